@@ -1,0 +1,91 @@
+/*
+ * What the pieces of liblmcagent share and the host never sees.
+ *
+ * Ownership of the pieces:
+ *   agent.c            lifecycle, identity, providers             (struct lmca_agent)
+ *   conf.c, conf-load.c configuration store, YAML/env loading     (struct conf_store)
+ *   log.c              logger tree and sinks                       (struct log_tree)
+ *   metrics.c          metric registry and Prometheus rendering    (struct metric_registry)
+ *   server.c, route.c  libmicrohttpd server, sockets, route table  (struct server)
+ *   ep-*.c             one file per endpoint family (PROTOCOL section 3)
+ *   stacks.c           capture of every thread's call stack
+ *   plugin*.c          plugin runtime (PROTOCOL section 4)         (struct plugin_runtime)
+ */
+#ifndef LMCA_AGENT_INTERNAL_H
+#define LMCA_AGENT_INTERNAL_H
+
+#include "lmcagent.h"
+
+#include <jansson.h>
+#include <pthread.h>
+
+struct conf_store;
+struct log_tree;
+struct metric_registry;
+struct server;
+struct plugin_runtime;
+
+struct lmca_agent {
+	lmca_role role;
+	int worker_id; /* -1 for the scheduler */
+	int worker_count;
+
+	pthread_mutex_t lock; /* guards the provider and version fields below */
+	char *version;
+	char *commit;
+	lmca_json_provider meta_fn;
+	void *meta_arg;
+	lmca_json_provider inference_fn;
+	void *inference_arg;
+	lmca_health_fn health_fn;
+	void *health_arg;
+	lmca_script_runner script_fn;
+	void *script_arg;
+	char **env_allowlist; /* NULL-terminated, may be NULL */
+	int stack_signal;     /* 0: no stack capture */
+
+	struct conf_store *conf;
+	struct log_tree *logs;
+	struct metric_registry *metrics;
+	struct server *server;
+	struct plugin_runtime *plugins;
+};
+
+/* ---- conf.c ---- */
+struct conf_store *conf_store_new(void);
+void conf_store_free(struct conf_store *cs);
+/* Registers the keys of PROTOCOL section 2 (the agent calls this from lmca_agent_new). */
+void conf_register_protocol_keys(lmca_agent *agent);
+/* A new reference to an object of all keys (or only `names`, NULL-terminated, unknown
+ * names left out) with their current values. */
+json_t *conf_snapshot(const lmca_agent *agent, const char *const *names);
+/* Applies one key of a POST /conf body. Returns 0, or -1 with *reason one of
+ * "Unknown config", "Config is not mutable at runtime", "Failed to set config value"
+ * (static strings) and *detail (malloc'd, may be NULL) saying more. */
+int conf_update_from_api(lmca_agent *agent, const char *key, const json_t *value,
+                         const char **reason, char **detail);
+
+/* ---- log.c ---- */
+struct log_tree *log_tree_new(void);
+void log_tree_free(struct log_tree *lt);
+/* Calls fn for every logger in name order (root first) with its name and effective level. */
+void log_tree_foreach(lmca_agent *agent,
+                      void (*fn)(void *arg, const char *name, lmca_level effective), void *arg);
+/* The logger if it exists (does not create it). */
+lmca_logger *log_tree_find(lmca_agent *agent, const char *name);
+
+/* ---- metrics.c ---- */
+struct metric_registry *metric_registry_new(void);
+void metric_registry_free(struct metric_registry *mr);
+
+/* ---- server.c ---- */
+int server_start(lmca_agent *agent, char **cause);
+void server_stop(lmca_agent *agent);
+
+/* ---- plugin.c ---- */
+int plugin_runtime_start(lmca_agent *agent, char **cause);
+void plugin_runtime_stop(lmca_agent *agent);
+/* The JSON list for GET /plugins (a new reference). */
+json_t *plugin_runtime_list(lmca_agent *agent);
+
+#endif

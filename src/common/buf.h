@@ -1,0 +1,27 @@
+/* A growable byte buffer that is always NUL-terminated (so text can be used in place). */
+#ifndef LMC_BUF_H
+#define LMC_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data; /* NULL until the first append; buf_cstr() never returns NULL */
+	size_t len;
+	size_t cap;
+};
+
+#define BUF_INIT { NULL, 0, 0 }
+
+void buf_append(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+const char *buf_cstr(const struct buf *b);
+/* Hands the bytes to the caller (who frees them) and empties the buffer. */
+char *buf_steal(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+
+#endif

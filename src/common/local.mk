@@ -1,0 +1,16 @@
+# libutil: dependency-free helpers, linked into liblmcagent and every program.
+noinst_LTLIBRARIES += src/common/libutil.la
+src_common_libutil_la_SOURCES = \
+	src/common/xalloc.c src/common/xalloc.h \
+	src/common/buf.c src/common/buf.h \
+	src/common/strutil.c src/common/strutil.h
+
+# libcommon: what the programs share (HTTP client, cluster model, Prometheus text,
+# heartbeat client). Each piece adds itself to common_sources below.
+common_sources =
+common_libadd =
+include src/common/common.mk
+noinst_LTLIBRARIES += src/common/libcommon.la
+src_common_libcommon_la_SOURCES = $(common_sources)
+src_common_libcommon_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+src_common_libcommon_la_LIBADD = src/common/libutil.la $(CURL_LIBS) $(JANSSON_LIBS) $(common_libadd)

@@ -1,0 +1,80 @@
+#include "config.h"
+#include "strutil.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+bool str_starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
+}
+
+char *str_lower(char *s)
+{
+	for (char *p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+char *str_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+bool str_icontains(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (const char *p = haystack; *p; p++)
+		if (strncasecmp(p, needle, n) == 0)
+			return true;
+	return n == 0;
+}
+
+char **str_split(const char *s, char sep, size_t *count)
+{
+	size_t n = 1, i = 0;
+	char **list;
+	const char *start = s;
+
+	for (const char *p = s; *p; p++)
+		n += (*p == sep);
+	list = xcalloc(n + 1, sizeof *list);
+	for (const char *p = s;; p++) {
+		if (*p == sep || *p == '\0') {
+			list[i++] = xstrndup(start, (size_t)(p - start));
+			start = p + 1;
+		}
+		if (*p == '\0')
+			break;
+	}
+	if (count)
+		*count = i;
+	return list;
+}
+
+void str_list_free(char **list)
+{
+	if (list == NULL)
+		return;
+	for (char **p = list; *p; p++)
+		free(*p);
+	free(list);
+}

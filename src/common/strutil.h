@@ -1,0 +1,20 @@
+/* Small string helpers shared by every program. */
+#ifndef LMC_STRUTIL_H
+#define LMC_STRUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+bool str_starts_with(const char *s, const char *prefix);
+bool str_ends_with(const char *s, const char *suffix);
+/* Lower-cases s in place and returns it. */
+char *str_lower(char *s);
+/* Returns s without leading and trailing white space (modifies s). */
+char *str_trim(char *s);
+/* Case-insensitive substring search; true when needle is empty. */
+bool str_icontains(const char *haystack, const char *needle);
+/* Splits s on sep into a NULL-terminated array of fresh strings; free with str_list_free. */
+char **str_split(const char *s, char sep, size_t *count);
+void str_list_free(char **list);
+
+#endif

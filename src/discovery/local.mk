@@ -1,0 +1,1 @@
+# src/discovery: see HACKING.md

@@ -1,0 +1,1 @@
+# src/frontend: see HACKING.md

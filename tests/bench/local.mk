@@ -1,0 +1,2 @@
+# tests/bench: see HACKING.md
+EXTRA_DIST += tests/bench/run-all

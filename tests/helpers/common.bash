@@ -1,0 +1,85 @@
+# Shared helpers for the bats tests. Load with:  load ../helpers/common
+# Every test gets its own temp dir ($T, short enough for unix socket paths) and its
+# background processes are stopped in teardown, so files can run in parallel.
+
+bats_lib=${BATS_LIB_DIR:-/usr/lib/bats}
+load "$bats_lib/bats-support/load"
+load "$bats_lib/bats-assert/load"
+
+: "${LMC_BUILDDIR:?run the tests through make check}"
+: "${LMC_SRCDIR:?run the tests through make check}"
+export PATH="$LMC_BUILDDIR/src/demo:$LMC_BUILDDIR/src/frontend:$LMC_BUILDDIR/src/discovery:$LMC_BUILDDIR/cli:$LMC_BUILDDIR/tui:$PATH"
+FIXTURES="$LMC_SRCDIR/tests/fixtures"
+
+# Creates $T and an empty list of background pids. Call from setup().
+lmc_setup() {
+	T=$(mktemp -d /tmp/lmc.XXXXXX)
+	: >"$T/pids"
+}
+
+# Stops everything lmc_bg started (TERM, then KILL), then removes $T. Call from teardown().
+lmc_teardown() {
+	[ -n "${T:-}" ] || return 0
+	local pid
+	while read -r pid; do kill -TERM "$pid" 2>/dev/null; done <"$T/pids"
+	for _ in $(seq 1 20); do
+		lmc_any_alive || break
+		sleep 0.1
+	done
+	while read -r pid; do kill -KILL "$pid" 2>/dev/null; done <"$T/pids"
+	rm -rf "$T"
+}
+
+lmc_any_alive() {
+	local pid
+	while read -r pid; do kill -0 "$pid" 2>/dev/null && return 0; done <"$T/pids"
+	return 1
+}
+
+# lmc_bg NAME CMD...: runs CMD in the background, output in $T/NAME.log, pid in $T/NAME.pid.
+lmc_bg() {
+	local name=$1
+	shift
+	"$@" >"$T/$name.log" 2>&1 &
+	echo $! >"$T/$name.pid"
+	echo $! >>"$T/pids"
+}
+
+# A TCP port that is free right now on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_for_socket PATH [SECONDS]: until a unix socket exists.
+wait_for_socket() {
+	local i
+	for i in $(seq 1 $((${2:-10} * 20))); do
+		[ -S "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "socket $1 did not appear" >&2
+	return 1
+}
+
+# wait_for_http URL [SECONDS] [curl args...]: until URL answers at all.
+wait_for_http() {
+	local url=$1 secs=${2:-10} i
+	shift 2 2>/dev/null || shift $#
+	for i in $(seq 1 $((secs * 20))); do
+		curl -s -o /dev/null --max-time 1 "$@" "$url" && return 0
+		sleep 0.05
+	done
+	echo "$url did not answer" >&2
+	return 1
+}
+
+# wait_until SECONDS CMD...: until CMD succeeds.
+wait_until() {
+	local secs=$1 i
+	shift
+	for i in $(seq 1 $((secs * 20))); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}

@@ -1,0 +1,57 @@
+/* Unit tests for libutil's string and buffer helpers. */
+#include "config.h"
+#include "buf.h"
+#include "strutil.h"
+#include "tap.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+
+static void test_split(void)
+{
+	size_t n;
+	char **parts = str_split("all_0_x", '_', &n);
+
+	is_int(n, 3, "split: three parts");
+	is_str(parts[2], "x", "split: last part");
+	ok(parts[3] == NULL, "split: NULL-terminated");
+	str_list_free(parts);
+	parts = str_split("", ',', &n);
+	is_int(n, 1, "split: empty string is one empty part");
+	str_list_free(parts);
+}
+
+static void test_buf(void)
+{
+	struct buf b = BUF_INIT;
+
+	is_str(buf_cstr(&b), "", "buf: empty is \"\"");
+	for (int i = 0; i < 100; i++)
+		buf_printf(&b, "%d,", i);
+	ok(b.len == 290, "buf: grows over many appends");
+	buf_reset(&b);
+	buf_puts(&b, "x");
+	is_str(buf_cstr(&b), "x", "buf: reset then append");
+	char *s = buf_steal(&b);
+	is_str(s, "x", "buf: steal gives the text");
+	ok(b.data == NULL && b.len == 0, "buf: steal empties");
+	free(s);
+}
+
+int main(void)
+{
+	char t[] = "  Hello World \n";
+
+	no_plan();
+	test_split();
+	test_buf();
+	char *trimmed = str_trim(t);
+
+	is_str(trimmed, "Hello World", "trim");
+	is_str(str_lower(trimmed), "hello world", "lower");
+	ok(str_icontains("MainThread", "thread"), "icontains ignores case");
+	ok(!str_icontains("worker", "sched"), "icontains misses");
+	ok(str_starts_with("/proxy2/x", "/proxy2/"), "starts_with");
+	ok(str_ends_with("a.py", ".py") && !str_ends_with("py", ".py"), "ends_with");
+	return done_testing();
+}
