@@ -1,6 +1,7 @@
 /* Agent lifecycle, identity (PROTOCOL section 1) and the host's providers. */
 #include "config.h"
 #include "agent-internal.h"
+#include "server.h"
 #include "xalloc.h"
 
 #include <signal.h>
@@ -53,6 +54,7 @@ void lmca_agent_free(lmca_agent *agent)
 	if (agent == NULL)
 		return;
 	lmca_agent_stop(agent);
+	server_free(agent);
 	metric_registry_free(agent->metrics);
 	log_tree_free(agent->logs);
 	conf_store_free(agent->conf);

@@ -1,0 +1,365 @@
+/* Capture of every thread's call stack for GET /threads.
+ *
+ * A signal handler is process-wide, so this is the library's one piece of global state:
+ * the handler is installed once per signal for all agents that use it (reference counted)
+ * and one capture runs at a time. The capturing thread points a slot at the target
+ * thread, sends it the signal with tgkill, and the target's handler records backtrace()
+ * into the slot. A thread that blocks the signal, or does not answer in time, has no
+ * stack. */
+#include "config.h"
+#include "server.h"
+#include "strutil.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <execinfo.h>
+#include <link.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FRAMES 64
+#define CAPTURE_TIMEOUT_NS (250 * 1000 * 1000L)
+#define HANDLER_FRAMES 2 /* the handler and the kernel's signal trampoline */
+
+enum { SLOT_IDLE, SLOT_WAITING, SLOT_FILLING, SLOT_DONE };
+
+static struct {
+	_Atomic int tid;
+	_Atomic int state;
+	int n;
+	void *frames[MAX_FRAMES];
+	sem_t done;
+} slot;
+
+static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
+static int installed_signo;
+static int install_refs;
+static struct sigaction previous;
+
+static int current_tid(void) { return (int)syscall(SYS_gettid); }
+
+/* Only async-signal-safe work, plus backtrace(), which is preloaded at install time so it
+ * does not allocate here. */
+static void on_stack_signal(int signo, siginfo_t *si, void *uc)
+{
+	void *frames[MAX_FRAMES];
+	int saved = errno, n, expect = SLOT_WAITING;
+
+	(void)signo, (void)si, (void)uc;
+	if (atomic_load(&slot.tid) == current_tid()) {
+		n = backtrace(frames, MAX_FRAMES);
+		if (atomic_compare_exchange_strong(&slot.state, &expect, SLOT_FILLING)) {
+			memcpy(slot.frames, frames, (size_t)n * sizeof frames[0]);
+			slot.n = n;
+			atomic_store(&slot.state, SLOT_DONE);
+			sem_post(&slot.done);
+		}
+	}
+	errno = saved;
+}
+
+/* Whether someone other than us handles signo. */
+static bool signal_taken(int signo)
+{
+	struct sigaction sa;
+
+	if (sigaction(signo, NULL, &sa) < 0)
+		return true;
+	if (sa.sa_flags & SA_SIGINFO)
+		return sa.sa_sigaction != on_stack_signal;
+	return sa.sa_handler != SIG_DFL;
+}
+
+static int check_signo(int signo, char **cause)
+{
+	if (signo < 1 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP) {
+		*cause = xasprintf("signal %d cannot be used for stack capture", signo);
+		return -1;
+	}
+	if (signal_taken(signo)) {
+		*cause = xasprintf("signal %d is already handled by the host", signo);
+		return -1;
+	}
+	return 0;
+}
+
+int lmca_agent_set_stack_signal(lmca_agent *agent, int signo, char **cause)
+{
+	char *why = NULL;
+
+	if (signo != 0 && check_signo(signo, &why) < 0) {
+		if (cause)
+			*cause = why;
+		else
+			free(why);
+		return -1;
+	}
+	pthread_mutex_lock(&agent->lock);
+	agent->stack_signal = signo;
+	pthread_mutex_unlock(&agent->lock);
+	return 0;
+}
+
+static int install_first(int signo, char **cause)
+{
+	struct sigaction sa = { .sa_sigaction = on_stack_signal,
+	                        .sa_flags = SA_SIGINFO | SA_RESTART };
+	void *warm[2];
+
+	if (check_signo(signo, cause) < 0)
+		return -1;
+	backtrace(warm, 2); /* loads the unwinder now, not inside the handler */
+	sem_init(&slot.done, 0, 0);
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(signo, &sa, &previous) < 0) {
+		*cause = xasprintf("sigaction: %s", strerror(errno));
+		return -1;
+	}
+	installed_signo = signo;
+	return 0;
+}
+
+int stacks_install(int signo, char **cause)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&install_lock);
+	if (install_refs > 0 && installed_signo != signo) {
+		*cause = xasprintf("another agent captures stacks with signal %d", installed_signo);
+		rc = -1;
+	} else if (install_refs == 0) {
+		rc = install_first(signo, cause);
+	}
+	if (rc == 0)
+		install_refs++;
+	pthread_mutex_unlock(&install_lock);
+	return rc;
+}
+
+void stacks_uninstall(int signo)
+{
+	pthread_mutex_lock(&install_lock);
+	if (install_refs > 0 && installed_signo == signo && --install_refs == 0) {
+		pthread_mutex_lock(&capture_lock); /* no capture in flight */
+		sigaction(signo, &previous, NULL);
+		sem_destroy(&slot.done);
+		installed_signo = 0;
+		pthread_mutex_unlock(&capture_lock);
+	}
+	pthread_mutex_unlock(&install_lock);
+}
+
+/* ---- /proc/self/task ---- */
+
+static char *read_small(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	n = fread(out, 1, size - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	return out;
+}
+
+/* Whether thread tid blocks signo (then a signal would only queue up). */
+static bool blocks_signal(int tid, int signo)
+{
+	char path[64], text[4096], *p;
+	unsigned long long mask;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
+	if (read_small(path, text, sizeof text) == NULL || (p = strstr(text, "\nSigBlk:")) == NULL)
+		return true;
+	mask = strtoull(p + 8, NULL, 16);
+	return (mask >> (signo - 1)) & 1;
+}
+
+static const char *state_name(char c)
+{
+	switch (c) {
+	case 'R': return "running";
+	case 'S': return "sleeping";
+	case 'D': return "disk-sleep";
+	case 'T': return "stopped";
+	case 't': return "tracing-stop";
+	case 'Z': return "zombie";
+	case 'I': return "idle";
+	default: return "unknown";
+	}
+}
+
+static void read_task(struct thread_info *ti)
+{
+	char path[64], text[1024], *p;
+	unsigned long long ut = 0, st = 0;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/comm", ti->tid);
+	if (read_small(path, ti->name, sizeof ti->name) != NULL)
+		ti->name[strcspn(ti->name, "\n")] = '\0';
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", ti->tid);
+	snprintf(ti->state, sizeof ti->state, "unknown");
+	if (read_small(path, text, sizeof text) == NULL || (p = strrchr(text, ')')) == NULL)
+		return;
+	snprintf(ti->state, sizeof ti->state, "%s", state_name(p[2]));
+	/* After ") S" come fields 4..; utime and stime are fields 14 and 15. */
+	if (sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu", &ut, &st) == 2)
+		ti->cpu_time = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* ---- capture ---- */
+
+static char *symbolise(void *addr)
+{
+	Dl_info info;
+	ElfW(Sym) *sym = NULL;
+	const char *file, *slash;
+	uintptr_t a = (uintptr_t)addr;
+
+	/* a - 1: a return address may already belong to the next function. */
+	if (dladdr1((void *)(a - 1), &info, (void **)&sym, RTLD_DL_SYMENT) == 0)
+		return xasprintf("0x%lx", (unsigned long)a);
+	file = info.dli_fname ? info.dli_fname : "?";
+	slash = strrchr(file, '/');
+	file = slash ? slash + 1 : file;
+	/* The nearest exported symbol may not contain the address (hidden functions). */
+	if (info.dli_sname && sym && a - 1 < (uintptr_t)info.dli_saddr + sym->st_size)
+		return xasprintf("%s+0x%lx (%s)", info.dli_sname,
+		                 (unsigned long)(a - (uintptr_t)info.dli_saddr), file);
+	return xasprintf("%s+0x%lx", file, (unsigned long)(a - (uintptr_t)info.dli_fbase));
+}
+
+static char **symbolise_all(void **frames, int n)
+{
+	char **out = xcalloc((size_t)(n > 0 ? n : 0) + 1, sizeof *out);
+
+	for (int i = 0; i < n; i++)
+		out[i] = symbolise(frames[i]);
+	return out;
+}
+
+static bool wait_slot(void)
+{
+	struct timespec ts;
+	int expect = SLOT_WAITING;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += CAPTURE_TIMEOUT_NS;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	while (sem_timedwait(&slot.done, &ts) < 0)
+		if (errno != EINTR)
+			break;
+	if (atomic_load(&slot.state) == SLOT_DONE)
+		return true;
+	if (atomic_compare_exchange_strong(&slot.state, &expect, SLOT_IDLE))
+		return false; /* abandoned: a late handler finds nothing to fill */
+	while (sem_wait(&slot.done) < 0 && errno == EINTR)
+		; /* the handler is filling the slot right now */
+	return true;
+}
+
+static char **capture_other(int signo, int tid)
+{
+	char **frames = NULL;
+
+	while (sem_trywait(&slot.done) == 0)
+		;
+	slot.n = 0;
+	atomic_store(&slot.state, SLOT_WAITING);
+	atomic_store(&slot.tid, tid);
+	if (syscall(SYS_tgkill, getpid(), tid, signo) == 0 && wait_slot() &&
+	    slot.n > HANDLER_FRAMES)
+		frames = symbolise_all(slot.frames + HANDLER_FRAMES, slot.n - HANDLER_FRAMES);
+	atomic_store(&slot.tid, 0);
+	atomic_store(&slot.state, SLOT_IDLE);
+	return frames;
+}
+
+static char **capture_self(void)
+{
+	void *frames[MAX_FRAMES];
+	int n = backtrace(frames, MAX_FRAMES);
+
+	return symbolise_all(frames + 1, n - 1);
+}
+
+static char **capture(int signo, int tid)
+{
+	char **frames;
+
+	if (signo == 0)
+		return NULL;
+	if (tid == current_tid())
+		return capture_self();
+	if (blocks_signal(tid, signo))
+		return NULL;
+	pthread_mutex_lock(&capture_lock);
+	frames = installed_signo == signo ? capture_other(signo, tid) : NULL;
+	pthread_mutex_unlock(&capture_lock);
+	return frames;
+}
+
+static int cmp_tid(const void *a, const void *b)
+{
+	return ((const struct thread_info *)a)->tid - ((const struct thread_info *)b)->tid;
+}
+
+static bool wanted(const struct thread_info *ti, const char *name, int tid)
+{
+	return (tid == 0 || ti->tid == tid) && (name == NULL || str_icontains(ti->name, name));
+}
+
+struct thread_info *stacks_collect(int signo, const char *name, int tid, size_t *count)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct thread_info *out = NULL;
+	struct dirent *de;
+	size_t n = 0, kept = 0;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		out = xreallocarray(out, n + 1, sizeof *out);
+		memset(&out[n], 0, sizeof out[n]);
+		out[n].tid = atoi(de->d_name);
+		n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	if (n > 1)
+		qsort(out, n, sizeof *out, cmp_tid);
+	for (size_t i = 0; i < n; i++) {
+		read_task(&out[i]);
+		if (!wanted(&out[i], name, tid))
+			continue;
+		out[kept] = out[i];
+		out[kept].frames = capture(signo, out[kept].tid);
+		kept++;
+	}
+	*count = kept;
+	return out;
+}
+
+void stacks_free(struct thread_info *threads, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (threads[i].frames) {
+			for (char **f = threads[i].frames; *f; f++)
+				free(*f);
+			free(threads[i].frames);
+		}
+	free(threads);
+}
