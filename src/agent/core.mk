@@ -23,3 +23,17 @@ TESTS += tests/unit/test-conf-load
 EXTRA_DIST += tests/fixtures/conf/lmcache.yaml tests/fixtures/conf/empty.yaml \
 	tests/fixtures/conf/bad-int.yaml tests/fixtures/conf/bad-syntax.yaml \
 	tests/fixtures/conf/not-a-map.yaml tests/fixtures/conf/bad-list.yaml
+check_PROGRAMS += tests/unit/test-log
+tests_unit_test_log_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_log_LDADD = $(CORE_TEST_LDADD)
+TESTS += tests/unit/test-log
+check_PROGRAMS += tests/unit/test-metrics
+tests_unit_test_metrics_CFLAGS = $(CORE_TEST_CFLAGS)
+tests_unit_test_metrics_LDADD = $(CORE_TEST_LDADD)
+TESTS += tests/unit/test-metrics
+
+# Prints a representative exposition; tests/bats/agent-metrics-text.bats checks it with promtool.
+check_PROGRAMS += tests/unit/print-exposition
+tests_unit_print_exposition_LDADD = src/agent/liblmcagent.la src/common/libcommon.la -lm
+TESTS += tests/bats/agent-metrics-text.bats
+EXTRA_DIST += tests/bats/agent-metrics-text.bats
