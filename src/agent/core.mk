@@ -3,6 +3,7 @@ agent_sources += src/agent/conf.c src/agent/conf.h src/agent/conf-value.c \
 	src/agent/conf-load.c src/agent/conf-yaml.c \
 	src/agent/log.c \
 	src/agent/metrics.c src/agent/metrics.h src/agent/metrics-render.c
+dist_man_MANS += man/lmcagent.3
 
 # Unit tests reach agent-internal.h functions, which the shared library does not export:
 # they link this check-only static copy of the whole library instead.
