@@ -66,6 +66,27 @@ static void register_metrics(struct demo_engine *e)
 		NB(speed_buckets));
 }
 
+/* Series exist from the start (at zero), so a still node (--tick-ms 0) has samples too. */
+static void zero_series(struct demo_engine *e)
+{
+	const char *l[] = { e->opts->model, e->worker_label, NULL };
+	struct demo_metrics *m = e->m;
+	lmca_metric *worker[] = { m->retrieve_requests, m->store_requests, m->requested_tokens,
+		                  m->hit_tokens, m->evict_count };
+	lmca_metric *sched[] = { m->lookup_requests, m->lookup_tokens, m->lookup_hits };
+
+	if (e->worker_id < 0) {
+		for (size_t i = 0; i < NB(sched); i++)
+			lmca_metric_inc(sched[i], l, 0);
+		lmca_metric_set(m->lookup_hit_rate, l, 0);
+		return;
+	}
+	for (size_t i = 0; i < NB(worker); i++)
+		lmca_metric_inc(worker[i], l, 0);
+	lmca_metric_set(m->retrieve_hit_rate, l, 0);
+	lmca_metric_set(m->local_cache_usage, l, 0);
+}
+
 static int on_capacity_change(lmca_agent *agent, const char *key, const char *value_json,
                               void *arg, char **cause)
 {
@@ -99,6 +120,7 @@ void demo_engine_init(struct demo_engine *e, lmca_agent *agent, const struct dem
 	e->log_sched = lmca_logger_get(agent, "lmcache.v1.lookup_server");
 	lmca_logger_get(agent, "lmcache.v1.internal_api_server");
 	register_metrics(e);
+	zero_series(e);
 	e->capacity_bytes = lmca_conf_get_float(agent, "max_local_cpu_size", 5.0) * GIB;
 	lmca_conf_on_change(agent, "max_local_cpu_size", on_capacity_change, e, NULL);
 }
