@@ -89,7 +89,7 @@ static void clear_cache(lmca_agent *agent, const lmca_request *req, lmca_respons
 
 	(void)agent, (void)req;
 	demo_engine_clear_cache(arg, &freed);
-	o = json_pack("{s:s, s:f}", "status", "success", "freed_bytes", freed);
+	o = json_pack("{s:s, s:I}", "status", "success", "freed_bytes", (json_int_t)freed);
 	text = json_dumps(o, JSON_COMPACT);
 	lmca_respond(res, 200, "application/json", text, strlen(text));
 	free(text);
