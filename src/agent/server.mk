@@ -21,3 +21,8 @@ agent_server_bats = tests/bats/agent-server.bats tests/bats/agent-metrics.bats \
 	tests/bats/agent-meta.bats tests/bats/agent-env.bats tests/bats/agent-run-script.bats
 TESTS += $(agent_server_bats)
 EXTRA_DIST += $(agent_server_bats) tests/helpers/agent.bash
+
+# The server through the public API (agents in one process, host routes, stack signal).
+check_PROGRAMS += tests/unit/test-route-server
+tests_unit_test_route_server_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
+TESTS += tests/unit/test-route-server
