@@ -46,6 +46,9 @@ static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
 static int installed_signo;
 static int install_refs;
+/* A capture timed out: its signal may still be delivered later, so the (harmless) handler
+ * stays installed rather than let a real-time signal's default action kill the host. */
+static bool signal_in_flight;
 static struct sigaction previous;
 
 static int current_tid(void) { return (int)syscall(SYS_gettid); }
@@ -151,10 +154,11 @@ int stacks_install(int signo, char **cause)
 	int rc = 0;
 
 	pthread_mutex_lock(&install_lock);
-	if (install_refs > 0 && installed_signo != signo) {
-		*cause = xasprintf("another agent captures stacks with signal %d", installed_signo);
+	/* installed_signo may outlive its last user after a timed-out capture (see above). */
+	if (installed_signo != 0 && installed_signo != signo) {
+		*cause = xasprintf("stacks are captured with signal %d already", installed_signo);
 		rc = -1;
-	} else if (install_refs == 0) {
+	} else if (installed_signo == 0) {
 		rc = install_first(signo, cause);
 	}
 	if (rc == 0)
@@ -167,10 +171,12 @@ void stacks_uninstall(int signo)
 {
 	pthread_mutex_lock(&install_lock);
 	if (install_refs > 0 && installed_signo == signo && --install_refs == 0) {
-		pthread_mutex_lock(&capture_lock); /* no capture in flight */
-		sigaction(signo, &previous, NULL);
-		sem_destroy(&slot.done);
-		installed_signo = 0;
+		pthread_mutex_lock(&capture_lock); /* no capture running */
+		if (!signal_in_flight) {
+			sigaction(signo, &previous, NULL);
+			sem_destroy(&slot.done);
+			installed_signo = 0;
+		}
 		pthread_mutex_unlock(&capture_lock);
 	}
 	pthread_mutex_unlock(&install_lock);
@@ -281,8 +287,10 @@ static bool wait_slot(void)
 			break;
 	if (atomic_load(&slot.state) == SLOT_DONE)
 		return true;
-	if (atomic_compare_exchange_strong(&slot.state, &expect, SLOT_IDLE))
-		return false; /* abandoned: a late handler finds nothing to fill */
+	if (atomic_compare_exchange_strong(&slot.state, &expect, SLOT_IDLE)) {
+		signal_in_flight = true; /* abandoned: a late handler finds nothing to fill */
+		return false;
+	}
 	while (sem_wait(&slot.done) < 0 && errno == EINTR)
 		; /* the handler is filling the slot right now */
 	return true;

@@ -5,8 +5,10 @@
 #include "tap.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -48,6 +50,36 @@ static void hello(lmca_agent *agent, const lmca_request *req, lmca_response *res
 	lmca_respond(res, 200, "text/plain", body, strlen(body));
 }
 
+/* Whether every MHD thread blocks SIGTERM and leaves the stack signal deliverable. */
+static bool server_threads_masked(int stack_signal)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int found = 0, good = 0;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char path[300], text[4096], *p;
+		unsigned long long mask;
+		size_t n;
+		FILE *f;
+
+		snprintf(path, sizeof path, "/proc/self/task/%s/status", de->d_name);
+		if (de->d_name[0] == '.' || (f = fopen(path, "r")) == NULL)
+			continue;
+		n = fread(text, 1, sizeof text - 1, f);
+		fclose(f);
+		text[n] = '\0';
+		if (strstr(text, "Name:\tMHD") == NULL || (p = strstr(text, "SigBlk:")) == NULL)
+			continue;
+		found++;
+		mask = strtoull(p + 7, NULL, 16);
+		good += ((mask >> (SIGTERM - 1)) & 1) && !((mask >> (stack_signal - 1)) & 1);
+	}
+	if (d != NULL)
+		closedir(d);
+	return found > 0 && good == found;
+}
+
 static lmca_agent *tcp_agent(void)
 {
 	lmca_agent *a = lmca_agent_new(LMCA_ROLE_SCHEDULER, -1, 1, NULL);
@@ -74,6 +106,7 @@ static void test_two_agents(void)
 	   "a built-in cannot be replaced");
 	free(cause);
 	ok(lmca_agent_start(a, NULL) == 0 && lmca_agent_start(b, NULL) == 0, "both start");
+	ok(server_threads_masked(SIGRTMIN + 3), "server threads block signals but the stack one");
 	pa = lmca_agent_bound_port(a);
 	pb = lmca_agent_bound_port(b);
 	ok(pa > 0 && pb > 0 && pa != pb, "each agent has its own ephemeral port");
