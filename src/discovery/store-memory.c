@@ -94,7 +94,7 @@ static long mem_count(struct store *s, char **cause)
 	long n;
 
 	pthread_mutex_lock(&m->lock);
-	n = (long)table_count(m->table);
+	n = (long)table_count_live(m->table, time(NULL) - m->lim.ttl);
 	pthread_mutex_unlock(&m->lock);
 	return n;
 }

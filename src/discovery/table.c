@@ -171,6 +171,15 @@ size_t table_expire(struct table *t, time_t cutoff)
 	return n;
 }
 
+size_t table_count_live(const struct table *t, time_t cutoff)
+{
+	size_t dead = 0;
+
+	for (struct node *n = t->head; n && n->e.last_seen <= cutoff; n = n->next)
+		dead++;
+	return t->count - dead;
+}
+
 time_t table_oldest(const struct table *t)
 {
 	return t->head ? t->head->e.last_seen : 0;

@@ -22,6 +22,8 @@ int table_put(struct table *t, struct dentry *e);
 int table_remove(struct table *t, const char *api_address);
 /* Removes entries last seen at or before cutoff; returns how many. */
 size_t table_expire(struct table *t, time_t cutoff);
+/* Entries seen after cutoff (walks only the expired ones at the head). */
+size_t table_count_live(const struct table *t, time_t cutoff);
 /* The oldest last_seen, or 0 when empty. */
 time_t table_oldest(const struct table *t);
 /* Calls cb on every entry seen after cutoff, oldest first; stops when cb returns non-zero. */
