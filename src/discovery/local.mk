@@ -48,3 +48,5 @@ discovery_bats = tests/bats/discovery.bats tests/bats/discovery-stores.bats \
 TESTS += $(discovery_unit) $(discovery_bats)
 EXTRA_DIST += $(discovery_bats) tests/helpers/discovery.bash
 dist_man_MANS += man/lmcache-discovery.8
+bench_scripts += tests/bench/discovery.sh
+EXTRA_DIST += tests/bench/discovery.sh
