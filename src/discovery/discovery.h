@@ -3,6 +3,7 @@
 #define LMC_DISCOVERY_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "options.h"
@@ -26,6 +27,10 @@ struct discovery {
 	char *store_desc;
 	time_t started;
 	struct stats stats;
+	atomic_bool store_down; /* logged on each change, not on each failed request */
 };
+
+/* Records whether the store answered; logs only when that changes. */
+void discovery_store_state(struct discovery *d, bool ok, const char *why);
 
 #endif

@@ -31,6 +31,7 @@ static void store_failed(struct request *rq, struct reply *rp, enum store_status
 		reply_error(rp, 507, why);
 	} else {
 		atomic_fetch_add(&rq->d->stats.store_errors, 1);
+		discovery_store_state(rq->d, false, why);
 		reply_error(rp, 503, why);
 	}
 }
@@ -52,6 +53,7 @@ void ep_heartbeat(struct request *rq, struct reply *rp)
 	} else if ((st = s->ops->put(s, &e, &created, &why)) != STORE_OK) {
 		store_failed(rq, rp, st, why);
 	} else {
+		discovery_store_state(rq->d, true, NULL);
 		atomic_fetch_add(&rq->d->stats.heartbeats, 1);
 		if (created)
 			atomic_fetch_add(&rq->d->stats.registrations, 1);

@@ -51,10 +51,12 @@ void ep_infos(struct request *rq, struct reply *rp)
 	listing_end(&l);
 	if (rc < 0) {
 		atomic_fetch_add(&rq->d->stats.store_errors, 1);
+		discovery_store_state(rq->d, false, why);
 		reply_error(rp, 503, why);
 		free(why);
 		return;
 	}
+	discovery_store_state(rq->d, true, NULL);
 	atomic_fetch_add(&rq->d->stats.listings, 1);
 	rp->status = 200;
 }

@@ -108,7 +108,8 @@ void listing_end(struct listing *l)
 {
 	size_t distinct = 0;
 
-	qsort(l->versions, l->nversions, sizeof(*l->versions), cmp_str);
+	if (l->nversions > 1)
+		qsort(l->versions, l->nversions, sizeof(*l->versions), cmp_str);
 	for (size_t i = 0; i < l->nversions; i++)
 		if (i == 0 || strcmp(l->versions[i], l->versions[i - 1]) != 0)
 			distinct++;

@@ -23,6 +23,16 @@ static const struct route routes[] = {
 	{ "GET", "/metrics", ep_metrics },
 };
 
+void discovery_store_state(struct discovery *d, bool ok, const char *why)
+{
+	bool was_down = atomic_exchange(&d->store_down, !ok);
+
+	if (!ok && !was_down)
+		log_warn("store %s failing: %s", d->store_desc, why ? why : "unknown error");
+	else if (ok && was_down)
+		log_info("store %s answers again", d->store_desc);
+}
+
 const char *rq_arg(struct request *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
