@@ -25,7 +25,11 @@ static const struct route routes[] = {
 
 void discovery_store_state(struct discovery *d, bool ok, const char *why)
 {
-	bool was_down = atomic_exchange(&d->store_down, !ok);
+	bool was_down;
+
+	if (atomic_load(&d->store_down) == !ok)
+		return; /* the common case costs no write */
+	was_down = atomic_exchange(&d->store_down, !ok);
 
 	if (!ok && !was_down)
 		log_warn("store %s failing: %s", d->store_desc, why ? why : "unknown error");

@@ -51,8 +51,9 @@ static enum store_status mem_put(struct store *s, const struct dentry *e, bool *
 	struct dentry copy;
 
 	pthread_mutex_lock(&m->lock);
+	/* Entries past their TTL but not yet swept do not count against the bound. */
 	if (table_get(m->table, e->api_address) == NULL &&
-	    table_count(m->table) >= m->lim.max_entries) {
+	    table_count_live(m->table, time(NULL) - m->lim.ttl) >= m->lim.max_entries) {
 		pthread_mutex_unlock(&m->lock);
 		*cause = xasprintf("registry full: %zu entries (--max-entries)", m->lim.max_entries);
 		return STORE_FULL;
