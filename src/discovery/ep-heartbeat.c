@@ -4,6 +4,7 @@
 
 #include <netdb.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "server.h"
@@ -21,6 +22,9 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t len)
 						       : sizeof(struct sockaddr_in);
 	if (getnameinfo(ci->client_addr, salen, out, (socklen_t)len, NULL, 0, NI_NUMERICHOST) != 0)
 		out[0] = '\0';
+	/* An IPv4 peer on a dual-stack socket shows as its plain IPv4 address. */
+	if (strncmp(out, "::ffff:", 7) == 0 && strchr(out, '.'))
+		memmove(out, out + 7, strlen(out + 7) + 1);
 }
 
 static void store_failed(struct request *rq, struct reply *rp, enum store_status st,
