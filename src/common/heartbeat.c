@@ -27,7 +27,7 @@ struct heartbeat {
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CLOCK_MONOTONIC: a clock step neither delays nor hurries it */
 	pthread_t thread;
-	bool running, stopping, deregister;
+	bool running, stopping, deregister, deregistering;
 	/* The copied configuration. */
 	struct heartbeat_config cfg;
 	char *url, *api_override, *version;
@@ -149,9 +149,11 @@ static int on_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl
 	bool stop;
 
 	pthread_mutex_lock(&hb->lock);
-	stop = hb->stopping && !hb->deregister;
+	stop = hb->stopping && !hb->deregistering;
 	pthread_mutex_unlock(&hb->lock);
-	return stop; /* non-zero aborts: stop() need not wait for a slow registry */
+	/* Non-zero aborts a heartbeat in flight: stop() need not wait for a slow registry.
+	 * The deregistration itself runs to its own short timeout. */
+	return stop;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
@@ -351,7 +353,7 @@ static void *worker(void *arg)
 							  rand_r(&hb->seed) / (RAND_MAX + 1.0))));
 	}
 	pthread_mutex_lock(&hb->lock);
-	dereg = hb->deregister;
+	dereg = hb->deregistering = hb->deregister;
 	pthread_mutex_unlock(&hb->lock);
 	if (dereg)
 		deregister(hb);
@@ -419,7 +421,7 @@ int heartbeat_start(struct heartbeat *hb, const struct heartbeat_config *cfg, ch
 		return -1;
 	}
 	copy_config(hb, cfg);
-	hb->stopping = hb->deregister = false;
+	hb->stopping = hb->deregister = hb->deregistering = false;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	/* The thread starts with every signal blocked: the host's handlers stay the host's. */
 	sigfillset(&all);

@@ -111,3 +111,26 @@ listed_is() {
 	assert_success
 	assert_equal "$(listed "$DISC_URL" | tr '\n' ' ')" "http://a:1 "
 }
+
+@test "heartbeat: a stop does not wait for a registry that never answers" {
+	port=$(free_port)
+	# Accepts connections (the kernel does) but never answers them.
+	lmc_bg mute python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(600)' "$port"
+	wait_until 10 eval "ss -Htln 'sport = :$port' | grep -q ."
+	lmc_bg client "$CLIENT" --url "http://127.0.0.1:$port/lmcache_heartbeat" --interval 30 \
+		--api-address http://a:1 --status-file "$T/status.json"
+	in_flight() { ss -Htn state established "dport = :$port" | grep -q .; }
+	run wait_until 10 in_flight
+	assert_success
+	run jq -e '.sent == 0' "$T/status.json"
+	assert_success
+	# The request timeout is 10 s; the stop aborts the request instead of waiting it out
+	# (the deregistration then gives up after its own 2 s).
+	pid=$(cat "$T/client.pid")
+	kill -TERM "$pid"
+	run wait_until 6 eval "! kill -0 $pid 2>/dev/null"
+	assert_success
+	run jq -r '.last_error' "$T/status.json"
+	assert_output --partial 'abort'
+}
