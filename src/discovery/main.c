@@ -53,7 +53,7 @@ static int listen_on(const char *host, int port, char **cause)
 /* Sleeps until a signal or until the next entry is due to expire, then sweeps. */
 static void run(struct discovery *d, const sigset_t *stop)
 {
-	time_t next_due = 0, now;
+	time_t next_due = time(NULL), now; /* sweep at once: restored state may be stale */
 	struct timespec wait;
 	size_t n;
 	int sig;
