@@ -174,48 +174,64 @@ static int add_param(CURLU *u, const char *key, const char *value)
 	return rc == CURLUE_OK ? 0 : -1;
 }
 
-/* Performs method on url with the params (NULL-terminated key, value pairs). */
+/* The URL with the params (NULL-terminated key, value pairs) appended, or NULL. */
+static CURLU *build_url(const char *url, const char *const *params)
+{
+	CURLU *u = curl_url();
+
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+		goto bad;
+	for (size_t i = 0; params[i]; i += 2)
+		if (add_param(u, params[i], params[i + 1]) < 0)
+			goto bad;
+	return u;
+bad:
+	curl_url_cleanup(u);
+	return NULL;
+}
+
+static void set_options(CURL *c, struct heartbeat *hb, CURLU *u, const char *method,
+			long timeout_ms, struct buf *body)
+{
+	curl_easy_setopt(c, CURLOPT_CURLU, u);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, hb);
+}
+
+/* Performs method on the registry URL with the params; a 2xx answer is success. */
 static int request(struct heartbeat *hb, const char *method, const char *const *params,
 		   long timeout_ms, char **cause)
 {
-	CURLU *u = curl_url();
-	CURL *c = curl_easy_init();
+	CURLU *u = build_url(hb->url, params);
+	CURL *c;
 	struct buf body = BUF_INIT;
 	long status = 0;
-	CURLcode rc = CURLE_URL_MALFORMAT;
-	int ret = -1;
+	CURLcode rc;
 
-	if (curl_url_set(u, CURLUPART_URL, hb->url, 0) == CURLUE_OK) {
-		rc = CURLE_OK;
-		for (size_t i = 0; params[i] && rc == CURLE_OK; i += 2)
-			if (add_param(u, params[i], params[i + 1]) < 0)
-				rc = CURLE_URL_MALFORMAT;
+	if (u == NULL) {
+		*cause = xasprintf("cannot build a request URL from '%s'", hb->url);
+		return -1;
 	}
-	if (rc == CURLE_OK) {
-		curl_easy_setopt(c, CURLOPT_CURLU, u);
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 5000 ? timeout_ms : 5000L);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, hb);
-		rc = curl_easy_perform(c);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	}
+	c = curl_easy_init();
+	set_options(c, hb, u, method, timeout_ms, &body);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK)
-		*cause = xasprintf("%s", curl_easy_strerror(rc));
+		*cause = xstrdup(curl_easy_strerror(rc));
 	else if (status < 200 || status > 299)
 		*cause = xasprintf("HTTP %ld: %.*s", status, ERROR_MAX, buf_cstr(&body));
-	else
-		ret = 0;
 	buf_free(&body);
 	curl_easy_cleanup(c);
 	curl_url_cleanup(u);
-	return ret;
+	return rc == CURLE_OK && status >= 200 && status <= 299 ? 0 : -1;
 }
 
 /* ---- the thread ---- */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "server.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "listing.h"
@@ -12,15 +13,15 @@
 #define BODY_MAX (64 * 1024)
 
 static const struct route routes[] = {
-	{ "GET", "/lmcache_heartbeat", ep_heartbeat },
-	{ "GET", "/heartbeat", ep_heartbeat }, /* LMCache's alias */
-	{ "DELETE", "/lmcache_heartbeat", ep_deregister },
-	{ "DELETE", "/heartbeat", ep_deregister },
-	{ "GET", "/lmcache_deregister", ep_deregister },
-	{ "POST", "/lmcache_deregister", ep_deregister },
-	{ "GET", "/lmcache_infos", ep_infos },
-	{ "GET", "/health", ep_health },
-	{ "GET", "/metrics", ep_metrics },
+	{ "GET", "/lmcache_heartbeat", ep_heartbeat, false },
+	{ "GET", "/heartbeat", ep_heartbeat, false }, /* LMCache's alias */
+	{ "DELETE", "/lmcache_heartbeat", ep_deregister, false },
+	{ "DELETE", "/heartbeat", ep_deregister, false },
+	{ "GET", "/lmcache_deregister", ep_deregister, false },
+	{ "POST", "/lmcache_deregister", ep_deregister, false },
+	{ "GET", "/lmcache_infos", ep_infos, true },
+	{ "GET", "/health", ep_health, true },
+	{ "GET", "/metrics", ep_metrics, true },
 };
 
 void discovery_store_state(struct discovery *d, bool ok, const char *why)
@@ -60,21 +61,27 @@ void reply_error(struct reply *rp, unsigned int status, const char *detail)
 	buf_putc(&rp->body, '}');
 }
 
+static void add_allowed(struct reply *rp, const char *method)
+{
+	size_t n = strlen(rp->allow);
+
+	if (strstr(rp->allow, method) == NULL)
+		snprintf(rp->allow + n, sizeof(rp->allow) - n, "%s%s", n ? ", " : "", method);
+}
+
 static void dispatch(struct request *rq, struct reply *rp)
 {
-	bool path_known = false;
-
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (strcmp(routes[i].path, rq->path) != 0)
 			continue;
-		path_known = true;
 		if (strcmp(routes[i].method, rq->method) == 0 ||
-		    (strcmp(rq->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
+		    (routes[i].head && strcmp(rq->method, "HEAD") == 0)) {
 			routes[i].handler(rq, rp);
 			return;
 		}
+		add_allowed(rp, routes[i].method);
 	}
-	if (path_known)
+	if (rp->allow[0])
 		reply_error(rp, 405, "method not allowed");
 	else
 		reply_error(rp, 404, "no such endpoint");
@@ -89,7 +96,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
 
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
 	if (rp->status == 405)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, DELETE, POST");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
 	rc = MHD_queue_response(conn, rp->status, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -103,7 +110,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	static int started_marker;
 	struct discovery *d = cls;
 	struct request rq = { conn, method, url, d };
-	struct reply rp = { 200, "application/json", BUF_INIT };
+	struct reply rp = { 200, "application/json", BUF_INIT, "" };
 
 	if (*state == NULL) {
 		*state = &started_marker;

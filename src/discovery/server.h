@@ -4,6 +4,7 @@
 #define LMC_DISCOVERY_SERVER_H
 
 #include <microhttpd.h>
+#include <stdbool.h>
 
 #include "buf.h"
 #include "discovery.h"
@@ -19,6 +20,7 @@ struct reply {
 	unsigned int status;
 	const char *content_type;
 	struct buf body;
+	char allow[64]; /* for a 405: the methods the path takes */
 };
 
 typedef void (*handler_fn)(struct request *rq, struct reply *rp);
@@ -27,6 +29,7 @@ struct route {
 	const char *method;
 	const char *path;
 	handler_fn handler;
+	bool head; /* answers HEAD as well (read-only endpoints) */
 };
 
 /* Endpoint families. */
