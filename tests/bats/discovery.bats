@@ -123,6 +123,10 @@ teardown() { lmc_teardown; }
 	refute_output 200
 	run curl -s -o /dev/null -w '%{http_code}' -X PUT "$DISC_URL/lmcache_infos"
 	assert_output 405
+	# HEAD is for read-only endpoints: it must not register anything.
+	run curl -sI "$DISC_URL/lmcache_heartbeat?api_address=http://head:1"
+	assert_line --partial '405'
+	assert_line --regexp '^Allow: GET, DELETE'
 	run curl -s -o /dev/null -w '%{http_code}' "$DISC_URL/nope"
 	assert_output 404
 	curl -sS "$DISC_URL/lmcache_infos" >"$T/infos.json"
