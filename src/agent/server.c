@@ -12,6 +12,7 @@
 
 #include <microhttpd.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,6 +108,49 @@ static enum MHD_Result queue_too_big(struct MHD_Connection *conn)
 	return queue(conn, &res);
 }
 
+/* socket_context marker of a unix connection from another user (see on_connection). */
+static char peer_refused;
+
+/* The socket is 0600 already; the peer's uid is checked too, as tmux does, so a socket
+ * made reachable by hand (or inherited) still serves only its owner and root. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	int domain = 0;
+	socklen_t dlen = sizeof domain;
+
+	(void)cls;
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || getsockopt(ci->connect_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 ||
+	    domain != AF_UNIX)
+		return;
+	if (getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    (cred.uid != geteuid() && cred.uid != 0))
+		*socket_context = &peer_refused;
+}
+
+static bool peer_is_refused(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL && ci->socket_context == &peer_refused;
+}
+
+static enum MHD_Result queue_forbidden(struct MHD_Connection *conn)
+{
+	lmca_response res = { 0 };
+
+	lmca_respond_error(&res, 403, "Forbidden",
+	                   "only the server's owner (or root) may use this socket");
+	return queue(conn, &res);
+}
+
 static bool declared_too_big(struct MHD_Connection *conn)
 {
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -149,6 +193,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (st == NULL) {
 		*con_cls = st = xcalloc(1, sizeof *st);
+		if (peer_is_refused(conn))
+			return queue_forbidden(conn);
 		/* Refuse a declared oversized body before reading it. */
 		return declared_too_big(conn) ? queue_too_big(conn) : MHD_YES;
 	}
@@ -202,6 +248,7 @@ static struct MHD_Daemon *start_daemon(lmca_agent *agent, int fd)
 	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT,
 	                     MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_MAX_CONNECTIONS,
 	                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, agent,
+	                     MHD_OPTION_NOTIFY_CONNECTION, on_connection, agent,
 	                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s->log,
 	                     MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

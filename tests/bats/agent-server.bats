@@ -23,6 +23,18 @@ teardown() { lmc_teardown; }
 	[ "$(stat -c %a "$T/shared/sock_6999")" = 600 ]
 }
 
+@test "server: another user is refused even when the socket is reachable" {
+	[ "$(id -u)" -eq 0 ] || skip "acting as another user needs root"
+	agent_start_pair
+	chmod 0755 "$T" "$T/api"
+	chmod 0666 "$UNIX_SOCK"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		curl -sS --unix-socket "$UNIX_SOCK" -w '\n%{http_code}' http://localhost/env
+	assert_line --index 1 403
+	assert_line --index 0 --partial '"Forbidden"'
+	still_serving unix
+}
+
 @test "server: a stale socket is replaced, a live one is refused" {
 	mkdir -m 0700 "$T/api"
 	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$T/api/sock_6999"
