@@ -92,6 +92,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn, lmca_response *res)
 	res->body = NULL;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        res->content_type ? res->content_type : "text/plain; charset=utf-8");
+	if (res->allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
 	ret = MHD_queue_response(conn, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	response_clear(res);

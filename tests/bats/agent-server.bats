@@ -100,6 +100,7 @@ teardown() { lmc_teardown; }
 		http $via DELETE /metrics
 		assert_equal "$code" 405
 		jq -e '.error == "Method Not Allowed"' "$T/body"
+		grep -qi '^Allow: GET, HEAD' "$T/headers"
 		still_serving $via
 	done
 }
