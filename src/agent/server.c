@@ -348,8 +348,11 @@ static int start_locked(lmca_agent *agent, char **cause)
 		return -1;
 	}
 	s->running = true;
-	lmca_log(s->log, LMCA_LOG_INFO, "internal API server listening on %s",
-	         s->ul.path ? s->ul.path : "TCP");
+	if (s->ul.path != NULL)
+		lmca_log(s->log, LMCA_LOG_INFO, "internal API server listening on %s", s->ul.path);
+	else
+		lmca_log(s->log, LMCA_LOG_INFO, "internal API server listening on TCP port %d",
+		         s->bound_port);
 	return 0;
 }
 
