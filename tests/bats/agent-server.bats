@@ -5,7 +5,7 @@ load ../helpers/common
 load ../helpers/agent
 
 setup() { lmc_setup; }
-teardown() { lmc_teardown; }
+teardown() { agent_teardown; }
 
 @test "server: socket 0600 in a directory created 0700" {
 	agent_start_pair
