@@ -15,6 +15,15 @@ teardown() { agent_teardown; }
 	[ "$(ls -A "$T/api")" = sock_6999 ]
 }
 
+@test "server: missing parents are created 0700 and removed at exit" {
+	lmc_bg s lmcache-demo-node --role scheduler --socket-prefix "$T/a/b/sock" --tick-ms 0
+	wait_for_socket "$T/a/b/sock_6999"
+	[ "$(stat -c %a "$T/a")" = 700 ]
+	[ "$(stat -c %a "$T/a/b")" = 700 ]
+	kill -TERM "$(cat "$T/s.pid")"
+	wait_until 10 test ! -e "$T/a"
+}
+
 @test "server: an existing directory keeps its mode" {
 	mkdir -m 0755 "$T/shared"
 	lmc_bg s lmcache-demo-node --role scheduler --socket-prefix "$T/shared/sock" --tick-ms 0
