@@ -1,5 +1,6 @@
-/* The internal API server: libmicrohttpd daemons on pre-bound sockets (listen.c), one per
- * listener, dispatching to the route table (route.c).
+/* The internal API server: a libmicrohttpd daemon on a pre-bound socket (listen.c): the
+ * unix socket when a prefix is configured, else TCP. It dispatches to the route table
+ * (route.c).
  *
  * Threading: an epoll thread pool. Idle, every thread sleeps in epoll_wait without a
  * timeout (no periodic wake-ups); keep-alive connections are served by the thread that
