@@ -1,7 +1,6 @@
 /* GET /conf (names=a,b) and POST /conf (a JSON object of updates, with per-key errors). */
 #include "config.h"
 #include "server.h"
-#include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -38,7 +37,7 @@ static void apply_one(lmca_agent *agent, const char *key, json_t *value, json_t 
 static void post_conf(lmca_agent *agent, const lmca_request *req, lmca_response *res)
 {
 	char *why = NULL;
-	json_t *body = json_parse_text(req->body, req->body_len, &why);
+	json_t *body = ep_parse_json(req->body, req->body_len, &why);
 	json_t *updated, *errors, *out, *value;
 	const char *key;
 

@@ -2,7 +2,6 @@
  * providers. */
 #include "config.h"
 #include "server.h"
-#include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -29,7 +28,7 @@ static json_t *provide(lmca_agent *agent, bool meta, char **why)
 		*why = xstrdup("the provider returned nothing");
 		return NULL;
 	}
-	v = json_parse_text(text, strlen(text), why);
+	v = ep_parse_json(text, strlen(text), why);
 	free(text);
 	return v;
 }
@@ -87,8 +86,10 @@ static void get_inference_version(lmca_agent *agent, const lmca_request *req,
 	if (info == NULL) {
 		lmca_respond_error(res, 500, "Failed to get inference version", why);
 	} else {
+		json_t *v = json_object_get(info, "vllm_version");
+
 		out = json_pack("{s:s}", "vllm_version",
-		                json_str_member(info, "vllm_version", "unknown"));
+		                json_is_string(v) ? json_string_value(v) : "unknown");
 		respond_json(res, 200, NULL, out, 2);
 		json_decref(out);
 	}

@@ -15,7 +15,7 @@ static void render_text(struct buf *b, const struct thread_info *t, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			buf_puts(b, "\n\n");
-		buf_printf(b, "Thread: <Thread(%s, %s %d, cpu %.2fs)>\n", t[i].name, t[i].state,
+		buf_printf(b, "Thread: <Thread(%s, %s, tid %d, cpu %.2fs)>\n", t[i].name, t[i].state,
 		           t[i].tid, t[i].cpu_time);
 		if (t[i].frames == NULL || t[i].frames[0] == NULL) {
 			buf_puts(b, "No stack trace available\n");

@@ -3,7 +3,6 @@
 #include "config.h"
 #include "server.h"
 #include "buf.h"
-#include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -169,6 +168,16 @@ char **request_list_arg(const lmca_request *req, const char *name)
 	if (v == NULL || *v == '\0')
 		return NULL;
 	return str_split(v, ',', NULL);
+}
+
+json_t *ep_parse_json(const char *text, size_t len, char **cause)
+{
+	json_error_t err;
+	json_t *v = json_loadb(text, len, JSON_DECODE_ANY, &err);
+
+	if (v == NULL && cause)
+		*cause = xasprintf("line %d, column %d: %s", err.line, err.column, err.text);
+	return v;
 }
 
 /* ---- responses ---- */

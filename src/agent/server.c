@@ -8,7 +8,6 @@
 #include "server.h"
 #include "listen.h"
 #include "buf.h"
-#include "jsonutil.h"
 #include "xalloc.h"
 
 #include <microhttpd.h>
@@ -213,7 +212,7 @@ static struct MHD_Daemon *start_daemon(lmca_agent *agent, int fd)
 static bool index_included(lmca_agent *agent)
 {
 	char *text = lmca_conf_get_json(agent, "internal_api_server_include_index_list");
-	json_t *list = text ? json_parse_text(text, strlen(text), NULL) : NULL;
+	json_t *list = text ? ep_parse_json(text, strlen(text), NULL) : NULL;
 	bool included = true;
 	size_t i;
 	json_t *v;

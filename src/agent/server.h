@@ -61,6 +61,8 @@ void respond_owned(lmca_response *res, int status, const char *content_type, cha
 /* Serialises v (indent > 0: pretty) as a response body; does not steal v. */
 void respond_json(lmca_response *res, int status, const char *content_type, const json_t *v,
                   int indent);
+/* Parses len bytes of JSON text (any value): a new reference, or NULL with *cause. */
+json_t *ep_parse_json(const char *text, size_t len, char **cause);
 /* Splits a "names=a,b" style argument; NULL when the argument is absent or empty. */
 char **request_list_arg(const lmca_request *req, const char *name);
 

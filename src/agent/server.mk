@@ -14,3 +14,15 @@ tests_unit_test_env_redact_SOURCES = tests/unit/test-env-redact.c src/agent/env-
 tests_unit_test_env_redact_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_env_redact_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS)
 TESTS += tests/unit/test-route tests/unit/test-env-redact
+
+# Program tests: demo nodes reached over a unix socket and TCP.
+agent_server_bats = tests/bats/agent-server.bats tests/bats/agent-metrics.bats \
+	tests/bats/agent-threads.bats tests/bats/agent-loglevel.bats tests/bats/agent-conf.bats \
+	tests/bats/agent-meta.bats tests/bats/agent-env.bats tests/bats/agent-run-script.bats
+TESTS += $(agent_server_bats)
+EXTRA_DIST += $(agent_server_bats) tests/helpers/agent.bash
+
+# The server through the public API (agents in one process, host routes, stack signal).
+check_PROGRAMS += tests/unit/test-route-server
+tests_unit_test_route_server_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
+TESTS += tests/unit/test-route-server

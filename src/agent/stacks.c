@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #define MAX_FRAMES 64
@@ -36,6 +37,7 @@ static struct {
 	_Atomic int tid;
 	_Atomic int state;
 	int n;
+	void *pc; /* where the thread was interrupted, when the architecture tells us */
 	void *frames[MAX_FRAMES];
 	sem_t done;
 } slot;
@@ -48,6 +50,20 @@ static struct sigaction previous;
 
 static int current_tid(void) { return (int)syscall(SYS_gettid); }
 
+static void *interrupted_pc(const void *uc)
+{
+	const ucontext_t *u = uc;
+
+#if defined(__x86_64__)
+	return (void *)u->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+	return (void *)u->uc_mcontext.pc;
+#else
+	(void)u;
+	return NULL;
+#endif
+}
+
 /* Only async-signal-safe work, plus backtrace(), which is preloaded at install time so it
  * does not allocate here. */
 static void on_stack_signal(int signo, siginfo_t *si, void *uc)
@@ -55,12 +71,13 @@ static void on_stack_signal(int signo, siginfo_t *si, void *uc)
 	void *frames[MAX_FRAMES];
 	int saved = errno, n, expect = SLOT_WAITING;
 
-	(void)signo, (void)si, (void)uc;
+	(void)signo, (void)si;
 	if (atomic_load(&slot.tid) == current_tid()) {
 		n = backtrace(frames, MAX_FRAMES);
 		if (atomic_compare_exchange_strong(&slot.state, &expect, SLOT_FILLING)) {
 			memcpy(slot.frames, frames, (size_t)n * sizeof frames[0]);
 			slot.n = n;
+			slot.pc = interrupted_pc(uc);
 			atomic_store(&slot.state, SLOT_DONE);
 			sem_post(&slot.done);
 		}
@@ -271,9 +288,20 @@ static bool wait_slot(void)
 	return true;
 }
 
+/* The first frame of the interrupted code: the one at the interrupted pc, else the one
+ * after the handler and the signal trampoline. */
+static int first_frame(void)
+{
+	for (int i = 0; i < slot.n; i++)
+		if (slot.pc != NULL && slot.frames[i] == slot.pc)
+			return i;
+	return HANDLER_FRAMES;
+}
+
 static char **capture_other(int signo, int tid)
 {
 	char **frames = NULL;
+	int first;
 
 	while (sem_trywait(&slot.done) == 0)
 		;
@@ -281,8 +309,8 @@ static char **capture_other(int signo, int tid)
 	atomic_store(&slot.state, SLOT_WAITING);
 	atomic_store(&slot.tid, tid);
 	if (syscall(SYS_tgkill, getpid(), tid, signo) == 0 && wait_slot() &&
-	    slot.n > HANDLER_FRAMES)
-		frames = symbolise_all(slot.frames + HANDLER_FRAMES, slot.n - HANDLER_FRAMES);
+	    slot.n > (first = first_frame()))
+		frames = symbolise_all(slot.frames + first, slot.n - first);
 	atomic_store(&slot.tid, 0);
 	atomic_store(&slot.state, SLOT_IDLE);
 	return frames;

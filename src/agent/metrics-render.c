@@ -1,0 +1,149 @@
+/*
+ * Prometheus text exposition 0.0.4 of every metric, into one buffer sized from the last
+ * exposition. Label sets are rendered and escaped once, when a series is created, so a
+ * scrape is a sequence of appends and float formats while each metric's lock is held.
+ */
+#include "config.h"
+#include "metrics.h"
+#include "xalloc.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void metric_format_value(double v, char *out, size_t size)
+{
+	if (isnan(v)) {
+		snprintf(out, size, "NaN");
+	} else if (isinf(v)) {
+		snprintf(out, size, v > 0 ? "+Inf" : "-Inf");
+	} else if (v == (double)(long long)v && fabs(v) < 1e15) {
+		snprintf(out, size, "%lld.0", (long long)v);
+	} else {
+		/* The shortest of 15 or 17 digits that reads back exactly. */
+		snprintf(out, size, "%.15g", v);
+		if (strtod(out, NULL) != v)
+			snprintf(out, size, "%.17g", v);
+	}
+}
+
+void metric_escape(struct buf *b, const char *s, int help)
+{
+	const char *run = s;
+
+	for (; *s; s++) {
+		const char *rep = *s == '\\'             ? "\\\\"
+		                  : *s == '\n'           ? "\\n"
+		                  : (*s == '"' && !help) ? "\\\""
+		                                         : NULL;
+
+		if (rep == NULL)
+			continue;
+		buf_append(b, run, (size_t)(s - run));
+		buf_puts(b, rep);
+		run = s + 1;
+	}
+	buf_append(b, run, (size_t)(s - run));
+}
+
+static const char *type_name(enum metric_kind kind)
+{
+	return kind == METRIC_COUNTER ? "counter" : kind == METRIC_GAUGE ? "gauge" : "histogram";
+}
+
+static void put_header(struct buf *b, const lmca_metric *m)
+{
+	buf_puts(b, "# HELP ");
+	buf_puts(b, m->name);
+	buf_putc(b, ' ');
+	metric_escape(b, m->help, 1);
+	buf_puts(b, "\n# TYPE ");
+	buf_puts(b, m->name);
+	buf_putc(b, ' ');
+	buf_puts(b, type_name(m->kind));
+	buf_putc(b, '\n');
+}
+
+/* name[suffix]{labels[,extra]} value */
+static void put_sample(struct buf *b, const char *name, const char *suffix, const char *labels,
+                       const char *extra, const char *value)
+{
+	buf_puts(b, name);
+	buf_puts(b, suffix);
+	if (*labels || extra) {
+		buf_putc(b, '{');
+		buf_puts(b, labels);
+		if (extra) {
+			if (*labels)
+				buf_putc(b, ',');
+			buf_puts(b, extra);
+		}
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ' ');
+	buf_puts(b, value);
+	buf_putc(b, '\n');
+}
+
+static void put_count(struct buf *b, const char *name, const char *suffix,
+                      const char *labels, const char *extra, uint64_t n)
+{
+	char text[32];
+
+	snprintf(text, sizeof text, "%" PRIu64 ".0", n);
+	put_sample(b, name, suffix, labels, extra, text);
+}
+
+static void put_histogram(struct buf *b, const lmca_metric *m, const struct series *s)
+{
+	uint64_t cumulative = 0;
+	char le[48], text[32];
+
+	for (size_t i = 0; i <= m->nbounds; i++) {
+		cumulative += s->buckets[i];
+		snprintf(le, sizeof le, "le=\"%s\"", m->le_text[i]);
+		put_count(b, m->name, "_bucket", s->labels, le, cumulative);
+	}
+	put_count(b, m->name, "_count", s->labels, NULL, s->count);
+	metric_format_value(s->sum, text, sizeof text);
+	put_sample(b, m->name, "_sum", s->labels, NULL, text);
+}
+
+static void put_metric(struct buf *b, lmca_metric *m)
+{
+	char text[32];
+
+	put_header(b, m);
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < m->nseries; i++) {
+		const struct series *s = m->series[i];
+
+		if (m->kind == METRIC_HISTOGRAM) {
+			put_histogram(b, m, s);
+		} else {
+			metric_format_value(s->value, text, sizeof text);
+			put_sample(b, m->name, "", s->labels, NULL, text);
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+char *lmca_metrics_render(lmca_agent *agent)
+{
+	struct metric_registry *mr = agent->metrics;
+	struct buf b = BUF_INIT;
+	size_t hint;
+
+	pthread_rwlock_rdlock(&mr->lock);
+	hint = __atomic_load_n(&mr->last_size, __ATOMIC_RELAXED);
+	b.cap = hint + hint / 8 + 256;
+	b.data = xmalloc(b.cap);
+	b.data[0] = '\0';
+	for (size_t i = 0; i < mr->n; i++)
+		put_metric(&b, mr->metrics[i]);
+	pthread_rwlock_unlock(&mr->lock);
+	__atomic_store_n(&mr->last_size, b.len, __ATOMIC_RELAXED);
+	return buf_steal(&b);
+}

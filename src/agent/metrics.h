@@ -1,0 +1,53 @@
+/* What metrics.c (registry, series, updates) and metrics-render.c (exposition) share. */
+#ifndef LMCA_METRICS_H
+#define LMCA_METRICS_H
+
+#include "agent-internal.h"
+#include "buf.h"
+
+#include <stdint.h>
+
+enum metric_kind { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
+
+struct series {
+	char *key;         /* label values, length-prefixed (unique for any values) */
+	uint64_t hash;
+	char *labels;      /* rendered `a="x",b="y"` (escaped), "" without labels */
+	double value;      /* counter, gauge */
+	uint64_t *buckets; /* histogram: per-bucket (not cumulative) counts, +Inf last */
+	uint64_t count;
+	double sum;
+	struct series *next_in_chain;
+};
+
+struct lmca_metric {
+	enum metric_kind kind;
+	char *name; /* exposed family name: counters carry _total */
+	char *help;
+	char **label_names; /* NULL-terminated */
+	size_t nlabels;
+	double *bounds; /* histogram upper bounds without +Inf */
+	size_t nbounds;
+	char **le_text; /* rendered bounds, +Inf last */
+
+	pthread_mutex_t lock; /* guards the series below */
+	struct series **series; /* in creation order */
+	size_t nseries, cap;
+	struct series **table; /* hash chains */
+	size_t table_size;
+};
+
+struct metric_registry {
+	pthread_rwlock_t lock; /* write: registration; read: rendering, reset */
+	lmca_metric **metrics; /* in registration order */
+	size_t n, cap;
+	size_t last_size; /* size of the last exposition, to size the next buffer */
+};
+
+/* Prometheus' float spelling: NaN, +Inf, -Inf, else the shortest exact decimal
+ * (integers as "1.0", as Python's client does). buf must hold 32 bytes. */
+void metric_format_value(double v, char *out, size_t size);
+/* Appends s escaped for a label value (\\, \", \n) or, help != 0, for HELP (\\, \n). */
+void metric_escape(struct buf *b, const char *s, int help);
+
+#endif

@@ -1,0 +1,147 @@
+/* The server through the public API: two agents in one process on ephemeral TCP ports,
+ * host routes, restart, and the stack signal rules. */
+#include "config.h"
+#include "lmcagent.h"
+#include "tap.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* One HTTP/1.1 exchange on 127.0.0.1:port; the whole response (malloc'd) or NULL. */
+static char *http_get(int port, const char *method, const char *path)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	char req[512], *out = calloc(1, 65536);
+	size_t len = 0;
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		close(fd);
+		free(out);
+		return NULL;
+	}
+	snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+	         method, path);
+	if (write(fd, req, strlen(req)) < 0)
+		len = 0;
+	while (len < 65535 && (n = read(fd, out + len, 65535 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	return out;
+}
+
+static void hello(lmca_agent *agent, const lmca_request *req, lmca_response *res, void *arg)
+{
+	const char *who = lmca_request_arg(req, "who");
+	char body[128];
+
+	(void)agent;
+	snprintf(body, sizeof body, "%s %s %s", (const char *)arg, lmca_request_method(req),
+	         who ? who : "-");
+	lmca_respond(res, 200, "text/plain", body, strlen(body));
+}
+
+static lmca_agent *tcp_agent(void)
+{
+	lmca_agent *a = lmca_agent_new(LMCA_ROLE_SCHEDULER, -1, 1, NULL);
+
+	lmca_conf_set(a, "internal_api_server_enabled", "true", NULL);
+	lmca_conf_set(a, "internal_api_server_port_start", "0", NULL);
+	return a;
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	return hay != NULL && strstr(hay, needle) != NULL;
+}
+
+static void test_two_agents(void)
+{
+	lmca_agent *a = tcp_agent(), *b = tcp_agent();
+	char *cause = NULL, *r;
+	int pa, pb;
+
+	is_int(lmca_agent_bound_port(a), -1, "no port before start");
+	ok(lmca_agent_add_route(a, "GET", "/hello", hello, "A", NULL) == 0, "host route added");
+	ok(lmca_agent_add_route(a, "GET", "/metrics", hello, "A", &cause) < 0 && cause,
+	   "a built-in cannot be replaced");
+	free(cause);
+	ok(lmca_agent_start(a, NULL) == 0 && lmca_agent_start(b, NULL) == 0, "both start");
+	pa = lmca_agent_bound_port(a);
+	pb = lmca_agent_bound_port(b);
+	ok(pa > 0 && pb > 0 && pa != pb, "each agent has its own ephemeral port");
+	r = http_get(pa, "GET", "/hello?who=me");
+	ok(contains(r, "200 OK") && contains(r, "A GET me"), "host route answers on A");
+	free(r);
+	r = http_get(pb, "GET", "/hello");
+	ok(contains(r, "404") && contains(r, "\"error\""), "B does not have A's route");
+	free(r);
+	r = http_get(pb, "GET", "/version");
+	ok(contains(r, "200 OK") && contains(r, "\"" PACKAGE_VERSION "-unknown\""), "B serves /version");
+	free(r);
+	lmca_agent_stop(a);
+	is_int(lmca_agent_bound_port(a), -1, "no port after stop");
+	ok(http_get(pa, "GET", "/version") == NULL, "nothing listens after stop");
+	ok(lmca_agent_start(a, NULL) == 0, "restart");
+	r = http_get(lmca_agent_bound_port(a), "GET", "/hello");
+	ok(contains(r, "A GET -"), "host routes survive a restart");
+	free(r);
+	lmca_agent_free(a);
+	lmca_agent_free(b);
+}
+
+static void on_usr1(int signo) { (void)signo; }
+
+static void test_stack_signal(void)
+{
+	lmca_agent *a = tcp_agent();
+	char *cause = NULL;
+
+	signal(SIGUSR1, on_usr1);
+	ok(lmca_agent_set_stack_signal(a, SIGUSR1, &cause) < 0 && cause,
+	   "a signal the host handles is refused");
+	free(cause);
+	cause = NULL;
+	ok(lmca_agent_set_stack_signal(a, SIGKILL, &cause) < 0, "SIGKILL is refused");
+	free(cause);
+	ok(lmca_agent_set_stack_signal(a, SIGRTMIN + 5, NULL) == 0, "a free signal is taken");
+	ok(lmca_agent_start(a, NULL) == 0, "start with it");
+	{
+		struct sigaction sa;
+
+		sigaction(SIGRTMIN + 5, NULL, &sa);
+		ok((sa.sa_flags & SA_SIGINFO) != 0, "capture handler installed while serving");
+		lmca_agent_stop(a);
+		sigaction(SIGRTMIN + 5, NULL, &sa);
+		ok(!(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL,
+		   "previous disposition restored at stop");
+	}
+	ok(lmca_agent_set_stack_signal(a, 0, NULL) == 0, "0 disables capture");
+	lmca_agent_free(a);
+}
+
+static void test_disabled(void)
+{
+	lmca_agent *a = lmca_agent_new(LMCA_ROLE_WORKER, 0, 1, NULL);
+
+	lmca_conf_set(a, "internal_api_server_port_start", "0", NULL);
+	ok(lmca_agent_start(a, NULL) == 0, "start without the server enabled succeeds");
+	is_int(lmca_agent_bound_port(a), -1, "and listens nowhere");
+	lmca_agent_free(a);
+}
+
+int main(void)
+{
+	no_plan();
+	test_two_agents();
+	test_stack_signal();
+	test_disabled();
+	return done_testing();
+}
