@@ -88,10 +88,15 @@ static void launch(struct plugin_runtime *rt, struct plugin *p)
 		p->error = cause;
 		p->state = PLUGIN_FAILED;
 	} else {
+		struct buf interp = BUF_INIT;
+
+		for (char **w = p->cmd; w[1]; w++)
+			buf_printf(&interp, "%s%s", w == p->cmd ? "" : " ", *w);
 		p->state = PLUGIN_RUNNING;
 		p->started = now_s();
 		lmca_log(rt->log, LMCA_LOG_INFO, "Launched runtime plugin: %s with %s", p->path,
-		         p->cmd[0]);
+		         buf_cstr(&interp));
+		buf_free(&interp);
 	}
 	str_list_free(env);
 	update_running(rt);
@@ -368,6 +373,10 @@ static struct plugin_runtime *runtime_new(lmca_agent *agent)
 
 	rt->agent = agent;
 	rt->log = lmca_logger_get(agent, LOGGER_NAME);
+	/* LMCache's loggers default to INFO, so plugin output shows unless the host (or
+	 * GET /loglevel) chose a level for this logger. */
+	if (lmca_logger_level(rt->log) == LMCA_LOG_NOTSET)
+		lmca_logger_set_level(rt->log, LMCA_LOG_INFO);
 	rt->restarts_total = lmca_counter(agent, "lmcache_plugin_restarts_total",
 	                                  "Restarts of runtime plugins by the restart policy", label);
 	rt->running = lmca_gauge(agent, "lmcache_plugins_running",
