@@ -118,6 +118,7 @@ static void apply_policy(struct plugin_runtime *rt, struct plugin *p, double upt
 		p->streak = 0;
 	delay = plugin_backoff_delay(&rt->set, p->streak++);
 	p->restart_at = now_s() + delay;
+	p->restart_delay = delay;
 	p->state = PLUGIN_RESTARTING;
 	lmca_log(rt->log, LMCA_LOG_INFO, "Restarting runtime plugin %s in %.3g s (policy %s)",
 	         p->path, delay, plugin_restart_name(rt->set.restart));
@@ -348,6 +349,7 @@ static void add_plugin(struct plugin_runtime *rt, const char *path)
 	p->path = xstrdup(path);
 	p->name = xstrdup(base ? base + 1 : path);
 	p->out_fd = p->status_fd = p->life_fd = -1;
+	p->restart_delay = -1;
 	if (!plugin_eligible(path, rt->agent->role, rt->agent->worker_id, &why)) {
 		lmca_log(rt->log, LMCA_LOG_INFO, "Skipping %s: %s", path, why);
 		p->error = xstrdup(why);
@@ -511,6 +513,9 @@ static json_t *plugin_json(const struct plugin_runtime *rt, const struct plugin 
 	json_object_set_new(o, "uptime", live ? json_real(now - p->started) : json_null());
 	json_object_set_new(o, "next_restart_in", p->state == PLUGIN_RESTARTING ?
 	                    json_real(p->restart_at > now ? p->restart_at - now : 0) : json_null());
+	json_object_set_new(o, "restart_delay",
+	                    p->restart_delay >= 0 ? json_real(p->restart_delay) : json_null());
+	json_object_set_new(o, "pgid", live && p->pid > 0 ? json_integer(p->pid) : json_null());
 	for (char **c = p->cmd; c && *c; c++)
 		json_array_append_new(cmd, json_string(*c));
 	json_object_set_new(o, "command", cmd);

@@ -63,6 +63,7 @@ struct plugin {
 	unsigned streak; /* restarts in the current crash loop (for the backoff) */
 	double started;  /* monotonic seconds */
 	double restart_at;
+	double restart_delay; /* the delay chosen for the last restart; <0: none yet */
 };
 
 const char *plugin_state_name(enum plugin_state s);
