@@ -7,6 +7,7 @@
 #include "tap.h"
 #include "xalloc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,23 @@ static void mkd(const char *rel)
 	free(p);
 }
 
+static void link_to(const char *target, const char *rel)
+{
+	char *p = at(rel);
+
+	if (symlink(target, p) != 0)
+		perror("symlink");
+	free(p);
+}
+
+static void ok_which(const char *word, const char *path, bool found, const char *name)
+{
+	char *w = plugin_which(word, path);
+
+	ok((w != NULL) == found, name);
+	free(w);
+}
+
 static int warnings;
 static char last_warning[512];
 
@@ -59,9 +77,7 @@ static void test_scan(void)
 	put("p/sub/y.py", "", 0644), put("p/a.py", "", 0644), put("p/sub/deeper/z.py", "", 0644);
 	put("p/sub/c.sh", "", 0644), put("p/b.sh", "", 0644), put("p/readme.txt", "", 0644);
 	put("p/sub/x.pyc", "", 0644);
-	symlink(d, one = at("p/sub/loop")); /* a link back up must not loop */
-	free(one);
-	one = at("p/b.sh");
+	link_to(d, "p/sub/loop"); /* a link back up must not loop */
 	files = plugin_scan(locs, 3, warn, NULL);
 	while (files[n])
 		n++;
@@ -137,9 +153,9 @@ static void test_interp(void)
 	   "any suffix runs with a #! that resolves; its arguments are kept");
 	str_list_free(cmd);
 
-	ok(plugin_which("sh", "/nonexistent::/bin") != NULL, "which searches PATH");
-	ok(plugin_which("sh", "") == NULL, "an empty PATH finds nothing");
-	ok(plugin_which(txt, path) == NULL, "a file that is not executable is no interpreter");
+	ok_which("sh", "/nonexistent::/bin", true, "which searches PATH");
+	ok_which("sh", "", false, "an empty PATH finds nothing");
+	ok_which(txt, path, false, "a file that is not executable is no interpreter");
 	free(py), free(sh), free(rb), free(txt), free(bad), free(local), free(direct);
 }
 
