@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #define SHEBANG_MAX 1024
+#define SPACE " \t\r\n"
 
 static bool is_executable_file(const char *path)
 {
@@ -62,7 +63,7 @@ static char **shebang_words(const char *path, size_t *n)
 		return NULL;
 	}
 	fclose(f);
-	for (char *w = strtok_r(line + 2, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save))
+	for (char *w = strtok_r(line + 2, SPACE, &save); w; w = strtok_r(NULL, SPACE, &save))
 		words[(*n)++] = xstrdup(w);
 	return words;
 }
@@ -128,7 +129,8 @@ static char **default_command(const char *path, const char *search_path, char **
 	char **cmd;
 
 	if (cands == NULL) {
-		*cause = xasprintf("Plugin type '%s' not supported (use .py, .sh or a #! line)", suffix);
+		*cause = xasprintf("Plugin type '%s' not supported (use .py, .sh or a #! line)",
+		                   suffix);
 		return NULL;
 	}
 	cmd = xcalloc(3, sizeof *cmd);
@@ -136,7 +138,8 @@ static char **default_command(const char *path, const char *search_path, char **
 		if ((cmd[0] = plugin_which(*cands, search_path)) != NULL)
 			return cmd;
 	free(cmd);
-	*cause = xasprintf("No valid interpreter found (tried %s)", is_py ? "python3, python" : "bash");
+	*cause = xasprintf("No valid interpreter found (tried %s)",
+	                   is_py ? "python3, python" : "bash");
 	return NULL;
 }
 

@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3 || fcntl(LIFELINE_FD, F_GETFD) < 0 || fcntl(STATUS_FD, F_GETFD) < 0) {
 		fprintf(stderr, "usage: lmcache-plugin-shim GRACE_MS PROGRAM [ARG...]\n"
-		                "(started by liblmcagent with the lifeline on fd 3, status on fd 4)\n");
+		                "(liblmcagent starts it with the lifeline on fd 3, status on fd 4)\n");
 		return 2;
 	}
 	grace_ms = strtol(argv[1], &end, 10);

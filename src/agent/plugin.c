@@ -174,8 +174,10 @@ static int run_timers(struct plugin_runtime *rt)
 		if (p->state != PLUGIN_RESTARTING || rt->stopping)
 			continue;
 		if (p->restart_at <= now) {
+			const char *const label[] = { p->path, NULL };
+
 			p->restarts++;
-			lmca_metric_inc(rt->restarts_total, (const char *const[]){ p->path, NULL }, 1);
+			lmca_metric_inc(rt->restarts_total, label, 1);
 			launch(rt, p);
 		} else if (next < 0 || p->restart_at < next) {
 			next = p->restart_at;
@@ -380,7 +382,7 @@ static struct plugin_runtime *runtime_new(lmca_agent *agent)
 	if (lmca_logger_level(rt->log) == LMCA_LOG_NOTSET)
 		lmca_logger_set_level(rt->log, LMCA_LOG_INFO);
 	rt->restarts_total = lmca_counter(agent, "lmcache_plugin_restarts_total",
-	                                  "Restarts of runtime plugins by the restart policy", label);
+	                                  "Runtime plugin restarts by the restart policy", label);
 	rt->running = lmca_gauge(agent, "lmcache_plugins_running",
 	                         "Runtime plugins whose process is running", NULL);
 	pthread_mutex_init(&rt->lock, NULL);

@@ -79,7 +79,8 @@ int main(void)
 		bool runs = plugin_eligible(cases[i].path, cases[i].role, cases[i].worker_id, &why);
 
 		snprintf(name, sizeof name, "%s %s on %s %d", cases[i].path,
-		         cases[i].runs ? "runs" : "is skipped", cases[i].role == S ? "scheduler" : "worker",
+		         cases[i].runs ? "runs" : "is skipped",
+		         cases[i].role == S ? "scheduler" : "worker",
 		         cases[i].worker_id);
 		ok(runs == cases[i].runs, name);
 		ok(runs ? why == NULL : why != NULL, "a skip says why");

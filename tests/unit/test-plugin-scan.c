@@ -134,7 +134,8 @@ static void test_interp(void)
 	cmd = plugin_command(rb, path, &warning, &cause);
 	ok(cmd == NULL && cause && strstr(cause, "not supported"),
 	   "env with a missing program and no known suffix: a clear error");
-	ok(warning && strstr(warning, "no-such-interpreter-here"), "the warning names env's program");
+	ok(warning && strstr(warning, "no-such-interpreter-here"),
+	   "the warning names env's program");
 	free(warning), warning = NULL;
 	free(cause), cause = NULL;
 
