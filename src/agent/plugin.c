@@ -258,6 +258,9 @@ static void *supervisor(void *arg)
 	struct pollfd *fds = xcalloc(2 * rt->n + 1, sizeof *fds);
 	size_t *owner = xcalloc(2 * rt->n + 1, sizeof *owner);
 
+#ifdef HAVE_PTHREAD_SETNAME_NP
+	pthread_setname_np(pthread_self(), "lmc-plugins"); /* shown by GET /threads */
+#endif
 	pthread_mutex_lock(&rt->lock);
 	while (!rt->stopping || any_shim(rt))
 		supervise_once(rt, fds, owner);
