@@ -258,9 +258,6 @@ static void *supervisor(void *arg)
 	struct pollfd *fds = xcalloc(2 * rt->n + 1, sizeof *fds);
 	size_t *owner = xcalloc(2 * rt->n + 1, sizeof *owner);
 
-#ifdef HAVE_PTHREAD_SETNAME_NP
-	pthread_setname_np(pthread_self(), "lmc-plugins"); /* shown by GET /threads */
-#endif
 	pthread_mutex_lock(&rt->lock);
 	while (!rt->stopping || any_shim(rt))
 		supervise_once(rt, fds, owner);
@@ -268,6 +265,14 @@ static void *supervisor(void *arg)
 	free(fds);
 	free(owner);
 	return NULL;
+}
+
+static void *supervisor_thread(void *arg)
+{
+#ifdef HAVE_PTHREAD_SETNAME_NP
+	pthread_setname_np(pthread_self(), "lmc-plugins"); /* shown by GET /threads */
+#endif
+	return supervisor(arg);
 }
 
 /* Closing a lifeline makes the shim send SIGTERM to the plugin's group, and SIGKILL after
@@ -406,7 +411,7 @@ static int start_thread(struct plugin_runtime *rt, char **cause)
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&rt->thread, NULL, supervisor, rt);
+	rc = pthread_create(&rt->thread, NULL, supervisor_thread, rt);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		*cause = xasprintf("plugin runtime: cannot start its thread: %s", strerror(rc));
