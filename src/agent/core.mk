@@ -3,13 +3,15 @@ agent_sources += src/agent/conf.c src/agent/conf.h src/agent/conf-value.c \
 	src/agent/conf-load.c src/agent/conf-yaml.c \
 	src/agent/log.c \
 	src/agent/metrics.c src/agent/metrics.h src/agent/metrics-render.c
+dist_man_MANS += man/lmcagent.3
 
 # Unit tests reach agent-internal.h functions, which the shared library does not export:
-# they link this check-only static copy of the whole library instead.
+# they link this check-only static copy of the whole library instead. Other pieces may add
+# to check_LTLIBRARIES with += (this fragment is included first).
 check_LTLIBRARIES = src/agent/libagent-test.la
 src_agent_libagent_test_la_SOURCES = $(agent_sources)
 src_agent_libagent_test_la_CFLAGS = $(src_agent_liblmcagent_la_CFLAGS)
-src_agent_libagent_test_la_LIBADD = $(src_agent_liblmcagent_la_LIBADD) src/common/libcommon.la
+src_agent_libagent_test_la_LIBADD = $(src_agent_liblmcagent_la_LIBADD)
 CORE_TEST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 CORE_TEST_LDADD = src/agent/libagent-test.la $(UNIT_LDADD) $(JANSSON_LIBS) $(PTHREAD_LIBS) -lm
 check_PROGRAMS += tests/unit/test-conf
@@ -34,6 +36,6 @@ TESTS += tests/unit/test-metrics
 
 # Prints a representative exposition; tests/bats/agent-metrics-text.bats checks it with promtool.
 check_PROGRAMS += tests/unit/print-exposition
-tests_unit_print_exposition_LDADD = src/agent/liblmcagent.la src/common/libcommon.la -lm
+tests_unit_print_exposition_LDADD = src/agent/liblmcagent.la -lm
 TESTS += tests/bats/agent-metrics-text.bats
 EXTRA_DIST += tests/bats/agent-metrics-text.bats

@@ -7,20 +7,39 @@
 #include "metrics.h"
 #include "xalloc.h"
 
-#include <inttypes.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Decimal digits of n followed by ".0" (as prometheus_client prints whole floats). Scrapes
+ * print thousands of these; snprintf would dominate the render. */
+static size_t format_whole(uint64_t n, bool negative, char *out)
+{
+	char tmp[24];
+	size_t len = 0, k = 0;
+
+	do {
+		tmp[k++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	if (negative)
+		out[len++] = '-';
+	while (k > 0)
+		out[len++] = tmp[--k];
+	memcpy(out + len, ".0", 3);
+	return len + 2;
+}
+
 void metric_format_value(double v, char *out, size_t size)
 {
-	if (isnan(v)) {
+	if (fabs(v) < 1e15 && v == (double)(long long)v && size >= 24) {
+		format_whole((uint64_t)llabs((long long)v), v < 0, out);
+	} else if (isnan(v)) {
 		snprintf(out, size, "NaN");
 	} else if (isinf(v)) {
 		snprintf(out, size, v > 0 ? "+Inf" : "-Inf");
-	} else if (v == (double)(long long)v && fabs(v) < 1e15) {
-		snprintf(out, size, "%lld.0", (long long)v);
 	} else {
 		/* The shortest of 15 or 17 digits that reads back exactly. */
 		snprintf(out, size, "%.15g", v);
@@ -92,19 +111,18 @@ static void put_count(struct buf *b, const char *name, const char *suffix,
 {
 	char text[32];
 
-	snprintf(text, sizeof text, "%" PRIu64 ".0", n);
+	format_whole(n, false, text);
 	put_sample(b, name, suffix, labels, extra, text);
 }
 
 static void put_histogram(struct buf *b, const lmca_metric *m, const struct series *s)
 {
 	uint64_t cumulative = 0;
-	char le[48], text[32];
+	char text[32];
 
 	for (size_t i = 0; i <= m->nbounds; i++) {
 		cumulative += s->buckets[i];
-		snprintf(le, sizeof le, "le=\"%s\"", m->le_text[i]);
-		put_count(b, m->name, "_bucket", s->labels, le, cumulative);
+		put_count(b, m->name, "_bucket", s->labels, m->le_text[i], cumulative);
 	}
 	put_count(b, m->name, "_count", s->labels, NULL, s->count);
 	metric_format_value(s->sum, text, sizeof text);

@@ -109,9 +109,9 @@ static void set_bounds(lmca_metric *m, const double *b, size_t n)
 	m->le_text = xcalloc(n + 1, sizeof *m->le_text);
 	for (size_t i = 0; i < n; i++) {
 		metric_format_value(b[i], text, sizeof text);
-		m->le_text[i] = xstrdup(text);
+		m->le_text[i] = xasprintf("le=\"%s\"", text);
 	}
-	m->le_text[n] = xstrdup("+Inf");
+	m->le_text[n] = xstrdup("le=\"+Inf\"");
 }
 
 static char *family_name(enum metric_kind kind, const char *name)

@@ -28,7 +28,7 @@ struct lmca_metric {
 	size_t nlabels;
 	double *bounds; /* histogram upper bounds without +Inf */
 	size_t nbounds;
-	char **le_text; /* rendered bounds, +Inf last */
+	char **le_text; /* rendered `le="<bound>"` labels, +Inf last */
 
 	pthread_mutex_t lock; /* guards the series below */
 	struct series **series; /* in creation order */

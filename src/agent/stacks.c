@@ -28,7 +28,10 @@
 #include <unistd.h>
 
 #define MAX_FRAMES 64
-#define CAPTURE_TIMEOUT_NS (250 * 1000 * 1000L)
+/* A busy machine may take a while to schedule the target; stuck threads (uninterruptible
+ * sleep) never answer, so one collection gives up capturing after a total budget. */
+#define CAPTURE_TIMEOUT_NS (1000 * 1000 * 1000L)
+#define COLLECT_BUDGET_MS 5000
 #define HANDLER_FRAMES 2 /* the handler and the kernel's signal trampoline */
 
 enum { SLOT_IDLE, SLOT_WAITING, SLOT_FILLING, SLOT_DONE };
@@ -46,6 +49,9 @@ static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
 static int installed_signo;
 static int install_refs;
+/* A capture timed out: its signal may still be delivered later, so the (harmless) handler
+ * stays installed rather than let a real-time signal's default action kill the host. */
+static bool signal_in_flight;
 static struct sigaction previous;
 
 static int current_tid(void) { return (int)syscall(SYS_gettid); }
@@ -151,10 +157,11 @@ int stacks_install(int signo, char **cause)
 	int rc = 0;
 
 	pthread_mutex_lock(&install_lock);
-	if (install_refs > 0 && installed_signo != signo) {
-		*cause = xasprintf("another agent captures stacks with signal %d", installed_signo);
+	/* installed_signo may outlive its last user after a timed-out capture (see above). */
+	if (installed_signo != 0 && installed_signo != signo) {
+		*cause = xasprintf("stacks are captured with signal %d already", installed_signo);
 		rc = -1;
-	} else if (install_refs == 0) {
+	} else if (installed_signo == 0) {
 		rc = install_first(signo, cause);
 	}
 	if (rc == 0)
@@ -167,10 +174,12 @@ void stacks_uninstall(int signo)
 {
 	pthread_mutex_lock(&install_lock);
 	if (install_refs > 0 && installed_signo == signo && --install_refs == 0) {
-		pthread_mutex_lock(&capture_lock); /* no capture in flight */
-		sigaction(signo, &previous, NULL);
-		sem_destroy(&slot.done);
-		installed_signo = 0;
+		pthread_mutex_lock(&capture_lock); /* no capture running */
+		if (!signal_in_flight) {
+			sigaction(signo, &previous, NULL);
+			sem_destroy(&slot.done);
+			installed_signo = 0;
+		}
 		pthread_mutex_unlock(&capture_lock);
 	}
 	pthread_mutex_unlock(&install_lock);
@@ -273,7 +282,8 @@ static bool wait_slot(void)
 	int expect = SLOT_WAITING;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += CAPTURE_TIMEOUT_NS;
+	ts.tv_nsec += CAPTURE_TIMEOUT_NS % 1000000000L;
+	ts.tv_sec += CAPTURE_TIMEOUT_NS / 1000000000L;
 	ts.tv_sec += ts.tv_nsec / 1000000000L;
 	ts.tv_nsec %= 1000000000L;
 	while (sem_timedwait(&slot.done, &ts) < 0)
@@ -281,8 +291,10 @@ static bool wait_slot(void)
 			break;
 	if (atomic_load(&slot.state) == SLOT_DONE)
 		return true;
-	if (atomic_compare_exchange_strong(&slot.state, &expect, SLOT_IDLE))
-		return false; /* abandoned: a late handler finds nothing to fill */
+	if (atomic_compare_exchange_strong(&slot.state, &expect, SLOT_IDLE)) {
+		signal_in_flight = true; /* abandoned: a late handler finds nothing to fill */
+		return false;
+	}
 	while (sem_wait(&slot.done) < 0 && errno == EINTR)
 		; /* the handler is filling the slot right now */
 	return true;
@@ -340,6 +352,14 @@ static char **capture(int signo, int tid)
 	return frames;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int cmp_tid(const void *a, const void *b)
 {
 	return ((const struct thread_info *)a)->tid - ((const struct thread_info *)b)->tid;
@@ -356,6 +376,7 @@ struct thread_info *stacks_collect(int signo, const char *name, int tid, size_t 
 	struct thread_info *out = NULL;
 	struct dirent *de;
 	size_t n = 0, kept = 0;
+	long long start;
 
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
@@ -369,12 +390,14 @@ struct thread_info *stacks_collect(int signo, const char *name, int tid, size_t 
 		closedir(d);
 	if (n > 1)
 		qsort(out, n, sizeof *out, cmp_tid);
+	start = now_ms();
 	for (size_t i = 0; i < n; i++) {
 		read_task(&out[i]);
 		if (!wanted(&out[i], name, tid))
 			continue;
 		out[kept] = out[i];
-		out[kept].frames = capture(signo, out[kept].tid);
+		if (now_ms() - start < COLLECT_BUDGET_MS)
+			out[kept].frames = capture(signo, out[kept].tid);
 		kept++;
 	}
 	*count = kept;

@@ -8,7 +8,7 @@ setup() {
 	lmc_setup
 	agent_start_pair --instance-id conftest
 }
-teardown() { lmc_teardown; }
+teardown() { agent_teardown; }
 
 @test "conf: GET shows every key as text JSON, names= selects" {
 	for via in unix tcp; do
@@ -59,4 +59,34 @@ teardown() { lmc_teardown; }
 		jq -e '.error == "Invalid JSON body"' "$T/body"
 		still_serving $via
 	done
+}
+
+@test "conf: --config reads an LMCache YAML file, flags still win" {
+	cat >"$T/lmc.yaml" <<YAML
+chunk_size: 512
+lmcache_instance_id: from_yaml
+max_local_cpu_size: 1.5
+internal_api_server_socket_path_prefix: $T/yaml/sock
+YAML
+	lmc_bg y lmcache-demo-node --role worker --worker-id 1 --config "$T/lmc.yaml" --tick-ms 0
+	wait_for_socket "$T/yaml/sock_7001"
+	run curl -sS --unix-socket "$T/yaml/sock_7001" http://localhost/conf
+	jq -e '.chunk_size == 512 and .lmcache_instance_id == "from_yaml"' <<<"$output"
+	jq -e '.max_local_cpu_size == 1.5' <<<"$output"
+	grep -q '^from_yaml_worker1 listening on unix:' "$T/y.log"
+	lmc_bg z lmcache-demo-node --role worker --worker-id 1 --config "$T/lmc.yaml" \
+		--instance-id flag_wins --socket-prefix "$T/flag/sock" --tick-ms 0
+	wait_for_socket "$T/flag/sock_7001"
+	run curl -sS --unix-socket "$T/flag/sock_7001" 'http://localhost/conf?names=lmcache_instance_id,chunk_size'
+	jq -e '.lmcache_instance_id == "flag_wins" and .chunk_size == 512' <<<"$output"
+}
+
+@test "conf: a bad --config is a clear error" {
+	printf 'chunk_size: [unclosed\n' >"$T/bad.yaml"
+	run lmcache-demo-node --config "$T/bad.yaml" --tick-ms 0
+	assert_failure 1
+	assert_output --partial "bad.yaml"
+	run lmcache-demo-node --config "$T/missing.yaml" --tick-ms 0
+	assert_failure 1
+	assert_output --partial "missing.yaml"
 }

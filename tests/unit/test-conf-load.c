@@ -150,6 +150,38 @@ static void test_deep_nesting(void)
 	lmca_agent_free(a);
 }
 
+/* Anchors and aliases are resolved, but an alias bomb must not expand without bound. */
+static void test_aliases(void)
+{
+	static const char bomb[] =
+		"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+		"b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+		"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+		"d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+		"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+		"extra_config: {big: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]}\n";
+	static const char anchors[] = "base: &base {port: 8080}\nextra_config: *base\n";
+	char path[] = "/tmp/lmc-conf-alias-XXXXXX";
+	lmca_agent *a = host_agent();
+	char *cause = NULL;
+	FILE *f;
+
+	f = fdopen(mkstemp(path), "w");
+	fputs(anchors, f);
+	fclose(f);
+	ok(lmca_agent_load_config_file(a, path, NULL) == 0, "anchors and aliases load");
+	is_json(a, "extra_config", "{\"port\":8080}", "alias resolved");
+	f = fopen(path, "w");
+	fputs(bomb, f);
+	fclose(f);
+	ok(lmca_agent_load_config_file(a, path, &cause) < 0 && cause &&
+	   strstr(cause, "too many values"), "alias bomb refused");
+	free(cause);
+	is_json(a, "extra_config", "{\"port\":8080}", "and changed nothing");
+	unlink(path);
+	lmca_agent_free(a);
+}
+
 static void clear_env(void)
 {
 	static const char *const vars[] = {
@@ -246,6 +278,7 @@ int main(void)
 	test_file();
 	test_file_errors();
 	test_deep_nesting();
+	test_aliases();
 	test_env();
 	test_env_errors();
 	test_file_wins();
