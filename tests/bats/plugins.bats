@@ -275,3 +275,17 @@ os.execvp(sys.argv[1], sys.argv[1:])' lmcache-demo-node --role worker --worker-i
 	wait_until 10 test -s "$REC/all_rec.sh.worker.0.pid"
 	assert_equal "$(plugin_field "$NODE_SOCK" all_rec.sh state)" running
 }
+
+@test "a plugin inherits stdin from /dev/null, one output pipe, and no other descriptor" {
+	plugin_copy record.py all_rec.py
+	plugin_config "$T/conf.yaml"
+	node_start w0 worker 0
+	wait_until 10 test -s "$REC/all_rec.py.worker.0.pid"
+	assert_equal "$(cat "$REC/all_rec.py.worker.0.fds")" "0 1 2"
+	local pid
+	pid=$(cat "$REC/all_rec.py.worker.0.pid")
+	assert_equal "$(readlink "/proc/$pid/fd/0")" /dev/null
+	assert_equal "$(readlink "/proc/$pid/fd/1")" "$(readlink "/proc/$pid/fd/2")"
+	# The host has more open (its API socket at least), and none of it leaked.
+	[ "$(ls "/proc/$(cat "$T/w0.pid")/fd" | wc -l)" -gt 3 ]
+}
