@@ -11,7 +11,19 @@ teardown() {
 	# Anything a failed test left behind: the recorded plugins and their children.
 	local pid
 	for pid in $(recorded_pids); do kill -KILL "$pid" 2>/dev/null || true; done
+	lmc_teardown_checked
+}
+
+# Stops the hosts, then fails the test when a sanitizer complained in a host's log.
+lmc_teardown_checked() {
+	local logs=$T.logs pid bad=0
+	while read -r pid; do kill -TERM "$pid" 2>/dev/null || true; done <"$T/pids"
+	wait_until 10 eval '! lmc_any_alive' || true
+	cat "$T"/*.log >"$logs" 2>/dev/null || true
 	lmc_teardown
+	grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$logs" && bad=1
+	rm -f "$logs"
+	return $bad
 }
 
 # The three nodes of one instance, each with the same plugin directory.
