@@ -27,3 +27,9 @@ cli/completion/lmcctl: cli/lmcctl$(EXEEXT)
 CLEANFILES += cli/completion/lmcctl
 
 dist_man_MANS += man/lmcctl.1
+
+# Tests: unit tests of the pure parts, bats tests against real local clusters.
+EXTRA_DIST += tests/helpers/cluster.bash
+lmcctl_bats = tests/bats/lmcctl-cluster.bats
+TESTS += $(lmcctl_bats)
+EXTRA_DIST += $(lmcctl_bats)
