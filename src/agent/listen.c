@@ -202,6 +202,23 @@ fail:
 	return -1;
 }
 
+/* Removes the directories of path that we created, innermost first; stops at the first
+ * that is not empty (other sockets live there). */
+static void remove_created_dirs(const char *path, const char *created)
+{
+	char *dir = dir_of(path), *up;
+	size_t len = strlen(created);
+
+	while (strncmp(dir, created, len) == 0 && (dir[len] == '\0' || dir[len] == '/')) {
+		if (rmdir(dir) < 0 || dir[len] == '\0')
+			break;
+		up = dir_of(dir);
+		free(dir);
+		dir = up;
+	}
+	free(dir);
+}
+
 void unlisten_unix(struct unix_listener *ul)
 {
 	struct stat st;
@@ -210,8 +227,8 @@ void unlisten_unix(struct unix_listener *ul)
 		close(ul->fd);
 	if (ul->path && lstat(ul->path, &st) == 0 && st.st_dev == ul->dev && st.st_ino == ul->ino)
 		unlink(ul->path);
-	if (ul->created_dir)
-		rmdir(ul->created_dir); /* fails, as it should, while other sockets live there */
+	if (ul->created_dir && ul->path)
+		remove_created_dirs(ul->path, ul->created_dir);
 	free(ul->path);
 	free(ul->created_dir);
 	*ul = (struct unix_listener){ .fd = -1 };

@@ -40,6 +40,38 @@ int route_find(const struct route *routes, size_t n, const char *method, const c
 	return -1;
 }
 
+static void add_method(char *out, size_t size, const char *m)
+{
+	size_t len = strlen(m);
+	const char *p = out;
+
+	/* Skip duplicates (a path may be served by several host routes). */
+	while ((p = strstr(p, m)) != NULL) {
+		if ((p == out || p[-1] == ' ') && (p[len] == ',' || p[len] == '\0'))
+			return;
+		p += len;
+	}
+	if (*out)
+		strncat(out, ", ", size - strlen(out) - 1);
+	strncat(out, m, size - strlen(out) - 1);
+}
+
+char *route_allowed(const struct route *routes, size_t n, const char *path)
+{
+	char out[256] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		if (!path_equal(routes[i].path, path))
+			continue;
+		if (strcmp(routes[i].method, "*") == 0)
+			return xstrdup("*");
+		add_method(out, sizeof out, routes[i].method);
+		if (strcmp(routes[i].method, "GET") == 0)
+			add_method(out, sizeof out, "HEAD");
+	}
+	return xstrdup(out);
+}
+
 static bool valid_method(const char *m)
 {
 	if (strcmp(m, "*") == 0)

@@ -17,6 +17,10 @@ struct route {
 int route_find(const struct route *routes, size_t n, const char *method, const char *path,
                int *status);
 
+/* The methods routes accept on path, comma-separated ("GET, HEAD, POST"), for a 405's
+ * Allow header; the caller frees it. "" when the path is unknown. */
+char *route_allowed(const struct route *routes, size_t n, const char *path);
+
 /* Whether a new route (method, path) may be added: 0, or -1 with *cause. A host route may
  * not use the path of a built-in one nor repeat a method and path already taken. */
 int route_check_new(const struct route *routes, size_t n, const char *method,

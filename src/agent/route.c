@@ -21,7 +21,8 @@
 	X(version)           \
 	X(env)               \
 	X(run_script)        \
-	X(health)
+	X(health)            \
+	X(plugins)
 
 #define DECLARE_FAMILY(name) extern const struct endpoint_family ep_##name;
 ENDPOINT_FAMILIES(DECLARE_FAMILY)
@@ -98,13 +99,19 @@ int lmca_agent_add_route(lmca_agent *agent, const char *method, const char *path
 	return 0;
 }
 
-static void respond_no_route(const lmca_request *req, lmca_response *res, int status)
+static void respond_no_route(struct route_table *rt, const lmca_request *req,
+                             lmca_response *res, int status)
 {
-	char *msg;
+	char *msg, *allow;
 
 	if (status == 405) {
-		msg = xasprintf("%s is not allowed on %s", req->method, req->path);
+		pthread_mutex_lock(&rt->lock);
+		allow = route_allowed(rt->routes, rt->n, req->path);
+		pthread_mutex_unlock(&rt->lock);
+		msg = xasprintf("%s is not allowed on %s (allowed: %s)", req->method, req->path,
+		                allow);
 		lmca_respond_error(res, 405, "Method Not Allowed", msg);
+		res->allow = allow;
 	} else {
 		msg = xasprintf("no endpoint %s", req->path);
 		lmca_respond_error(res, 404, "Not Found", msg);
@@ -124,7 +131,7 @@ void route_dispatch(lmca_agent *agent, const lmca_request *req, lmca_response *r
 		match = rt->routes[i];
 	pthread_mutex_unlock(&rt->lock);
 	if (i < 0) {
-		respond_no_route(req, res, status);
+		respond_no_route(rt, req, res, status);
 		return;
 	}
 	if (match.builtin) {
@@ -186,6 +193,7 @@ void response_clear(lmca_response *res)
 {
 	free(res->content_type);
 	free(res->body);
+	free(res->allow);
 	*res = (lmca_response){ 0 };
 }
 

@@ -1,5 +1,6 @@
-/* The internal API server: libmicrohttpd daemons on pre-bound sockets (listen.c), one per
- * listener, dispatching to the route table (route.c).
+/* The internal API server: a libmicrohttpd daemon on a pre-bound socket (listen.c): the
+ * unix socket when a prefix is configured, else TCP. It dispatches to the route table
+ * (route.c).
  *
  * Threading: an epoll thread pool. Idle, every thread sleeps in epoll_wait without a
  * timeout (no periodic wake-ups); keep-alive connections are served by the thread that
@@ -12,6 +13,7 @@
 
 #include <microhttpd.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -91,6 +93,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn, lmca_response *res)
 	res->body = NULL;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                        res->content_type ? res->content_type : "text/plain; charset=utf-8");
+	if (res->allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
 	ret = MHD_queue_response(conn, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	response_clear(res);
@@ -104,6 +108,49 @@ static enum MHD_Result queue_too_big(struct MHD_Connection *conn)
 
 	lmca_respond_error(&res, 413, "Payload Too Large", msg);
 	free(msg);
+	return queue(conn, &res);
+}
+
+/* socket_context marker of a unix connection from another user (see on_connection). */
+static char peer_refused;
+
+/* The socket is 0600 already; the peer's uid is checked too, as tmux does, so a socket
+ * made reachable by hand (or inherited) still serves only its owner and root. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	int domain = 0;
+	socklen_t dlen = sizeof domain;
+
+	(void)cls;
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || getsockopt(ci->connect_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 ||
+	    domain != AF_UNIX)
+		return;
+	if (getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    (cred.uid != geteuid() && cred.uid != 0))
+		*socket_context = &peer_refused;
+}
+
+static bool peer_is_refused(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL && ci->socket_context == &peer_refused;
+}
+
+static enum MHD_Result queue_forbidden(struct MHD_Connection *conn)
+{
+	lmca_response res = { 0 };
+
+	lmca_respond_error(&res, 403, "Forbidden",
+	                   "only the server's owner (or root) may use this socket");
 	return queue(conn, &res);
 }
 
@@ -149,6 +196,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (st == NULL) {
 		*con_cls = st = xcalloc(1, sizeof *st);
+		if (peer_is_refused(conn))
+			return queue_forbidden(conn);
 		/* Refuse a declared oversized body before reading it. */
 		return declared_too_big(conn) ? queue_too_big(conn) : MHD_YES;
 	}
@@ -202,6 +251,7 @@ static struct MHD_Daemon *start_daemon(lmca_agent *agent, int fd)
 	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT,
 	                     MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_MAX_CONNECTIONS,
 	                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, agent,
+	                     MHD_OPTION_NOTIFY_CONNECTION, on_connection, agent,
 	                     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s->log,
 	                     MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -299,8 +349,11 @@ static int start_locked(lmca_agent *agent, char **cause)
 		return -1;
 	}
 	s->running = true;
-	lmca_log(s->log, LMCA_LOG_INFO, "internal API server listening on %s",
-	         s->ul.path ? s->ul.path : "TCP");
+	if (s->ul.path != NULL)
+		lmca_log(s->log, LMCA_LOG_INFO, "internal API server listening on %s", s->ul.path);
+	else
+		lmca_log(s->log, LMCA_LOG_INFO, "internal API server listening on TCP port %d",
+		         s->bound_port);
 	return 0;
 }
 

@@ -31,6 +31,7 @@ struct lmca_response {
 	char *content_type; /* NULL: text/plain */
 	char *body;
 	size_t len;
+	char *allow; /* Allow header of a 405, or NULL */
 };
 
 /* A built-in endpoint: one descriptor per method and path. */

@@ -28,7 +28,10 @@
 #include <unistd.h>
 
 #define MAX_FRAMES 64
-#define CAPTURE_TIMEOUT_NS (250 * 1000 * 1000L)
+/* A busy machine may take a while to schedule the target; stuck threads (uninterruptible
+ * sleep) never answer, so one collection gives up capturing after a total budget. */
+#define CAPTURE_TIMEOUT_NS (1000 * 1000 * 1000L)
+#define COLLECT_BUDGET_MS 5000
 #define HANDLER_FRAMES 2 /* the handler and the kernel's signal trampoline */
 
 enum { SLOT_IDLE, SLOT_WAITING, SLOT_FILLING, SLOT_DONE };
@@ -279,7 +282,8 @@ static bool wait_slot(void)
 	int expect = SLOT_WAITING;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += CAPTURE_TIMEOUT_NS;
+	ts.tv_nsec += CAPTURE_TIMEOUT_NS % 1000000000L;
+	ts.tv_sec += CAPTURE_TIMEOUT_NS / 1000000000L;
 	ts.tv_sec += ts.tv_nsec / 1000000000L;
 	ts.tv_nsec %= 1000000000L;
 	while (sem_timedwait(&slot.done, &ts) < 0)
@@ -348,6 +352,14 @@ static char **capture(int signo, int tid)
 	return frames;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int cmp_tid(const void *a, const void *b)
 {
 	return ((const struct thread_info *)a)->tid - ((const struct thread_info *)b)->tid;
@@ -364,6 +376,7 @@ struct thread_info *stacks_collect(int signo, const char *name, int tid, size_t 
 	struct thread_info *out = NULL;
 	struct dirent *de;
 	size_t n = 0, kept = 0;
+	long long start;
 
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
@@ -377,12 +390,14 @@ struct thread_info *stacks_collect(int signo, const char *name, int tid, size_t 
 		closedir(d);
 	if (n > 1)
 		qsort(out, n, sizeof *out, cmp_tid);
+	start = now_ms();
 	for (size_t i = 0; i < n; i++) {
 		read_task(&out[i]);
 		if (!wanted(&out[i], name, tid))
 			continue;
 		out[kept] = out[i];
-		out[kept].frames = capture(signo, out[kept].tid);
+		if (now_ms() - start < COLLECT_BUDGET_MS)
+			out[kept].frames = capture(signo, out[kept].tid);
 		kept++;
 	}
 	*count = kept;

@@ -8,7 +8,7 @@ setup() {
 	lmc_setup
 	agent_start_pair --instance-id conftest
 }
-teardown() { lmc_teardown; }
+teardown() { agent_teardown; }
 
 @test "conf: GET shows every key as text JSON, names= selects" {
 	for via in unix tcp; do

@@ -8,7 +8,7 @@ setup() {
 	lmc_setup
 	agent_start_pair
 }
-teardown() { lmc_teardown; }
+teardown() { agent_teardown; }
 
 @test "loglevel: lists the lmcache.* loggers" {
 	for via in unix tcp; do

@@ -9,7 +9,7 @@ setup() {
 	lmc_setup
 	agent_start_pair --model test/model --worker-count 4
 }
-teardown() { lmc_teardown; }
+teardown() { agent_teardown; }
 
 @test "meta: engine metadata as text JSON, names= selects" {
 	for via in unix tcp; do

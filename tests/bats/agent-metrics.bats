@@ -8,7 +8,7 @@ setup() {
 	lmc_setup
 	agent_start_pair
 }
-teardown() { lmc_teardown; }
+teardown() { agent_teardown; }
 
 @test "metrics: Prometheus text 0.0.4 that promtool accepts, on both transports" {
 	for via in unix tcp; do

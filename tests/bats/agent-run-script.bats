@@ -5,7 +5,7 @@ load ../helpers/common
 load ../helpers/agent
 
 setup() { lmc_setup; }
-teardown() { lmc_teardown; }
+teardown() { agent_teardown; }
 
 @test "run_script: 404 with a text saying how to enable it, by default" {
 	agent_start_pair

@@ -5,7 +5,7 @@ load ../helpers/common
 load ../helpers/agent
 
 setup() { lmc_setup; }
-teardown() { lmc_teardown; }
+teardown() { agent_teardown; }
 
 @test "server: socket 0600 in a directory created 0700" {
 	agent_start_pair
@@ -15,12 +15,33 @@ teardown() { lmc_teardown; }
 	[ "$(ls -A "$T/api")" = sock_6999 ]
 }
 
+@test "server: missing parents are created 0700 and removed at exit" {
+	lmc_bg s lmcache-demo-node --role scheduler --socket-prefix "$T/a/b/sock" --tick-ms 0
+	wait_for_socket "$T/a/b/sock_6999"
+	[ "$(stat -c %a "$T/a")" = 700 ]
+	[ "$(stat -c %a "$T/a/b")" = 700 ]
+	kill -TERM "$(cat "$T/s.pid")"
+	wait_until 10 test ! -e "$T/a"
+}
+
 @test "server: an existing directory keeps its mode" {
 	mkdir -m 0755 "$T/shared"
 	lmc_bg s lmcache-demo-node --role scheduler --socket-prefix "$T/shared/sock" --tick-ms 0
 	wait_for_socket "$T/shared/sock_6999"
 	[ "$(stat -c %a "$T/shared")" = 755 ]
 	[ "$(stat -c %a "$T/shared/sock_6999")" = 600 ]
+}
+
+@test "server: another user is refused even when the socket is reachable" {
+	[ "$(id -u)" -eq 0 ] || skip "acting as another user needs root"
+	agent_start_pair
+	chmod 0755 "$T" "$T/api"
+	chmod 0666 "$UNIX_SOCK"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups \
+		curl -sS --unix-socket "$UNIX_SOCK" -w '\n%{http_code}' http://localhost/env
+	assert_line --index 1 403
+	assert_line --index 0 --partial '"Forbidden"'
+	still_serving unix
 }
 
 @test "server: a stale socket is replaced, a live one is refused" {
@@ -88,6 +109,7 @@ teardown() { lmc_teardown; }
 		http $via DELETE /metrics
 		assert_equal "$code" 405
 		jq -e '.error == "Method Not Allowed"' "$T/body"
+		grep -qi '^Allow: GET, HEAD' "$T/headers"
 		still_serving $via
 	done
 }

@@ -9,7 +9,7 @@ setup() {
 	agent_start_pair
 	agent_worker_unix w3 3
 }
-teardown() { lmc_teardown; }
+teardown() { agent_teardown; }
 
 worker() { curl -sS --max-time 20 --unix-socket "$T/api/sock_7003" "http://localhost$1"; }
 

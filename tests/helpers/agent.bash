@@ -52,3 +52,25 @@ still_serving() {
 metric_value() {
 	awk -v n="$2" '$1 == n || index($1, n "{") == 1 { print $NF; exit }' "$1"
 }
+
+# agent_teardown: stops the nodes with SIGTERM, fails when one reported a sanitizer error
+# (ASan/UBSan print at exit, into the node's log), then cleans up as lmc_teardown does.
+agent_teardown() {
+	[ -n "${T:-}" ] || return 0
+	local pid i bad=0 log
+	while read -r pid; do kill -TERM "$pid" 2>/dev/null; done <"$T/pids"
+	for i in $(seq 1 100); do
+		lmc_any_alive || break
+		sleep 0.05
+	done
+	for log in "$T"/*.log; do
+		[ -f "$log" ] || continue
+		if grep -Eq 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' "$log"; then
+			echo "sanitizer report in $log:" >&2
+			head -40 "$log" >&2
+			bad=1
+		fi
+	done
+	lmc_teardown
+	return "$bad"
+}

@@ -52,6 +52,19 @@ int main(void)
 	is_int(find("PATCH", "/any", &status), 5, "* matches any method");
 	is_int(find("DELETE", "/cache/clear", &status), 4, "host route found");
 
+	{
+		char *a = route_allowed(routes, N, "/conf");
+
+		is_str(a, "GET, HEAD, POST", "Allow lists the methods of a path");
+		free(a);
+		a = route_allowed(routes, N, "/metrics/reset/");
+		is_str(a, "POST", "Allow of a POST-only path");
+		free(a);
+		a = route_allowed(routes, N, "/nope");
+		is_str(a, "", "Allow of an unknown path is empty");
+		free(a);
+	}
+
 	is_int(check_new("GET", "/backends"), 0, "a new host route is accepted");
 	is_int(check_new("GET", "/metrics"), -1, "a built-in cannot be replaced");
 	is_int(check_new("DELETE", "/metrics"), -1, "nor its path taken with another method");
