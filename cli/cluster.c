@@ -46,6 +46,8 @@ static int fetch_class(const struct hm_res *r)
 		return LMC_EXIT_UNREACHABLE;
 	if (r->err == HM_ERR_TIMEOUT)
 		return LMC_EXIT_TIMEOUT;
+	if (r->err == HM_ERR_DENIED)
+		return LMC_EXIT_DENIED;
 	if (r->err != HM_OK)
 		return LMC_EXIT_OTHER;
 	if (r->status == 502 || r->status == 503)

@@ -50,9 +50,25 @@ void print_loglevels(struct ctx *c, struct result *rs, size_t n)
 	table_print(t);
 }
 
+/* "log-level NODE" reads NODE as a logger: say how to name a node instead. */
+static void hint(const struct ctx *c, int rc)
+{
+	if (rc != LMC_EXIT_NOTFOUND || c->nargs == 0)
+		return;
+	for (size_t i = 0; i < c->nnodes; i++)
+		if (glob_match(c->args[0], c->nodes[i].name)) {
+			fprintf(stderr, "lmcctl: '%s' is a node: lmcctl log-level -n %s\n",
+				c->args[0], c->args[0]);
+			return;
+		}
+}
+
 static int exec(struct ctx *c)
 {
-	return simple_get(c, "/loglevel", parse, print_loglevels);
+	int rc = simple_get(c, "/loglevel", parse, print_loglevels);
+
+	hint(c, rc);
+	return rc;
 }
 
 const struct cmd_entry cmd_log_level = {

@@ -17,7 +17,7 @@ static void parse(struct ctx *c, struct result *r)
 
 static void row(struct table *t, const char *node, const json_t *p)
 {
-	const char *keys[] = { "pid", "state", "restarts", "last_exit" };
+	const char *keys[] = { "pid", "state", "restarts", "last_exit_status" };
 	char *cells[4];
 
 	for (size_t i = 0; i < 4; i++) {

@@ -88,6 +88,8 @@ static void classify(struct result *r, struct hm_res *h, long timeout_ms)
 	h->body = NULL;
 	if (h->err == HM_ERR_CONNECT)
 		result_fail(r, LMC_EXIT_UNREACHABLE, xasprintf("unreachable: %s", h->error));
+	else if (h->err == HM_ERR_DENIED)
+		result_fail(r, LMC_EXIT_DENIED, xasprintf("permission denied: %s", h->error));
 	else if (h->err == HM_ERR_TIMEOUT)
 		result_fail(r, LMC_EXIT_TIMEOUT, xasprintf("timed out after %.3g s", timeout_ms / 1000.0));
 	else if (h->err != HM_OK)

@@ -30,6 +30,6 @@ dist_man_MANS += man/lmcctl.1
 
 # Tests: unit tests of the pure parts, bats tests against real local clusters.
 EXTRA_DIST += tests/helpers/cluster.bash
-lmcctl_bats = tests/bats/lmcctl-cluster.bats
+lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats tests/bats/lmcctl-usage.bats
 TESTS += $(lmcctl_bats)
 EXTRA_DIST += $(lmcctl_bats)

@@ -270,7 +270,7 @@ int main(int argc, char **argv)
 	c.cmd = lookup(argc, argv, &used);
 	pos = parse_options(&c, argc, argv, &npos, &help);
 	if (c.cmd == NULL) {
-		cmd_print_overview(help ? stdout : stderr);
+		cmd_print_overview(stdout);
 		free(pos);
 		return help ? LMC_EXIT_OK : LMC_EXIT_USAGE;
 	}

@@ -54,7 +54,7 @@ static json_t *result_object(const struct result *r)
 	json_object_set_new(o, "status", r->status ? json_integer(r->status) : json_null());
 	json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
 	json_object_set_new(o, "took_ms", json_integer(r->took_ms));
-	if (r->code == 0 && r->result != NULL)
+	if (r->result != NULL) /* on a failure: what the node answered, when it is known */
 		json_object_set(o, "result", r->result);
 	else if (r->code == 0)
 		json_object_set_new(o, "result", json_stringn(r->body ? r->body : "", r->len));

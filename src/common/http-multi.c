@@ -4,6 +4,7 @@
 #include "xalloc.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -105,8 +106,13 @@ static void setup(struct xfer *x, const struct hm_req *r)
 	clock_gettime(CLOCK_MONOTONIC, &x->start);
 }
 
-static enum hm_err classify(CURLcode rc)
+static enum hm_err classify(CURL *e, CURLcode rc)
 {
+	long os_errno = 0;
+
+	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+	if (rc == CURLE_COULDNT_CONNECT && (os_errno == EACCES || os_errno == EPERM))
+		return HM_ERR_DENIED;
 	switch (rc) {
 	case CURLE_OK: return HM_OK;
 	case CURLE_COULDNT_CONNECT:
@@ -123,7 +129,7 @@ static void finish(struct xfer *x, CURLcode rc)
 
 	res->took_ms = ms_since(&x->start);
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &res->status);
-	res->err = classify(rc);
+	res->err = classify(x->easy, rc);
 	if (x->too_big)
 		res->error = xasprintf("response larger than %u bytes", HM_MAX_BODY);
 	else if (rc != CURLE_OK)

@@ -12,6 +12,7 @@ enum hm_err {
 	HM_OK = 0,	/* a response arrived (any status) */
 	HM_ERR_CONNECT, /* could not resolve or connect */
 	HM_ERR_TIMEOUT,
+	HM_ERR_DENIED,	/* connecting was not permitted (a unix socket of another user) */
 	HM_ERR_OTHER,
 };
 
