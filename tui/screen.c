@@ -126,7 +126,7 @@ char *human_num(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.2fM", v / 1e6);
 	else if (fabs(v) >= 1e4)
 		snprintf(buf, len, "%.1fk", v / 1e3);
-	else if (v == floor(v))
+	else if (v == floor(v) || fabs(v) >= 100)
 		snprintf(buf, len, "%.0f", v);
 	else
 		snprintf(buf, len, "%.3g", v);
@@ -209,7 +209,7 @@ static void draw_status(struct ui *u)
 				   "+/- interval  Z pause  F10/q quit");
 }
 
-void draw_frame(struct ui *u)
+void compose_frame(struct ui *u)
 {
 	getmaxyx(stdscr, u->rows, u->cols);
 	erase();
@@ -217,7 +217,6 @@ void draw_frame(struct ui *u)
 		mvprintw(0, 0, "Terminal too small (%dx%d).", u->cols, u->rows);
 		mvprintw(1, 0, "lmcache-top needs %dx%d.", MIN_COLS, MIN_ROWS);
 		mvprintw(2, 0, "Enlarge it, or q to quit.");
-		refresh();
 		return;
 	}
 	draw_title(u);
@@ -228,5 +227,10 @@ void draw_frame(struct ui *u)
 		tab_table[u->tab]->draw(u, ui_selected(u), 2, u->rows - 3);
 	draw_status(u);
 	prompt_draw(u);
+}
+
+void draw_frame(struct ui *u)
+{
+	compose_frame(u);
 	refresh();
 }

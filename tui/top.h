@@ -140,6 +140,7 @@ struct ui {
 	char *cur_key;	/* the key of the row under the cursor (logger, config key), copied */
 	char *edit_key;	/* the row an edit or menu is about */
 	bool follow;	/* Overview: move the cursor to the selected node */
+	int dir;	/* direction of the last cursor move: 1 down, -1 up */
 	bool quit, dirty;
 	int rows, cols;
 };
@@ -176,6 +177,8 @@ void put_attr(int y, int x, enum pair c, bool bold, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void put_line(int y, enum pair c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *glyph(const char *utf8, const char *ascii);
+/* Draws into the curses buffer; draw_frame also sends it to the terminal. */
+void compose_frame(struct ui *u);
 void draw_frame(struct ui *u);
 /* A sparkline of v (ring from pos) into buf (>= 4 * width + 1 bytes). */
 void sparkline(const double *v, size_t n, size_t pos, int width, char *buf);
