@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 static bool use_color, use_unicode;
 
@@ -65,6 +66,23 @@ static attr_t attr_of(enum pair c, bool bold)
 	return a;
 }
 
+/* Clipped to width columns: counted in characters, not bytes, so a line holding "…" or a
+ * tree glyph is not cut short. */
+static void put_text(int y, int x, const char *s, int width)
+{
+	size_t n = mbstowcs(NULL, s, 0);
+	wchar_t *w;
+
+	if (n == (size_t)-1) {
+		mvaddnstr(y, x, s, width);
+		return;
+	}
+	w = xcalloc(n + 1, sizeof *w);
+	mbstowcs(w, s, n + 1);
+	mvaddnwstr(y, x, w, width);
+	free(w);
+}
+
 static void put_va(int y, int x, enum pair c, bool bold, bool fill, const char *fmt, va_list ap)
 {
 	char *s;
@@ -78,7 +96,7 @@ static void put_va(int y, int x, enum pair c, bool bold, bool fill, const char *
 		hline(' ', cols);
 	}
 	if (x < cols)
-		mvaddnstr(y, x, s, cols - x);
+		put_text(y, x, s, cols - x);
 	attrset(A_NORMAL);
 	free(s);
 }

@@ -64,7 +64,25 @@ static int by_group_name(const void *a, const void *b)
 	return c ? c : gx != gy ? (gx < gy ? -1 : 1) : strcmp(x->name, y->name);
 }
 
-static void family_rows(struct tnode *n, struct rows *r, const struct pt_family *f)
+/* The series cut to width, its end marked, so value and rate columns stay in place. */
+static void sample_row(struct rows *r, const struct pt_sample *s, int width, double rate)
+{
+	char v[24], rt[32] = "";
+	int len = (int)strlen(s->series);
+
+	human_num(s->value, v, sizeof v);
+	if (!isnan(rate)) {
+		human_num(rate, rt, sizeof rt - 3);
+		strcat(rt, "/s");
+	}
+	if (len > width)
+		rows_add(r, C_NORMAL, (void *)s, "    %.*s%s %12s %12s", width - 1, s->series,
+			 glyph("…", "~"), v, rt);
+	else
+		rows_add(r, C_NORMAL, (void *)s, "    %-*s %12s %12s", width, s->series, v, rt);
+}
+
+static void family_rows(struct tnode *n, struct rows *r, const struct pt_family *f, int width)
 {
 	bool counter = strcmp(f->type, "counter") == 0 || strcmp(f->type, "histogram") == 0 ||
 		       strcmp(f->type, "summary") == 0;
@@ -72,17 +90,12 @@ static void family_rows(struct tnode *n, struct rows *r, const struct pt_family 
 	rows_add(r, C_WARN, (void *)f, "  %s  (%s) %s", f->name, f->type, f->help);
 	for (size_t i = 0; i < f->nsamples; i++) {
 		const struct pt_sample *s = &f->samples[i];
-		double rate = counter ? node_rate(n, s->series) : NAN;
-		char v[24], rt[32] = "";
 
-		human_num(s->value, v, sizeof v);
-		if (!isnan(rate))
-			snprintf(rt, sizeof rt, "%.2f/s", rate);
-		rows_add(r, C_NORMAL, (void *)s, "    %-70s %12s %12s", s->series, v, rt);
+		sample_row(r, s, width, counter ? node_rate(n, s->series) : NAN);
 	}
 }
 
-static void build(struct tnode *n, struct rows *r)
+static void build(struct tnode *n, struct rows *r, int width)
 {
 	size_t nf = n->metrics.nfams;
 	const struct pt_family **v = xcalloc(nf + 1, sizeof *v);
@@ -99,7 +112,7 @@ static void build(struct tnode *n, struct rows *r)
 			rows_add(r, C_HEAD, NULL, " %.*s", (int)g, v[i]->name);
 		prev = v[i]->name;
 		prev_len = g;
-		family_rows(n, r, v[i]);
+		family_rows(n, r, v[i], width);
 	}
 	free(v);
 }
@@ -115,8 +128,9 @@ static void draw(struct ui *u, struct tnode *n, int y, int h)
 	}
 	node_header(u, n, y);
 	draw_sparks(u, n, y + 1);
-	build(n, &r);
-	snprintf(head, sizeof head, " %-74s %12s %12s", "FAMILY / SERIES", "VALUE", "RATE");
+	build(n, &r, u->cols - 31);
+	snprintf(head, sizeof head, " %-*s %12s %12s", u->cols - 28, "FAMILY / SERIES", "VALUE",
+		 "RATE");
 	if (n->metrics.nfams == 0)
 		put_line(y + 5, C_DIM, " no metrics yet");
 	else

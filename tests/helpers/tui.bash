@@ -9,6 +9,7 @@
 #   tui_wait_gone TEXT [SECONDS] until TEXT is no longer on the screen
 #   tui_resize COLSxROWS       resizes the window
 #   tui_running                true while lmcache-top runs
+#   tui_status                 its exit status, once it has exited
 # The tmux server is killed in tui_stop (call it from teardown, before lmc_teardown).
 
 tui_tmux() { tmux -S "$T/tmux" "$@"; }
@@ -16,13 +17,16 @@ tui_tmux() { tmux -S "$T/tmux" "$@"; }
 tui_start() {
 	local size=120x40
 	if [[ ${1:-} =~ ^[0-9]+x[0-9]+$ ]]; then size=$1; shift; fi
+	rm -f "$T/tui.rc"
 	printf '%q ' lmcache-top "$@" >"$T/tui.cmd"
 	# the pane stays after the program exits, so its exit status can be read
 	tui_tmux -f /dev/null new-session -d -s top -x "${size%x*}" -y "${size#*x}" \
-		"echo \$\$ >$T/tui.pid; exec $(cat "$T/tui.cmd") 2>$T/tui.err"
+		"$(cat "$T/tui.cmd") 2>$T/tui.err; echo \$? >$T/tui.rc"
 	tui_tmux set-option -t top remain-on-exit on >/dev/null
-	wait_until 10 test -s "$T/tui.pid"
 }
+
+# The exit status of lmcache-top, once it has exited.
+tui_status() { cat "$T/tui.rc"; }
 
 tui_screen() { tui_tmux capture-pane -p -t top; }
 tui_keys() { tui_tmux send-keys -t top "$@"; }
@@ -53,7 +57,7 @@ tui_resize() {
 }
 
 tui_running() {
-	[ "$(tui_tmux display-message -p -t top '#{pane_dead}')" = 0 ]
+	[ ! -s "$T/tui.rc" ]
 }
 
 # The line of the screen that holds TEXT.
