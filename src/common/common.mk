@@ -1,3 +1,5 @@
 # Pieces of libcommon (one line per piece).
 common_sources += src/common/jsonutil.c src/common/jsonutil.h
 common_sources += src/common/heartbeat.c src/common/heartbeat.h
+common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
+include tests/prom.mk
