@@ -28,6 +28,11 @@ struct prom_sample {
 	double value;
 	bool has_timestamp;
 	int64_t timestamp_ms;
+	/* private, for the merger: lengths, and the escaped text between the braces when it is
+	 * written canonically (no blanks, no trailing comma), else NULL */
+	size_t name_len, value_len;
+	const char *raw_labels;
+	size_t raw_labels_len;
 };
 
 struct prom_family {
