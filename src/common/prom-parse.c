@@ -573,23 +573,33 @@ static void parser_free(struct parser *ps)
 	prom_map_free(&ps->names);
 }
 
+/* A NUL byte would end the tokens early: refuse the text, naming the line. */
+static int check_nul(struct parser *ps, const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len);
+
+	if (!nul)
+		return 0;
+	ps->line = 1;
+	for (const char *p = text; (p = memchr(p, '\n', (size_t)(nul - p))); p++)
+		ps->line++;
+	return fail(ps, "NUL byte in the text", NULL);
+}
+
 int prom_parse(const char *text, size_t len, struct prom_exposition *out, char **cause)
 {
 	struct parser ps = { .line = 0, .e = out, .current = (size_t)-1 };
 	const char *p = text, *end = text + len;
-	int rc = 0;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->text = ps.w = xmalloc(2 * len + 2);
 	prom_map_init(&ps.names, 64);
+	rc = check_nul(&ps, text, len);
 	while (p < end && rc == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 		ps.line++;
-		if (memchr(p, '\0', nl ? (size_t)(nl - p) : (size_t)(end - p))) {
-			rc = fail(&ps, "NUL byte in the text", NULL);
-			break;
-		}
 		ps.p = p;
 		ps.end = nl ? nl : end;
 		if (ps.end > p && ps.end[-1] == '\r')
