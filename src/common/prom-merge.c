@@ -114,10 +114,12 @@ static void take_family(struct merger *m, size_t node, const struct prom_family 
 	}
 }
 
-/* Parses a node's text; a node that failed or sent garbage is down. */
+/* Parses a node's text (unless the caller did); a node that failed or sent garbage is
+ * down. */
 static void take_node(struct merger *m, size_t node, struct prom_map *names)
 {
 	const struct prom_node *in = &m->nodes[node];
+	const struct prom_exposition *e = in->parsed;
 	char *cause = NULL;
 
 	if (prom_map_get(names, in->name) != NONE) {
@@ -126,19 +128,21 @@ static void take_node(struct merger *m, size_t node, struct prom_map *names)
 		return;
 	}
 	prom_map_put(names, in->name, node);
-	if (!in->text) {
+	if (!e && !in->text) {
 		m->state[node] = NODE_DOWN;
 		problem(m, node, NULL, xasprintf("scrape failed: %s", in->error ? in->error : "no data"));
 		return;
 	}
-	if (prom_parse(in->text, in->len, &m->exps[node], &cause) < 0) {
+	if (!e && prom_parse(in->text, in->len, &m->exps[node], &cause) < 0) {
 		m->state[node] = NODE_DOWN;
 		problem(m, node, NULL, xasprintf("invalid exposition: %s", cause));
 		free(cause);
 		return;
 	}
-	for (size_t i = 0; i < m->exps[node].nfamilies; i++)
-		take_family(m, node, &m->exps[node].families[i]);
+	if (!e)
+		e = &m->exps[node];
+	for (size_t i = 0; i < e->nfamilies; i++)
+		take_family(m, node, &e->families[i]);
 }
 
 /* Label values escape \\, \" and \n; HELP texts only \\ and \n. */

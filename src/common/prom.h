@@ -72,6 +72,9 @@ struct prom_node {
 	size_t len;
 	const char *error; /* why the scrape failed ("unreachable: ...", "timeout ..."), when text is NULL */
 	double scrape_seconds;
+	/* Optional: the text already parsed (then text is not read), so that a caller can parse
+	 * each body as it arrives and only the merge itself waits for the slowest node. */
+	const struct prom_exposition *parsed;
 };
 
 /* Something the merger left out: a node it could not use (family NULL) or one family of a
