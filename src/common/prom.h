@@ -43,6 +43,7 @@ struct prom_family {
 	size_t nsamples;
 };
 
+/* Every pointer in it (names, help, labels, value texts) lives as long as the exposition. */
 struct prom_exposition {
 	struct prom_family *families; /* in order of first appearance */
 	size_t nfamilies;
