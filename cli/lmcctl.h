@@ -114,13 +114,17 @@ void cmd_print_help(const struct cmd_entry *c, FILE *f);
 void cmd_print_overview(FILE *f);
 char *cmd_full_name(const struct cmd_entry *c);
 
-/* main.c: the global options, for help and completion. */
+/* options.c: the global options, for the parser, help and completion. */
 struct gopt {
 	const char *name;
 	char short_name;
 	const char *arg;
 	const char *help;
+	int key; /* getopt's value: the short name, or an OPT_* */
 };
+
+enum { OPT_REGISTRY = 256, OPT_FRONTEND, OPT_SOCKET, OPT_URL, OPT_ALL, OPT_INSTANCE,
+       OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_CMD = 512 };
 extern const struct gopt global_opts[];
 
 #endif
