@@ -30,7 +30,7 @@ dist_man_MANS += man/lmcctl.1
 
 # Tests: unit tests of the pure parts, bats tests against real local clusters.
 EXTRA_DIST += tests/helpers/cluster.bash
-lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats tests/bats/lmcctl-usage.bats
+lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats
 TESTS += $(lmcctl_bats)
 EXTRA_DIST += $(lmcctl_bats)
 check_PROGRAMS += tests/unit/test-cli tests/unit/test-cli-parsers
@@ -39,3 +39,8 @@ tests_unit_test_cli_LDADD = cli/liblmcctl.la
 tests_unit_test_cli_parsers_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cli_parsers_LDADD = src/common/libcommon.la src/common/libutil.la
 TESTS += tests/unit/test-cli tests/unit/test-cli-parsers
+EXTRA_DIST += tests/fixtures/lmcctl/lmcache-node/version.json \
+	tests/fixtures/lmcctl/lmcache-node/healthcheck.json \
+	tests/fixtures/lmcctl/lmcache-node/threads.txt tests/fixtures/lmcctl/lmcache-node/loglevel.txt \
+	tests/fixtures/lmcctl/lmcache-node/conf.txt tests/fixtures/lmcctl/lmcache-node/meta.txt \
+	tests/fixtures/lmcctl/lmcache-node/metrics.txt

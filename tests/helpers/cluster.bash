@@ -9,6 +9,8 @@
 #                              one more demo node; its socket is $T/n/<name>.sock
 #   cluster_frontend NAME NODE...   a frontend for those nodes (sets <NAME>_URL, e.g. FE1_URL)
 #   cluster_central NAME FE...  a frontend whose nodes are other frontends (two hops)
+#   cluster_fixture_node DIR   an HTTP server answering like an LMCache node from the
+#                              captured answers in DIR (sets FIXTURE_URL)
 #   cluster_register URL       a heartbeat for a frontend at URL into the registry
 #   cluster_sock NAME          the unix socket of node NAME
 #   cluster_pid NAME           the pid of node NAME's process
@@ -126,6 +128,27 @@ cluster_central() {
 	lmc_bg "fe-$name" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 	wait_for_http "http://127.0.0.1:$port/health" 10
 	printf -v "${name^^}_URL" '%s' "http://127.0.0.1:$port"
+}
+
+# cluster_fixture_node DIR: nginx serving LMCache's answers captured in DIR (version.json,
+# threads.txt, loglevel.txt, conf.txt, meta.txt, healthcheck.json, metrics.txt) with
+# LMCache's content types (text JSON as text/plain); every other route is 404.
+cluster_fixture_node() {
+	local src=$1 dir="$T/fixture-node" port
+	port=$(free_port)
+	mkdir -p "$dir/tmp"
+	{
+		cluster_nginx_conf "$dir" "$port" | sed '/location = \/health /,$d'
+		printf '        location = /version { default_type application/json; alias %s/version.json; }\n' "$src"
+		printf '        location = /healthcheck { default_type application/json; alias %s/healthcheck.json; }\n' "$src"
+		for f in threads loglevel conf meta metrics; do
+			printf '        location = /%s { default_type text/plain; alias %s/%s.txt; }\n' "$f" "$src" "$f"
+		done
+		printf '        location / { return 404 %s; }\n    }\n}\n' "'{\"detail\": \"Not Found\"}'"
+	} >"$dir/nginx.conf"
+	lmc_bg fixture-node nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+	wait_for_http "http://127.0.0.1:$port/version" 10
+	FIXTURE_URL="http://127.0.0.1:$port"
 }
 
 cluster_register() {
