@@ -74,7 +74,8 @@ struct ctx {
 	const char *copt[4]; /* values of the command's own options, by index */
 	struct node *nodes; /* every node found */
 	size_t nnodes;
-	int listing_code; /* a frontend or registry that failed while listing: its class */
+	int listing_code; /* frontends that failed while others were listed: their class */
+	bool exact; /* every target was named exactly (no glob, no "all") */
 	struct node **sel; /* the selected targets */
 	size_t nsel;
 };
