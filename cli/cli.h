@@ -68,9 +68,6 @@ void parse_json_body(struct ctx *c, struct result *r);
 void print_node_value(struct ctx *c, struct result *rs, size_t n, const char *title);
 /* A JSON value as a table cell: strings bare, the rest compact JSON. Caller frees. */
 char *json_cell(const json_t *v);
-/* prom.c: one sample line; false for comments, blank and malformed lines. */
-bool prom_split(const char *line, size_t *name_len, size_t *series_len, const char **value,
-		size_t *value_len);
 /* A --match pattern: a glob when it has * ? or [, else a case-insensitive substring. */
 bool name_matches(const char *pattern, const char *name);
 /* cmd-log-level.c, shared with set-log-level. */

@@ -9,7 +9,7 @@ lmcctl_commands = \
 # Everything but main.c, so unit tests can link the pure parts.
 noinst_LTLIBRARIES += cli/liblmcctl.la
 cli_liblmcctl_la_SOURCES = cli/lmcctl.h cli/cli.h cli/table.c cli/run.c cli/cluster.c \
-	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/simple.c cli/prom.c \
+	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/simple.c \
 	$(lmcctl_commands)
 cli_liblmcctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
 cli_liblmcctl_la_LIBADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS)
