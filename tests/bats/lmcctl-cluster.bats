@@ -12,7 +12,7 @@ setup() {
 }
 
 teardown() {
-	lmc_teardown
+	cluster_teardown
 }
 
 @test "nodes lists all six nodes with role and instance, reached through the registry" {

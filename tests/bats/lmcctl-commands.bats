@@ -24,7 +24,7 @@ setup_file() {
 }
 
 teardown_file() {
-	lmc_teardown
+	cluster_teardown
 }
 
 @test "health: every node healthy" {

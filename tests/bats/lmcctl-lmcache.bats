@@ -13,7 +13,7 @@ setup() {
 }
 
 teardown() {
-	lmc_teardown
+	cluster_teardown
 }
 
 @test "version: the quoted JSON string without its quotes" {

@@ -12,7 +12,7 @@ setup() {
 }
 
 teardown() {
-	lmc_teardown
+	cluster_teardown
 }
 
 # A single worker on a unix socket, and one on TCP at $NODE_URL.

@@ -16,6 +16,7 @@
 #   cluster_pid NAME           the pid of node NAME's process
 #   cluster_kill NAME          SIGKILL to a node, waits until it is gone
 #   cluster_hang NAME          SIGSTOP to a node (it accepts connections, never answers)
+#   cluster_teardown           use instead of lmc_teardown: resumes hung nodes first
 #   cluster_wait_listed N      until the registry lists N nodes
 #
 # Variables: REGISTRY_URL (also exported as LMCACHE_REGISTRY), FE1_URL, FE2_URL, NODES (the
@@ -51,7 +52,17 @@ cluster_kill() {
 }
 
 cluster_hang() {
+	cluster_pid "$1" >>"$T/stopped"
 	kill -STOP "$(cluster_pid "$1")"
+}
+
+# cluster_teardown: lets hung nodes go on (so they stop at once), then lmc_teardown.
+cluster_teardown() {
+	local pid
+	if [ -n "${T:-}" ] && [ -f "$T/stopped" ]; then
+		while read -r pid; do kill -CONT "$pid" 2>/dev/null; done <"$T/stopped"
+	fi
+	lmc_teardown
 }
 
 # The /api/nodes document of a frontend named $1 for nodes $2...
