@@ -52,6 +52,9 @@ teardown() {
 	assert_equal "$(jq -c '.[0].result | map(.value)' <<<"$output")" '[118]'
 	run lmcctl --url "$FIXTURE_URL" --no-headers health
 	assert_success
+	run lmcctl --url "$FIXTURE_URL/unhealthy" health
+	assert_failure 1
+	assert_output --partial 'HTTP 503: cache engine not initialized'
 	run lmcctl --url "$FIXTURE_URL" plugins
 	assert_failure 4
 	assert_output --partial 'HTTP 404: Not Found'

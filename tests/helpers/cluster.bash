@@ -143,7 +143,8 @@ cluster_central() {
 
 # cluster_fixture_node DIR: nginx serving LMCache's answers captured in DIR (version.json,
 # threads.txt, loglevel.txt, conf.txt, meta.txt, healthcheck.json, metrics.txt) with
-# LMCache's content types (text JSON as text/plain); every other route is 404.
+# LMCache's content types (text JSON as text/plain), and an unhealthy node's 503 under the
+# prefix /unhealthy (--url $FIXTURE_URL/unhealthy); every other route is 404.
 cluster_fixture_node() {
 	local src=$1 dir="$T/fixture-node" port
 	port=$(free_port)
@@ -155,6 +156,8 @@ cluster_fixture_node() {
 		for f in threads loglevel conf meta metrics; do
 			printf '        location = /%s { default_type text/plain; alias %s/%s.txt; }\n' "$f" "$src" "$f"
 		done
+		printf '        location = /unhealthy/healthcheck { default_type application/json; return 503 %s; }\n' \
+			"'{\"status\": \"unhealthy\", \"reason\": \"cache engine not initialized\"}'"
 		printf '        location / { return 404 %s; }\n    }\n}\n' "'{\"detail\": \"Not Found\"}'"
 	} >"$dir/nginx.conf"
 	lmc_bg fixture-node nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
