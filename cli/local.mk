@@ -44,3 +44,7 @@ EXTRA_DIST += tests/fixtures/lmcctl/lmcache-node/version.json \
 	tests/fixtures/lmcctl/lmcache-node/threads.txt tests/fixtures/lmcctl/lmcache-node/loglevel.txt \
 	tests/fixtures/lmcctl/lmcache-node/conf.txt tests/fixtures/lmcctl/lmcache-node/meta.txt \
 	tests/fixtures/lmcctl/lmcache-node/metrics.txt
+check_PROGRAMS += tests/unit/test-cli-http
+tests_unit_test_cli_http_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_cli_http_LDADD = src/common/libcommon.la src/common/libutil.la $(MHD_LIBS)
+TESTS += tests/unit/test-cli-http
