@@ -14,32 +14,6 @@
 
 #define DEFAULT_TIMEOUT_MS 10000L
 
-enum { OPT_REGISTRY = 256, OPT_FRONTEND, OPT_SOCKET, OPT_URL, OPT_ALL, OPT_INSTANCE,
-       OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_CMD = 512 };
-
-const struct gopt global_opts[] = {
-	{ "registry", 0, "URL", "registry (or its /lmcache_infos URL); env LMCACHE_REGISTRY" },
-	{ "frontend", 0, "URL", "one frontend instead of a registry; env LMCACHE_FRONTEND" },
-	{ "socket", 0, "PATH", "one node on its unix socket" },
-	{ "url", 0, "URL", "one node at URL" },
-	{ "node", 'n', "NAME", "target node name or glob (repeatable)" },
-	{ "all", 0, NULL, "target every node" },
-	{ "selector", 'l', "role=R", "only nodes of role scheduler or worker" },
-	{ "instance", 0, "ID", "only nodes of this lmcache_instance_id" },
-	{ "output", 'o', "FORMAT", "table (default) or json" },
-	{ "no-headers", 0, NULL, "tables without their header line" },
-	{ "quiet", 'q', NULL, "no data on stdout; errors still on stderr" },
-	{ "no-color", 0, NULL, "no colour (also NO_COLOR)" },
-	{ "timeout", 0, "SECONDS", "per-node timeout (default 10)" },
-	{ "help", 'h', NULL, "help (lmcctl COMMAND --help for a command)" },
-	{ "version", 'V', NULL, "lmcctl's own version" },
-	{ NULL, 0, NULL, NULL },
-};
-
-static const int gopt_keys[] = { OPT_REGISTRY, OPT_FRONTEND, OPT_SOCKET, OPT_URL, 'n', OPT_ALL,
-				 'l', OPT_INSTANCE, 'o', OPT_NO_HEADERS, 'q', OPT_NO_COLOR,
-				 OPT_TIMEOUT, 'h', 'V' };
-
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 static void usage_error(const char *fmt, ...)
@@ -69,7 +43,7 @@ static struct option *build_longopts(const struct cmd_entry *cmd, struct buf *sh
 	for (i = 0; i < n; i++) {
 		lo[i] = (struct option){ global_opts[i].name,
 					 global_opts[i].arg ? required_argument : no_argument,
-					 NULL, gopt_keys[i] };
+					 NULL, global_opts[i].key };
 		if (global_opts[i].short_name)
 			buf_printf(shorts, "%c%s", global_opts[i].short_name,
 				   global_opts[i].arg ? ":" : "");
@@ -195,6 +169,8 @@ static char **parse_options(struct ctx *c, int argc, char **argv, int *npos, boo
 			print_version();
 		else if (ci >= 0)
 			c->copt[ci] = optarg ? optarg : "1";
+		else if ((key == '?' || key == ':') && optopt > 0 && optopt < OPT_REGISTRY)
+			usage_error("bad option or missing argument: -%c", optopt);
 		else if (key == '?' || key == ':')
 			usage_error("bad option or missing argument: %s", argv[optind - 1]);
 		else
@@ -242,6 +218,14 @@ static void init_opts(struct opts *o)
 		o->frontend = NULL;
 }
 
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	return false;
+}
+
 static const struct cmd_entry *lookup(int argc, char **argv, int *used)
 {
 	int at = find_command_word(argc, argv);
@@ -251,6 +235,10 @@ static const struct cmd_entry *lookup(int argc, char **argv, int *used)
 	if (at < 0)
 		return NULL;
 	cmd = cmd_find(argv + at, argc - at, used, &cause);
+	if (cmd == NULL && wants_help(argc, argv) && cmd_print_group(argv[at], stdout) > 0) {
+		free(cause);
+		exit(LMC_EXIT_OK); /* "lmcctl config --help" */
+	}
 	if (cmd == NULL) {
 		fprintf(stderr, "lmcctl: %s\n", cause);
 		free(cause);
