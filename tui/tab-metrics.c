@@ -56,8 +56,8 @@ static size_t group_len(const char *name)
 
 static int by_group_name(const void *a, const void *b)
 {
-	const struct pt_family *x = *(const struct pt_family *const *)a;
-	const struct pt_family *y = *(const struct pt_family *const *)b;
+	const struct prom_family *x = *(const struct prom_family *const *)a;
+	const struct prom_family *y = *(const struct prom_family *const *)b;
 	size_t gx = group_len(x->name), gy = group_len(y->name);
 	int c = strncmp(x->name, y->name, gx < gy ? gx : gy);
 
@@ -65,10 +65,10 @@ static int by_group_name(const void *a, const void *b)
 }
 
 /* The series cut to width, its end marked, so value and rate columns stay in place. */
-static void sample_row(struct rows *r, const struct pt_sample *s, int width, double rate)
+static void sample_row(struct rows *r, const struct prom_sample *s, int width, double rate)
 {
-	char v[24], rt[32] = "";
-	int len = (int)strlen(s->series);
+	char v[24], rt[32] = "", *series = sample_series(s);
+	int len = (int)strlen(series);
 
 	human_num(s->value, v, sizeof v);
 	if (!isnan(rate)) {
@@ -76,34 +76,36 @@ static void sample_row(struct rows *r, const struct pt_sample *s, int width, dou
 		strcat(rt, "/s");
 	}
 	if (len > width)
-		rows_add(r, C_NORMAL, (void *)s, "    %.*s%s %12s %12s", width - 1, s->series,
+		rows_add(r, C_NORMAL, (void *)s, "    %.*s%s %12s %12s", width - 1, series,
 			 glyph("…", "~"), v, rt);
 	else
-		rows_add(r, C_NORMAL, (void *)s, "    %-*s %12s %12s", width, s->series, v, rt);
+		rows_add(r, C_NORMAL, (void *)s, "    %-*s %12s %12s", width, series, v, rt);
+	free(series);
 }
 
-static void family_rows(struct tnode *n, struct rows *r, const struct pt_family *f, int width)
+static void family_rows(struct tnode *n, struct rows *r, const struct prom_family *f, int width)
 {
-	bool counter = strcmp(f->type, "counter") == 0 || strcmp(f->type, "histogram") == 0 ||
-		       strcmp(f->type, "summary") == 0;
+	bool counter = f->type == PROM_COUNTER || f->type == PROM_HISTOGRAM ||
+		       f->type == PROM_SUMMARY;
 
-	rows_add(r, C_WARN, (void *)f, "  %s  (%s) %s", f->name, f->type, f->help);
+	rows_add(r, C_WARN, (void *)f, "  %s  (%s) %s", f->name, prom_type_name(f->type),
+		 f->help ? f->help : "");
 	for (size_t i = 0; i < f->nsamples; i++) {
-		const struct pt_sample *s = &f->samples[i];
+		const struct prom_sample *s = &f->samples[i];
 
-		sample_row(r, s, width, counter ? node_rate(n, s->series) : NAN);
+		sample_row(r, s, width, counter ? node_rate(n, s) : NAN);
 	}
 }
 
 static void build(struct tnode *n, struct rows *r, int width)
 {
-	size_t nf = n->metrics.nfams;
-	const struct pt_family **v = xcalloc(nf + 1, sizeof *v);
+	size_t nf = n->metrics.nfamilies;
+	const struct prom_family **v = xcalloc(nf + 1, sizeof *v);
 	const char *prev = NULL;
 	size_t prev_len = 0;
 
 	for (size_t i = 0; i < nf; i++)
-		v[i] = &n->metrics.fams[i];
+		v[i] = &n->metrics.families[i];
 	qsort(v, nf, sizeof *v, by_group_name);
 	for (size_t i = 0; i < nf; i++) {
 		size_t g = group_len(v[i]->name);
@@ -131,7 +133,7 @@ static void draw(struct ui *u, struct tnode *n, int y, int h)
 	build(n, &r, u->cols - 31);
 	snprintf(head, sizeof head, " %-*s %12s %12s", u->cols - 28, "FAMILY / SERIES", "VALUE",
 		 "RATE");
-	if (n->metrics.nfams == 0)
+	if (n->metrics.nfamilies == 0)
 		put_line(y + 5, C_DIM, " no metrics yet");
 	else
 		rows_show(u, &r, y + 5, h - 5, head);

@@ -5,7 +5,7 @@
 #define LMC_TOP_H
 
 #include "cluster.h"
-#include "promtext.h"
+#include "prom.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -37,7 +37,7 @@ struct tnode {
 	double last_ok;		/* monotonic seconds, 0: never */
 	char *version, *lmc_version;
 	int plugins;		/* running plugins, -1: unknown */
-	struct pt_doc metrics, prev; /* this and the previous scrape, for rates */
+	struct prom_exposition metrics, prev; /* this and the previous scrape, for rates */
 	double t_metrics, t_prev;
 	double spark[NSPARK][SPARK_LEN]; /* ring; NAN: no value */
 	size_t spark_pos;
@@ -91,8 +91,12 @@ void model_notify(struct model *m);
 double node_hit_rate(const struct tnode *n);
 double node_hit_tokens(const struct tnode *n);
 double node_cache_usage(const struct tnode *n);
-/* The rate per second of series between the last two scrapes; NAN when unknown. */
-double node_rate(const struct tnode *n, const char *series);
+/* Rates per second between the last two scrapes, NAN when unknown: of one sample (same
+ * name and labels in both), or of every sample called name, summed. */
+double node_rate(const struct tnode *n, const struct prom_sample *s);
+double node_rate_sum(const struct tnode *n, const char *name);
+/* name{label="value",...} of a sample; caller frees. */
+char *sample_series(const struct prom_sample *s);
 double now_mono(void);
 void action_free(struct action *a);
 
