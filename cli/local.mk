@@ -30,7 +30,7 @@ dist_man_MANS += man/lmcctl.1
 
 # Tests: unit tests of the pure parts, bats tests against real local clusters.
 EXTRA_DIST += tests/helpers/cluster.bash
-lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats
+lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats tests/bats/lmcctl-nginx.bats
 TESTS += $(lmcctl_bats)
 EXTRA_DIST += $(lmcctl_bats)
 check_PROGRAMS += tests/unit/test-cli tests/unit/test-cli-parsers

@@ -43,7 +43,7 @@ teardown() {
 		"inst2_scheduler inst2_worker0 inst2_worker1 "
 }
 
-@test "two hops: a central frontend whose nodes are the other frontends" {
+@test "a central frontend over the other frontends lists and reaches every node" {
 	cluster_central central fe1 fe2
 	wait_until 20 eval "[ \"\$(LMCACHE_REGISTRY= lmcctl --frontend $CENTRAL_URL --no-headers nodes | wc -l)\" -eq 6 ]"
 	LMCACHE_REGISTRY= run lmcctl --frontend "$CENTRAL_URL" --no-headers nodes
