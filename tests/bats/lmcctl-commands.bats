@@ -118,6 +118,10 @@ teardown_file() {
 	assert_output --partial 'chunk_size: Config is not mutable at runtime'
 	run lmcctl config set no_such_key=1 -n inst2_worker0
 	assert_failure 4
+	run --separate-stderr lmcctl --no-headers config set max_local_cpu_size=5.0 chunk_size=1 -n inst2_worker0
+	assert_failure 1
+	assert_output --regexp '^inst2_worker0 +max_local_cpu_size +5$'
+	[[ $stderr == *"chunk_size: Config is not mutable at runtime"* ]]
 	run lmcctl config set chunk_size -n inst2_worker0
 	assert_failure 2
 	assert_output --partial "expected KEY=VALUE, not 'chunk_size'"
