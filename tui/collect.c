@@ -61,7 +61,7 @@ static void plan_round(struct model *m, struct plan *p)
 			plan_add(p, i, n, K_VERSION, m->tab, "/version");
 		if (n->lmc_version == NULL && sel)
 			plan_add(p, i, n, K_LMC_VERSION, m->tab, "/lmc_version");
-		if (t == &tab_overview && (n->plugins < 0 || m->rounds % 5 == 0))
+		if (t == &tab_overview && (n->plugins < 0 || m->rounds % 15 == 0))
 			plan_add(p, i, n, K_PLUGINS, m->tab, "/plugins");
 		if (sel && t->path != NULL)
 			plan_add(p, i, n, K_TAB, m->tab, t->path);

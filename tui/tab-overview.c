@@ -55,8 +55,11 @@ static void frontend_rows(struct ui *u, struct rows *r, const char *fe)
 			node_row(u, r, &m->nodes[i], i == last);
 }
 
+/* Nodes of one frontend come together in a listing: the previous one is checked first. */
 static bool seen_before(const struct model *m, size_t i)
 {
+	if (i > 0 && strcmp(m->nodes[i - 1].id.frontend, m->nodes[i].id.frontend) == 0)
+		return true;
 	for (size_t j = 0; j < i; j++)
 		if (strcmp(m->nodes[j].id.frontend, m->nodes[i].id.frontend) == 0)
 			return true;

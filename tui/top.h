@@ -39,6 +39,7 @@ struct tnode {
 	int plugins;		/* running plugins, -1: unknown */
 	struct prom_exposition metrics, prev; /* this and the previous scrape, for rates */
 	double t_metrics, t_prev;
+	double hit_rate, hit_tokens, cache_usage; /* of the latest scrape, NAN: absent */
 	double spark[NSPARK][SPARK_LEN]; /* ring; NAN: no value */
 	size_t spark_pos;
 	struct tab_data tab[NTABS];
