@@ -53,6 +53,7 @@ static void filter_done(struct ui *u, const char *text)
 	free(u->filter[u->tab]);
 	u->filter[u->tab] = *text ? xstrdup(text) : NULL;
 	u->cursor[u->tab] = 0;
+	u->follow = true; /* Overview: the selected node stays selected when still shown */
 }
 
 static void k_filter(struct ui *u, int key)

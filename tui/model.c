@@ -308,6 +308,7 @@ void model_status(struct model *m, bool bad, const char *fmt, ...)
 	m->status = s != NULL ? xstrdup(s) : NULL;
 	free(s);
 	m->status_bad = bad;
+	m->status_when = now_mono();
 	m->gen++;
 }
 

@@ -218,7 +218,7 @@ static void draw_status(struct ui *u)
 	struct model *m = u->m;
 	int y = u->rows - 1;
 
-	if (m->status != NULL)
+	if (m->status != NULL && now_mono() - m->status_when < STATUS_SECONDS)
 		put_line(y, m->status_bad ? C_BAD : C_OK, " %s", m->status);
 	else if (m->error != NULL)
 		put_line(y, C_BAD, " %s", m->error);

@@ -16,6 +16,7 @@
 #define SPARK_LEN 60
 #define MIN_COLS 60
 #define MIN_ROWS 12
+#define STATUS_SECONDS 15.0
 
 /* The main LMCache series kept as history for sparklines (model.c). */
 enum spark { SP_HIT_RATE, SP_HIT_TOKENS, SP_RETRIEVES, SP_CACHE, NSPARK };
@@ -73,6 +74,7 @@ struct model {
 	bool paused, refresh_now, stop;
 	char *status;	 /* result of the last action, or NULL */
 	bool status_bad;
+	double status_when; /* shown for STATUS_SECONDS */
 	pthread_cond_t wake;
 	int notify_fd;	 /* written when something changed (a pipe to the screen loop) */
 };

@@ -160,6 +160,20 @@ select_node() {
 	tui_keys Tab
 	tui_wait 'HIT RATE'    # Tab wraps around to Overview
 	tui_wait 'selected: inst2_worker1'
+	tui_keys Escape 6 p    # the previous node, from another tab
+	tui_wait ' node inst2_worker0 '
+	tui_wait_re 'worker_id +0$'
+	tui_keys n n
+	tui_wait ' node inst1_scheduler '   # wraps around
+	tui_wait_re 'worker_id +-1$'
+}
+
+@test "--frontend shows that frontend's nodes only" {
+	LMCACHE_REGISTRY= tui_start --frontend "$FE2_URL"
+	tui_wait "frontend $FE2_URL"
+	tui_wait_re 'inst2_worker1 +worker +up'
+	assert_regex "$(tui_screen)" 'nodes 3, 3 up'
+	run ! grep -q inst1_ <<<"$(tui_screen)"
 }
 
 @test "a node killed while the screen is open is shown down, the others stay up" {
