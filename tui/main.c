@@ -55,22 +55,23 @@ static int number(const char *s, double min, double max, double *v)
 	return end != s && *end == '\0' && *v >= min && *v <= max ? 0 : -1;
 }
 
+static const struct option long_opts[] = {
+	{ "registry", required_argument, NULL, 'r' },
+	{ "frontend", required_argument, NULL, 'f' },
+	{ "socket", required_argument, NULL, 's' },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "max-iterations", required_argument, NULL, 'm' },
+	{ "readonly", no_argument, NULL, 'R' },
+	{ "no-color", no_argument, NULL, 'C' },
+	{ "no-colour", no_argument, NULL, 'C' },
+	{ "no-unicode", no_argument, NULL, 'U' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int parse_opts(int argc, char **argv, struct topts *o)
 {
-	static const struct option lo[] = {
-		{ "registry", required_argument, NULL, 'r' },
-		{ "frontend", required_argument, NULL, 'f' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "delay", required_argument, NULL, 'd' },
-		{ "max-iterations", required_argument, NULL, 'm' },
-		{ "readonly", no_argument, NULL, 'R' },
-		{ "no-color", no_argument, NULL, 'C' },
-		{ "no-colour", no_argument, NULL, 'C' },
-		{ "no-unicode", no_argument, NULL, 'U' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *nc = getenv("NO_COLOR");
 	double v;
 	int c;
@@ -79,7 +80,7 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 	o->src.registry = getenv("LMCACHE_REGISTRY");
 	if (o->src.registry != NULL && *o->src.registry == '\0')
 		o->src.registry = NULL;
-	while ((c = getopt_long(argc, argv, "d:hV", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->src.registry = optarg; break;
 		case 'f': o->src.frontend = optarg; break;
