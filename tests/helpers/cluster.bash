@@ -5,6 +5,7 @@
 #                              two workers (lmcache-demo-node on unix sockets in $T/n) behind
 #                              its own frontend (fe1, fe2) registered in the registry; returns
 #                              once every node is listed through the registry.
+#   cluster_registry           only the registry (sets REGISTRY_URL, LMCACHE_REGISTRY)
 #   cluster_node INSTANCE ROLE [WORKER_ID] [demo flags...]
 #                              one more demo node; its socket is $T/n/<name>.sock
 #   cluster_frontend NAME NODE...   a frontend for those nodes (sets <NAME>_URL, e.g. FE1_URL)
