@@ -249,7 +249,9 @@ cluster_start() {
 	done
 	cluster_frontend fe1 inst1_scheduler inst1_worker0 inst1_worker1
 	cluster_frontend fe2 inst2_scheduler inst2_worker0 inst2_worker1
-	cluster_register "$FE1_URL"
-	cluster_register "$FE2_URL"
+	if ! cluster_have_frontend; then # lmcache-frontend heartbeats by itself
+		cluster_register "$FE1_URL"
+		cluster_register "$FE2_URL"
+	fi
 	cluster_wait_listed 6
 }
