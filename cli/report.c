@@ -2,18 +2,19 @@
  *   every target ok -> 0; some ok and some failed -> 3 (partial);
  *   every target failed the same way -> that way's code (4, 5, 6, 7 or 1);
  *   every target failed, in different ways -> 1.
- * A frontend that could not be listed while others were makes a success partial (3). */
+ * A frontend that could not be listed while others were makes a success partial (3),
+ * unless every target was named exactly and found; a name that matches none of the nodes
+ * listed then fails with that frontend's class (5, 6, ...). */
 #include "config.h"
 #include "cli.h"
 #include "xalloc.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 int combine_codes(const int *codes, size_t n)
 {
-	size_t ok = 0;
+	size_t ok = 0; /* results with data */
 	bool same = true;
 	int first_bad = -1;
 
@@ -32,17 +33,6 @@ int combine_codes(const int *codes, size_t n)
 	if (ok > 0)
 		return LMC_EXIT_PARTIAL;
 	return same ? first_bad : LMC_EXIT_OTHER;
-}
-
-void cli_warn(struct ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("lmcctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static json_t *result_object(const struct result *r)
@@ -80,12 +70,12 @@ static void print_json(const struct result *rs, size_t n)
 int report(struct ctx *c, struct result *rs, size_t n, print_fn print)
 {
 	int *codes = xcalloc(n ? n : 1, sizeof *codes);
-	size_t ok = 0;
+	size_t ok = 0; /* results with data */
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		codes[i] = rs[i].code;
-		ok += rs[i].code == 0;
+		ok += rs[i].code == 0 || rs[i].result != NULL; /* something to show */
 		if (rs[i].code != 0)
 			fprintf(stderr, "lmcctl: %s: %s\n", rs[i].node->name,
 				rs[i].error ? rs[i].error : "failed");
@@ -96,7 +86,7 @@ int report(struct ctx *c, struct result *rs, size_t n, print_fn print)
 		print(c, rs, n);
 	fflush(stdout);
 	rc = combine_codes(codes, n);
-	if (rc == LMC_EXIT_OK && c->listing_code != 0)
+	if (rc == LMC_EXIT_OK && c->listing_code != 0 && !c->exact)
 		rc = LMC_EXIT_PARTIAL;
 	free(codes);
 	return rc;

@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Adding a command: one cmd-*.c file and one line here (and in cli.h). */
@@ -97,10 +98,10 @@ const struct cmd_entry *cmd_find(char **argv, int argc, int *used, char **cause)
 
 static void print_opt(FILE *f, char s, const char *name, const char *arg, const char *help)
 {
-	char *left = xasprintf("%s%c%s--%s%s%s", s ? "-" : "", s ? s : ' ', s ? ", " : "  ", name,
-			       arg ? " " : "", arg ? arg : "");
+	char *left = s ? xasprintf("-%c, --%s%s%s", s, name, arg ? " " : "", arg ? arg : "")
+		       : xasprintf("    --%s%s%s", name, arg ? " " : "", arg ? arg : "");
 
-	fprintf(f, "  %-26s %s\n", s ? left : left + 1, help);
+	fprintf(f, "  %-26s %s\n", left, help);
 	free(left);
 }
 
@@ -121,6 +122,21 @@ void cmd_print_help(const struct cmd_entry *c, FILE *f)
 		      "-l role=worker|scheduler, --instance ID (lmcctl --help for all options).\n",
 		      f);
 	free(name);
+}
+
+int cmd_print_group(const char *word, FILE *f)
+{
+	const struct cmd_entry *m[32];
+	int n = 0;
+
+	if (match(word, NULL, m) != 1 || m[0]->sub == NULL)
+		return 0;
+	for (size_t i = 0; cmd_table[i] != NULL; i++)
+		if (strcmp(cmd_table[i]->name, m[0]->name) == 0) {
+			fputs(n++ ? "\n" : "", f);
+			cmd_print_help(cmd_table[i], f);
+		}
+	return n;
 }
 
 void cmd_print_overview(FILE *f)

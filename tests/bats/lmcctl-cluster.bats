@@ -12,7 +12,7 @@ setup() {
 }
 
 teardown() {
-	lmc_teardown
+	cluster_teardown
 }
 
 @test "nodes lists all six nodes with role and instance, reached through the registry" {
@@ -41,6 +41,18 @@ teardown() {
 	assert_success
 	assert_equal "$(echo "$output" | cut -d' ' -f1 | sort | tr '\n' ' ')" \
 		"inst2_scheduler inst2_worker0 inst2_worker1 "
+}
+
+@test "a central frontend over the other frontends lists and reaches every node" {
+	cluster_central central fe1 fe2
+	wait_until 20 eval "[ \"\$(LMCACHE_REGISTRY= lmcctl --frontend $CENTRAL_URL --no-headers nodes | wc -l)\" -eq 6 ]"
+	LMCACHE_REGISTRY= run lmcctl --frontend "$CENTRAL_URL" --no-headers nodes
+	assert_success
+	assert_equal "$(echo "$output" | wc -l)" 6
+	assert_line --regexp "^inst2_worker0 +worker +inst2 +$CENTRAL_URL/proxy2/(fe2/proxy2/)?inst2_worker0\$"
+	LMCACHE_REGISTRY= run lmcctl --frontend "$CENTRAL_URL" --no-headers version
+	assert_success
+	assert_equal "$(echo "$output" | grep -c ' 0\.1\.0-demo$')" 6
 }
 
 @test "targets: names and globs after the arguments, -n, -l role=, --instance" {
@@ -99,14 +111,19 @@ teardown() {
 }
 
 @test "a frontend down: its nodes missing, the run partial (3); all frontends down: 5" {
-	kill "$(cat "$T/fe-fe1.pid")"
-	wait_until 10 eval "! curl -s -o /dev/null $FE1_URL/health"
+	cluster_frontend_crash fe1
 	run --separate-stderr lmcctl --no-headers version
 	assert_failure 3
 	assert_equal "$(echo "$output" | wc -l)" 3
 	[[ $stderr == *"cannot list nodes of frontend $FE1_URL"* ]]
-	kill "$(cat "$T/fe-fe2.pid")"
-	wait_until 10 eval "! curl -s -o /dev/null $FE2_URL/health"
+	run lmcctl version inst1_worker0
+	assert_failure 5
+	assert_output --partial "no node matches 'inst1_worker0' among the nodes that could be listed"
+	run lmcctl version inst2_worker0
+	assert_success
+	run lmcctl version 'inst2_*'
+	assert_failure 3
+	cluster_frontend_crash fe2
 	run lmcctl version
 	assert_failure 5
 }

@@ -12,7 +12,7 @@ setup() {
 }
 
 teardown() {
-	lmc_teardown
+	cluster_teardown
 }
 
 # A single worker on a unix socket, and one on TCP at $NODE_URL.
@@ -48,6 +48,16 @@ one_node() {
 	assert_line --index 0 --partial 'usage: lmcctl config set KEY=VALUE...'
 	run lmcctl metrics --help
 	assert_line --regexp '^  -m, --match PATTERN'
+	run lmcctl config --help
+	assert_success
+	assert_line --partial 'usage: lmcctl config get'
+	assert_line --partial 'usage: lmcctl config diff'
+	run lmcctl help conf
+	assert_success
+	assert_line --partial 'usage: lmcctl config set'
+	run lmcctl config
+	assert_failure 2
+	assert_output --partial 'missing subcommand'
 }
 
 @test "unique prefixes, and ambiguous ones listed" {
@@ -171,7 +181,8 @@ complete_words() {
 	cluster_node inst1 scheduler
 	cluster_node inst1 worker 0
 	cluster_frontend fe1 inst1_scheduler inst1_worker0
-	cluster_register "$FE1_URL"
+	cluster_have_frontend || cluster_register "$FE1_URL"
+	wait_until 20 eval "[ \"\$(cluster_listed_count)\" -eq 2 ]"
 	run complete_words lmcctl version inst1_w
 	assert_output 'inst1_worker0'
 	run complete_words lmcctl --registry "$REGISTRY_URL" -n inst1_s

@@ -5,22 +5,29 @@
 #                              two workers (lmcache-demo-node on unix sockets in $T/n) behind
 #                              its own frontend (fe1, fe2) registered in the registry; returns
 #                              once every node is listed through the registry.
+#   cluster_registry           only the registry (sets REGISTRY_URL, LMCACHE_REGISTRY)
 #   cluster_node INSTANCE ROLE [WORKER_ID] [demo flags...]
 #                              one more demo node; its socket is $T/n/<name>.sock
 #   cluster_frontend NAME NODE...   a frontend for those nodes (sets <NAME>_URL, e.g. FE1_URL)
+#   cluster_frontend_crash NAME     a frontend dies (without deregistering)
+#   cluster_central NAME FE...  a frontend whose nodes are other frontends (two hops)
+#   cluster_fixture_node DIR   an HTTP server answering like an LMCache node from the
+#                              captured answers in DIR (sets FIXTURE_URL)
 #   cluster_register URL       a heartbeat for a frontend at URL into the registry
 #   cluster_sock NAME          the unix socket of node NAME
 #   cluster_pid NAME           the pid of node NAME's process
 #   cluster_kill NAME          SIGKILL to a node, waits until it is gone
 #   cluster_hang NAME          SIGSTOP to a node (it accepts connections, never answers)
+#   cluster_teardown           use instead of lmc_teardown: resumes hung nodes first
 #   cluster_wait_listed N      until the registry lists N nodes
 #
 # Variables: REGISTRY_URL (also exported as LMCACHE_REGISTRY), FE1_URL, FE2_URL, NODES (the
 # six node names).
 #
-# The frontend is nginx (Debian's nginx-light) serving the frontend protocol's /api/nodes
-# document and forwarding /proxy2/<node>/ to each node's socket, until lmcache-frontend
-# is merged; a node whose socket is gone answers 502 through it, as with lmcache-frontend.
+# Frontends are lmcache-frontend when it is built; otherwise (or with CLUSTER_NGINX=1)
+# nginx (Debian's nginx-light) serving the frontend protocol's /api/nodes document and
+# forwarding /proxy2/<node>/ to each node's socket; a node whose socket is gone answers 502
+# through either.
 
 cluster_sock() { echo "$T/n/$1.sock"; }
 cluster_pid() { cat "$T/node-$1.pid"; }
@@ -48,7 +55,17 @@ cluster_kill() {
 }
 
 cluster_hang() {
+	cluster_pid "$1" >>"$T/stopped"
 	kill -STOP "$(cluster_pid "$1")"
+}
+
+# cluster_teardown: lets hung nodes go on (so they stop at once), then lmc_teardown.
+cluster_teardown() {
+	local pid
+	if [ -n "${T:-}" ] && [ -f "$T/stopped" ]; then
+		while read -r pid; do kill -CONT "$pid" 2>/dev/null; done <"$T/stopped"
+	fi
+	lmc_teardown
 }
 
 # The /api/nodes document of a frontend named $1 for nodes $2...
@@ -88,17 +105,112 @@ cluster_nginx_conf() {
 		"'{\"detail\": \"Node not found\"}'"
 }
 
-# cluster_frontend NAME NODE...: sets ${NAME^^}_URL.
+# cluster_frontend NAME NODE...: sets ${NAME^^}_URL. lmcache-frontend when it is built
+# (heartbeating into the registry when one runs), else nginx.
 cluster_frontend() {
-	local fe=$1 dir="$T/fe-$1" port
+	local fe=$1 port
 	shift
 	port=$(free_port)
+	if cluster_have_frontend; then
+		cluster_frontend_real "$fe" "$port" "$@"
+	else
+		cluster_frontend_nginx "$fe" "$port" "$@"
+	fi
+	wait_for_http "http://127.0.0.1:$port/health" 10
+	printf -v "${fe^^}_URL" '%s' "http://127.0.0.1:$port"
+}
+
+cluster_have_frontend() {
+	[ -z "${CLUSTER_NGINX:-}" ] && command -v lmcache-frontend >/dev/null
+}
+
+cluster_frontend_real() {
+	local fe=$1 port=$2 n hb=()
+	shift 2
+	[ -n "${REGISTRY_URL:-}" ] && hb=(--heartbeat-url "$REGISTRY_URL/lmcache_heartbeat")
+	for n in "$@"; do
+		jq -n --arg n "$n" --arg s "$(cluster_sock "$n")" '{name: $n, host: "localhost", port: $s}'
+	done | jq -sc . >"$T/fe-$fe.nodes"
+	lmc_bg "fe-$fe" lmcache-frontend --port "$port" --nodes "$(cat "$T/fe-$fe.nodes")" \
+		"${hb[@]}" --log-level error
+}
+
+cluster_frontend_nginx() {
+	local fe=$1 port=$2 dir="$T/fe-$1"
+	shift 2
 	mkdir -p "$dir/tmp"
 	cluster_nodes_json "$fe" "$port" "$@" >"$dir/nodes.json"
 	cluster_nginx_conf "$dir" "$port" "$@" >"$dir/nginx.conf"
 	lmc_bg "fe-$fe" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+}
+
+# cluster_frontend_crash NAME: the frontend dies without deregistering; waits until its
+# port is closed. (lmcache-frontend deregisters on SIGTERM, so it gets SIGKILL; nginx
+# never registers itself, and its workers outlive a killed master, so it gets SIGTERM.)
+cluster_frontend_crash() {
+	local url=${1^^}_URL sig=TERM
+	cluster_have_frontend && sig=KILL
+	kill -"$sig" "$(cat "$T/fe-$1.pid")"
+	wait_until 10 eval "! curl -s -o /dev/null ${!url}/health"
+}
+
+# cluster_central NAME FE...: a frontend whose nodes are the frontends FE (started with
+# cluster_frontend): lmcache-frontend with the registry as its node supplier, or nginx
+# listing them as proxy nodes and forwarding /proxy2/<FE>/ to them (the two-hop form);
+# sets ${NAME^^}_URL.
+cluster_central() {
+	local name=$1 dir="$T/fe-$1" port fe url
+	shift
+	port=$(free_port)
+	if cluster_have_frontend; then
+		lmc_bg "fe-$name" lmcache-frontend --port "$port" --log-level error \
+			--node-supplier-url "$REGISTRY_URL/lmcache_infos"
+		wait_for_http "http://127.0.0.1:$port/health" 10
+		printf -v "${name^^}_URL" '%s' "http://127.0.0.1:$port"
+		return
+	fi
+	mkdir -p "$dir/tmp"
+	for fe in "$@"; do
+		url=${fe^^}_URL
+		jq -n --arg n "$fe" --argjson p "${!url##*:}" \
+			'{name: $n, host: "127.0.0.1", port: $p, is_proxy: true, proxy_id: "proxy_0"}'
+	done | jq -s --arg c "$name" '{nodes: [{id: "proxy_0", name: $c, is_proxy: true, children: .}]}' \
+		>"$dir/nodes.json"
+	{
+		cluster_nginx_conf "$dir" "$port" | sed '/location \/proxy2\/ /,$d'
+		for fe in "$@"; do
+			url=${fe^^}_URL
+			printf '        location /proxy2/%s/ { proxy_pass %s/; }\n' "$fe" "${!url}"
+		done
+		printf '    }\n}\n'
+	} >"$dir/nginx.conf"
+	lmc_bg "fe-$name" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 	wait_for_http "http://127.0.0.1:$port/health" 10
-	printf -v "${fe^^}_URL" '%s' "http://127.0.0.1:$port"
+	printf -v "${name^^}_URL" '%s' "http://127.0.0.1:$port"
+}
+
+# cluster_fixture_node DIR: nginx serving LMCache's answers captured in DIR (version.json,
+# threads.txt, loglevel.txt, conf.txt, meta.txt, healthcheck.json, metrics.txt) with
+# LMCache's content types (text JSON as text/plain), and an unhealthy node's 503 under the
+# prefix /unhealthy (--url $FIXTURE_URL/unhealthy); every other route is 404.
+cluster_fixture_node() {
+	local src=$1 dir="$T/fixture-node" port
+	port=$(free_port)
+	mkdir -p "$dir/tmp"
+	{
+		cluster_nginx_conf "$dir" "$port" | sed '/location = \/health /,$d'
+		printf '        location = /version { default_type application/json; alias %s/version.json; }\n' "$src"
+		printf '        location = /healthcheck { default_type application/json; alias %s/healthcheck.json; }\n' "$src"
+		for f in threads loglevel conf meta metrics; do
+			printf '        location = /%s { default_type text/plain; alias %s/%s.txt; }\n' "$f" "$src" "$f"
+		done
+		printf '        location = /unhealthy/healthcheck { default_type application/json; return 503 %s; }\n' \
+			"'{\"status\": \"unhealthy\", \"reason\": \"cache engine not initialized\"}'"
+		printf '        location / { return 404 %s; }\n    }\n}\n' "'{\"detail\": \"Not Found\"}'"
+	} >"$dir/nginx.conf"
+	lmc_bg fixture-node nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+	wait_for_http "http://127.0.0.1:$port/version" 10
+	FIXTURE_URL="http://127.0.0.1:$port"
 }
 
 cluster_register() {
@@ -137,7 +249,9 @@ cluster_start() {
 	done
 	cluster_frontend fe1 inst1_scheduler inst1_worker0 inst1_worker1
 	cluster_frontend fe2 inst2_scheduler inst2_worker0 inst2_worker1
-	cluster_register "$FE1_URL"
-	cluster_register "$FE2_URL"
+	if ! cluster_have_frontend; then # lmcache-frontend heartbeats by itself
+		cluster_register "$FE1_URL"
+		cluster_register "$FE2_URL"
+	fi
 	cluster_wait_listed 6
 }

@@ -1,5 +1,4 @@
-/* lmcctl's pure pieces: exit code combination, command lookup, sample line splitting,
- * name matching. */
+/* lmcctl's pure pieces: exit code combination, command lookup, name matching. */
 #include "config.h"
 #include "cli.h"
 #include "tap.h"
@@ -66,28 +65,15 @@ static void test_lookup(void)
 		   cmd_table[i]->usage != NULL, cmd_table[i]->name);
 }
 
-static void split(const char *line, const char *series, const char *value)
+static void test_order(void)
 {
-	size_t nlen, slen, vlen;
-	const char *v;
-	bool got = prom_split(line, &nlen, &slen, &v, &vlen);
-	char *s = got ? strndup(line, slen) : NULL, *vv = got ? strndup(v, vlen) : NULL;
-
-	is_str(s, series, line);
-	is_str(vv, value, "its value");
-	free(s);
-	free(vv);
-}
-
-static void test_prom(void)
-{
-	split("up 1", "up", "1");
-	split("lmcache:hits_total{model=\"a b\",w=\"0\"} 42 1700000000", "lmcache:hits_total{model=\"a b\",w=\"0\"}", "42");
-	split("x{l=\"a}\\\"b\"} +Inf", "x{l=\"a}\\\"b\"}", "+Inf");
-	split("# HELP up whether", NULL, NULL);
-	split("", NULL, NULL);
-	split("x{l=\"unclosed} 1", NULL, NULL);
-	split("novalue", NULL, NULL);
+	ok(node_name_cmp("i_worker2", "i_worker10") < 0, "worker2 before worker10");
+	ok(node_name_cmp("i_worker10", "i_worker2") > 0, "and not after");
+	ok(node_name_cmp("i_scheduler", "i_worker0") < 0, "scheduler before workers");
+	ok(node_name_cmp("inst2_worker0", "inst10_worker0") < 0, "instances in number order too");
+	ok(node_name_cmp("a_worker007", "a_worker7") == 0, "leading zeros do not count");
+	ok(node_name_cmp("a", "a_worker0") < 0, "a prefix first");
+	ok(node_name_cmp("same", "same") == 0, "equal");
 }
 
 static void test_match(void)
@@ -106,7 +92,7 @@ int main(void)
 	no_plan();
 	test_combine();
 	test_lookup();
-	test_prom();
 	test_match();
+	test_order();
 	return done_testing();
 }
