@@ -185,15 +185,19 @@ void sparkline(const double *v, size_t n, size_t pos, int width, char *buf)
 static void draw_title(struct ui *u)
 {
 	struct model *m = u->m;
-	size_t up = 0;
-	char clock[16];
+	size_t up = 0, listed = 0;
+	char clock[16], gone[32] = "";
 	time_t t = time(NULL);
 
-	for (size_t i = 0; i < m->nnodes; i++)
+	for (size_t i = 0; i < m->nnodes; i++) {
+		listed += m->nodes[i].listed;
 		up += m->nodes[i].listed && m->nodes[i].state == NS_UP;
+	}
+	if (listed < m->nnodes)
+		snprintf(gone, sizeof gone, ", %zu gone", m->nnodes - listed);
 	strftime(clock, sizeof clock, "%H:%M:%S", localtime(&t));
-	put_line(0, C_TITLE, " lmcache-top  %s  nodes %zu, %zu up  every %.1fs%s%s", m->source,
-		 m->nnodes, up, m->interval, m->paused ? "  [PAUSED]" : "",
+	put_line(0, C_TITLE, " lmcache-top  %s  nodes %zu, %zu up%s  every %.1fs%s%s", m->source,
+		 listed, up, gone, m->interval, m->paused ? "  [PAUSED]" : "",
 		 u->o->readonly ? "  [read-only]" : "");
 	put_attr(0, u->cols - 9, C_TITLE, false, "%s", clock);
 }

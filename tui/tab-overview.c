@@ -69,6 +69,14 @@ static bool seen_before(const struct model *m, size_t i)
 	return false;
 }
 
+static bool has_nodes(const struct model *m, const char *fe)
+{
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (strcmp(m->nodes[i].id.frontend, fe) == 0)
+			return true;
+	return false;
+}
+
 static void build(struct ui *u, struct rows *r)
 {
 	struct model *m = u->m;
@@ -76,8 +84,8 @@ static void build(struct ui *u, struct rows *r)
 	for (size_t i = 0; i < m->nnodes; i++)
 		if (!seen_before(m, i))
 			frontend_rows(u, r, m->nodes[i].id.frontend);
-	for (size_t i = 0; i < m->nfrontends; i++) /* frontends that listed nothing */
-		if (m->frontends[i].error != NULL)
+	for (size_t i = 0; i < m->nfrontends; i++) /* failing frontends without known nodes */
+		if (m->frontends[i].error != NULL && !has_nodes(m, m->frontends[i].url))
 			rows_add(r, C_BAD, NULL, " %s frontend %s  %s", glyph("├─", "|-"),
 				 m->frontends[i].url, m->frontends[i].error);
 }

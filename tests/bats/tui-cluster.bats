@@ -213,3 +213,23 @@ select_node() {
 	kill -CONT "$(cluster_pid inst1_worker1)"
 	tui_wait_re 'inst1_worker1 +worker +up'
 }
+
+@test "a frontend that crashes: its error on its line, its nodes gone, the others up" {
+	tui_start
+	tui_wait_re 'inst1_worker1 +worker +up'
+	kill -KILL "$(cat "$T/fe-fe1.pid")" # no deregistration: the registry still lists it
+	tui_wait_re "frontend $FE1_URL +.*(onnect|refused)"
+	tui_wait_re 'inst1_worker1 +worker +gone'
+	tui_wait_re 'inst1_scheduler +scheduler +gone'
+	assert_regex "$(tui_line 'inst2_worker1 ')" 'inst2_worker1 +worker +up'
+	assert_equal "$(tui_screen | grep -c "frontend $FE1_URL")" 1
+	assert_regex "$(tui_screen)" 'nodes 3, 3 up, 3 gone'
+}
+
+@test "a frontend that stops deregisters: its nodes are gone" {
+	tui_start
+	tui_wait_re 'inst1_worker1 +worker +up'
+	kill -TERM "$(cat "$T/fe-fe1.pid")"
+	tui_wait_re 'inst1_worker1 +worker +gone'
+	assert_regex "$(tui_line 'inst2_worker1 ')" 'inst2_worker1 +worker +up'
+}
