@@ -167,6 +167,8 @@ static void loop(struct ui *u, int notify, long max_iterations)
 	while (step(u, max_iterations)) {
 		if (poll(p, 2, 1000) < 0 && errno != EINTR)
 			break;
+		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			break; /* the terminal is gone: polling it again would spin */
 		if (p[1].revents & POLLIN)
 			drain(notify);
 	}
