@@ -274,7 +274,6 @@ static void *collector_main(void *arg)
 		collect_round(c, interval);
 		pthread_mutex_lock(&m->lock);
 		m->rounds++;
-		m->gen++;
 		model_notify(m);
 		wait_tick(m);
 	}

@@ -132,7 +132,6 @@ void model_merge(struct model *m, struct cl_listing *l)
 	l->frontends = NULL;
 	l->nfrontends = 0;
 	cluster_listing_free(l);
-	m->gen++;
 }
 
 void node_fail(struct tnode *n, const char *why)
@@ -309,7 +308,6 @@ void model_status(struct model *m, bool bad, const char *fmt, ...)
 	free(s);
 	m->status_bad = bad;
 	m->status_when = now_mono();
-	m->gen++;
 }
 
 void model_notify(struct model *m)

@@ -58,8 +58,11 @@ void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h, cons
 	used = node_header(u, n, y);
 	d = &n->tab[u->tab];
 	if (d->error != NULL) {
-		put_line(y + used, C_BAD, " %s: %s%s", tab_table[u->tab]->name, d->error,
-			 d->doc ? " (showing the last answer)" : "");
+		if (d->doc != NULL)
+			put_line(y + used, C_BAD, " %s: %s (showing the answer of %.0fs ago)",
+				 tab_table[u->tab]->name, d->error, now_mono() - d->when);
+		else
+			put_line(y + used, C_BAD, " %s: %s", tab_table[u->tab]->name, d->error);
 		used++;
 	} else if (d->doc == NULL && tab_table[u->tab]->path != NULL) {
 		put_line(y + used, C_DIM, " waiting for %s ...", tab_table[u->tab]->path);

@@ -65,7 +65,6 @@ struct model {
 	char *source;	 /* what is shown as the root of the tree */
 	char *error;	 /* listing failure, or NULL */
 	unsigned long rounds;
-	unsigned long gen; /* bumped on every change */
 	/* set by the UI, read by the collector */
 	int tab;
 	char *selected;
@@ -149,7 +148,7 @@ struct ui {
 	char *edit_key;	/* the row an edit or menu is about */
 	bool follow;	/* Overview: move the cursor to the selected node */
 	int dir;	/* direction of the last cursor move: 1 down, -1 up */
-	bool quit, dirty;
+	bool quit;
 	int rows, cols;
 };
 

@@ -178,13 +178,21 @@ select_node() {
 
 @test "a node killed while the screen is open is shown down, the others stay up" {
 	tui_start
-	tui_wait_re 'inst2_worker1 +worker +up'
+	select_node inst2_worker1
+	tui_keys 3
+	tui_wait 'MHD-worker'
+	tui_keys 1 Escape
+	tui_wait_re 'inst2_worker0 +worker +up'
 	cluster_kill inst2_worker1
 	tui_wait_re 'inst2_worker1 +worker +down'
 	assert_regex "$(tui_line 'inst2_worker0 ')" 'inst2_worker0 +worker +up'
 	assert_regex "$(tui_screen)" 'nodes 6, 5 up'
-	tui_keys / inst2_worker1 Enter
+	tui_wait_re 'selected: inst2_worker1$'
 	tui_wait_re 'answered .* error: HTTP 502'
+	# its tab keeps the last answer, and says so
+	tui_keys 3
+	tui_wait_re 'Threads: HTTP 502 \(showing the answer of [0-9]+s ago\)'
+	assert_regex "$(tui_screen)" 'MHD-worker'
 }
 
 @test "--readonly: no mutating action is sent" {
