@@ -1,0 +1,89 @@
+/* GET /lmcache_heartbeat (and LMCache's /heartbeat alias): register or refresh a frontend.
+ * DELETE /lmcache_heartbeat, GET|POST /lmcache_deregister: remove one (extension). */
+#include "config.h"
+
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "server.h"
+
+static void peer_address(struct MHD_Connection *conn, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	socklen_t salen;
+
+	out[0] = '\0';
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	salen = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						       : sizeof(struct sockaddr_in);
+	if (getnameinfo(ci->client_addr, salen, out, (socklen_t)len, NULL, 0, NI_NUMERICHOST) != 0)
+		out[0] = '\0';
+	/* An IPv4 peer on a dual-stack socket shows as its plain IPv4 address. */
+	if (strncmp(out, "::ffff:", 7) == 0 && strchr(out, '.'))
+		memmove(out, out + 7, strlen(out + 7) + 1);
+}
+
+static void store_failed(struct request *rq, struct reply *rp, enum store_status st,
+			 const char *why)
+{
+	if (st == STORE_FULL) {
+		atomic_fetch_add(&rq->d->stats.rejected_full, 1);
+		reply_error(rp, 507, why);
+	} else {
+		atomic_fetch_add(&rq->d->stats.store_errors, 1);
+		discovery_store_state(rq->d, false, why);
+		reply_error(rp, 503, why);
+	}
+}
+
+void ep_heartbeat(struct request *rq, struct reply *rp)
+{
+	struct heartbeat_params p = { rq_arg(rq, "api_address"), rq_arg(rq, "pid"),
+				      rq_arg(rq, "version"), rq_arg(rq, "other_info") };
+	struct store *s = rq->d->store;
+	char peer[64], *why = NULL;
+	struct dentry e;
+	bool created = false;
+	enum store_status st;
+
+	peer_address(rq->conn, peer, sizeof(peer));
+	if (entry_from_params(&e, &p, peer[0] ? peer : NULL, time(NULL), &why) < 0) {
+		atomic_fetch_add(&rq->d->stats.rejected_bad, 1);
+		reply_error(rp, 400, why);
+	} else if ((st = s->ops->put(s, &e, &created, &why)) != STORE_OK) {
+		store_failed(rq, rp, st, why);
+	} else {
+		discovery_store_state(rq->d, true, NULL);
+		atomic_fetch_add(&rq->d->stats.heartbeats, 1);
+		if (created)
+			atomic_fetch_add(&rq->d->stats.registrations, 1);
+		reply_json(rp, 200, "{\"status\":\"success\"}");
+	}
+	entry_clear(&e);
+	free(why);
+}
+
+void ep_deregister(struct request *rq, struct reply *rp)
+{
+	const char *addr = rq_arg(rq, "api_address");
+	struct store *s = rq->d->store;
+	char *why = NULL;
+	int rc;
+
+	if (entry_check_address(addr, &why) < 0) {
+		atomic_fetch_add(&rq->d->stats.rejected_bad, 1);
+		reply_error(rp, 400, why);
+	} else if ((rc = s->ops->remove(s, addr, &why)) < 0) {
+		store_failed(rq, rp, STORE_UNAVAILABLE, why);
+	} else if (rc == 0) {
+		reply_error(rp, 404, "api_address is not registered");
+	} else {
+		atomic_fetch_add(&rq->d->stats.deregistrations, 1);
+		reply_json(rp, 200, "{\"status\":\"success\",\"removed\":true}");
+	}
+	free(why);
+}

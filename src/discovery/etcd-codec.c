@@ -1,0 +1,94 @@
+#include "config.h"
+#include "etcd-codec.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static const char alphabet[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *b64_encode(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	char *out = xmalloc(4 * ((len + 2) / 3) + 1), *o = out;
+
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+
+		if (i + 1 < len)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		*o++ = alphabet[(v >> 18) & 63];
+		*o++ = alphabet[(v >> 12) & 63];
+		*o++ = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
+		*o++ = i + 2 < len ? alphabet[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+static int sextet(char c)
+{
+	const char *p = c ? strchr(alphabet, c) : NULL;
+
+	return p ? (int)(p - alphabet) : -1;
+}
+
+char *b64_decode(const char *text, size_t *len)
+{
+	size_t n = strlen(text), pad = 0;
+	char *out, *o;
+
+	if (n % 4 != 0)
+		return NULL;
+	if (n >= 1 && text[n - 1] == '=')
+		pad++;
+	if (n >= 2 && text[n - 2] == '=')
+		pad++;
+	out = o = xmalloc(n / 4 * 3 + 1);
+	for (size_t i = 0; i < n; i += 4) {
+		int a = sextet(text[i]), b = sextet(text[i + 1]);
+		int c = (i + 4 == n && pad >= 2) ? 0 : sextet(text[i + 2]);
+		int d = (i + 4 == n && pad >= 1) ? 0 : sextet(text[i + 3]);
+		uint32_t v;
+
+		if (a < 0 || b < 0 || c < 0 || d < 0) {
+			free(out);
+			return NULL;
+		}
+		v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+		*o++ = (char)(v >> 16);
+		*o++ = (char)(v >> 8);
+		*o++ = (char)v;
+	}
+	*len = (size_t)(o - out) - pad;
+	out[*len] = '\0';
+	return out;
+}
+
+char *etcd_prefix_end(const char *prefix, size_t *len)
+{
+	size_t n = strlen(prefix);
+	char *end = xstrdup(prefix);
+
+	while (n > 0 && (unsigned char)end[n - 1] == 0xff)
+		n--;
+	if (n == 0) {
+		end[0] = '\0';
+		*len = 1;
+		return end;
+	}
+	end[n - 1] = (char)((unsigned char)end[n - 1] + 1);
+	end[n] = '\0';
+	*len = n;
+	return end;
+}
+
+char *etcd_entry_key(const char *prefix, const char *api_address)
+{
+	return xasprintf("%s%s", prefix, api_address);
+}

@@ -1,0 +1,123 @@
+/* The listing is written by hand into one buffer: a jansson tree of 10,000 entries costs
+ * several times more than the text itself. Shape and field names follow LMCache's
+ * simple discover service; ipAddress carries the heartbeat's peer address (LMCache: null). */
+#include "config.h"
+#include "listing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void json_quote(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, run, (size_t)(s - run));
+		if (c == '"' || c == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)c);
+		} else {
+			buf_append(b, esc, sizeof(esc));
+		}
+		run = s + 1;
+	}
+	buf_append(b, run, (size_t)(s - run));
+	buf_putc(b, '"');
+}
+
+void listing_time(char out[32], time_t t)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL || strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, 32, "%lld", (long long)t);
+}
+
+void listing_begin(struct listing *l, struct buf *out, time_t since)
+{
+	memset(l, 0, sizeof(*l));
+	l->out = out;
+	l->since = since;
+	buf_puts(out, "{\"processInfos\":{");
+}
+
+static void remember_version(struct listing *l, const char *v)
+{
+	if (l->nversions == l->capversions) {
+		l->capversions = l->capversions ? 2 * l->capversions : 16;
+		l->versions = xreallocarray(l->versions, l->capversions, sizeof(*l->versions));
+	}
+	l->versions[l->nversions++] = xstrdup(v);
+}
+
+static void put_entity(struct buf *b, const struct dentry *e)
+{
+	char start[32], last[32];
+
+	listing_time(start, e->start_time);
+	listing_time(last, e->last_seen);
+	buf_puts(b, "{\"ipAddress\":");
+	if (e->ip_address)
+		json_quote(b, e->ip_address);
+	else
+		buf_puts(b, "null");
+	if (e->pid >= 0)
+		buf_printf(b, ",\"pid\":%lld,\"apiAddress\":", e->pid);
+	else
+		buf_puts(b, ",\"pid\":null,\"apiAddress\":");
+	json_quote(b, e->api_address);
+	buf_puts(b, ",\"version\":");
+	json_quote(b, e->version);
+	buf_printf(b, ",\"startTime\":\"%s\",\"lastReportTime\":\"%s\",\"otherInfo\":", start, last);
+	json_quote(b, e->other_info);
+	buf_putc(b, '}');
+}
+
+int listing_add(const struct dentry *e, void *arg)
+{
+	struct listing *l = arg;
+
+	if (l->since != 0 && e->last_seen < l->since)
+		return 0;
+	if (l->count++ > 0)
+		buf_putc(l->out, ',');
+	json_quote(l->out, e->api_address);
+	buf_puts(l->out, ":{\"count\":1,\"lmCacheInfoEntities\":[");
+	put_entity(l->out, e);
+	buf_puts(l->out, "]}");
+	remember_version(l, e->version);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void listing_end(struct listing *l)
+{
+	size_t distinct = 0;
+
+	if (l->nversions > 1)
+		qsort(l->versions, l->nversions, sizeof(*l->versions), cmp_str);
+	for (size_t i = 0; i < l->nversions; i++)
+		if (i == 0 || strcmp(l->versions[i], l->versions[i - 1]) != 0)
+			distinct++;
+	buf_printf(l->out, "},\"processCount\":%zu,\"versionCount\":%zu,\"versions\":null}",
+		   l->count, distinct);
+	for (size_t i = 0; i < l->nversions; i++)
+		free(l->versions[i]);
+	free(l->versions);
+	l->versions = NULL;
+	l->nversions = l->capversions = 0;
+}

@@ -1,0 +1,30 @@
+/* Builds LMCache's /lmcache_infos document in one buffer, entry by entry. */
+#ifndef LMC_DISCOVERY_LISTING_H
+#define LMC_DISCOVERY_LISTING_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "entry.h"
+
+struct listing {
+	struct buf *out;
+	time_t since; /* entries last seen before this are left out (0: none) */
+	size_t count;
+	char **versions; /* copies, to count distinct versions at the end */
+	size_t nversions, capversions;
+};
+
+void listing_begin(struct listing *l, struct buf *out, time_t since);
+/* Adds e when it passes the filter; returns 0 (a store's foreach callback). */
+int listing_add(const struct dentry *e, void *listing);
+/* Closes the document: processCount, versionCount (distinct versions), versions. */
+void listing_end(struct listing *l);
+
+/* Appends s as a JSON string literal (quotes included). */
+void json_quote(struct buf *b, const char *s);
+/* LMCache's time format, "%Y-%m-%d %H:%M:%S" in local time. */
+void listing_time(char out[32], time_t t);
+
+#endif

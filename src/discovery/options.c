@@ -1,0 +1,145 @@
+#include "config.h"
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+static const char usage[] =
+	"Usage: lmcache-discovery [OPTION]...\n"
+	"The registry of lmcache-frontend processes (LMCache's discover service protocol).\n"
+	"\n"
+	"  --host HOST          address to listen on (default 127.0.0.1)\n"
+	"  --port PORT          TCP port (default 5000)\n"
+	"  --ttl SECONDS        forget an entry this long after its last heartbeat (default 90)\n"
+	"  --store STORE        memory (default), file:PATH or etcd://HOST:PORT[/PREFIX]\n"
+	"  --max-entries N      refuse new entries beyond N (default 100000)\n"
+	"  --threads N          server threads (default 2)\n"
+	"  --log-level LEVEL    error, warn, info (default) or debug\n"
+	"  --help               show this help and exit\n"
+	"  --version            show the version and exit\n"
+	"\n"
+	"Endpoints: GET /lmcache_heartbeat, GET /lmcache_infos[?minute=N|?hour=N],\n"
+	"DELETE /lmcache_heartbeat?api_address=URL, GET /lmcache_deregister?api_address=URL,\n"
+	"GET /health, GET /metrics. See lmcache-discovery(8).\n";
+
+static int fail(char **cause, char *msg)
+{
+	*cause = msg;
+	return OPTIONS_USAGE;
+}
+
+static int parse_num(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->host = xstrdup("127.0.0.1");
+	o->port = DISCOVERY_DEFAULT_PORT;
+	o->ttl = DISCOVERY_DEFAULT_TTL;
+	o->max_entries = DISCOVERY_DEFAULT_MAX_ENTRIES;
+	o->log_level = LOG_INFO;
+	o->threads = 2;
+	o->store.kind = STORE_MEMORY;
+}
+
+/* One option's value; the long option's name is in the usage error. */
+static int apply(struct options *o, int opt, const char *name, const char *arg, char **cause)
+{
+	long v;
+
+	switch (opt) {
+	case 'H':
+		free(o->host);
+		o->host = xstrdup(arg);
+		return *arg ? 0 : fail(cause, xstrdup("--host needs an address"));
+	case 'p':
+		if (parse_num(arg, 1, 65535, &v) < 0)
+			return fail(cause, xasprintf("--port must be 1-65535, not '%s'", arg));
+		o->port = (int)v;
+		return 0;
+	case 't':
+		if (parse_num(arg, 1, 86400 * 365, &v) < 0)
+			return fail(cause, xasprintf("--ttl must be a number of seconds >= 1, not '%s'",
+						     arg));
+		o->ttl = (int)v;
+		return 0;
+	case 'm':
+		if (parse_num(arg, 1, LONG_MAX, &v) < 0)
+			return fail(cause, xasprintf("--max-entries must be >= 1, not '%s'", arg));
+		o->max_entries = (size_t)v;
+		return 0;
+	case 'j':
+		if (parse_num(arg, 1, 64, &v) < 0)
+			return fail(cause, xasprintf("--threads must be 1-64, not '%s'", arg));
+		o->threads = (int)v;
+		return 0;
+	case 's':
+		store_spec_clear(&o->store);
+		return store_spec_parse(&o->store, arg, cause) < 0 ? OPTIONS_USAGE : 0;
+	case 'l':
+		if ((o->log_level = log_level_parse(arg)) < 0)
+			return fail(cause, xasprintf("--log-level must be error, warn, info or debug, "
+						     "not '%s'", arg));
+		return 0;
+	}
+	return fail(cause, xasprintf("unknown option %s", name));
+}
+
+int options_parse(struct options *o, int argc, char **argv, FILE *out, char **cause)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "ttl", required_argument, NULL, 't' },
+		{ "store", required_argument, NULL, 's' },
+		{ "max-entries", required_argument, NULL, 'm' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, idx;
+
+	defaults(o);
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
+		if (opt == 'h' || opt == 'V') {
+			fputs(opt == 'h' ? usage : "lmcache-discovery " PACKAGE_VERSION "\n", out);
+			return OPTIONS_EXIT;
+		}
+		if (opt == '?' || opt == ':')
+			return fail(cause, xasprintf("bad option '%s' (see --help)",
+						     argv[optind - 1]));
+		if (apply(o, opt, argv[optind - 1], optarg, cause) < 0)
+			return OPTIONS_USAGE;
+	}
+	if (optind < argc)
+		return fail(cause, xasprintf("unexpected argument '%s'", argv[optind]));
+	return OPTIONS_RUN;
+}
+
+void options_clear(struct options *o)
+{
+	free(o->host);
+	store_spec_clear(&o->store);
+	memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,30 @@
+/* lmcache-discovery's command line. */
+#ifndef LMC_DISCOVERY_OPTIONS_H
+#define LMC_DISCOVERY_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "store.h"
+
+#define DISCOVERY_DEFAULT_PORT 5000
+#define DISCOVERY_DEFAULT_TTL 90
+#define DISCOVERY_DEFAULT_MAX_ENTRIES 100000
+
+struct options {
+	char *host;
+	int port;
+	int ttl;
+	size_t max_entries;
+	struct store_spec store;
+	int log_level;
+	int threads;
+};
+
+enum { OPTIONS_RUN = 0, OPTIONS_EXIT = 1, OPTIONS_USAGE = -1 };
+
+/* OPTIONS_RUN, OPTIONS_EXIT (help or version printed to out), or OPTIONS_USAGE with cause. */
+int options_parse(struct options *o, int argc, char **argv, FILE *out, char **cause);
+void options_clear(struct options *o);
+
+#endif

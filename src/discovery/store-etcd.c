@@ -1,0 +1,320 @@
+/* etcd://HOST:PORT[/PREFIX]: entries live in etcd v3, reached through its JSON gateway, one
+ * key per api_address under the prefix, each attached to a lease granted with the TTL, so
+ * etcd itself expires entries and every registry on the same etcd shows the same view.
+ * A refresh grants a fresh lease, rewrites the key on it and revokes the old lease. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "etcd-codec.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "store.h"
+#include "xalloc.h"
+
+struct etcd_store {
+	struct store base;
+	pthread_mutex_t lock; /* one connection, reused; calls are serialized */
+	CURL *curl;
+	struct curl_slist *headers;
+	char *base_url;
+	char *prefix;
+	struct store_limits lim;
+};
+
+#define ES(s) ((struct etcd_store *)(s))
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+	buf_append(arg, data, size * n);
+	return size * n;
+}
+
+static json_t *parse_reply(const struct buf *b, long status, const char *path, char **cause)
+{
+	json_t *reply = json_parse_text(buf_cstr(b), b->len, NULL);
+
+	if (status == 200 && json_is_object(reply))
+		return reply;
+	*cause = xasprintf("etcd %s answered %ld: %s", path, status,
+			   json_str_member(reply, "message", b->len ? buf_cstr(b) : "no body"));
+	json_decref(reply);
+	return NULL;
+}
+
+/* POSTs body (stolen) to the gateway path; the reply object, or NULL with cause. */
+static json_t *call(struct etcd_store *es, const char *path, json_t *body, char **cause)
+{
+	char *url = xasprintf("%s%s", es->base_url, path), *text = json_to_text(body);
+	struct buf b = BUF_INIT;
+	long status = 0;
+	json_t *reply = NULL;
+	CURLcode rc;
+
+	json_decref(body);
+	pthread_mutex_lock(&es->lock);
+	curl_easy_setopt(es->curl, CURLOPT_URL, url);
+	curl_easy_setopt(es->curl, CURLOPT_POSTFIELDS, text);
+	curl_easy_setopt(es->curl, CURLOPT_WRITEDATA, &b);
+	rc = curl_easy_perform(es->curl);
+	curl_easy_getinfo(es->curl, CURLINFO_RESPONSE_CODE, &status);
+	pthread_mutex_unlock(&es->lock);
+	if (rc != CURLE_OK)
+		*cause = xasprintf("etcd at %s unreachable: %s", es->base_url, curl_easy_strerror(rc));
+	else
+		reply = parse_reply(&b, status, path, cause);
+	buf_free(&b);
+	free(text);
+	free(url);
+	return reply;
+}
+
+/* etcd's gateway encodes int64 as strings; absent means zero. */
+static long long int64_member(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	return json_is_string(v) ? strtoll(json_string_value(v), NULL, 10) : 0;
+}
+
+static json_t *key_body(const char *key)
+{
+	char *k = b64_encode(key, strlen(key));
+	json_t *body = json_pack("{s:s}", "key", k);
+
+	free(k);
+	return body;
+}
+
+static json_t *prefix_body(const struct etcd_store *es)
+{
+	size_t n;
+	char *end = etcd_prefix_end(es->prefix, &n);
+	char *b64end = b64_encode(end, n);
+	json_t *body = key_body(es->prefix);
+
+	json_object_set_new(body, "range_end", json_string(b64end));
+	free(end);
+	free(b64end);
+	return body;
+}
+
+static int decode_kv(const json_t *kv, struct dentry *e, char **cause)
+{
+	size_t len;
+	char *text = b64_decode(json_str_member(kv, "value", ""), &len);
+	json_t *obj = text ? json_parse_text(text, len, NULL) : NULL;
+	int rc = entry_from_json(e, obj, cause);
+
+	json_decref(obj);
+	free(text);
+	return rc;
+}
+
+/* The stored entry of key (found: 1), its lease in *lease. */
+static int get_existing(struct etcd_store *es, const char *key, struct dentry *old,
+			long long *lease, char **cause)
+{
+	json_t *reply = call(es, "/v3/kv/range", key_body(key), cause);
+	json_t *kv;
+	int found;
+
+	if (reply == NULL)
+		return -1;
+	kv = json_array_get(json_object_get(reply, "kvs"), 0);
+	found = kv != NULL && decode_kv(kv, old, NULL) == 0;
+	*lease = kv ? int64_member(kv, "lease") : 0;
+	json_decref(reply);
+	return found;
+}
+
+static long etcd_count(struct store *s, char **cause)
+{
+	json_t *body = prefix_body(ES(s)), *reply;
+	long n;
+
+	json_object_set_new(body, "count_only", json_true());
+	if ((reply = call(ES(s), "/v3/kv/range", body, cause)) == NULL)
+		return -1;
+	n = (long)int64_member(reply, "count");
+	json_decref(reply);
+	return n;
+}
+
+static long long grant(struct etcd_store *es, char **cause)
+{
+	json_t *reply = call(es, "/v3/lease/grant", json_pack("{s:i}", "TTL", es->lim.ttl), cause);
+	long long id;
+
+	if (reply == NULL)
+		return -1;
+	id = int64_member(reply, "ID");
+	json_decref(reply);
+	if (id <= 0)
+		*cause = xstrdup("etcd granted no lease");
+	return id > 0 ? id : -1;
+}
+
+static int put_key(struct etcd_store *es, const char *key, const struct dentry *e,
+		   long long lease, char **cause)
+{
+	json_t *obj = entry_to_json(e), *body = key_body(key), *reply;
+	char *text = json_to_text(obj), *v = b64_encode(text, strlen(text));
+
+	json_object_set_new(body, "value", json_string(v));
+	json_object_set_new(body, "lease", json_integer(lease));
+	reply = call(es, "/v3/kv/put", body, cause);
+	json_decref(reply);
+	json_decref(obj);
+	free(text);
+	free(v);
+	return reply ? 0 : -1;
+}
+
+static void revoke(struct etcd_store *es, long long lease)
+{
+	char *why = NULL;
+	json_t *reply = call(es, "/v3/lease/revoke", json_pack("{s:I}", "ID", (json_int_t)lease),
+			     &why);
+
+	if (reply == NULL)
+		log_debug("revoking lease %lld: %s", lease, why);
+	json_decref(reply);
+	free(why);
+}
+
+static enum store_status check_room(struct etcd_store *es, char **cause)
+{
+	long n = etcd_count(&es->base, cause);
+
+	if (n < 0)
+		return STORE_UNAVAILABLE;
+	if ((size_t)n < es->lim.max_entries)
+		return STORE_OK;
+	*cause = xasprintf("registry full: %ld entries (--max-entries %zu)", n,
+			   es->lim.max_entries);
+	return STORE_FULL;
+}
+
+static enum store_status etcd_put(struct store *s, const struct dentry *e, bool *created,
+				  char **cause)
+{
+	struct etcd_store *es = ES(s);
+	char *key = etcd_entry_key(es->prefix, e->api_address);
+	struct dentry old = { 0 }, copy;
+	long long old_lease = 0, lease;
+	enum store_status st = STORE_UNAVAILABLE;
+	int found = get_existing(es, key, &old, &old_lease, cause);
+
+	if (found < 0)
+		goto out;
+	*created = found == 0;
+	if (*created && (st = check_room(es, cause)) != STORE_OK)
+		goto out;
+	st = STORE_UNAVAILABLE;
+	if ((lease = grant(es, cause)) < 0)
+		goto out;
+	entry_copy(&copy, e);
+	if (found)
+		copy.start_time = old.start_time;
+	if (put_key(es, key, &copy, lease, cause) == 0) {
+		st = STORE_OK;
+		if (old_lease > 0 && old_lease != lease)
+			revoke(es, old_lease);
+	}
+	entry_clear(&copy);
+out:
+	entry_clear(&old);
+	free(key);
+	return st;
+}
+
+static int etcd_remove(struct store *s, const char *api_address, char **cause)
+{
+	char *key = etcd_entry_key(ES(s)->prefix, api_address);
+	json_t *reply = call(ES(s), "/v3/kv/deleterange", key_body(key), cause);
+	int rc = reply ? int64_member(reply, "deleted") > 0 : -1;
+
+	json_decref(reply);
+	free(key);
+	return rc;
+}
+
+static int etcd_foreach(struct store *s, store_visit_fn cb, void *arg, char **cause)
+{
+	json_t *reply = call(ES(s), "/v3/kv/range", prefix_body(ES(s)), cause), *kv;
+	time_t cutoff = time(NULL) - ES(s)->lim.ttl;
+	struct dentry e;
+	size_t i;
+
+	if (reply == NULL)
+		return -1;
+	json_array_foreach(json_object_get(reply, "kvs"), i, kv) {
+		/* A foreign or damaged value under our prefix is skipped, not fatal. */
+		if (decode_kv(kv, &e, NULL) < 0)
+			continue;
+		if (e.last_seen > cutoff)
+			cb(&e, arg);
+		entry_clear(&e);
+	}
+	json_decref(reply);
+	return 0;
+}
+
+/* etcd expires entries itself, through their leases. */
+static size_t etcd_expire(struct store *s, time_t now, time_t *next_due)
+{
+	*next_due = 0;
+	return 0;
+}
+
+static struct store *etcd_open(const struct store_spec *spec, const struct store_limits *lim,
+			       char **cause)
+{
+	struct etcd_store *es = xcalloc(1, sizeof(*es));
+
+	es->base.ops = &store_etcd_ops;
+	pthread_mutex_init(&es->lock, NULL);
+	es->base_url = xasprintf("http://%s:%d", spec->host, spec->port);
+	es->prefix = xstrdup(spec->prefix);
+	es->lim = *lim;
+	es->curl = curl_easy_init();
+	es->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	curl_easy_setopt(es->curl, CURLOPT_HTTPHEADER, es->headers);
+	curl_easy_setopt(es->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(es->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(es->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+	curl_easy_setopt(es->curl, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(es->curl, CURLOPT_PROTOCOLS_STR, "http");
+	return &es->base;
+}
+
+static void etcd_close(struct store *s)
+{
+	struct etcd_store *es = ES(s);
+
+	curl_easy_cleanup(es->curl);
+	curl_slist_free_all(es->headers);
+	pthread_mutex_destroy(&es->lock);
+	free(es->base_url);
+	free(es->prefix);
+	free(es);
+}
+
+const struct store_ops store_etcd_ops = {
+	.name = "etcd",
+	.open = etcd_open,
+	.put = etcd_put,
+	.remove = etcd_remove,
+	.foreach = etcd_foreach,
+	.count = etcd_count,
+	.expire = etcd_expire,
+	.close = etcd_close,
+};

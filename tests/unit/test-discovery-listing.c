@@ -1,0 +1,106 @@
+/* The /lmcache_infos builder: LMCache's shape and field names, filtering, escaping. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+#include "listing.h"
+#include "tap.h"
+
+static struct dentry make(const char *addr, long long pid, const char *version, time_t seen)
+{
+	struct dentry e = { (char *)addr, pid, (char *)version, (char *)"{\"nodes_count\": 2}",
+			    NULL, seen - 100, seen };
+	return e;
+}
+
+static json_t *build(const struct dentry *v, size_t n, time_t since)
+{
+	struct buf b = BUF_INIT;
+	struct listing l;
+	json_t *doc;
+	char *why = NULL;
+
+	listing_begin(&l, &b, since);
+	for (size_t i = 0; i < n; i++)
+		listing_add(&v[i], &l);
+	listing_end(&l);
+	doc = json_parse_text(b.data, b.len, &why);
+	if (doc == NULL)
+		printf("# %s\n# %s\n", why, b.data);
+	free(why);
+	buf_free(&b);
+	return doc;
+}
+
+static void test_shape(void)
+{
+	struct dentry v[] = { make("http://a:1", 10, "0.3.9", 5000),
+			      make("http://b:2\"x", -1, "0.3.9", 6000),
+			      make("http://c:3", 30, "0.4.0", 7000) };
+	json_t *doc, *ent;
+
+	v[0].ip_address = (char *)"10.0.0.9";
+	doc = build(v, 3, 0);
+	ok(doc != NULL, "listing is valid JSON");
+	is_int(json_integer_value(json_object_get(doc, "processCount")), 3, "processCount");
+	is_int(json_integer_value(json_object_get(doc, "versionCount")), 2,
+	       "versionCount counts distinct versions");
+	ok(json_is_null(json_object_get(doc, "versions")), "versions is null");
+	ent = json_array_get(json_object_get(json_object_get(json_object_get(doc, "processInfos"),
+							     "http://a:1"),
+					     "lmCacheInfoEntities"),
+			     0);
+	is_int(json_integer_value(json_object_get(json_object_get(json_object_get(doc,
+		"processInfos"), "http://a:1"), "count")), 1, "count is 1");
+	is_str(json_str_member(ent, "apiAddress", NULL), "http://a:1", "apiAddress");
+	is_int(json_integer_value(json_object_get(ent, "pid")), 10, "pid is a number");
+	is_str(json_str_member(ent, "version", NULL), "0.3.9", "version");
+	is_str(json_str_member(ent, "ipAddress", NULL), "10.0.0.9", "ipAddress is the peer");
+	is_str(json_str_member(ent, "otherInfo", NULL), "{\"nodes_count\": 2}",
+	       "otherInfo is the string the client sent");
+	ok(strlen(json_str_member(ent, "lastReportTime", "")) == 19, "lastReportTime format");
+	ok(strlen(json_str_member(ent, "startTime", "")) == 19, "startTime format");
+	ent = json_array_get(json_object_get(json_object_get(json_object_get(doc, "processInfos"),
+							     "http://b:2\"x"),
+					     "lmCacheInfoEntities"),
+			     0);
+	ok(ent != NULL, "a quote in the key is escaped");
+	ok(json_is_null(json_object_get(ent, "pid")), "absent pid lists as null");
+	ok(json_is_null(json_object_get(ent, "ipAddress")), "unknown peer lists as null");
+	json_decref(doc);
+}
+
+static void test_filter_and_empty(void)
+{
+	struct dentry v[] = { make("http://a:1", 1, "1", 5000), make("http://b:1", 2, "1", 6000) };
+	json_t *doc = build(v, 2, 5500);
+
+	is_int(json_integer_value(json_object_get(doc, "processCount")), 1, "since filters");
+	ok(json_object_get(json_object_get(doc, "processInfos"), "http://b:1") != NULL,
+	   "the recent one stays");
+	json_decref(doc);
+	doc = build(v, 0, 0);
+	is_int(json_integer_value(json_object_get(doc, "processCount")), 0, "empty listing");
+	is_int(json_object_size(json_object_get(doc, "processInfos")), 0, "no processInfos");
+	json_decref(doc);
+}
+
+static void test_quote(void)
+{
+	struct buf b = BUF_INIT;
+
+	json_quote(&b, "a\"b\\c\n\x01z");
+	is_str(b.data, "\"a\\\"b\\\\c\\u000a\\u0001z\"", "JSON escaping");
+	buf_free(&b);
+}
+
+int main(void)
+{
+	no_plan();
+	test_shape();
+	test_filter_and_empty();
+	test_quote();
+	return done_testing();
+}
