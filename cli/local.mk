@@ -1,1 +1,41 @@
-# cli: see HACKING.md
+# cli: lmcctl, one file per command (cmd-*.c) in the table of table.c. See lmcctl(1).
+lmcctl_commands = \
+	cli/cmd-nodes.c cli/cmd-version.c cli/cmd-health.c cli/cmd-metrics.c \
+	cli/cmd-threads.c cli/cmd-log-level.c cli/cmd-set-log-level.c \
+	cli/cmd-config-get.c cli/cmd-config-set.c cli/cmd-config-diff.c \
+	cli/cmd-meta.c cli/cmd-inference.c cli/cmd-env.c cli/cmd-run-script.c \
+	cli/cmd-plugins.c cli/cmd-call.c cli/cmd-completion.c cli/cmd-help.c
+
+# Everything but main.c, so unit tests can link the pure parts.
+noinst_LTLIBRARIES += cli/liblmcctl.la
+cli_liblmcctl_la_SOURCES = cli/lmcctl.h cli/cli.h cli/table.c cli/run.c cli/cluster.c \
+	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/simple.c cli/prom.c \
+	$(lmcctl_commands)
+cli_liblmcctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
+cli_liblmcctl_la_LIBADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS)
+
+bin_PROGRAMS += cli/lmcctl
+cli_lmcctl_SOURCES = cli/main.c
+cli_lmcctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+cli_lmcctl_LDADD = cli/liblmcctl.la
+
+# Bash completion, generated from the command table by the lmcctl just built.
+bashcompdir = $(datadir)/bash-completion/completions
+bashcomp_DATA = cli/completion/lmcctl
+cli/completion/lmcctl: cli/lmcctl$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) cli/completion && ./cli/lmcctl$(EXEEXT) completion bash >$@.tmp && mv $@.tmp $@
+CLEANFILES += cli/completion/lmcctl
+
+dist_man_MANS += man/lmcctl.1
+
+# Tests: unit tests of the pure parts, bats tests against real local clusters.
+EXTRA_DIST += tests/helpers/cluster.bash
+lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats tests/bats/lmcctl-usage.bats
+TESTS += $(lmcctl_bats)
+EXTRA_DIST += $(lmcctl_bats)
+check_PROGRAMS += tests/unit/test-cli tests/unit/test-cli-parsers
+tests_unit_test_cli_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/cli
+tests_unit_test_cli_LDADD = cli/liblmcctl.la
+tests_unit_test_cli_parsers_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_cli_parsers_LDADD = src/common/libcommon.la src/common/libutil.la
+TESTS += tests/unit/test-cli tests/unit/test-cli-parsers

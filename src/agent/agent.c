@@ -41,11 +41,17 @@ lmca_agent *lmca_agent_new(lmca_role role, int worker_id, int worker_count, char
 
 int lmca_agent_start(lmca_agent *agent, char **cause)
 {
-	return server_start(agent, cause);
+	/* Plugins start after the server, so they can reach their node at once. */
+	if (server_start(agent, cause) < 0 || plugin_runtime_start(agent, cause) < 0) {
+		server_stop(agent);
+		return -1;
+	}
+	return 0;
 }
 
 void lmca_agent_stop(lmca_agent *agent)
 {
+	plugin_runtime_stop(agent);
 	server_stop(agent);
 }
 

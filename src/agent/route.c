@@ -21,7 +21,8 @@
 	X(version)           \
 	X(env)               \
 	X(run_script)        \
-	X(health)
+	X(health)            \
+	X(plugins)
 
 #define DECLARE_FAMILY(name) extern const struct endpoint_family ep_##name;
 ENDPOINT_FAMILIES(DECLARE_FAMILY)

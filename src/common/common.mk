@@ -1,3 +1,6 @@
 # Pieces of libcommon (one line per piece).
 common_sources += src/common/jsonutil.c src/common/jsonutil.h
 common_sources += src/common/heartbeat.c src/common/heartbeat.h
+common_sources += src/common/http-multi.c src/common/http-multi.h
+common_sources += src/common/nodelist.c src/common/nodelist.h
+common_sources += src/common/agentfmt.c src/common/agentfmt.h

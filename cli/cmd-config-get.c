@@ -1,0 +1,80 @@
+/* config get [KEY...]: configuration values of each node (GET /conf), all of them or the
+ * keys named (names or globs). A key that matches nothing on a node fails that node with
+ * not found (4). */
+#include "config.h"
+#include "cli.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+
+/* result: the members of r's /conf object whose key matches one of keys (all if none). */
+void parse_conf(struct result *r, char **keys, int nkeys)
+{
+	json_t *all = result_json(r), *v;
+	const char *k;
+
+	if (all == NULL)
+		return;
+	if (!json_is_object(all)) {
+		result_fail(r, LMC_EXIT_OTHER, xstrdup("bad answer: not a JSON object"));
+		return;
+	}
+	r->result = json_object();
+	for (int i = 0; i < nkeys || (i == 0 && nkeys == 0); i++) {
+		size_t found = 0;
+
+		json_object_foreach(all, k, v)
+			if (nkeys == 0 || glob_match(keys[i], k)) {
+				json_object_set(r->result, k, v);
+				found++;
+			}
+		if (found == 0 && nkeys > 0 && r->code == 0)
+			result_fail(r, LMC_EXIT_NOTFOUND, xasprintf("no config key '%s'", keys[i]));
+	}
+	json_decref(all);
+}
+
+static void parse(struct ctx *c, struct result *r)
+{
+	parse_conf(r, c->args, c->nargs);
+}
+
+void print_key_values(struct ctx *c, struct result *rs, size_t n)
+{
+	const char *head[] = { "NODE", "KEY", "VALUE", NULL };
+	struct table *t = table_new(c, head);
+	const char *k;
+	json_t *v;
+
+	for (size_t i = 0; i < n; i++) {
+		if (rs[i].code != 0 || !json_is_object(rs[i].result))
+			continue;
+		json_object_foreach(rs[i].result, k, v) {
+			char *cell = json_cell(v);
+
+			table_row(t, rs[i].node->name, k, cell);
+			free(cell);
+		}
+	}
+	table_print(t);
+}
+
+static int exec(struct ctx *c)
+{
+	return simple_get(c, "/conf", parse, print_key_values);
+}
+
+const struct cmd_entry cmd_config_get = {
+	.name = "config",
+	.sub = "get",
+	.usage = "[KEY...] [-n NODE...]",
+	.summary = "Show configuration values",
+	.help = "KEYs are names or globs. Give target nodes with -n, since the arguments are\n"
+		"all keys.\n\n"
+		"examples:\n"
+		"  lmcctl config get chunk_size -n 'inst1_*'\n"
+		"  lmcctl config get 'internal_api_server_*' -l role=scheduler\n"
+		"  lmcctl config get -o json | jq '.[0].result'\n",
+	.min_args = 0, .max_args = -1,
+	.exec = exec,
+};

@@ -1,0 +1,28 @@
+/* meta: GET /meta on each node, a JSON object shown as NODE/KEY/VALUE rows. */
+#include "config.h"
+#include "cli.h"
+#include "xalloc.h"
+
+static void parse(struct ctx *c, struct result *r)
+{
+	json_t *j = result_json(r);
+
+	if (j != NULL && !json_is_object(j))
+		result_fail(r, LMC_EXIT_OTHER, xstrdup("bad answer: not a JSON object"));
+}
+
+static int exec(struct ctx *c)
+{
+	return simple_get(c, "/meta", parse, print_key_values);
+}
+
+const struct cmd_entry cmd_meta = {
+	.name = "meta",
+	.usage = "[NODE...]",
+	.summary = "Show each node's engine metadata (model, world size, worker id, ...)",
+	.help = "examples:\n"
+		"  lmcctl meta -o json | jq -r '.[] | \"\\(.node) \\(.result.model_name)\"'\n"
+		"  lmcctl meta -l role=worker\n",
+	.min_args = 0, .max_args = 0,
+	.exec = exec,
+};

@@ -1,0 +1,179 @@
+/* Sending one request to each selected node at once and classifying the answers. */
+#include "config.h"
+#include "cli.h"
+#include "http-multi.h"
+#include "jsonutil.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* s percent-encoded for a URL path segment or query value. */
+char *url_encode(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (strchr("-._~", ch) != NULL || (ch >= '0' && ch <= '9') ||
+		    ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'))
+			buf_putc(&b, (char)ch);
+		else
+			buf_printf(&b, "%%%02X", ch);
+	}
+	return buf_steal(&b);
+}
+
+int status_code_class(long status)
+{
+	if (status >= 200 && status < 300)
+		return LMC_EXIT_OK;
+	if (status == 401 || status == 403)
+		return LMC_EXIT_DENIED;
+	if (status == 404)
+		return LMC_EXIT_NOTFOUND;
+	if (status == 502)
+		return LMC_EXIT_UNREACHABLE; /* a frontend that cannot connect to the node */
+	if (status == 504)
+		return LMC_EXIT_TIMEOUT;
+	return LMC_EXIT_OTHER;
+}
+
+void result_fail(struct result *r, int code, char *msg)
+{
+	r->code = code;
+	free(r->error);
+	r->error = msg;
+}
+
+static char *text_message(const struct result *r)
+{
+	char *copy = xstrdup(r->body);
+	char *out = xasprintf("HTTP %ld: %s", r->status, str_trim(copy));
+
+	free(copy);
+	return out;
+}
+
+/* The message of an error body: {"error", "message"}, {"detail"}, or the text itself. */
+static char *body_message(const struct result *r)
+{
+	json_t *j = json_parse_text(r->body, r->len, NULL);
+	const char *m = json_str_member(j, "message", NULL);
+	char *out;
+
+	if (m == NULL || *m == '\0')
+		m = json_str_member(j, "detail", NULL);
+	if (m == NULL || *m == '\0')
+		m = json_str_member(j, "error", NULL);
+	if (m == NULL || *m == '\0')
+		m = json_is_string(j) ? json_string_value(j) : NULL;
+	if (m != NULL && *m != '\0')
+		out = xasprintf("HTTP %ld: %s", r->status, m);
+	else if (j == NULL && r->len > 0 && r->len < 300)
+		out = text_message(r);
+	else
+		out = xasprintf("HTTP %ld", r->status);
+	json_decref(j);
+	return out;
+}
+
+static void classify(struct result *r, struct hm_res *h, long timeout_ms)
+{
+	r->status = h->status;
+	r->took_ms = h->took_ms;
+	r->body = h->body;
+	r->len = h->len;
+	h->body = NULL;
+	if (h->err == HM_ERR_CONNECT)
+		result_fail(r, LMC_EXIT_UNREACHABLE, xasprintf("unreachable: %s", h->error));
+	else if (h->err == HM_ERR_DENIED)
+		result_fail(r, LMC_EXIT_DENIED, xasprintf("permission denied: %s", h->error));
+	else if (h->err == HM_ERR_TIMEOUT)
+		result_fail(r, LMC_EXIT_TIMEOUT, xasprintf("timed out after %.3g s", timeout_ms / 1000.0));
+	else if (h->err != HM_OK)
+		result_fail(r, LMC_EXIT_OTHER, xstrdup(h->error));
+	else if (status_code_class(h->status) != 0)
+		result_fail(r, status_code_class(h->status), body_message(r));
+}
+
+static char *node_url(const struct node *n, const char *path)
+{
+	return xasprintf("%s%s%s", n->url, path[0] == '/' ? "" : "/", path);
+}
+
+struct result *fanout(struct ctx *c, struct request *reqs)
+{
+	size_t n = c->nsel;
+	struct hm_req *h = xcalloc(n ? n : 1, sizeof *h);
+	struct hm_res *hr = xcalloc(n ? n : 1, sizeof *hr);
+	struct result *rs = xcalloc(n ? n : 1, sizeof *rs);
+
+	for (size_t i = 0; i < n; i++)
+		h[i] = (struct hm_req){ .method = reqs[i].method, .url = node_url(c->sel[i], reqs[i].path),
+					.unix_socket = c->sel[i]->socket, .body = reqs[i].body,
+					.body_len = reqs[i].body ? strlen(reqs[i].body) : 0,
+					.content_type = reqs[i].content_type,
+					.upload_path = reqs[i].upload, .upload_field = "script",
+					.timeout_ms = c->o.timeout_ms };
+	hm_run(h, hr, n, 0);
+	for (size_t i = 0; i < n; i++) {
+		rs[i].node = c->sel[i];
+		classify(&rs[i], &hr[i], c->o.timeout_ms);
+		hm_res_free(&hr[i]);
+		free((char *)h[i].url);
+	}
+	free(h);
+	free(hr);
+	return rs;
+}
+
+struct result *fanout_get(struct ctx *c, const char *path)
+{
+	struct request *reqs = xcalloc(c->nsel ? c->nsel : 1, sizeof *reqs);
+	struct result *rs;
+
+	for (size_t i = 0; i < c->nsel; i++)
+		reqs[i] = (struct request){ .method = "GET", .path = xstrdup(path) };
+	rs = fanout(c, reqs);
+	for (size_t i = 0; i < c->nsel; i++)
+		request_free(&reqs[i]);
+	free(reqs);
+	return rs;
+}
+
+void request_free(struct request *r)
+{
+	free(r->path);
+	free(r->body);
+}
+
+json_t *result_json(struct result *r)
+{
+	char *cause = NULL;
+
+	if (r->code != 0)
+		return NULL;
+	json_decref(r->result);
+	r->result = json_parse_text(r->body, r->len, &cause);
+	if (r->result == NULL)
+		result_fail(r, LMC_EXIT_OTHER, xasprintf("bad answer: %s", cause));
+	free(cause);
+	return r->result;
+}
+
+void result_clear(struct result *r)
+{
+	free(r->error);
+	free(r->body);
+	json_decref(r->result);
+	*r = (struct result){ .node = r->node };
+}
+
+void results_free(struct result *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		result_clear(&rs[i]);
+	free(rs);
+}

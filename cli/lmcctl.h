@@ -1,0 +1,130 @@
+/* lmcctl: shared types of the CLI. A command is a const descriptor in cmd_table[]
+ * (table.c); it runs against the selected nodes through the fan-out (fanout.c) and hands
+ * one result per node to the report (report.c), which prints and picks the exit code. */
+#ifndef LMCCTL_H
+#define LMCCTL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes, frozen (DESIGN.md, lmcctl(1) EXIT STATUS). */
+enum {
+	LMC_EXIT_OK = 0,
+	LMC_EXIT_OTHER = 1,
+	LMC_EXIT_USAGE = 2,
+	LMC_EXIT_PARTIAL = 3,
+	LMC_EXIT_NOTFOUND = 4,
+	LMC_EXIT_UNREACHABLE = 5,
+	LMC_EXIT_TIMEOUT = 6,
+	LMC_EXIT_DENIED = 7,
+};
+
+/* One node as the CLI reaches it. */
+struct node {
+	char *name;
+	char *role;	/* "scheduler", "worker", or "" when unknown */
+	char *instance; /* lmcache_instance_id, or "" when unknown */
+	char *url;	/* base URL without trailing '/', e.g. http://fe:8000/proxy2/x */
+	char *socket;	/* unix socket the URL is reached over, or NULL */
+};
+
+/* Global options. */
+struct opts {
+	const char *registry, *frontend, *socket, *url;
+	char **names; /* -n, may hold globs */
+	size_t nnames;
+	bool all;
+	const char *role, *instance;
+	bool json, no_headers, quiet, color;
+	long timeout_ms;
+};
+
+/* What to ask one node. */
+struct request {
+	const char *method;
+	char *path;		/* with query string */
+	char *body;		/* NULL: none */
+	const char *content_type;
+	const char *upload;	/* a file sent as multipart field "script" (run-script) */
+};
+
+/* What one node answered. */
+struct result {
+	const struct node *node;
+	int code;	/* LMC_EXIT_OK or the class of the failure */
+	long status;	/* HTTP status; 0 when there was no response */
+	char *error;	/* NULL when ok */
+	long took_ms;
+	char *body;	/* NUL-terminated */
+	size_t len;
+	json_t *result; /* shown by -o json; read by the human printers */
+};
+
+struct cmd_entry;
+
+struct ctx {
+	struct opts o;
+	const struct cmd_entry *cmd;
+	char **args; /* the command's own arguments */
+	int nargs;
+	char **targets; /* node names and globs given after them */
+	int ntargets;
+	const char *copt[4]; /* values of the command's own options, by index */
+	struct node *nodes; /* every node found */
+	size_t nnodes;
+	int listing_code; /* a frontend or registry that failed while listing: its class */
+	struct node **sel; /* the selected targets */
+	size_t nsel;
+};
+
+/* A command's own option (--match PATTERN). */
+struct cmd_opt {
+	const char *name;
+	char short_name;
+	const char *arg; /* NULL: a flag */
+	const char *help;
+};
+
+enum {
+	CMD_MUTATES = 1,  /* changes nodes: targets must be named (or --all) */
+	CMD_NO_NODES = 2, /* runs without reaching any node */
+	CMD_MUTATES_UNLESS_GET = 4, /* mutates unless its first argument is GET or HEAD */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *sub; /* "get" of "config get", or NULL */
+	const char *usage; /* arguments, after the name */
+	const char *summary;
+	const char *help; /* details and examples for --help */
+	int min_args, max_args; /* own arguments; max -1: any number */
+	int flags;
+	const struct cmd_opt *opts; /* up to 4, terminated by {NULL} */
+	int (*exec)(struct ctx *);
+};
+
+/* table.c */
+extern const struct cmd_entry *const cmd_table[];
+/* Finds the command named by argv (one word, or two for "config get"); unique prefixes
+ * are accepted. Sets *used to the number of words consumed. NULL with cause. */
+const struct cmd_entry *cmd_find(char **argv, int argc, int *used, char **cause);
+void cmd_print_help(const struct cmd_entry *c, FILE *f);
+void cmd_print_overview(FILE *f);
+char *cmd_full_name(const struct cmd_entry *c);
+
+/* options.c: the global options, for the parser, help and completion. */
+struct gopt {
+	const char *name;
+	char short_name;
+	const char *arg;
+	const char *help;
+	int key; /* getopt's value: the short name, or an OPT_* */
+};
+
+enum { OPT_REGISTRY = 256, OPT_FRONTEND, OPT_SOCKET, OPT_URL, OPT_ALL, OPT_INSTANCE,
+       OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_CMD = 512 };
+extern const struct gopt global_opts[];
+
+#endif

@@ -1,0 +1,24 @@
+/* lmcctl's global options: one table for the parser, the help and the completion. */
+#include "config.h"
+#include "lmcctl.h"
+
+const struct gopt global_opts[] = {
+	{ "registry", 0, "URL", "registry (or its /lmcache_infos URL); env LMCACHE_REGISTRY",
+	  OPT_REGISTRY },
+	{ "frontend", 0, "URL", "one frontend instead of a registry; env LMCACHE_FRONTEND",
+	  OPT_FRONTEND },
+	{ "socket", 0, "PATH", "one node on its unix socket", OPT_SOCKET },
+	{ "url", 0, "URL", "one node at URL", OPT_URL },
+	{ "node", 'n', "NAME", "target node name or glob (repeatable)", 'n' },
+	{ "all", 0, NULL, "target every node", OPT_ALL },
+	{ "selector", 'l', "role=R", "only nodes of role scheduler or worker", 'l' },
+	{ "instance", 0, "ID", "only nodes of this lmcache_instance_id", OPT_INSTANCE },
+	{ "output", 'o', "FORMAT", "table (default) or json", 'o' },
+	{ "no-headers", 0, NULL, "tables without their header line", OPT_NO_HEADERS },
+	{ "quiet", 'q', NULL, "no data on stdout; errors still on stderr", 'q' },
+	{ "no-color", 0, NULL, "no colour (also NO_COLOR)", OPT_NO_COLOR },
+	{ "timeout", 0, "SECONDS", "per-node timeout (default 10)", OPT_TIMEOUT },
+	{ "help", 'h', NULL, "help (lmcctl COMMAND --help for a command)", 'h' },
+	{ "version", 'V', NULL, "lmcctl's own version", 'V' },
+	{ NULL, 0, NULL, NULL, 0 },
+};

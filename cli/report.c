@@ -1,0 +1,103 @@
+/* Printing the per-node results and combining them into one exit code:
+ *   every target ok -> 0; some ok and some failed -> 3 (partial);
+ *   every target failed the same way -> that way's code (4, 5, 6, 7 or 1);
+ *   every target failed, in different ways -> 1.
+ * A frontend that could not be listed while others were makes a success partial (3). */
+#include "config.h"
+#include "cli.h"
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int combine_codes(const int *codes, size_t n)
+{
+	size_t ok = 0;
+	bool same = true;
+	int first_bad = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (codes[i] == 0) {
+			ok++;
+			continue;
+		}
+		if (first_bad >= 0 && codes[i] != first_bad)
+			same = false;
+		if (first_bad < 0)
+			first_bad = codes[i];
+	}
+	if (ok == n)
+		return LMC_EXIT_OK;
+	if (ok > 0)
+		return LMC_EXIT_PARTIAL;
+	return same ? first_bad : LMC_EXIT_OTHER;
+}
+
+void cli_warn(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lmcctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static json_t *result_object(const struct result *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "node", json_string(r->node->name));
+	json_object_set_new(o, "ok", json_boolean(r->code == 0));
+	json_object_set_new(o, "status", r->status ? json_integer(r->status) : json_null());
+	json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
+	json_object_set_new(o, "took_ms", json_integer(r->took_ms));
+	if (r->result != NULL) /* on a failure: what the node answered, when it is known */
+		json_object_set(o, "result", r->result);
+	else if (r->code == 0)
+		json_object_set_new(o, "result", json_stringn(r->body ? r->body : "", r->len));
+	else
+		json_object_set_new(o, "result", json_null());
+	return o;
+}
+
+static void print_json(const struct result *rs, size_t n)
+{
+	json_t *a = json_array();
+	char *text;
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, result_object(&rs[i]));
+	text = json_dumps(a, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15));
+	if (text != NULL)
+		puts(text);
+	free(text);
+	json_decref(a);
+}
+
+int report(struct ctx *c, struct result *rs, size_t n, print_fn print)
+{
+	int *codes = xcalloc(n ? n : 1, sizeof *codes);
+	size_t ok = 0;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		codes[i] = rs[i].code;
+		ok += rs[i].code == 0;
+		if (rs[i].code != 0)
+			fprintf(stderr, "lmcctl: %s: %s\n", rs[i].node->name,
+				rs[i].error ? rs[i].error : "failed");
+	}
+	if (c->o.json && !c->o.quiet)
+		print_json(rs, n);
+	else if (!c->o.quiet && print != NULL && ok > 0)
+		print(c, rs, n);
+	fflush(stdout);
+	rc = combine_codes(codes, n);
+	if (rc == LMC_EXIT_OK && c->listing_code != 0)
+		rc = LMC_EXIT_PARTIAL;
+	free(codes);
+	return rc;
+}

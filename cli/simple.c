@@ -1,0 +1,53 @@
+/* The shape most commands share: one GET to every target, a parser per answer, a table. */
+#include "config.h"
+#include "cli.h"
+#include "jsonutil.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+
+void parse_json_body(struct ctx *c, struct result *r)
+{
+	result_json(r);
+}
+
+char *json_cell(const json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (v == NULL || json_is_null(v))
+		return xstrdup("");
+	if (json_is_real(v))
+		return xasprintf("%.15g", json_real_value(v));
+	return json_to_text(v);
+}
+
+void print_node_value(struct ctx *c, struct result *rs, size_t n, const char *title)
+{
+	const char *head[] = { "NODE", title, NULL };
+	struct table *t = table_new(c, head);
+
+	for (size_t i = 0; i < n; i++) {
+		char *cell;
+
+		if (rs[i].code != 0)
+			continue;
+		cell = json_cell(rs[i].result);
+		table_row(t, rs[i].node->name, cell);
+		free(cell);
+	}
+	table_print(t);
+}
+
+int simple_get(struct ctx *c, const char *path, parse_fn parse, print_fn print)
+{
+	struct result *rs = fanout_get(c, path);
+	int rc;
+
+	for (size_t i = 0; i < c->nsel; i++)
+		if (rs[i].code == 0 && parse != NULL)
+			parse(c, &rs[i]);
+	rc = report(c, rs, c->nsel, print);
+	results_free(rs, c->nsel);
+	return rc;
+}

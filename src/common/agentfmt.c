@@ -1,0 +1,170 @@
+#include "config.h"
+#include "agentfmt.h"
+#include "jsonutil.h"
+#include "strutil.h"
+#include "xalloc.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A trimmed copy of s; frees s. */
+static char *trimmed(char *s)
+{
+	char *t = xstrdup(str_trim(s));
+
+	free(s);
+	return t;
+}
+
+char *agentfmt_version(const char *body, size_t len)
+{
+	json_t *j = json_parse_text(body, len, NULL);
+	char *v;
+
+	if (json_is_string(j))
+		v = xstrdup(json_string_value(j));
+	else
+		v = xstrndup(body, len);
+	json_decref(j);
+	return trimmed(v);
+}
+
+/* The lines of body, trimmed at the end; free with str_list_free. */
+static char **lines_of(const char *body, size_t len, size_t *n)
+{
+	char *copy = xstrndup(body, len);
+	char **v = str_split(copy, '\n', n);
+
+	for (size_t i = 0; i < *n; i++) {
+		size_t l = strlen(v[i]);
+
+		while (l > 0 && (v[i][l - 1] == '\r' || v[i][l - 1] == ' ' || v[i][l - 1] == '\t'))
+			v[i][--l] = '\0';
+	}
+	free(copy);
+	return v;
+}
+
+json_t *agentfmt_loglevels(const char *body, size_t len, char **cause)
+{
+	size_t n;
+	char **lines = lines_of(body, len, &n);
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < n; i++) {
+		char *sep = strstr(lines[i], ": ");
+
+		if (str_starts_with(lines[i], "===") || sep == NULL || sep == lines[i])
+			continue;
+		*sep = '\0';
+		json_object_set_new(o, lines[i], json_string(str_trim(sep + 2)));
+	}
+	str_list_free(lines);
+	if (json_object_size(o) == 0) {
+		*cause = xstrdup("no \"<logger>: <LEVEL>\" line in the answer");
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *thread_new(void)
+{
+	json_t *t = json_object();
+
+	json_object_set_new(t, "name", json_null());
+	json_object_set_new(t, "thread_id", json_null());
+	json_object_set_new(t, "state", json_null());
+	json_object_set_new(t, "cpu_time", json_null());
+	json_object_set_new(t, "frames", json_array());
+	return t;
+}
+
+/* One entry of either JSON list format. */
+static json_t *thread_from_json(const json_t *in)
+{
+	json_t *t = thread_new(), *frames = json_object_get(in, "frames");
+	const char *keys[] = { "name", "thread_id", "state", "cpu_time" };
+	const char *fn = json_str_member(in, "function_name", NULL);
+
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (json_object_get(in, keys[i]) != NULL)
+			json_object_set(t, keys[i], json_object_get(in, keys[i]));
+	if (json_is_array(frames))
+		json_object_set(t, "frames", frames);
+	else if (fn != NULL)
+		json_array_append_new(json_object_get(t, "frames"), json_string(fn));
+	return t;
+}
+
+/* "Thread: <Thread(name, state, ...)>" or any other description: the name is the first
+ * field inside "<Thread(...)>" when present, else the whole description. */
+static json_t *thread_from_header(const char *desc)
+{
+	json_t *t = thread_new();
+	const char *open = strstr(desc, "Thread(");
+	size_t len;
+
+	if (open != NULL) {
+		open += 7;
+		len = strcspn(open, ",)");
+		json_object_set_new(t, "name", json_stringn(open, len));
+		if (open[len] == ',') {
+			const char *st = open + len + 1 + strspn(open + len + 1, " ");
+
+			json_object_set_new(t, "state", json_stringn(st, strcspn(st, ",)")));
+		}
+	} else {
+		json_object_set_new(t, "name", json_string(desc));
+	}
+	return t;
+}
+
+static json_t *threads_from_text(const char *body, size_t len, char **cause)
+{
+	size_t n;
+	char **lines = lines_of(body, len, &n);
+	json_t *a = json_array(), *cur = NULL;
+	bool in_stack = false;
+
+	for (size_t i = 0; i < n; i++) {
+		char *l = lines[i];
+
+		if (str_starts_with(l, "Thread: ")) {
+			cur = thread_from_header(l + 8);
+			json_array_append_new(a, cur);
+			in_stack = false;
+		} else if (str_starts_with(l, "===")) {
+			cur = NULL;
+		} else if (cur != NULL && strcmp(l, "Stack trace:") == 0) {
+			in_stack = true;
+		} else if (cur != NULL && in_stack && *str_trim(l) != '\0') {
+			json_array_append_new(json_object_get(cur, "frames"), json_string(str_trim(l)));
+		}
+	}
+	str_list_free(lines);
+	if (json_array_size(a) == 0 && strstr(body, "Total threads: 0") == NULL) {
+		*cause = xstrdup("no \"Thread:\" block in the answer");
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+json_t *agentfmt_threads(const char *body, size_t len, char **cause)
+{
+	json_t *j = json_parse_text(body, len, NULL), *a, *it;
+	size_t i;
+
+	if (!json_is_array(j)) {
+		json_decref(j);
+		return threads_from_text(body, len, cause);
+	}
+	a = json_array();
+	json_array_foreach(j, i, it)
+		if (json_is_object(it))
+			json_array_append_new(a, thread_from_json(it));
+	json_decref(j);
+	return a;
+}

@@ -1,0 +1,202 @@
+#include "config.h"
+#include "http-multi.h"
+#include "buf.h"
+#include "xalloc.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_TIMEOUT_MS 10000L
+#define DEFAULT_PARALLEL 64
+
+struct xfer {
+	CURL *easy;
+	struct curl_slist *headers;
+	curl_mime *mime;
+	struct buf body;
+	bool too_big;
+	struct timespec start;
+	struct hm_res *res;
+};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct xfer *x = arg;
+
+	if (x->body.len + n > HM_MAX_BODY) {
+		x->too_big = true;
+		return 0; /* aborts the transfer */
+	}
+	buf_append(&x->body, p, n * size);
+	return n * size;
+}
+
+static void set_body(struct xfer *x, const struct hm_req *r)
+{
+	if (r->upload_path != NULL) {
+		curl_mimepart *part;
+
+		x->mime = curl_mime_init(x->easy);
+		part = curl_mime_addpart(x->mime);
+		curl_mime_name(part, r->upload_field ? r->upload_field : "file");
+		curl_mime_filedata(part, r->upload_path);
+		curl_easy_setopt(x->easy, CURLOPT_MIMEPOST, x->mime);
+	} else if (r->body != NULL) {
+		char *ct = xasprintf("Content-Type: %s",
+				     r->content_type ? r->content_type : "application/json");
+
+		x->headers = curl_slist_append(x->headers, ct);
+		free(ct);
+		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+		curl_easy_setopt(x->easy, CURLOPT_COPYPOSTFIELDS, r->body);
+	}
+}
+
+static void set_method(CURL *e, const struct hm_req *r)
+{
+	const char *m = r->method ? r->method : "GET";
+
+	if (strcmp(m, "POST") == 0 && r->body == NULL && r->upload_path == NULL)
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, ""); /* an empty POST */
+	else if (strcmp(m, "HEAD") == 0)
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	else if (strcmp(m, "GET") != 0 && strcmp(m, "POST") != 0)
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
+}
+
+static void setup(struct xfer *x, const struct hm_req *r)
+{
+	long t = r->timeout_ms > 0 ? r->timeout_ms : DEFAULT_TIMEOUT_MS;
+
+	x->easy = curl_easy_init();
+	curl_easy_setopt(x->easy, CURLOPT_URL, r->url);
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, t);
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	if (r->unix_socket != NULL)
+		curl_easy_setopt(x->easy, CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);
+	/* No "Expect: 100-continue" round trip: the agents answer at once. */
+	x->headers = curl_slist_append(NULL, "Expect:");
+	set_body(x, r);
+	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	set_method(x->easy, r);
+	clock_gettime(CLOCK_MONOTONIC, &x->start);
+}
+
+static enum hm_err classify(CURL *e, CURLcode rc)
+{
+	long os_errno = 0;
+
+	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
+	if (rc == CURLE_COULDNT_CONNECT && (os_errno == EACCES || os_errno == EPERM))
+		return HM_ERR_DENIED;
+	switch (rc) {
+	case CURLE_OK: return HM_OK;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY: return HM_ERR_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT: return HM_ERR_TIMEOUT;
+	default: return HM_ERR_OTHER;
+	}
+}
+
+static void finish(struct xfer *x, CURLcode rc)
+{
+	struct hm_res *res = x->res;
+
+	res->took_ms = ms_since(&x->start);
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &res->status);
+	res->err = classify(x->easy, rc);
+	if (x->too_big)
+		res->error = xasprintf("response larger than %u bytes", HM_MAX_BODY);
+	else if (rc != CURLE_OK)
+		res->error = xstrdup(curl_easy_strerror(rc));
+	if (x->too_big)
+		res->err = HM_ERR_OTHER;
+	res->len = x->body.len;
+	res->body = buf_steal(&x->body);
+	if (res->body == NULL)
+		res->body = xstrdup("");
+}
+
+static void cleanup(struct xfer *x)
+{
+	curl_easy_cleanup(x->easy);
+	curl_slist_free_all(x->headers);
+	curl_mime_free(x->mime);
+	buf_free(&x->body);
+}
+
+static void drain(CURLM *m, size_t *active)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+		struct xfer *x;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		finish(x, msg->data.result);
+		curl_multi_remove_handle(m, x->easy);
+		cleanup(x);
+		(*active)--;
+	}
+}
+
+void hm_run(const struct hm_req *reqs, struct hm_res *res, size_t n, size_t max_parallel)
+{
+	struct xfer *x = xcalloc(n ? n : 1, sizeof *x);
+	CURLM *m;
+	size_t next = 0, active = 0;
+	int running;
+
+	pthread_once(&init_once, global_init);
+	m = curl_multi_init();
+	if (max_parallel == 0)
+		max_parallel = DEFAULT_PARALLEL;
+	while (next < n || active > 0) {
+		for (; next < n && active < max_parallel; next++, active++) {
+			x[next].res = &res[next];
+			setup(&x[next], &reqs[next]);
+			curl_multi_add_handle(m, x[next].easy);
+		}
+		curl_multi_perform(m, &running);
+		drain(m, &active);
+		if (active > 0)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	curl_multi_cleanup(m);
+	free(x);
+}
+
+void hm_res_free(struct hm_res *r)
+{
+	free(r->body);
+	free(r->error);
+	*r = (struct hm_res){ 0 };
+}

@@ -1,0 +1,45 @@
+/* Many HTTP requests at once on one libcurl multi handle, each with its own timeout, over
+ * TCP or a unix socket. Used by lmcctl's fan-out; blocking (the caller waits for all). */
+#ifndef LMC_HTTP_MULTI_H
+#define LMC_HTTP_MULTI_H
+
+#include <stddef.h>
+
+/* Bodies larger than this are cut off and reported as an error. */
+#define HM_MAX_BODY (64u << 20)
+
+enum hm_err {
+	HM_OK = 0,	/* a response arrived (any status) */
+	HM_ERR_CONNECT, /* could not resolve or connect */
+	HM_ERR_TIMEOUT,
+	HM_ERR_DENIED,	/* connecting was not permitted (a unix socket of another user) */
+	HM_ERR_OTHER,
+};
+
+struct hm_req {
+	const char *method;	  /* NULL: GET */
+	const char *url;	  /* with a unix socket: http://localhost/<path> */
+	const char *unix_socket;  /* NULL: TCP */
+	const char *body;	  /* NULL: none */
+	size_t body_len;
+	const char *content_type; /* of body; NULL: application/json */
+	const char *upload_path;  /* a file sent as multipart/form-data... */
+	const char *upload_field; /* ...in this field */
+	long timeout_ms;	  /* whole request; <= 0: 10 s */
+};
+
+struct hm_res {
+	enum hm_err err;
+	long status;	/* HTTP status, 0 without a response */
+	char *body;	/* NUL-terminated, never NULL after hm_run */
+	size_t len;
+	char *error;	/* message when err != HM_OK, else NULL */
+	long took_ms;
+};
+
+/* Runs n requests concurrently (at most max_parallel at a time; 0: 64) and fills res[i]
+ * for reqs[i]. res must be zeroed; free each with hm_res_free. */
+void hm_run(const struct hm_req *reqs, struct hm_res *res, size_t n, size_t max_parallel);
+void hm_res_free(struct hm_res *r);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * Prometheus text exposition format 0.0.4: a parser (prom-parse.c) and a merger of several
+ * nodes' expositions into one valid exposition (prom-merge.c).
+ *
+ * The parser accepts what Python's prometheus_client and our agent emit. It keeps one copy of
+ * the text and points names and (unescaped) label values into it, so a parse costs a handful
+ * of allocations whatever the number of samples. Errors carry the line number.
+ */
+#ifndef LMC_PROM_H
+#define LMC_PROM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum prom_type { PROM_UNTYPED, PROM_COUNTER, PROM_GAUGE, PROM_HISTOGRAM, PROM_SUMMARY };
+
+struct prom_label {
+	const char *name;
+	const char *value; /* unescaped */
+};
+
+struct prom_sample {
+	const char *name; /* the full sample name: foo_bucket, foo_sum, foo_total, ... */
+	const struct prom_label *labels;
+	size_t nlabels;
+	const char *value_text; /* as written: "1.0", "NaN", "+Inf" */
+	double value;
+	bool has_timestamp;
+	int64_t timestamp_ms;
+};
+
+struct prom_family {
+	const char *name;
+	enum prom_type type; /* PROM_UNTYPED when no TYPE line was given */
+	const char *help;    /* unescaped; NULL when no HELP line was given */
+	const struct prom_sample *samples; /* all of this family's samples, in text order */
+	size_t nsamples;
+};
+
+struct prom_exposition {
+	struct prom_family *families; /* in order of first appearance */
+	size_t nfamilies;
+	size_t nsamples;
+	/* private */
+	char *text;
+	struct prom_sample *sample_store;
+	struct prom_label *label_store;
+};
+
+/* Parses len bytes of text. On error returns -1 with *cause "line N: what" and leaves *out
+ * empty (safe to free). */
+int prom_parse(const char *text, size_t len, struct prom_exposition *out, char **cause);
+void prom_exposition_free(struct prom_exposition *e);
+
+/* The family called name, or NULL. Linear: for consumers, not for the merger. */
+const struct prom_family *prom_find_family(const struct prom_exposition *e, const char *name);
+/* The value of label name in s, or NULL. */
+const char *prom_label_value(const struct prom_sample *s, const char *name);
+/* "counter", "gauge", "histogram", "summary", "untyped". */
+const char *prom_type_name(enum prom_type t);
+
+/* One node's scrape, as input to prom_merge. */
+struct prom_node {
+	const char *name;
+	const char *text; /* the exposition; NULL when the scrape failed */
+	size_t len;
+	const char *error; /* why the scrape failed ("unreachable: ...", "timeout ..."), when text is NULL */
+	double scrape_seconds;
+};
+
+/* Something the merger left out: a node it could not use (family NULL) or one family of a
+ * node (type conflict, reserved name). */
+struct prom_problem {
+	char *node;
+	char *family; /* NULL for a problem with the whole node */
+	char *message;
+};
+
+struct prom_problems {
+	struct prom_problem *items;
+	size_t count;
+};
+
+/* Merges the nodes' expositions into one (a malloc'd string, *out_len its length): every
+ * sample gets node="<name>" (an existing node label becomes exported_node), each family
+ * appears once with the first HELP seen and one TYPE, a node family whose type conflicts with
+ * the first seen type is left out and reported, and the gauges lmcache_frontend_node_up and
+ * lmcache_frontend_node_scrape_duration_seconds are added for every node. A node whose text
+ * does not parse counts as down. Problems go to *problems (when not NULL) and into the
+ * output as "# " comments. */
+char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
+                 struct prom_problems *problems);
+void prom_problems_free(struct prom_problems *p);
+
+#endif

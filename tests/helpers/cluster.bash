@@ -1,0 +1,143 @@
+# A local LMCache-style cluster made of real processes, for the lmcctl and lmcache-top tests.
+# Load after ../helpers/common (it uses $T, lmc_bg, free_port, wait_for_*).
+#
+#   cluster_start              registry + two instances (inst1, inst2), each a scheduler and
+#                              two workers (lmcache-demo-node on unix sockets in $T/n) behind
+#                              its own frontend (fe1, fe2) registered in the registry; returns
+#                              once every node is listed through the registry.
+#   cluster_node INSTANCE ROLE [WORKER_ID] [demo flags...]
+#                              one more demo node; its socket is $T/n/<name>.sock
+#   cluster_frontend NAME NODE...   a frontend for those nodes (sets <NAME>_URL, e.g. FE1_URL)
+#   cluster_register URL       a heartbeat for a frontend at URL into the registry
+#   cluster_sock NAME          the unix socket of node NAME
+#   cluster_pid NAME           the pid of node NAME's process
+#   cluster_kill NAME          SIGKILL to a node, waits until it is gone
+#   cluster_hang NAME          SIGSTOP to a node (it accepts connections, never answers)
+#   cluster_wait_listed N      until the registry lists N nodes
+#
+# Variables: REGISTRY_URL (also exported as LMCACHE_REGISTRY), FE1_URL, FE2_URL, NODES (the
+# six node names).
+#
+# The frontend is nginx (Debian's nginx-light) serving the frontend protocol's /api/nodes
+# document and forwarding /proxy2/<node>/ to each node's socket, until lmcache-frontend
+# is merged; a node whose socket is gone answers 502 through it, as with lmcache-frontend.
+
+cluster_sock() { echo "$T/n/$1.sock"; }
+cluster_pid() { cat "$T/node-$1.pid"; }
+
+# cluster_node INSTANCE ROLE [WORKER_ID] [flags...]
+cluster_node() {
+	local inst=$1 role=$2 id=${3:-0} name port
+	shift 2
+	[ $# -gt 0 ] && shift
+	if [ "$role" = scheduler ]; then name=${inst}_scheduler port=6999; else
+		name=${inst}_worker$id port=$((7000 + id)); fi
+	mkdir -p "$T/n/$name"
+	lmc_bg "node-$name" lmcache-demo-node --role "$role" --worker-id "$id" \
+		--instance-id "$inst" --socket-prefix "$T/n/$name/s" --tick-ms 100 "$@"
+	wait_for_socket "$T/n/$name/s_$port"
+	ln -sf "$T/n/$name/s_$port" "$(cluster_sock "$name")"
+	wait_for_http "http://localhost/healthcheck" 10 --unix-socket "$(cluster_sock "$name")"
+}
+
+cluster_kill() {
+	local pid
+	pid=$(cluster_pid "$1")
+	kill -KILL "$pid"
+	wait_until 10 eval "! kill -0 $pid 2>/dev/null"
+}
+
+cluster_hang() {
+	kill -STOP "$(cluster_pid "$1")"
+}
+
+# The /api/nodes document of a frontend named $1 for nodes $2...
+cluster_nodes_json() {
+	local fe=$1 port=$2 n
+	shift 2
+	for n in "$@"; do
+		jq -n --arg n "$n" --arg s "$(cluster_sock "$n")" \
+			'{name: $n, host: "localhost", port: $s, is_proxy: false, proxy_id: "proxy_0"}'
+	done | jq -s --arg fe "$fe" --argjson p "$port" \
+		'{nodes: [{id: "proxy_0", name: $fe, host: "127.0.0.1", port: $p, is_proxy: true,
+		  children: [to_entries[] | .value + {id: "node_\(.key)"}]}]}'
+}
+
+cluster_nginx_conf() {
+	local dir=$1 port=$2 n
+	shift 2
+	cat <<-CONF
+	user $(id -un);
+	worker_processes 1;
+	error_log $dir/error.log;
+	pid $dir/nginx.pid;
+	events { worker_connections 256; }
+	http {
+	    access_log off;
+	    client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp;
+	    fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+	    server {
+	        listen 127.0.0.1:$port;
+	        location = /health { default_type application/json; return 200 '{"status": "healthy"}'; }
+	        location = /api/nodes { default_type application/json; alias $dir/nodes.json; }
+	CONF
+	for n in "$@"; do
+		printf '        location /proxy2/%s/ { proxy_pass http://unix:%s:/; }\n' "$n" "$(cluster_sock "$n")"
+	done
+	printf '        location /proxy2/ { default_type application/json; return 404 %s; }\n    }\n}\n' \
+		"'{\"detail\": \"Node not found\"}'"
+}
+
+# cluster_frontend NAME NODE...: sets ${NAME^^}_URL.
+cluster_frontend() {
+	local fe=$1 dir="$T/fe-$1" port
+	shift
+	port=$(free_port)
+	mkdir -p "$dir/tmp"
+	cluster_nodes_json "$fe" "$port" "$@" >"$dir/nodes.json"
+	cluster_nginx_conf "$dir" "$port" "$@" >"$dir/nginx.conf"
+	lmc_bg "fe-$fe" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+	wait_for_http "http://127.0.0.1:$port/health" 10
+	printf -v "${fe^^}_URL" '%s' "http://127.0.0.1:$port"
+}
+
+cluster_register() {
+	curl -sS -G "$REGISTRY_URL/lmcache_heartbeat" --data-urlencode "api_address=$1" \
+		--data-urlencode "pid=$$" --data-urlencode "version=test" >/dev/null
+}
+
+cluster_registry() {
+	local port
+	port=$(free_port)
+	lmc_bg registry lmcache-discovery --port "$port" --ttl 3600 --log-level error
+	wait_for_http "http://127.0.0.1:$port/health" 10
+	REGISTRY_URL="http://127.0.0.1:$port"
+	export LMCACHE_REGISTRY=$REGISTRY_URL
+}
+
+cluster_listed_count() {
+	lmcctl --registry "$REGISTRY_URL" --no-headers nodes 2>/dev/null | wc -l
+}
+
+cluster_wait_listed() {
+	wait_until 20 eval "[ \"\$(cluster_listed_count)\" -eq $1 ]"
+}
+
+cluster_start() {
+	local inst id
+	NODES=()
+	cluster_registry
+	for inst in inst1 inst2; do
+		cluster_node "$inst" scheduler
+		NODES+=("${inst}_scheduler")
+		for id in 0 1; do
+			cluster_node "$inst" worker "$id"
+			NODES+=("${inst}_worker$id")
+		done
+	done
+	cluster_frontend fe1 inst1_scheduler inst1_worker0 inst1_worker1
+	cluster_frontend fe2 inst2_scheduler inst2_worker0 inst2_worker1
+	cluster_register "$FE1_URL"
+	cluster_register "$FE2_URL"
+	cluster_wait_listed 6
+}

@@ -1,0 +1,112 @@
+/* lmcctl's pure pieces: exit code combination, command lookup, sample line splitting,
+ * name matching. */
+#include "config.h"
+#include "cli.h"
+#include "tap.h"
+
+#include <stdlib.h>
+
+static int combine(const char *codes)
+{
+	int v[16];
+	size_t n = 0;
+
+	for (const char *p = codes; *p; p++)
+		v[n++] = *p - '0';
+	return combine_codes(v, n);
+}
+
+static void test_combine(void)
+{
+	is_int(combine("000"), 0, "every target ok: 0");
+	is_int(combine("050"), 3, "one unreachable among successes: partial 3");
+	is_int(combine("0674"), 3, "several failures among successes: partial 3");
+	is_int(combine("55"), 5, "every target unreachable: 5");
+	is_int(combine("666"), 6, "every target timed out: 6");
+	is_int(combine("4"), 4, "the only target not found: 4");
+	is_int(combine("7"), 7, "denied: 7");
+	is_int(combine("56"), 1, "every target failed, in different ways: 1");
+	is_int(combine(""), 0, "no target at all: 0 (selection reports 4 before)");
+}
+
+static const char *find(const char *a, const char *b, int *used, char **cause)
+{
+	char *argv[] = { (char *)a, (char *)b, NULL };
+	const struct cmd_entry *c;
+
+	*cause = NULL;
+	c = cmd_find(argv, b ? 2 : 1, used, cause);
+	return c ? c->sub ? c->sub : c->name : NULL;
+}
+
+static void test_lookup(void)
+{
+	char *cause;
+	int used = 0;
+
+	is_str(find("version", NULL, &used, &cause), "version", "exact name");
+	is_int(used, 1, "one word used");
+	is_str(find("ver", NULL, &used, &cause), "version", "unique prefix");
+	is_str(find("conf", "g", &used, &cause), "get", "prefix of a command and its subcommand");
+	is_int(used, 2, "two words used");
+	is_str(find("config", "diff", &used, &cause), "diff", "config diff");
+	ok(find("co", NULL, &used, &cause) == NULL, "ambiguous prefix fails");
+	is_str(cause, "ambiguous command: co, could be: config, completion", "candidates listed");
+	free(cause);
+	ok(find("he", NULL, &used, &cause) == NULL, "he: health or help");
+	free(cause);
+	is_str(find("help", NULL, &used, &cause), "help", "an exact name wins over longer ones");
+	ok(find("nope", NULL, &used, &cause) == NULL, "unknown command");
+	free(cause);
+	ok(find("config", NULL, &used, &cause) == NULL, "config without subcommand");
+	ok(strstr(cause, "missing subcommand") != NULL, "says the subcommand is missing");
+	free(cause);
+	for (size_t i = 0; cmd_table[i] != NULL; i++)
+		ok(cmd_table[i]->exec != NULL && cmd_table[i]->summary != NULL &&
+		   cmd_table[i]->usage != NULL, cmd_table[i]->name);
+}
+
+static void split(const char *line, const char *series, const char *value)
+{
+	size_t nlen, slen, vlen;
+	const char *v;
+	bool got = prom_split(line, &nlen, &slen, &v, &vlen);
+	char *s = got ? strndup(line, slen) : NULL, *vv = got ? strndup(v, vlen) : NULL;
+
+	is_str(s, series, line);
+	is_str(vv, value, "its value");
+	free(s);
+	free(vv);
+}
+
+static void test_prom(void)
+{
+	split("up 1", "up", "1");
+	split("lmcache:hits_total{model=\"a b\",w=\"0\"} 42 1700000000", "lmcache:hits_total{model=\"a b\",w=\"0\"}", "42");
+	split("x{l=\"a}\\\"b\"} +Inf", "x{l=\"a}\\\"b\"}", "+Inf");
+	split("# HELP up whether", NULL, NULL);
+	split("", NULL, NULL);
+	split("x{l=\"unclosed} 1", NULL, NULL);
+	split("novalue", NULL, NULL);
+}
+
+static void test_match(void)
+{
+	ok(name_matches(NULL, "anything"), "no pattern matches all");
+	ok(name_matches("HIT", "lmcache:num_hit_tokens"), "substring, any case");
+	ok(!name_matches("miss", "lmcache:num_hit_tokens"), "no substring");
+	ok(name_matches("lmcache:*_rate", "lmcache:retrieve_hit_rate"), "glob");
+	ok(!name_matches("lmcache:*_rate", "x_lmcache:retrieve_hit_rate"), "globs are anchored");
+	ok(glob_match("inst1_w*", "inst1_worker0"), "node glob");
+	ok(!glob_match("inst1_w*", "inst10_worker0"), "node glob is anchored");
+}
+
+int main(void)
+{
+	no_plan();
+	test_combine();
+	test_lookup();
+	test_prom();
+	test_match();
+	return done_testing();
+}
