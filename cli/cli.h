@@ -42,7 +42,6 @@ int status_code_class(long status);
 typedef void (*print_fn)(struct ctx *c, struct result *rs, size_t n);
 int report(struct ctx *c, struct result *rs, size_t n, print_fn print);
 int combine_codes(const int *codes, size_t n);
-void cli_warn(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* table.c in output.c: stable human tables. */
 struct table;

@@ -7,7 +7,6 @@
 #include "cli.h"
 #include "xalloc.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,17 +31,6 @@ int combine_codes(const int *codes, size_t n)
 	if (ok > 0)
 		return LMC_EXIT_PARTIAL;
 	return same ? first_bad : LMC_EXIT_OTHER;
-}
-
-void cli_warn(struct ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("lmcctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static json_t *result_object(const struct result *r)

@@ -43,6 +43,17 @@ teardown() {
 		"inst2_scheduler inst2_worker0 inst2_worker1 "
 }
 
+@test "two hops: a central frontend whose nodes are the other frontends" {
+	cluster_central central fe1 fe2
+	LMCACHE_REGISTRY= run lmcctl --frontend "$CENTRAL_URL" --no-headers nodes
+	assert_success
+	assert_equal "$(echo "$output" | wc -l)" 6
+	assert_line --regexp "^inst2_worker0 +worker +inst2 +$CENTRAL_URL/proxy2/fe2/proxy2/inst2_worker0\$"
+	LMCACHE_REGISTRY= run lmcctl --frontend "$CENTRAL_URL" --no-headers version
+	assert_success
+	assert_equal "$(echo "$output" | grep -c ' 0\.1\.0-demo$')" 6
+}
+
 @test "targets: names and globs after the arguments, -n, -l role=, --instance" {
 	run lmcctl --no-headers version inst1_scheduler 'inst2_w*'
 	assert_success

@@ -8,6 +8,7 @@
 #   cluster_node INSTANCE ROLE [WORKER_ID] [demo flags...]
 #                              one more demo node; its socket is $T/n/<name>.sock
 #   cluster_frontend NAME NODE...   a frontend for those nodes (sets <NAME>_URL, e.g. FE1_URL)
+#   cluster_central NAME FE...  a frontend whose nodes are other frontends (two hops)
 #   cluster_register URL       a heartbeat for a frontend at URL into the registry
 #   cluster_sock NAME          the unix socket of node NAME
 #   cluster_pid NAME           the pid of node NAME's process
@@ -99,6 +100,32 @@ cluster_frontend() {
 	lmc_bg "fe-$fe" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 	wait_for_http "http://127.0.0.1:$port/health" 10
 	printf -v "${fe^^}_URL" '%s' "http://127.0.0.1:$port"
+}
+
+# cluster_central NAME FE...: a frontend listing the frontends FE (started with
+# cluster_frontend) as proxy nodes, forwarding /proxy2/<FE>/ to them; sets ${NAME^^}_URL.
+cluster_central() {
+	local name=$1 dir="$T/fe-$1" port fe url
+	shift
+	port=$(free_port)
+	mkdir -p "$dir/tmp"
+	for fe in "$@"; do
+		url=${fe^^}_URL
+		jq -n --arg n "$fe" --argjson p "${!url##*:}" \
+			'{name: $n, host: "127.0.0.1", port: $p, is_proxy: true, proxy_id: "proxy_0"}'
+	done | jq -s --arg c "$name" '{nodes: [{id: "proxy_0", name: $c, is_proxy: true, children: .}]}' \
+		>"$dir/nodes.json"
+	{
+		cluster_nginx_conf "$dir" "$port" | sed '/location \/proxy2\/ /,$d'
+		for fe in "$@"; do
+			url=${fe^^}_URL
+			printf '        location /proxy2/%s/ { proxy_pass %s/; }\n' "$fe" "${!url}"
+		done
+		printf '    }\n}\n'
+	} >"$dir/nginx.conf"
+	lmc_bg "fe-$name" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+	wait_for_http "http://127.0.0.1:$port/health" 10
+	printf -v "${name^^}_URL" '%s' "http://127.0.0.1:$port"
 }
 
 cluster_register() {
