@@ -1,2 +1,14 @@
-# tests/bench: see HACKING.md
-EXTRA_DIST += tests/bench/run-all
+# tests/bench: `make bench` (see tests/bench/README.md). The helper programs are built only
+# for benchmarking (EXTRA_PROGRAMS), never by `make` or `make check`.
+EXTRA_PROGRAMS = tests/bench/loadgen tests/bench/idlehost
+tests_bench_loadgen_SOURCES = tests/bench/loadgen.c
+tests_bench_loadgen_LDADD = src/common/libutil.la $(PTHREAD_LIBS)
+tests_bench_idlehost_SOURCES = tests/bench/idlehost.c
+tests_bench_idlehost_LDADD = src/agent/liblmcagent.la $(PTHREAD_LIBS)
+bench: tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT)
+CLEANFILES += tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT) bench-results.jsonl
+
+bench_scripts += tests/bench/agent.sh tests/bench/idle.sh tests/bench/frontend.sh \
+	tests/bench/discovery.sh tests/bench/lmcctl.sh tests/bench/top.sh
+EXTRA_DIST += tests/bench/run-all tests/bench/lib.sh tests/bench/fastapi_node.py \
+	tests/bench/README.md $(bench_scripts)

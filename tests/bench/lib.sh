@@ -1,0 +1,135 @@
+# Shared helpers of the benchmark scripts (bash). Source it, then call bench_init NAME.
+#
+#   bench_init NAME        temp dir $T, cleanup of everything started on exit, $B (builddir)
+#   bench_need PROG...     exits 0 with "skipped: PROG not built" when a program is missing
+#   bench_bg NAME CMD...   runs CMD in the background (log $T/NAME.log), stopped at exit
+#   bench_free_port        a free loopback TCP port
+#   bench_wait_http URL [curl args]  until URL answers 2xx (10 s)
+#   bench_wait_file PATH   until PATH exists (10 s)
+#   bench_loadgen ARGS...  the C load generator's JSON line
+#   bench_row ...          prints a row of the table and appends it to $RESULTS as JSON
+#
+# Durations: BENCH_SECONDS (default 3) per load measurement, BENCH_CONNS (default 16).
+
+set -u
+B=$LMC_BUILDDIR
+RESULTS=${BENCH_RESULTS:-$LMC_BUILDDIR/bench-results.jsonl}
+SECS=${BENCH_SECONDS:-3}
+CONNS=${BENCH_CONNS:-16}
+PY=/usr/bin/python3
+BENCH_PIDS=()
+RUN_ID=${BENCH_RUN_ID:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
+
+bench_cleanup() {
+	[ -n "${BENCH_KEEP:-}" ] && echo "kept $T" >&2
+	local p
+	for p in "${BENCH_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${BENCH_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	[ -n "${BENCH_KEEP:-}" ] || rm -rf "$T"
+}
+
+bench_init() {
+	BENCH=$1
+	T=$(mktemp -d /tmp/lmcb.XXXXXX)
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+bench_skip() {
+	echo "skipped: $1"
+	printf '{"run":"%s","bench":"%s","skipped":"%s"}\n' "$RUN_ID" "$BENCH" "$1" >>"$RESULTS"
+	exit 0
+}
+
+bench_need() {
+	local p
+	for p in "$@"; do
+		[ -x "$B/$p" ] || bench_skip "${p##*/} not built"
+	done
+}
+
+bench_need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || bench_skip "$c not installed (scripts/deps)"
+	done
+}
+
+bench_bg() {
+	local name=$1
+	shift
+	"$@" >"$T/$name.log" 2>&1 &
+	BENCH_PIDS+=("$!")
+	LAST_PID=$!
+}
+
+bench_free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+bench_wait_http() {
+	local url=$1 i
+	shift
+	for i in $(seq 1 200); do
+		curl -sf -o /dev/null "$@" "$url" && return 0
+		sleep 0.05
+	done
+	echo "bench: $url did not answer" >&2
+	return 1
+}
+
+bench_wait_file() {
+	local i
+	for i in $(seq 1 200); do
+		[ -e "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "bench: $1 did not appear" >&2
+	return 1
+}
+
+bench_loadgen() {
+	"$B/tests/bench/loadgen" -d "$SECS" -c "$CONNS" "$@"
+}
+
+# requests/s of a wrk run against URL (TCP), the cross-check of loadgen.
+bench_wrk_rps() {
+	wrk -t1 -c"$CONNS" -d"${SECS}s" "$1" | awk '/Requests\/sec/ {print $2}'
+}
+
+# A field of a JSON line.
+jf() { jq -r ".$2" <<<"$1"; }
+
+# bench_row ROW WORKLOAD UNIT OURS REFNAME REFVALUE KIND TARGET [NOTE]
+#   KIND ratio_min: OURS/REFVALUE >= TARGET;  ratio_max: OURS/REFVALUE <= TARGET;
+#   max: OURS <= TARGET;  min: OURS >= TARGET;  none: no target, just the figure.
+# The ratio is always OURS/REFVALUE (when there is a reference).
+bench_row() {
+	local row=$1 work=$2 unit=$3 ours=$4 refn=$5 refv=$6 kind=$7 target=$8 note=${9:-}
+	local ratio met tdesc
+	ratio=$(awk -v a="$ours" -v b="$refv" 'BEGIN { if (b == "" || b + 0 == 0) print ""; else printf "%.2f", a / b }')
+	met=$(awk -v k="$kind" -v r="$ratio" -v o="$ours" -v t="$target" 'BEGIN {
+		if (k == "ratio_min") m = (r != "" && r + 0 >= t); else if (k == "ratio_max") m = (r != "" && r + 0 <= t);
+		else if (k == "max") m = (o + 0 <= t); else if (k == "min") m = (o + 0 >= t); else { print "null"; exit }
+		print m ? "true" : "false" }')
+	case $kind in
+	ratio_min) tdesc=">= ${target}x $refn" ;; ratio_max) tdesc="<= ${target}x $refn" ;;
+	max) tdesc="<= $target $unit" ;; min) tdesc=">= $target $unit" ;; *) tdesc="-" ;;
+	esac
+	printf '%-34s %12s %-8s | %-10s %12s | ratio %6s | target %-18s %s%s\n' "$row" "$ours" "$unit" \
+		"${refn:--}" "${refv:--}" "${ratio:--}" "$tdesc" \
+		"$(case $met in true) echo MET ;; false) echo MISSED ;; *) echo ;; esac)" "${note:+  ($note)}"
+	jq -cn --arg run "$RUN_ID" --arg bench "$BENCH" --arg row "$row" --arg work "$work" \
+		--arg unit "$unit" --arg ours "$ours" --arg refn "$refn" --arg refv "$refv" \
+		--arg ratio "$ratio" --arg kind "$kind" --arg target "$target" --argjson met "$met" \
+		--arg note "$note" \
+		'{run: $run, bench: $bench, row: $row, workload: $work, unit: $unit,
+		  ours: ($ours | tonumber? // $ours), reference: (if $refn == "" then null else $refn end),
+		  reference_value: ($refv | tonumber? // null), ratio: ($ratio | tonumber? // null),
+		  target_kind: $kind, target: ($target | tonumber? // null), met: $met}
+		 + (if $note == "" then {} else {note: $note} end)' >>"$RESULTS"
+}
