@@ -107,11 +107,12 @@ jf() { jq -r ".$2" <<<"$1"; }
 # bench_row ROW WORKLOAD UNIT OURS REFNAME REFVALUE KIND TARGET [NOTE]
 #   KIND ratio_min: OURS/REFVALUE >= TARGET;  ratio_max: OURS/REFVALUE <= TARGET;
 #   max: OURS <= TARGET;  min: OURS >= TARGET;  none: no target, just the figure.
-# The ratio is always OURS/REFVALUE (when there is a reference).
+# The ratio OURS/REFVALUE is shown for ratio_* and none (absolute targets show none).
 bench_row() {
 	local row=$1 work=$2 unit=$3 ours=$4 refn=$5 refv=$6 kind=$7 target=$8 note=${9:-}
 	local ratio met tdesc
-	ratio=$(awk -v a="$ours" -v b="$refv" 'BEGIN { if (b == "" || b + 0 == 0) print ""; else printf "%.2f", a / b }')
+	ratio=$(awk -v a="$ours" -v b="$refv" -v k="$kind" 'BEGIN {
+		if (k == "max" || k == "min" || b == "" || b + 0 == 0) print ""; else printf "%.2f", a / b }')
 	met=$(awk -v k="$kind" -v r="$ratio" -v o="$ours" -v t="$target" 'BEGIN {
 		if (k == "ratio_min") m = (r != "" && r + 0 >= t); else if (k == "ratio_max") m = (r != "" && r + 0 <= t);
 		else if (k == "max") m = (o + 0 <= t); else if (k == "min") m = (o + 0 >= t); else { print "null"; exit }
