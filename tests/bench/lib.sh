@@ -134,3 +134,122 @@ bench_row() {
 		  target_kind: $kind, target: ($target | tonumber? // null), met: $met}
 		 + (if $note == "" then {} else {note: $note} end)' >>"$RESULTS"
 }
+
+# bench_nodes K: K worker nodes in one lmcache-demo-node process (instance "bench"), each on
+# its unix socket; sets NODE_NAMES and NODE_SOCKS. Ticking slowly: real metrics, little CPU.
+bench_nodes() {
+	local k=$1 i
+	mkdir -p "$T/n$k"
+	bench_bg "nodes$k" env LMCACHE_INTERNAL_API_SERVER_ENABLED=true \
+		"$B/src/demo/lmcache-demo-node" --count "$k" --worker-count "$k" --instance-id bench \
+		--socket-prefix "$T/n$k/s" --tick-ms 1000
+	NODES_PID=$LAST_PID
+	NODE_NAMES=() NODE_SOCKS=()
+	for i in $(seq 0 $((k - 1))); do
+		NODE_NAMES+=("bench_worker$i")
+		NODE_SOCKS+=("$T/n$k/s_$((7000 + i))")
+	done
+	bench_wait_file "${NODE_SOCKS[$((k - 1))]}"
+	bench_wait_http http://localhost/healthcheck --unix-socket "${NODE_SOCKS[$((k - 1))]}"
+}
+
+# The frontend protocol's node list of the current nodes: --nodes JSON of lmcache-frontend.
+bench_nodes_json() {
+	local i
+	for i in "${!NODE_NAMES[@]}"; do
+		printf '{"name":"%s","host":"localhost","port":"%s"}\n' "${NODE_NAMES[$i]}" "${NODE_SOCKS[$i]}"
+	done | jq -cs .
+}
+
+# bench_frontend NAME: lmcache-frontend for the current nodes; sets FE_URL, FE_PID.
+bench_frontend() {
+	local port
+	port=$(bench_free_port)
+	bench_nodes_json >"$T/$1-nodes.json"
+	bench_bg "$1" "$B/src/frontend/lmcache-frontend" --host 127.0.0.1 --port "$port" \
+		--nodes "$(cat "$T/$1-nodes.json")" --log-level warning
+	FE_PID=$LAST_PID
+	FE_URL=http://127.0.0.1:$port
+	bench_wait_http "$FE_URL/health"
+}
+
+# bench_nginx_frontend NAME: nginx speaking the frontend protocol's /api/nodes and /proxy2 for
+# the current nodes (upstream keep-alive), the stand-in while lmcache-frontend is not built
+# and the reference of the frontend benchmark; sets FE_URL, FE_PID.
+bench_nginx_frontend() {
+	local dir=$T/$1 port i
+	port=$(bench_free_port)
+	mkdir -p "$dir/tmp"
+	bench_nodes_json | jq -c --arg n "$1" --argjson p "$port" \
+		'{nodes: [{id: "proxy_0", name: $n, host: "127.0.0.1", port: $p, is_proxy: true,
+		  children: [to_entries[] | .value + {id: "node_\(.key)", is_proxy: false,
+		  proxy_id: "proxy_0"}]}]}' >"$dir/nodes.json"
+	{
+		cat <<-CONF
+		user $(id -un);
+		worker_processes auto;
+		error_log $dir/error.log;
+		pid $dir/nginx.pid;
+		worker_rlimit_nofile 8192;
+		events { worker_connections 4096; }
+		http {
+		    access_log off;
+		    keepalive_requests 1000000;
+		    client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp;
+		    fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+		    proxy_http_version 1.1;
+		    proxy_set_header Connection "";
+		CONF
+		for i in "${!NODE_NAMES[@]}"; do
+			printf '    upstream n%d { server unix:%s; keepalive 8; }\n' "$i" "${NODE_SOCKS[$i]}"
+		done
+		printf '    server {\n        listen 127.0.0.1:%s;\n' "$port"
+		printf '        location = /health { return 200 "{\\"status\\": \\"healthy\\"}"; }\n'
+		printf '        location = /api/nodes { default_type application/json; alias %s; }\n' \
+			"$dir/nodes.json"
+		for i in "${!NODE_NAMES[@]}"; do
+			printf '        location /proxy2/%s/ { proxy_pass http://n%d/; }\n' "${NODE_NAMES[$i]}" "$i"
+		done
+		printf '    }\n}\n'
+	} >"$dir/nginx.conf"
+	bench_bg "$1" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+	FE_PID=$LAST_PID
+	FE_URL=http://127.0.0.1:$port
+	bench_wait_http "$FE_URL/health"
+}
+
+# Mean seconds of a shell command run by hyperfine (RUNS runs after one warm-up).
+bench_hyperfine() {
+	local runs=$1
+	shift
+	hyperfine -N --style none --warmup 1 --runs "$runs" --export-json "$T/hf.json" "$@" \
+		>/dev/null 2>"$T/hf.err" || { cat "$T/hf.err" >&2; return 1; }
+	jq -r '.results[0].mean' "$T/hf.json"
+}
+
+# Milliseconds from seconds, one decimal.
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
+
+# Stops one process started with bench_bg (the rest are stopped at exit).
+bench_stop() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# bench_slice K: keeps the first K of NODE_NAMES / NODE_SOCKS (from ALL_NAMES / ALL_SOCKS).
+bench_slice() {
+	NODE_NAMES=("${ALL_NAMES[@]:0:$1}")
+	NODE_SOCKS=("${ALL_SOCKS[@]:0:$1}")
+}
+
+# bench_any_frontend NAME: lmcache-frontend when built, else the nginx stand-in; sets FE_KIND.
+bench_any_frontend() {
+	if [ -x "$B/src/frontend/lmcache-frontend" ]; then
+		FE_KIND=lmcache-frontend
+		bench_frontend "$1"
+	else
+		FE_KIND="nginx stand-in"
+		bench_nginx_frontend "$1"
+	fi
+}

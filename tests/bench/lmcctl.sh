@@ -1,0 +1,31 @@
+#!/bin/bash
+# lmcctl set-log-level over 16, 64 and 256 nodes (one lmcache-demo-node --count 256 process,
+# reached through a frontend) against a shell loop of curl calls doing the same requests
+# through the same frontend one after another. Whole commands timed by hyperfine.
+# Target: at least 10x the loop at 256 nodes (lmcctl's time <= 0.1x the loop's).
+. "$LMC_SRCDIR/tests/bench/lib.sh"
+bench_init lmcctl
+bench_need cli/lmcctl src/demo/lmcache-demo-node
+bench_need_cmd hyperfine nginx
+ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+bench_nodes 256
+ALL_NAMES=("${NODE_NAMES[@]}") ALL_SOCKS=("${NODE_SOCKS[@]}")
+
+for k in 16 64 256; do
+	bench_slice "$k"
+	bench_any_frontend "fe$k"
+	listed=$("$B/cli/lmcctl" --frontend "$FE_URL" --no-headers nodes | wc -l)
+	[ "$listed" = "$k" ] || { echo "lmcctl: $listed nodes listed through $FE_KIND, not $k" >&2; exit 1; }
+	for n in "${NODE_NAMES[@]}"; do
+		echo "curl -sf -o /dev/null '$FE_URL/proxy2/$n/loglevel?logger_name=lmcache.v1.cache_engine&level=DEBUG' || exit 1"
+	done >"$T/loop$k.sh"
+	ours=$(bench_hyperfine 5 "$B/cli/lmcctl --frontend $FE_URL -q set-log-level lmcache.v1.cache_engine DEBUG --all") || exit 1
+	ref=$(bench_hyperfine 3 "bash $T/loop$k.sh") || exit 1
+	work="set-log-level lmcache.v1.cache_engine DEBUG on $k nodes via $FE_KIND, hyperfine mean"
+	if [ "$k" = 256 ]; then
+		bench_row "lmcctl set-log-level $k nodes" "$work" ms "$(ms "$ours")" "curl loop" "$(ms "$ref")" ratio_max 0.1
+	else
+		bench_row "lmcctl set-log-level $k nodes" "$work" ms "$(ms "$ours")" "curl loop" "$(ms "$ref")" none ""
+	fi
+	bench_stop "$FE_PID"
+done
