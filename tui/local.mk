@@ -1,1 +1,11 @@
-# tui: see HACKING.md
+# tui: lmcache-top, the ncurses TUI. One file per tab (tab-*.c) in tab_table[] (tabs.c).
+# See lmcache-top(1).
+tui_tabs = tui/tab-overview.c tui/tab-metrics.c tui/tab-threads.c tui/tab-loglevel.c \
+	tui/tab-config.c tui/tab-meta.c tui/tab-inference.c
+
+bin_PROGRAMS += tui/lmcache-top
+tui_lmcache_top_SOURCES = tui/top.h tui/main.c tui/model.c tui/collect.c tui/screen.c \
+	tui/keys.c tui/list.c tui/prompt.c tui/tabs.c $(tui_tabs)
+tui_lmcache_top_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(NCURSES_CFLAGS) $(PTHREAD_CFLAGS)
+tui_lmcache_top_LDADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) $(NCURSES_LIBS) \
+	$(PTHREAD_LIBS) -lm

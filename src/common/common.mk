@@ -4,3 +4,5 @@ common_sources += src/common/heartbeat.c src/common/heartbeat.h
 common_sources += src/common/http-multi.c src/common/http-multi.h
 common_sources += src/common/nodelist.c src/common/nodelist.h
 common_sources += src/common/agentfmt.c src/common/agentfmt.h
+common_sources += src/common/cluster.c src/common/cluster.h
+common_sources += src/common/promtext.c src/common/promtext.h
