@@ -1,0 +1,21 @@
+/* A string -> index hash table (open addressing) for the Prometheus parser and merger.
+ * Keys are borrowed, not copied: they must outlive the map. */
+#ifndef LMC_PROM_MAP_H
+#define LMC_PROM_MAP_H
+
+#include <stddef.h>
+
+struct prom_map {
+	const char **keys;
+	size_t *values;
+	size_t cap; /* a power of two */
+	size_t count;
+};
+
+void prom_map_init(struct prom_map *m, size_t expected);
+void prom_map_free(struct prom_map *m);
+/* The value of key, or (size_t)-1. */
+size_t prom_map_get(const struct prom_map *m, const char *key);
+void prom_map_put(struct prom_map *m, const char *key, size_t value);
+
+#endif

@@ -1,0 +1,325 @@
+/*
+ * Merges several nodes' expositions into one valid exposition (PROTOCOL.md section 5). Each
+ * family name is looked up in a hash table once per node, each family keeps a list of the
+ * node families it is made of, and the output is written into one buffer sized up front:
+ * the cost is linear in the input.
+ */
+#include "config.h"
+#include "buf.h"
+#include "prom.h"
+#include "prom-map.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UP_NAME "lmcache_frontend_node_up"
+#define DURATION_NAME "lmcache_frontend_node_scrape_duration_seconds"
+#define NONE ((size_t)-1)
+
+/* One node family taking part in a merged family; parts of a family form a list. */
+struct part {
+	size_t node;
+	const struct prom_family *f;
+	size_t next;
+};
+
+struct mfamily {
+	const char *name;
+	enum prom_type type;
+	const char *help;
+	size_t first, last; /* parts */
+	bool own;           /* one of our per-node gauges */
+};
+
+enum node_state { NODE_UP, NODE_DOWN, NODE_DUPLICATE };
+
+struct merger {
+	const struct prom_node *nodes;
+	size_t n;
+	struct prom_exposition *exps;
+	enum node_state *state;
+	struct mfamily *fams;
+	size_t nfams, fam_cap;
+	struct part *parts;
+	size_t nparts, part_cap;
+	struct prom_map index;
+	struct prom_problems problems;
+};
+
+static void problem(struct merger *m, size_t node, const char *family, char *message)
+{
+	struct prom_problems *p = &m->problems;
+
+	p->items = xreallocarray(p->items, p->count + 1, sizeof *p->items);
+	p->items[p->count++] = (struct prom_problem){
+		.node = xstrdup(m->nodes[node].name),
+		.family = family ? xstrdup(family) : NULL,
+		.message = message,
+	};
+}
+
+static size_t add_mfamily(struct merger *m, const char *name, enum prom_type type,
+                          const char *help, bool own)
+{
+	if (m->nfams == m->fam_cap) {
+		m->fam_cap = m->fam_cap ? m->fam_cap * 2 : 256;
+		m->fams = xreallocarray(m->fams, m->fam_cap, sizeof *m->fams);
+	}
+	m->fams[m->nfams] = (struct mfamily){ name, type, help, NONE, NONE, own };
+	prom_map_put(&m->index, name, m->nfams);
+	return m->nfams++;
+}
+
+static void add_part(struct merger *m, size_t fam, size_t node, const struct prom_family *f)
+{
+	struct mfamily *mf = &m->fams[fam];
+
+	if (m->nparts == m->part_cap) {
+		m->part_cap = m->part_cap ? m->part_cap * 2 : 1024;
+		m->parts = xreallocarray(m->parts, m->part_cap, sizeof *m->parts);
+	}
+	m->parts[m->nparts] = (struct part){ node, f, NONE };
+	if (mf->last == NONE)
+		mf->first = m->nparts;
+	else
+		m->parts[mf->last].next = m->nparts;
+	mf->last = m->nparts++;
+}
+
+/* Files one node family under its merged family, or reports why it cannot be. */
+static void take_family(struct merger *m, size_t node, const struct prom_family *f)
+{
+	size_t i = prom_map_get(&m->index, f->name);
+	struct mfamily *mf;
+
+	if (i == NONE) {
+		add_part(m, add_mfamily(m, f->name, f->type, f->help, false), node, f);
+		return;
+	}
+	mf = &m->fams[i];
+	if (mf->own) {
+		problem(m, node, f->name, xasprintf("family %s skipped: the name is reserved for "
+		                                    "the frontend's own gauge", f->name));
+	} else if (mf->type != f->type) {
+		problem(m, node, f->name, xasprintf("family %s skipped: type %s conflicts with %s",
+		                                    f->name, prom_type_name(f->type),
+		                                    prom_type_name(mf->type)));
+	} else {
+		if (!mf->help)
+			mf->help = f->help;
+		add_part(m, i, node, f);
+	}
+}
+
+/* Parses a node's text; a node that failed or sent garbage is down. */
+static void take_node(struct merger *m, size_t node, struct prom_map *names)
+{
+	const struct prom_node *in = &m->nodes[node];
+	char *cause = NULL;
+
+	if (prom_map_get(names, in->name) != NONE) {
+		m->state[node] = NODE_DUPLICATE;
+		problem(m, node, NULL, xstrdup("node skipped: another node has the same name"));
+		return;
+	}
+	prom_map_put(names, in->name, node);
+	if (!in->text) {
+		m->state[node] = NODE_DOWN;
+		problem(m, node, NULL, xasprintf("scrape failed: %s", in->error ? in->error : "no data"));
+		return;
+	}
+	if (prom_parse(in->text, in->len, &m->exps[node], &cause) < 0) {
+		m->state[node] = NODE_DOWN;
+		problem(m, node, NULL, xasprintf("invalid exposition: %s", cause));
+		free(cause);
+		return;
+	}
+	for (size_t i = 0; i < m->exps[node].nfamilies; i++)
+		take_family(m, node, &m->exps[node].families[i]);
+}
+
+/* Label values escape \\, \" and \n; HELP texts only \\ and \n. */
+static void put_escaped(struct buf *b, const char *s, bool quote)
+{
+	const char *run = s;
+
+	for (; *s; s++) {
+		const char *rep = *s == '\\' ? "\\\\" : *s == '\n' ? "\\n"
+		                  : (*s == '"' && quote) ? "\\\"" : NULL;
+
+		if (!rep)
+			continue;
+		buf_append(b, run, (size_t)(s - run));
+		buf_puts(b, rep);
+		run = s + 1;
+	}
+	buf_append(b, run, (size_t)(s - run));
+}
+
+static bool has_label(const struct prom_sample *s, const char *name, size_t len)
+{
+	for (size_t i = 0; i < s->nlabels; i++)
+		if (strlen(s->labels[i].name) == len && memcmp(s->labels[i].name, name, len) == 0)
+			return true;
+	return false;
+}
+
+/* The sample's own node label becomes exported_node (exported_exported_node if that is
+ * taken too, as Prometheus does). */
+static void put_renamed(struct buf *b, const struct prom_sample *s)
+{
+	static const char prefix[] = "exported_";
+	char name[128] = "node";
+	size_t len = 4;
+
+	do {
+		if (len + sizeof prefix > sizeof name)
+			break;
+		memmove(name + sizeof prefix - 1, name, len + 1);
+		memcpy(name, prefix, sizeof prefix - 1);
+		len += sizeof prefix - 1;
+	} while (has_label(s, name, len));
+	buf_append(b, name, len);
+}
+
+static void put_sample(struct buf *b, const struct prom_sample *s, const char *node)
+{
+	buf_puts(b, s->name);
+	buf_puts(b, "{node=\"");
+	put_escaped(b, node, true);
+	buf_putc(b, '"');
+	for (size_t i = 0; i < s->nlabels; i++) {
+		buf_putc(b, ',');
+		if (strcmp(s->labels[i].name, "node") == 0)
+			put_renamed(b, s);
+		else
+			buf_puts(b, s->labels[i].name);
+		buf_puts(b, "=\"");
+		put_escaped(b, s->labels[i].value, true);
+		buf_putc(b, '"');
+	}
+	buf_puts(b, "} ");
+	buf_puts(b, s->value_text);
+	if (s->has_timestamp)
+		buf_printf(b, " %lld", (long long)s->timestamp_ms);
+	buf_putc(b, '\n');
+}
+
+static void put_header(struct buf *b, const char *name, const char *help, enum prom_type type)
+{
+	if (help) {
+		buf_printf(b, "# HELP %s ", name);
+		put_escaped(b, help, false);
+		buf_putc(b, '\n');
+	}
+	buf_printf(b, "# TYPE %s %s\n", name, prom_type_name(type));
+}
+
+static void put_own(struct buf *b, const struct merger *m, bool up)
+{
+	put_header(b, up ? UP_NAME : DURATION_NAME,
+	           up ? "Whether the frontend could scrape and parse the node's metrics (1) or not (0)."
+	              : "How long the frontend's scrape of the node's metrics took, in seconds.",
+	           PROM_GAUGE);
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->state[i] == NODE_DUPLICATE)
+			continue;
+		buf_puts(b, up ? UP_NAME "{node=\"" : DURATION_NAME "{node=\"");
+		put_escaped(b, m->nodes[i].name, true);
+		if (up)
+			buf_printf(b, "\"} %d\n", m->state[i] == NODE_UP);
+		else
+			buf_printf(b, "\"} %.9g\n", m->nodes[i].scrape_seconds);
+	}
+}
+
+static void put_family(struct buf *b, const struct merger *m, const struct mfamily *mf)
+{
+	put_header(b, mf->name, mf->help, mf->type);
+	for (size_t p = mf->first; p != NONE; p = m->parts[p].next) {
+		const struct part *part = &m->parts[p];
+
+		for (size_t i = 0; i < part->f->nsamples; i++)
+			put_sample(b, &part->f->samples[i], m->nodes[part->node].name);
+	}
+}
+
+/* Problems as comments: one line each, so a newline in a message cannot break the text. */
+static void put_problems(struct buf *b, const struct merger *m)
+{
+	for (size_t i = 0; i < m->problems.count; i++) {
+		const struct prom_problem *p = &m->problems.items[i];
+		size_t at = b->len;
+
+		buf_printf(b, "# node %s: %s\n", p->node, p->message);
+		for (size_t k = at; k + 1 < b->len; k++)
+			if (b->data[k] == '\n' || b->data[k] == '\r')
+				b->data[k] = ' ';
+	}
+}
+
+static void write_output(struct buf *b, const struct merger *m)
+{
+	size_t total = 4096;
+
+	for (size_t i = 0; i < m->n; i++)
+		total += m->nodes[i].text ? m->nodes[i].len + m->nodes[i].len / 2 : 128;
+	b->data = xmalloc(total);
+	b->cap = total;
+	b->len = 0;
+	b->data[0] = '\0';
+	put_problems(b, m);
+	for (size_t i = 0; i < m->nfams; i++) {
+		if (m->fams[i].own)
+			put_own(b, m, strcmp(m->fams[i].name, UP_NAME) == 0);
+		else
+			put_family(b, m, &m->fams[i]);
+	}
+}
+
+char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
+                 struct prom_problems *problems)
+{
+	struct merger m = { .nodes = nodes, .n = n };
+	struct prom_map names;
+	struct buf b = BUF_INIT;
+
+	m.exps = xcalloc(n ? n : 1, sizeof *m.exps);
+	m.state = xcalloc(n ? n : 1, sizeof *m.state);
+	prom_map_init(&m.index, 512);
+	prom_map_init(&names, n);
+	add_mfamily(&m, UP_NAME, PROM_GAUGE, NULL, true);
+	add_mfamily(&m, DURATION_NAME, PROM_GAUGE, NULL, true);
+	for (size_t i = 0; i < n; i++)
+		take_node(&m, i, &names);
+	write_output(&b, &m);
+	for (size_t i = 0; i < n; i++)
+		prom_exposition_free(&m.exps[i]);
+	prom_map_free(&names);
+	prom_map_free(&m.index);
+	free(m.exps);
+	free(m.state);
+	free(m.fams);
+	free(m.parts);
+	if (problems)
+		*problems = m.problems;
+	else
+		prom_problems_free(&m.problems);
+	if (out_len)
+		*out_len = b.len;
+	return buf_steal(&b);
+}
+
+void prom_problems_free(struct prom_problems *p)
+{
+	for (size_t i = 0; i < p->count; i++) {
+		free(p->items[i].node);
+		free(p->items[i].family);
+		free(p->items[i].message);
+	}
+	free(p->items);
+	p->items = NULL;
+	p->count = 0;
+}

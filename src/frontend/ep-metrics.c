@@ -1,0 +1,125 @@
+/* GET /metrics: every leaf's /metrics fetched at once (libcurl multi, a timeout per node)
+ * and merged into one valid exposition by prom_merge (node label on every sample, one
+ * HELP/TYPE per family, per-node up and scrape-duration gauges). */
+#include "config.h"
+#include "server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "http-multi.h"
+#include "log.h"
+#include "prom.h"
+#include "xalloc.h"
+
+struct scrape {
+	char *name;
+	char *url;
+	char *socket; /* NULL: TCP */
+};
+
+static char *metrics_url(const char *host, const char *port, const char *via)
+{
+	const char *pre = via ? "/proxy2/" : "", *leaf = via ? via : "";
+
+	if (model_port_is_socket(port))
+		return xasprintf("http://localhost%s%s/metrics", pre, leaf);
+	if (strchr(host, ':') != NULL)
+		return xasprintf("http://[%s]:%s%s%s/metrics", host, port, pre, leaf);
+	return xasprintf("http://%s:%s%s%s/metrics", host, port, pre, leaf);
+}
+
+/* Copies every leaf's address, so the scrape runs without the lock. */
+static struct scrape *snapshot(struct frontend *fe, size_t *n)
+{
+	struct scrape *v;
+	struct fe_target t;
+
+	pthread_rwlock_rdlock(&fe->lock);
+	v = xcalloc(model_count_leaves(&fe->model) + 1, sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < fe->model.nproxies; i++)
+		for (size_t j = 0; j < fe->model.proxies[i].nnodes; j++) {
+			const struct fe_node *node = &fe->model.proxies[i].nodes[j];
+			struct scrape *s = &v[(*n)++];
+
+			t = node->via_proxy ? (struct fe_target){ fe->model.proxies[i].host,
+								  fe->model.proxies[i].port,
+								  node->name }
+					    : (struct fe_target){ node->host, node->port, NULL };
+			s->name = xstrdup(node->name);
+			s->url = metrics_url(t.host, t.port, t.via);
+			s->socket = model_port_is_socket(t.port) ? xstrdup(t.port) : NULL;
+		}
+	pthread_rwlock_unlock(&fe->lock);
+	return v;
+}
+
+static void describe(const struct hm_res *r, struct prom_node *pn, char **why)
+{
+	if (r->err == HM_OK && r->status == 200) {
+		pn->text = r->body;
+		pn->len = r->len;
+		return;
+	}
+	if (r->err == HM_OK)
+		*why = xasprintf("HTTP %ld", r->status);
+	else if (r->err == HM_ERR_TIMEOUT)
+		*why = xasprintf("timeout: %s", r->error ? r->error : "no answer");
+	else
+		*why = xasprintf("unreachable: %s", r->error ? r->error : "error");
+	pn->error = *why;
+}
+
+static char *merge(struct scrape *v, struct hm_res *res, size_t n, size_t *len)
+{
+	struct prom_node *pn = xcalloc(n + 1, sizeof(*pn));
+	char **why = xcalloc(n + 1, sizeof(*why)), *out;
+	struct prom_problems probs = { NULL, 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		pn[i].name = v[i].name;
+		pn[i].scrape_seconds = (double)res[i].took_ms / 1000.0;
+		describe(&res[i], &pn[i], &why[i]);
+	}
+	out = prom_merge(pn, n, len, &probs);
+	for (size_t i = 0; i < probs.count; i++)
+		log_debug("metrics: node %s%s%s: %s", probs.items[i].node,
+			  probs.items[i].family ? " family " : "",
+			  probs.items[i].family ? probs.items[i].family : "",
+			  probs.items[i].message);
+	prom_problems_free(&probs);
+	for (size_t i = 0; i < n; i++)
+		free(why[i]);
+	free(why);
+	free(pn);
+	return out;
+}
+
+void ep_metrics(struct request *rq, struct reply *rp)
+{
+	size_t n, len;
+	struct scrape *v = snapshot(rq->fe, &n);
+	struct hm_req *reqs = xcalloc(n + 1, sizeof(*reqs));
+	struct hm_res *res = xcalloc(n + 1, sizeof(*res));
+	char *text;
+
+	for (size_t i = 0; i < n; i++)
+		reqs[i] = (struct hm_req){ .url = v[i].url, .unix_socket = v[i].socket,
+					   .timeout_ms = rq->fe->opt->metrics_timeout_ms };
+	hm_run(reqs, res, n, 0);
+	text = merge(v, res, n, &len);
+	rp->status = 200;
+	rp->content_type = xstrdup("text/plain; version=0.0.4; charset=utf-8");
+	buf_append(&rp->body, text, len);
+	free(text);
+	for (size_t i = 0; i < n; i++) {
+		hm_res_free(&res[i]);
+		free(v[i].name);
+		free(v[i].url);
+		free(v[i].socket);
+	}
+	free(res);
+	free(reqs);
+	free(v);
+}

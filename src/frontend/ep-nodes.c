@@ -1,0 +1,116 @@
+/* Reading the node model: /api/nodes, /api/proxies, /api/proxies/{p}/nodes and
+ * /api/proxies/{p}/refresh (which asks that proxy's own /api/nodes for its leaves). */
+#include "config.h"
+#include "server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void ep_api_nodes(struct request *rq, struct reply *rp)
+{
+	json_t *doc;
+
+	pthread_rwlock_rdlock(&rq->fe->lock);
+	doc = model_api_nodes(&rq->fe->model);
+	pthread_rwlock_unlock(&rq->fe->lock);
+	reply_json(rp, 200, doc);
+}
+
+void ep_api_proxies(struct request *rq, struct reply *rp)
+{
+	json_t *doc;
+
+	pthread_rwlock_rdlock(&rq->fe->lock);
+	doc = model_api_proxies(&rq->fe->model);
+	pthread_rwlock_unlock(&rq->fe->lock);
+	reply_json(rp, 200, doc);
+}
+
+static json_t *leaves_json(const struct fe_proxy *p)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < p->nnodes; i++)
+		json_array_append_new(list, model_node_json(&p->nodes[i]));
+	return list;
+}
+
+void ep_proxy_nodes(struct request *rq, struct reply *rp)
+{
+	char *name = rq_capture(rq, rp, 0);
+	struct fe_proxy *p;
+	json_t *list = NULL;
+
+	if (name == NULL)
+		return;
+	pthread_rwlock_rdlock(&rq->fe->lock);
+	if ((p = model_find_proxy(&rq->fe->model, name)) != NULL)
+		list = leaves_json(p);
+	pthread_rwlock_unlock(&rq->fe->lock);
+	if (list != NULL)
+		reply_json(rp, 200, json_pack("{s:o}", "nodes", list));
+	else
+		reply_detail(rp, 404, "Proxy not found");
+	free(name);
+}
+
+/* The proxy's address, copied so the fetch runs without the lock. */
+static bool proxy_address(struct frontend *fe, const char *name, char **host, char **port)
+{
+	struct fe_proxy *p;
+
+	pthread_rwlock_rdlock(&fe->lock);
+	if ((p = model_find_proxy(&fe->model, name)) != NULL) {
+		*host = xstrdup(p->host);
+		*port = xstrdup(p->port);
+	}
+	pthread_rwlock_unlock(&fe->lock);
+	return p != NULL;
+}
+
+/* Swaps the fetched leaves in, unless the proxy went away meanwhile. */
+static json_t *install_leaves(struct frontend *fe, const char *name, struct fe_proxy *fresh)
+{
+	struct fe_proxy *p;
+	json_t *list = NULL;
+
+	pthread_rwlock_wrlock(&fe->lock);
+	if ((p = model_find_proxy(&fe->model, name)) != NULL) {
+		struct fe_node *old = p->nodes;
+		size_t nold = p->nnodes;
+
+		p->nodes = fresh->nodes;
+		p->nnodes = fresh->nnodes;
+		fresh->nodes = old;
+		fresh->nnodes = nold;
+		list = leaves_json(p);
+	}
+	pthread_rwlock_unlock(&fe->lock);
+	return list;
+}
+
+void ep_proxy_refresh(struct request *rq, struct reply *rp)
+{
+	char *name = rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *why = NULL;
+	struct fe_proxy fresh = { 0 };
+	json_t *list;
+
+	if (name == NULL)
+		return;
+	if (!proxy_address(rq->fe, name, &host, &port))
+		reply_detail(rp, 404, "Proxy not found");
+	else if (supplier_refresh_proxy(host, port, rq->fe->opt->metrics_timeout_ms, &fresh,
+					&why) < 0)
+		reply_detail(rp, 502, "%s", why);
+	else if ((list = install_leaves(rq->fe, name, &fresh)) == NULL)
+		reply_detail(rp, 404, "Proxy not found");
+	else
+		reply_json(rp, 200, json_pack("{s:s, s:o}", "status", "success", "nodes", list));
+	model_proxy_clear(&fresh);
+	free(name);
+	free(host);
+	free(port);
+	free(why);
+}

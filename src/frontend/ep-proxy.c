@@ -1,0 +1,120 @@
+/* Forwarding: ANY /proxy2/{node}/{path} (by name; a proxy's name reaches that frontend, so
+ * /proxy2/<proxy>/proxy2/<leaf>/... is the two-hop form) and ANY
+ * /proxy/{host}/{port_or_socket}/{path} (by address; registered nodes only, sockets too). */
+#include "config.h"
+#include "server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward.h"
+#include "xalloc.h"
+
+static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *name,
+				  const char *value)
+{
+	struct curl_slist **list = cls;
+	char *line;
+
+	(void)kind;
+	if (path_request_header_dropped(name))
+		return MHD_YES;
+	line = xasprintf("%s: %s", name, value ? value : "");
+	*list = curl_slist_append(*list, line);
+	free(line);
+	return MHD_YES;
+}
+
+/* The client's end-to-end headers; curl sets Host and Content-Length itself. */
+static struct curl_slist *request_headers(struct MHD_Connection *conn)
+{
+	struct curl_slist *list = NULL;
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, &list);
+	return curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
+}
+
+/* "/proxy2/<name>" with name percent-encoded where needed. */
+static char *via_prefix(const char *name)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	char *out = xmalloc(8 + 3 * strlen(name) + 1), *o = out;
+
+	o = stpcpy(o, "/proxy2/");
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("-._~:@", *s)) {
+			*o++ = (char)*s;
+		} else {
+			*o++ = '%';
+			*o++ = hexd[*s >> 4];
+			*o++ = hexd[*s & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void relay(struct request *rq, struct reply *rp, const char *host, const char *port,
+		  const char *prefix)
+{
+	const char *query;
+	size_t plen = path_length(rq->m.rest, &query);
+	char *path = xstrndup(rq->m.rest, plen);
+	struct fwd_request f = { rq->method, host, port, prefix, path, query, rq->body,
+				 rq->body_len, request_headers(rq->conn),
+				 rq->fe->opt->proxy_timeout_ms };
+	struct fwd_response r;
+
+	forward(&f, &r);
+	rp->status = (unsigned int)r.status;
+	rp->content_type = r.content_type ? r.content_type : xstrdup("text/plain");
+	rp->body = r.body;
+	rp->headers = r.headers;
+	free(r.error);
+	curl_slist_free_all(f.headers);
+	free(path);
+}
+
+void ep_proxy2(struct request *rq, struct reply *rp)
+{
+	char *name = rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *prefix = NULL;
+	struct fe_target t;
+	bool found;
+
+	if (name == NULL)
+		return;
+	pthread_rwlock_rdlock(&rq->fe->lock);
+	if ((found = model_resolve(&rq->fe->model, name, &t))) {
+		host = xstrdup(t.host);
+		port = xstrdup(t.port);
+		prefix = t.via ? via_prefix(t.via) : NULL;
+	}
+	pthread_rwlock_unlock(&rq->fe->lock);
+	if (found)
+		relay(rq, rp, host, port, prefix);
+	else
+		reply_detail(rp, 404, "Node with name '%s' not found", name);
+	free(name);
+	free(host);
+	free(port);
+	free(prefix);
+}
+
+void ep_proxy(struct request *rq, struct reply *rp)
+{
+	char *host = rq_capture(rq, rp, 0), *port = host ? rq_capture(rq, rp, 1) : NULL;
+	bool allowed;
+
+	if (port != NULL) {
+		pthread_rwlock_rdlock(&rq->fe->lock);
+		allowed = model_registered(&rq->fe->model, host, port);
+		pthread_rwlock_unlock(&rq->fe->lock);
+		if (allowed)
+			relay(rq, rp, host, port, NULL);
+		else
+			reply_detail(rp, 403, "Target %s:%s is not a registered node", host, port);
+	}
+	free(host);
+	free(port);
+}

@@ -1,0 +1,40 @@
+/* Forwarding one request to a node with blocking libcurl on the caller's thread. Easy
+ * handles are pooled per target, so keep-alive connections to nodes are reused. */
+#ifndef LMC_FRONTEND_FORWARD_H
+#define LMC_FRONTEND_FORWARD_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Upstream bodies larger than this answer 502. */
+#define FORWARD_MAX_RESPONSE (256u << 20)
+
+struct fwd_request {
+	const char *method;
+	const char *host;
+	const char *port;   /* a port number, or a unix socket path */
+	const char *prefix; /* NULL, or "/proxy2/<leaf>" for a leaf reached through its proxy */
+	const char *path;   /* raw, "/..." or "" */
+	const char *query;  /* raw, without '?'; "" for none */
+	const char *body;
+	size_t body_len;
+	struct curl_slist *headers; /* already filtered */
+	long timeout_ms;
+};
+
+struct fwd_response {
+	long status;	     /* upstream status, or 502/504 */
+	char *content_type;  /* NULL when upstream sent none */
+	struct buf body;
+	struct curl_slist *headers; /* upstream end-to-end headers as "Name: value" */
+	char *error;	     /* set when the proxy itself answered (502, 504) */
+};
+
+void forward(const struct fwd_request *rq, struct fwd_response *rp);
+void forward_response_free(struct fwd_response *rp);
+/* Frees the pooled handles (at exit). */
+void forward_cleanup(void);
+
+#endif

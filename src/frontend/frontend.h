@@ -1,0 +1,44 @@
+/* The state every part of lmcache-frontend shares: options, the node model behind a
+ * read-write lock (requests read it, node management and the supplier write it), the
+ * heartbeat client and the node supplier. */
+#ifndef LMC_FRONTEND_H
+#define LMC_FRONTEND_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "model.h"
+#include "options.h"
+
+struct heartbeat;
+
+struct frontend {
+	const struct options *opt;
+	pthread_rwlock_t lock; /* guards model */
+	struct fe_model model;
+	struct heartbeat *hb;
+	/* the node supplier's thread (supplier.c) */
+	pthread_t supplier;
+	bool supplier_started;
+	pthread_mutex_t supplier_mu;
+	pthread_cond_t supplier_cv;
+	bool stopping;
+	atomic_ulong requests;
+};
+
+/* Starts a heartbeat with the frontend's nodes_count; -1 with cause. */
+int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval, int delay,
+			     char **cause);
+
+/* supplier.c: the nodes of every frontend a registry lists, as proxies whose leaves are
+ * reached through them. */
+int supplier_load(const char *infos_url, long timeout_ms, struct fe_model *out, char **cause);
+/* Replaces p's leaves with those its /api/nodes lists (reached through p). */
+int supplier_refresh_proxy(const char *host, const char *port, long timeout_ms,
+			   struct fe_proxy *p, char **cause);
+/* A thread that reloads the model from opt->node_supplier_url periodically. */
+void supplier_start(struct frontend *fe);
+void supplier_stop(struct frontend *fe);
+
+#endif

@@ -1,0 +1,44 @@
+#include "config.h"
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const char *const names[] = { "error", "warn", "info", "debug" };
+static enum log_level threshold = LOG_INFO;
+
+int log_level_parse(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return i;
+	if (strcasecmp(name, "warning") == 0)
+		return LOG_WARN;
+	return -1;
+}
+
+void log_set_level(enum log_level level)
+{
+	threshold = level;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	char stamp[32], line[1024];
+	struct tm tm;
+	time_t now = time(NULL);
+	va_list ap;
+
+	if (level > threshold)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* One write per line, so lines from several threads do not interleave. */
+	fprintf(stderr, "%s lmcache-frontend %s: %s\n", stamp, names[level], line);
+}

@@ -1,0 +1,271 @@
+/* lmcache-frontend: the per-host proxy of an LMCache cluster. The main thread owns the
+ * signals; libmicrohttpd's threads serve requests; the heartbeat and the node supplier have
+ * a thread each. */
+#include "config.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "forward.h"
+#include "frontend.h"
+#include "heartbeat.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "plugin-mode.h"
+#include "server.h"
+#include "strutil.h"
+#include "xalloc.h"
+
+/* Binds and listens on host:port; the descriptor, or -1 with cause. */
+static int listen_on(const char *host, int port, char **cause)
+{
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res, *ai;
+	char service[16];
+	int fd = -1, one = 1, err;
+
+	snprintf(service, sizeof(service), "%d", port);
+	if ((err = getaddrinfo(host, service, &hints, &res)) != 0) {
+		*cause = xasprintf("cannot resolve %s: %s", host, gai_strerror(err));
+		return -1;
+	}
+	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
+			err = errno;
+			close(fd);
+			fd = -1;
+			errno = err;
+		}
+	}
+	if (fd < 0)
+		*cause = xasprintf("cannot listen on %s:%d: %s", host, port, strerror(errno));
+	freeaddrinfo(res);
+	return fd;
+}
+
+static char *read_file(const char *path, size_t *len, char **cause)
+{
+	FILE *f = fopen(path, "re");
+	struct buf b = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	return buf_steal(&b);
+}
+
+static int load_config_file(const struct options *o, struct fe_model *m, char **cause)
+{
+	size_t len = 0;
+	char *text = read_file(o->config, &len, cause), *why = NULL;
+	json_t *doc = text ? json_parse_text(text, len, &why) : NULL;
+	int rc = -1;
+
+	if (doc != NULL)
+		rc = model_parse_proxies(doc, m, &why);
+	if (text != NULL && rc < 0)
+		*cause = xasprintf("%s: %s", o->config, why);
+	free(why);
+	free(text);
+	json_decref(doc);
+	return rc;
+}
+
+static int load_nodes_flag(const struct options *o, struct fe_model *m, char **cause)
+{
+	char *why = NULL;
+	json_t *doc = json_parse_text(o->nodes, strlen(o->nodes), &why);
+	int rc = doc ? model_from_nodes(doc, o->host, o->port, m, &why) : -1;
+
+	if (rc < 0)
+		*cause = xasprintf("--nodes: %s", why);
+	free(why);
+	json_decref(doc);
+	return rc;
+}
+
+/* The first node source given wins: --nodes, --config, plugin mode. The supplier fills the
+ * model on its own thread. */
+static int load_model(const struct options *o, const json_t *plugin_cfg, struct fe_model *m,
+		      char **cause)
+{
+	if (o->node_supplier_url != NULL)
+		return 0;
+	if (o->nodes != NULL)
+		return load_nodes_flag(o, m, cause);
+	if (o->config != NULL)
+		return load_config_file(o, m, cause);
+	if (plugin_cfg != NULL)
+		return plugin_mode_nodes(plugin_cfg, plugin_mode_worker_count(), o->host, o->port,
+					 m, cause);
+	return 0;
+}
+
+static void wait_for_signal(const sigset_t *stop)
+{
+	int sig;
+
+	while ((sig = sigwaitinfo(stop, NULL)) < 0 && errno == EINTR)
+		;
+	log_info("signal %d: stopping", sig);
+}
+
+static int serve(struct frontend *fe, const sigset_t *stop)
+{
+	const struct options *o = fe->opt;
+	struct MHD_Daemon *mhd = NULL;
+	char *why = NULL;
+	int fd = -1;
+
+	if (!o->no_http && ((fd = listen_on(o->host, o->port, &why)) < 0 ||
+			    (mhd = server_start(fe, fd, &why)) == NULL))
+		goto fail;
+	if (o->heartbeat_url != NULL &&
+	    frontend_heartbeat_start(fe, o->heartbeat_url, o->heartbeat_interval,
+				     o->heartbeat_initial_delay, &why) < 0)
+		goto fail;
+	if (o->node_supplier_url != NULL)
+		supplier_start(fe);
+	if (mhd != NULL)
+		log_info("listening on %s port %d, %zu proxies, %zu nodes", o->host, o->port,
+			 fe->model.nproxies, model_count_leaves(&fe->model));
+	wait_for_signal(stop);
+	supplier_stop(fe);
+	heartbeat_stop(fe->hb, true);
+	if (mhd != NULL)
+		MHD_stop_daemon(mhd);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+fail:
+	fprintf(stderr, "lmcache-frontend: %s\n", why);
+	free(why);
+	if (mhd != NULL)
+		MHD_stop_daemon(mhd);
+	if (fd >= 0)
+		close(fd);
+	return 1;
+}
+
+static int run(const struct options *o, const json_t *plugin_cfg)
+{
+	struct frontend fe = { .opt = o };
+	sigset_t stop;
+	char *why = NULL;
+	int rc = 1;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	/* Blocked before any thread starts, so only sigwaitinfo sees them. */
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_rwlock_init(&fe.lock, NULL);
+	pthread_mutex_init(&fe.supplier_mu, NULL);
+	pthread_cond_init(&fe.supplier_cv, NULL);
+	if (load_model(o, plugin_cfg, &fe.model, &why) < 0) {
+		fprintf(stderr, "lmcache-frontend: %s\n", why);
+		free(why);
+	} else {
+		fe.hb = heartbeat_new();
+		rc = serve(&fe, &stop);
+		heartbeat_free(fe.hb);
+	}
+	model_clear(&fe.model);
+	forward_cleanup();
+	pthread_cond_destroy(&fe.supplier_cv);
+	pthread_mutex_destroy(&fe.supplier_mu);
+	pthread_rwlock_destroy(&fe.lock);
+	return rc;
+}
+
+/* argv with the plugin's extra_config flags first, so explicit arguments override them. */
+static char **plugin_argv(int argc, char **argv, const json_t *cfg, int *nargc, char **cause)
+{
+	size_t n = 0;
+	char **extra = plugin_mode_args(cfg, &n, cause), **v;
+
+	if (extra == NULL)
+		return NULL;
+	v = xcalloc(n + (size_t)argc + 1, sizeof(*v));
+	v[0] = xstrdup(argv[0]);
+	for (size_t i = 0; i < n; i++)
+		v[1 + i] = xstrdup(extra[i]);
+	for (int i = 1; i < argc; i++)
+		v[n + (size_t)i] = xstrdup(argv[i]);
+	*nargc = (int)n + argc;
+	str_list_free(extra);
+	return v;
+}
+
+/* Parses the flags; in plugin mode (no node source, a plugin config in the environment)
+ * again with the extra_config flags. */
+static int parse(struct options *o, int argc, char **argv, json_t **cfg, char **cause)
+{
+	int rc = options_parse(o, argc, argv, stdout, cause), nargc;
+	char **v;
+
+	if (rc != OPTIONS_RUN || options_have_nodes(o))
+		return rc;
+	if ((*cfg = plugin_mode_config(cause)) == NULL)
+		return *cause ? OPTIONS_USAGE : OPTIONS_RUN;
+	if ((v = plugin_argv(argc, argv, *cfg, &nargc, cause)) == NULL)
+		return OPTIONS_USAGE;
+	options_clear(o);
+	rc = options_parse(o, nargc, v, stdout, cause);
+	str_list_free(v);
+	if (rc == OPTIONS_RUN && options_have_nodes(o)) { /* extra_config named a source */
+		json_decref(*cfg);
+		*cfg = NULL;
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	json_t *cfg = NULL;
+	char *why = NULL;
+	int rc;
+
+	switch (parse(&o, argc, argv, &cfg, &why)) {
+	case OPTIONS_EXIT:
+		options_clear(&o);
+		return 0;
+	case OPTIONS_USAGE:
+		fprintf(stderr, "lmcache-frontend: %s\n", why);
+		free(why);
+		options_clear(&o);
+		json_decref(cfg);
+		return 2;
+	}
+	log_set_level(o.log_level);
+	if (cfg != NULL)
+		log_info("plugin mode: nodes of this host from LMCACHE_PLUGIN_CONFIG");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = run(&o, cfg);
+	curl_global_cleanup();
+	json_decref(cfg);
+	options_clear(&o);
+	return rc;
+}

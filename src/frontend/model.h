@@ -1,0 +1,77 @@
+/* The frontend's node model (PROTOCOL.md 5): a list of proxies, each with its leaf nodes.
+ * A port is kept as text: a TCP port number, or a unix socket path when it holds '/'.
+ * Pure: no locking and no I/O; the caller (frontend.c) serialises access. */
+#ifndef LMC_FRONTEND_MODEL_H
+#define LMC_FRONTEND_MODEL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct fe_node {
+	char *name;
+	char *host;
+	char *port;	/* digits, or a socket path */
+	char *proxy_id; /* as given; NULL when absent */
+	/* Reached through its proxy (/proxy2/<name>/... on the proxy) rather than directly:
+	 * leaves learnt from another frontend, whose sockets live on that frontend's host. */
+	bool via_proxy;
+};
+
+struct fe_proxy {
+	char *name;
+	char *host;
+	char *port;
+	struct fe_node *nodes;
+	size_t nnodes;
+};
+
+struct fe_model {
+	struct fe_proxy *proxies;
+	size_t nproxies;
+};
+
+/* Where a request for a node goes. */
+struct fe_target {
+	const char *host;
+	const char *port;
+	const char *via; /* non-NULL: prefix the path with /proxy2/<via>/ */
+};
+
+bool model_port_is_socket(const char *port);
+
+/* One node or proxy object {"name", "host", "port", ...}; NULL with cause when invalid. */
+int model_node_parse(const json_t *obj, struct fe_node *out, char **cause);
+void model_node_clear(struct fe_node *n);
+/* A list of proxies, each with an optional "nodes" list (--config, POST /api/proxies). */
+int model_parse_proxies(const json_t *doc, struct fe_model *m, char **cause);
+int model_proxy_parse(const json_t *obj, struct fe_proxy *out, char **cause);
+void model_proxy_clear(struct fe_proxy *p);
+/* --nodes: a list of leaves wrapped in one proxy called local_proxy at host:port. */
+int model_from_nodes(const json_t *doc, const char *host, int port, struct fe_model *m,
+		     char **cause);
+void model_clear(struct fe_model *m);
+void model_move(struct fe_model *dst, struct fe_model *src);
+
+/* "port" as JSON: an integer when it is all digits, else the string. */
+json_t *model_port_json(const char *port);
+json_t *model_node_json(const struct fe_node *n);
+/* GET /api/nodes. */
+json_t *model_api_nodes(const struct fe_model *m);
+/* GET /api/proxies. */
+json_t *model_api_proxies(const struct fe_model *m);
+
+struct fe_proxy *model_find_proxy(const struct fe_model *m, const char *name);
+/* A proxy by name first, then a leaf of any proxy (as LMCache's /proxy2). */
+bool model_resolve(const struct fe_model *m, const char *name, struct fe_target *t);
+/* True when host:port (or the socket path) is a registered node or proxy. */
+bool model_registered(const struct fe_model *m, const char *host, const char *port);
+size_t model_count_leaves(const struct fe_model *m);
+
+/* Node management; 0, or an HTTP status (400, 404, 409) with cause. */
+int model_add_proxy(struct fe_model *m, struct fe_proxy *p, char **cause);
+int model_add_node(struct fe_model *m, const char *proxy, struct fe_node *n, char **cause);
+int model_update(struct fe_model *m, const char *name, const json_t *obj, char **cause);
+int model_delete(struct fe_model *m, const char *name, char **cause);
+
+#endif

@@ -1,0 +1,36 @@
+/* Command-line flags of lmcache-frontend (LMCache's lmcache_frontend flags, plus ours). */
+#ifndef LMC_FRONTEND_OPTIONS_H
+#define LMC_FRONTEND_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct options {
+	char *host;
+	int port;
+	char *config;		 /* --config FILE: a list of proxies */
+	char *nodes;		 /* --nodes JSON: leaves of local_proxy */
+	char *node_supplier_url; /* a registry's /lmcache_infos */
+	int node_supplier_interval;
+	char *heartbeat_url;
+	int heartbeat_interval;
+	int heartbeat_initial_delay;
+	char *api_address; /* reported to the registry; NULL: derived */
+	int log_level;
+	bool no_http;
+	long proxy_timeout_ms;
+	long metrics_timeout_ms;
+	size_t max_body;
+	unsigned int max_connections;
+};
+
+enum { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_USAGE };
+
+/* Fills o from argv (defaults first); OPTIONS_EXIT after --help/--version (printed to out),
+ * OPTIONS_USAGE with cause. Call options_clear afterwards in every case. */
+int options_parse(struct options *o, int argc, char **argv, FILE *out, char **cause);
+bool options_have_nodes(const struct options *o);
+void options_clear(struct options *o);
+
+#endif

@@ -1,0 +1,76 @@
+/* The HTTP side: libmicrohttpd, the central route table (routes.c) and reply helpers. One
+ * file per endpoint family (ep-*.c) supplies the handlers. */
+#ifndef LMC_FRONTEND_SERVER_H
+#define LMC_FRONTEND_SERVER_H
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "frontend.h"
+#include "paths.h"
+
+struct request {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *uri; /* raw, as the client sent it (percent-encoded, with the query) */
+	struct path_match m;
+	const char *body;
+	size_t body_len;
+	struct frontend *fe;
+};
+
+struct reply {
+	unsigned int status;
+	char *content_type;
+	struct buf body;
+	struct curl_slist *headers; /* extra "Name: value" headers */
+	char allow[64];		    /* for a 405 */
+};
+
+typedef void (*handler_fn)(struct request *rq, struct reply *rp);
+
+struct route {
+	const char *method; /* NULL: any */
+	const char *pattern; /* see path_match() */
+	handler_fn handler;
+};
+
+extern const struct route routes[];
+extern const size_t nroutes;
+
+/* Endpoint families. */
+void ep_health(struct request *rq, struct reply *rp);
+void ep_api_nodes(struct request *rq, struct reply *rp);
+void ep_api_proxies(struct request *rq, struct reply *rp);
+void ep_proxy_nodes(struct request *rq, struct reply *rp);
+void ep_proxy_refresh(struct request *rq, struct reply *rp);
+void ep_add_proxy(struct request *rq, struct reply *rp);
+void ep_add_node(struct request *rq, struct reply *rp);
+void ep_update_node(struct request *rq, struct reply *rp);
+void ep_delete_node(struct request *rq, struct reply *rp);
+void ep_heartbeat_status(struct request *rq, struct reply *rp);
+void ep_heartbeat_start(struct request *rq, struct reply *rp);
+void ep_heartbeat_stop(struct request *rq, struct reply *rp);
+void ep_proxy2(struct request *rq, struct reply *rp);
+void ep_proxy(struct request *rq, struct reply *rp);
+void ep_metrics(struct request *rq, struct reply *rp);
+
+/* Sends doc (taken) as application/json. */
+void reply_json(struct reply *rp, unsigned int status, json_t *doc);
+/* {"detail": "..."} as FastAPI's errors, which LMCache's clients read. */
+void reply_detail(struct reply *rp, unsigned int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* {"status": "success", "message": msg}. */
+void reply_success(struct reply *rp, const char *msg);
+/* Capture i of the route, percent-decoded; NULL after a 400 reply. */
+char *rq_capture(struct request *rq, struct reply *rp, size_t i);
+/* The body as JSON; NULL after a 400 reply. */
+json_t *rq_json(struct request *rq, struct reply *rp);
+
+/* Serves on an already listening socket. */
+struct MHD_Daemon *server_start(struct frontend *fe, int listen_fd, char **cause);
+
+#endif

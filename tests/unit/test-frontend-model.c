@@ -1,0 +1,182 @@
+/* The frontend's node model: parsing (ports as int or socket path, validation), the
+ * /api/nodes and /api/proxies documents, name resolution and node management codes. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+#include "model.h"
+#include "tap.h"
+
+static json_t *parse(const char *text)
+{
+	char *why = NULL;
+	json_t *doc = json_parse_text(text, strlen(text), &why);
+
+	if (doc == NULL) {
+		printf("# bad test JSON: %s\n", why);
+		exit(1);
+	}
+	return doc;
+}
+
+static char *dump(json_t *doc)
+{
+	char *s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+
+	json_decref(doc);
+	return s;
+}
+
+static void test_nodes_flag(void)
+{
+	json_t *doc = parse("[{\"name\":\"a_scheduler\",\"host\":\"localhost\",\"port\":\"/tmp/s_6999\"},"
+			    "{\"name\":\"a_worker0\",\"host\":\"127.0.0.1\",\"port\":7000}]");
+	struct fe_model m = { NULL, 0 };
+	char *why = NULL, *s;
+
+	is_int(model_from_nodes(doc, "127.0.0.1", 8000, &m, &why), 0, "--nodes parses");
+	is_int(m.nproxies, 1, "wrapped in one proxy");
+	is_str(m.proxies[0].name, "local_proxy", "named local_proxy");
+	is_str(m.proxies[0].nodes[0].port, "/tmp/s_6999", "socket path kept as text");
+	is_str(m.proxies[0].nodes[1].port, "7000", "int port kept as digits");
+	s = dump(model_api_nodes(&m));
+	is_str(s,
+	       "{\"nodes\":[{\"children\":[{\"host\":\"localhost\",\"id\":\"node_0\",\"is_proxy\":false,"
+	       "\"name\":\"a_scheduler\",\"port\":\"/tmp/s_6999\",\"proxy_id\":\"proxy_0\"},"
+	       "{\"host\":\"127.0.0.1\",\"id\":\"node_1\",\"is_proxy\":false,\"name\":\"a_worker0\","
+	       "\"port\":7000,\"proxy_id\":\"proxy_0\"}],\"host\":\"127.0.0.1\",\"id\":\"proxy_0\","
+	       "\"is_proxy\":true,\"name\":\"local_proxy\",\"port\":8000}]}",
+	       "/api/nodes document: ports int or string, ids, proxy ids");
+	free(s);
+	s = dump(model_api_proxies(&m));
+	is_str(s, "{\"proxies\":[{\"host\":\"127.0.0.1\",\"name\":\"local_proxy\",\"port\":8000}]}",
+	       "/api/proxies document");
+	free(s);
+	model_clear(&m);
+	json_decref(doc);
+}
+
+static void expect_invalid(const char *text, const char *what)
+{
+	json_t *doc = parse(text);
+	struct fe_model m = { NULL, 0 };
+	char *why = NULL;
+
+	ok(model_from_nodes(doc, "h", 1, &m, &why) < 0 && why != NULL, what);
+	is_int(m.nproxies, 0, "nothing loaded on error");
+	free(why);
+	json_decref(doc);
+}
+
+static void test_invalid(void)
+{
+	expect_invalid("{\"name\":\"x\"}", "not a list");
+	expect_invalid("[{\"host\":\"h\",\"port\":1}]", "missing name");
+	expect_invalid("[{\"name\":\"a/b\",\"host\":\"h\",\"port\":1}]", "name with '/'");
+	expect_invalid("[{\"name\":\"a\",\"host\":\"h\",\"port\":0}]", "port 0");
+	expect_invalid("[{\"name\":\"a\",\"host\":\"h\",\"port\":70000}]", "port too large");
+	expect_invalid("[{\"name\":\"a\",\"host\":\"h\",\"port\":\"abc\"}]", "port text not a path");
+	expect_invalid("[{\"name\":\"a\",\"port\":1}]", "missing host");
+	expect_invalid("[{\"name\":\"a\",\"host\":\"h\",\"port\":1},{\"name\":\"a\",\"host\":\"h\",\"port\":2}]",
+		       "duplicate name");
+}
+
+static void load(struct fe_model *m)
+{
+	json_t *doc = parse("{\"proxies\":[{\"name\":\"p1\",\"host\":\"10.0.0.1\",\"port\":8000,\"nodes\":["
+			    "{\"name\":\"n1\",\"host\":\"localhost\",\"port\":\"/s/1\"},"
+			    "{\"name\":\"n2\",\"host\":\"10.0.0.1\",\"port\":7000}]},"
+			    "{\"name\":\"p2\",\"host\":\"10.0.0.2\",\"port\":\"8000\"}]}");
+	char *why = NULL;
+
+	if (model_parse_proxies(doc, m, &why) < 0)
+		printf("# %s\n", why);
+	json_decref(doc);
+}
+
+static void test_resolve(void)
+{
+	struct fe_model m = { NULL, 0 };
+	struct fe_target t;
+
+	load(&m);
+	is_int(m.nproxies, 2, "config: two proxies");
+	is_int(model_count_leaves(&m), 2, "config: two leaves");
+	ok(model_resolve(&m, "p2", &t) && strcmp(t.host, "10.0.0.2") == 0 && t.via == NULL,
+	   "a proxy resolves to its own address (two-hop)");
+	ok(model_resolve(&m, "n1", &t) && strcmp(t.port, "/s/1") == 0, "a leaf resolves");
+	ok(!model_resolve(&m, "nope", &t), "unknown name");
+	m.proxies[0].nodes[1].via_proxy = true;
+	ok(model_resolve(&m, "n2", &t) && strcmp(t.port, "8000") == 0 && strcmp(t.via, "n2") == 0,
+	   "a leaf learnt from a proxy goes through it");
+	ok(model_registered(&m, "whatever", "/s/1"), "socket registered whatever the host");
+	ok(!model_registered(&m, "localhost", "/etc/passwd"), "other socket refused");
+	ok(model_registered(&m, "10.0.0.2", "8000"), "proxy address registered");
+	ok(!model_registered(&m, "10.0.0.1", "7000"), "a leaf reached through a proxy is not direct");
+	ok(!model_registered(&m, "10.0.0.3", "8000"), "other host refused");
+	model_clear(&m);
+}
+
+static void test_manage(void)
+{
+	struct fe_model m = { NULL, 0 };
+	json_t *doc;
+	struct fe_node n;
+	struct fe_proxy p;
+	char *why = NULL;
+
+	load(&m);
+	doc = parse("{\"name\":\"p2\",\"host\":\"h\",\"port\":1}");
+	model_proxy_parse(doc, &p, &why);
+	is_int(model_add_proxy(&m, &p, &why), 409, "duplicate proxy: 409");
+	model_proxy_clear(&p);
+	free(why);
+	why = NULL;
+	json_decref(doc);
+	doc = parse("{\"name\":\"n1\",\"host\":\"h\",\"port\":1}");
+	model_node_parse(doc, &n, &why);
+	is_int(model_add_node(&m, "p1", &n, &why), 409, "duplicate node: 409");
+	free(why);
+	why = NULL;
+	is_int(model_add_node(&m, "p9", &n, &why), 404, "unknown proxy: 404");
+	free(why);
+	why = NULL;
+	is_int(model_add_node(&m, "p2", &n, &why), 0, "node added");
+	is_int(m.proxies[1].nnodes, 1, "p2 has the node");
+	json_decref(doc);
+	doc = parse("{\"name\":\"p1\",\"host\":\"10.9.9.9\",\"port\":9000}");
+	is_int(model_update(&m, "p1", doc, &why), 0, "proxy updated");
+	is_int(m.proxies[0].nnodes, 2, "update without nodes keeps the leaves");
+	is_str(m.proxies[0].host, "10.9.9.9", "new host");
+	json_decref(doc);
+	doc = parse("{\"host\":\"x\"}");
+	is_int(model_update(&m, "n2", doc, &why), 400, "invalid update: 400");
+	free(why);
+	why = NULL;
+	json_decref(doc);
+	doc = parse("{\"name\":\"n2\",\"host\":\"x\",\"port\":1}");
+	is_int(model_update(&m, "zz", doc, &why), 404, "unknown update: 404");
+	free(why);
+	why = NULL;
+	json_decref(doc);
+	is_int(model_delete(&m, "n1", &why), 0, "leaf deleted (p1)");
+	is_int(model_delete(&m, "n1", &why), 0, "same name under p2 deleted next");
+	is_int(model_delete(&m, "n1", &why), 404, "deleted again: 404");
+	free(why);
+	why = NULL;
+	is_int(model_delete(&m, "p2", &why), 0, "proxy deleted");
+	is_int(m.nproxies, 1, "one proxy left");
+	model_clear(&m);
+}
+
+int main(void)
+{
+	no_plan();
+	test_nodes_flag();
+	test_invalid();
+	test_resolve();
+	test_manage();
+	return done_testing();
+}
