@@ -23,6 +23,7 @@ RUN_ID=${BENCH_RUN_ID:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
 bench_cleanup() {
 	[ -n "${BENCH_KEEP:-}" ] && echo "kept $T" >&2
 	local p
+	[ -S "$T/tmux.sock" ] && tmux -S "$T/tmux.sock" kill-server 2>/dev/null
 	for p in "${BENCH_PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
@@ -107,12 +108,12 @@ jf() { jq -r ".$2" <<<"$1"; }
 # bench_row ROW WORKLOAD UNIT OURS REFNAME REFVALUE KIND TARGET [NOTE]
 #   KIND ratio_min: OURS/REFVALUE >= TARGET;  ratio_max: OURS/REFVALUE <= TARGET;
 #   max: OURS <= TARGET;  min: OURS >= TARGET;  none: no target, just the figure.
-# The ratio OURS/REFVALUE is shown for ratio_* and none (absolute targets show none).
+# The ratio OURS/REFVALUE is shown whenever there is a reference value.
 bench_row() {
 	local row=$1 work=$2 unit=$3 ours=$4 refn=$5 refv=$6 kind=$7 target=$8 note=${9:-}
 	local ratio met tdesc
 	ratio=$(awk -v a="$ours" -v b="$refv" -v k="$kind" 'BEGIN {
-		if (k == "max" || k == "min" || b == "" || b + 0 == 0) print ""; else printf "%.2f", a / b }')
+		if (b == "" || b + 0 == 0) print ""; else printf "%.2f", a / b }')
 	met=$(awk -v k="$kind" -v r="$ratio" -v o="$ours" -v t="$target" 'BEGIN {
 		if (k == "ratio_min") m = (r != "" && r + 0 >= t); else if (k == "ratio_max") m = (r != "" && r + 0 <= t);
 		else if (k == "max") m = (o + 0 <= t); else if (k == "min") m = (o + 0 >= t); else { print "null"; exit }
@@ -167,7 +168,7 @@ bench_frontend() {
 	port=$(bench_free_port)
 	bench_nodes_json >"$T/$1-nodes.json"
 	bench_bg "$1" "$B/src/frontend/lmcache-frontend" --host 127.0.0.1 --port "$port" \
-		--nodes "$(cat "$T/$1-nodes.json")" --log-level warning
+		--nodes "$(cat "$T/$1-nodes.json")" --log-level warn
 	FE_PID=$LAST_PID
 	FE_URL=http://127.0.0.1:$port
 	bench_wait_http "$FE_URL/health"
