@@ -163,7 +163,7 @@ static size_t response_len(const struct buf *b, int *status, bool *close_after)
 static int send_request(struct conn *c)
 {
 	clock_gettime(CLOCK_MONOTONIC, &c->sent);
-	return write(c->fd, request, request_len) == (ssize_t)request_len ? 0 : -1;
+	return send(c->fd, request, request_len, MSG_NOSIGNAL) == (ssize_t)request_len ? 0 : -1;
 }
 
 static void record(struct worker *w, const struct conn *c)
