@@ -44,5 +44,5 @@ frontend_bats = tests/bats/frontend.bats tests/bats/frontend-manage.bats \
 	tests/bats/frontend-metrics.bats tests/bats/frontend-plugin.bats
 TESTS += $(frontend_unit) $(frontend_bats)
 EXTRA_DIST += $(frontend_bats) tests/helpers/frontend.bash \
-	tests/fixtures/frontend/prometheus-client.prom tests/fixtures/frontend/proxies.json
+	tests/fixtures/frontend/prometheus-client.prom tests/fixtures/frontend/echo.py
 dist_man_MANS += man/lmcache-frontend.8

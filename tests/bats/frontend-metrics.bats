@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# GET /metrics: every node scraped at once with a per-node timeout and merged into one
+# exposition that promtool accepts: node label on every sample, one HELP/TYPE per family,
+# type conflicts skipped and reported, per-node up and scrape-duration gauges. One node is a
+# prometheus_client-style exposition (LMCache's Python) served by python3 -m http.server.
+
+load ../helpers/common
+load ../helpers/frontend
+
+setup() {
+	lmc_setup
+	fe_node i1 scheduler
+	fe_node i1 worker 0
+	fe_node i1 worker 1
+	mkdir -p "$T/py"
+	cp "$FIXTURES/frontend/prometheus-client.prom" "$T/py/metrics"
+	PY=$(free_port)
+	lmc_bg py python3 -m http.server --bind 127.0.0.1 --directory "$T/py" "$PY"
+	wait_for_http "http://127.0.0.1:$PY/metrics"
+	NODES=$(fe_nodes_json i1_scheduler i1_worker0 i1_worker1 |
+		jq -c --argjson p "$PY" --arg d "$T/dead.sock" \
+			'. + [{name: "py", host: "127.0.0.1", port: $p}, {name: "dead", host: "localhost", port: $d}]')
+}
+teardown() { fe_teardown; }
+
+@test "merged /metrics is one valid exposition (promtool) with a node label on every sample" {
+	fe_start FE --nodes "$NODES"
+	curl -sf "$FE/metrics" >"$T/merged.prom"
+	promtool_check "$T/merged.prom"
+	run grep -v '^#' "$T/merged.prom"
+	assert_success
+	run bash -c "grep -v '^#' '$T/merged.prom' | grep -v 'node=\"' || true"
+	assert_output ""
+	run bash -c "grep '^# HELP ' '$T/merged.prom' | cut -d' ' -f3 | sort | uniq -d"
+	assert_output ""
+	run bash -c "grep '^# TYPE ' '$T/merged.prom' | cut -d' ' -f3 | sort | uniq -d"
+	assert_output ""
+	for n in i1_scheduler i1_worker0 i1_worker1 py; do
+		grep -q "^lmcache_frontend_node_up{node=\"$n\"} 1" "$T/merged.prom"
+		grep -q "^lmcache_frontend_node_scrape_duration_seconds{node=\"$n\"} " "$T/merged.prom"
+	done
+	grep -q '^lmcache_frontend_node_up{node="dead"} 0' "$T/merged.prom"
+	# the Python node's histogram and counters merged with the demo nodes' families
+	grep -q '^lmcache:time_to_retrieve_bucket{node="py",le="0.01"' "$T/merged.prom"
+	grep -q '^python_gc_objects_collected_total{node="py",generation="0"} 8731' "$T/merged.prom"
+	grep -q '^lmcache:num_retrieve_requests_total{node="i1_worker1",' "$T/merged.prom"
+}
+
+@test "an existing node label becomes exported_node" {
+	fe_start FE --nodes "$NODES"
+	run curl -sf "$FE/metrics"
+	assert_output --partial 'lmcache:local_cache_usage{node="py",exported_node="gpu-box-7",worker_id="5"} 2048'
+}
+
+@test "a family whose type conflicts is skipped for that node and reported" {
+	fe_start FE --nodes "$NODES"
+	run curl -sf "$FE/metrics"
+	grep -E '^# .*py.*lmcache:num_hit_tokens_total' <<<"$output"
+	refute_output --partial 'lmcache:num_hit_tokens_total{node="py"'
+	assert_output --partial '# TYPE lmcache:num_hit_tokens_total counter'
+	assert_output --partial 'lmcache:num_hit_tokens_total{node="i1_worker0"'
+}
+
+@test "a hung node is down after --metrics-timeout while the others are scraped" {
+	fe_start FE --nodes "$NODES" --metrics-timeout 1
+	kill -STOP "$(cat "$T/node-i1_worker1.pid")"
+	run curl -sf --max-time 20 "$FE/metrics"
+	kill -CONT "$(cat "$T/node-i1_worker1.pid")"
+	assert_output --partial 'lmcache_frontend_node_up{node="i1_worker1"} 0'
+	assert_output --partial 'lmcache_frontend_node_up{node="i1_worker0"} 1'
+	assert_output --partial 'lmcache_frontend_node_up{node="py"} 1'
+}
+
+@test "through two hops, the central frontend's /metrics holds the leaves of another frontend" {
+	fe_start FE1 --nodes "$NODES"
+	rport=$(free_port)
+	lmc_bg registry lmcache-discovery --port "$rport"
+	wait_for_http "http://127.0.0.1:$rport/health"
+	curl -sf "http://127.0.0.1:$rport/lmcache_heartbeat?api_address=$FE1&pid=1&version=1" >/dev/null
+	fe_start CENTRAL --node-supplier-url "http://127.0.0.1:$rport" --node-supplier-interval 1
+	wait_until 15 eval "curl -s $CENTRAL/metrics | grep -q 'lmcache_frontend_node_up{node=\"py\"} 1'"
+	curl -sf "$CENTRAL/metrics" >"$T/central.prom"
+	promtool_check "$T/central.prom"
+	grep -q '^lmcache_frontend_node_up{node="i1_worker0"} 1' "$T/central.prom"
+}

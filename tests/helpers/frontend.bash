@@ -1,0 +1,70 @@
+# Helpers for lmcache-frontend's bats tests (tests/bats/frontend*.bats). Load after
+# ../helpers/common. Nodes are lmcache-demo-node processes on unix sockets in $T.
+#
+#   fe_node INSTANCE ROLE [WORKER_ID]   a demo node; its socket is $(fe_sock NAME)
+#   fe_sock NAME                        socket path of node NAME (<inst>_scheduler, <inst>_workerN)
+#   fe_nodes_json NAME...               a --nodes list for those nodes
+#   fe_start VAR [flags...]             a frontend on a free port; its URL in $VAR
+#   fe_echo VAR                         the echo server (fixtures) on a free TCP port; port in $VAR
+
+fe_sock() {
+	local port
+	case $1 in
+	*_scheduler) port=6999 ;;
+	*) port=$((7000 + ${1##*_worker})) ;;
+	esac
+	echo "$T/$1/s_$port"
+}
+
+fe_node() {
+	local inst=$1 role=$2 id=${3:-0} name
+	if [ "$role" = scheduler ]; then name=${inst}_scheduler; else name=${inst}_worker$id; fi
+	mkdir -p "$T/$name"
+	lmc_bg "node-$name" lmcache-demo-node --role "$role" --worker-id "$id" --instance-id "$inst" \
+		--socket-prefix "$T/$name/s" --tick-ms 0
+	wait_for_socket "$(fe_sock "$name")"
+	wait_for_http http://localhost/healthcheck 10 --unix-socket "$(fe_sock "$name")"
+}
+
+fe_nodes_json() {
+	local n
+	for n in "$@"; do
+		jq -n --arg n "$n" --arg s "$(fe_sock "$n")" '{name: $n, host: "localhost", port: $s}'
+	done | jq -cs .
+}
+
+fe_start() {
+	local var=$1 port
+	shift
+	port=$(free_port)
+	lmc_bg "fe-$var" lmcache-frontend --port "$port" "$@"
+	printf -v "$var" 'http://127.0.0.1:%s' "$port"
+	wait_for_http "http://127.0.0.1:$port/health"
+}
+
+fe_echo() {
+	local port
+	port=$(free_port)
+	lmc_bg "echo-$1" python3 "$FIXTURES/frontend/echo.py" "$port"
+	printf -v "$1" '%s' "$port"
+	wait_for_http "http://127.0.0.1:$port/"
+}
+
+# fe_status URL [curl args...]: the HTTP status of a request.
+fe_status() {
+	local url=$1
+	shift
+	curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@" "$url"
+}
+
+# Stops every process, then fails when a sanitizer complained in a log.
+fe_teardown() {
+	local logs=$T.logs bad=0
+	while read -r pid; do kill -TERM "$pid" 2>/dev/null || true; done <"$T/pids"
+	wait_until 10 eval '! lmc_any_alive' || true
+	cat "$T"/*.log >"$logs" 2>/dev/null || true
+	lmc_teardown
+	grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$logs" && bad=1
+	rm -f "$logs"
+	return $bad
+}
