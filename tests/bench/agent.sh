@@ -67,7 +67,7 @@ bench_wait_file "$FA_SOCK"
 bench_wait_http http://localhost/healthcheck --unix-socket "$FA_SOCK"
 bench_wait_http "http://127.0.0.1:$FA_PORT/healthcheck"
 
-echo "workload: $CONNS keep-alive connections, ${SECS}s each, GET only; /metrics body" \
+echo "workload: $CONNS keep-alive connections, best of $REPEAT x ${SECS}s, GET only; /metrics body" \
 	"$(wc -c <"$T/metrics.txt") bytes"
 
 # rps TRANSPORT SERVER PATH: requests/s of one server (agent, nginx, fastapi).

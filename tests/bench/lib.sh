@@ -9,13 +9,15 @@
 #   bench_loadgen ARGS...  the C load generator's JSON line
 #   bench_row ...          prints a row of the table and appends it to $RESULTS as JSON
 #
-# Durations: BENCH_SECONDS (default 3) per load measurement, BENCH_CONNS (default 16).
+# BENCH_SECONDS (default 3) per load run, BENCH_CONNS (default 16) connections,
+# BENCH_REPEAT (default 2) runs of which the best counts.
 
 set -u
 B=$LMC_BUILDDIR
 RESULTS=${BENCH_RESULTS:-$LMC_BUILDDIR/bench-results.jsonl}
 SECS=${BENCH_SECONDS:-3}
 CONNS=${BENCH_CONNS:-16}
+REPEAT=${BENCH_REPEAT:-2}
 PY=/usr/bin/python3
 BENCH_PIDS=()
 RUN_ID=${BENCH_RUN_ID:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
@@ -93,13 +95,25 @@ bench_wait_file() {
 	return 1
 }
 
+# The best of BENCH_REPEAT (default 2) runs: other work on a shared machine only ever slows
+# a run down, so the fastest run is the closest to what the server can do.
 bench_loadgen() {
-	"$B/tests/bench/loadgen" -d "$SECS" -c "$CONNS" "$@"
+	local i line best=""
+	for i in $(seq 1 "$REPEAT"); do
+		line=$("$B/tests/bench/loadgen" -d "$SECS" -c "$CONNS" "$@") || return 1
+		if [ -z "$best" ] || [ "$(jq -n --argjson a "$line" --argjson b "$best" '$a.rps > $b.rps')" = true ]; then
+			best=$line
+		fi
+	done
+	echo "$best"
 }
 
-# requests/s of a wrk run against URL (TCP), the cross-check of loadgen.
+# requests/s of wrk against URL (TCP), best of BENCH_REPEAT runs: the cross-check of loadgen.
 bench_wrk_rps() {
-	wrk -t1 -c"$CONNS" -d"${SECS}s" "$1" | awk '/Requests\/sec/ {print $2}'
+	local i
+	for i in $(seq 1 "$REPEAT"); do
+		wrk -t1 -c"$CONNS" -d"${SECS}s" "$1" | awk '/Requests\/sec/ {print $2}'
+	done | sort -n | tail -1
 }
 
 # A field of a JSON line.
