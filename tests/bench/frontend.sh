@@ -46,16 +46,22 @@ sequential_s() {
 			awk '{ s += $1 } END { print s }'
 	done | median
 }
+# CPU time (utime + stime) of a process so far, in ms.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
 declare -A merged
 for k in 16 64 256; do
 	bench_slice "$k"
 	bench_frontend "fe$k"
 	seen=$(curl -sf "$FE_URL/metrics" | grep -o 'node="bench_worker[0-9]*"' | sort -u | wc -l)
+	c0=$(cpu_ms "$FE_PID")
+	n0=$(cpu_ms "$NODES_PID")
 	ours=$(merged_s)
+	fe_cpu=$(( ($(cpu_ms "$FE_PID") - c0) / 10 ))
+	node_cpu=$(( ($(cpu_ms "$NODES_PID") - n0) / 10 ))
 	ref=$(sequential_s)
 	merged[$k]=$ours
-	note=""
-	[ "$seen" = "$k" ] || note="merged output has $seen of $k nodes"
+	note="CPU per merged request: frontend $fe_cpu ms, nodes $node_cpu ms"
+	[ "$seen" = "$k" ] || note="$note; merged output has $seen of $k nodes"
 	work="GET /metrics of the frontend over $k nodes, median of 10 (curl time_total)"
 	if [ "$k" = 256 ]; then
 		bench_row "frontend merged /metrics $k" "$work" ms "$(ms "$ours")" "sequential" "$(ms "$ref")" max 100 "$note"
