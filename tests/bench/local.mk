@@ -6,9 +6,10 @@ tests_bench_loadgen_LDADD = src/common/libutil.la $(PTHREAD_LIBS)
 tests_bench_idlehost_SOURCES = tests/bench/idlehost.c
 tests_bench_idlehost_LDADD = src/agent/liblmcagent.la $(PTHREAD_LIBS)
 bench: tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT)
-CLEANFILES += tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT) bench-results.jsonl
+CLEANFILES += tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT)
 
+# tests/bench/discovery.sh is registered by src/discovery/local.mk.
 bench_scripts += tests/bench/agent.sh tests/bench/idle.sh tests/bench/frontend.sh \
-	tests/bench/discovery.sh tests/bench/lmcctl.sh tests/bench/top.sh
+	tests/bench/lmcctl.sh tests/bench/top.sh
 EXTRA_DIST += tests/bench/run-all tests/bench/lib.sh tests/bench/fastapi_node.py \
 	tests/bench/README.md $(bench_scripts)
