@@ -43,13 +43,13 @@ typedef void (*print_fn)(struct ctx *c, struct result *rs, size_t n);
 int report(struct ctx *c, struct result *rs, size_t n, print_fn print);
 int combine_codes(const int *codes, size_t n);
 
-/* table.c in output.c: stable human tables. */
+/* output.c: stable human tables. */
 struct table;
 struct table *table_new(struct ctx *c, const char *const *header);
 void table_row(struct table *t, ...); /* strings, NULL-terminated */
 void table_add(struct table *t, const char *cell);
 void table_print(struct table *t); /* and frees it */
-const char *color(struct ctx *c, const char *what); /* "ok", "bad", "dim", "reset" */
+const char *color(struct ctx *c, const char *what); /* "head" or "reset" */
 
 /* The commands (cmd-*.c). */
 extern const struct cmd_entry cmd_nodes, cmd_version, cmd_health, cmd_metrics, cmd_threads,
@@ -68,9 +68,6 @@ void parse_json_body(struct ctx *c, struct result *r);
 void print_node_value(struct ctx *c, struct result *rs, size_t n, const char *title);
 /* A JSON value as a table cell: strings bare, the rest compact JSON. Caller frees. */
 char *json_cell(const json_t *v);
-/* prom.c: one sample line; false for comments, blank and malformed lines. */
-bool prom_split(const char *line, size_t *name_len, size_t *series_len, const char **value,
-		size_t *value_len);
 /* A --match pattern: a glob when it has * ? or [, else a case-insensitive substring. */
 bool name_matches(const char *pattern, const char *name);
 /* cmd-log-level.c, shared with set-log-level. */

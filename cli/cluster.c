@@ -245,7 +245,7 @@ int cluster_load(struct ctx *c)
 	if (r.ncodes > 0 && c->nnodes == 0)
 		return combine_codes(r.codes, r.ncodes);
 	if (r.ncodes > 0)
-		c->listing_code = LMC_EXIT_PARTIAL;
+		c->listing_code = combine_codes(r.codes, r.ncodes);
 	return 0;
 }
 

@@ -68,6 +68,40 @@ static const char script_head[] =
 	"\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
 	"\tlocal i w cmd='' sub='' copts='' cargs=nodes subs=''\n";
 
+/* After the word lists: find the command and subcommand typed so far, then complete
+ * an option's argument, or a command name. */
+static const char script_scan[] =
+	"\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
+	"\t\tw=${COMP_WORDS[i]}\n"
+	"\t\tif [[ \" $argopts \" == *\" $w \"* ]]; then ((i++)); continue; fi\n"
+	"\t\t[[ $w == -* ]] && continue\n"
+	"\t\tif [[ -z $cmd ]]; then cmd=$w; elif [[ -z $sub ]]; then sub=$w; fi\n"
+	"\tdone\n"
+	"\tcase $prev in\n"
+	"\t-o|--output) COMPREPLY=($(compgen -W 'table json' -- \"$cur\")); return;;\n"
+	"\t-l|--selector) COMPREPLY=($(compgen -W 'role=worker role=scheduler' -- \"$cur\")); return;;\n"
+	"\t-n|--node) COMPREPLY=($(compgen -W \"$(_lmcctl_nodes)\" -- \"$cur\")); return;;\n"
+	"\t--socket|-d|--data) COMPREPLY=($(compgen -f -- \"$cur\")); return;;\n"
+	"\tesac\n"
+	"\tif [[ \" $argopts \" == *\" $prev \"* ]]; then return; fi\n"
+	"\tif [[ -z $cmd ]]; then\n"
+	"\t\tCOMPREPLY=($(compgen -W \"$commands $argopts $flagopts\" -- \"$cur\")); return\n"
+	"\tfi\n"
+	"\tcase $cmd in\n";
+
+/* After the per-command cases: complete options, files or node names. */
+static const char script_tail[] =
+	"\tesac\n"
+	"\tif [[ $cur == -* ]]; then\n"
+	"\t\tCOMPREPLY=($(compgen -W \"$copts $argopts $flagopts\" -- \"$cur\"))\n"
+	"\telif [[ $cargs == file ]]; then\n"
+	"\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	"\telif [[ $cargs == nodes ]]; then\n"
+	"\t\tCOMPREPLY=($(compgen -W \"$(_lmcctl_nodes)\" -- \"$cur\"))\n"
+	"\tfi\n"
+	"}\n"
+	"complete -F _lmcctl lmcctl\n";
+
 static void script(struct buf *b)
 {
 	buf_puts(b, script_head);
@@ -77,24 +111,8 @@ static void script(struct buf *b)
 	global_words(b, false);
 	buf_puts(b, "'\n\tlocal commands='");
 	command_words(b);
-	buf_puts(b, "'\n"
-		    "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
-		    "\t\tw=${COMP_WORDS[i]}\n"
-		    "\t\tif [[ \" $argopts \" == *\" $w \"* ]]; then ((i++)); continue; fi\n"
-		    "\t\t[[ $w == -* ]] && continue\n"
-		    "\t\tif [[ -z $cmd ]]; then cmd=$w; elif [[ -z $sub ]]; then sub=$w; fi\n"
-		    "\tdone\n"
-		    "\tcase $prev in\n"
-		    "\t-o|--output) COMPREPLY=($(compgen -W 'table json' -- \"$cur\")); return;;\n"
-		    "\t-l|--selector) COMPREPLY=($(compgen -W 'role=worker role=scheduler' -- \"$cur\")); return;;\n"
-		    "\t-n|--node) COMPREPLY=($(compgen -W \"$(_lmcctl_nodes)\" -- \"$cur\")); return;;\n"
-		    "\t--socket|-d|--data) COMPREPLY=($(compgen -f -- \"$cur\")); return;;\n"
-		    "\tesac\n"
-		    "\tif [[ \" $argopts \" == *\" $prev \"* ]]; then return; fi\n"
-		    "\tif [[ -z $cmd ]]; then\n"
-		    "\t\tCOMPREPLY=($(compgen -W \"$commands $argopts $flagopts\" -- \"$cur\")); return\n"
-		    "\tfi\n"
-		    "\tcase $cmd in\n");
+	buf_puts(b, "'\n");
+	buf_puts(b, script_scan);
 	subcommand_cases(b);
 	buf_puts(b, "\tesac\n"
 		    "\tif [[ -n $subs && -z $sub ]]; then\n"
@@ -102,16 +120,7 @@ static void script(struct buf *b)
 		    "\tfi\n"
 		    "\tcase $cmd${sub:+/$sub} in\n");
 	command_cases(b);
-	buf_puts(b, "\tesac\n"
-		    "\tif [[ $cur == -* ]]; then\n"
-		    "\t\tCOMPREPLY=($(compgen -W \"$copts $argopts $flagopts\" -- \"$cur\"))\n"
-		    "\telif [[ $cargs == file ]]; then\n"
-		    "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
-		    "\telif [[ $cargs == nodes ]]; then\n"
-		    "\t\tCOMPREPLY=($(compgen -W \"$(_lmcctl_nodes)\" -- \"$cur\"))\n"
-		    "\tfi\n"
-		    "}\n"
-		    "complete -F _lmcctl lmcctl\n");
+	buf_puts(b, script_tail);
 }
 
 static int exec(struct ctx *c)

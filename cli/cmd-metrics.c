@@ -1,9 +1,11 @@
-/* metrics: each node's samples (GET /metrics), optionally only those whose metric name
- * matches --match. */
+/* metrics: each node's samples (GET /metrics, parsed with the shared prom.h), optionally
+ * only those whose family or sample name matches --match. */
 #include "config.h"
 #include "cli.h"
+#include "prom.h"
 #include "xalloc.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,45 +14,74 @@ static const struct cmd_opt opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static void add_sample(json_t *a, const char *line, size_t nlen, size_t slen, const char *v,
-		       size_t vlen)
+static void put_escaped(struct buf *b, const char *v)
 {
-	char *text = xstrndup(v, vlen), *end;
-	double d = strtod(text, &end);
-	json_t *val = *end == '\0' && end != text ? json_real(d) : json_string(text);
-
-	if (json_is_real(val) && d == (double)(long long)d && d < 9e15 && d > -9e15) {
-		json_decref(val);
-		val = json_integer((json_int_t)d);
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			buf_putc(b, '\\');
+		if (*v == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_putc(b, *v);
 	}
-	json_array_append_new(a, json_pack("{s:s%, s:s%, s:o}", "name", line, nlen, "series", line,
-					   slen, "value", val));
-	free(text);
+}
+
+/* "name{a=\"x\",b=\"y\"}" with label values escaped again. */
+static char *series_text(const struct prom_sample *s)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, s->name);
+	for (size_t i = 0; i < s->nlabels; i++) {
+		buf_printf(&b, "%c%s=\"", i ? ',' : '{', s->labels[i].name);
+		put_escaped(&b, s->labels[i].value);
+		buf_putc(&b, '"');
+	}
+	if (s->nlabels > 0)
+		buf_putc(&b, '}');
+	return buf_steal(&b);
+}
+
+static json_t *sample_json(const struct prom_family *f, const struct prom_sample *s)
+{
+	json_t *labels = json_object(), *value, *out;
+	char *series = series_text(s);
+
+	for (size_t i = 0; i < s->nlabels; i++)
+		json_object_set_new(labels, s->labels[i].name, json_string(s->labels[i].value));
+	if (!isfinite(s->value))
+		value = json_string(s->value_text); /* NaN, +Inf: not JSON numbers */
+	else if (s->value == (double)(json_int_t)s->value && fabs(s->value) < 9e15)
+		value = json_integer((json_int_t)s->value);
+	else
+		value = json_real(s->value);
+	out = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", s->name, "type",
+			prom_type_name(f->type), "series", series, "labels", labels, "value", value);
+	free(series);
+	return out;
 }
 
 static void parse(struct ctx *c, struct result *r)
 {
-	size_t n, nlen, slen, vlen;
-	char **lines = str_split(r->body, '\n', &n);
-	json_t *a = json_array();
-	const char *v;
+	struct prom_exposition e;
+	char *cause = NULL;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!prom_split(lines[i], &nlen, &slen, &v, &vlen))
-			continue;
-		if (c->copt[0] != NULL) {
-			char *name = xstrndup(lines[i], nlen);
-			bool keep = name_matches(c->copt[0], name);
-
-			free(name);
-			if (!keep)
-				continue;
-		}
-		add_sample(a, lines[i], nlen, slen, v, vlen);
+	if (prom_parse(r->body, r->len, &e, &cause) < 0) {
+		result_fail(r, LMC_EXIT_OTHER, xasprintf("bad answer: %s", cause));
+		free(cause);
+		return;
 	}
-	str_list_free(lines);
-	r->result = a;
-	if (c->copt[0] != NULL && json_array_size(a) == 0)
+	r->result = json_array();
+	for (size_t i = 0; i < e.nfamilies; i++) {
+		const struct prom_family *f = &e.families[i];
+
+		for (size_t j = 0; j < f->nsamples; j++)
+			if (name_matches(c->copt[0], f->name) ||
+			    name_matches(c->copt[0], f->samples[j].name))
+				json_array_append_new(r->result, sample_json(f, &f->samples[j]));
+	}
+	prom_exposition_free(&e);
+	if (c->copt[0] != NULL && json_array_size(r->result) == 0)
 		result_fail(r, LMC_EXIT_NOTFOUND, xasprintf("no metric matches '%s'", c->copt[0]));
 }
 

@@ -56,13 +56,16 @@ static char *text_message(const struct result *r)
 	return out;
 }
 
-/* The message of an error body: {"error", "message"}, {"detail"}, or the text itself. */
+/* The message of an error body: {"error", "message"}, {"reason"}, {"detail"}, or the text
+ * itself. */
 static char *body_message(const struct result *r)
 {
 	json_t *j = json_parse_text(r->body, r->len, NULL);
 	const char *m = json_str_member(j, "message", NULL);
 	char *out;
 
+	if (m == NULL || *m == '\0')
+		m = json_str_member(j, "reason", NULL); /* /healthcheck's 503 */
 	if (m == NULL || *m == '\0')
 		m = json_str_member(j, "detail", NULL);
 	if (m == NULL || *m == '\0')

@@ -74,7 +74,8 @@ struct ctx {
 	const char *copt[4]; /* values of the command's own options, by index */
 	struct node *nodes; /* every node found */
 	size_t nnodes;
-	int listing_code; /* a frontend or registry that failed while listing: its class */
+	int listing_code; /* frontends that failed while others were listed: their class */
+	bool exact; /* every target was named exactly (no glob, no "all") */
 	struct node **sel; /* the selected targets */
 	size_t nsel;
 };
@@ -112,6 +113,8 @@ extern const struct cmd_entry *const cmd_table[];
 const struct cmd_entry *cmd_find(char **argv, int argc, int *used, char **cause);
 void cmd_print_help(const struct cmd_entry *c, FILE *f);
 void cmd_print_overview(FILE *f);
+/* The help of every subcommand of the command word names ("config"); how many. */
+int cmd_print_group(const char *word, FILE *f);
 char *cmd_full_name(const struct cmd_entry *c);
 
 /* options.c: the global options, for the parser, help and completion. */

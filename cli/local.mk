@@ -9,7 +9,7 @@ lmcctl_commands = \
 # Everything but main.c, so unit tests can link the pure parts.
 noinst_LTLIBRARIES += cli/liblmcctl.la
 cli_liblmcctl_la_SOURCES = cli/lmcctl.h cli/cli.h cli/table.c cli/run.c cli/cluster.c \
-	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/simple.c cli/prom.c \
+	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/simple.c \
 	$(lmcctl_commands)
 cli_liblmcctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
 cli_liblmcctl_la_LIBADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS)
@@ -30,7 +30,7 @@ dist_man_MANS += man/lmcctl.1
 
 # Tests: unit tests of the pure parts, bats tests against real local clusters.
 EXTRA_DIST += tests/helpers/cluster.bash
-lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats tests/bats/lmcctl-usage.bats
+lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats
 TESTS += $(lmcctl_bats)
 EXTRA_DIST += $(lmcctl_bats)
 check_PROGRAMS += tests/unit/test-cli tests/unit/test-cli-parsers
@@ -39,3 +39,12 @@ tests_unit_test_cli_LDADD = cli/liblmcctl.la
 tests_unit_test_cli_parsers_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cli_parsers_LDADD = src/common/libcommon.la src/common/libutil.la
 TESTS += tests/unit/test-cli tests/unit/test-cli-parsers
+EXTRA_DIST += tests/fixtures/lmcctl/lmcache-node/version.json \
+	tests/fixtures/lmcctl/lmcache-node/healthcheck.json \
+	tests/fixtures/lmcctl/lmcache-node/threads.txt tests/fixtures/lmcctl/lmcache-node/loglevel.txt \
+	tests/fixtures/lmcctl/lmcache-node/conf.txt tests/fixtures/lmcctl/lmcache-node/meta.txt \
+	tests/fixtures/lmcctl/lmcache-node/metrics.txt
+check_PROGRAMS += tests/unit/test-cli-http
+tests_unit_test_cli_http_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_cli_http_LDADD = src/common/libcommon.la src/common/libutil.la $(MHD_LIBS)
+TESTS += tests/unit/test-cli-http

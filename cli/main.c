@@ -169,6 +169,8 @@ static char **parse_options(struct ctx *c, int argc, char **argv, int *npos, boo
 			print_version();
 		else if (ci >= 0)
 			c->copt[ci] = optarg ? optarg : "1";
+		else if ((key == '?' || key == ':') && optopt > 0 && optopt < OPT_REGISTRY)
+			usage_error("bad option or missing argument: -%c", optopt);
 		else if (key == '?' || key == ':')
 			usage_error("bad option or missing argument: %s", argv[optind - 1]);
 		else
@@ -216,6 +218,14 @@ static void init_opts(struct opts *o)
 		o->frontend = NULL;
 }
 
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	return false;
+}
+
 static const struct cmd_entry *lookup(int argc, char **argv, int *used)
 {
 	int at = find_command_word(argc, argv);
@@ -225,6 +235,10 @@ static const struct cmd_entry *lookup(int argc, char **argv, int *used)
 	if (at < 0)
 		return NULL;
 	cmd = cmd_find(argv + at, argc - at, used, &cause);
+	if (cmd == NULL && wants_help(argc, argv) && cmd_print_group(argv[at], stdout) > 0) {
+		free(cause);
+		exit(LMC_EXIT_OK); /* "lmcctl config --help" */
+	}
 	if (cmd == NULL) {
 		fprintf(stderr, "lmcctl: %s\n", cause);
 		free(cause);

@@ -11,7 +11,7 @@ const struct gopt global_opts[] = {
 	{ "url", 0, "URL", "one node at URL", OPT_URL },
 	{ "node", 'n', "NAME", "target node name or glob (repeatable)", 'n' },
 	{ "all", 0, NULL, "target every node", OPT_ALL },
-	{ "selector", 'l', "role=R", "only nodes of role scheduler or worker", 'l' },
+	{ "selector", 'l', "KEY=VALUE", "role=worker|scheduler or instance=ID", 'l' },
 	{ "instance", 0, "ID", "only nodes of this lmcache_instance_id", OPT_INSTANCE },
 	{ "output", 'o', "FORMAT", "table (default) or json", 'o' },
 	{ "no-headers", 0, NULL, "tables without their header line", OPT_NO_HEADERS },

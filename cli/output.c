@@ -21,12 +21,8 @@ const char *color(struct ctx *c, const char *what)
 {
 	if (!c->o.color)
 		return "";
-	if (strcmp(what, "ok") == 0)
-		return "\033[32m";
-	if (strcmp(what, "bad") == 0)
-		return "\033[31m";
 	if (strcmp(what, "head") == 0)
-		return "\033[1m";
+		return "\033[1m"; /* bold: cells stay uncoloured so widths stay exact */
 	return "\033[0m";
 }
 

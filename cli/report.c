@@ -2,7 +2,9 @@
  *   every target ok -> 0; some ok and some failed -> 3 (partial);
  *   every target failed the same way -> that way's code (4, 5, 6, 7 or 1);
  *   every target failed, in different ways -> 1.
- * A frontend that could not be listed while others were makes a success partial (3). */
+ * A frontend that could not be listed while others were makes a success partial (3),
+ * unless every target was named exactly and found; a name that matches none of the nodes
+ * listed then fails with that frontend's class (5, 6, ...). */
 #include "config.h"
 #include "cli.h"
 #include "xalloc.h"
@@ -84,7 +86,7 @@ int report(struct ctx *c, struct result *rs, size_t n, print_fn print)
 		print(c, rs, n);
 	fflush(stdout);
 	rc = combine_codes(codes, n);
-	if (rc == LMC_EXIT_OK && c->listing_code != 0)
+	if (rc == LMC_EXIT_OK && c->listing_code != 0 && !c->exact)
 		rc = LMC_EXIT_PARTIAL;
 	free(codes);
 	return rc;

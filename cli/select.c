@@ -89,8 +89,10 @@ int select_nodes(struct ctx *c)
 	int rc = need_targets(c, np);
 
 	if (rc == 0 && (bad = unmatched(c, p, np)) != NULL) {
-		fprintf(stderr, "lmcctl: no node matches '%s'\n", bad);
-		rc = LMC_EXIT_NOTFOUND;
+		/* Not found, unless it may sit behind a frontend that could not be listed. */
+		fprintf(stderr, "lmcctl: no node matches '%s'%s\n", bad,
+			c->listing_code ? " among the nodes that could be listed" : "");
+		rc = c->listing_code ? c->listing_code : LMC_EXIT_NOTFOUND;
 	}
 	for (size_t i = 0; rc == 0 && i < c->nnodes; i++) {
 		if ((np > 0 && !any_match(p, np, c->nodes[i].name)) || !filtered_in(c, &c->nodes[i]))
@@ -100,8 +102,11 @@ int select_nodes(struct ctx *c)
 	}
 	if (rc == 0 && c->nsel == 0) {
 		fprintf(stderr, "lmcctl: no node %s\n", c->nnodes ? "matches the selection" : "found");
-		rc = LMC_EXIT_NOTFOUND;
+		rc = c->listing_code ? c->listing_code : LMC_EXIT_NOTFOUND;
 	}
+	c->exact = np > 0;
+	for (size_t i = 0; i < np; i++)
+		c->exact = c->exact && strpbrk(p[i], "*?[") == NULL;
 	free(p);
 	return rc;
 }

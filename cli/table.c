@@ -123,6 +123,21 @@ void cmd_print_help(const struct cmd_entry *c, FILE *f)
 	free(name);
 }
 
+int cmd_print_group(const char *word, FILE *f)
+{
+	const struct cmd_entry *m[32];
+	int n = 0;
+
+	if (match(word, NULL, m) != 1 || m[0]->sub == NULL)
+		return 0;
+	for (size_t i = 0; cmd_table[i] != NULL; i++)
+		if (strcmp(cmd_table[i]->name, m[0]->name) == 0) {
+			fputs(n++ ? "\n" : "", f);
+			cmd_print_help(cmd_table[i], f);
+		}
+	return n;
+}
+
 void cmd_print_overview(FILE *f)
 {
 	fputs("usage: lmcctl [options] COMMAND [ARGS...] [NODE...]\n\ncommands:\n", f);

@@ -183,6 +183,8 @@ static void action_result(struct model *m, const struct action *a, const struct 
 		free(e);
 	} else if (why != NULL) {
 		model_status(m, true, "%s failed: %s%s%s", a->what, why, *line ? ": " : "", line);
+	} else if (json_object_size(json_object_get(doc, "updated")) > 0) {
+		model_status(m, false, "%s: updated", a->what);
 	} else {
 		model_status(m, false, "%s: %s", a->what, *line ? line : "ok");
 	}

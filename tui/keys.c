@@ -125,7 +125,7 @@ static const struct binding bindings[] = {
 	{ { 'n', ']' }, "n ]", "next node", k_node },
 	{ { 'p', '[' }, "p [", "previous node", k_node },
 	{ { KEY_F(5), 'r' }, "F5 r", "refresh now", k_refresh },
-	{ { '+', '-' }, "+ -", "slower / faster refresh (halve or double the interval)", k_interval },
+	{ { '+', '-' }, "+ -", "longer / shorter refresh interval (doubles / halves it)", k_interval },
 	{ { 'Z', 'z' }, "Z", "pause / resume collecting", k_pause },
 	{ { CTRL_L }, "C-l", "redraw the screen", k_redraw },
 	{ { KEY_F(10), 'q' }, "F10 q", "quit", k_quit },

@@ -129,6 +129,8 @@ bool rows_key(struct ui *u, int key, int nrows)
 	case KEY_END: case 'G': *cur = nrows > 0 ? nrows - 1 : 0; break;
 	default: return false;
 	}
+	u->dir = key == KEY_UP || key == 'k' || key == KEY_PPAGE || key == KEY_HOME || key == 'g'
+		? -1 : 1;
 	if (*cur < 0)
 		*cur = 0;
 	return true;

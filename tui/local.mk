@@ -9,3 +9,11 @@ tui_lmcache_top_SOURCES = tui/top.h tui/main.c tui/model.c tui/collect.c tui/scr
 tui_lmcache_top_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(NCURSES_CFLAGS) $(PTHREAD_CFLAGS)
 tui_lmcache_top_LDADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) $(NCURSES_LIBS) \
 	$(PTHREAD_LIBS) -lm
+
+dist_man_MANS += man/lmcache-top.1
+
+# Tests: tmux-driven bats tests against real local clusters.
+EXTRA_DIST += tests/helpers/tui.bash
+tui_bats = tests/bats/tui-cluster.bats tests/bats/tui-screen.bats
+TESTS += $(tui_bats)
+EXTRA_DIST += $(tui_bats)

@@ -147,9 +147,12 @@ static bool step(struct ui *u, long max_iterations)
 	bool last;
 
 	pthread_mutex_lock(&m->lock);
-	while ((ch = getch()) != ERR && !u->quit)
-		if (ch != KEY_RESIZE)
-			keys_handle(u, ch);
+	while ((ch = getch()) != ERR && !u->quit) {
+		if (ch == KEY_RESIZE)
+			continue;
+		keys_handle(u, ch);
+		compose_frame(u); /* the next key acts on what this one changed (cursor row) */
+	}
 	last = max_iterations > 0 && m->rounds >= (unsigned long)max_iterations;
 	draw_frame(u);
 	pthread_mutex_unlock(&m->lock);
@@ -199,7 +202,7 @@ int main(int argc, char **argv)
 	model_init(&m, src, fds[1]);
 	free(src);
 	m.interval = o.delay;
-	u = (struct ui){ .m = &m, .o = &o };
+	u = (struct ui){ .m = &m, .o = &o, .follow = true };
 	handle_signals();
 	xalloc_set_fatal_hook(screen_end);
 	screen_init(&o);

@@ -2,6 +2,7 @@
  * model.lock. */
 #include "config.h"
 #include "top.h"
+#include "buf.h"
 #include "xalloc.h"
 
 #include <math.h>
@@ -50,8 +51,8 @@ static void node_free(struct tnode *n)
 	free(n->error);
 	free(n->version);
 	free(n->lmc_version);
-	pt_free(&n->metrics);
-	pt_free(&n->prev);
+	prom_exposition_free(&n->metrics);
+	prom_exposition_free(&n->prev);
 	for (int t = 0; t < NTABS; t++) {
 		json_decref(n->tab[t].doc);
 		free(n->tab[t].error);
@@ -148,34 +149,59 @@ void node_ok(struct tnode *n, double now)
 
 static void spark_push(struct tnode *n)
 {
-	double v[NSPARK] = { node_hit_rate(n), node_rate(n, "lmcache:num_hit_tokens_total"),
-			     node_rate(n, "lmcache:num_retrieve_requests_total"),
+	double v[NSPARK] = { node_hit_rate(n), node_rate_sum(n, "lmcache:num_hit_tokens_total"),
+			     node_rate_sum(n, "lmcache:num_retrieve_requests_total"),
 			     node_cache_usage(n) };
 
 	if (isnan(v[SP_HIT_TOKENS]))
-		v[SP_HIT_TOKENS] = node_rate(n, "lmcache:num_lookup_hits_total");
+		v[SP_HIT_TOKENS] = node_rate_sum(n, "lmcache:num_lookup_hits_total");
 	if (isnan(v[SP_RETRIEVES]))
-		v[SP_RETRIEVES] = node_rate(n, "lmcache:num_lookup_requests_total");
+		v[SP_RETRIEVES] = node_rate_sum(n, "lmcache:num_lookup_requests_total");
 	for (int s = 0; s < NSPARK; s++)
 		n->spark[s][n->spark_pos] = v[s];
 	n->spark_pos = (n->spark_pos + 1) % SPARK_LEN;
 }
 
+/* A node whose text does not parse keeps its last good scrape and shows why. */
 void node_metrics(struct tnode *n, const char *text, size_t len, double now)
 {
-	pt_free(&n->prev);
+	struct prom_exposition e;
+	char *cause = NULL;
+
+	if (prom_parse(text, len, &e, &cause) < 0) {
+		free(n->error);
+		n->error = xasprintf("bad /metrics: %s", cause);
+		free(cause);
+		return;
+	}
+	prom_exposition_free(&n->prev);
 	n->prev = n->metrics;
 	n->t_prev = n->t_metrics;
-	pt_parse(text, len, &n->metrics);
+	n->metrics = e;
 	n->t_metrics = now;
 	spark_push(n);
 }
 
-static double sum_or_nan(const struct pt_doc *d, const char *name)
+/* The sum of every sample called name (all label sets); false when there is none. */
+static bool sum_samples(const struct prom_exposition *e, const char *name, double *sum)
+{
+	bool found = false;
+
+	*sum = 0;
+	for (size_t i = 0; i < e->nfamilies; i++)
+		for (size_t j = 0; j < e->families[i].nsamples; j++)
+			if (strcmp(e->families[i].samples[j].name, name) == 0) {
+				*sum += e->families[i].samples[j].value;
+				found = true;
+			}
+	return found;
+}
+
+static double sum_or_nan(const struct prom_exposition *e, const char *name)
 {
 	double v;
 
-	return pt_sum(d, name, &v) ? v : NAN;
+	return sum_samples(e, name, &v) ? v : NAN;
 }
 
 double node_hit_rate(const struct tnode *n)
@@ -197,20 +223,62 @@ double node_cache_usage(const struct tnode *n)
 	return sum_or_nan(&n->metrics, "lmcache:local_cache_usage");
 }
 
-/* Counters summed over label sets, so a series may also be a bare sample name. */
-double node_rate(const struct tnode *n, const char *series)
+static bool same_labels(const struct prom_sample *a, const struct prom_sample *b)
 {
-	double a, b, dt = n->t_metrics - n->t_prev;
+	if (strcmp(a->name, b->name) != 0 || a->nlabels != b->nlabels)
+		return false;
+	for (size_t i = 0; i < a->nlabels; i++)
+		if (strcmp(a->labels[i].name, b->labels[i].name) != 0 ||
+		    strcmp(a->labels[i].value, b->labels[i].value) != 0)
+			return false;
+	return true;
+}
 
-	if (n->t_prev <= 0 || dt <= 0)
+static const struct prom_sample *prev_sample(const struct tnode *n, const struct prom_sample *s)
+{
+	const struct prom_exposition *e = &n->prev;
+
+	for (size_t i = 0; i < e->nfamilies; i++)
+		for (size_t j = 0; j < e->families[i].nsamples; j++)
+			if (same_labels(&e->families[i].samples[j], s))
+				return &e->families[i].samples[j];
+	return NULL;
+}
+
+/* A counter that went down was reset: that is no negative rate. */
+static double rate(const struct tnode *n, double a, double b)
+{
+	double dt = n->t_metrics - n->t_prev;
+
+	return n->t_prev <= 0 || dt <= 0 || b < a ? NAN : (b - a) / dt;
+}
+
+double node_rate(const struct tnode *n, const struct prom_sample *s)
+{
+	const struct prom_sample *p = prev_sample(n, s);
+
+	return p == NULL ? NAN : rate(n, p->value, s->value);
+}
+
+double node_rate_sum(const struct tnode *n, const char *name)
+{
+	double a, b;
+
+	if (!sum_samples(&n->metrics, name, &b) || !sum_samples(&n->prev, name, &a))
 		return NAN;
-	if (strchr(series, '{') != NULL) {
-		if (!pt_value(&n->metrics, series, &b) || !pt_value(&n->prev, series, &a))
-			return NAN;
-	} else if (!pt_sum(&n->metrics, series, &b) || !pt_sum(&n->prev, series, &a)) {
-		return NAN;
-	}
-	return b < a ? NAN : (b - a) / dt; /* a reset is not a negative rate */
+	return rate(n, a, b);
+}
+
+char *sample_series(const struct prom_sample *s)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, s->name);
+	for (size_t i = 0; i < s->nlabels; i++)
+		buf_printf(&b, "%s%s=\"%s\"", i ? "," : "{", s->labels[i].name, s->labels[i].value);
+	if (s->nlabels > 0)
+		buf_putc(&b, '}');
+	return buf_steal(&b);
 }
 
 void model_status(struct model *m, bool bad, const char *fmt, ...)

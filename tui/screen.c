@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 static bool use_color, use_unicode;
 
@@ -65,6 +66,23 @@ static attr_t attr_of(enum pair c, bool bold)
 	return a;
 }
 
+/* Clipped to width columns: counted in characters, not bytes, so a line holding "…" or a
+ * tree glyph is not cut short. */
+static void put_text(int y, int x, const char *s, int width)
+{
+	size_t n = mbstowcs(NULL, s, 0);
+	wchar_t *w;
+
+	if (n == (size_t)-1) {
+		mvaddnstr(y, x, s, width);
+		return;
+	}
+	w = xcalloc(n + 1, sizeof *w);
+	mbstowcs(w, s, n + 1);
+	mvaddnwstr(y, x, w, width);
+	free(w);
+}
+
 static void put_va(int y, int x, enum pair c, bool bold, bool fill, const char *fmt, va_list ap)
 {
 	char *s;
@@ -78,7 +96,7 @@ static void put_va(int y, int x, enum pair c, bool bold, bool fill, const char *
 		hline(' ', cols);
 	}
 	if (x < cols)
-		mvaddnstr(y, x, s, cols - x);
+		put_text(y, x, s, cols - x);
 	attrset(A_NORMAL);
 	free(s);
 }
@@ -126,7 +144,7 @@ char *human_num(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.2fM", v / 1e6);
 	else if (fabs(v) >= 1e4)
 		snprintf(buf, len, "%.1fk", v / 1e3);
-	else if (v == floor(v))
+	else if (v == floor(v) || fabs(v) >= 100)
 		snprintf(buf, len, "%.0f", v);
 	else
 		snprintf(buf, len, "%.3g", v);
@@ -209,7 +227,7 @@ static void draw_status(struct ui *u)
 				   "+/- interval  Z pause  F10/q quit");
 }
 
-void draw_frame(struct ui *u)
+void compose_frame(struct ui *u)
 {
 	getmaxyx(stdscr, u->rows, u->cols);
 	erase();
@@ -217,7 +235,6 @@ void draw_frame(struct ui *u)
 		mvprintw(0, 0, "Terminal too small (%dx%d).", u->cols, u->rows);
 		mvprintw(1, 0, "lmcache-top needs %dx%d.", MIN_COLS, MIN_ROWS);
 		mvprintw(2, 0, "Enlarge it, or q to quit.");
-		refresh();
 		return;
 	}
 	draw_title(u);
@@ -228,5 +245,10 @@ void draw_frame(struct ui *u)
 		tab_table[u->tab]->draw(u, ui_selected(u), 2, u->rows - 3);
 	draw_status(u);
 	prompt_draw(u);
+}
+
+void draw_frame(struct ui *u)
+{
+	compose_frame(u);
 	refresh();
 }

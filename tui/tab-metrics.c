@@ -56,41 +56,56 @@ static size_t group_len(const char *name)
 
 static int by_group_name(const void *a, const void *b)
 {
-	const struct pt_family *x = *(const struct pt_family *const *)a;
-	const struct pt_family *y = *(const struct pt_family *const *)b;
+	const struct prom_family *x = *(const struct prom_family *const *)a;
+	const struct prom_family *y = *(const struct prom_family *const *)b;
 	size_t gx = group_len(x->name), gy = group_len(y->name);
 	int c = strncmp(x->name, y->name, gx < gy ? gx : gy);
 
 	return c ? c : gx != gy ? (gx < gy ? -1 : 1) : strcmp(x->name, y->name);
 }
 
-static void family_rows(struct tnode *n, struct rows *r, const struct pt_family *f)
+/* The series cut to width, its end marked, so value and rate columns stay in place. */
+static void sample_row(struct rows *r, const struct prom_sample *s, int width, double rate)
 {
-	bool counter = strcmp(f->type, "counter") == 0 || strcmp(f->type, "histogram") == 0 ||
-		       strcmp(f->type, "summary") == 0;
+	char v[24], rt[32] = "", *series = sample_series(s);
+	int len = (int)strlen(series);
 
-	rows_add(r, C_WARN, (void *)f, "  %s  (%s) %s", f->name, f->type, f->help);
+	human_num(s->value, v, sizeof v);
+	if (!isnan(rate)) {
+		human_num(rate, rt, sizeof rt - 3);
+		strcat(rt, "/s");
+	}
+	if (len > width)
+		rows_add(r, C_NORMAL, (void *)s, "    %.*s%s %12s %12s", width - 1, series,
+			 glyph("…", "~"), v, rt);
+	else
+		rows_add(r, C_NORMAL, (void *)s, "    %-*s %12s %12s", width, series, v, rt);
+	free(series);
+}
+
+static void family_rows(struct tnode *n, struct rows *r, const struct prom_family *f, int width)
+{
+	bool counter = f->type == PROM_COUNTER || f->type == PROM_HISTOGRAM ||
+		       f->type == PROM_SUMMARY;
+
+	rows_add(r, C_WARN, (void *)f, "  %s  (%s) %s", f->name, prom_type_name(f->type),
+		 f->help ? f->help : "");
 	for (size_t i = 0; i < f->nsamples; i++) {
-		const struct pt_sample *s = &f->samples[i];
-		double rate = counter ? node_rate(n, s->series) : NAN;
-		char v[24], rt[32] = "";
+		const struct prom_sample *s = &f->samples[i];
 
-		human_num(s->value, v, sizeof v);
-		if (!isnan(rate))
-			snprintf(rt, sizeof rt, "%.2f/s", rate);
-		rows_add(r, C_NORMAL, (void *)s, "    %-70s %12s %12s", s->series, v, rt);
+		sample_row(r, s, width, counter ? node_rate(n, s) : NAN);
 	}
 }
 
-static void build(struct tnode *n, struct rows *r)
+static void build(struct tnode *n, struct rows *r, int width)
 {
-	size_t nf = n->metrics.nfams;
-	const struct pt_family **v = xcalloc(nf + 1, sizeof *v);
+	size_t nf = n->metrics.nfamilies;
+	const struct prom_family **v = xcalloc(nf + 1, sizeof *v);
 	const char *prev = NULL;
 	size_t prev_len = 0;
 
 	for (size_t i = 0; i < nf; i++)
-		v[i] = &n->metrics.fams[i];
+		v[i] = &n->metrics.families[i];
 	qsort(v, nf, sizeof *v, by_group_name);
 	for (size_t i = 0; i < nf; i++) {
 		size_t g = group_len(v[i]->name);
@@ -99,7 +114,7 @@ static void build(struct tnode *n, struct rows *r)
 			rows_add(r, C_HEAD, NULL, " %.*s", (int)g, v[i]->name);
 		prev = v[i]->name;
 		prev_len = g;
-		family_rows(n, r, v[i]);
+		family_rows(n, r, v[i], width);
 	}
 	free(v);
 }
@@ -115,9 +130,10 @@ static void draw(struct ui *u, struct tnode *n, int y, int h)
 	}
 	node_header(u, n, y);
 	draw_sparks(u, n, y + 1);
-	build(n, &r);
-	snprintf(head, sizeof head, " %-74s %12s %12s", "FAMILY / SERIES", "VALUE", "RATE");
-	if (n->metrics.nfams == 0)
+	build(n, &r, u->cols - 31);
+	snprintf(head, sizeof head, " %-*s %12s %12s", u->cols - 28, "FAMILY / SERIES", "VALUE",
+		 "RATE");
+	if (n->metrics.nfamilies == 0)
 		put_line(y + 5, C_DIM, " no metrics yet");
 	else
 		rows_show(u, &r, y + 5, h - 5, head);

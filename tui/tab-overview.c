@@ -105,6 +105,23 @@ static void follow(struct ui *u, struct rows *r, struct tnode *sel)
 			u->cursor[u->tab] = (int)i;
 }
 
+/* The cursor rests on nodes only: off a frontend line, in the direction it moved. */
+static void skip_headers(struct ui *u, struct rows *r)
+{
+	int *cur = &u->cursor[u->tab], n;
+
+	rows_apply_filter(u, r);
+	n = (int)r->n;
+	if (*cur >= n)
+		*cur = n - 1;
+	for (int d = u->dir < 0 ? -1 : 1, tries = 0; tries < 2; tries++, d = -d)
+		for (int i = *cur; i >= 0 && i < n; i += d)
+			if (r->data[i] != NULL) {
+				*cur = i;
+				return;
+			}
+}
+
 static void draw(struct ui *u, struct tnode *sel, int y, int h)
 {
 	struct rows r = { 0 };
@@ -121,6 +138,7 @@ static void draw(struct ui *u, struct tnode *sel, int y, int h)
 		follow(u, &r, sel);
 		h -= DETAIL_ROWS + 1;
 	}
+	skip_headers(u, &r);
 	cur = rows_show(u, &r, y + 1, h - 1, head);
 	if (cur != NULL && cur != sel) {
 		ui_select(u, cur->id.name);

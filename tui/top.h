@@ -5,7 +5,7 @@
 #define LMC_TOP_H
 
 #include "cluster.h"
-#include "promtext.h"
+#include "prom.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -37,7 +37,7 @@ struct tnode {
 	double last_ok;		/* monotonic seconds, 0: never */
 	char *version, *lmc_version;
 	int plugins;		/* running plugins, -1: unknown */
-	struct pt_doc metrics, prev; /* this and the previous scrape, for rates */
+	struct prom_exposition metrics, prev; /* this and the previous scrape, for rates */
 	double t_metrics, t_prev;
 	double spark[NSPARK][SPARK_LEN]; /* ring; NAN: no value */
 	size_t spark_pos;
@@ -91,8 +91,12 @@ void model_notify(struct model *m);
 double node_hit_rate(const struct tnode *n);
 double node_hit_tokens(const struct tnode *n);
 double node_cache_usage(const struct tnode *n);
-/* The rate per second of series between the last two scrapes; NAN when unknown. */
-double node_rate(const struct tnode *n, const char *series);
+/* Rates per second between the last two scrapes, NAN when unknown: of one sample (same
+ * name and labels in both), or of every sample called name, summed. */
+double node_rate(const struct tnode *n, const struct prom_sample *s);
+double node_rate_sum(const struct tnode *n, const char *name);
+/* name{label="value",...} of a sample; caller frees. */
+char *sample_series(const struct prom_sample *s);
 double now_mono(void);
 void action_free(struct action *a);
 
@@ -140,6 +144,7 @@ struct ui {
 	char *cur_key;	/* the key of the row under the cursor (logger, config key), copied */
 	char *edit_key;	/* the row an edit or menu is about */
 	bool follow;	/* Overview: move the cursor to the selected node */
+	int dir;	/* direction of the last cursor move: 1 down, -1 up */
 	bool quit, dirty;
 	int rows, cols;
 };
@@ -176,6 +181,8 @@ void put_attr(int y, int x, enum pair c, bool bold, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void put_line(int y, enum pair c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *glyph(const char *utf8, const char *ascii);
+/* Draws into the curses buffer; draw_frame also sends it to the terminal. */
+void compose_frame(struct ui *u);
 void draw_frame(struct ui *u);
 /* A sparkline of v (ring from pos) into buf (>= 4 * width + 1 bytes). */
 void sparkline(const double *v, size_t n, size_t pos, int width, char *buf);

@@ -4,6 +4,7 @@
 #include "strutil.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,26 +99,80 @@ static json_t *thread_from_json(const json_t *in)
 	return t;
 }
 
-/* "Thread: <Thread(name, state, ...)>" or any other description: the name is the first
- * field inside "<Thread(...)>" when present, else the whole description. */
+/* The last run of digits in s, as a JSON integer, or JSON null. */
+static json_t *last_number(const char *s, size_t len)
+{
+	size_t end = len, start;
+
+	while (end > 0 && !isdigit((unsigned char)s[end - 1]))
+		end--;
+	start = end;
+	while (start > 0 && isdigit((unsigned char)s[start - 1]))
+		start--;
+	if (start == end)
+		return json_null();
+	return json_integer(strtoll(s + start, NULL, 10));
+}
+
+/* Ours: "name, state, tid N, cpu 1.25s". */
+static void fields_ours(json_t *t, const char *in)
+{
+	size_t n;
+	char **f = str_split(in, ',', &n);
+
+	for (size_t i = 0; i < n; i++) {
+		char *v = str_trim(f[i]);
+
+		if (i == 0)
+			json_object_set_new(t, "name", json_string(v));
+		else if (str_starts_with(v, "tid "))
+			json_object_set_new(t, "thread_id", json_integer(strtoll(v + 4, NULL, 10)));
+		else if (str_starts_with(v, "cpu "))
+			json_object_set_new(t, "cpu_time", json_real(strtod(v + 4, NULL)));
+		else if (i == 1)
+			json_object_set_new(t, "state", json_string(v));
+	}
+	str_list_free(f);
+}
+
+/* Python's repr: "name, started daemon 1403" (the name may hold ", "). */
+static void fields_python(json_t *t, const char *in, size_t len)
+{
+	const char *last = NULL;
+
+	for (const char *p = in; p + 1 < in + len; p++)
+		if (p[0] == ',' && p[1] == ' ')
+			last = p;
+	if (last == NULL) {
+		json_object_set_new(t, "name", json_stringn(in, len));
+		return;
+	}
+	json_object_set_new(t, "name", json_stringn(in, (size_t)(last - in)));
+	json_object_set_new(t, "thread_id", last_number(last + 2, len - (size_t)(last + 2 - in)));
+	len -= (size_t)(last + 2 - in);
+	while (len > 0 && (isdigit((unsigned char)last[2 + len - 1]) || last[2 + len - 1] == ' '))
+		len--;
+	json_object_set_new(t, "state", json_stringn(last + 2, len));
+}
+
+/* "Thread: <Thread(...)>" (Python's repr, or ours) or any other description: the fields
+ * inside the parentheses when there are any, else the whole description as the name. */
 static json_t *thread_from_header(const char *desc)
 {
 	json_t *t = thread_new();
-	const char *open = strstr(desc, "Thread(");
-	size_t len;
+	const char *open = strchr(desc, '('), *close = strrchr(desc, ')');
+	char *inner;
 
-	if (open != NULL) {
-		open += 7;
-		len = strcspn(open, ",)");
-		json_object_set_new(t, "name", json_stringn(open, len));
-		if (open[len] == ',') {
-			const char *st = open + len + 1 + strspn(open + len + 1, " ");
-
-			json_object_set_new(t, "state", json_stringn(st, strcspn(st, ",)")));
-		}
-	} else {
+	if (open == NULL || close == NULL || close < open) {
 		json_object_set_new(t, "name", json_string(desc));
+		return t;
 	}
+	inner = xstrndup(open + 1, (size_t)(close - open - 1));
+	if (strstr(inner, ", tid ") != NULL && strchr(inner, ',') != NULL)
+		fields_ours(t, inner);
+	else
+		fields_python(t, inner, strlen(inner));
+	free(inner);
 	return t;
 }
 

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #define DEFAULT_TIMEOUT_MS 10000L
-#define DEFAULT_PARALLEL 64
+#define DEFAULT_PARALLEL 256
 
 struct xfer {
 	CURL *easy;

@@ -37,7 +37,7 @@ struct hm_res {
 	long took_ms;
 };
 
-/* Runs n requests concurrently (at most max_parallel at a time; 0: 64) and fills res[i]
+/* Runs n requests concurrently (at most max_parallel at a time; 0: 256) and fills res[i]
  * for reqs[i]. res must be zeroed; free each with hm_res_free. */
 void hm_run(const struct hm_req *reqs, struct hm_res *res, size_t n, size_t max_parallel);
 void hm_res_free(struct hm_res *r);

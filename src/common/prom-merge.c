@@ -46,6 +46,7 @@ struct merger {
 	size_t nparts, part_cap;
 	struct prom_map index;
 	struct prom_problems problems;
+	struct buf *node_labels; /* node="<name>", escaped once per node */
 };
 
 static void problem(struct merger *m, size_t node, const char *family, char *message)
@@ -113,10 +114,12 @@ static void take_family(struct merger *m, size_t node, const struct prom_family 
 	}
 }
 
-/* Parses a node's text; a node that failed or sent garbage is down. */
+/* Parses a node's text (unless the caller did); a node that failed or sent garbage is
+ * down. */
 static void take_node(struct merger *m, size_t node, struct prom_map *names)
 {
 	const struct prom_node *in = &m->nodes[node];
+	const struct prom_exposition *e = in->parsed;
 	char *cause = NULL;
 
 	if (prom_map_get(names, in->name) != NONE) {
@@ -125,19 +128,21 @@ static void take_node(struct merger *m, size_t node, struct prom_map *names)
 		return;
 	}
 	prom_map_put(names, in->name, node);
-	if (!in->text) {
+	if (!e && !in->text) {
 		m->state[node] = NODE_DOWN;
 		problem(m, node, NULL, xasprintf("scrape failed: %s", in->error ? in->error : "no data"));
 		return;
 	}
-	if (prom_parse(in->text, in->len, &m->exps[node], &cause) < 0) {
+	if (!e && prom_parse(in->text, in->len, &m->exps[node], &cause) < 0) {
 		m->state[node] = NODE_DOWN;
 		problem(m, node, NULL, xasprintf("invalid exposition: %s", cause));
 		free(cause);
 		return;
 	}
-	for (size_t i = 0; i < m->exps[node].nfamilies; i++)
-		take_family(m, node, &m->exps[node].families[i]);
+	if (!e)
+		e = &m->exps[node];
+	for (size_t i = 0; i < e->nfamilies; i++)
+		take_family(m, node, &e->families[i]);
 }
 
 /* Label values escape \\, \" and \n; HELP texts only \\ and \n. */
@@ -184,12 +189,16 @@ static void put_renamed(struct buf *b, const struct prom_sample *s)
 	buf_append(b, name, len);
 }
 
-static void put_sample(struct buf *b, const struct prom_sample *s, const char *node)
+static bool has_node_label(const struct prom_sample *s)
 {
-	buf_puts(b, s->name);
-	buf_puts(b, "{node=\"");
-	put_escaped(b, node, true);
-	buf_putc(b, '"');
+	for (size_t i = 0; i < s->nlabels; i++)
+		if (s->labels[i].name[0] == 'n' && strcmp(s->labels[i].name, "node") == 0)
+			return true;
+	return false;
+}
+
+static void put_labels(struct buf *b, const struct prom_sample *s)
+{
 	for (size_t i = 0; i < s->nlabels; i++) {
 		buf_putc(b, ',');
 		if (strcmp(s->labels[i].name, "node") == 0)
@@ -200,8 +209,65 @@ static void put_sample(struct buf *b, const struct prom_sample *s, const char *n
 		put_escaped(b, s->labels[i].value, true);
 		buf_putc(b, '"');
 	}
-	buf_puts(b, "} ");
-	buf_puts(b, s->value_text);
+}
+
+/* Room for n more bytes (and the NUL) at the end of b. */
+static char *reserve(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->data = xrealloc(b->data, b->cap);
+	}
+	return b->data + b->len;
+}
+
+static void copy(char **o, const char *s, size_t n)
+{
+	memcpy(*o, s, n);
+	*o += n;
+}
+
+/* The common case in one reservation: canonical labels without a node label, no
+ * timestamp. Returns false when the sample needs put_sample's general path. */
+static bool put_sample_fast(struct buf *b, const struct prom_sample *s,
+                            const struct buf *node_label)
+{
+	char *o, *start;
+
+	if (!s->raw_labels || s->has_timestamp || has_node_label(s))
+		return false;
+	o = start = reserve(b, s->name_len + node_label->len + s->raw_labels_len + s->value_len + 6);
+	copy(&o, s->name, s->name_len);
+	*o++ = '{';
+	copy(&o, node_label->data, node_label->len);
+	*o++ = ',';
+	copy(&o, s->raw_labels, s->raw_labels_len);
+	*o++ = '}';
+	*o++ = ' ';
+	copy(&o, s->value_text, s->value_len);
+	*o++ = '\n';
+	*o = '\0';
+	b->len += (size_t)(o - start);
+	return true;
+}
+
+/* name{node="<node>",labels} value [timestamp]; node_label is the rendered node="..." pair.
+ * Labels written canonically are copied as they came, without unescaping and escaping. */
+static void put_sample(struct buf *b, const struct prom_sample *s, const struct buf *node_label)
+{
+	if (put_sample_fast(b, s, node_label))
+		return;
+	buf_append(b, s->name, s->name_len);
+	buf_putc(b, '{');
+	buf_append(b, node_label->data, node_label->len);
+	if (s->raw_labels && !has_node_label(s)) {
+		buf_putc(b, ',');
+		buf_append(b, s->raw_labels, s->raw_labels_len);
+	} else {
+		put_labels(b, s);
+	}
+	buf_append(b, "} ", 2);
+	buf_append(b, s->value_text, s->value_len);
 	if (s->has_timestamp)
 		buf_printf(b, " %lld", (long long)s->timestamp_ms);
 	buf_putc(b, '\n');
@@ -242,7 +308,7 @@ static void put_family(struct buf *b, const struct merger *m, const struct mfami
 		const struct part *part = &m->parts[p];
 
 		for (size_t i = 0; i < part->f->nsamples; i++)
-			put_sample(b, &part->f->samples[i], m->nodes[part->node].name);
+			put_sample(b, &part->f->samples[i], &m->node_labels[part->node]);
 	}
 }
 
@@ -264,8 +330,12 @@ static void write_output(struct buf *b, const struct merger *m)
 {
 	size_t total = 4096;
 
-	for (size_t i = 0; i < m->n; i++)
+	for (size_t i = 0; i < m->n; i++) {
 		total += m->nodes[i].text ? m->nodes[i].len + m->nodes[i].len / 2 : 128;
+		buf_puts(&m->node_labels[i], "node=\"");
+		put_escaped(&m->node_labels[i], m->nodes[i].name, true);
+		buf_putc(&m->node_labels[i], '"');
+	}
 	b->data = xmalloc(total);
 	b->cap = total;
 	b->len = 0;
@@ -288,6 +358,7 @@ char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
 
 	m.exps = xcalloc(n ? n : 1, sizeof *m.exps);
 	m.state = xcalloc(n ? n : 1, sizeof *m.state);
+	m.node_labels = xcalloc(n ? n : 1, sizeof *m.node_labels);
 	prom_map_init(&m.index, 512);
 	prom_map_init(&names, n);
 	add_mfamily(&m, UP_NAME, PROM_GAUGE, NULL, true);
@@ -295,8 +366,11 @@ char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
 	for (size_t i = 0; i < n; i++)
 		take_node(&m, i, &names);
 	write_output(&b, &m);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		prom_exposition_free(&m.exps[i]);
+		buf_free(&m.node_labels[i]);
+	}
+	free(m.node_labels);
 	prom_map_free(&names);
 	prom_map_free(&m.index);
 	free(m.exps);

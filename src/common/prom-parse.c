@@ -1,14 +1,14 @@
 /*
  * Prometheus text format 0.0.4 parser. Names, label values and value texts are written,
- * unescaped and NUL-terminated, into one arena as large as the input (every token in the
- * input is followed by at least one separator byte, so the output never outgrows it). As
+ * unescaped and NUL-terminated, into one arena twice as large as the input: every token in
+ * the input is followed by at least one separator byte, so the tokens never outgrow one
+ * input's worth, and the raw label texts kept for the merger take at most another. As
  * strict as Prometheus' own parser about syntax, so that whatever we accept and re-emit,
  * promtool accepts too.
  */
 #include "config.h"
 #include "prom.h"
 #include "prom-map.h"
-#include "strutil.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -26,6 +26,7 @@ struct raw {
 struct fam_state {
 	bool has_type, has_help;
 	size_t nsamples;
+	size_t name_len;
 };
 
 struct parser {
@@ -59,42 +60,53 @@ static bool at_end(const struct parser *ps)
 	return ps->p >= ps->end;
 }
 
-static bool name_char(char c, bool first, bool colon)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_')
-		return true;
-	if (c == ':')
-		return colon;
-	return !first && c >= '0' && c <= '9';
-}
+/* Bit 1: may start a label name; 2: may continue one; 4: ':' (metric names only). */
+static const unsigned char name_class[256] = {
+	[':'] = 4,
+	['_'] = 3,
+	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
+	['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+#define L2(c) [c] = 3, [c + 1] = 3
+#define L8(c) L2(c), L2(c + 2), L2(c + 4), L2(c + 6)
+	L8('a'), L8('a' + 8), L8('a' + 16), L2('a' + 24),
+	L8('A'), L8('A' + 8), L8('A' + 16), L2('A' + 24),
+#undef L8
+#undef L2
+};
 
-/* Copies a metric (colon true) or label name into the arena; NULL when there is none. */
+/* Copies a metric (colon true) or label name into the arena; NULL when there is none. The
+ * scanners keep their cursors in locals: stores into the arena could alias ps->p. */
 static const char *read_name(struct parser *ps, bool colon)
 {
-	const char *start = ps->p;
+	const char *start = ps->p, *p = start, *end = ps->end;
+	unsigned first = colon ? 5 : 1, rest = colon ? 6 : 2;
 	char *out = ps->w;
+	size_t n;
 
-	while (!at_end(ps) && name_char(*ps->p, ps->p == start, colon))
-		ps->p++;
-	if (ps->p == start)
+	if (p == end || !(name_class[(unsigned char)*p] & first))
 		return NULL;
-	memcpy(out, start, (size_t)(ps->p - start));
-	out[ps->p - start] = '\0';
-	ps->w += ps->p - start + 1;
+	for (p++; p < end && (name_class[(unsigned char)*p] & rest); p++)
+		;
+	n = (size_t)(p - start);
+	memcpy(out, start, n);
+	out[n] = '\0';
+	ps->w += n + 1;
+	ps->p = p;
 	return out;
 }
 
 /* Copies the token up to the next blank into the arena. */
 static const char *read_token(struct parser *ps)
 {
-	const char *start = ps->p;
+	const char *start = ps->p, *p = start, *end = ps->end;
 	char *out = ps->w;
 
-	while (!at_end(ps) && *ps->p != ' ' && *ps->p != '\t')
-		ps->p++;
-	memcpy(out, start, (size_t)(ps->p - start));
-	out[ps->p - start] = '\0';
-	ps->w += ps->p - start + 1;
+	while (p < end && *p != ' ' && *p != '\t')
+		p++;
+	memcpy(out, start, (size_t)(p - start));
+	out[p - start] = '\0';
+	ps->w += p - start + 1;
+	ps->p = p;
 	return out;
 }
 
@@ -102,23 +114,34 @@ static const char *read_token(struct parser *ps)
  * values, \". Returns NULL on a bad escape or a missing stop. */
 static const char *read_escaped(struct parser *ps, char stop)
 {
+	const char *p = ps->p, *end = ps->end;
+	const char *close = stop ? memchr(p, stop, (size_t)(end - p)) : end;
 	char *out = ps->w, *o = out;
 
-	for (; !at_end(ps) && *ps->p != stop; ps->p++) {
-		if (*ps->p != '\\') {
-			*o++ = *ps->p;
+	/* Most texts have no escapes: one copy. */
+	if (close && !memchr(p, '\\', (size_t)(close - p))) {
+		memcpy(out, p, (size_t)(close - p));
+		out[close - p] = '\0';
+		ps->w = out + (close - p) + 1;
+		ps->p = close;
+		return out;
+	}
+	for (; p < end && *p != stop; p++) {
+		if (*p != '\\') {
+			*o++ = *p;
 			continue;
 		}
-		if (++ps->p == ps->end)
+		if (++p == end)
 			return NULL;
-		if (*ps->p == 'n')
+		if (*p == 'n')
 			*o++ = '\n';
-		else if (*ps->p == '\\' || (*ps->p == '"' && stop == '"'))
-			*o++ = *ps->p;
+		else if (*p == '\\' || (*p == '"' && stop == '"'))
+			*o++ = *p;
 		else
 			return NULL;
 	}
-	if (stop && at_end(ps))
+	ps->p = p;
+	if (stop && p == end)
 		return NULL;
 	*o = '\0';
 	ps->w = o + 1;
@@ -133,11 +156,47 @@ static void make_c_locale(void)
 	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
+/* Clinger's fast path for the common plain decimals ("12.0", "0.8125"): with at most 15
+ * significant digits and at most 22 decimals both operands are exact doubles, so one
+ * division rounds correctly. Returns false when s needs strtod. */
+static bool fast_float(const char *s, double *out)
+{
+	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+	                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	uint64_t m = 0;
+	int digits = 0, decimals = 0;
+	bool neg = *s == '-', dot = false;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s; s++) {
+		if (*s == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || (digits += m > 0 || *s != '0') > 15)
+			return false;
+		m = m * 10 + (uint64_t)(*s - '0');
+		decimals += dot;
+	}
+	if (decimals > 22)
+		return false;
+	*out = (double)m / pow10[decimals];
+	if (neg)
+		*out = -*out;
+	return true;
+}
+
 /* A float as Prometheus' Go parser reads it: decimal, Inf, NaN; never hex or nan(...). */
 static bool parse_float(const char *s, double *out)
 {
 	char *end;
 
+	if (fast_float(s, out))
+		return true;
 	if (!*s || strpbrk(s, "xX()_"))
 		return false;
 	pthread_once(&c_locale_once, make_c_locale);
@@ -169,28 +228,31 @@ static size_t add_family(struct parser *ps, const char *name)
 		ps->fs = xreallocarray(ps->fs, ps->fam_cap, sizeof *ps->fs);
 	}
 	e->families[i] = (struct prom_family){ .name = name, .type = PROM_UNTYPED };
-	ps->fs[i] = (struct fam_state){ 0 };
+	ps->fs[i] = (struct fam_state){ .name_len = strlen(name) };
 	prom_map_put(&ps->names, name, i);
 	return i;
 }
 
-static bool has_suffix(const char *name, const char *family, const char *suffix)
+/* Whether name (of length n) is family (of length fn) followed by suffix. */
+static bool has_suffix(const char *name, size_t n, const char *family, size_t fn,
+                       const char *suffix)
 {
-	size_t n = strlen(family);
+	size_t sn = strlen(suffix);
 
-	return strncmp(name, family, n) == 0 && strcmp(name + n, suffix) == 0;
+	return n == fn + sn && memcmp(name, family, fn) == 0 && memcmp(name + fn, suffix, sn) == 0;
 }
 
 /* Whether a sample called name belongs to family f (histograms and summaries have
  * sub-samples). */
-static bool belongs(const struct prom_family *f, const char *name)
+static bool belongs(const struct prom_family *f, size_t fn, const char *name, size_t n)
 {
-	if (strcmp(f->name, name) == 0)
+	if (n == fn && memcmp(f->name, name, n) == 0)
 		return true;
-	if (f->type == PROM_HISTOGRAM && has_suffix(name, f->name, "_bucket"))
+	if (f->type == PROM_HISTOGRAM && has_suffix(name, n, f->name, fn, "_bucket"))
 		return true;
 	if (f->type == PROM_HISTOGRAM || f->type == PROM_SUMMARY)
-		return has_suffix(name, f->name, "_sum") || has_suffix(name, f->name, "_count");
+		return has_suffix(name, n, f->name, fn, "_sum") ||
+		       has_suffix(name, n, f->name, fn, "_count");
 	return false;
 }
 
@@ -208,17 +270,17 @@ static size_t family_by_suffix(struct parser *ps, const char *name)
 		memcpy(base, name, n - sn);
 		base[n - sn] = '\0';
 		i = prom_map_get(&ps->names, base);
-		if (i != (size_t)-1 && belongs(&ps->e->families[i], name))
+		if (i != (size_t)-1 && belongs(&ps->e->families[i], ps->fs[i].name_len, name, n))
 			return i;
 	}
 	return (size_t)-1;
 }
 
-static size_t family_of_sample(struct parser *ps, const char *name)
+static size_t family_of_sample(struct parser *ps, const char *name, size_t n)
 {
-	size_t i;
+	size_t i = ps->current;
 
-	if (ps->current != (size_t)-1 && belongs(&ps->e->families[ps->current], name))
+	if (i != (size_t)-1 && belongs(&ps->e->families[i], ps->fs[i].name_len, name, n))
 		return ps->current;
 	i = prom_map_get(&ps->names, name);
 	if (i == (size_t)-1)
@@ -311,19 +373,33 @@ static struct prom_label *new_label(struct parser *ps)
 static bool duplicate_label(const struct parser *ps, size_t first, const char *name)
 {
 	for (size_t i = first; i + 1 < ps->nlabels; i++)
-		if (strcmp(ps->e->label_store[i].name, name) == 0)
+		if (ps->e->label_store[i].name[0] == name[0] &&
+		    strcmp(ps->e->label_store[i].name, name) == 0)
 			return true;
 	return false;
 }
 
 /* {name="value",...} with an optional trailing comma; the caller has seen the '{'. */
-static int parse_labels(struct parser *ps, size_t first)
+static bool skip_blanks_seen(struct parser *ps)
 {
+	const char *at = ps->p;
+
+	skip_blanks(ps);
+	return ps->p != at;
+}
+
+static int parse_labels(struct parser *ps, size_t first, bool *canonical)
+{
+	bool after_comma = false;
+
 	for (ps->p++;;) {
 		struct prom_label *l;
 
-		skip_blanks(ps);
+		if (skip_blanks_seen(ps))
+			*canonical = false;
 		if (!at_end(ps) && *ps->p == '}') {
+			if (after_comma)
+				*canonical = false;
 			ps->p++;
 			return 0;
 		}
@@ -332,17 +408,21 @@ static int parse_labels(struct parser *ps, size_t first)
 			return fail(ps, "invalid label name", NULL);
 		if (duplicate_label(ps, first, l->name))
 			return fail(ps, "duplicate label", l->name);
-		skip_blanks(ps);
+		if (skip_blanks_seen(ps))
+			*canonical = false;
 		if (at_end(ps) || *ps->p++ != '=')
 			return fail(ps, "expected '=' after label", l->name);
-		skip_blanks(ps);
+		if (skip_blanks_seen(ps))
+			*canonical = false;
 		if (at_end(ps) || *ps->p++ != '"')
 			return fail(ps, "expected '\"' to open the value of label", l->name);
 		if (!(l->value = read_escaped(ps, '"')))
 			return fail(ps, "invalid escape or unterminated value of label", l->name);
 		ps->p++;
-		skip_blanks(ps);
-		if (!at_end(ps) && *ps->p == ',')
+		if (skip_blanks_seen(ps))
+			*canonical = false;
+		after_comma = !at_end(ps) && *ps->p == ',';
+		if (after_comma)
 			ps->p++;
 		else if (at_end(ps) || *ps->p != '}')
 			return fail(ps, "expected ',' or '}' after label", l->name);
@@ -370,7 +450,8 @@ static int check_special_labels(struct parser *ps, const struct prom_sample *s, 
 	const char *want = NULL;
 	double v;
 
-	if (f->type == PROM_HISTOGRAM && str_ends_with(s->name, "_bucket"))
+	if (f->type == PROM_HISTOGRAM && s->name_len > 7 &&
+	    memcmp(s->name + s->name_len - 7, "_bucket", 7) == 0)
 		want = "le";
 	else if (f->type == PROM_SUMMARY && strcmp(s->name, f->name) == 0)
 		want = "quantile";
@@ -390,6 +471,7 @@ static int parse_value(struct parser *ps, struct prom_sample *s, bool labels)
 		return fail(ps, "expected a blank before the value of", s->name);
 	skip_blanks(ps);
 	s->value_text = read_token(ps);
+	s->value_len = (size_t)(ps->w - s->value_text - 1);
 	if (!parse_float(s->value_text, &s->value))
 		return fail(ps, "invalid value", s->value_text);
 	skip_blanks(ps);
@@ -402,6 +484,26 @@ static int parse_value(struct parser *ps, struct prom_sample *s, bool labels)
 	return at_end(ps) ? 0 : fail(ps, "text after the timestamp of", s->name);
 }
 
+/* Parses the labels and keeps a copy of their raw text when it is canonical. */
+static int parse_labels_kept(struct parser *ps, struct prom_sample *s, size_t first)
+{
+	const char *open = ps->p;
+	bool canonical = true;
+	size_t n;
+
+	if (parse_labels(ps, first, &canonical) < 0)
+		return -1;
+	if (!canonical || ps->nlabels == first)
+		return 0;
+	n = (size_t)(ps->p - open - 2);
+	memcpy(ps->w, open + 1, n);
+	ps->w[n] = '\0';
+	s->raw_labels = ps->w;
+	s->raw_labels_len = n;
+	ps->w += n + 1;
+	return 0;
+}
+
 static int parse_sample(struct parser *ps)
 {
 	struct prom_sample *s = new_sample(ps);
@@ -411,16 +513,17 @@ static int parse_sample(struct parser *ps)
 
 	if (!(s->name = read_name(ps, true)))
 		return fail(ps, "invalid metric name", NULL);
+	s->name_len = (size_t)(ps->w - s->name - 1);
 	after_name = ps->p;
 	skip_blanks(ps);
 	labels = !at_end(ps) && *ps->p == '{';
 	if (!labels)
 		ps->p = after_name;
-	else if (parse_labels(ps, first) < 0)
+	else if (parse_labels_kept(ps, s, first) < 0)
 		return -1;
 	if (parse_value(ps, s, labels) < 0)
 		return -1;
-	fam = family_of_sample(ps, s->name);
+	fam = family_of_sample(ps, s->name, s->name_len);
 	ps->raw[ps->e->nsamples - 1].family = fam;
 	ps->fs[fam].nsamples++;
 	ps->current = fam;
@@ -470,23 +573,33 @@ static void parser_free(struct parser *ps)
 	prom_map_free(&ps->names);
 }
 
+/* A NUL byte would end the tokens early: refuse the text, naming the line. */
+static int check_nul(struct parser *ps, const char *text, size_t len)
+{
+	const char *nul = memchr(text, '\0', len);
+
+	if (!nul)
+		return 0;
+	ps->line = 1;
+	for (const char *p = text; (p = memchr(p, '\n', (size_t)(nul - p))); p++)
+		ps->line++;
+	return fail(ps, "NUL byte in the text", NULL);
+}
+
 int prom_parse(const char *text, size_t len, struct prom_exposition *out, char **cause)
 {
 	struct parser ps = { .line = 0, .e = out, .current = (size_t)-1 };
 	const char *p = text, *end = text + len;
-	int rc = 0;
+	int rc;
 
 	memset(out, 0, sizeof *out);
-	out->text = ps.w = xmalloc(len + 1);
+	out->text = ps.w = xmalloc(2 * len + 2);
 	prom_map_init(&ps.names, 64);
+	rc = check_nul(&ps, text, len);
 	while (p < end && rc == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 		ps.line++;
-		if (memchr(p, '\0', nl ? (size_t)(nl - p) : (size_t)(end - p))) {
-			rc = fail(&ps, "NUL byte in the text", NULL);
-			break;
-		}
 		ps.p = p;
 		ps.end = nl ? nl : end;
 		if (ps.end > p && ps.end[-1] == '\r')

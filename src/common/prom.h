@@ -28,6 +28,11 @@ struct prom_sample {
 	double value;
 	bool has_timestamp;
 	int64_t timestamp_ms;
+	/* private, for the merger: lengths, and the escaped text between the braces when it is
+	 * written canonically (no blanks, no trailing comma), else NULL */
+	size_t name_len, value_len;
+	const char *raw_labels;
+	size_t raw_labels_len;
 };
 
 struct prom_family {
@@ -38,6 +43,7 @@ struct prom_family {
 	size_t nsamples;
 };
 
+/* Every pointer in it (names, help, labels, value texts) lives as long as the exposition. */
 struct prom_exposition {
 	struct prom_family *families; /* in order of first appearance */
 	size_t nfamilies;
@@ -67,6 +73,9 @@ struct prom_node {
 	size_t len;
 	const char *error; /* why the scrape failed ("unreachable: ...", "timeout ..."), when text is NULL */
 	double scrape_seconds;
+	/* Optional: the text already parsed (then text is not read), so that a caller can parse
+	 * each body as it arrives and only the merge itself waits for the slowest node. */
+	const struct prom_exposition *parsed;
 };
 
 /* Something the merger left out: a node it could not use (family NULL) or one family of a

@@ -11,8 +11,11 @@ setup() {
 }
 teardown() { lmc_teardown; }
 
+# merge NAME=FILE...: the merged text in $T/merged.prom, problems in $T/problems; a
+# sanitizer report fails the test.
 merge() {
 	"$MERGE" "$@" >"$T/merged.prom" 2>"$T/problems"
+	! grep -E 'Sanitizer|runtime error' "$T/problems"
 }
 
 # Every family name that has more than one TYPE (or HELP) line.

@@ -12,7 +12,7 @@ setup() {
 }
 
 teardown() {
-	lmc_teardown
+	cluster_teardown
 }
 
 @test "nodes lists all six nodes with role and instance, reached through the registry" {
@@ -116,6 +116,13 @@ teardown() {
 	assert_failure 3
 	assert_equal "$(echo "$output" | wc -l)" 3
 	[[ $stderr == *"cannot list nodes of frontend $FE1_URL"* ]]
+	run lmcctl version inst1_worker0
+	assert_failure 5
+	assert_output --partial "no node matches 'inst1_worker0' among the nodes that could be listed"
+	run lmcctl version inst2_worker0
+	assert_success
+	run lmcctl version 'inst2_*'
+	assert_failure 3
 	kill "$(cat "$T/fe-fe2.pid")"
 	wait_until 10 eval "! curl -s -o /dev/null $FE2_URL/health"
 	run lmcctl version

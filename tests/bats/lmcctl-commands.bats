@@ -24,7 +24,7 @@ setup_file() {
 }
 
 teardown_file() {
-	lmc_teardown
+	cluster_teardown
 }
 
 @test "health: every node healthy" {
@@ -42,6 +42,7 @@ teardown_file() {
 	assert_success
 	jq -e 'length == 4 and all(.[]; .result | length == 1)' <<<"$output"
 	jq -e 'all(.[]; .result[0].value | type == "number")' <<<"$output"
+	jq -e 'all(.[]; .result[0].type == "gauge" and (.result[0].labels.worker_id | test("^[01]$")))' <<<"$output"
 	run lmcctl metrics -m no_such_metric inst1_worker0
 	assert_failure 4
 	assert_output --partial "no metric matches 'no_such_metric'"

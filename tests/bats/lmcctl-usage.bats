@@ -12,7 +12,7 @@ setup() {
 }
 
 teardown() {
-	lmc_teardown
+	cluster_teardown
 }
 
 # A single worker on a unix socket, and one on TCP at $NODE_URL.
@@ -48,6 +48,13 @@ one_node() {
 	assert_line --index 0 --partial 'usage: lmcctl config set KEY=VALUE...'
 	run lmcctl metrics --help
 	assert_line --regexp '^  -m, --match PATTERN'
+	run lmcctl config --help
+	assert_success
+	assert_line --partial 'usage: lmcctl config get'
+	assert_line --partial 'usage: lmcctl config diff'
+	run lmcctl config
+	assert_failure 2
+	assert_output --partial 'missing subcommand'
 }
 
 @test "unique prefixes, and ambiguous ones listed" {

@@ -9,11 +9,14 @@
 #                              one more demo node; its socket is $T/n/<name>.sock
 #   cluster_frontend NAME NODE...   a frontend for those nodes (sets <NAME>_URL, e.g. FE1_URL)
 #   cluster_central NAME FE...  a frontend whose nodes are other frontends (two hops)
+#   cluster_fixture_node DIR   an HTTP server answering like an LMCache node from the
+#                              captured answers in DIR (sets FIXTURE_URL)
 #   cluster_register URL       a heartbeat for a frontend at URL into the registry
 #   cluster_sock NAME          the unix socket of node NAME
 #   cluster_pid NAME           the pid of node NAME's process
 #   cluster_kill NAME          SIGKILL to a node, waits until it is gone
 #   cluster_hang NAME          SIGSTOP to a node (it accepts connections, never answers)
+#   cluster_teardown           use instead of lmc_teardown: resumes hung nodes first
 #   cluster_wait_listed N      until the registry lists N nodes
 #
 # Variables: REGISTRY_URL (also exported as LMCACHE_REGISTRY), FE1_URL, FE2_URL, NODES (the
@@ -49,7 +52,17 @@ cluster_kill() {
 }
 
 cluster_hang() {
+	cluster_pid "$1" >>"$T/stopped"
 	kill -STOP "$(cluster_pid "$1")"
+}
+
+# cluster_teardown: lets hung nodes go on (so they stop at once), then lmc_teardown.
+cluster_teardown() {
+	local pid
+	if [ -n "${T:-}" ] && [ -f "$T/stopped" ]; then
+		while read -r pid; do kill -CONT "$pid" 2>/dev/null; done <"$T/stopped"
+	fi
+	lmc_teardown
 }
 
 # The /api/nodes document of a frontend named $1 for nodes $2...
@@ -126,6 +139,30 @@ cluster_central() {
 	lmc_bg "fe-$name" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 	wait_for_http "http://127.0.0.1:$port/health" 10
 	printf -v "${name^^}_URL" '%s' "http://127.0.0.1:$port"
+}
+
+# cluster_fixture_node DIR: nginx serving LMCache's answers captured in DIR (version.json,
+# threads.txt, loglevel.txt, conf.txt, meta.txt, healthcheck.json, metrics.txt) with
+# LMCache's content types (text JSON as text/plain), and an unhealthy node's 503 under the
+# prefix /unhealthy (--url $FIXTURE_URL/unhealthy); every other route is 404.
+cluster_fixture_node() {
+	local src=$1 dir="$T/fixture-node" port
+	port=$(free_port)
+	mkdir -p "$dir/tmp"
+	{
+		cluster_nginx_conf "$dir" "$port" | sed '/location = \/health /,$d'
+		printf '        location = /version { default_type application/json; alias %s/version.json; }\n' "$src"
+		printf '        location = /healthcheck { default_type application/json; alias %s/healthcheck.json; }\n' "$src"
+		for f in threads loglevel conf meta metrics; do
+			printf '        location = /%s { default_type text/plain; alias %s/%s.txt; }\n' "$f" "$src" "$f"
+		done
+		printf '        location = /unhealthy/healthcheck { default_type application/json; return 503 %s; }\n' \
+			"'{\"status\": \"unhealthy\", \"reason\": \"cache engine not initialized\"}'"
+		printf '        location / { return 404 %s; }\n    }\n}\n' "'{\"detail\": \"Not Found\"}'"
+	} >"$dir/nginx.conf"
+	lmc_bg fixture-node nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+	wait_for_http "http://127.0.0.1:$port/version" 10
+	FIXTURE_URL="http://127.0.0.1:$port"
 }
 
 cluster_register() {

@@ -132,7 +132,7 @@ static void test_loglevels(void)
 
 static void test_threads(void)
 {
-	const char *text = "Thread: <Thread(MainThread, started 140)>\nStack trace:\n"
+	const char *text = "Thread: <_MainThread(MainThread, started 140)>\nStack trace:\n"
 			   "  File \"a.py\", line 1, in <module>\n  run()\n\n"
 			   "Thread: <Thread(lmc-io, sleeping, tid 7, cpu 0.10s)>\nNo stack trace available\n\n"
 			   "\n=== Thread Summary ===\nTotal threads: 2\n";
@@ -147,7 +147,13 @@ static void test_threads(void)
 	t = json_array_get(a, 0);
 	is_str(json_string_value(json_object_get(t, "name")), "MainThread", "text: name");
 	is_int(json_array_size(json_object_get(t, "frames")), 2, "text: frames");
-	is_str(json_string_value(json_object_get(json_array_get(a, 1), "state")), "sleeping", "state");
+	is_int(json_integer_value(json_object_get(t, "thread_id")), 140, "text: Python's ident");
+	is_str(json_string_value(json_object_get(t, "state")), "started", "text: Python's status");
+	t = json_array_get(a, 1);
+	is_str(json_string_value(json_object_get(t, "name")), "lmc-io", "ours: name");
+	is_str(json_string_value(json_object_get(t, "state")), "sleeping", "ours: state");
+	is_int(json_integer_value(json_object_get(t, "thread_id")), 7, "ours: tid");
+	ok(json_real_value(json_object_get(t, "cpu_time")) == 0.1, "ours: cpu");
 	is_int(json_array_size(json_object_get(json_array_get(a, 1), "frames")), 0, "no stack");
 	json_decref(a);
 	a = agentfmt_threads(lmc_json, strlen(lmc_json), &cause);
@@ -160,6 +166,15 @@ static void test_threads(void)
 	is_int(json_array_size(json_object_get(json_array_get(a, 0), "frames")), 2, "ours: frames");
 	json_decref(a);
 	ok(agentfmt_threads("garbage", 7, &cause) == NULL && cause != NULL, "not a thread dump");
+	free(cause);
+	text = "Thread: <Thread(Thread-1 (worker), started daemon 1403)>\nNo stack trace available\n";
+	a = agentfmt_threads(text, strlen(text), &cause);
+	t = json_array_get(a, 0);
+	is_str(json_string_value(json_object_get(t, "name")), "Thread-1 (worker)", "a name with parens");
+	is_str(json_string_value(json_object_get(t, "state")), "started daemon", "daemon status");
+	is_int(json_integer_value(json_object_get(t, "thread_id")), 1403, "its ident");
+	json_decref(a);
+	cause = NULL;
 	free(cause);
 }
 

@@ -1,5 +1,4 @@
-/* lmcctl's pure pieces: exit code combination, command lookup, sample line splitting,
- * name matching. */
+/* lmcctl's pure pieces: exit code combination, command lookup, name matching. */
 #include "config.h"
 #include "cli.h"
 #include "tap.h"
@@ -66,30 +65,6 @@ static void test_lookup(void)
 		   cmd_table[i]->usage != NULL, cmd_table[i]->name);
 }
 
-static void split(const char *line, const char *series, const char *value)
-{
-	size_t nlen, slen, vlen;
-	const char *v;
-	bool got = prom_split(line, &nlen, &slen, &v, &vlen);
-	char *s = got ? strndup(line, slen) : NULL, *vv = got ? strndup(v, vlen) : NULL;
-
-	is_str(s, series, line);
-	is_str(vv, value, "its value");
-	free(s);
-	free(vv);
-}
-
-static void test_prom(void)
-{
-	split("up 1", "up", "1");
-	split("lmcache:hits_total{model=\"a b\",w=\"0\"} 42 1700000000", "lmcache:hits_total{model=\"a b\",w=\"0\"}", "42");
-	split("x{l=\"a}\\\"b\"} +Inf", "x{l=\"a}\\\"b\"}", "+Inf");
-	split("# HELP up whether", NULL, NULL);
-	split("", NULL, NULL);
-	split("x{l=\"unclosed} 1", NULL, NULL);
-	split("novalue", NULL, NULL);
-}
-
 static void test_match(void)
 {
 	ok(name_matches(NULL, "anything"), "no pattern matches all");
@@ -106,7 +81,6 @@ int main(void)
 	no_plan();
 	test_combine();
 	test_lookup();
-	test_prom();
 	test_match();
 	return done_testing();
 }

@@ -5,6 +5,7 @@
 #include "tap.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -172,6 +173,35 @@ static void test_errors(void)
 	fails("# TYPE\n", 1, "missing metric name");
 }
 
+/* Values come out exactly as strtod reads them, on the fast path and off it. */
+static void test_values(void)
+{
+	static const char *const texts[] = {
+		"0.1", "12.0", "0.8125", "-3.25", "+7", "1.", "0.0000000000000000000001",
+		"123456789012345", "1234567890123456789", "0.1234567890123456789", "1.7325e+09",
+		"4.9e-324", "1e308", "-0.0", "00012.50", "3.14159265358979",
+	};
+	struct buf text = BUF_INIT;
+	struct prom_exposition e;
+	char *cause = NULL;
+	bool same = true;
+
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		buf_printf(&text, "v%zu %s\n", i, texts[i]);
+	is_int(prom_parse(text.data, text.len, &e, &cause), 0, "values parse");
+	for (size_t i = 0; i < e.nfamilies && i < sizeof texts / sizeof *texts; i++) {
+		double want = strtod(texts[i], NULL), got = e.families[i].samples[0].value;
+
+		if (memcmp(&got, &want, sizeof got) != 0) {
+			printf("# %s: got %.17g, want %.17g\n", texts[i], got, want);
+			same = false;
+		}
+	}
+	ok(same && e.nfamilies == sizeof texts / sizeof *texts, "every value exact");
+	prom_exposition_free(&e);
+	buf_free(&text);
+}
+
 static void test_nul(void)
 {
 	struct prom_exposition e;
@@ -190,6 +220,7 @@ int main(void)
 	test_tolerance();
 	test_errors();
 	test_nul();
+	test_values();
 	is_str(prom_type_name(PROM_SUMMARY), "summary", "type names");
 	return done_testing();
 }

@@ -1,0 +1,182 @@
+/* The shared batch HTTP client (src/common/http-multi.h) against a real HTTP server
+ * (libmicrohttpd, one thread per connection, on a free loopback port): many requests at
+ * once, methods and bodies, multipart uploads, statuses, a slow answer that times out while
+ * the others arrive, and a refused connection. */
+#include "config.h"
+#include "http-multi.h"
+#include "buf.h"
+#include "tap.h"
+#include "xalloc.h"
+
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct upload {
+	struct buf body;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *text)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+								 MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* /echo: "<METHOD> <content-type> <body>"; /slow: after 1.5 s; /missing: 404. */
+static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
+			       const char *method, const char *version, const char *data,
+			       size_t *size, void **state)
+{
+	struct upload *u = *state;
+	const char *ct;
+	char *text;
+	enum MHD_Result ret;
+
+	if (u == NULL) {
+		*state = xcalloc(1, sizeof *u);
+		return MHD_YES;
+	}
+	if (*size > 0) {
+		buf_append(&u->body, data, *size);
+		*size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(url, "/slow") == 0)
+		usleep(1500 * 1000);
+	if (strcmp(url, "/missing") == 0)
+		return reply(conn, 404, "{\"detail\": \"Not Found\"}");
+	ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	text = xasprintf("%s %s %s", method, ct ? ct : "-", buf_cstr(&u->body));
+	ret = reply(conn, 200, text);
+	free(text);
+	return ret;
+}
+
+static void done(void *cls, struct MHD_Connection *c, void **state,
+		 enum MHD_RequestTerminationCode code)
+{
+	struct upload *u = *state;
+
+	if (u != NULL) {
+		buf_free(&u->body);
+		free(u);
+	}
+}
+
+static struct MHD_Daemon *start(unsigned *port)
+{
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0,
+		NULL, NULL, handler, NULL, MHD_OPTION_NOTIFY_COMPLETED, done, NULL,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
+
+	*port = d ? MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port : 0;
+	return d;
+}
+
+static void test_many(unsigned port)
+{
+	enum { N = 300 };
+	struct hm_req reqs[N];
+	struct hm_res res[N] = { 0 };
+	char *url = xasprintf("http://127.0.0.1:%u/echo", port);
+	int good = 0;
+
+	for (int i = 0; i < N; i++)
+		reqs[i] = (struct hm_req){ .url = url, .timeout_ms = 20000 };
+	hm_run(reqs, res, N, 0);
+	for (int i = 0; i < N; i++) {
+		good += res[i].err == HM_OK && res[i].status == 200 && strcmp(res[i].body, "GET - ") == 0;
+		hm_res_free(&res[i]);
+	}
+	is_int(good, N, "300 requests at once, every one answered");
+	free(url);
+}
+
+static void test_methods(unsigned port)
+{
+	char *base = xasprintf("http://127.0.0.1:%u", port);
+	char *echo = xasprintf("%s/echo", base), *missing = xasprintf("%s/missing", base);
+	char file[] = "/tmp/test-cli-http-XXXXXX";
+	int fd = mkstemp(file);
+	struct hm_req reqs[4] = {
+		{ .method = "POST", .url = echo, .body = "{\"a\":1}", .body_len = 7 },
+		{ .method = "PUT", .url = echo, .body = "x=1", .body_len = 3, .content_type = "text/plain" },
+		{ .method = "POST", .url = echo, .upload_path = file, .upload_field = "script" },
+		{ .url = missing },
+	};
+	struct hm_res res[4] = { 0 };
+
+	ok(write(fd, "print(1)\n", 9) == 9, "script file written");
+	close(fd);
+	hm_run(reqs, res, 4, 0);
+	is_str(res[0].body, "POST application/json {\"a\":1}", "POST with a JSON body");
+	is_str(res[1].body, "PUT text/plain x=1", "PUT with its content type");
+	ok(strstr(res[2].body, "multipart/form-data") != NULL, "upload is multipart/form-data");
+	ok(strstr(res[2].body, "name=\"script\"") && strstr(res[2].body, "print(1)"),
+	   "in the named field, with the file's bytes");
+	is_int(res[3].status, 404, "a 404 is a response, not an error");
+	is_int(res[3].err, HM_OK, "err is HM_OK for any status");
+	for (int i = 0; i < 4; i++)
+		hm_res_free(&res[i]);
+	unlink(file);
+	free(base);
+	free(echo);
+	free(missing);
+}
+
+static void test_failures(unsigned port)
+{
+	char *slow = xasprintf("http://127.0.0.1:%u/slow", port);
+	char *echo = xasprintf("http://127.0.0.1:%u/echo", port);
+	struct hm_req reqs[3] = {
+		{ .url = slow, .timeout_ms = 300 },
+		{ .url = echo, .timeout_ms = 5000 },
+		{ .url = "http://127.0.0.1:1/", .timeout_ms = 5000 },
+	};
+	struct hm_res res[3] = { 0 };
+
+	hm_run(reqs, res, 3, 0);
+	is_int(res[0].err, HM_ERR_TIMEOUT, "a slow answer times out");
+	ok(res[0].error != NULL && res[0].body != NULL, "with a message, and a body to free");
+	is_int(res[1].err, HM_OK, "the other request still answered");
+	is_int(res[2].err, HM_ERR_CONNECT, "a refused connection");
+	is_int(res[2].status, 0, "no status without a response");
+	for (int i = 0; i < 3; i++)
+		hm_res_free(&res[i]);
+	free(slow);
+	free(echo);
+}
+
+static void test_unix_socket(void)
+{
+	struct hm_req req = { .url = "http://localhost/x", .unix_socket = "/nonexistent/sock" };
+	struct hm_res res = { 0 };
+
+	hm_run(&req, &res, 1, 0);
+	is_int(res.err, HM_ERR_CONNECT, "a missing unix socket cannot be connected to");
+	hm_res_free(&res);
+	hm_run(NULL, NULL, 0, 0);
+	ok(1, "no request at all");
+}
+
+int main(void)
+{
+	unsigned port;
+	struct MHD_Daemon *d = start(&port);
+
+	no_plan();
+	if (!ok(d != NULL && port > 0, "test server started"))
+		return done_testing();
+	test_many(port);
+	test_methods(port);
+	test_failures(port);
+	test_unix_socket();
+	MHD_stop_daemon(d);
+	return done_testing();
+}
