@@ -46,6 +46,7 @@ struct worker {
 	uint32_t *lat_us; /* one latency per completed request */
 	size_t nlat, caplat;
 	long errors, reconnects, failed_connects;
+	long stalled; /* connections whose last request went unanswered for over a second */
 };
 
 static char *request;
@@ -259,9 +260,13 @@ static void *worker_main(void *arg)
 		if (ts_diff(&now, &deadline) >= 0)
 			break;
 	}
-	for (int i = 0; i < w->nconn; i++)
-		if (w->c[i].fd >= 0)
-			close(w->c[i].fd);
+	for (int i = 0; i < w->nconn; i++) {
+		if (w->c[i].fd < 0)
+			continue;
+		if (ts_diff(&now, &w->c[i].sent) > 1.0)
+			w->stalled++;
+		close(w->c[i].fd);
+	}
 	close(ep);
 	return NULL;
 }
@@ -283,7 +288,7 @@ static double pct_ms(const uint32_t *v, size_t n, double p)
 static void report(const struct opts *o, struct worker *w, double secs)
 {
 	size_t n = 0, k = 0;
-	long errors = 0, reconnects = 0, failed = 0;
+	long errors = 0, reconnects = 0, failed = 0, stalled = 0;
 	uint32_t *all;
 
 	for (int t = 0; t < o->threads; t++)
@@ -296,14 +301,15 @@ static void report(const struct opts *o, struct worker *w, double secs)
 		errors += w[t].errors;
 		reconnects += w[t].reconnects;
 		failed += w[t].failed_connects;
+		stalled += w[t].stalled;
 	}
 	qsort(all, n, sizeof *all, cmp_u32);
 	printf("{\"transport\":\"%s\",\"path\":\"%s\",\"connections\":%d,\"threads\":%d,"
 	       "\"seconds\":%.2f,\"requests\":%zu,\"errors\":%ld,\"reconnects\":%ld,"
-	       "\"failed_connects\":%ld,\"rps\":%.0f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,"
+	       "\"failed_connects\":%ld,\"stalled\":%ld,\"rps\":%.0f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,"
 	       "\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",
 	       o->unix_path ? "unix" : "tcp", o->path, o->conns, o->threads, secs, n, errors,
-	       reconnects, failed, (double)n / secs, pct_ms(all, n, 0.5), pct_ms(all, n, 0.9),
+	       reconnects, failed, stalled, (double)n / secs, pct_ms(all, n, 0.5), pct_ms(all, n, 0.9),
 	       pct_ms(all, n, 0.99), pct_ms(all, n, 1.0));
 	free(all);
 }
