@@ -83,3 +83,27 @@ teardown() { fe_teardown; }
 	promtool_check "$T/central.prom"
 	grep -q '^lmcache_frontend_node_up{node="i1_worker0"} 1' "$T/central.prom"
 }
+
+@test "a real Prometheus scrapes the merged /metrics: target up, series per node" {
+	command -v prometheus >/dev/null || skip "prometheus not installed"
+	fe_start FE --nodes "$NODES"
+	pport=$(free_port)
+	cat >"$T/prom.yml" <<-YAML
+	global: { scrape_interval: 1s, evaluation_interval: 1s }
+	scrape_configs:
+	  - job_name: frontend
+	    static_configs: [{ targets: ["127.0.0.1:${FE##*:}"] }]
+	YAML
+	lmc_bg prometheus prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/tsdb" \
+		--web.listen-address="127.0.0.1:$pport"
+	P="http://127.0.0.1:$pport/api/v1"
+	wait_until 60 eval "curl -s '$P/query?query=up' | jq -e '.data.result[0].value[1] == \"1\"' >/dev/null"
+	run curl -s "$P/targets"
+	assert_equal "$(jq -r '.data.activeTargets[0].lastError' <<<"$output")" ""
+	wait_until 30 eval "curl -s '$P/query?query=lmcache_frontend_node_up' | jq -e '.data.result | length == 5' >/dev/null"
+	run curl -s "$P/query?query=lmcache_frontend_node_up"
+	assert_equal "$(jq -r '[.data.result[] | "\(.metric.node)=\(.value[1])"] | sort | join(" ")' <<<"$output")" \
+		"dead=0 i1_scheduler=1 i1_worker0=1 i1_worker1=1 py=1"
+	run curl -s "$P/query?query=lmcache:local_cache_usage%7Bnode%3D%22py%22%7D"
+	assert_equal "$(jq -r '.data.result[0].metric.exported_node' <<<"$output")" gpu-box-7
+}
