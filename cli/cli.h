@@ -15,6 +15,8 @@ void cli_free(struct ctx *c);
  * c->listing_code). */
 int cluster_load(struct ctx *c);
 void node_free(struct node *n);
+/* Natural order of node names: digit runs compare as numbers. */
+int node_name_cmp(const char *a, const char *b);
 
 /* select.c: fills c->sel from -n, positional targets, --all, -l and --instance. Returns an
  * exit code; a pattern that matches no node is LMC_EXIT_NOTFOUND. */

@@ -8,6 +8,7 @@
 #include "nodelist.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,6 +218,42 @@ static int load_direct(struct ctx *c)
 	return 0;
 }
 
+/* Names in natural order (inst2_worker2 before inst2_worker10), so tables are stable
+ * whatever order the registry and frontends list in. */
+int node_name_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			const char *ea = a + strspn(a, "0123456789"), *eb = b + strspn(b, "0123456789");
+			size_t la, lb;
+
+			while (*a == '0' && a + 1 < ea)
+				a++;
+			while (*b == '0' && b + 1 < eb)
+				b++;
+			la = (size_t)(ea - a);
+			lb = (size_t)(eb - b);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			if (strncmp(a, b, la) != 0)
+				return strncmp(a, b, la);
+			a = ea;
+			b = eb;
+		} else if (*a != *b) {
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		} else {
+			a++;
+			b++;
+		}
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return node_name_cmp(((const struct node *)x)->name, ((const struct node *)y)->name);
+}
+
 int cluster_load(struct ctx *c)
 {
 	struct round r = { 0 };
@@ -242,6 +279,8 @@ int cluster_load(struct ctx *c)
 		return LMC_EXIT_USAGE;
 	}
 	list_round(c, src, n, 0, &r);
+	if (c->nnodes > 1)
+		qsort(c->nodes, c->nnodes, sizeof *c->nodes, by_name);
 	if (r.ncodes > 0 && c->nnodes == 0)
 		return combine_codes(r.codes, r.ncodes);
 	if (r.ncodes > 0)

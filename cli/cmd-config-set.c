@@ -75,8 +75,7 @@ static void print(struct ctx *c, struct result *rs, size_t n)
 	json_t *v;
 
 	for (size_t i = 0; i < n; i++) {
-		if (rs[i].code != 0)
-			continue;
+		/* A node that refused some keys may have taken others: show those too. */
 		json_object_foreach(json_object_get(rs[i].result, "updated"), k, v) {
 			char *cell = json_cell(v);
 

@@ -14,7 +14,12 @@ static int exec(struct ctx *c)
 		cmd_print_overview(stdout);
 		return LMC_EXIT_OK;
 	}
-	if ((cmd = cmd_find(c->args, c->nargs, &used, &cause)) == NULL) {
+	if ((cmd = cmd_find(c->args, c->nargs, &used, &cause)) == NULL && c->nargs == 1 &&
+	    cmd_print_group(c->args[0], stdout) > 0) {
+		free(cause); /* "help config": every config subcommand */
+		return LMC_EXIT_OK;
+	}
+	if (cmd == NULL) {
 		fprintf(stderr, "lmcctl: %s\n", cause);
 		free(cause);
 		return LMC_EXIT_USAGE;

@@ -28,23 +28,24 @@ CLEANFILES += cli/completion/lmcctl
 
 dist_man_MANS += man/lmcctl.1
 
-# Tests: unit tests of the pure parts, bats tests against real local clusters.
-EXTRA_DIST += tests/helpers/cluster.bash
-lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats
-TESTS += $(lmcctl_bats)
-EXTRA_DIST += $(lmcctl_bats)
-check_PROGRAMS += tests/unit/test-cli tests/unit/test-cli-parsers
+# Tests: unit tests of the pure parts and of the shared pieces lmcctl brought to libcommon
+# (http-multi, nodelist, agentfmt); bats tests against real local clusters.
+lmcctl_units = tests/unit/test-cli tests/unit/test-cli-parsers tests/unit/test-cli-http
+check_PROGRAMS += $(lmcctl_units)
+TESTS += $(lmcctl_units)
 tests_unit_test_cli_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/cli
 tests_unit_test_cli_LDADD = cli/liblmcctl.la
 tests_unit_test_cli_parsers_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cli_parsers_LDADD = src/common/libcommon.la src/common/libutil.la
-TESTS += tests/unit/test-cli tests/unit/test-cli-parsers
-EXTRA_DIST += tests/fixtures/lmcctl/lmcache-node/version.json \
+tests_unit_test_cli_http_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_cli_http_LDADD = src/common/libcommon.la src/common/libutil.la $(MHD_LIBS)
+
+lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats \
+	tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats tests/bats/lmcctl-nginx.bats
+TESTS += $(lmcctl_bats)
+EXTRA_DIST += $(lmcctl_bats) tests/helpers/cluster.bash \
+	tests/fixtures/lmcctl/lmcache-node/version.json \
 	tests/fixtures/lmcctl/lmcache-node/healthcheck.json \
 	tests/fixtures/lmcctl/lmcache-node/threads.txt tests/fixtures/lmcctl/lmcache-node/loglevel.txt \
 	tests/fixtures/lmcctl/lmcache-node/conf.txt tests/fixtures/lmcctl/lmcache-node/meta.txt \
 	tests/fixtures/lmcctl/lmcache-node/metrics.txt
-check_PROGRAMS += tests/unit/test-cli-http
-tests_unit_test_cli_http_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
-tests_unit_test_cli_http_LDADD = src/common/libcommon.la src/common/libutil.la $(MHD_LIBS)
-TESTS += tests/unit/test-cli-http

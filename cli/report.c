@@ -14,7 +14,7 @@
 
 int combine_codes(const int *codes, size_t n)
 {
-	size_t ok = 0;
+	size_t ok = 0; /* results with data */
 	bool same = true;
 	int first_bad = -1;
 
@@ -70,12 +70,12 @@ static void print_json(const struct result *rs, size_t n)
 int report(struct ctx *c, struct result *rs, size_t n, print_fn print)
 {
 	int *codes = xcalloc(n ? n : 1, sizeof *codes);
-	size_t ok = 0;
+	size_t ok = 0; /* results with data */
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		codes[i] = rs[i].code;
-		ok += rs[i].code == 0;
+		ok += rs[i].code == 0 || rs[i].result != NULL; /* something to show */
 		if (rs[i].code != 0)
 			fprintf(stderr, "lmcctl: %s: %s\n", rs[i].node->name,
 				rs[i].error ? rs[i].error : "failed");

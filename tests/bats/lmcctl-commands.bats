@@ -15,6 +15,7 @@ setup_file() {
 	printf '#!/bin/sh\necho started\nexec sleep 600\n' >"$T/plugins/scheduler_sleeper.sh"
 	printf 'runtime_plugin_locations:\n  - "%s"\nrun_script_api_enabled: true\n' \
 		"$T/plugins" >"$T/conf.yaml"
+	export LMCCTL_TEST_API_TOKEN=hunter2
 	cluster_start
 	cluster_node inst3 scheduler 0 --config "$T/conf.yaml"
 	cluster_frontend fe3 inst3_scheduler
@@ -117,6 +118,10 @@ teardown_file() {
 	assert_output --partial 'chunk_size: Config is not mutable at runtime'
 	run lmcctl config set no_such_key=1 -n inst2_worker0
 	assert_failure 4
+	run --separate-stderr lmcctl --no-headers config set max_local_cpu_size=5.0 chunk_size=1 -n inst2_worker0
+	assert_failure 1
+	assert_output --regexp '^inst2_worker0 +max_local_cpu_size +5$'
+	[[ $stderr == *"chunk_size: Config is not mutable at runtime"* ]]
 	run lmcctl config set chunk_size -n inst2_worker0
 	assert_failure 2
 	assert_output --partial "expected KEY=VALUE, not 'chunk_size'"
@@ -139,6 +144,10 @@ teardown_file() {
 	run lmcctl --no-headers env -m LMCACHE_PLUGIN_SHIM inst1_worker0
 	assert_success
 	assert_line --regexp '^inst1_worker0 +LMCACHE_PLUGIN_SHIM +/'
+	run lmcctl -o json env -m LMCCTL_TEST_API_TOKEN inst1_worker0
+	assert_success
+	jq -e '.[0].result | length == 1 and .LMCCTL_TEST_API_TOKEN != "hunter2"' <<<"$output"
+	refute_output --partial hunter2
 	run lmcctl env -m NO_SUCH_VARIABLE_AT_ALL inst1_worker0
 	assert_failure 4
 }

@@ -52,6 +52,9 @@ one_node() {
 	assert_success
 	assert_line --partial 'usage: lmcctl config get'
 	assert_line --partial 'usage: lmcctl config diff'
+	run lmcctl help conf
+	assert_success
+	assert_line --partial 'usage: lmcctl config set'
 	run lmcctl config
 	assert_failure 2
 	assert_output --partial 'missing subcommand'

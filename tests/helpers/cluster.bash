@@ -8,6 +8,7 @@
 #   cluster_node INSTANCE ROLE [WORKER_ID] [demo flags...]
 #                              one more demo node; its socket is $T/n/<name>.sock
 #   cluster_frontend NAME NODE...   a frontend for those nodes (sets <NAME>_URL, e.g. FE1_URL)
+#   cluster_frontend_crash NAME     a frontend dies (without deregistering)
 #   cluster_central NAME FE...  a frontend whose nodes are other frontends (two hops)
 #   cluster_fixture_node DIR   an HTTP server answering like an LMCache node from the
 #                              captured answers in DIR (sets FIXTURE_URL)
@@ -22,9 +23,10 @@
 # Variables: REGISTRY_URL (also exported as LMCACHE_REGISTRY), FE1_URL, FE2_URL, NODES (the
 # six node names).
 #
-# The frontend is nginx (Debian's nginx-light) serving the frontend protocol's /api/nodes
-# document and forwarding /proxy2/<node>/ to each node's socket, until lmcache-frontend
-# is merged; a node whose socket is gone answers 502 through it, as with lmcache-frontend.
+# Frontends are lmcache-frontend when it is built; otherwise (or with CLUSTER_NGINX=1)
+# nginx (Debian's nginx-light) serving the frontend protocol's /api/nodes document and
+# forwarding /proxy2/<node>/ to each node's socket; a node whose socket is gone answers 502
+# through either.
 
 cluster_sock() { echo "$T/n/$1.sock"; }
 cluster_pid() { cat "$T/node-$1.pid"; }
@@ -102,25 +104,70 @@ cluster_nginx_conf() {
 		"'{\"detail\": \"Node not found\"}'"
 }
 
-# cluster_frontend NAME NODE...: sets ${NAME^^}_URL.
+# cluster_frontend NAME NODE...: sets ${NAME^^}_URL. lmcache-frontend when it is built
+# (heartbeating into the registry when one runs), else nginx.
 cluster_frontend() {
-	local fe=$1 dir="$T/fe-$1" port
+	local fe=$1 port
 	shift
 	port=$(free_port)
-	mkdir -p "$dir/tmp"
-	cluster_nodes_json "$fe" "$port" "$@" >"$dir/nodes.json"
-	cluster_nginx_conf "$dir" "$port" "$@" >"$dir/nginx.conf"
-	lmc_bg "fe-$fe" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+	if cluster_have_frontend; then
+		cluster_frontend_real "$fe" "$port" "$@"
+	else
+		cluster_frontend_nginx "$fe" "$port" "$@"
+	fi
 	wait_for_http "http://127.0.0.1:$port/health" 10
 	printf -v "${fe^^}_URL" '%s' "http://127.0.0.1:$port"
 }
 
-# cluster_central NAME FE...: a frontend listing the frontends FE (started with
-# cluster_frontend) as proxy nodes, forwarding /proxy2/<FE>/ to them; sets ${NAME^^}_URL.
+cluster_have_frontend() {
+	[ -z "${CLUSTER_NGINX:-}" ] && command -v lmcache-frontend >/dev/null
+}
+
+cluster_frontend_real() {
+	local fe=$1 port=$2 n hb=()
+	shift 2
+	[ -n "${REGISTRY_URL:-}" ] && hb=(--heartbeat-url "$REGISTRY_URL/lmcache_heartbeat")
+	for n in "$@"; do
+		jq -n --arg n "$n" --arg s "$(cluster_sock "$n")" '{name: $n, host: "localhost", port: $s}'
+	done | jq -sc . >"$T/fe-$fe.nodes"
+	lmc_bg "fe-$fe" lmcache-frontend --port "$port" --nodes "$(cat "$T/fe-$fe.nodes")" \
+		"${hb[@]}" --log-level error
+}
+
+cluster_frontend_nginx() {
+	local fe=$1 port=$2 dir="$T/fe-$1"
+	shift 2
+	mkdir -p "$dir/tmp"
+	cluster_nodes_json "$fe" "$port" "$@" >"$dir/nodes.json"
+	cluster_nginx_conf "$dir" "$port" "$@" >"$dir/nginx.conf"
+	lmc_bg "fe-$fe" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+}
+
+# cluster_frontend_crash NAME: the frontend dies without deregistering; waits until its
+# port is closed. (lmcache-frontend deregisters on SIGTERM, so it gets SIGKILL; nginx
+# never registers itself, and its workers outlive a killed master, so it gets SIGTERM.)
+cluster_frontend_crash() {
+	local url=${1^^}_URL sig=TERM
+	cluster_have_frontend && sig=KILL
+	kill -"$sig" "$(cat "$T/fe-$1.pid")"
+	wait_until 10 eval "! curl -s -o /dev/null ${!url}/health"
+}
+
+# cluster_central NAME FE...: a frontend whose nodes are the frontends FE (started with
+# cluster_frontend): lmcache-frontend with the registry as its node supplier, or nginx
+# listing them as proxy nodes and forwarding /proxy2/<FE>/ to them (the two-hop form);
+# sets ${NAME^^}_URL.
 cluster_central() {
 	local name=$1 dir="$T/fe-$1" port fe url
 	shift
 	port=$(free_port)
+	if cluster_have_frontend; then
+		lmc_bg "fe-$name" lmcache-frontend --port "$port" --log-level error \
+			--node-supplier-url "$REGISTRY_URL/lmcache_infos"
+		wait_for_http "http://127.0.0.1:$port/health" 10
+		printf -v "${name^^}_URL" '%s' "http://127.0.0.1:$port"
+		return
+	fi
 	mkdir -p "$dir/tmp"
 	for fe in "$@"; do
 		url=${fe^^}_URL
