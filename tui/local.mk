@@ -17,3 +17,9 @@ EXTRA_DIST += tests/helpers/tui.bash
 tui_bats = tests/bats/tui-cluster.bats tests/bats/tui-screen.bats
 TESTS += $(tui_bats)
 EXTRA_DIST += $(tui_bats)
+
+check_PROGRAMS += tests/unit/test-tui-model
+tests_unit_test_tui_model_SOURCES = tests/unit/test-tui-model.c tui/model.c tui/top.h
+tests_unit_test_tui_model_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PTHREAD_CFLAGS)
+tests_unit_test_tui_model_LDADD = src/common/libcommon.la $(JANSSON_LIBS) $(PTHREAD_LIBS) -lm
+TESTS += tests/unit/test-tui-model

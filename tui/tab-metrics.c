@@ -140,14 +140,6 @@ static void draw(struct ui *u, struct tnode *n, int y, int h)
 	rows_free(&r);
 }
 
-static bool on_key(struct ui *u, struct tnode *n, int key)
-{
-	(void)u;
-	(void)n;
-	(void)key;
-	return false;
-}
-
 static const struct keybind keys[] = {
 	{ "/", "filter families and series by name" },
 	{ NULL, NULL },
@@ -159,6 +151,6 @@ const struct tab tab_metrics = {
 	.path = NULL, /* the collector scrapes the selected node's /metrics anyway */
 	.parse = NULL,
 	.draw = draw,
-	.on_key = on_key,
+	.on_key = tab_no_key,
 	.keys = keys,
 };

@@ -150,14 +150,6 @@ static void draw(struct ui *u, struct tnode *sel, int y, int h)
 	rows_free(&r);
 }
 
-static bool on_key(struct ui *u, struct tnode *n, int key)
-{
-	(void)u;
-	(void)n;
-	(void)key;
-	return false;
-}
-
 static const struct keybind keys[] = {
 	{ "Up Down j k", "choose the node the other tabs show" },
 	{ NULL, NULL },
@@ -169,6 +161,6 @@ const struct tab tab_overview = {
 	.path = NULL,
 	.parse = NULL,
 	.draw = draw,
-	.on_key = on_key,
+	.on_key = tab_no_key,
 	.keys = keys,
 };

@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,26 @@ static void rows_json_at(struct rows *r, const json_t *v, const char *prefix, in
 void rows_json(struct rows *r, const json_t *v, const char *prefix)
 {
 	rows_json_at(r, v, prefix, 0);
+}
+
+void tab_json_draw(struct ui *u, struct tnode *n, int y, int h)
+{
+	struct rows r = { 0 };
+	char head[96];
+
+	if (n != NULL && n->tab[u->tab].doc != NULL)
+		rows_json(&r, n->tab[u->tab].doc, "");
+	snprintf(head, sizeof head, "   %-40s %s", "FIELD", "VALUE");
+	tab_rows(u, n, &r, y, h, head);
+	rows_free(&r);
+}
+
+bool tab_no_key(struct ui *u, struct tnode *n, int key)
+{
+	(void)u;
+	(void)n;
+	(void)key;
+	return false;
 }
 
 void ui_set_key(struct ui *u, const char *key)

@@ -232,6 +232,10 @@ const char *node_state_name(const struct model *m, const struct tnode *n);
 /* A tab's standard body: node line, error line, then the rows with the cursor. */
 void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h, const char *head);
 json_t *parse_json_doc(const char *body, size_t len, char **cause);
+/* draw of a tab that shows its JSON document as rows (Meta, Inference). */
+void tab_json_draw(struct ui *u, struct tnode *n, int y, int h);
+/* on_key of a tab without keys of its own. */
+bool tab_no_key(struct ui *u, struct tnode *n, int key);
 
 /* The node the tabs show (the Overview cursor); NULL when none. Caller holds the lock. */
 struct tnode *ui_selected(struct ui *u);

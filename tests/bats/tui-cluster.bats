@@ -185,3 +185,17 @@ select_node() {
 	tui_keys Enter
 	tui_wait 'read-only: configuration cannot be changed'
 }
+
+@test "a hung node shows as stale or down, and keys still work at once" {
+	tui_start
+	tui_wait_re 'inst1_worker1 +worker +up'
+	cluster_hang inst1_worker1
+	tui_wait_re 'inst1_worker1 +worker +(stale|down)'
+	# the screen answers keys while the collector waits on the hung node
+	tui_keys 6
+	tui_wait ' node inst1_scheduler '
+	tui_keys 1 / inst1_worker1 Enter
+	tui_wait_re 'answered .* error: .*(imeout|HTTP 50[24])'
+	kill -CONT "$(cluster_pid inst1_worker1)"
+	tui_wait_re 'inst1_worker1 +worker +up'
+}
