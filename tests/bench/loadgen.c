@@ -4,6 +4,7 @@
  * requests/s and latency percentiles. Non-2xx answers count as errors. */
 #include "config.h"
 #include "buf.h"
+#include "http-resp.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -98,69 +99,6 @@ static int open_conn(const struct opts *o)
 	return o->unix_path ? connect_unix(o->unix_path) : connect_tcp(o->host, o->port);
 }
 
-/* The length of a chunked body at p (n bytes), or 0 while incomplete. Trailers are not
- * expected from the servers measured here. */
-static size_t chunked_len(const char *p, size_t n)
-{
-	size_t off = 0;
-
-	for (;;) {
-		const char *eol = memmem(p + off, n - off, "\r\n", 2);
-		unsigned long size;
-
-		if (!eol)
-			return 0;
-		size = strtoul(p + off, NULL, 16);
-		off = (size_t)(eol - p) + 2;
-		if (size == 0)
-			return n - off >= 2 ? off + 2 : 0;
-		if (n - off < size + 2)
-			return 0;
-		off += size + 2;
-	}
-}
-
-/* The value of header NAME in the header block [h, end), or NULL. */
-static const char *header(const char *h, const char *end, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (const char *l = memmem(h, (size_t)(end - h), "\r\n", 2); l && l < end;
-	     l = memmem(l + 2, (size_t)(end - l - 2), "\r\n", 2)) {
-		const char *v = l + 2;
-
-		if ((size_t)(end - v) > len && strncasecmp(v, name, len) == 0 && v[len] == ':')
-			return v + len + 1 + strspn(v + len + 1, " \t");
-	}
-	return NULL;
-}
-
-/* The total length of the first complete response in b, or 0 while incomplete; sets
- * *status and *close. */
-static size_t response_len(const struct buf *b, int *status, bool *close_after)
-{
-	const char *hend = b->len ? memmem(b->data, b->len, "\r\n\r\n", 4) : NULL;
-	const char *v;
-	size_t hlen, body;
-
-	if (!hend)
-		return 0;
-	hlen = (size_t)(hend - b->data) + 4;
-	*status = b->len > 12 ? atoi(b->data + 9) : 0;
-	v = header(b->data, hend + 2, "Connection");
-	*close_after = v && strncasecmp(v, "close", 5) == 0;
-	if ((v = header(b->data, hend + 2, "Content-Length")))
-		body = strtoul(v, NULL, 10);
-	else if ((v = header(b->data, hend + 2, "Transfer-Encoding")) &&
-	         strncasecmp(v, "chunked", 7) == 0) {
-		body = chunked_len(b->data + hlen, b->len - hlen);
-		if (body == 0)
-			return 0;
-	} else
-		body = 0;
-	return b->len >= hlen + body ? hlen + body : 0;
-}
-
 static int send_request(struct conn *c)
 {
 	clock_gettime(CLOCK_MONOTONIC, &c->sent);
@@ -210,7 +148,7 @@ static int drain(struct worker *w, struct conn *c)
 	bool close_after;
 	size_t len;
 
-	while ((len = response_len(&c->in, &status, &close_after)) > 0) {
+	while ((len = http_response_len(c->in.data, c->in.len, &status, &close_after)) > 0) {
 		record(w, c);
 		if (status < 200 || status > 299)
 			w->errors++;
