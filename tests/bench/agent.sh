@@ -98,4 +98,5 @@ done
 # The load generator against wrk on the same TCP server: the two should agree.
 lg=$(rps tcp agent /version)
 wk=$(bench_wrk_rps "http://127.0.0.1:$AGENT_PORT/version")
-bench_row "cross-check: loadgen vs wrk" "GET /version tcp agent, $CONNS conns" req/s "$lg" wrk "$wk" none ""
+bench_row "cross-check: loadgen vs wrk" "GET /version tcp agent, $CONNS conns" \
+	req/s "$lg" wrk "$wk" none ""

@@ -28,7 +28,8 @@ best=$(for _ in 1 2 3 4 5; do
 done | sort -n | head -1)
 ms=$(awk -v s="$best" 'BEGIN { printf "%.1f", s * 1000 }')
 size=$(curl -s "http://127.0.0.1:$port/lmcache_infos" | wc -c)
-echo "workload: wrk, $CONNS conns, best of $REPEAT x ${SECS}s of heartbeats from 10,000 distinct api_address values"
+echo "workload: wrk, $CONNS conns, best of $REPEAT x ${SECS}s of heartbeats" \
+	"from 10,000 distinct api_address values"
 bench_row "discovery: heartbeats/s" "GET /lmcache_heartbeat, $CONNS conns keep-alive, ${SECS}s" \
 	req/s "$rps" "" "" min 20000
 note=""

@@ -62,14 +62,13 @@ for k in 16 64 256; do
 	merged[$k]=$ours
 	note="CPU per merged request: frontend $fe_cpu ms, nodes $node_cpu ms"
 	[ "$seen" = "$k" ] || note="$note; merged output has $seen of $k nodes"
-	work="GET /metrics of the frontend over $k nodes, median of 10 (curl time_total)"
-	if [ "$k" = 256 ]; then
-		bench_row "frontend merged /metrics $k" "$work" ms "$(ms "$ours")" "sequential" "$(ms "$ref")" max 100 "$note"
-	else
-		bench_row "frontend merged /metrics $k" "$work" ms "$(ms "$ours")" "sequential" "$(ms "$ref")" none "" "$note"
-	fi
+	target=(none "")
+	[ "$k" = 256 ] && target=(max 100)
+	bench_row "frontend merged /metrics $k" \
+		"GET /metrics of the frontend over $k nodes, median of 10 (curl time_total)" \
+		ms "$(ms "$ours")" "sequential" "$(ms "$ref")" "${target[@]}" "$note"
 	bench_stop "$FE_PID"
 done
 growth=$(awk -v a="${merged[256]}" -v b="${merged[16]}" 'BEGIN { printf "%.2f", a / b }')
-bench_row "frontend merged growth 16->256" "latency(256) / latency(16) against the node count's x16" \
-	x "$growth" "node count" 16 ratio_max 0.25
+bench_row "frontend merged growth 16->256" \
+	"latency(256) / latency(16) against the node count's x16" x "$growth" "node count" 16 ratio_max 0.25

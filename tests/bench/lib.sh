@@ -103,7 +103,8 @@ bench_loadgen() {
 		line=$("$B/tests/bench/loadgen" -d "$SECS" -c "$CONNS" "$@") || return 1
 		[ "$(jq '.stalled + .failed_connects' <<<"$line")" = 0 ] ||
 			echo "warning: loadgen $*: $line" >&2
-		if [ -z "$best" ] || [ "$(jq -n --argjson a "$line" --argjson b "$best" '$a.rps > $b.rps')" = true ]; then
+		if [ -z "$best" ] ||
+			[ "$(jq -n --argjson a "$line" --argjson b "$best" '$a.rps > $b.rps')" = true ]; then
 			best=$line
 		fi
 	done
