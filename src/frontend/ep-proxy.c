@@ -4,11 +4,19 @@
 #include "config.h"
 #include "server.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "forward.h"
 #include "xalloc.h"
+
+/* Frontends forwarding to each other (two hops, a central frontend listed in the registry
+ * it reads) could send a request round in a circle; every hop adds one to this header and a
+ * request that has made too many hops is refused. */
+#define HOPS_HEADER "X-LMCache-Frontend-Hops"
+#define MAX_HOPS 8
 
 static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *name,
 				  const char *value)
@@ -17,7 +25,7 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
 	char *line;
 
 	(void)kind;
-	if (path_request_header_dropped(name))
+	if (path_request_header_dropped(name) || strcasecmp(name, HOPS_HEADER) == 0)
 		return MHD_YES;
 	line = xasprintf("%s: %s", name, value ? value : "");
 	*list = curl_slist_append(*list, line);
@@ -25,12 +33,23 @@ static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
+static int hops(struct MHD_Connection *conn)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, HOPS_HEADER);
+	int n = v ? atoi(v) : 0;
+
+	return n > 0 ? n : 0;
+}
+
 /* The client's end-to-end headers; curl sets Host and Content-Length itself. */
 static struct curl_slist *request_headers(struct MHD_Connection *conn)
 {
 	struct curl_slist *list = NULL;
+	char line[64];
 
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, &list);
+	snprintf(line, sizeof(line), HOPS_HEADER ": %d", hops(conn) + 1);
+	list = curl_slist_append(list, line);
 	return curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
 }
 
@@ -66,6 +85,12 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 				 rq->fe->opt->proxy_timeout_ms };
 	struct fwd_response r;
 
+	if (hops(rq->conn) >= MAX_HOPS) {
+		reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
+		curl_slist_free_all(f.headers);
+		free(path);
+		return;
+	}
 	forward(&f, &r);
 	rp->status = (unsigned int)r.status;
 	rp->content_type = r.content_type ? r.content_type : xstrdup("text/plain");

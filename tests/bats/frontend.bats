@@ -183,3 +183,16 @@ teardown() { fe_teardown; }
 	assert_failure 1
 	assert_output --partial "port"
 }
+
+@test "a request going round between frontends is stopped with 508" {
+	fe_start FE --nodes "$NODES"
+	# local_proxy is this frontend itself: each /proxy2/local_proxy is one more hop
+	path=$(printf '/proxy2/local_proxy%.0s' $(seq 1 12))
+	run curl -s -w ' %{http_code}' "$FE$path/health"
+	assert_output --partial "Loop detected"
+	assert_output --partial " 508"
+	run curl -sf "$FE/proxy2/local_proxy/proxy2/local_proxy/health"
+	assert_output --partial healthy
+	run curl -s -H 'X-LMCache-Frontend-Hops: 8' -w ' %{http_code}' "$FE/proxy2/i1_worker0/version"
+	assert_output --partial " 508"
+}

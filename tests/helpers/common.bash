@@ -45,9 +45,33 @@ lmc_bg() {
 	echo $! >>"$T/pids"
 }
 
-# A TCP port that is free right now on 127.0.0.1.
+# A TCP port on 127.0.0.1 that is free now and handed to no other caller soon after.
+# Ports come from 20000-31999, below the kernel's ephemeral range (so no client
+# connection can take one between this call and the server's bind), in turn from a
+# counter shared by every test on the machine under a lock (so two tests running in
+# parallel never get the same port, as they could with bind(0)).
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	python3 - "${LMC_PORT_FILE:-/tmp/lmc-test-ports}" <<'PY'
+import fcntl, os, socket, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o666)
+fcntl.flock(fd, fcntl.LOCK_EX)
+last = os.read(fd, 16).decode().strip()
+port = int(last) if last.isdigit() else 20000 + os.getpid() % 12000
+for _ in range(12000):
+    port = port + 1 if port < 31999 else 20000
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+os.lseek(fd, 0, 0)
+os.ftruncate(fd, 0)
+os.write(fd, str(port).encode())
+print(port)
+PY
 }
 
 # wait_for_socket PATH [SECONDS]: until a unix socket exists.
