@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Adding a command: one cmd-*.c file and one line here (and in cli.h). */
@@ -97,10 +98,10 @@ const struct cmd_entry *cmd_find(char **argv, int argc, int *used, char **cause)
 
 static void print_opt(FILE *f, char s, const char *name, const char *arg, const char *help)
 {
-	char *left = xasprintf("%s%c%s--%s%s%s", s ? "-" : "", s ? s : ' ', s ? ", " : "  ", name,
-			       arg ? " " : "", arg ? arg : "");
+	char *left = s ? xasprintf("-%c, --%s%s%s", s, name, arg ? " " : "", arg ? arg : "")
+		       : xasprintf("    --%s%s%s", name, arg ? " " : "", arg ? arg : "");
 
-	fprintf(f, "  %-26s %s\n", s ? left : left + 1, help);
+	fprintf(f, "  %-26s %s\n", left, help);
 	free(left);
 }
 

@@ -19,7 +19,7 @@ setup_file() {
 	cluster_start
 	cluster_node inst3 scheduler 0 --config "$T/conf.yaml"
 	cluster_frontend fe3 inst3_scheduler
-	cluster_register "$FE3_URL"
+	cluster_have_frontend || cluster_register "$FE3_URL"
 	cluster_wait_listed 7
 	export REGISTRY_URL LMCACHE_REGISTRY FE1_URL FE2_URL FE3_URL
 }

@@ -181,7 +181,8 @@ complete_words() {
 	cluster_node inst1 scheduler
 	cluster_node inst1 worker 0
 	cluster_frontend fe1 inst1_scheduler inst1_worker0
-	cluster_register "$FE1_URL"
+	cluster_have_frontend || cluster_register "$FE1_URL"
+	wait_until 20 eval "[ \"\$(cluster_listed_count)\" -eq 2 ]"
 	run complete_words lmcctl version inst1_w
 	assert_output 'inst1_worker0'
 	run complete_words lmcctl --registry "$REGISTRY_URL" -n inst1_s

@@ -5,6 +5,7 @@
 #                              two workers (lmcache-demo-node on unix sockets in $T/n) behind
 #                              its own frontend (fe1, fe2) registered in the registry; returns
 #                              once every node is listed through the registry.
+#   cluster_registry           only the registry (sets REGISTRY_URL, LMCACHE_REGISTRY)
 #   cluster_node INSTANCE ROLE [WORKER_ID] [demo flags...]
 #                              one more demo node; its socket is $T/n/<name>.sock
 #   cluster_frontend NAME NODE...   a frontend for those nodes (sets <NAME>_URL, e.g. FE1_URL)
@@ -248,7 +249,9 @@ cluster_start() {
 	done
 	cluster_frontend fe1 inst1_scheduler inst1_worker0 inst1_worker1
 	cluster_frontend fe2 inst2_scheduler inst2_worker0 inst2_worker1
-	cluster_register "$FE1_URL"
-	cluster_register "$FE2_URL"
+	if ! cluster_have_frontend; then # lmcache-frontend heartbeats by itself
+		cluster_register "$FE1_URL"
+		cluster_register "$FE2_URL"
+	fi
 	cluster_wait_listed 6
 }
