@@ -61,7 +61,7 @@ static void plan_round(struct model *m, struct plan *p)
 			plan_add(p, i, n, K_VERSION, m->tab, "/version");
 		if (n->lmc_version == NULL && sel)
 			plan_add(p, i, n, K_LMC_VERSION, m->tab, "/lmc_version");
-		if (t == &tab_overview && (n->plugins < 0 || m->rounds % 5 == 0))
+		if (t == &tab_overview && (n->plugins < 0 || m->rounds % 15 == 0))
 			plan_add(p, i, n, K_PLUGINS, m->tab, "/plugins");
 		if (sel && t->path != NULL)
 			plan_add(p, i, n, K_TAB, m->tab, t->path);
@@ -92,6 +92,24 @@ static void apply_tab(int tab, struct tnode *n, const struct hm_res *r, char *wh
 	}
 }
 
+/* /plugins (an extension: absent on LMCache's servers, then "-"): those found for this node,
+ * not the ones skipped for another role, and how many run. */
+static void count_plugins(struct tnode *n, const struct hm_res *r)
+{
+	json_t *doc = json_parse_text(r->body, r->len, NULL), *p;
+	size_t i;
+
+	n->plugins = json_is_array(doc) ? 0 : -1;
+	n->plugins_running = 0;
+	json_array_foreach(doc, i, p) {
+		const char *st = json_str_member(p, "state", "");
+
+		n->plugins += strcmp(st, "skipped") != 0;
+		n->plugins_running += strcmp(st, "running") == 0;
+	}
+	json_decref(doc);
+}
+
 static void apply(struct model *m, const struct job *j, const struct hm_res *r, double now)
 {
 	struct tnode *n = &m->nodes[j->node];
@@ -109,10 +127,7 @@ static void apply(struct model *m, const struct job *j, const struct hm_res *r, 
 		free(n->lmc_version);
 		n->lmc_version = agentfmt_version(r->body, r->len);
 	} else if (j->kind == K_PLUGINS && why == NULL) {
-		json_t *doc = json_parse_text(r->body, r->len, NULL);
-
-		n->plugins = json_is_array(doc) ? (int)json_array_size(doc) : -1;
-		json_decref(doc);
+		count_plugins(n, r);
 	} else if (j->kind == K_TAB) {
 		apply_tab(j->tab, n, r, why, now);
 	}

@@ -90,7 +90,8 @@ static void node_add(struct model *m, struct cl_node *id)
 
 	m->nodes = xreallocarray(m->nodes, m->nnodes + 1, sizeof *m->nodes);
 	n = &m->nodes[m->nnodes++];
-	*n = (struct tnode){ .id = *id, .listed = true, .plugins = -1 };
+	*n = (struct tnode){ .id = *id, .listed = true, .plugins = -1, .hit_rate = NAN,
+			     .hit_tokens = NAN, .cache_usage = NAN };
 	for (int s = 0; s < NSPARK; s++)
 		for (int i = 0; i < SPARK_LEN; i++)
 			n->spark[s][i] = NAN;
@@ -111,7 +112,9 @@ void model_merge(struct model *m, struct cl_listing *l)
 	for (size_t i = 0; i < m->nnodes; i++)
 		m->nodes[i].listed = false;
 	for (size_t i = 0; i < l->nnodes; i++) {
-		struct tnode *n = model_find(m, l->nodes[i].name);
+		/* listings keep their order: the node at the same place is the usual match */
+		struct tnode *n = i < m->nnodes && strcmp(m->nodes[i].id.name, l->nodes[i].name) == 0
+			? &m->nodes[i] : model_find(m, l->nodes[i].name);
 
 		if (n != NULL)
 			node_relist(n, &l->nodes[i]);
@@ -147,11 +150,25 @@ void node_ok(struct tnode *n, double now)
 	n->error = NULL;
 }
 
+static double sum_or_nan(const struct prom_exposition *e, const char *name);
+
+/* Computed once per scrape: the Overview draws them for every node on every frame. */
+static void figures(struct tnode *n)
+{
+	n->hit_rate = sum_or_nan(&n->metrics, "lmcache:retrieve_hit_rate");
+	if (isnan(n->hit_rate))
+		n->hit_rate = sum_or_nan(&n->metrics, "lmcache:lookup_hit_rate");
+	n->hit_tokens = sum_or_nan(&n->metrics, "lmcache:num_hit_tokens_total");
+	if (isnan(n->hit_tokens))
+		n->hit_tokens = sum_or_nan(&n->metrics, "lmcache:num_lookup_hits_total");
+	n->cache_usage = sum_or_nan(&n->metrics, "lmcache:local_cache_usage");
+}
+
 static void spark_push(struct tnode *n)
 {
-	double v[NSPARK] = { node_hit_rate(n), node_rate_sum(n, "lmcache:num_hit_tokens_total"),
+	double v[NSPARK] = { n->hit_rate, node_rate_sum(n, "lmcache:num_hit_tokens_total"),
 			     node_rate_sum(n, "lmcache:num_retrieve_requests_total"),
-			     node_cache_usage(n) };
+			     n->cache_usage };
 
 	if (isnan(v[SP_HIT_TOKENS]))
 		v[SP_HIT_TOKENS] = node_rate_sum(n, "lmcache:num_lookup_hits_total");
@@ -179,6 +196,7 @@ void node_metrics(struct tnode *n, const char *text, size_t len, double now)
 	n->t_prev = n->t_metrics;
 	n->metrics = e;
 	n->t_metrics = now;
+	figures(n);
 	spark_push(n);
 }
 
@@ -206,21 +224,17 @@ static double sum_or_nan(const struct prom_exposition *e, const char *name)
 
 double node_hit_rate(const struct tnode *n)
 {
-	double v = sum_or_nan(&n->metrics, "lmcache:retrieve_hit_rate");
-
-	return isnan(v) ? sum_or_nan(&n->metrics, "lmcache:lookup_hit_rate") : v;
+	return n->hit_rate;
 }
 
 double node_hit_tokens(const struct tnode *n)
 {
-	double v = sum_or_nan(&n->metrics, "lmcache:num_hit_tokens_total");
-
-	return isnan(v) ? sum_or_nan(&n->metrics, "lmcache:num_lookup_hits_total") : v;
+	return n->hit_tokens;
 }
 
 double node_cache_usage(const struct tnode *n)
 {
-	return sum_or_nan(&n->metrics, "lmcache:local_cache_usage");
+	return n->cache_usage;
 }
 
 static bool same_labels(const struct prom_sample *a, const struct prom_sample *b)

@@ -13,7 +13,7 @@
 
 static void node_row(struct ui *u, struct rows *r, struct tnode *n, bool last)
 {
-	char name[64], rate[16], tok[16], cache[16], plug[8];
+	char name[64], rate[16], tok[16], cache[16], plug[24];
 	const char *st = node_state_name(u->m, n);
 	double hr = node_hit_rate(n);
 	enum pair c = strcmp(st, "up") == 0 ? C_NORMAL : strcmp(st, "stale") == 0 ? C_WARN
@@ -24,7 +24,10 @@ static void node_row(struct ui *u, struct rows *r, struct tnode *n, bool last)
 	snprintf(rate, sizeof rate, isnan(hr) ? "-" : "%.1f%%", hr * 100);
 	human_num(node_hit_tokens(n), tok, sizeof tok);
 	human_bytes(node_cache_usage(n), cache, sizeof cache);
-	snprintf(plug, sizeof plug, n->plugins < 0 ? "-" : "%d", n->plugins);
+	if (n->plugins < 0)
+		snprintf(plug, sizeof plug, "-");
+	else
+		snprintf(plug, sizeof plug, "%d/%d", n->plugins_running, n->plugins);
 	rows_add(r, c, n, " %-36s %-9s %-6s %-14s %8s %10s %11s %7s", name,
 		 *n->id.role ? n->id.role : "-", st, n->version ? n->version : "-", rate, tok,
 		 cache, plug);
@@ -55,8 +58,11 @@ static void frontend_rows(struct ui *u, struct rows *r, const char *fe)
 			node_row(u, r, &m->nodes[i], i == last);
 }
 
+/* Nodes of one frontend come together in a listing: the previous one is checked first. */
 static bool seen_before(const struct model *m, size_t i)
 {
+	if (i > 0 && strcmp(m->nodes[i - 1].id.frontend, m->nodes[i].id.frontend) == 0)
+		return true;
 	for (size_t j = 0; j < i; j++)
 		if (strcmp(m->nodes[j].id.frontend, m->nodes[i].id.frontend) == 0)
 			return true;

@@ -36,9 +36,11 @@ struct tnode {
 	char *error;		/* last failure, or NULL */
 	double last_ok;		/* monotonic seconds, 0: never */
 	char *version, *lmc_version;
-	int plugins;		/* running plugins, -1: unknown */
+	int plugins;		/* plugins for this node (not skipped), -1: unknown */
+	int plugins_running;
 	struct prom_exposition metrics, prev; /* this and the previous scrape, for rates */
 	double t_metrics, t_prev;
+	double hit_rate, hit_tokens, cache_usage; /* of the latest scrape, NAN: absent */
 	double spark[NSPARK][SPARK_LEN]; /* ring; NAN: no value */
 	size_t spark_pos;
 	struct tab_data tab[NTABS];

@@ -10,7 +10,8 @@
 #   tui_resize COLSxROWS       resizes the window
 #   tui_running                true while lmcache-top runs
 #   tui_status                 its exit status, once it has exited
-# The tmux server is killed in tui_stop (call it from teardown, before lmc_teardown).
+# tui_stop quits it and the tmux server and fails on a sanitizer report (call it from
+# teardown, before lmc_teardown).
 
 tui_tmux() { tmux -S "$T/tmux" "$@"; }
 
@@ -63,7 +64,18 @@ tui_running() {
 # The line of the screen that holds TEXT.
 tui_line() { tui_screen | grep -F -- "$1" | head -n 1; }
 
+# Quits lmcache-top (q) and the tmux server, and fails when a sanitizer reported anything.
 tui_stop() {
-	[ -S "$T/tmux" ] && tui_tmux kill-server 2>/dev/null
+	[ -S "$T/tmux" ] || return 0
+	if tui_running; then
+		tui_keys Escape Escape q 2>/dev/null
+		wait_until 10 test -s "$T/tui.rc"
+	fi
+	tui_tmux kill-server 2>/dev/null
+	rm -f "$T/tmux"
+	if grep -qE 'Sanitizer|runtime error' "$T/tui.err" 2>/dev/null; then
+		cat "$T/tui.err" >&2
+		return 1
+	fi
 	return 0
 }
