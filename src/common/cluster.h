@@ -1,0 +1,48 @@
+/* The cluster model a client walks (PROTOCOL.md 5, 6): a registry lists frontends, each
+ * frontend lists its nodes (a frontend listed as a node adds a second hop), and every node is
+ * reached through its frontend's /proxy2/<name>. Or one frontend, or one node on a socket.
+ * Blocking: call it from a thread that may wait (lmcache-top's collector). */
+#ifndef LMC_CLUSTER_H
+#define LMC_CLUSTER_H
+
+#include <stddef.h>
+
+struct cl_source {
+	const char *registry; /* base URL or full /lmcache_infos URL */
+	const char *frontend; /* one frontend's base URL */
+	const char *socket;   /* one node's unix socket */
+	long timeout_ms;      /* each listing request; <= 0: 5 s */
+};
+
+struct cl_node {
+	char *name;
+	char *role;	/* "scheduler", "worker" or "" */
+	char *instance; /* "" when the name has no instance */
+	char *frontend; /* the frontend (name or URL) that listed it; "" for a direct node */
+	char *host;	/* as listed; "" when unknown */
+	char *port;	/* a port number or a socket path, as listed */
+	char *url;	/* base URL, no trailing '/' */
+	char *socket;	/* unix socket the URL is reached over, or NULL */
+};
+
+struct cl_frontend {
+	char *url;   /* base URL */
+	char *error; /* why its listing failed, or NULL */
+};
+
+struct cl_listing {
+	struct cl_node *nodes;
+	size_t nnodes;
+	struct cl_frontend *frontends;
+	size_t nfrontends;
+	char *error; /* the registry could not be read, or NULL */
+};
+
+/* Lists the nodes of src into *out (zeroed first). Failures of single frontends are kept
+ * in out->frontends[].error; -1 with cause only when src names nothing to list. */
+int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cause);
+void cluster_listing_free(struct cl_listing *l);
+/* Frees the members of one node (not n itself). */
+void cluster_node_free(struct cl_node *n);
+
+#endif

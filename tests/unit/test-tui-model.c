@@ -1,0 +1,101 @@
+/* lmcache-top's model: merging listings keeps history and marks vanished nodes, scrapes give
+ * the overview's figures and rates, a bad scrape keeps the last good one. */
+#include "config.h"
+#include "tap.h"
+#include "../../tui/top.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct cl_listing listing(const char *const *names)
+{
+	struct cl_listing l = { 0 };
+
+	for (; *names != NULL; names++) {
+		l.nodes = xreallocarray(l.nodes, l.nnodes + 1, sizeof *l.nodes);
+		l.nodes[l.nnodes++] = (struct cl_node){
+			.name = xstrdup(*names), .role = xstrdup("worker"), .instance = xstrdup("i"),
+			.frontend = xstrdup("fe"), .host = xstrdup("h"), .port = xstrdup("1"),
+			.url = xasprintf("http://fe/proxy2/%s", *names),
+		};
+	}
+	return l;
+}
+
+static const char scrape1[] =
+	"# TYPE lmcache:num_hit_tokens counter\n"
+	"lmcache:num_hit_tokens_total{worker_id=\"0\"} 100\n"
+	"lmcache:num_hit_tokens_total{worker_id=\"1\"} 50\n"
+	"# TYPE lmcache:retrieve_hit_rate gauge\n"
+	"lmcache:retrieve_hit_rate 0.25\n"
+	"# TYPE lmcache:local_cache_usage gauge\n"
+	"lmcache:local_cache_usage 1024\n";
+
+static const char scrape2[] =
+	"# TYPE lmcache:num_hit_tokens counter\n"
+	"lmcache:num_hit_tokens_total{worker_id=\"0\"} 300\n"
+	"lmcache:num_hit_tokens_total{worker_id=\"1\"} 50\n"
+	"# TYPE lmcache:retrieve_hit_rate gauge\n"
+	"lmcache:retrieve_hit_rate 0.5\n";
+
+static void test_merge(void)
+{
+	static const char *const first[] = { "a", "b", NULL }, *const second[] = { "b", "c", NULL };
+	struct model m;
+	struct cl_listing l = listing(first);
+
+	model_init(&m, "registry x", -1);
+	model_merge(&m, &l);
+	is_int((int)m.nnodes, 2, "two nodes listed");
+	model_find(&m, "b")->version = xstrdup("1.0");
+	l = listing(second);
+	model_merge(&m, &l);
+	is_int((int)m.nnodes, 3, "a node not listed again is kept");
+	ok(!model_find(&m, "a")->listed, "... and marked unlisted");
+	ok(model_find(&m, "b")->listed && model_find(&m, "c")->listed, "the others are listed");
+	is_str(model_find(&m, "b")->version, "1.0", "a relisted node keeps what was learnt");
+	ok(model_find(&m, "nope") == NULL, "unknown name: NULL");
+	model_free(&m);
+}
+
+static void test_figures(void)
+{
+	static const char *const names[] = { "w", NULL };
+	struct model m;
+	struct cl_listing l = listing(names);
+	struct tnode *n;
+
+	model_init(&m, "x", -1);
+	model_merge(&m, &l);
+	n = model_find(&m, "w");
+	ok(isnan(node_hit_rate(n)), "no scrape: no hit rate");
+	node_metrics(n, scrape1, strlen(scrape1), 10.0);
+	ok(node_hit_rate(n) == 0.25, "hit rate from retrieve_hit_rate");
+	ok(node_hit_tokens(n) == 150, "hit tokens summed over label sets");
+	ok(node_cache_usage(n) == 1024, "cache usage");
+	ok(isnan(node_rate_sum(n, "lmcache:num_hit_tokens_total")), "one scrape: no rate yet");
+	node_metrics(n, scrape2, strlen(scrape2), 12.0);
+	ok(node_rate_sum(n, "lmcache:num_hit_tokens_total") == 100, "(350 - 150) / 2 s");
+	ok(node_rate(n, &n->metrics.families[0].samples[0]) == 100, "rate of one series");
+	ok(node_rate(n, &n->metrics.families[0].samples[1]) == 0, "a still series: 0/s");
+	ok(isnan(node_cache_usage(n)), "a gauge gone from the scrape: no value");
+	node_metrics(n, "garbage{", 8, 14.0);
+	ok(n->error != NULL && strstr(n->error, "bad /metrics") != NULL, "bad text: an error");
+	ok(node_hit_rate(n) == 0.5, "... and the last good scrape stays");
+	char *s = sample_series(&n->metrics.families[0].samples[0]);
+	is_str(s, "lmcache:num_hit_tokens_total{worker_id=\"0\"}", "series text");
+	free(s);
+	ok(n->spark[SP_HIT_RATE][0] == 0.25 && n->spark[SP_HIT_RATE][1] == 0.5,
+	   "sparkline history of the hit rate");
+	model_free(&m);
+}
+
+int main(void)
+{
+	no_plan();
+	test_merge();
+	test_figures();
+	return done_testing();
+}

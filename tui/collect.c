@@ -1,0 +1,310 @@
+/* The collector thread: every interval (or when woken) it lists the cluster, then asks every
+ * node what the screen needs, all requests at once on one libcurl multi, and merges the
+ * answers into the model. The screen never waits for the network. */
+#include "config.h"
+#include "top.h"
+#include "agentfmt.h"
+#include "http-multi.h"
+#include "jsonutil.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum kind { K_METRICS, K_VERSION, K_LMC_VERSION, K_PLUGINS, K_TAB };
+
+struct job {
+	size_t node; /* index in m->nodes (only the collector changes that array) */
+	enum kind kind;
+	int tab; /* the tab a K_TAB answer belongs to */
+	char *url;
+	char *socket;
+};
+
+struct collector {
+	pthread_t thread;
+	struct model *m;
+	struct cl_source src;
+};
+
+struct plan {
+	struct job *jobs;
+	size_t n;
+};
+
+static void plan_add(struct plan *p, size_t i, const struct tnode *n, enum kind k, int tab,
+		     const char *path)
+{
+	p->jobs = xreallocarray(p->jobs, p->n + 1, sizeof *p->jobs);
+	p->jobs[p->n++] = (struct job){ i, k, tab, xasprintf("%s%s", n->id.url, path),
+					 n->id.socket ? xstrdup(n->id.socket) : NULL };
+}
+
+/* What to ask each listed node this round. Caller holds the lock. */
+static void plan_round(struct model *m, struct plan *p)
+{
+	const struct tab *t = tab_table[m->tab];
+
+	for (size_t i = 0; i < m->nnodes; i++) {
+		const struct tnode *n = &m->nodes[i];
+		bool sel = m->selected != NULL && strcmp(m->selected, n->id.name) == 0;
+
+		if (!n->listed)
+			continue;
+		if (t == &tab_overview || sel)
+			plan_add(p, i, n, K_METRICS, m->tab, "/metrics");
+		if (n->version == NULL && (t == &tab_overview || sel))
+			plan_add(p, i, n, K_VERSION, m->tab, "/version");
+		if (n->lmc_version == NULL && sel)
+			plan_add(p, i, n, K_LMC_VERSION, m->tab, "/lmc_version");
+		if (t == &tab_overview && (n->plugins < 0 || m->rounds % 15 == 0))
+			plan_add(p, i, n, K_PLUGINS, m->tab, "/plugins");
+		if (sel && t->path != NULL)
+			plan_add(p, i, n, K_TAB, m->tab, t->path);
+	}
+}
+
+static char *failure(const struct hm_res *r)
+{
+	if (r->err != HM_OK)
+		return xstrdup(r->error ? r->error : "request failed");
+	if (r->status < 200 || r->status > 299)
+		return xasprintf("HTTP %ld", r->status);
+	return NULL;
+}
+
+static void apply_tab(int tab, struct tnode *n, const struct hm_res *r, char *why, double now)
+{
+	struct tab_data *d = &n->tab[tab];
+	char *cause = NULL;
+	json_t *doc = why ? NULL : tab_table[tab]->parse(r->body, r->len, &cause);
+
+	free(d->error);
+	d->error = why ? xstrdup(why) : cause;
+	if (doc != NULL) {
+		json_decref(d->doc);
+		d->doc = doc;
+		d->when = now;
+	}
+}
+
+/* /plugins (an extension: absent on LMCache's servers, then "-"): those found for this node,
+ * not the ones skipped for another role, and how many run. */
+static void count_plugins(struct tnode *n, const struct hm_res *r)
+{
+	json_t *doc = json_parse_text(r->body, r->len, NULL), *p;
+	size_t i;
+
+	n->plugins = json_is_array(doc) ? 0 : -1;
+	n->plugins_running = 0;
+	json_array_foreach(doc, i, p) {
+		const char *st = json_str_member(p, "state", "");
+
+		n->plugins += strcmp(st, "skipped") != 0;
+		n->plugins_running += strcmp(st, "running") == 0;
+	}
+	json_decref(doc);
+}
+
+static void apply(struct model *m, const struct job *j, const struct hm_res *r, double now)
+{
+	struct tnode *n = &m->nodes[j->node];
+	char *why = failure(r);
+
+	if (j->kind == K_METRICS && why != NULL)
+		node_fail(n, why);
+	else if (j->kind == K_METRICS) {
+		node_ok(n, now);
+		node_metrics(n, r->body, r->len, now);
+	} else if (j->kind == K_VERSION && why == NULL) {
+		free(n->version);
+		n->version = agentfmt_version(r->body, r->len);
+	} else if (j->kind == K_LMC_VERSION && why == NULL) {
+		free(n->lmc_version);
+		n->lmc_version = agentfmt_version(r->body, r->len);
+	} else if (j->kind == K_PLUGINS && why == NULL) {
+		count_plugins(n, r);
+	} else if (j->kind == K_TAB) {
+		apply_tab(j->tab, n, r, why, now);
+	}
+	free(why);
+}
+
+static void run_plan(struct collector *c, struct plan *p, long tmo)
+{
+	struct hm_req *reqs = xcalloc(p->n + 1, sizeof *reqs);
+	struct hm_res *res = xcalloc(p->n + 1, sizeof *res);
+	double now;
+
+	for (size_t i = 0; i < p->n; i++)
+		reqs[i] = (struct hm_req){ .url = p->jobs[i].url, .unix_socket = p->jobs[i].socket,
+					   .timeout_ms = tmo };
+	hm_run(reqs, res, p->n, 64);
+	now = now_mono();
+	pthread_mutex_lock(&c->m->lock);
+	for (size_t i = 0; i < p->n; i++)
+		apply(c->m, &p->jobs[i], &res[i], now);
+	pthread_mutex_unlock(&c->m->lock);
+	for (size_t i = 0; i < p->n; i++) {
+		hm_res_free(&res[i]);
+		free(p->jobs[i].url);
+		free(p->jobs[i].socket);
+	}
+	free(p->jobs);
+	free(reqs);
+	free(res);
+}
+
+/* A request timeout that keeps a round within about one interval. */
+static long timeout_ms(double interval)
+{
+	double t = interval * 1000 * 0.8;
+
+	return t < 1000 ? 1000 : t > 5000 ? 5000 : (long)t;
+}
+
+static void collect_round(struct collector *c, double interval)
+{
+	struct cl_listing l;
+	struct plan p = { 0 };
+	char *cause = NULL;
+
+	if (cluster_list(&c->src, &l, &cause) < 0) {
+		l = (struct cl_listing){ .error = cause };
+	}
+	pthread_mutex_lock(&c->m->lock);
+	model_merge(c->m, &l);
+	plan_round(c->m, &p);
+	pthread_mutex_unlock(&c->m->lock);
+	run_plan(c, &p, timeout_ms(interval));
+}
+
+/* The message of an action's answer: the server's errors, else its first line. */
+static void action_result(struct model *m, const struct action *a, const struct hm_res *r)
+{
+	char *why = failure(r);
+	json_t *doc = json_parse_text(r->body, r->len, NULL);
+	json_t *errs = json_object_get(doc, "errors");
+	char *line = xstrndup(r->body, strcspn(r->body, "\n"));
+
+	if (json_is_object(errs) && json_object_size(errs) > 0) {
+		char *e = json_to_text(errs);
+
+		model_status(m, true, "%s: %s", a->what, e);
+		free(e);
+	} else if (why != NULL) {
+		model_status(m, true, "%s failed: %s%s%s", a->what, why, *line ? ": " : "", line);
+	} else if (json_object_size(json_object_get(doc, "updated")) > 0) {
+		model_status(m, false, "%s: updated", a->what);
+	} else {
+		model_status(m, false, "%s: %s", a->what, *line ? line : "ok");
+	}
+	free(line);
+	free(why);
+	json_decref(doc);
+}
+
+static void do_action(struct collector *c, struct action *a)
+{
+	struct hm_req req = { .method = a->method, .body = a->body,
+			      .body_len = a->body ? strlen(a->body) : 0 };
+	struct hm_res res = { 0 };
+	char *url = NULL, *sock = NULL;
+
+	pthread_mutex_lock(&c->m->lock);
+	struct tnode *n = model_find(c->m, a->node);
+
+	if (n != NULL) {
+		url = xasprintf("%s%s", n->id.url, a->path);
+		sock = n->id.socket ? xstrdup(n->id.socket) : NULL;
+	} else {
+		model_status(c->m, true, "%s: node %s is gone", a->what, a->node);
+	}
+	pthread_mutex_unlock(&c->m->lock);
+	if (url != NULL) {
+		req.url = url;
+		req.unix_socket = sock;
+		hm_run(&req, &res, 1, 1);
+		pthread_mutex_lock(&c->m->lock);
+		action_result(c->m, a, &res);
+		pthread_mutex_unlock(&c->m->lock);
+		hm_res_free(&res);
+	}
+	free(url);
+	free(sock);
+	action_free(a);
+}
+
+static void wait_tick(struct model *m)
+{
+	struct timespec ts;
+	double until = now_mono() + m->interval;
+
+	while (!m->stop && !m->refresh_now && m->pending == NULL) {
+		if (m->paused) {
+			pthread_cond_wait(&m->wake, &m->lock);
+			continue;
+		}
+		ts.tv_sec = (time_t)until;
+		ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+		if (pthread_cond_timedwait(&m->wake, &m->lock, &ts) == ETIMEDOUT)
+			return;
+	}
+}
+
+static void *collector_main(void *arg)
+{
+	struct collector *c = arg;
+	struct model *m = c->m;
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->stop) {
+		struct action *a = m->pending;
+		double interval = m->interval;
+
+		m->pending = NULL;
+		m->refresh_now = false;
+		pthread_mutex_unlock(&m->lock);
+		if (a != NULL)
+			do_action(c, a);
+		collect_round(c, interval);
+		pthread_mutex_lock(&m->lock);
+		m->rounds++;
+		m->gen++;
+		model_notify(m);
+		wait_tick(m);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
+struct collector *collector_start(struct model *m, const struct cl_source *src)
+{
+	struct collector *c = xcalloc(1, sizeof *c);
+	sigset_t all, old;
+
+	c->m = m;
+	c->src = *src;
+	sigfillset(&all); /* signals (SIGWINCH, SIGINT) belong to the screen thread */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&c->thread, NULL, collector_main, c) != 0) {
+		free(c);
+		c = NULL;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return c;
+}
+
+void collector_stop(struct collector *c)
+{
+	pthread_mutex_lock(&c->m->lock);
+	c->m->stop = true;
+	pthread_cond_signal(&c->m->wake);
+	pthread_mutex_unlock(&c->m->lock);
+	pthread_join(c->thread, NULL);
+	free(c);
+}

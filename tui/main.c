@@ -1,0 +1,222 @@
+/* lmcache-top: options, then the screen loop. The loop sleeps in poll() on the terminal and
+ * on a pipe the collector writes after each round, so it wakes for a key, a new round or
+ * the clock (once a second), never to spin. */
+#include "config.h"
+#include "top.h"
+#include "xalloc.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: lmcache-top [options]\n"
+	      "  --registry URL         the cluster's registry (default: $LMCACHE_REGISTRY)\n"
+	      "  --frontend URL         one frontend instead of a registry\n"
+	      "  --socket PATH          one node on a unix socket\n"
+	      "  -d, --delay SECONDS    refresh interval (default 2)\n"
+	      "  --max-iterations N     exit after N refreshes (tests, scripts)\n"
+	      "  --readonly             no mutating actions (log levels, config)\n"
+	      "  --no-color             no colours (also when NO_COLOR is set)\n"
+	      "  --no-unicode           ASCII lines and sparklines only\n"
+	      "  -h, --help, -V, --version\n"
+	      "Keys: press ? or F1 inside for the key table. See lmcache-top(1).\n",
+	      f);
+}
+
+static int bad_usage(char *msg)
+{
+	fprintf(stderr, "lmcache-top: %s (try --help)\n", msg);
+	free(msg);
+	return 2;
+}
+
+static int number(const char *s, double min, double max, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	return end != s && *end == '\0' && *v >= min && *v <= max ? 0 : -1;
+}
+
+static int parse_opts(int argc, char **argv, struct topts *o)
+{
+	static const struct option lo[] = {
+		{ "registry", required_argument, NULL, 'r' },
+		{ "frontend", required_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "max-iterations", required_argument, NULL, 'm' },
+		{ "readonly", no_argument, NULL, 'R' },
+		{ "no-color", no_argument, NULL, 'C' },
+		{ "no-colour", no_argument, NULL, 'C' },
+		{ "no-unicode", no_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *nc = getenv("NO_COLOR");
+	double v;
+	int c;
+
+	*o = (struct topts){ .color = nc == NULL || *nc == '\0', .unicode = true, .delay = 2.0 };
+	o->src.registry = getenv("LMCACHE_REGISTRY");
+	if (o->src.registry != NULL && *o->src.registry == '\0')
+		o->src.registry = NULL;
+	while ((c = getopt_long(argc, argv, "d:hV", lo, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->src.registry = optarg; break;
+		case 'f': o->src.frontend = optarg; break;
+		case 's': o->src.socket = optarg; break;
+		case 'd':
+			if (number(optarg, 0.1, 3600, &o->delay) < 0)
+				return bad_usage(xasprintf("bad --delay %s: seconds, 0.1 to 3600",
+							   optarg));
+			break;
+		case 'm':
+			if (number(optarg, 1, 1e9, &v) < 0)
+				return bad_usage(xasprintf("bad --max-iterations %s: a number >= 1",
+							   optarg));
+			o->max_iterations = (long)v;
+			break;
+		case 'R': o->readonly = true; break;
+		case 'C': o->color = false; break;
+		case 'U': o->unicode = false; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("lmcache-top %s\n", PACKAGE_VERSION); exit(0);
+		default: return 2;
+		}
+	}
+	if (optind < argc)
+		return bad_usage(xasprintf("unexpected argument %s", argv[optind]));
+	if (!o->src.registry && !o->src.frontend && !o->src.socket)
+		return bad_usage(xstrdup("no cluster given: use --registry URL (or "
+					 "LMCACHE_REGISTRY), --frontend URL or --socket PATH"));
+	return 0;
+}
+
+static char *source_name(const struct topts *o)
+{
+	if (o->src.socket != NULL)
+		return xasprintf("socket %s", o->src.socket);
+	if (o->src.frontend != NULL)
+		return xasprintf("frontend %s", o->src.frontend);
+	return xasprintf("registry %s", o->src.registry);
+}
+
+static void handle_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void drain(int fd)
+{
+	char b[64];
+
+	while (read(fd, b, sizeof b) > 0)
+		;
+}
+
+/* One wake-up: keys, then a frame. Returns false to stop. */
+static bool step(struct ui *u, long max_iterations)
+{
+	struct model *m = u->m;
+	int ch;
+	bool last;
+
+	pthread_mutex_lock(&m->lock);
+	while ((ch = getch()) != ERR && !u->quit) {
+		if (ch == KEY_RESIZE)
+			continue;
+		keys_handle(u, ch);
+		compose_frame(u); /* the next key acts on what this one changed (cursor row) */
+	}
+	last = max_iterations > 0 && m->rounds >= (unsigned long)max_iterations;
+	draw_frame(u);
+	pthread_mutex_unlock(&m->lock);
+	return !u->quit && !last && !got_signal;
+}
+
+static void loop(struct ui *u, int notify, long max_iterations)
+{
+	struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = notify, .events = POLLIN } };
+
+	while (step(u, max_iterations)) {
+		if (poll(p, 2, 1000) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN)
+			drain(notify);
+	}
+}
+
+static void ui_free(struct ui *u)
+{
+	for (int t = 0; t < NTABS; t++)
+		free(u->filter[t]);
+	free(u->confirm);
+	action_free(u->confirm_action);
+	free(u->cur_key);
+	free(u->edit_key);
+	detail_free(u);
+}
+
+int main(int argc, char **argv)
+{
+	struct topts o;
+	struct model m;
+	struct ui u = { 0 };
+	struct collector *c;
+	int rc, fds[2];
+	char *src;
+
+	setlocale(LC_ALL, "");
+	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc;
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+		perror("lmcache-top: pipe");
+		return 1;
+	}
+	src = source_name(&o);
+	model_init(&m, src, fds[1]);
+	free(src);
+	m.interval = o.delay;
+	u = (struct ui){ .m = &m, .o = &o, .follow = true };
+	handle_signals();
+	xalloc_set_fatal_hook(screen_end);
+	screen_init(&o);
+	if ((c = collector_start(&m, &o.src)) == NULL) {
+		screen_end();
+		fprintf(stderr, "lmcache-top: cannot start the collector thread\n");
+		return 1;
+	}
+	loop(&u, fds[0], o.max_iterations);
+	screen_end();
+	collector_stop(c);
+	ui_free(&u);
+	model_free(&m);
+	close(fds[0]);
+	close(fds[1]);
+	return 0;
+}

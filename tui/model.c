@@ -1,0 +1,321 @@
+/* The nodes as last seen, with their history; shared by the collector and the screen under
+ * model.lock. */
+#include "config.h"
+#include "top.h"
+#include "buf.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+double now_mono(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void model_init(struct model *m, const char *source, int notify_fd)
+{
+	pthread_condattr_t ca;
+
+	*m = (struct model){ .source = xstrdup(source), .notify_fd = notify_fd, .interval = 2.0 };
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->wake, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+void action_free(struct action *a)
+{
+	if (a == NULL)
+		return;
+	free(a->node);
+	free(a->method);
+	free(a->path);
+	free(a->body);
+	free(a->what);
+	free(a);
+}
+
+static void node_free(struct tnode *n)
+{
+	cluster_node_free(&n->id);
+	free(n->error);
+	free(n->version);
+	free(n->lmc_version);
+	prom_exposition_free(&n->metrics);
+	prom_exposition_free(&n->prev);
+	for (int t = 0; t < NTABS; t++) {
+		json_decref(n->tab[t].doc);
+		free(n->tab[t].error);
+	}
+}
+
+void model_free(struct model *m)
+{
+	struct cl_listing fe = { .frontends = m->frontends, .nfrontends = m->nfrontends };
+
+	for (size_t i = 0; i < m->nnodes; i++)
+		node_free(&m->nodes[i]);
+	free(m->nodes);
+	cluster_listing_free(&fe);
+	free(m->source);
+	free(m->error);
+	free(m->selected);
+	free(m->status);
+	action_free(m->pending);
+	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->wake);
+}
+
+struct tnode *model_find(struct model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (strcmp(m->nodes[i].id.name, name) == 0)
+			return &m->nodes[i];
+	return NULL;
+}
+
+static void node_add(struct model *m, struct cl_node *id)
+{
+	struct tnode *n;
+
+	m->nodes = xreallocarray(m->nodes, m->nnodes + 1, sizeof *m->nodes);
+	n = &m->nodes[m->nnodes++];
+	*n = (struct tnode){ .id = *id, .listed = true, .plugins = -1, .hit_rate = NAN,
+			     .hit_tokens = NAN, .cache_usage = NAN };
+	for (int s = 0; s < NSPARK; s++)
+		for (int i = 0; i < SPARK_LEN; i++)
+			n->spark[s][i] = NAN;
+	*id = (struct cl_node){ 0 };
+}
+
+/* A node listed again keeps its history; its address may have moved. */
+static void node_relist(struct tnode *n, struct cl_node *id)
+{
+	cluster_node_free(&n->id);
+	n->id = *id;
+	n->listed = true;
+	*id = (struct cl_node){ 0 };
+}
+
+void model_merge(struct model *m, struct cl_listing *l)
+{
+	for (size_t i = 0; i < m->nnodes; i++)
+		m->nodes[i].listed = false;
+	for (size_t i = 0; i < l->nnodes; i++) {
+		/* listings keep their order: the node at the same place is the usual match */
+		struct tnode *n = i < m->nnodes && strcmp(m->nodes[i].id.name, l->nodes[i].name) == 0
+			? &m->nodes[i] : model_find(m, l->nodes[i].name);
+
+		if (n != NULL)
+			node_relist(n, &l->nodes[i]);
+		else
+			node_add(m, &l->nodes[i]);
+	}
+	free(m->error);
+	m->error = l->error;
+	l->error = NULL;
+	struct cl_listing old = { .frontends = m->frontends, .nfrontends = m->nfrontends };
+
+	cluster_listing_free(&old);
+	m->frontends = l->frontends;
+	m->nfrontends = l->nfrontends;
+	l->frontends = NULL;
+	l->nfrontends = 0;
+	cluster_listing_free(l);
+	m->gen++;
+}
+
+void node_fail(struct tnode *n, const char *why)
+{
+	n->state = NS_DOWN;
+	free(n->error);
+	n->error = xstrdup(why);
+}
+
+void node_ok(struct tnode *n, double now)
+{
+	n->state = NS_UP;
+	n->last_ok = now;
+	free(n->error);
+	n->error = NULL;
+}
+
+static double sum_or_nan(const struct prom_exposition *e, const char *name);
+
+/* Computed once per scrape: the Overview draws them for every node on every frame. */
+static void figures(struct tnode *n)
+{
+	n->hit_rate = sum_or_nan(&n->metrics, "lmcache:retrieve_hit_rate");
+	if (isnan(n->hit_rate))
+		n->hit_rate = sum_or_nan(&n->metrics, "lmcache:lookup_hit_rate");
+	n->hit_tokens = sum_or_nan(&n->metrics, "lmcache:num_hit_tokens_total");
+	if (isnan(n->hit_tokens))
+		n->hit_tokens = sum_or_nan(&n->metrics, "lmcache:num_lookup_hits_total");
+	n->cache_usage = sum_or_nan(&n->metrics, "lmcache:local_cache_usage");
+}
+
+static void spark_push(struct tnode *n)
+{
+	double v[NSPARK] = { n->hit_rate, node_rate_sum(n, "lmcache:num_hit_tokens_total"),
+			     node_rate_sum(n, "lmcache:num_retrieve_requests_total"),
+			     n->cache_usage };
+
+	if (isnan(v[SP_HIT_TOKENS]))
+		v[SP_HIT_TOKENS] = node_rate_sum(n, "lmcache:num_lookup_hits_total");
+	if (isnan(v[SP_RETRIEVES]))
+		v[SP_RETRIEVES] = node_rate_sum(n, "lmcache:num_lookup_requests_total");
+	for (int s = 0; s < NSPARK; s++)
+		n->spark[s][n->spark_pos] = v[s];
+	n->spark_pos = (n->spark_pos + 1) % SPARK_LEN;
+}
+
+/* A node whose text does not parse keeps its last good scrape and shows why. */
+void node_metrics(struct tnode *n, const char *text, size_t len, double now)
+{
+	struct prom_exposition e;
+	char *cause = NULL;
+
+	if (prom_parse(text, len, &e, &cause) < 0) {
+		free(n->error);
+		n->error = xasprintf("bad /metrics: %s", cause);
+		free(cause);
+		return;
+	}
+	prom_exposition_free(&n->prev);
+	n->prev = n->metrics;
+	n->t_prev = n->t_metrics;
+	n->metrics = e;
+	n->t_metrics = now;
+	figures(n);
+	spark_push(n);
+}
+
+/* The sum of every sample called name (all label sets); false when there is none. */
+static bool sum_samples(const struct prom_exposition *e, const char *name, double *sum)
+{
+	bool found = false;
+
+	*sum = 0;
+	for (size_t i = 0; i < e->nfamilies; i++)
+		for (size_t j = 0; j < e->families[i].nsamples; j++)
+			if (strcmp(e->families[i].samples[j].name, name) == 0) {
+				*sum += e->families[i].samples[j].value;
+				found = true;
+			}
+	return found;
+}
+
+static double sum_or_nan(const struct prom_exposition *e, const char *name)
+{
+	double v;
+
+	return sum_samples(e, name, &v) ? v : NAN;
+}
+
+double node_hit_rate(const struct tnode *n)
+{
+	return n->hit_rate;
+}
+
+double node_hit_tokens(const struct tnode *n)
+{
+	return n->hit_tokens;
+}
+
+double node_cache_usage(const struct tnode *n)
+{
+	return n->cache_usage;
+}
+
+static bool same_labels(const struct prom_sample *a, const struct prom_sample *b)
+{
+	if (strcmp(a->name, b->name) != 0 || a->nlabels != b->nlabels)
+		return false;
+	for (size_t i = 0; i < a->nlabels; i++)
+		if (strcmp(a->labels[i].name, b->labels[i].name) != 0 ||
+		    strcmp(a->labels[i].value, b->labels[i].value) != 0)
+			return false;
+	return true;
+}
+
+static const struct prom_sample *prev_sample(const struct tnode *n, const struct prom_sample *s)
+{
+	const struct prom_exposition *e = &n->prev;
+
+	for (size_t i = 0; i < e->nfamilies; i++)
+		for (size_t j = 0; j < e->families[i].nsamples; j++)
+			if (same_labels(&e->families[i].samples[j], s))
+				return &e->families[i].samples[j];
+	return NULL;
+}
+
+/* A counter that went down was reset: that is no negative rate. */
+static double rate(const struct tnode *n, double a, double b)
+{
+	double dt = n->t_metrics - n->t_prev;
+
+	return n->t_prev <= 0 || dt <= 0 || b < a ? NAN : (b - a) / dt;
+}
+
+double node_rate(const struct tnode *n, const struct prom_sample *s)
+{
+	const struct prom_sample *p = prev_sample(n, s);
+
+	return p == NULL ? NAN : rate(n, p->value, s->value);
+}
+
+double node_rate_sum(const struct tnode *n, const char *name)
+{
+	double a, b;
+
+	if (!sum_samples(&n->metrics, name, &b) || !sum_samples(&n->prev, name, &a))
+		return NAN;
+	return rate(n, a, b);
+}
+
+char *sample_series(const struct prom_sample *s)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, s->name);
+	for (size_t i = 0; i < s->nlabels; i++)
+		buf_printf(&b, "%s%s=\"%s\"", i ? "," : "{", s->labels[i].name, s->labels[i].value);
+	if (s->nlabels > 0)
+		buf_putc(&b, '}');
+	return buf_steal(&b);
+}
+
+void model_status(struct model *m, bool bad, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	free(m->status);
+	m->status = s != NULL ? xstrdup(s) : NULL;
+	free(s);
+	m->status_bad = bad;
+	m->gen++;
+}
+
+void model_notify(struct model *m)
+{
+	char c = 1;
+
+	if (m->notify_fd >= 0 && write(m->notify_fd, &c, 1) < 0) {
+		/* a full pipe already holds a wake-up */
+	}
+}

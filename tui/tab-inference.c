@@ -1,0 +1,16 @@
+/* Inference: the serving engine of the selected node (/inference_info: vLLM and LMCache
+ * versions, vLLM, model and cache configuration), one row per field, sections as headers. */
+#include "config.h"
+#include "top.h"
+
+static const struct keybind keys[] = { { "/", "filter fields" }, { NULL, NULL } };
+
+const struct tab tab_inference = {
+	.name = "Inference",
+	.key = '7',
+	.path = "/inference_info",
+	.parse = parse_json_doc,
+	.draw = tab_json_draw,
+	.on_key = tab_no_key,
+	.keys = keys,
+};
