@@ -98,8 +98,9 @@ teardown() { fe_teardown; }
 		--web.listen-address="127.0.0.1:$pport"
 	P="http://127.0.0.1:$pport/api/v1"
 	wait_until 60 eval "curl -s '$P/query?query=up' | jq -e '.data.result[0].value[1] == \"1\"' >/dev/null"
-	run curl -s "$P/targets"
-	assert_equal "$(jq -r '.data.activeTargets[0].lastError' <<<"$output")" ""
+	# The target is healthy and its last scrape had no error (the targets API lags the
+	# query API on a loaded machine, so wait for it rather than read it once).
+	wait_until 30 eval "curl -s '$P/targets' | jq -e '.data.activeTargets[0] | .health == \"up\" and .lastError == \"\"' >/dev/null"
 	wait_until 30 eval "curl -s '$P/query?query=lmcache_frontend_node_up' | jq -e '.data.result | length == 5' >/dev/null"
 	run curl -s "$P/query?query=lmcache_frontend_node_up"
 	assert_equal "$(jq -r '[.data.result[] | "\(.metric.node)=\(.value[1])"] | sort | join(" ")' <<<"$output")" \

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""The reference for the agent benchmark: LMCache's stack (FastAPI on uvicorn, metrics from
+prometheus_client) serving the same endpoints as the agent.
+
+    fastapi_node.py (--uds PATH | --port N) --metrics FILE
+
+FILE is an exposition captured from the agent; its families (name, type, help, label names,
+values, histogram buckets) are rebuilt in a prometheus_client registry, so /metrics renders
+the same series the way LMCache renders them (generate_latest on every request)."""
+import argparse
+import re
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse(text):
+    """{family: {"type", "help", "samples": [(name, {labels}, value)]}}"""
+    fams, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            _, kind, name, rest = (line.split(" ", 3) + [""])[:4]
+            cur = fams.setdefault(name, {"type": "untyped", "help": "", "samples": []})
+            cur["help" if kind == "HELP" else "type"] = rest
+        elif line and not line.startswith("#") and cur is not None:
+            m = SAMPLE.match(line)
+            if m:
+                labels = dict(LABEL.findall(m.group(2) or ""))
+                cur["samples"].append((m.group(1), labels, float(m.group(3))))
+    return fams
+
+
+def add_histogram(reg, name, fam):
+    buckets = sorted({float(l["le"]) for n, l, _ in fam["samples"]
+                      if n.endswith("_bucket") and l["le"] != "+Inf"})
+    names = sorted({k for _, l, _ in fam["samples"] for k in l if k != "le"})
+    h = Histogram(name, fam["help"] or name, names, registry=reg, buckets=buckets or (1.0,))
+    for n, l, v in fam["samples"]:
+        if n.endswith("_bucket") and l["le"] != "+Inf":
+            # One observation at each bucket's bound per cumulative count: the same shape.
+            child = h.labels(**{k: l[k] for k in names}) if names else h
+            for _ in range(min(int(v), 50)):
+                child.observe(float(l["le"]))
+
+
+def add_simple(reg, name, fam):
+    names = sorted({k for _, l, _ in fam["samples"] for k in l})
+    if fam["type"] == "counter":
+        metric = Counter(name[:-6] if name.endswith("_total") else name, fam["help"] or name,
+                         names, registry=reg)
+    else:
+        metric = Gauge(name, fam["help"] or name, names, registry=reg)
+    for _, l, v in fam["samples"]:
+        child = metric.labels(**l) if names else metric
+        if fam["type"] == "counter":
+            child.inc(max(v, 0))
+        else:
+            child.set(v)
+
+
+def registry_from(text):
+    reg = CollectorRegistry()
+    for name, fam in parse(text).items():
+        if fam["type"] == "histogram":
+            add_histogram(reg, name, fam)
+        elif fam["type"] in ("counter", "gauge"):
+            add_simple(reg, name, fam)
+    return reg
+
+
+def make_app(reg):
+    app = FastAPI()
+
+    @app.get("/version")
+    async def version():
+        return JSONResponse("0.1.0-demo")
+
+    @app.get("/metrics")
+    async def metrics():
+        return Response(generate_latest(reg), media_type="text/plain; version=0.0.4")
+
+    @app.get("/healthcheck")
+    async def healthcheck():
+        return {"status": "healthy"}
+
+    return app
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--uds")
+    p.add_argument("--port", type=int)
+    p.add_argument("--metrics", required=True)
+    a = p.parse_args()
+    with open(a.metrics) as f:
+        app = make_app(registry_from(f.read()))
+    if a.uds:
+        uvicorn.run(app, uds=a.uds, log_level="warning", access_log=False)
+    else:
+        uvicorn.run(app, host="127.0.0.1", port=a.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+#!/bin/bash
+# lmcache-frontend. 1) /proxy2 requests/s to one node (GET /version on its unix socket,
+# keep-alive from the client, loadgen over TCP) against nginx proxy_pass to the same socket
+# (upstream keep-alive). Target >= 0.5x nginx. 2) The merged /metrics over 16, 64 and 256
+# nodes against the same fetches done one after another (one curl process, --next per node).
+# Targets: 256 nodes under 100 ms; latency grows far slower than the node count (here: at
+# most a quarter of it, i.e. <= 4x from 16 to 256 nodes).
+. "$LMC_SRCDIR/tests/bench/lib.sh"
+bench_init frontend
+bench_need src/frontend/lmcache-frontend src/demo/lmcache-demo-node tests/bench/loadgen
+bench_need_cmd nginx
+ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+bench_nodes 256
+ALL_NAMES=("${NODE_NAMES[@]}") ALL_SOCKS=("${NODE_SOCKS[@]}")
+
+# 1) /proxy2 to one node.
+bench_slice 1
+bench_frontend fe1
+OURS_URL=$FE_URL
+bench_nginx_frontend ng1
+NG_URL=$FE_URL
+path=/proxy2/bench_worker0/version
+o=$(bench_loadgen -t "${OURS_URL#http://}" "$path") || exit 1
+n=$(bench_loadgen -t "${NG_URL#http://}" "$path") || exit 1
+note=""
+[ "$(jf "$o" errors)" = 0 ] || note="$(jf "$o" errors) errors"
+bench_row "frontend /proxy2 1 node" "GET $path (node on a unix socket), $CONNS conns keep-alive" \
+	req/s "$(jf "$o" rps)" "nginx proxy_pass" "$(jf "$n" rps)" ratio_min 0.5 "$note"
+
+# 2) Merged /metrics. Latencies from curl's own timing (%{time_total}), not including
+# process start-up: median of 10 requests on one connection; the reference is the sum of the
+# per-node fetch times of one curl process fetching every node's /metrics in turn, median of 5.
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+merged_s() {
+	local i args=()
+	for i in $(seq 1 10); do args+=(-o /dev/null "$FE_URL/metrics"); done
+	curl -sf -w '%{time_total}\n' "${args[@]}" | median
+}
+sequential_s() {
+	local r s args=()
+	for s in "${NODE_SOCKS[@]}"; do
+		args+=(-sf -o /dev/null -w '%{time_total}\n' --unix-socket "$s" http://localhost/metrics --next)
+	done
+	for r in 1 2 3 4 5; do
+		curl "${args[@]}" -sf -o /dev/null --unix-socket "${NODE_SOCKS[0]}" http://localhost/healthcheck |
+			awk '{ s += $1 } END { print s }'
+	done | median
+}
+# CPU time (utime + stime) of a process so far, in ms.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
+declare -A merged
+for k in 16 64 256; do
+	bench_slice "$k"
+	bench_frontend "fe$k"
+	seen=$(curl -sf "$FE_URL/metrics" | grep -o 'node="bench_worker[0-9]*"' | sort -u | wc -l)
+	c0=$(cpu_ms "$FE_PID")
+	n0=$(cpu_ms "$NODES_PID")
+	ours=$(merged_s)
+	fe_cpu=$(( ($(cpu_ms "$FE_PID") - c0) / 10 ))
+	node_cpu=$(( ($(cpu_ms "$NODES_PID") - n0) / 10 ))
+	ref=$(sequential_s)
+	merged[$k]=$ours
+	note="CPU per merged request: frontend $fe_cpu ms, nodes $node_cpu ms"
+	[ "$seen" = "$k" ] || note="$note; merged output has $seen of $k nodes"
+	target=(none "")
+	[ "$k" = 256 ] && target=(max 100)
+	bench_row "frontend merged /metrics $k" \
+		"GET /metrics of the frontend over $k nodes, median of 10 (curl time_total)" \
+		ms "$(ms "$ours")" "sequential" "$(ms "$ref")" "${target[@]}" "$note"
+	bench_stop "$FE_PID"
+done
+growth=$(awk -v a="${merged[256]}" -v b="${merged[16]}" 'BEGIN { printf "%.2f", a / b }')
+bench_row "frontend merged growth 16->256" \
+	"latency(256) / latency(16) against the node count's x16" x "$growth" "node count" 16 ratio_max 0.25
