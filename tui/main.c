@@ -30,6 +30,7 @@ static void usage(FILE *f)
 	      "  --registry URL         the cluster's registry (default: $LMCACHE_REGISTRY)\n"
 	      "  --frontend URL         one frontend instead of a registry\n"
 	      "  --socket PATH          one node on a unix socket\n"
+	      "  --url URL              one node at a URL (e.g. <frontend>/proxy2/<node>)\n"
 	      "  -d, --delay SECONDS    refresh interval (default 2)\n"
 	      "  --max-iterations N     exit after N refreshes (tests, scripts)\n"
 	      "  --readonly             no mutating actions (log levels, config)\n"
@@ -59,6 +60,7 @@ static const struct option long_opts[] = {
 	{ "registry", required_argument, NULL, 'r' },
 	{ "frontend", required_argument, NULL, 'f' },
 	{ "socket", required_argument, NULL, 's' },
+	{ "url", required_argument, NULL, 'u' },
 	{ "delay", required_argument, NULL, 'd' },
 	{ "max-iterations", required_argument, NULL, 'm' },
 	{ "readonly", no_argument, NULL, 'R' },
@@ -85,6 +87,7 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 		case 'r': o->src.registry = optarg; break;
 		case 'f': o->src.frontend = optarg; break;
 		case 's': o->src.socket = optarg; break;
+		case 'u': o->src.url = optarg; break;
 		case 'd':
 			if (number(optarg, 0.1, 3600, &o->delay) < 0)
 				return bad_usage(xasprintf("bad --delay %s: seconds, 0.1 to 3600",
@@ -106,9 +109,9 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 	}
 	if (optind < argc)
 		return bad_usage(xasprintf("unexpected argument %s", argv[optind]));
-	if (!o->src.registry && !o->src.frontend && !o->src.socket)
-		return bad_usage(xstrdup("no cluster given: use --registry URL (or "
-					 "LMCACHE_REGISTRY), --frontend URL or --socket PATH"));
+	if (!o->src.registry && !o->src.frontend && !o->src.socket && !o->src.url)
+		return bad_usage(xstrdup("no cluster given: use --registry URL (or LMCACHE_REGISTRY), "
+					 "--frontend URL, --socket PATH or --url URL"));
 	return 0;
 }
 
@@ -116,6 +119,8 @@ static char *source_name(const struct topts *o)
 {
 	if (o->src.socket != NULL)
 		return xasprintf("socket %s", o->src.socket);
+	if (o->src.url != NULL)
+		return xasprintf("node %s", o->src.url);
 	if (o->src.frontend != NULL)
 		return xasprintf("frontend %s", o->src.frontend);
 	return xasprintf("registry %s", o->src.registry);

@@ -189,6 +189,20 @@ static void list_socket(struct cl_listing *l, const char *sock)
 	l->nodes[0].socket = xstrdup(sock);
 }
 
+/* Named by its URL; an LMCache name at its end (.../proxy2/inst_worker0) gives the role. */
+static void list_url(struct cl_listing *l, const char *url)
+{
+	char *base = trim_slash(url);
+	const char *last = strrchr(base, '/');
+	struct nl_entry e = { .name = base, .host = "", .port = "" };
+
+	add_node(l, &e, base, "");
+	free(l->nodes[0].role);
+	free(l->nodes[0].instance);
+	nodelist_name_role(last ? last + 1 : base, &l->nodes[0].instance, &l->nodes[0].role);
+	free(base);
+}
+
 int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cause)
 {
 	long tmo = src->timeout_ms > 0 ? src->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -200,6 +214,10 @@ int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cau
 		list_socket(out, src->socket);
 		return 0;
 	}
+	if (src->url != NULL) {
+		list_url(out, src->url);
+		return 0;
+	}
 	if (src->frontend != NULL) {
 		h = xcalloc(1, sizeof *h);
 		h[0] = (struct hop){ trim_slash(src->frontend), trim_slash(src->frontend) };
@@ -209,7 +227,7 @@ int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cau
 			return 0;
 	} else {
 		*cause = xstrdup("no cluster given: use --registry URL (or LMCACHE_REGISTRY), "
-				 "--frontend URL or --socket PATH");
+				 "--frontend URL, --socket PATH or --url URL");
 		return -1;
 	}
 	list_level(out, h, n, 0, tmo);

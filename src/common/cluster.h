@@ -1,6 +1,6 @@
 /* The cluster model a client walks (PROTOCOL.md 5, 6): a registry lists frontends, each
  * frontend lists its nodes (a frontend listed as a node adds a second hop), and every node is
- * reached through its frontend's /proxy2/<name>. Or one frontend, or one node on a socket.
+ * reached through its frontend's /proxy2/<name>. Or one frontend, or one node (socket, URL).
  * Blocking: call it from a thread that may wait (lmcache-top's collector). */
 #ifndef LMC_CLUSTER_H
 #define LMC_CLUSTER_H
@@ -11,6 +11,7 @@ struct cl_source {
 	const char *registry; /* base URL or full /lmcache_infos URL */
 	const char *frontend; /* one frontend's base URL */
 	const char *socket;   /* one node's unix socket */
+	const char *url;      /* one node's base URL (e.g. <frontend>/proxy2/<name>) */
 	long timeout_ms;      /* each listing request; <= 0: 5 s */
 };
 
