@@ -86,7 +86,9 @@ static void apply_tab(int tab, struct tnode *n, const struct hm_res *r, char *wh
 	free(d->error);
 	d->error = why ? xstrdup(why) : cause;
 	if (doc != NULL) {
-		json_decref(d->doc);
+		json_decref(d->prev);
+		d->prev = d->doc;
+		d->prev_when = d->when;
 		d->doc = doc;
 		d->when = now;
 	}

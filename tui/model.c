@@ -55,6 +55,7 @@ static void node_free(struct tnode *n)
 	prom_exposition_free(&n->prev);
 	for (int t = 0; t < NTABS; t++) {
 		json_decref(n->tab[t].doc);
+		json_decref(n->tab[t].prev);
 		free(n->tab[t].error);
 	}
 }

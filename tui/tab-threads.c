@@ -25,7 +25,23 @@ static char *cell(const json_t *v)
 	return xstrdup("-");
 }
 
-static void thread_row(struct rows *r, json_t *t)
+static json_t *find_thread(json_t *doc, const char *id);
+
+/* CPU use since the previous answer, as top shows it; "" when unknown. */
+static void cpu_percent(const struct tab_data *d, json_t *t, const char *tid, char *buf,
+			size_t len)
+{
+	json_t *old = d->prev ? find_thread(d->prev, tid) : NULL;
+	double dt = d->when - d->prev_when;
+	json_t *a = json_object_get(old, "cpu_time"), *b = json_object_get(t, "cpu_time");
+
+	*buf = '\0';
+	if (json_is_number(a) && json_is_number(b) && dt > 0 &&
+	    json_number_value(b) >= json_number_value(a))
+		snprintf(buf, len, "%.1f", (json_number_value(b) - json_number_value(a)) / dt * 100);
+}
+
+static void thread_row(struct rows *r, const struct tab_data *d, json_t *t)
 {
 	char *tid = cell(json_object_get(t, "thread_id"));
 	char *state = cell(json_object_get(t, "state"));
@@ -33,8 +49,10 @@ static void thread_row(struct rows *r, json_t *t)
 	char *name = cell(json_object_get(t, "name"));
 	json_t *frames = json_object_get(t, "frames");
 	const char *top = json_string_value(json_array_get(frames, 0));
+	char pct[16];
 
-	rows_add(r, C_NORMAL, t, " %-10s %-28s %-10s %9s  %s", tid, name, state, cpu,
+	cpu_percent(d, t, tid, pct, sizeof pct);
+	rows_add(r, C_NORMAL, t, " %-10s %-28s %-10s %6s %9s  %s", tid, name, state, pct, cpu,
 		 top ? top : "");
 	free(tid);
 	free(state);
@@ -50,9 +68,9 @@ static void draw(struct ui *u, struct tnode *n, int y, int h)
 	char head[128];
 
 	json_array_foreach(doc, i, t)
-		thread_row(&r, t);
-	snprintf(head, sizeof head, " %-10s %-28s %-10s %9s  %s", "TID", "NAME", "STATE", "CPU s",
-		 "TOP FRAME");
+		thread_row(&r, &n->tab[u->tab], t);
+	snprintf(head, sizeof head, " %-10s %-28s %-10s %6s %9s  %s", "TID", "NAME", "STATE",
+		 "CPU%", "CPU s", "TOP FRAME");
 	t = tab_rows(u, n, &r, y, h, head);
 	ui_set_key(u, NULL);
 	if (t != NULL) {

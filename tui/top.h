@@ -28,6 +28,8 @@ struct tab_data {
 	json_t *doc;	   /* parsed by the tab's parse hook, or NULL */
 	char *error;	   /* why the last fetch failed, or NULL */
 	double when;	   /* monotonic time of the last answer, 0: never */
+	json_t *prev;	   /* the answer before, for rates (thread CPU), or NULL */
+	double prev_when;
 };
 
 struct tnode {

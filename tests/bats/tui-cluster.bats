@@ -80,6 +80,9 @@ select_node() {
 	tui_keys 3
 	tui_wait_re '[0-9]+ +MHD-worker +[a-z]+ +[0-9.]+ '
 	tui_wait 'lmc-worker-1'
+	tui_wait 'CPU%'
+	# after two answers: CPU% since the previous one, then CPU seconds
+	tui_wait_re 'lmc-worker-1 +[a-z]+ +[0-9]+\.[0-9] +[0-9]+\.[0-9]+ '
 	tui_keys / lmc-worker Enter
 	tui_wait 'filter: lmc-worker'
 	tui_wait_gone 'MHD-worker'
