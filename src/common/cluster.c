@@ -7,6 +7,7 @@
 #include "strutil.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,14 @@ static char *path_segment(const char *s)
 	return r;
 }
 
+/* What one listing request brought: the document, or NULL with error and the class. */
+struct got {
+	json_t *doc;
+	char *error;
+	enum hm_err err;
+	long status;
+};
+
 /* The JSON document at url, or NULL with cause. */
 static json_t *fetch_json(const struct hm_res *r, char **cause)
 {
@@ -49,9 +58,8 @@ static json_t *fetch_json(const struct hm_res *r, char **cause)
 	return json_parse_text(r->body, r->len, cause);
 }
 
-/* GETs <hop url><path> of every hop at once; docs[i] NULL with errs[i] on failure. */
-static void fetch_all(const struct hop *h, size_t n, const char *path, long tmo, json_t **docs,
-		      char **errs)
+/* GETs <hop url><path> of every hop at once into got[i]. */
+static void fetch_all(const struct hop *h, size_t n, const char *path, long tmo, struct got *got)
 {
 	struct hm_req *reqs = xcalloc(n + 1, sizeof *reqs);
 	struct hm_res *res = xcalloc(n + 1, sizeof *res);
@@ -63,8 +71,8 @@ static void fetch_all(const struct hop *h, size_t n, const char *path, long tmo,
 	}
 	hm_run(reqs, res, n, 0);
 	for (size_t i = 0; i < n; i++) {
-		errs[i] = NULL;
-		docs[i] = fetch_json(&res[i], &errs[i]);
+		got[i] = (struct got){ .err = res[i].err, .status = res[i].status };
+		got[i].doc = fetch_json(&res[i], &got[i].error);
 		hm_res_free(&res[i]);
 		free(urls[i]);
 	}
@@ -89,10 +97,14 @@ static void add_node(struct cl_listing *l, const struct nl_entry *e, const char 
 	nodelist_name_role(e->name, &n->instance, &n->role);
 }
 
-static void add_frontend(struct cl_listing *l, const char *url, char *error)
+/* Records the listing of hop h (takes g->error). */
+static void add_frontend(struct cl_listing *l, const struct hop *h, struct got *g)
 {
 	l->frontends = xreallocarray(l->frontends, l->nfrontends + 1, sizeof *l->frontends);
-	l->frontends[l->nfrontends++] = (struct cl_frontend){ xstrdup(url), error };
+	l->frontends[l->nfrontends++] = (struct cl_frontend){
+		.url = xstrdup(h->url), .error = g->error, .name = xstrdup(h->name),
+		.err = g->err, .status = g->status };
+	g->error = NULL;
 }
 
 /* The entries of one /api/nodes: nodes, and (first level only) frontends for a next hop. */
@@ -136,25 +148,23 @@ static void hops_free(struct hop *h, size_t n)
 /* One level of /api/nodes over hops (freed here); depth 1 at most (two hops). */
 static void list_level(struct cl_listing *l, struct hop *h, size_t n, int depth, long tmo)
 {
-	json_t **docs = xcalloc(n + 1, sizeof *docs);
-	char **errs = xcalloc(n + 1, sizeof *errs);
+	struct got *got = xcalloc(n + 1, sizeof *got);
 	struct hop *next = NULL;
 	size_t nnext = 0;
 
-	fetch_all(h, n, "/api/nodes", tmo, docs, errs);
+	fetch_all(h, n, "/api/nodes", tmo, got);
 	for (size_t i = 0; i < n; i++) {
-		add_frontend(l, h[i].url, errs[i]);
-		if (docs[i] != NULL)
-			add_entries(l, &h[i], docs[i], depth, &next, &nnext);
-		json_decref(docs[i]);
+		add_frontend(l, &h[i], &got[i]);
+		if (got[i].doc != NULL)
+			add_entries(l, &h[i], got[i].doc, depth, &next, &nnext);
+		json_decref(got[i].doc);
 	}
 	if (nnext > 0)
 		list_level(l, next, nnext, depth + 1, tmo);
 	else
 		free(next);
 	hops_free(h, n);
-	free(docs);
-	free(errs);
+	free(got);
 }
 
 /* The registry's frontends as hops; NULL (and l->error) when it cannot be read. */
@@ -162,21 +172,23 @@ static struct hop *registry_hops(const char *registry, long tmo, struct cl_listi
 				 size_t *n)
 {
 	struct hop reg = { nodelist_infos_url(registry), NULL }, *h = NULL;
-	json_t *doc;
-	char *err = NULL, **fe;
+	struct got g;
+	char **fe;
 
 	*n = 0;
-	fetch_all(&reg, 1, "", tmo, &doc, &err);
-	if (doc != NULL && (fe = nodelist_frontends(doc, n, &err)) != NULL) {
+	fetch_all(&reg, 1, "", tmo, &g);
+	l->err = g.err;
+	l->status = g.status;
+	if (g.doc != NULL && (fe = nodelist_frontends(g.doc, n, &g.error)) != NULL) {
 		h = xcalloc(*n + 1, sizeof *h);
 		for (size_t i = 0; i < *n; i++)
 			h[i] = (struct hop){ xstrdup(fe[i]), xstrdup(fe[i]) };
 		str_list_free(fe);
 	}
-	if (err != NULL)
-		l->error = xasprintf("registry %s: %s", registry, err);
-	free(err);
-	json_decref(doc);
+	if (g.error != NULL)
+		l->error = xasprintf("registry %s: %s", registry, g.error);
+	free(g.error);
+	json_decref(g.doc);
 	free(reg.url);
 	return h;
 }
@@ -189,18 +201,23 @@ static void list_socket(struct cl_listing *l, const char *sock)
 	l->nodes[0].socket = xstrdup(sock);
 }
 
-/* Named by its URL; an LMCache name at its end (.../proxy2/inst_worker0) gives the role. */
+/* One node at a URL: named by the URL as given; host and port from it when it parses. */
 static void list_url(struct cl_listing *l, const char *url)
 {
-	char *base = trim_slash(url);
-	const char *last = strrchr(base, '/');
-	struct nl_entry e = { .name = base, .host = "", .port = "" };
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL;
+	struct nl_entry e = { .name = (char *)url };
 
-	add_node(l, &e, base, "");
-	free(l->nodes[0].role);
-	free(l->nodes[0].instance);
-	nodelist_name_role(last ? last + 1 : base, &l->nodes[0].instance, &l->nodes[0].role);
-	free(base);
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+		curl_url_get(u, CURLUPART_HOST, &host, 0);
+		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+	}
+	e.host = host;
+	e.port = port;
+	add_node(l, &e, url, "");
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
 }
 
 int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cause)
@@ -227,7 +244,7 @@ int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cau
 			return 0;
 	} else {
 		*cause = xstrdup("no cluster given: use --registry URL (or LMCACHE_REGISTRY), "
-				 "--frontend URL, --socket PATH or --url URL");
+				 "--frontend URL or --socket PATH");
 		return -1;
 	}
 	list_level(out, h, n, 0, tmo);
@@ -253,9 +270,56 @@ void cluster_listing_free(struct cl_listing *l)
 	for (size_t i = 0; i < l->nfrontends; i++) {
 		free(l->frontends[i].url);
 		free(l->frontends[i].error);
+		free(l->frontends[i].name);
 	}
 	free(l->nodes);
 	free(l->frontends);
 	free(l->error);
 	*l = (struct cl_listing){ 0 };
+}
+
+/* Skips leading zeros of the digit run [*p, end), keeping one digit. */
+static void skip_zeros(const char **p, const char *end)
+{
+	while (**p == '0' && *p + 1 < end)
+		(*p)++;
+}
+
+int cluster_name_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			const char *ea = a + strspn(a, "0123456789"), *eb = b + strspn(b, "0123456789");
+			size_t la, lb;
+
+			skip_zeros(&a, ea);
+			skip_zeros(&b, eb);
+			la = (size_t)(ea - a);
+			lb = (size_t)(eb - b);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			if (strncmp(a, b, la) != 0)
+				return strncmp(a, b, la);
+			a = ea;
+			b = eb;
+		} else if (*a != *b) {
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		} else {
+			a++;
+			b++;
+		}
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return cluster_name_cmp(((const struct cl_node *)x)->name,
+				((const struct cl_node *)y)->name);
+}
+
+void cluster_sort(struct cl_listing *l)
+{
+	if (l->nnodes > 1)
+		qsort(l->nodes, l->nnodes, sizeof *l->nodes, by_name);
 }
