@@ -245,10 +245,10 @@ select_node() {
 	assert_regex "$(tui_line 'inst2_worker1 ')" 'inst2_worker1 +worker +up'
 }
 
-@test "--url shows one node" {
+@test "--url shows one node, its role from its name" {
 	LMCACHE_REGISTRY= tui_start --url "$FE1_URL/proxy2/inst1_worker0"
 	tui_wait "node $FE1_URL/proxy2/inst1_worker0"
-	tui_wait_re "$FE1_URL/proxy2/inst1_worker0 +- +up +0\.1\.0-demo"
+	tui_wait_re "$FE1_URL/proxy2/inst1_worker0 +worker +up +0\.1\.0-demo"
 	assert_regex "$(tui_screen)" 'nodes 1, 1 up'
 	tui_keys 6
 	tui_wait_re 'worker_id +0$'
