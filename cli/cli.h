@@ -14,7 +14,6 @@ void cli_free(struct ctx *c);
  * code (0: at least one node listed, or some listing failed but others answered, noted in
  * c->listing_code). */
 int cluster_load(struct ctx *c);
-void node_free(struct node *n);
 /* Natural order of node names: digit runs compare as numbers. */
 int node_name_cmp(const char *a, const char *b);
 

@@ -47,21 +47,6 @@ static int frontend_failures(const struct cl_listing *l)
 	return rc;
 }
 
-/* Moves the listed nodes into c->nodes. */
-static void take_nodes(struct ctx *c, struct cl_listing *l)
-{
-	c->nodes = xcalloc(l->nnodes + 1, sizeof *c->nodes);
-	for (size_t i = 0; i < l->nnodes; i++) {
-		struct cl_node *n = &l->nodes[i];
-
-		c->nodes[i] = (struct node){ n->name, n->role, n->instance, n->url, n->socket };
-		*n = (struct cl_node){ .frontend = n->frontend, .host = n->host, .port = n->port };
-		cluster_node_free(n);
-	}
-	c->nnodes = l->nnodes;
-	l->nnodes = 0;
-}
-
 static int check_source(const struct opts *o)
 {
 	if (o->socket != NULL && o->url != NULL) {
@@ -115,7 +100,10 @@ int cluster_load(struct ctx *c)
 	}
 	code = listing_code(c, &l);
 	cluster_sort(&l);
-	take_nodes(c, &l);
+	c->nodes = l.nodes; /* the nodes are lmcctl's now */
+	c->nnodes = l.nnodes;
+	l.nodes = NULL;
+	l.nnodes = 0;
 	cluster_listing_free(&l);
 	return code;
 }
@@ -123,13 +111,4 @@ int cluster_load(struct ctx *c)
 int node_name_cmp(const char *a, const char *b)
 {
 	return cluster_name_cmp(a, b);
-}
-
-void node_free(struct node *n)
-{
-	free(n->name);
-	free(n->role);
-	free(n->instance);
-	free(n->url);
-	free(n->socket);
 }

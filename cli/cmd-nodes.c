@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-static json_t *node_json(const struct node *n)
+static json_t *node_json(const struct cl_node *n)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?}", "name", n->name, "role", n->role,
 			 "instance", n->instance, "url", n->url, "socket", n->socket);
@@ -17,7 +17,7 @@ static void print(struct ctx *c, struct result *rs, size_t n)
 	struct table *t = table_new(c, head);
 
 	for (size_t i = 0; i < n; i++) {
-		const struct node *nd = rs[i].node;
+		const struct cl_node *nd = rs[i].node;
 		char *addr = nd->socket ? xasprintf("unix:%s", nd->socket) : xstrdup(nd->url);
 
 		table_row(t, nd->name, *nd->role ? nd->role : "-", *nd->instance ? nd->instance : "-",

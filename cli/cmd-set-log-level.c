@@ -35,7 +35,7 @@ static int check_args(struct ctx *c, char *level)
 /* Sets the level on the nodes of rs that have the logger; their results are replaced. */
 static void set_where_present(struct ctx *c, struct result *rs)
 {
-	struct node **all = c->sel, **some = xcalloc(c->nsel ? c->nsel : 1, sizeof *some);
+	struct cl_node **all = c->sel, **some = xcalloc(c->nsel ? c->nsel : 1, sizeof *some);
 	size_t nall = c->nsel, *at = xcalloc(c->nsel ? c->nsel : 1, sizeof *at), n = 0;
 	char *lg = url_encode(c->args[0]), *lv = url_encode(c->args[1]);
 	char *path = xasprintf("/loglevel?logger_name=%s&level=%s", lg, lv);

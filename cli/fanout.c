@@ -101,7 +101,7 @@ static void classify(struct result *r, struct hm_res *h, long timeout_ms)
 		result_fail(r, status_code_class(h->status), body_message(r));
 }
 
-static char *node_url(const struct node *n, const char *path)
+static char *node_url(const struct cl_node *n, const char *path)
 {
 	return xasprintf("%s%s%s", n->url, path[0] == '/' ? "" : "/", path);
 }

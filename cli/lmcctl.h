@@ -4,6 +4,8 @@
 #ifndef LMCCTL_H
 #define LMCCTL_H
 
+#include "cluster.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,15 +21,6 @@ enum {
 	LMC_EXIT_UNREACHABLE = 5,
 	LMC_EXIT_TIMEOUT = 6,
 	LMC_EXIT_DENIED = 7,
-};
-
-/* One node as the CLI reaches it. */
-struct node {
-	char *name;
-	char *role;	/* "scheduler", "worker", or "" when unknown */
-	char *instance; /* lmcache_instance_id, or "" when unknown */
-	char *url;	/* base URL without trailing '/', e.g. http://fe:8000/proxy2/x */
-	char *socket;	/* unix socket the URL is reached over, or NULL */
 };
 
 /* Global options. */
@@ -52,7 +45,7 @@ struct request {
 
 /* What one node answered. */
 struct result {
-	const struct node *node;
+	const struct cl_node *node;
 	int code;	/* LMC_EXIT_OK or the class of the failure */
 	long status;	/* HTTP status; 0 when there was no response */
 	char *error;	/* NULL when ok */
@@ -72,11 +65,11 @@ struct ctx {
 	char **targets; /* node names and globs given after them */
 	int ntargets;
 	const char *copt[4]; /* values of the command's own options, by index */
-	struct node *nodes; /* every node found */
+	struct cl_node *nodes; /* every node found (cluster.h) */
 	size_t nnodes;
 	int listing_code; /* frontends that failed while others were listed: their class */
 	bool exact; /* every target was named exactly (no glob, no "all") */
-	struct node **sel; /* the selected targets */
+	struct cl_node **sel; /* the selected targets */
 	size_t nsel;
 };
 

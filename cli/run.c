@@ -20,7 +20,7 @@ int cli_run(struct ctx *c)
 void cli_free(struct ctx *c)
 {
 	for (size_t i = 0; i < c->nnodes; i++)
-		node_free(&c->nodes[i]);
+		cluster_node_free(&c->nodes[i]);
 	free(c->nodes);
 	free(c->sel);
 }

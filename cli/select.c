@@ -16,7 +16,7 @@ bool glob_match(const char *pattern, const char *s)
 	return fnmatch(pattern, s, 0) == 0;
 }
 
-static bool filtered_in(const struct ctx *c, const struct node *n)
+static bool filtered_in(const struct ctx *c, const struct cl_node *n)
 {
 	if (c->o.role != NULL && strcmp(c->o.role, n->role) != 0)
 		return false;
