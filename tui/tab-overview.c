@@ -3,6 +3,7 @@
  * node's addresses and versions. The cursor here chooses the node the other tabs show. */
 #include "config.h"
 #include "top.h"
+#include "xalloc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,17 +11,34 @@
 #include <string.h>
 
 #define DETAIL_ROWS 4
+#define NAME_CELLS 36
 
-static void node_row(struct ui *u, struct rows *r, struct tnode *n, bool last)
+/* Pads s with spaces to `cells` screen columns: printf's %-36s counts bytes, and the tree's
+ * glyphs take several bytes for one column. */
+static void pad_cells(char *s, size_t size, int cells)
 {
-	char name[64], rate[16], tok[16], cache[16], plug[24];
+	int used = 0;
+	size_t len = strlen(s);
+
+	for (const char *p = s; *p; p++)
+		used += ((unsigned char)*p & 0xC0) != 0x80;
+	while (used++ < cells && len + 1 < size)
+		s[len++] = ' ';
+	s[len] = '\0';
+}
+
+/* fe_last: the node's frontend is the last branch of the tree, so no rail runs past it. */
+static void node_row(struct ui *u, struct rows *r, struct tnode *n, bool fe_last, bool last)
+{
+	char name[96], rate[16], tok[16], cache[16], plug[24];
 	const char *st = node_state_name(u->m, n);
 	double hr = node_hit_rate(n);
 	enum pair c = strcmp(st, "up") == 0 ? C_NORMAL : strcmp(st, "stale") == 0 ? C_WARN
 		: strcmp(st, "...") == 0 ? C_DIM : C_BAD;
 
-	snprintf(name, sizeof name, "%s%s %s", glyph("   ", "   "),
+	snprintf(name, sizeof name, "%s%s %s", fe_last ? "   " : glyph("│  ", "|  "),
 		 last ? glyph("└─", "`-") : glyph("├─", "|-"), n->id.name);
+	pad_cells(name, sizeof name, NAME_CELLS);
 	snprintf(rate, sizeof rate, isnan(hr) ? "-" : "%.1f%%", hr * 100);
 	human_num(node_hit_tokens(n), tok, sizeof tok);
 	human_bytes(node_cache_usage(n), cache, sizeof cache);
@@ -28,7 +46,7 @@ static void node_row(struct ui *u, struct rows *r, struct tnode *n, bool last)
 		snprintf(plug, sizeof plug, "-");
 	else
 		snprintf(plug, sizeof plug, "%d/%d", n->plugins_running, n->plugins);
-	rows_add(r, c, n, " %-36s %-9s %-6s %-14s %8s %10s %11s %7s", name,
+	rows_add(r, c, n, " %s %-9s %-6s %-14s %8s %10s %11s %7s", name,
 		 *n->id.role ? n->id.role : "-", st, n->version ? n->version : "-", rate, tok,
 		 cache, plug);
 }
@@ -42,31 +60,21 @@ static const char *frontend_error(const struct model *m, const char *fe)
 }
 
 /* One frontend's header and nodes, in listing order. */
-static void frontend_rows(struct ui *u, struct rows *r, const char *fe)
+static void frontend_rows(struct ui *u, struct rows *r, const char *fe, bool fe_last)
 {
 	struct model *m = u->m;
 	const char *err = frontend_error(m, fe);
 	size_t last = m->nnodes;
 
-	rows_add(r, err ? C_BAD : C_DIM, NULL, " %s frontend %s%s%s", glyph("├─", "|-"),
-		 *fe ? fe : "(direct)", err ? "  " : "", err ? err : "");
+	rows_add(r, err ? C_BAD : C_DIM, NULL, " %s frontend %s%s%s",
+		 fe_last ? glyph("└─", "`-") : glyph("├─", "|-"), *fe ? fe : "(direct)",
+		 err ? "  " : "", err ? err : "");
 	for (size_t i = 0; i < m->nnodes; i++)
 		if (strcmp(m->nodes[i].id.frontend, fe) == 0)
 			last = i;
 	for (size_t i = 0; i < m->nnodes; i++)
 		if (strcmp(m->nodes[i].id.frontend, fe) == 0)
-			node_row(u, r, &m->nodes[i], i == last);
-}
-
-/* Nodes of one frontend come together in a listing: the previous one is checked first. */
-static bool seen_before(const struct model *m, size_t i)
-{
-	if (i > 0 && strcmp(m->nodes[i - 1].id.frontend, m->nodes[i].id.frontend) == 0)
-		return true;
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(m->nodes[j].id.frontend, m->nodes[i].id.frontend) == 0)
-			return true;
-	return false;
+			node_row(u, r, &m->nodes[i], fe_last, i == last);
 }
 
 static bool has_nodes(const struct model *m, const char *fe)
@@ -77,17 +85,36 @@ static bool has_nodes(const struct model *m, const char *fe)
 	return false;
 }
 
+/* The tree's branches in order: frontends as their nodes come in the listing, then failing
+ * frontends that have no known nodes. Returns how many were stored in fes. */
+static size_t branches(const struct model *m, const char **fes, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nnodes && n < max; i++) {
+		size_t j = 0;
+
+		while (j < n && strcmp(fes[j], m->nodes[i].id.frontend) != 0)
+			j++;
+		if (j == n)
+			fes[n++] = m->nodes[i].id.frontend;
+	}
+	for (size_t i = 0; i < m->nfrontends && n < max; i++)
+		if (m->frontends[i].error != NULL && !has_nodes(m, m->frontends[i].url))
+			fes[n++] = m->frontends[i].url;
+	return n;
+}
+
 static void build(struct ui *u, struct rows *r)
 {
 	struct model *m = u->m;
+	size_t max = m->nnodes + m->nfrontends, n;
+	const char **fes = xcalloc(max ? max : 1, sizeof *fes);
 
-	for (size_t i = 0; i < m->nnodes; i++)
-		if (!seen_before(m, i))
-			frontend_rows(u, r, m->nodes[i].id.frontend);
-	for (size_t i = 0; i < m->nfrontends; i++) /* failing frontends without known nodes */
-		if (m->frontends[i].error != NULL && !has_nodes(m, m->frontends[i].url))
-			rows_add(r, C_BAD, NULL, " %s frontend %s  %s", glyph("├─", "|-"),
-				 m->frontends[i].url, m->frontends[i].error);
+	n = branches(m, fes, max);
+	for (size_t i = 0; i < n; i++)
+		frontend_rows(u, r, fes[i], i + 1 == n);
+	free(fes);
 }
 
 static void details(struct ui *u, struct tnode *n, int y)
