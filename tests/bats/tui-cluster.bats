@@ -33,6 +33,9 @@ select_node() {
 	done
 	assert_regex "$(tui_screen)" "frontend $FE1_URL"
 	assert_regex "$(tui_screen)" "frontend $FE2_URL"
+	# the tree: one last branch; the first frontend's rail runs past its three nodes
+	assert_equal "$(tui_screen | grep -cE '^ (└─|`-) frontend ')" 1
+	assert_equal "$(tui_screen | grep -cE '^ (│|\|)  (├─|└─|\|-|`-) inst')" 3
 	# workers report their cache usage in bytes
 	assert_regex "$(tui_line 'inst1_worker0 ')" '[0-9.]+ (MiB|GiB|KiB)'
 	# the selected node's details
