@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "discovery.h"
-#include "log.h"
+#include "daemon-log.h"
 #include "server.h"
 #include "xalloc.h"
 
@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 		options_clear(&o);
 		return 2;
 	}
-	log_set_level(o.log_level);
+	log_setup("lmcache-discovery", o.log_level);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = serve(&o);
 	curl_global_cleanup();

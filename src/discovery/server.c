@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "listing.h"
-#include "log.h"
+#include "daemon-log.h"
 #include "xalloc.h"
 
 #define BODY_MAX (64 * 1024)

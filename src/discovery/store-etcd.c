@@ -13,7 +13,7 @@
 #include "buf.h"
 #include "etcd-codec.h"
 #include "jsonutil.h"
-#include "log.h"
+#include "daemon-log.h"
 #include "store.h"
 #include "xalloc.h"
 

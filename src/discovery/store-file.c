@@ -16,7 +16,7 @@
 
 #include "buf.h"
 #include "jsonutil.h"
-#include "log.h"
+#include "daemon-log.h"
 #include "store-memory.h"
 #include "xalloc.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "heartbeat.h"
-#include "log.h"
+#include "daemon-log.h"
 
 /* On the heartbeat thread: nodes_count is the number of leaves right now. */
 static void refresh(json_t *other_info, char **version, void *arg)

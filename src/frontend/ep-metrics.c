@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "http-multi.h"
-#include "log.h"
+#include "daemon-log.h"
 #include "prom.h"
 #include "xalloc.h"
 

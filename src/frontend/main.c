@@ -17,7 +17,7 @@
 #include "frontend.h"
 #include "heartbeat.h"
 #include "jsonutil.h"
-#include "log.h"
+#include "daemon-log.h"
 #include "plugin-mode.h"
 #include "server.h"
 #include "strutil.h"
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 		json_decref(cfg);
 		return 2;
 	}
-	log_set_level(o.log_level);
+	log_setup("lmcache-frontend", o.log_level);
 	if (cfg != NULL)
 		log_info("plugin mode: nodes of this host from LMCACHE_PLUGIN_CONFIG");
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
-#include "log.h"
+#include "daemon-log.h"
 #include "xalloc.h"
 
 /* Per request, created by the URI log callback before the first access call. */

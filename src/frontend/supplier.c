@@ -12,7 +12,7 @@
 
 #include "http-multi.h"
 #include "jsonutil.h"
-#include "log.h"
+#include "daemon-log.h"
 #include "nodelist.h"
 #include "strutil.h"
 #include "xalloc.h"
