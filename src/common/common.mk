@@ -4,6 +4,7 @@ common_sources += src/common/heartbeat.c src/common/heartbeat.h
 common_sources += src/common/http-multi.c src/common/http-multi.h
 common_sources += src/common/nodelist.c src/common/nodelist.h
 common_sources += src/common/daemon-log.c src/common/daemon-log.h
+common_sources += src/common/daemon.c src/common/daemon.h
 common_sources += src/common/agentfmt.c src/common/agentfmt.h
 common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
 include tests/prom.mk
