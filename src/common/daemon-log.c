@@ -44,3 +44,13 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	/* One write per line, so lines from several threads do not interleave. */
 	fprintf(stderr, "%s %s %s: %s\n", stamp, program, names[level], line);
 }
+
+void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("http: %s", line);
+}

@@ -5,18 +5,18 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
-#include "jsonutil.h"
 #include "daemon-log.h"
+#include "jsonutil.h"
 #include "store-memory.h"
 #include "xalloc.h"
 

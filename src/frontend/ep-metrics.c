@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http-multi.h"
 #include "daemon-log.h"
+#include "http-multi.h"
 #include "prom.h"
 #include "xalloc.h"
 

@@ -53,5 +53,12 @@ int main(void)
 	ok(!str_icontains("worker", "sched"), "icontains misses");
 	ok(str_starts_with("/proxy2/x", "/proxy2/"), "starts_with");
 	ok(str_ends_with("a.py", ".py") && !str_ends_with("py", ".py"), "ends_with");
+	char allow[16] = "";
+	str_list_add(allow, sizeof(allow), "GET");
+	str_list_add(allow, sizeof(allow), "POST");
+	str_list_add(allow, sizeof(allow), "GET");
+	is_str(allow, "GET, POST", "list_add: separated, no repeats");
+	str_list_add(allow, sizeof(allow), "DELETE");
+	is_str(allow, "GET, POST, DELE", "list_add: cut short when the buffer is full");
 	return done_testing();
 }
