@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "daemon-log.h"
+#include "buf.h"
 #include "daemon.h"
 #include "forward.h"
 #include "frontend.h"
@@ -22,37 +23,24 @@
 #include "strutil.h"
 #include "xalloc.h"
 
-static char *read_file(const char *path, size_t *len, char **cause)
-{
-	FILE *f = fopen(path, "re");
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-
-	if (f == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return buf_steal(&b);
-}
-
 static int load_config_file(const struct options *o, struct fe_model *m, char **cause)
 {
-	size_t len = 0;
-	char *text = read_file(o->config, &len, cause), *why = NULL;
-	json_t *doc = text ? json_parse_text(text, len, &why) : NULL;
+	struct buf text = BUF_INIT;
+	char *why = NULL;
+	json_t *doc;
 	int rc = -1;
 
+	if (buf_read_file(&text, o->config) < 0) {
+		*cause = xasprintf("%s: %s", o->config, strerror(errno));
+		return -1;
+	}
+	doc = json_parse_text(buf_cstr(&text), text.len, &why);
 	if (doc != NULL)
 		rc = model_parse_proxies(doc, m, &why);
-	if (text != NULL && rc < 0)
+	if (rc < 0)
 		*cause = xasprintf("%s: %s", o->config, why);
 	free(why);
-	free(text);
+	buf_free(&text);
 	json_decref(doc);
 	return rc;
 }
