@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon-log.h"
 #include "buf.h"
+#include "daemon-log.h"
 #include "daemon.h"
 #include "forward.h"
 #include "frontend.h"
