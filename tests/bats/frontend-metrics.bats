@@ -96,6 +96,8 @@ teardown() { lmc_teardown_checked; }
 		--web.listen-address="127.0.0.1:$pport"
 	P="http://127.0.0.1:$pport/api/v1"
 	wait_until 60 eval "curl -s '$P/query?query=up' | jq -e '.data.result[0].value[1] == \"1\"' >/dev/null"
+	# The targets page can lag behind the first scrape's "up" sample: wait for it too.
+	wait_until 30 eval "curl -s '$P/targets' | jq -e '.data.activeTargets[0].health == \"up\"' >/dev/null"
 	run curl -s "$P/targets"
 	assert_equal "$(jq -r '.data.activeTargets[0].lastError' <<<"$output")" ""
 	wait_until 30 eval "curl -s '$P/query?query=lmcache_frontend_node_up' | jq -e '.data.result | length == 5' >/dev/null"
