@@ -41,19 +41,23 @@ static int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
+static const char *skip_blanks(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* Numbers may have blanks around them, nothing else. */
 static int parse_int(const char *s, long long *out)
 {
 	char *end;
 
 	errno = 0;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0')
+	if (*(s = skip_blanks(s)) == '\0')
 		return -1;
 	*out = strtoll(s, &end, 10);
-	while (*end == ' ' || *end == '\t')
-		end++;
-	return errno != 0 || *end != '\0' ? -1 : 0;
+	return errno != 0 || *skip_blanks(end) != '\0' ? -1 : 0;
 }
 
 static int parse_float(const char *s, double *out)
@@ -61,14 +65,10 @@ static int parse_float(const char *s, double *out)
 	char *end;
 
 	errno = 0;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0')
+	if (*(s = skip_blanks(s)) == '\0')
 		return -1;
 	*out = strtod(s, &end);
-	while (*end == ' ' || *end == '\t')
-		end++;
-	return errno == ERANGE || *end != '\0' || !isfinite(*out) ? -1 : 0;
+	return errno == ERANGE || *skip_blanks(end) != '\0' || !isfinite(*out) ? -1 : 0;
 }
 
 static json_t *bad(char **cause, lmca_conf_type type, const char *text)

@@ -139,7 +139,8 @@ static lmca_logger *create(struct log_tree *lt, const char *name, size_t pos)
 	return l;
 }
 
-lmca_logger *lmca_logger_get(lmca_agent *agent, const char *name)
+/* The logger called name, created when missing and add is set (else NULL). */
+static lmca_logger *find(lmca_agent *agent, const char *name, bool add)
 {
 	struct log_tree *lt = agent->logs;
 	lmca_logger *l;
@@ -149,24 +150,20 @@ lmca_logger *lmca_logger_get(lmca_agent *agent, const char *name)
 		return &lt->root;
 	pthread_mutex_lock(&lt->lock);
 	l = lookup(lt, name, &pos);
-	if (l == NULL)
+	if (l == NULL && add)
 		l = create(lt, name, pos);
 	pthread_mutex_unlock(&lt->lock);
 	return l;
 }
 
+lmca_logger *lmca_logger_get(lmca_agent *agent, const char *name)
+{
+	return find(agent, name, true);
+}
+
 lmca_logger *log_tree_find(lmca_agent *agent, const char *name)
 {
-	struct log_tree *lt = agent->logs;
-	lmca_logger *l;
-	size_t pos;
-
-	if (is_root_name(name))
-		return &lt->root;
-	pthread_mutex_lock(&lt->lock);
-	l = lookup(lt, name, &pos);
-	pthread_mutex_unlock(&lt->lock);
-	return l;
+	return find(agent, name, false);
 }
 
 const char *lmca_logger_name(const lmca_logger *logger) { return logger->name; }

@@ -67,6 +67,20 @@ char *buf_steal(struct buf *b)
 	return s;
 }
 
+int buf_read_file(struct buf *b, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char chunk[65536];
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(b, chunk, n);
+	fclose(f);
+	return 0;
+}
+
 void buf_reset(struct buf *b)
 {
 	b->len = 0;

@@ -21,6 +21,8 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 const char *buf_cstr(const struct buf *b);
 /* Hands the bytes to the caller (who frees them) and empties the buffer. */
 char *buf_steal(struct buf *b);
+/* Appends the whole file at path; -1 with errno set when it cannot be opened. */
+int buf_read_file(struct buf *b, const char *path);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 

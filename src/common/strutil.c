@@ -3,6 +3,7 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -77,4 +78,12 @@ void str_list_free(char **list)
 	for (char **p = list; *p; p++)
 		free(*p);
 	free(list);
+}
+
+void str_list_add(char *list, size_t size, const char *item)
+{
+	size_t n = strlen(list);
+
+	if (strstr(list, item) == NULL)
+		snprintf(list + n, size - n, "%s%s", n ? ", " : "", item);
 }

@@ -16,5 +16,8 @@ bool str_icontains(const char *haystack, const char *needle);
 /* Splits s on sep into a NULL-terminated array of fresh strings; free with str_list_free. */
 char **str_split(const char *s, char sep, size_t *count);
 void str_list_free(char **list);
+/* Appends item to the ", "-separated list held in the buffer list of size bytes, unless the
+ * list holds it already (e.g. the methods of an Allow header); cut short when full. */
+void str_list_add(char *list, size_t size, const char *item);
 
 #endif

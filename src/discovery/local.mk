@@ -5,7 +5,6 @@ src_discovery_libdiscovery_la_SOURCES = \
 	src/discovery/entry.c src/discovery/entry.h \
 	src/discovery/listing.c src/discovery/listing.h \
 	src/discovery/table.c src/discovery/table.h \
-	src/discovery/log.c src/discovery/log.h \
 	src/discovery/options.c src/discovery/options.h \
 	src/discovery/store.c src/discovery/store.h \
 	src/discovery/store-memory.c src/discovery/store-memory.h \

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "daemon-log.h"
 #include "xalloc.h"
 
 static const char usage[] =

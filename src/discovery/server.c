@@ -6,8 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "daemon-log.h"
 #include "listing.h"
-#include "log.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 #define BODY_MAX (64 * 1024)
@@ -61,14 +62,6 @@ void reply_error(struct reply *rp, unsigned int status, const char *detail)
 	buf_putc(&rp->body, '}');
 }
 
-static void add_allowed(struct reply *rp, const char *method)
-{
-	size_t n = strlen(rp->allow);
-
-	if (strstr(rp->allow, method) == NULL)
-		snprintf(rp->allow + n, sizeof(rp->allow) - n, "%s%s", n ? ", " : "", method);
-}
-
 static void dispatch(struct request *rq, struct reply *rp)
 {
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -79,7 +72,7 @@ static void dispatch(struct request *rq, struct reply *rp)
 			routes[i].handler(rq, rp);
 			return;
 		}
-		add_allowed(rp, routes[i].method);
+		str_list_add(rp->allow, sizeof(rp->allow), routes[i].method);
 	}
 	if (rp->allow[0])
 		reply_error(rp, 405, "method not allowed");
@@ -126,22 +119,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return send_reply(conn, &rp);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char line[512];
-
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = '\0';
-	log_debug("http: %s", line);
-}
-
 struct MHD_Daemon *server_start(struct discovery *d, int listen_fd, char **cause)
 {
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	struct MHD_Daemon *mhd;
 
 	mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, d, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		flags, 0, NULL, NULL, on_request, d, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_LISTEN_SOCKET, listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)d->opt->threads,
 		MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,

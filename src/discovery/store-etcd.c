@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "daemon-log.h"
 #include "etcd-codec.h"
 #include "jsonutil.h"
-#include "log.h"
 #include "store.h"
 #include "xalloc.h"
 

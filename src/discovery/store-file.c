@@ -5,18 +5,18 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "daemon-log.h"
 #include "jsonutil.h"
-#include "log.h"
 #include "store-memory.h"
 #include "xalloc.h"
 
@@ -200,36 +200,20 @@ static void restore_entries(struct file_store *f, const json_t *arr)
 	free(v);
 }
 
-static char *read_file(const char *path, size_t *len, char **cause)
-{
-	FILE *fp = fopen(path, "re");
-	struct buf b = BUF_INIT;
-	char chunk[65536];
-	size_t n;
-
-	if (fp == NULL) {
-		*cause = xasprintf("cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(fp);
-	*len = b.len;
-	return buf_steal(&b);
-}
-
 static int load(struct file_store *f, char **cause)
 {
-	size_t len;
-	char *text, *why = NULL;
+	struct buf text = BUF_INIT;
+	char *why = NULL;
 	json_t *doc;
 
 	if (access(f->path, F_OK) != 0 && errno == ENOENT)
 		return 0; /* first start */
-	if ((text = read_file(f->path, &len, cause)) == NULL)
+	if (buf_read_file(&text, f->path) < 0) {
+		*cause = xasprintf("cannot read %s: %s", f->path, strerror(errno));
 		return -1;
-	doc = json_parse_text(text, len, &why);
-	free(text);
+	}
+	doc = json_parse_text(buf_cstr(&text), text.len, &why);
+	buf_free(&text);
 	if (doc == NULL || !json_is_array(json_object_get(doc, "entries"))) {
 		*cause = xasprintf("%s is not a state file: %s", f->path,
 				   why ? why : "no entries array");

@@ -5,8 +5,8 @@
 
 #include <stdlib.h>
 
+#include "daemon-log.h"
 #include "heartbeat.h"
-#include "log.h"
 
 /* On the heartbeat thread: nodes_count is the number of leaves right now. */
 static void refresh(json_t *other_info, char **version, void *arg)

@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "log.h"
+#include "daemon-log.h"
 
 /* Runs a model change under the write lock and answers it. */
 static void answer(struct reply *rp, int status, char *why, const char *ok_msg)

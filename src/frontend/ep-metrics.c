@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon-log.h"
 #include "http-multi.h"
-#include "log.h"
 #include "prom.h"
 #include "xalloc.h"
 

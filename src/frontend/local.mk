@@ -12,7 +12,6 @@ sbin_PROGRAMS += src/frontend/lmcache-frontend
 src_frontend_lmcache_frontend_SOURCES = \
 	src/frontend/main.c src/frontend/frontend.h \
 	src/frontend/options.c src/frontend/options.h \
-	src/frontend/log.c src/frontend/log.h \
 	src/frontend/server.c src/frontend/server.h src/frontend/routes.c \
 	src/frontend/forward.c src/frontend/forward.h \
 	src/frontend/supplier.c \

@@ -5,87 +5,42 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "daemon-log.h"
+#include "daemon.h"
 #include "forward.h"
 #include "frontend.h"
 #include "heartbeat.h"
 #include "jsonutil.h"
-#include "log.h"
 #include "plugin-mode.h"
 #include "server.h"
 #include "strutil.h"
 #include "xalloc.h"
 
-/* Binds and listens on host:port; the descriptor, or -1 with cause. */
-static int listen_on(const char *host, int port, char **cause)
-{
-	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-				  .ai_socktype = SOCK_STREAM };
-	struct addrinfo *res, *ai;
-	char service[16];
-	int fd = -1, one = 1, err;
-
-	snprintf(service, sizeof(service), "%d", port);
-	if ((err = getaddrinfo(host, service, &hints, &res)) != 0) {
-		*cause = xasprintf("cannot resolve %s: %s", host, gai_strerror(err));
-		return -1;
-	}
-	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
-			err = errno;
-			close(fd);
-			fd = -1;
-			errno = err;
-		}
-	}
-	if (fd < 0)
-		*cause = xasprintf("cannot listen on %s:%d: %s", host, port, strerror(errno));
-	freeaddrinfo(res);
-	return fd;
-}
-
-static char *read_file(const char *path, size_t *len, char **cause)
-{
-	FILE *f = fopen(path, "re");
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-
-	if (f == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return buf_steal(&b);
-}
-
 static int load_config_file(const struct options *o, struct fe_model *m, char **cause)
 {
-	size_t len = 0;
-	char *text = read_file(o->config, &len, cause), *why = NULL;
-	json_t *doc = text ? json_parse_text(text, len, &why) : NULL;
+	struct buf text = BUF_INIT;
+	char *why = NULL;
+	json_t *doc;
 	int rc = -1;
 
+	if (buf_read_file(&text, o->config) < 0) {
+		*cause = xasprintf("%s: %s", o->config, strerror(errno));
+		return -1;
+	}
+	doc = json_parse_text(buf_cstr(&text), text.len, &why);
 	if (doc != NULL)
 		rc = model_parse_proxies(doc, m, &why);
-	if (text != NULL && rc < 0)
+	if (rc < 0)
 		*cause = xasprintf("%s: %s", o->config, why);
 	free(why);
-	free(text);
+	buf_free(&text);
 	json_decref(doc);
 	return rc;
 }
@@ -120,15 +75,6 @@ static int load_model(const struct options *o, const json_t *plugin_cfg, struct 
 	return 0;
 }
 
-static void wait_for_signal(const sigset_t *stop)
-{
-	int sig;
-
-	while ((sig = sigwaitinfo(stop, NULL)) < 0 && errno == EINTR)
-		;
-	log_info("signal %d: stopping", sig);
-}
-
 static int serve(struct frontend *fe, const sigset_t *stop)
 {
 	const struct options *o = fe->opt;
@@ -136,7 +82,7 @@ static int serve(struct frontend *fe, const sigset_t *stop)
 	char *why = NULL;
 	int fd = -1;
 
-	if (!o->no_http && ((fd = listen_on(o->host, o->port, &why)) < 0 ||
+	if (!o->no_http && ((fd = daemon_listen(o->host, o->port, 0, &why)) < 0 ||
 			    (mhd = server_start(fe, fd, &why)) == NULL))
 		goto fail;
 	if (o->heartbeat_url != NULL &&
@@ -148,7 +94,7 @@ static int serve(struct frontend *fe, const sigset_t *stop)
 	if (mhd != NULL)
 		log_info("listening on %s port %d, %zu proxies, %zu nodes", o->host, o->port,
 			 fe->model.nproxies, model_count_leaves(&fe->model));
-	wait_for_signal(stop);
+	daemon_wait_signal(stop, NULL);
 	supplier_stop(fe);
 	heartbeat_stop(fe->hb, true);
 	if (mhd != NULL)
@@ -173,13 +119,7 @@ static int run(const struct options *o, const json_t *plugin_cfg)
 	char *why = NULL;
 	int rc = 1;
 
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);
-	/* Blocked before any thread starts, so only sigwaitinfo sees them. */
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	daemon_block_signals(&stop); /* before any thread starts */
 	pthread_rwlock_init(&fe.lock, NULL);
 	pthread_mutex_init(&fe.supplier_mu, NULL);
 	pthread_cond_init(&fe.supplier_cv, NULL);
@@ -259,7 +199,7 @@ int main(int argc, char **argv)
 		json_decref(cfg);
 		return 2;
 	}
-	log_set_level(o.log_level);
+	log_setup("lmcache-frontend", o.log_level);
 	if (cfg != NULL)
 		log_info("plugin mode: nodes of this host from LMCACHE_PLUGIN_CONFIG");
 	curl_global_init(CURL_GLOBAL_DEFAULT);

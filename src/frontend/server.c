@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon-log.h"
 #include "jsonutil.h"
-#include "log.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 /* Per request, created by the URI log callback before the first access call. */
@@ -80,14 +81,6 @@ json_t *rq_json(struct request *rq, struct reply *rp)
 	return doc;
 }
 
-static void add_allowed(struct reply *rp, const char *method)
-{
-	size_t n = strlen(rp->allow);
-
-	if (strstr(rp->allow, method) == NULL)
-		snprintf(rp->allow + n, sizeof(rp->allow) - n, "%s%s", n ? ", " : "", method);
-}
-
 static bool method_ok(const struct route *r, const char *method)
 {
 	return r->method == NULL || strcmp(r->method, method) == 0 ||
@@ -103,7 +96,7 @@ static void dispatch(struct request *rq, struct reply *rp)
 			routes[i].handler(rq, rp);
 			return;
 		}
-		add_allowed(rp, routes[i].method);
+		str_list_add(rp->allow, sizeof(rp->allow), routes[i].method);
 	}
 	if (rp->allow[0])
 		reply_detail(rp, 405, "Method Not Allowed");
@@ -219,16 +212,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
 	*state = NULL;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char line[512];
-
-	(void)cls;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = '\0';
-	log_debug("http: %s", line);
-}
-
 struct MHD_Daemon *server_start(struct frontend *fe, int listen_fd, char **cause)
 {
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
@@ -236,7 +219,7 @@ struct MHD_Daemon *server_start(struct frontend *fe, int listen_fd, char **cause
 	struct MHD_Daemon *mhd;
 
 	mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, fe, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		flags, 0, NULL, NULL, on_request, fe, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 		MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, fe->opt->max_connections,

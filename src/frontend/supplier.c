@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon-log.h"
 #include "http-multi.h"
 #include "jsonutil.h"
-#include "log.h"
 #include "nodelist.h"
 #include "strutil.h"
 #include "xalloc.h"

@@ -4,11 +4,8 @@
 load ../helpers/common
 load ../helpers/agent
 
-setup() {
-	lmc_setup
-	agent_start_pair --instance-id conftest
-}
-teardown() { agent_teardown; }
+setup() { agent_setup --instance-id conftest; }
+teardown() { lmc_teardown_checked; }
 
 @test "conf: GET shows every key as text JSON, names= selects" {
 	for via in unix tcp; do

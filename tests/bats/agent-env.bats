@@ -10,7 +10,7 @@ setup() {
 		DB_PASSWORD=pw_very_secret LMC_PLAIN_VALUE=visible-value
 	agent_start_pair
 }
-teardown() { agent_teardown; }
+teardown() { lmc_teardown_checked; }
 
 @test "env: the environment as text JSON with secret-looking values redacted" {
 	for via in unix tcp; do

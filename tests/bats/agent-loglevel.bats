@@ -4,11 +4,8 @@
 load ../helpers/common
 load ../helpers/agent
 
-setup() {
-	lmc_setup
-	agent_start_pair
-}
-teardown() { agent_teardown; }
+setup() { agent_setup; }
+teardown() { lmc_teardown_checked; }
 
 @test "loglevel: lists the lmcache.* loggers" {
 	for via in unix tcp; do

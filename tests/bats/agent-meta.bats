@@ -5,11 +5,8 @@
 load ../helpers/common
 load ../helpers/agent
 
-setup() {
-	lmc_setup
-	agent_start_pair --model test/model --worker-count 4
-}
-teardown() { agent_teardown; }
+setup() { agent_setup --model test/model --worker-count 4; }
+teardown() { lmc_teardown_checked; }
 
 @test "meta: engine metadata as text JSON, names= selects" {
 	for via in unix tcp; do

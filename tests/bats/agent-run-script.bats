@@ -5,7 +5,7 @@ load ../helpers/common
 load ../helpers/agent
 
 setup() { lmc_setup; }
-teardown() { agent_teardown; }
+teardown() { lmc_teardown_checked; }
 
 @test "run_script: 404 with a text saying how to enable it, by default" {
 	agent_start_pair

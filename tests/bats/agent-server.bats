@@ -5,7 +5,7 @@ load ../helpers/common
 load ../helpers/agent
 
 setup() { lmc_setup; }
-teardown() { agent_teardown; }
+teardown() { lmc_teardown_checked; }
 
 @test "server: socket 0600 in a directory created 0700" {
 	agent_start_pair

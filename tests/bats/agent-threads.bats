@@ -5,11 +5,10 @@ load ../helpers/common
 load ../helpers/agent
 
 setup() {
-	lmc_setup
-	agent_start_pair
+	agent_setup
 	agent_worker_unix w3 3
 }
-teardown() { agent_teardown; }
+teardown() { lmc_teardown_checked; }
 
 worker() { curl -sS --max-time 20 --unix-socket "$T/api/sock_7003" "http://localhost$1"; }
 

@@ -85,14 +85,7 @@ etcdctl_get() {
 	run curl -sS "$DISC_URL/metrics"
 	assert_line 'lmcache_discovery_store_up 0'
 	# etcd comes back on the same port with the same data.
-	local peer
-	peer=$(free_port)
-	lmc_bg etcd2 "$ETCD" --name t --data-dir "$T/etcd-data" \
-		--listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
-		--advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-		--listen-peer-urls "http://127.0.0.1:$peer" \
-		--initial-advertise-peer-urls "http://127.0.0.1:$peer" \
-		--initial-cluster "t=http://127.0.0.1:$peer" --log-level error
+	etcd_bg etcd2
 	run wait_until 20 etcd_healthy
 	assert_success
 	healthy() { curl -sf "$DISC_URL/health" >/dev/null; }

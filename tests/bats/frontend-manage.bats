@@ -7,10 +7,9 @@ load ../helpers/frontend
 
 setup() {
 	lmc_setup
-	fe_node i1 scheduler
-	fe_node i1 worker 0
+	fe_instance i1 1
 }
-teardown() { fe_teardown; }
+teardown() { lmc_teardown_checked; }
 
 # post METHOD URL JSON: the status of a JSON request.
 send() {

@@ -14,7 +14,7 @@ setup() {
 	export LMCACHE_PLUGIN_SHIM="$LMC_BUILDDIR/src/agent/lmcache-plugin-shim"
 	export LMCACHE_FRONTEND_BIN="$LMC_BUILDDIR/src/frontend/lmcache-frontend"
 }
-teardown() { fe_teardown; }
+teardown() { lmc_teardown_checked; }
 
 write_config() {
 	cat >"$T/conf.yaml" <<-YAML

@@ -8,11 +8,10 @@ load ../helpers/frontend
 
 setup() {
 	lmc_setup
-	fe_node i1 scheduler
-	fe_node i1 worker 0
+	fe_instance i1 1
 	NODES=$(fe_nodes_json i1_scheduler i1_worker0)
 }
-teardown() { fe_teardown; }
+teardown() { lmc_teardown_checked; }
 
 @test "GET /health answers as LMCache's frontend" {
 	fe_start FE --nodes "$NODES"

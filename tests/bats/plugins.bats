@@ -7,24 +7,7 @@ load ../helpers/common
 load ../helpers/plugins
 
 setup() { plugins_setup; }
-teardown() {
-	# Anything a failed test left behind: the recorded plugins and their children.
-	local pid
-	for pid in $(recorded_pids); do kill -KILL "$pid" 2>/dev/null || true; done
-	lmc_teardown_checked
-}
-
-# Stops the hosts, then fails the test when a sanitizer complained in a host's log.
-lmc_teardown_checked() {
-	local logs=$T.logs pid bad=0
-	while read -r pid; do kill -TERM "$pid" 2>/dev/null || true; done <"$T/pids"
-	wait_until 10 eval '! lmc_any_alive' || true
-	cat "$T"/*.log >"$logs" 2>/dev/null || true
-	lmc_teardown
-	grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$logs" && bad=1
-	rm -f "$logs"
-	return $bad
-}
+teardown() { plugins_teardown; }
 
 # The three nodes of one instance, each with the same plugin directory.
 start_cluster() {
@@ -109,12 +92,7 @@ start_cluster() {
 }
 
 @test "SIGTERM to the host stops plugins and their children within two seconds" {
-	plugin_copy record.sh all_rec.sh
-	plugin_copy record.py all_rec.py
-	plugin_config "$T/conf.yaml"
-	node_start w0 worker 0
-	wait_until 10 test -s "$REC/all_rec.sh.worker.0.pid"
-	wait_until 10 test -s "$REC/all_rec.py.worker.0.pid"
+	worker0_with_two_plugins
 	local pids
 	pids=$(recorded_pids)
 	[ "$(echo "$pids" | wc -l)" -eq 3 ]
@@ -127,12 +105,7 @@ start_cluster() {
 }
 
 @test "SIGKILL of the host kills plugins and their children within two seconds" {
-	plugin_copy record.sh all_rec.sh
-	plugin_copy record.py all_rec.py
-	plugin_config "$T/conf.yaml"
-	node_start w0 worker 0
-	wait_until 10 test -s "$REC/all_rec.sh.worker.0.pid"
-	wait_until 10 test -s "$REC/all_rec.py.worker.0.pid"
+	worker0_with_two_plugins
 	local pids shims
 	pids=$(recorded_pids)
 	shims=$(pgrep -P "$(cat "$T/w0.pid")" -f lmcache-plugin-shim)

@@ -15,6 +15,12 @@ agent_start_pair() {
 	wait_for_http "$TCP_URL/healthcheck" 10
 }
 
+# agent_setup [demo flags...]: lmc_setup, then agent_start_pair with the flags.
+agent_setup() {
+	lmc_setup
+	agent_start_pair "$@"
+}
+
 # agent_worker_unix NAME WORKER_ID [flags...]: a worker on $T/api/sock_<6999+1+id>.
 agent_worker_unix() {
 	local name=$1 id=$2
@@ -51,26 +57,4 @@ still_serving() {
 # metric_value FILE NAME: the first sample value of metric NAME in an exposition.
 metric_value() {
 	awk -v n="$2" '$1 == n || index($1, n "{") == 1 { print $NF; exit }' "$1"
-}
-
-# agent_teardown: stops the nodes with SIGTERM, fails when one reported a sanitizer error
-# (ASan/UBSan print at exit, into the node's log), then cleans up as lmc_teardown does.
-agent_teardown() {
-	[ -n "${T:-}" ] || return 0
-	local pid i bad=0 log
-	while read -r pid; do kill -TERM "$pid" 2>/dev/null; done <"$T/pids"
-	for i in $(seq 1 100); do
-		lmc_any_alive || break
-		sleep 0.05
-	done
-	for log in "$T"/*.log; do
-		[ -f "$log" ] || continue
-		if grep -Eq 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' "$log"; then
-			echo "sanitizer report in $log:" >&2
-			head -40 "$log" >&2
-			bad=1
-		fi
-	done
-	lmc_teardown
-	return "$bad"
 }

@@ -30,6 +30,26 @@ lmc_teardown() {
 	rm -rf "$T"
 }
 
+# lmc_teardown_checked: stops everything lmc_bg started with SIGTERM and waits, fails when a
+# program reported a sanitizer error (ASan/UBSan/TSan print at exit, into its log), then
+# cleans up as lmc_teardown does. For tests of programs built with --enable-sanitizers.
+lmc_teardown_checked() {
+	[ -n "${T:-}" ] || return 0
+	local pid log bad=0
+	while read -r pid; do kill -TERM "$pid" 2>/dev/null; done <"$T/pids"
+	wait_until 10 eval '! lmc_any_alive' || true
+	for log in "$T"/*.log; do
+		[ -f "$log" ] || continue
+		if grep -Eq 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' "$log"; then
+			echo "sanitizer report in $log:" >&2
+			head -40 "$log" >&2
+			bad=1
+		fi
+	done
+	lmc_teardown
+	return "$bad"
+}
+
 lmc_any_alive() {
 	local pid
 	while read -r pid; do kill -0 "$pid" 2>/dev/null && return 0; done <"$T/pids"

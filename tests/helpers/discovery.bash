@@ -54,16 +54,21 @@ stop_bg() {
 # start_etcd: Debian's etcd on free ports, its data in $T; sets ETCD_PORT.
 start_etcd() {
 	[ -n "${ETCD:-}" ] || skip "etcd not installed"
-	local peer
 	ETCD_PORT=$(free_port)
+	etcd_bg etcd
+	wait_until 20 etcd_healthy
+}
+
+# etcd_bg NAME: (re)starts etcd as lmc_bg NAME on $ETCD_PORT, data in $T/etcd-data.
+etcd_bg() {
+	local peer
 	peer=$(free_port)
-	lmc_bg etcd "$ETCD" --name t --data-dir "$T/etcd-data" \
+	lmc_bg "$1" "$ETCD" --name t --data-dir "$T/etcd-data" \
 		--listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
 		--advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
 		--listen-peer-urls "http://127.0.0.1:$peer" \
 		--initial-advertise-peer-urls "http://127.0.0.1:$peer" \
 		--initial-cluster "t=http://127.0.0.1:$peer" --log-level error
-	wait_until 20 etcd_healthy
 }
 
 etcd_healthy() {

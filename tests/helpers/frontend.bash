@@ -2,6 +2,7 @@
 # ../helpers/common. Nodes are lmcache-demo-node processes on unix sockets in $T.
 #
 #   fe_node INSTANCE ROLE [WORKER_ID]   a demo node; its socket is $(fe_sock NAME)
+#   fe_instance INSTANCE NWORKERS       its scheduler and workers 0..NWORKERS-1 (fe_node each)
 #   fe_sock NAME                        socket path of node NAME (<inst>_scheduler, <inst>_workerN)
 #   fe_nodes_json NAME...               a --nodes list for those nodes
 #   fe_start VAR [flags...]             a frontend on a free port; its URL in $VAR
@@ -24,6 +25,12 @@ fe_node() {
 		--socket-prefix "$T/$name/s" --tick-ms 0
 	wait_for_socket "$(fe_sock "$name")"
 	wait_for_http http://localhost/healthcheck 10 --unix-socket "$(fe_sock "$name")"
+}
+
+fe_instance() {
+	local inst=$1 i
+	fe_node "$inst" scheduler
+	for ((i = 0; i < $2; i++)); do fe_node "$inst" worker "$i"; done
 }
 
 fe_nodes_json() {
@@ -55,16 +62,4 @@ fe_status() {
 	local url=$1
 	shift
 	curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@" "$url"
-}
-
-# Stops every process, then fails when a sanitizer complained in a log.
-fe_teardown() {
-	local logs=$T.logs bad=0
-	while read -r pid; do kill -TERM "$pid" 2>/dev/null || true; done <"$T/pids"
-	wait_until 10 eval '! lmc_any_alive' || true
-	cat "$T"/*.log >"$logs" 2>/dev/null || true
-	lmc_teardown
-	grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$logs" && bad=1
-	rm -f "$logs"
-	return $bad
 }

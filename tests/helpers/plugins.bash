@@ -11,6 +11,14 @@ plugins_setup() {
 	mkdir -p "$REC" "$PLUGDIR"
 }
 
+# plugins_teardown: kills what a failed test left behind (the recorded plugins and their
+# children), then lmc_teardown_checked.
+plugins_teardown() {
+	local pid
+	for pid in $(recorded_pids); do kill -KILL "$pid" 2>/dev/null || true; done
+	lmc_teardown_checked
+}
+
 # plugin_copy FIXTURE NAME: installs fixture (record.sh, record.py) as $PLUGDIR/NAME.
 plugin_copy() {
 	mkdir -p "$(dirname "$PLUGDIR/$2")"
@@ -70,6 +78,17 @@ all_dead() {
 		case $st in Z*) ;; *) return 1 ;; esac
 	done
 	return 0
+}
+
+# worker0_with_two_plugins: worker 0 as w0 running all_rec.sh and all_rec.py (the record
+# fixtures), once both have recorded their pids.
+worker0_with_two_plugins() {
+	plugin_copy record.sh all_rec.sh
+	plugin_copy record.py all_rec.py
+	plugin_config "$T/conf.yaml"
+	node_start w0 worker 0
+	wait_until 10 test -s "$REC/all_rec.sh.worker.0.pid"
+	wait_until 10 test -s "$REC/all_rec.py.worker.0.pid"
 }
 
 # recorded_pids: the pids of every plugin and grandchild that recorded itself.

@@ -5,7 +5,9 @@
 #include "tap.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static void test_split(void)
 {
@@ -38,6 +40,22 @@ static void test_buf(void)
 	free(s);
 }
 
+static void test_buf_read_file(void)
+{
+	char path[] = "/tmp/lmc-buf-XXXXXX";
+	int fd = mkstemp(path);
+	struct buf b = BUF_INIT;
+
+	ok(fd >= 0 && write(fd, "abc\n", 4) == 4, "read_file: fixture written");
+	close(fd);
+	buf_puts(&b, ">");
+	ok(buf_read_file(&b, path) == 0, "read_file: reads");
+	is_str(buf_cstr(&b), ">abc\n", "read_file: appends the whole file");
+	unlink(path);
+	ok(buf_read_file(&b, path) == -1 && errno == ENOENT, "read_file: missing file is ENOENT");
+	buf_free(&b);
+}
+
 int main(void)
 {
 	char t[] = "  Hello World \n";
@@ -45,6 +63,7 @@ int main(void)
 	no_plan();
 	test_split();
 	test_buf();
+	test_buf_read_file();
 	char *trimmed = str_trim(t);
 
 	is_str(trimmed, "Hello World", "trim");
@@ -53,5 +72,12 @@ int main(void)
 	ok(!str_icontains("worker", "sched"), "icontains misses");
 	ok(str_starts_with("/proxy2/x", "/proxy2/"), "starts_with");
 	ok(str_ends_with("a.py", ".py") && !str_ends_with("py", ".py"), "ends_with");
+	char allow[16] = "";
+	str_list_add(allow, sizeof(allow), "GET");
+	str_list_add(allow, sizeof(allow), "POST");
+	str_list_add(allow, sizeof(allow), "GET");
+	is_str(allow, "GET, POST", "list_add: separated, no repeats");
+	str_list_add(allow, sizeof(allow), "DELETE");
+	is_str(allow, "GET, POST, DELE", "list_add: cut short when the buffer is full");
 	return done_testing();
 }

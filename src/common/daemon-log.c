@@ -1,5 +1,5 @@
 #include "config.h"
-#include "log.h"
+#include "daemon-log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 static const char *const names[] = { "error", "warn", "info", "debug" };
 static enum log_level threshold = LOG_INFO;
+static const char *program = "lmcache";
 
 int log_level_parse(const char *name)
 {
@@ -20,8 +21,9 @@ int log_level_parse(const char *name)
 	return -1;
 }
 
-void log_set_level(enum log_level level)
+void log_setup(const char *name, enum log_level level)
 {
+	program = name;
 	threshold = level;
 }
 
@@ -40,5 +42,15 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	/* One write per line, so lines from several threads do not interleave. */
-	fprintf(stderr, "%s lmcache-frontend %s: %s\n", stamp, names[level], line);
+	fprintf(stderr, "%s %s %s: %s\n", stamp, program, names[level], line);
+}
+
+void log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("http: %s", line);
 }
