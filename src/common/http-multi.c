@@ -9,11 +9,13 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define DEFAULT_TIMEOUT_MS 10000L
 #define DEFAULT_PARALLEL 256
-/* Idle connections a client keeps at most: one per node of a large cluster. */
+/* Idle connections a client keeps at most: one per node of a large cluster, but never more
+ * than a quarter of the descriptors the process may open. */
 #define MAX_KEPT 1024
 
 struct hm_client {
@@ -204,8 +206,14 @@ void hm_client_free(struct hm_client *c)
  * batch drains and closes most of them: size it for the largest batch seen instead. */
 static void keep_connections(struct hm_client *c, size_t n)
 {
-	long want = n > MAX_KEPT ? MAX_KEPT : (long)n;
+	struct rlimit rl;
+	size_t cap = MAX_KEPT;
+	long want;
 
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < cap)
+		cap = rl.rlim_cur / 4;
+	want = (long)(n > cap ? cap : n);
 	if (want > c->kept) {
 		c->kept = want;
 		curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, want);
