@@ -1,6 +1,7 @@
 /* The collector thread: every interval (or when woken) it lists the cluster, then asks every
- * node what the screen needs, all requests at once on one libcurl multi, and merges the
- * answers into the model. The screen never waits for the network. */
+ * node what the screen needs, all requests at once on one libcurl multi kept between rounds
+ * (so its connections are reused), and merges the answers into the model. The screen never
+ * waits for the network. */
 #include "config.h"
 #include "top.h"
 #include "agentfmt.h"
@@ -29,6 +30,7 @@ struct collector {
 	pthread_t thread;
 	struct model *m;
 	struct cl_source src;
+	struct hm_client *http; /* the collector thread's: connections kept between rounds */
 };
 
 struct plan {
@@ -145,7 +147,7 @@ static void run_plan(struct collector *c, struct plan *p, long tmo)
 	for (size_t i = 0; i < p->n; i++)
 		reqs[i] = (struct hm_req){ .url = p->jobs[i].url, .unix_socket = p->jobs[i].socket,
 					   .timeout_ms = tmo };
-	hm_run(reqs, res, p->n, 64);
+	hm_client_run(c->http, reqs, res, p->n, 64, NULL, NULL);
 	now = now_mono();
 	pthread_mutex_lock(&c->m->lock);
 	for (size_t i = 0; i < p->n; i++)
@@ -230,7 +232,7 @@ static void do_action(struct collector *c, struct action *a)
 	if (url != NULL) {
 		req.url = url;
 		req.unix_socket = sock;
-		hm_run(&req, &res, 1, 1);
+		hm_client_run(c->http, &req, &res, 1, 1, NULL, NULL);
 		pthread_mutex_lock(&c->m->lock);
 		action_result(c->m, a, &res);
 		pthread_mutex_unlock(&c->m->lock);
@@ -290,9 +292,11 @@ struct collector *collector_start(struct model *m, const struct cl_source *src)
 
 	c->m = m;
 	c->src = *src;
+	c->http = hm_client_new();
 	sigfillset(&all); /* signals (SIGWINCH, SIGINT) belong to the screen thread */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (pthread_create(&c->thread, NULL, collector_main, c) != 0) {
+		hm_client_free(c->http);
 		free(c);
 		c = NULL;
 	}
@@ -307,5 +311,6 @@ void collector_stop(struct collector *c)
 	pthread_cond_signal(&c->m->wake);
 	pthread_mutex_unlock(&c->m->lock);
 	pthread_join(c->thread, NULL);
+	hm_client_free(c->http);
 	free(c);
 }

@@ -9,10 +9,25 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define DEFAULT_TIMEOUT_MS 10000L
 #define DEFAULT_PARALLEL 256
+/* Idle connections a client keeps at most: one per node of a large cluster, but never more
+ * than a quarter of the descriptors the process may open. */
+#define MAX_KEPT 1024
+
+struct hm_client {
+	CURLM *multi;
+	long kept; /* CURLMOPT_MAXCONNECTS now */
+};
+
+struct batch {
+	struct xfer *x;
+	hm_done_fn *done;
+	void *arg;
+};
 
 struct xfer {
 	CURL *easy;
@@ -150,7 +165,7 @@ static void cleanup(struct xfer *x)
 	buf_free(&x->body);
 }
 
-static void drain(CURLM *m, size_t *active)
+static void drain(CURLM *m, const struct batch *b, size_t *active)
 {
 	CURLMsg *msg;
 	int left;
@@ -165,33 +180,76 @@ static void drain(CURLM *m, size_t *active)
 		curl_multi_remove_handle(m, x->easy);
 		cleanup(x);
 		(*active)--;
+		if (b->done != NULL)
+			b->done((size_t)(x - b->x), x->res, b->arg);
 	}
+}
+
+struct hm_client *hm_client_new(void)
+{
+	struct hm_client *c = xcalloc(1, sizeof *c);
+
+	pthread_once(&init_once, global_init);
+	c->multi = curl_multi_init();
+	return c;
+}
+
+void hm_client_free(struct hm_client *c)
+{
+	if (c == NULL)
+		return;
+	curl_multi_cleanup(c->multi);
+	free(c);
+}
+
+/* libcurl's default cache holds 4 connections per handle still added, so it shrinks as a
+ * batch drains and closes most of them: size it for the largest batch seen instead. */
+static void keep_connections(struct hm_client *c, size_t n)
+{
+	struct rlimit rl;
+	size_t cap = MAX_KEPT;
+	long want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < cap)
+		cap = rl.rlim_cur / 4;
+	want = (long)(n > cap ? cap : n);
+	if (want > c->kept) {
+		c->kept = want;
+		curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, want);
+	}
+}
+
+void hm_client_run(struct hm_client *c, const struct hm_req *reqs, struct hm_res *res,
+		   size_t n, size_t max_parallel, hm_done_fn *done, void *arg)
+{
+	struct batch b = { xcalloc(n ? n : 1, sizeof *b.x), done, arg };
+	size_t next = 0, active = 0;
+	int running;
+
+	if (max_parallel == 0)
+		max_parallel = DEFAULT_PARALLEL;
+	keep_connections(c, n);
+	while (next < n || active > 0) {
+		for (; next < n && active < max_parallel; next++, active++) {
+			b.x[next].res = &res[next];
+			setup(&b.x[next], &reqs[next]);
+			curl_multi_add_handle(c->multi, b.x[next].easy);
+		}
+		curl_multi_perform(c->multi, &running);
+		drain(c->multi, &b, &active);
+		if (active > 0)
+			curl_multi_poll(c->multi, NULL, 0, 100, NULL);
+	}
+	free(b.x);
 }
 
 void hm_run(const struct hm_req *reqs, struct hm_res *res, size_t n, size_t max_parallel)
 {
-	struct xfer *x = xcalloc(n ? n : 1, sizeof *x);
-	CURLM *m;
-	size_t next = 0, active = 0;
-	int running;
+	struct hm_client *c = hm_client_new();
 
-	pthread_once(&init_once, global_init);
-	m = curl_multi_init();
-	if (max_parallel == 0)
-		max_parallel = DEFAULT_PARALLEL;
-	while (next < n || active > 0) {
-		for (; next < n && active < max_parallel; next++, active++) {
-			x[next].res = &res[next];
-			setup(&x[next], &reqs[next]);
-			curl_multi_add_handle(m, x[next].easy);
-		}
-		curl_multi_perform(m, &running);
-		drain(m, &active);
-		if (active > 0)
-			curl_multi_poll(m, NULL, 0, 100, NULL);
-	}
-	curl_multi_cleanup(m);
-	free(x);
+	hm_client_run(c, reqs, res, n, max_parallel, NULL, NULL);
+	hm_client_free(c);
 }
 
 void hm_res_free(struct hm_res *r)

@@ -1,5 +1,6 @@
 /* Many HTTP requests at once on one libcurl multi handle, each with its own timeout, over
- * TCP or a unix socket. Used by lmcctl's fan-out; blocking (the caller waits for all). */
+ * TCP or a unix socket. Used by lmcctl's fan-out, lmcache-top's collector and the frontend's
+ * merged /metrics; blocking (the caller waits for all). */
 #ifndef LMC_HTTP_MULTI_H
 #define LMC_HTTP_MULTI_H
 
@@ -37,8 +38,26 @@ struct hm_res {
 	long took_ms;
 };
 
+/* Called on the running thread as soon as reqs[i] is answered (or failed), with res[i]
+ * already filled: lets a caller work on early answers while slower ones are in flight. */
+typedef void hm_done_fn(size_t i, const struct hm_res *res, void *arg);
+
+/* A client keeps its connections (and DNS answers) open between batches, so a caller that
+ * asks the same nodes again and again (a refresh loop, a scrape endpoint) does not pay a
+ * new connect per request. Connections are keyed by scheme, host, port and unix socket
+ * path. A client is used by one thread at a time. */
+struct hm_client;
+
+struct hm_client *hm_client_new(void);
+void hm_client_free(struct hm_client *c);
+
 /* Runs n requests concurrently (at most max_parallel at a time; 0: 256) and fills res[i]
- * for reqs[i]. res must be zeroed; free each with hm_res_free. */
+ * for reqs[i], calling done (when not NULL) as each one finishes. res must be zeroed; free
+ * each with hm_res_free. */
+void hm_client_run(struct hm_client *c, const struct hm_req *reqs, struct hm_res *res,
+		   size_t n, size_t max_parallel, hm_done_fn *done, void *arg);
+
+/* hm_client_run on a client of its own, closed at the end (for one-off batches). */
 void hm_run(const struct hm_req *reqs, struct hm_res *res, size_t n, size_t max_parallel);
 void hm_res_free(struct hm_res *r);
 

@@ -1,9 +1,11 @@
 /* GET /metrics: every leaf's /metrics fetched at once (libcurl multi, a timeout per node)
  * and merged into one valid exposition by prom_merge (node label on every sample, one
- * HELP/TYPE per family, per-node up and scrape-duration gauges). */
+ * HELP/TYPE per family, per-node up and scrape-duration gauges). The HTTP clients are
+ * pooled, so successive scrapes reuse their connections to the nodes. */
 #include "config.h"
 #include "server.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,36 @@ struct scrape {
 	char *url;
 	char *socket; /* NULL: TCP */
 };
+
+/* Idle clients kept for the next scrape (each holds a connection per node); more
+ * concurrent scrapes make clients of their own, freed when the pool is full. */
+#define POOL_MAX 2
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hm_client *pool[POOL_MAX];
+static size_t pool_n;
+
+static struct hm_client *client_take(void)
+{
+	struct hm_client *c = NULL;
+
+	pthread_mutex_lock(&pool_lock);
+	if (pool_n > 0)
+		c = pool[--pool_n];
+	pthread_mutex_unlock(&pool_lock);
+	return c ? c : hm_client_new();
+}
+
+static void client_give(struct hm_client *c)
+{
+	pthread_mutex_lock(&pool_lock);
+	if (pool_n < POOL_MAX) {
+		pool[pool_n++] = c;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	hm_client_free(c);
+}
 
 static char *metrics_url(const char *host, const char *port, const char *via)
 {
@@ -102,12 +134,14 @@ void ep_metrics(struct request *rq, struct reply *rp)
 	struct scrape *v = snapshot(rq->fe, &n);
 	struct hm_req *reqs = xcalloc(n + 1, sizeof(*reqs));
 	struct hm_res *res = xcalloc(n + 1, sizeof(*res));
+	struct hm_client *client = client_take();
 	char *text;
 
 	for (size_t i = 0; i < n; i++)
 		reqs[i] = (struct hm_req){ .url = v[i].url, .unix_socket = v[i].socket,
 					   .timeout_ms = rq->fe->opt->metrics_timeout_ms };
-	hm_run(reqs, res, n, 0);
+	hm_client_run(client, reqs, res, n, 0, NULL, NULL);
+	client_give(client);
 	text = merge(v, res, n, &len);
 	rp->status = 200;
 	rp->content_type = xstrdup("text/plain; version=0.0.4; charset=utf-8");

@@ -1,7 +1,9 @@
 /* The shared batch HTTP client (src/common/http-multi.h) against a real HTTP server
  * (libmicrohttpd, one thread per connection, on a free loopback port): many requests at
  * once, methods and bodies, multipart uploads, statuses, a slow answer that times out while
- * the others arrive, and a refused connection. */
+ * the others arrive, and a refused connection. A client (hm_client) keeps its connections
+ * between batches: counted servers show no new connection on the second batch, over TCP and
+ * over two unix sockets reached by the same URL. */
 #include "config.h"
 #include "http-multi.h"
 #include "buf.h"
@@ -9,6 +11,10 @@
 #include "xalloc.h"
 
 #include <microhttpd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,6 +171,168 @@ static void test_unix_socket(void)
 	ok(1, "no request at all");
 }
 
+/* A server that answers every request with its name and counts the connections it accepts. */
+struct counted {
+	struct MHD_Daemon *d;
+	const char *name;
+	int accepted;
+};
+
+static enum MHD_Result name_handler(void *cls, struct MHD_Connection *conn, const char *url,
+				    const char *method, const char *version, const char *data,
+				    size_t *size, void **state)
+{
+	static int seen;
+
+	if (*state == NULL) { /* answering on the first call would close the connection */
+		*state = &seen;
+		return MHD_YES;
+	}
+	return reply(conn, 200, ((struct counted *)cls)->name);
+}
+
+static void on_conn(void *cls, struct MHD_Connection *c, void **state,
+		    enum MHD_ConnectionNotificationCode code)
+{
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		__atomic_add_fetch(&((struct counted *)cls)->accepted, 1, __ATOMIC_SEQ_CST);
+}
+
+static int accepted(struct counted *s)
+{
+	return __atomic_load_n(&s->accepted, __ATOMIC_SEQ_CST);
+}
+
+/* On fd (a listening unix socket), or on a free loopback port when fd < 0. */
+static bool counted_start(struct counted *s, const char *name, int fd, unsigned *port)
+{
+	s->name = name;
+	s->accepted = 0;
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+					MHD_USE_POLL,
+				0, NULL, NULL, name_handler, s, MHD_OPTION_NOTIFY_CONNECTION,
+				on_conn, s, MHD_OPTION_LISTEN_SOCKET, fd < 0 ? MHD_INVALID_SOCKET : fd,
+				MHD_OPTION_END);
+	if (s->d != NULL && port != NULL)
+		*port = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT)->port;
+	return s->d != NULL;
+}
+
+static int unix_listen(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 64) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct seen {
+	int calls;
+	bool filled[8];
+};
+
+static void on_done(size_t i, const struct hm_res *r, void *arg)
+{
+	struct seen *s = arg;
+
+	s->calls++;
+	if (i < 8)
+		s->filled[i] = r->status == 200 && r->body != NULL;
+}
+
+/* n requests; returns how many were answered with want[i % nwant]. */
+static int batch(struct hm_client *c, struct hm_req *reqs, size_t n, const char *const *want,
+		 size_t nwant, struct seen *seen)
+{
+	struct hm_res res[8] = { 0 };
+	int good = 0;
+
+	if (c != NULL)
+		hm_client_run(c, reqs, res, n, 0, seen ? on_done : NULL, seen);
+	else
+		hm_run(reqs, res, n, 0);
+	for (size_t i = 0; i < n; i++) {
+		good += res[i].err == HM_OK && strcmp(res[i].body, want[i % nwant]) == 0;
+		hm_res_free(&res[i]);
+	}
+	return good;
+}
+
+static void test_reuse_tcp(void)
+{
+	struct counted s;
+	unsigned port = 0;
+	struct hm_client *c = hm_client_new();
+	struct hm_req reqs[8];
+	const char *const want[] = { "tcp" };
+	struct seen seen = { 0 };
+	char *url;
+	int first, all = 1;
+
+	if (!ok(counted_start(&s, "tcp", -1, &port), "counted TCP server started"))
+		return;
+	url = xasprintf("http://127.0.0.1:%u/who", port);
+	for (int i = 0; i < 8; i++)
+		reqs[i] = (struct hm_req){ .url = url, .timeout_ms = 10000 };
+	is_int(batch(c, reqs, 8, want, 1, &seen), 8, "client: first batch answered");
+	is_int(seen.calls, 8, "done called once per request");
+	for (int i = 0; i < 8; i++)
+		all &= seen.filled[i];
+	ok(all, "each with its result already filled in");
+	first = accepted(&s);
+	ok(first >= 1 && first <= 8, "first batch: at most one connection per request");
+	is_int(batch(c, reqs, 8, want, 1, NULL), 8, "client: second batch answered");
+	is_int(accepted(&s), first, "second batch reuses the connections: none accepted");
+	is_int(batch(NULL, reqs, 2, want, 1, NULL), 2, "hm_run answered");
+	ok(accepted(&s) > first, "hm_run (one-shot) connects anew");
+	hm_client_free(c);
+	MHD_stop_daemon(s.d);
+	free(url);
+}
+
+/* Two servers behind the same URL, told apart only by the socket path. */
+static void test_reuse_unix(void)
+{
+	char dir[] = "/tmp/test-cli-http-XXXXXX";
+	struct counted a, b;
+	struct hm_client *c = hm_client_new();
+	const char *const want[] = { "A", "B" };
+	struct hm_req reqs[4];
+	char *pa, *pb;
+	int na, nb;
+
+	ok(mkdtemp(dir) != NULL, "temp dir");
+	pa = xasprintf("%s/a.sock", dir);
+	pb = xasprintf("%s/b.sock", dir);
+	if (!ok(counted_start(&a, "A", unix_listen(pa), NULL) &&
+			counted_start(&b, "B", unix_listen(pb), NULL),
+		"two unix socket servers started"))
+		return;
+	for (int i = 0; i < 4; i++)
+		reqs[i] = (struct hm_req){ .url = "http://localhost/who",
+					   .unix_socket = i % 2 ? pb : pa, .timeout_ms = 10000 };
+	is_int(batch(c, reqs, 4, want, 2, NULL), 4, "unix: each answer from its own socket");
+	na = accepted(&a);
+	nb = accepted(&b);
+	ok(na >= 1 && nb >= 1, "both servers were connected to");
+	is_int(batch(c, reqs, 4, want, 2, NULL), 4, "unix: second batch, still its own socket");
+	ok(accepted(&a) == na && accepted(&b) == nb, "second batch reuses each socket's connections");
+	hm_client_free(c);
+	MHD_stop_daemon(a.d);
+	MHD_stop_daemon(b.d);
+	unlink(pa);
+	unlink(pb);
+	rmdir(dir);
+	free(pa);
+	free(pb);
+}
+
 int main(void)
 {
 	unsigned port;
@@ -178,5 +346,7 @@ int main(void)
 	test_failures(port);
 	test_unix_socket();
 	MHD_stop_daemon(d);
+	test_reuse_tcp();
+	test_reuse_unix();
 	return done_testing();
 }
