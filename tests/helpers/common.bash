@@ -60,7 +60,8 @@ lmc_any_alive() {
 lmc_bg() {
 	local name=$1
 	shift
-	"$@" >"$T/$name.log" 2>&1 &
+	# 3>&-: bats reads TAP from fd 3; a process left holding it would hang the harness.
+	"$@" >"$T/$name.log" 2>&1 3>&- &
 	echo $! >"$T/$name.pid"
 	echo $! >>"$T/pids"
 }
