@@ -9,9 +9,7 @@ load ../helpers/frontend
 
 setup() {
 	lmc_setup
-	fe_node i1 scheduler
-	fe_node i1 worker 0
-	fe_node i1 worker 1
+	fe_instance i1 2
 	mkdir -p "$T/py"
 	cp "$FIXTURES/frontend/prometheus-client.prom" "$T/py/metrics"
 	PY=$(free_port)
@@ -21,7 +19,7 @@ setup() {
 		jq -c --argjson p "$PY" --arg d "$T/dead.sock" \
 			'. + [{name: "py", host: "127.0.0.1", port: $p}, {name: "dead", host: "localhost", port: $d}]')
 }
-teardown() { fe_teardown; }
+teardown() { lmc_teardown_checked; }
 
 @test "merged /metrics is one valid exposition (promtool) with a node label on every sample" {
 	fe_start FE --nodes "$NODES"
