@@ -67,6 +67,8 @@ int simple_get(struct ctx *c, const char *path, parse_fn parse, print_fn print);
 void parse_json_body(struct ctx *c, struct result *r);
 /* A two-column NODE/<title> table of each ok result as text. */
 void print_node_value(struct ctx *c, struct result *rs, size_t n, const char *title);
+/* Each ok answer as is, with a header line per node when there are several. */
+void print_bodies(struct ctx *c, struct result *rs, size_t n);
 /* A JSON value as a table cell: strings bare, the rest compact JSON. Caller frees. */
 char *json_cell(const json_t *v);
 /* A --match pattern: a glob when it has * ? or [, else a case-insensitive substring. */

@@ -20,34 +20,15 @@ static const struct cmd_opt opts[] = {
 static char *read_body(const char *arg, int *rc)
 {
 	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *f;
 
 	if (arg == NULL || arg[0] != '@')
 		return arg ? xstrdup(arg) : NULL;
-	if ((f = fopen(arg + 1, "r")) == NULL) {
+	if (buf_read_file(&b, arg + 1) < 0) {
 		fprintf(stderr, "lmcctl: call: cannot read %s: %s\n", arg + 1, strerror(errno));
 		*rc = LMC_EXIT_USAGE;
 		return NULL;
 	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return b.data ? buf_steal(&b) : xstrdup("");
-}
-
-static void print(struct ctx *c, struct result *rs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (rs[i].code != 0)
-			continue;
-		if (n > 1 && !c->o.no_headers)
-			printf("==> %s <==\n", rs[i].node->name);
-		fputs(rs[i].body, stdout);
-		if (rs[i].len > 0 && rs[i].body[rs[i].len - 1] != '\n')
-			putchar('\n');
-	}
+	return buf_steal(&b);
 }
 
 static int exec(struct ctx *c)
@@ -73,7 +54,7 @@ static int exec(struct ctx *c)
 			rs[i].result = json_stringn(rs[i].body, rs[i].len);
 		request_free(&reqs[i]);
 	}
-	rc = report(c, rs, c->nsel, print);
+	rc = report(c, rs, c->nsel, print_bodies);
 	results_free(rs, c->nsel);
 	free(reqs);
 	free(path);

@@ -10,19 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void print(struct ctx *c, struct result *rs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (rs[i].code != 0)
-			continue;
-		if (n > 1 && !c->o.no_headers)
-			printf("==> %s <==\n", rs[i].node->name);
-		fputs(rs[i].body, stdout);
-		if (rs[i].len > 0 && rs[i].body[rs[i].len - 1] != '\n')
-			putchar('\n');
-	}
-}
-
 static int exec(struct ctx *c)
 {
 	struct request *reqs;
@@ -44,7 +31,7 @@ static int exec(struct ctx *c)
 			rs[i].result = json_stringn(rs[i].body, rs[i].len);
 		request_free(&reqs[i]);
 	}
-	rc = report(c, rs, c->nsel, print);
+	rc = report(c, rs, c->nsel, print_bodies);
 	results_free(rs, c->nsel);
 	free(reqs);
 	return rc;

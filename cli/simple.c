@@ -51,3 +51,18 @@ int simple_get(struct ctx *c, const char *path, parse_fn parse, print_fn print)
 	results_free(rs, c->nsel);
 	return rc;
 }
+
+/* Each ok answer as is, under a "==> node <==" line when there are several (call,
+ * run-script). */
+void print_bodies(struct ctx *c, struct result *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (rs[i].code != 0)
+			continue;
+		if (n > 1 && !c->o.no_headers)
+			printf("==> %s <==\n", rs[i].node->name);
+		fputs(rs[i].body, stdout);
+		if (rs[i].len > 0 && rs[i].body[rs[i].len - 1] != '\n')
+			putchar('\n');
+	}
+}
