@@ -115,20 +115,20 @@ start_cluster() {
 }
 
 @test "a plugin that ignores SIGTERM is killed after the grace period" {
-	plugin_write all_stubborn.sh <<-'EOF'
+	plugin_write all_ignores_term.sh <<-'EOF'
 		trap 'echo "ignoring SIGTERM"' TERM
-		echo $$ >"$PLUGIN_RECORD_DIR/stubborn.pid"
+		echo $$ >"$PLUGIN_RECORD_DIR/ignores_term.pid"
 		while :; do sleep 1000 & wait $!; done
 	EOF
 	GRACE=0.5 plugin_config "$T/conf.yaml"
 	node_start w0 worker 0
-	wait_until 10 test -s "$REC/stubborn.pid"
+	wait_until 10 test -s "$REC/ignores_term.pid"
 	local pid
-	pid=$(cat "$REC/stubborn.pid")
+	pid=$(cat "$REC/ignores_term.pid")
 	kill -TERM "$(cat "$T/w0.pid")"
 	wait_until 10 grep -q "ignoring SIGTERM" "$T/w0.log"
 	wait_until 10 all_dead "$pid"
-	wait_until 10 grep -qF "Runtime plugin $PLUGDIR/all_stubborn.sh exited with code -9" "$T/w0.log"
+	wait_until 10 grep -qF "Runtime plugin $PLUGDIR/all_ignores_term.sh exited with code -9" "$T/w0.log"
 }
 
 restarts_at_least() {
