@@ -148,12 +148,43 @@ static void put_metric(struct buf *b, lmca_metric *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* A copy of the cached exposition when nothing changed since it was rendered, else NULL. */
+static char *cached(struct metric_registry *mr, uint64_t gen)
+{
+	char *copy = NULL;
+
+	pthread_mutex_lock(&mr->cache_lock);
+	if (mr->cache != NULL && mr->cache_gen == gen) {
+		copy = xmalloc(mr->cache_len + 1);
+		memcpy(copy, mr->cache, mr->cache_len + 1);
+	}
+	pthread_mutex_unlock(&mr->cache_lock);
+	return copy;
+}
+
+static void remember(struct metric_registry *mr, const struct buf *b, uint64_t gen)
+{
+	char *copy = xmalloc(b->len + 1);
+
+	memcpy(copy, buf_cstr(b), b->len + 1);
+	pthread_mutex_lock(&mr->cache_lock);
+	free(mr->cache);
+	mr->cache = copy;
+	mr->cache_len = b->len;
+	mr->cache_gen = gen;
+	pthread_mutex_unlock(&mr->cache_lock);
+}
+
 char *lmca_metrics_render(lmca_agent *agent)
 {
 	struct metric_registry *mr = agent->metrics;
+	uint64_t gen = __atomic_load_n(&mr->generation, __ATOMIC_ACQUIRE);
 	struct buf b = BUF_INIT;
+	char *text = cached(mr, gen);
 	size_t hint;
 
+	if (text != NULL)
+		return text;
 	pthread_rwlock_rdlock(&mr->lock);
 	hint = __atomic_load_n(&mr->last_size, __ATOMIC_RELAXED);
 	b.cap = hint + hint / 8 + 256;
@@ -163,5 +194,6 @@ char *lmca_metrics_render(lmca_agent *agent)
 		put_metric(&b, mr->metrics[i]);
 	pthread_rwlock_unlock(&mr->lock);
 	__atomic_store_n(&mr->last_size, b.len, __ATOMIC_RELAXED);
+	remember(mr, &b, gen);
 	return buf_steal(&b);
 }

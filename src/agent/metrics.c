@@ -21,6 +21,7 @@ struct metric_registry *metric_registry_new(void)
 	struct metric_registry *mr = xcalloc(1, sizeof *mr);
 
 	pthread_rwlock_init(&mr->lock, NULL);
+	pthread_mutex_init(&mr->cache_lock, NULL);
 	return mr;
 }
 
@@ -58,6 +59,8 @@ void metric_registry_free(struct metric_registry *mr)
 	for (size_t i = 0; i < mr->n; i++)
 		metric_free(mr->metrics[i]);
 	free(mr->metrics);
+	free(mr->cache);
+	pthread_mutex_destroy(&mr->cache_lock);
 	pthread_rwlock_destroy(&mr->lock);
 	free(mr);
 }
@@ -178,9 +181,11 @@ static lmca_metric *registry_add(lmca_agent *agent, lmca_metric *m,
 			mr->cap = mr->cap ? mr->cap * 2 : 32;
 			mr->metrics = xreallocarray(mr->metrics, mr->cap, sizeof *mr->metrics);
 		}
+		m->generation = &mr->generation;
 		mr->metrics[mr->n++] = m;
 		if (m->nlabels == 0)
 			series_get(m, NULL, true);
+		metric_changed(m);
 	}
 	pthread_rwlock_unlock(&mr->lock);
 	if (found == NULL)
@@ -339,6 +344,7 @@ void lmca_metric_inc(lmca_metric *m, const char *const *label_values, double by)
 	if ((s = series_get(m, label_values, true)) != NULL)
 		s->value += by;
 	pthread_mutex_unlock(&m->lock);
+	metric_changed(m);
 }
 
 void lmca_metric_set(lmca_metric *m, const char *const *label_values, double value)
@@ -351,6 +357,7 @@ void lmca_metric_set(lmca_metric *m, const char *const *label_values, double val
 	if ((s = series_get(m, label_values, true)) != NULL)
 		s->value = value;
 	pthread_mutex_unlock(&m->lock);
+	metric_changed(m);
 }
 
 static size_t bucket_of(const lmca_metric *m, double v)
@@ -382,6 +389,7 @@ void lmca_metric_observe(lmca_metric *m, const char *const *label_values, double
 		s->sum += value;
 	}
 	pthread_mutex_unlock(&m->lock);
+	metric_changed(m);
 }
 
 double lmca_metric_value(lmca_metric *m, const char *const *label_values)
@@ -418,5 +426,6 @@ void lmca_metrics_reset(lmca_agent *agent)
 		}
 		pthread_mutex_unlock(&m->lock);
 	}
+	__atomic_add_fetch(&mr->generation, 1, __ATOMIC_RELEASE);
 	pthread_rwlock_unlock(&mr->lock);
 }

@@ -30,6 +30,8 @@ struct lmca_metric {
 	size_t nbounds;
 	char **le_text; /* rendered `le="<bound>"` labels, +Inf last */
 
+	uint64_t *generation; /* the registry's change counter, bumped after every update */
+
 	pthread_mutex_t lock; /* guards the series below */
 	struct series **series; /* in creation order */
 	size_t nseries, cap;
@@ -42,7 +44,21 @@ struct metric_registry {
 	lmca_metric **metrics; /* in registration order */
 	size_t n, cap;
 	size_t last_size; /* size of the last exposition, to size the next buffer */
+	/* Scrapes between two updates send the same text: the last exposition is kept with the
+	 * generation it was rendered at (read before rendering, so a racing update only causes
+	 * one more render). */
+	uint64_t generation;
+	pthread_mutex_t cache_lock;
+	char *cache; /* NULL until the first render */
+	size_t cache_len;
+	uint64_t cache_gen;
 };
+
+/* Marks the registry changed: call after an update is complete. */
+static inline void metric_changed(const lmca_metric *m)
+{
+	__atomic_add_fetch(m->generation, 1, __ATOMIC_RELEASE);
+}
 
 /* Prometheus' float spelling: NaN, +Inf, -Inf, else the shortest exact decimal
  * (integers as "1.0", as Python's client does). buf must hold 32 bytes. */

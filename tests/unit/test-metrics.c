@@ -210,6 +210,48 @@ static void test_threads(void)
 	lmca_agent_free(a);
 }
 
+/* Scrapes between updates reuse the last text; every kind of change shows at once. */
+static void test_render_cache(void)
+{
+	lmca_agent *a = agent();
+	const char *const lv[] = { "x", NULL };
+	const char *const ln[] = { "k", NULL };
+	lmca_metric *c = lmca_counter(a, "hits", "Hits", NULL);
+	lmca_metric *g = lmca_gauge(a, "usage", "Usage", ln);
+	lmca_metric *h = lmca_histogram(a, "lat", "Lat", NULL, (const double[]){ 1.0 }, 1);
+
+	is_render(a, "# HELP hits_total Hits\n# TYPE hits_total counter\nhits_total 0.0\n"
+		     "# HELP usage Usage\n# TYPE usage gauge\n"
+		     "# HELP lat Lat\n# TYPE lat histogram\nlat_bucket{le=\"1.0\"} 0.0\n"
+		     "lat_bucket{le=\"+Inf\"} 0.0\nlat_count 0.0\nlat_sum 0.0\n", "cache: first render");
+	is_render(a, "# HELP hits_total Hits\n# TYPE hits_total counter\nhits_total 0.0\n"
+		     "# HELP usage Usage\n# TYPE usage gauge\n"
+		     "# HELP lat Lat\n# TYPE lat histogram\nlat_bucket{le=\"1.0\"} 0.0\n"
+		     "lat_bucket{le=\"+Inf\"} 0.0\nlat_count 0.0\nlat_sum 0.0\n", "cache: same text again");
+	lmca_metric_inc(c, NULL, 2);
+	char *t = lmca_metrics_render(a);
+	ok(strstr(t, "hits_total 2.0\n") != NULL, "cache: an increment shows");
+	free(t);
+	lmca_metric_set(g, lv, 7);
+	t = lmca_metrics_render(a);
+	ok(strstr(t, "usage{k=\"x\"} 7.0\n") != NULL, "cache: a new series shows");
+	free(t);
+	lmca_metric_observe(h, NULL, 0.5);
+	t = lmca_metrics_render(a);
+	ok(strstr(t, "lat_count 1.0\n") != NULL, "cache: an observation shows");
+	free(t);
+	lmca_metrics_reset(a);
+	t = lmca_metrics_render(a);
+	ok(strstr(t, "hits_total 0.0\n") != NULL && strstr(t, "lat_count 0.0\n") != NULL,
+	   "cache: a reset shows");
+	free(t);
+	lmca_gauge(a, "late", "Registered later", NULL);
+	t = lmca_metrics_render(a);
+	ok(strstr(t, "# TYPE late gauge\nlate 0.0\n") != NULL, "cache: a new metric shows");
+	free(t);
+	lmca_agent_free(a);
+}
+
 int main(void)
 {
 	no_plan();
@@ -218,5 +260,6 @@ int main(void)
 	test_values();
 	test_many_series();
 	test_threads();
+	test_render_cache();
 	return done_testing();
 }
