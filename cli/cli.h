@@ -33,6 +33,8 @@ void result_clear(struct result *r);
 void result_fail(struct result *r, int code, char *msg);
 /* r->result from the body parsed as JSON; fails r when it is not JSON. */
 json_t *result_json(struct result *r);
+/* The same, and fails r unless the body is a JSON object. */
+json_t *result_json_object(struct result *r);
 /* s percent-encoded for a URL path segment or query value; caller frees. */
 char *url_encode(const char *s);
 /* Class of an HTTP status: 0 for 2xx. */
@@ -65,6 +67,8 @@ typedef void (*parse_fn)(struct ctx *c, struct result *r);
 int simple_get(struct ctx *c, const char *path, parse_fn parse, print_fn print);
 /* parse_fn for JSON bodies, also JSON sent as text/plain. */
 void parse_json_body(struct ctx *c, struct result *r);
+/* parse_fn for answers that must be a JSON object (/meta, /inference_info, /healthcheck). */
+void parse_json_object(struct ctx *c, struct result *r);
 /* A two-column NODE/<title> table of each ok result as text. */
 void print_node_value(struct ctx *c, struct result *rs, size_t n, const char *title);
 /* Each ok answer as is, with a header line per node when there are several. */

@@ -10,15 +10,11 @@
 /* result: the members of r's /conf object whose key matches one of keys (all if none). */
 void parse_conf(struct result *r, char **keys, int nkeys)
 {
-	json_t *all = result_json(r), *v;
+	json_t *all = result_json_object(r), *v;
 	const char *k;
 
 	if (all == NULL)
 		return;
-	if (!json_is_object(all)) {
-		result_fail(r, LMC_EXIT_OTHER, xstrdup("bad answer: not a JSON object"));
-		return;
-	}
 	r->result = json_object();
 	for (int i = 0; i < nkeys || (i == 0 && nkeys == 0); i++) {
 		size_t found = 0;

@@ -11,15 +11,11 @@ static const struct cmd_opt opts[] = {
 
 static void parse(struct ctx *c, struct result *r)
 {
-	json_t *all = result_json(r), *v;
+	json_t *all = result_json_object(r), *v;
 	const char *k;
 
 	if (all == NULL)
 		return;
-	if (!json_is_object(all)) {
-		result_fail(r, LMC_EXIT_OTHER, xstrdup("bad answer: not a JSON object"));
-		return;
-	}
 	r->result = json_object();
 	json_object_foreach(all, k, v)
 		if (name_matches(c->copt[0], k))

@@ -6,14 +6,6 @@
 
 #include <stdlib.h>
 
-static void parse(struct ctx *c, struct result *r)
-{
-	json_t *j = result_json(r);
-
-	if (j != NULL && !json_is_object(j))
-		result_fail(r, LMC_EXIT_OTHER, xstrdup("bad answer: not a JSON object"));
-}
-
 static void print(struct ctx *c, struct result *rs, size_t n)
 {
 	const char *head[] = { "NODE", "STATUS", "TOOK", NULL };
@@ -33,7 +25,7 @@ static void print(struct ctx *c, struct result *rs, size_t n)
 
 static int exec(struct ctx *c)
 {
-	return simple_get(c, "/healthcheck", parse, print);
+	return simple_get(c, "/healthcheck", parse_json_object, print);
 }
 
 const struct cmd_entry cmd_health = {

@@ -3,17 +3,9 @@
 #include "cli.h"
 #include "xalloc.h"
 
-static void parse(struct ctx *c, struct result *r)
-{
-	json_t *j = result_json(r);
-
-	if (j != NULL && !json_is_object(j))
-		result_fail(r, LMC_EXIT_OTHER, xstrdup("bad answer: not a JSON object"));
-}
-
 static int exec(struct ctx *c)
 {
-	return simple_get(c, "/inference_info", parse, print_key_values);
+	return simple_get(c, "/inference_info", parse_json_object, print_key_values);
 }
 
 const struct cmd_entry cmd_inference = {

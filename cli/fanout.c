@@ -166,6 +166,17 @@ json_t *result_json(struct result *r)
 	return r->result;
 }
 
+json_t *result_json_object(struct result *r)
+{
+	json_t *j = result_json(r);
+
+	if (j != NULL && !json_is_object(j)) {
+		result_fail(r, LMC_EXIT_OTHER, xstrdup("bad answer: not a JSON object"));
+		return NULL;
+	}
+	return j;
+}
+
 void result_clear(struct result *r)
 {
 	free(r->error);

@@ -11,6 +11,11 @@ void parse_json_body(struct ctx *c, struct result *r)
 	result_json(r);
 }
 
+void parse_json_object(struct ctx *c, struct result *r)
+{
+	result_json_object(r);
+}
+
 char *json_cell(const json_t *v)
 {
 	if (json_is_string(v))
