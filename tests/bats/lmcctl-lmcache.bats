@@ -44,6 +44,9 @@ teardown() {
 	jq -e '.[0].result == {"chunk_size": 256, "extra_config": {"plugin.frontend.port": 8000}}' <<<"$output"
 	run lmcctl --url "$FIXTURE_URL" -o json meta
 	assert_equal "$(jq -r '.[0].result.model_name' <<<"$output")" Qwen/Qwen3-8B
+	run lmcctl --url "$FIXTURE_URL/list" meta
+	assert_failure 1
+	assert_output --partial 'bad answer: not a JSON object'
 }
 
 @test "metrics: prometheus_client's exposition; health; no /plugins on LMCache (4)" {

@@ -206,6 +206,8 @@ cluster_fixture_node() {
 		done
 		printf '        location = /unhealthy/healthcheck { default_type application/json; return 503 %s; }\n' \
 			"'{\"status\": \"unhealthy\", \"reason\": \"cache engine not initialized\"}'"
+		# a node whose /meta answers JSON that is not an object
+		printf '        location = /list/meta { default_type text/plain; return 200 %s; }\n' "'[1, 2]'"
 		printf '        location / { return 404 %s; }\n    }\n}\n' "'{\"detail\": \"Not Found\"}'"
 	} >"$dir/nginx.conf"
 	lmc_bg fixture-node nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
