@@ -65,7 +65,8 @@ static void plan_round(struct model *m, struct plan *p)
 			plan_add(p, i, n, K_LMC_VERSION, m->tab, "/lmc_version");
 		if (t == &tab_overview && (n->plugins < 0 || m->rounds % 15 == 0))
 			plan_add(p, i, n, K_PLUGINS, m->tab, "/plugins");
-		if (sel && t->path != NULL)
+		/* marked nodes too: a bulk action shows each node's current value */
+		if ((sel || n->marked) && t->path != NULL)
 			plan_add(p, i, n, K_TAB, m->tab, t->path);
 	}
 }
@@ -187,37 +188,43 @@ static void collect_round(struct collector *c, double interval)
 	run_plan(c, &p, timeout_ms(interval));
 }
 
-/* The message of an action's answer: the server's errors, else its first line. */
-static void action_result(struct model *m, const struct action *a, const struct hm_res *r)
+/* The message of an action's answer: the server's errors, else its first line; false when
+ * it failed. */
+static bool action_result(const struct action *a, const struct hm_res *r, char **msg)
 {
 	char *why = failure(r);
 	json_t *doc = json_parse_text(r->body, r->len, NULL);
 	json_t *errs = json_object_get(doc, "errors");
 	char *line = xstrndup(r->body, strcspn(r->body, "\n"));
+	bool ok = false;
 
 	if (json_is_object(errs) && json_object_size(errs) > 0) {
 		char *e = json_to_text(errs);
 
-		model_status(m, true, "%s: %s", a->what, e);
+		*msg = xasprintf("%s: %s", a->what, e);
 		free(e);
 	} else if (why != NULL) {
-		model_status(m, true, "%s failed: %s%s%s", a->what, why, *line ? ": " : "", line);
-	} else if (json_object_size(json_object_get(doc, "updated")) > 0) {
-		model_status(m, false, "%s: updated", a->what);
+		*msg = xasprintf("%s failed: %s%s%s", a->what, why, *line ? ": " : "", line);
 	} else {
-		model_status(m, false, "%s: %s", a->what, *line ? line : "ok");
+		ok = true;
+		*msg = json_object_size(json_object_get(doc, "updated")) > 0
+			? xasprintf("%s: updated", a->what)
+			: xasprintf("%s: %s", a->what, *line ? line : "ok");
 	}
 	free(line);
 	free(why);
 	json_decref(doc);
+	return ok;
 }
 
-static void do_action(struct collector *c, struct action *a)
+/* One request of an action; false when it failed. The message goes to *msg. */
+static bool send_one(struct collector *c, const struct action *a, char **msg)
 {
 	struct hm_req req = { .method = a->method, .body = a->body,
 			      .body_len = a->body ? strlen(a->body) : 0 };
 	struct hm_res res = { 0 };
 	char *url = NULL, *sock = NULL;
+	bool ok = false;
 
 	pthread_mutex_lock(&c->m->lock);
 	struct tnode *n = model_find(c->m, a->node);
@@ -225,21 +232,50 @@ static void do_action(struct collector *c, struct action *a)
 	if (n != NULL) {
 		url = xasprintf("%s%s", n->id.url, a->path);
 		sock = n->id.socket ? xstrdup(n->id.socket) : NULL;
-	} else {
-		model_status(c->m, true, "%s: node %s is gone", a->what, a->node);
 	}
 	pthread_mutex_unlock(&c->m->lock);
-	if (url != NULL) {
-		req.url = url;
-		req.unix_socket = sock;
-		hm_client_run(c->http, &req, &res, 1, 1, NULL, NULL);
-		pthread_mutex_lock(&c->m->lock);
-		action_result(c->m, a, &res);
-		pthread_mutex_unlock(&c->m->lock);
-		hm_res_free(&res);
+	if (url == NULL) {
+		*msg = xasprintf("%s: node %s is gone", a->what, a->node);
+		return false;
 	}
+	req.url = url;
+	req.unix_socket = sock;
+	hm_client_run(c->http, &req, &res, 1, 1, NULL, NULL);
+	ok = action_result(a, &res, msg);
+	hm_res_free(&res);
 	free(url);
 	free(sock);
+	return ok;
+}
+
+/* An action, or a bulk action (a chain): one result per node, one summary line. */
+static void do_action(struct collector *c, struct action *a)
+{
+	size_t n = 0, bad = 0;
+
+	pthread_mutex_lock(&c->m->lock);
+	model_results_clear(c->m);
+	pthread_mutex_unlock(&c->m->lock);
+	for (struct action *p = a; p != NULL; p = p->next, n++) {
+		char *msg;
+		bool ok = send_one(c, p, &msg);
+
+		bad += !ok;
+		pthread_mutex_lock(&c->m->lock);
+		if (a->next == NULL)
+			model_status(c->m, !ok, "%s", msg);
+		else
+			model_result(c->m, !ok, "%s", msg);
+		pthread_mutex_unlock(&c->m->lock);
+		free(msg);
+	}
+	pthread_mutex_lock(&c->m->lock);
+	if (n > 1)
+		c->m->results_ready = true;
+	if (n > 1)
+		model_status(c->m, bad > 0, "%zu of %zu nodes done%s (R shows each result)",
+			     n - bad, n, bad ? ", failures" : "");
+	pthread_mutex_unlock(&c->m->lock);
 	action_free(a);
 }
 

@@ -4,8 +4,9 @@ tui_tabs = tui/tab-overview.c tui/tab-metrics.c tui/tab-threads.c tui/tab-loglev
 	tui/tab-config.c tui/tab-meta.c tui/tab-inference.c
 
 bin_PROGRAMS += tui/lmcache-top
-tui_lmcache_top_SOURCES = tui/top.h tui/main.c tui/model.c tui/collect.c tui/screen.c \
-	tui/keys.c tui/list.c tui/prompt.c tui/tabs.c $(tui_tabs)
+tui_lmcache_top_SOURCES = tui/top.h tui/draw.h tui/main.c tui/model.c tui/collect.c \
+	tui/draw.c tui/frame.c tui/keys.c tui/list.c tui/prompt.c tui/action.c tui/tabs.c \
+	$(tui_tabs)
 tui_lmcache_top_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(NCURSES_CFLAGS) $(PTHREAD_CFLAGS)
 tui_lmcache_top_LDADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) $(NCURSES_LIBS) \
 	$(PTHREAD_LIBS) -lm
@@ -14,7 +15,7 @@ dist_man_MANS += man/lmcache-top.1
 
 # Tests: tmux-driven bats tests against real local clusters.
 EXTRA_DIST += tests/helpers/tui.bash
-tui_bats = tests/bats/tui-cluster.bats tests/bats/tui-screen.bats
+tui_bats = tests/bats/tui-cluster.bats tests/bats/tui-screen.bats tests/bats/tui-bugs.bats
 TESTS += $(tui_bats)
 EXTRA_DIST += $(tui_bats)
 

@@ -36,6 +36,7 @@ static void usage(FILE *f)
 	      "  --readonly             no mutating actions (log levels, config)\n"
 	      "  --no-color             no colours (also when NO_COLOR is set)\n"
 	      "  --no-unicode           ASCII lines and sparklines only\n"
+	      "  --no-mouse             leave the mouse to the terminal (select and paste)\n"
 	      "  -h, --help, -V, --version\n"
 	      "Keys: press ? or F1 inside for the key table. See lmcache-top(1).\n",
 	      f);
@@ -67,6 +68,7 @@ static const struct option long_opts[] = {
 	{ "no-color", no_argument, NULL, 'C' },
 	{ "no-colour", no_argument, NULL, 'C' },
 	{ "no-unicode", no_argument, NULL, 'U' },
+	{ "no-mouse", no_argument, NULL, 'M' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -78,7 +80,8 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 	double v;
 	int c;
 
-	*o = (struct topts){ .color = nc == NULL || *nc == '\0', .unicode = true, .delay = 2.0 };
+	*o = (struct topts){ .color = nc == NULL || *nc == '\0', .unicode = true, .mouse = true,
+			     .delay = 2.0 };
 	o->src.registry = getenv("LMCACHE_REGISTRY");
 	if (o->src.registry != NULL && *o->src.registry == '\0')
 		o->src.registry = NULL;
@@ -102,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 		case 'R': o->readonly = true; break;
 		case 'C': o->color = false; break;
 		case 'U': o->unicode = false; break;
+		case 'M': o->mouse = false; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("lmcache-top %s\n", PACKAGE_VERSION); exit(0);
 		default: return 2;
@@ -145,6 +149,19 @@ static void drain(int fd)
 		;
 }
 
+/* What the collector changed that the UI takes up before drawing: a selection that names
+ * no node (the first node then), results of a bulk action to show. */
+static void take_model(struct ui *u)
+{
+	struct model *m = u->m;
+
+	ui_fix_selection(u);
+	if (m->results_ready && u->mode == M_NORMAL) {
+		m->results_ready = false;
+		keys_handle(u, 'R');
+	}
+}
+
 /* One wake-up: keys, then a frame. Returns false to stop. */
 static bool step(struct ui *u, long max_iterations)
 {
@@ -153,6 +170,7 @@ static bool step(struct ui *u, long max_iterations)
 	bool last;
 
 	pthread_mutex_lock(&m->lock);
+	take_model(u);
 	while ((ch = getch()) != ERR && !u->quit) {
 		if (ch == KEY_RESIZE)
 			continue;
@@ -181,9 +199,14 @@ static void loop(struct ui *u, int notify, long max_iterations)
 
 static void ui_free(struct ui *u)
 {
-	for (int t = 0; t < NTABS; t++)
-		free(u->filter[t]);
+	for (int t = 0; t < ntabs; t++)
+		free(u->ts[t].filter);
+	free(u->ts);
+	for (size_t i = 0; i < u->nconfirm; i++)
+		free(u->confirm[i]);
 	free(u->confirm);
+	free(u->menu_title);
+	free(u->expanded);
 	action_free(u->confirm_action);
 	free(u->cur_key);
 	free(u->edit_key);
@@ -207,13 +230,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	src = source_name(&o);
-	model_init(&m, src, fds[1]);
+	model_init(&m, src, fds[1], ntabs);
 	free(src);
 	m.interval = o.delay;
-	u = (struct ui){ .m = &m, .o = &o, .follow = true };
+	u = (struct ui){ .m = &m, .o = &o, .follow = true, .back_tab = -1,
+			 .ts = xcalloc((size_t)ntabs, sizeof *u.ts) };
 	handle_signals();
 	xalloc_set_fatal_hook(screen_end);
-	screen_init(&o);
+	screen_init(o.color, o.unicode, o.mouse);
 	if ((c = collector_start(&m, &o.src)) == NULL) {
 		screen_end();
 		fprintf(stderr, "lmcache-top: cannot start the collector thread\n");

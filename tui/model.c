@@ -21,11 +21,12 @@ double now_mono(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-void model_init(struct model *m, const char *source, int notify_fd)
+void model_init(struct model *m, const char *source, int notify_fd, int tabs)
 {
 	pthread_condattr_t ca;
 
-	*m = (struct model){ .source = xstrdup(source), .notify_fd = notify_fd, .interval = 2.0 };
+	*m = (struct model){ .source = xstrdup(source), .notify_fd = notify_fd, .interval = 2.0,
+			     .ntabs = tabs };
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -37,6 +38,7 @@ void action_free(struct action *a)
 {
 	if (a == NULL)
 		return;
+	action_free(a->next);
 	free(a->node);
 	free(a->method);
 	free(a->path);
@@ -45,7 +47,7 @@ void action_free(struct action *a)
 	free(a);
 }
 
-static void node_free(struct tnode *n)
+static void node_free(struct tnode *n, int tabs)
 {
 	cluster_node_free(&n->id);
 	free(n->error);
@@ -53,11 +55,12 @@ static void node_free(struct tnode *n)
 	free(n->lmc_version);
 	prom_exposition_free(&n->metrics);
 	prom_exposition_free(&n->prev);
-	for (int t = 0; t < NTABS; t++) {
+	for (int t = 0; t < tabs; t++) {
 		json_decref(n->tab[t].doc);
 		json_decref(n->tab[t].prev);
 		free(n->tab[t].error);
 	}
+	free(n->tab);
 }
 
 void model_free(struct model *m)
@@ -65,13 +68,14 @@ void model_free(struct model *m)
 	struct cl_listing fe = { .frontends = m->frontends, .nfrontends = m->nfrontends };
 
 	for (size_t i = 0; i < m->nnodes; i++)
-		node_free(&m->nodes[i]);
+		node_free(&m->nodes[i], m->ntabs);
 	free(m->nodes);
 	cluster_listing_free(&fe);
 	free(m->source);
 	free(m->error);
 	free(m->selected);
 	free(m->status);
+	model_results_clear(m);
 	action_free(m->pending);
 	pthread_mutex_destroy(&m->lock);
 	pthread_cond_destroy(&m->wake);
@@ -92,7 +96,8 @@ static void node_add(struct model *m, struct cl_node *id)
 	m->nodes = xreallocarray(m->nodes, m->nnodes + 1, sizeof *m->nodes);
 	n = &m->nodes[m->nnodes++];
 	*n = (struct tnode){ .id = *id, .listed = true, .plugins = -1, .hit_rate = NAN,
-			     .hit_tokens = NAN, .cache_usage = NAN };
+			     .hit_tokens = NAN, .cache_usage = NAN,
+			     .tab = xcalloc((size_t)m->ntabs, sizeof *n->tab) };
 	for (int s = 0; s < NSPARK; s++)
 		for (int i = 0; i < SPARK_LEN; i++)
 			n->spark[s][i] = NAN;
@@ -108,8 +113,24 @@ static void node_relist(struct tnode *n, struct cl_node *id)
 	*id = (struct cl_node){ 0 };
 }
 
+/* The registry did not answer: the nodes and frontends last listed stay as they were (and
+ * are still asked), the title says the registry is unreachable. */
+static void keep_last_listing(struct model *m, struct cl_listing *l)
+{
+	free(m->error);
+	m->error = l->error;
+	l->error = NULL;
+	m->registry_down = true;
+	cluster_listing_free(l);
+}
+
 void model_merge(struct model *m, struct cl_listing *l)
 {
+	if (l->error != NULL && l->nnodes == 0 && l->nfrontends == 0) {
+		keep_last_listing(m, l);
+		return;
+	}
+	m->registry_down = false;
 	for (size_t i = 0; i < m->nnodes; i++)
 		m->nodes[i].listed = false;
 	for (size_t i = 0; i < l->nnodes; i++) {
@@ -140,6 +161,11 @@ void node_fail(struct tnode *n, const char *why)
 	n->state = NS_DOWN;
 	free(n->error);
 	n->error = xstrdup(why);
+}
+
+double node_age(const struct tnode *n)
+{
+	return n->last_ok > 0 ? now_mono() - n->last_ok : NAN;
 }
 
 void node_ok(struct tnode *n, double now)
@@ -309,6 +335,30 @@ void model_status(struct model *m, bool bad, const char *fmt, ...)
 	free(s);
 	m->status_bad = bad;
 	m->status_when = now_mono();
+}
+
+void model_results_clear(struct model *m)
+{
+	for (size_t i = 0; i < m->nresults; i++)
+		free(m->results[i]);
+	free(m->results);
+	m->results = NULL;
+	m->nresults = 0;
+}
+
+/* One line of a bulk action's results ("node: ok"), kept until the next bulk action. */
+void model_result(struct model *m, bool bad, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	m->results = xreallocarray(m->results, m->nresults + 1, sizeof *m->results);
+	m->results[m->nresults++] = xasprintf("%c %s", bad ? '!' : ' ', s ? s : "");
+	free(s);
 }
 
 void model_notify(struct model *m)

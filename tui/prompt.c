@@ -19,25 +19,43 @@ void prompt_start(struct ui *u, const char *label, const char *init, input_done_
 	snprintf(u->input, sizeof u->input, "%s", init);
 }
 
-void menu_start(struct ui *u, const char *const *items, int pos, input_done_fn done)
+void menu_start(struct ui *u, const char *title, const char *const *items, int pos,
+		input_done_fn done)
 {
+	free(u->menu_title);
+	u->menu_title = xstrdup(title);
 	u->mode = M_MENU;
 	u->menu = items;
 	u->menu_pos = pos;
 	u->menu_done = done;
 }
 
-void confirm_action(struct ui *u, struct action *a, const char *question)
+static void confirm_free(struct ui *u)
 {
+	for (size_t i = 0; i < u->nconfirm; i++)
+		free(u->confirm[i]);
+	free(u->confirm);
+	u->confirm = NULL;
+	u->nconfirm = 0;
+}
+
+void confirm_action(struct ui *u, struct action *a, const char *question, char **lines,
+		    size_t nlines)
+{
+	confirm_free(u);
 	if (u->o->readonly) {
 		model_status(u->m, true, "read-only: %s not sent", a->what);
 		action_free(a);
 		u->mode = M_NORMAL;
+		for (size_t i = 0; i < nlines; i++)
+			free(lines[i]);
 		return;
 	}
-	free(u->confirm);
 	action_free(u->confirm_action);
-	u->confirm = xasprintf("%s [y/N]", question);
+	u->confirm = xcalloc(nlines + 1, sizeof *u->confirm);
+	u->confirm[0] = xasprintf("%s [y/N]", question);
+	memcpy(u->confirm + 1, lines, nlines * sizeof *lines);
+	u->nconfirm = nlines + 1;
 	u->confirm_action = a;
 	u->mode = M_CONFIRM;
 }
@@ -88,6 +106,10 @@ static void menu_key(struct ui *u, int key)
 
 	while (u->menu[n] != NULL)
 		n++;
+	if (key >= 'A' && key <= 'Z') /* the level's first letter */
+		for (int i = 0; i < n; i++)
+			if (u->menu[i][0] == key)
+				u->menu_pos = i;
 	if (key == KEY_DOWN || key == 'j')
 		u->menu_pos = (u->menu_pos + 1) % n;
 	else if (key == KEY_UP || key == 'k')
@@ -115,6 +137,7 @@ static void confirm_key(struct ui *u, int key)
 		action_free(u->confirm_action);
 	}
 	u->confirm_action = NULL;
+	confirm_free(u);
 }
 
 static void detail_key(struct ui *u, int key)
@@ -149,17 +172,39 @@ void prompt_key(struct ui *u, int key)
 		detail_key(u, key);
 }
 
+/* The menu's items on their own colour; the highlighted one in the cursor's colour and
+ * marked, so it shows without colours too. */
 static void menu_draw(struct ui *u)
 {
-	int n = 0, y0;
+	int n = 0, y0, w = 20, x;
 
 	while (u->menu[n] != NULL)
 		n++;
+	w = text_cells(u->menu_title) + 2 > w ? text_cells(u->menu_title) + 2 : w;
+	w = w > u->cols - 2 ? u->cols - 2 : w;
+	x = (u->cols - w) / 2;
 	y0 = (u->rows - n) / 2;
-	put_attr(y0 - 1, u->cols / 2 - 10, C_HEAD, true, " %-18s ", "choose (Enter/Esc)");
+	put_attr(y0 - 1, x, C_HEAD, false, " %-*.*s", w - 1, w - 1, u->menu_title);
 	for (int i = 0; i < n; i++)
-		put_attr(y0 + i, u->cols / 2 - 10, i == u->menu_pos ? C_SEL : C_TITLE, false,
-			 " %-18s ", u->menu[i]);
+		put_attr(y0 + i, x, i == u->menu_pos ? C_SEL : C_MENU, i == u->menu_pos,
+			 "%s%-*s", i == u->menu_pos ? glyph("▶ ", "> ") : "  ", w - 2, u->menu[i]);
+	put_attr(y0 + n, x, C_MENU, false, " %-*s", w - 1, "Enter sets, Esc cancels");
+}
+
+/* A bulk action's confirmation: the question, then current -> new per node. */
+static void confirm_draw(struct ui *u)
+{
+	int y = u->rows - 1, n = (int)u->nconfirm - 1, max = u->rows - 5;
+
+	if (n > 0) {
+		int shown = n < max ? n : max, top = u->rows - 2 - shown;
+
+		put_line(top - 1, C_HEAD, " %d node%s:", n, n == 1 ? "" : "s");
+		for (int i = 0; i < shown; i++)
+			put_line(top + i, C_MENU, "  %s", i + 1 < shown || shown == n
+				 ? u->confirm[1 + i] : "...");
+	}
+	put_line(y, C_WARN, " %s", u->confirm[0]);
 }
 
 static void detail_draw(struct ui *u)
@@ -181,7 +226,7 @@ void prompt_draw(struct ui *u)
 		put_attr(y, 1 + (int)strlen(u->input_label) + (int)strlen(u->input), C_SEL, false,
 			 " ");
 	} else if (u->mode == M_CONFIRM) {
-		put_line(y, C_WARN, " %s", u->confirm);
+		confirm_draw(u);
 	} else if (u->mode == M_MENU) {
 		menu_draw(u);
 	} else if (u->mode == M_DETAIL) {

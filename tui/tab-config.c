@@ -7,25 +7,34 @@
 #include "xalloc.h"
 
 #include <curses.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+enum { K_KEY, K_VALUE, K_N };
+
+static const struct col cols[K_N] = {
+	[K_KEY] = { "KEY", 16, 48, 0, false, false, false },
+	[K_VALUE] = { "VALUE", 10, 0, 0, false, false, false },
+};
+
 static void draw(struct ui *u, struct tnode *n, int y, int h)
 {
-	struct rows r = { 0 };
+	struct rows r;
 	json_t *doc = n ? n->tab[u->tab].doc : NULL, *v;
 	const char *key;
-	char head[96];
 
+	rows_init(&r, cols, K_N, "keys");
 	json_object_foreach(doc, key, v) {
-		char *text = json_to_text(v);
+		char *text = json_cell(v);
+		struct row *w = rows_add(&r, C_NORMAL, (void *)key, 0);
 
-		rows_add(&r, C_NORMAL, (void *)key, " %-44s %s", key, text ? text : "null");
+		rows_cell(w, K_KEY, NAN, "%s", key);
+		rows_cell(w, K_VALUE, NAN, "%s", text);
 		free(text);
 	}
-	snprintf(head, sizeof head, " %-44s %s", "KEY", "VALUE");
-	key = tab_rows(u, n, &r, y, h, head);
+	key = tab_rows(u, n, &r, y, h);
 	ui_set_key(u, key);
 	rows_free(&r);
 }
@@ -38,21 +47,33 @@ static json_t *typed_value(const char *text)
 	return v != NULL ? v : json_string(text);
 }
 
+/* One POST /conf per target node, one confirmation listing current -> new for each. */
 static void value_entered(struct ui *u, const char *text)
 {
-	struct action *a = xcalloc(1, sizeof *a);
+	size_t nt;
+	struct tnode **t = action_targets(u, &nt);
+	struct action *first = NULL, **tail = &first;
+	char **lines = xcalloc(nt + 1, sizeof *lines), *q;
 	json_t *body = json_object();
-	char *q;
 
 	json_object_set_new(body, u->edit_key, typed_value(text));
-	a->node = xstrdup(u->m->selected);
-	a->method = xstrdup("POST");
-	a->path = xstrdup("/conf");
-	a->body = json_to_text(body);
-	a->what = xasprintf("%s: %s = %s", a->node, u->edit_key, text);
-	q = xasprintf("Set %s = %s on %s?", u->edit_key, text, a->node);
-	confirm_action(u, a, q);
+	for (size_t i = 0; i < nt; i++) {
+		char *cur = json_cell(json_object_get(t[i]->tab[u->tab].doc, u->edit_key));
+
+		*tail = action_new(t[i]->id.name, "POST", xstrdup("/conf"), json_to_text(body),
+				   xasprintf("%s: %s = %s", t[i]->id.name, u->edit_key, text));
+		tail = &(*tail)->next;
+		lines[i] = xasprintf("%s  %s  %s -> %s", t[i]->id.name, u->edit_key, cur, text);
+		free(cur);
+	}
+	q = nt == 1 ? xasprintf("Set %s = %s on %s?", u->edit_key, text, first->node)
+		    : xasprintf("Set %s = %s on %zu nodes?", u->edit_key, text, nt);
+	confirm_action(u, first, q, lines, nt > 1 ? nt : 0);
+	if (nt == 1)
+		free(lines[0]);
+	free(lines);
 	free(q);
+	free(t);
 	json_decref(body);
 }
 
@@ -71,15 +92,16 @@ static bool on_key(struct ui *u, struct tnode *n, int key)
 	}
 	free(u->edit_key);
 	u->edit_key = xstrdup(u->cur_key);
-	cur = json_to_text(json_object_get(n->tab[u->tab].doc, u->cur_key));
-	snprintf(label, sizeof label, "%s = ", u->edit_key);
-	prompt_start(u, label, cur ? cur : "", value_entered);
+	cur = json_cell(json_object_get(n->tab[u->tab].doc, u->cur_key));
+	snprintf(label, sizeof label, "%.100s = ", u->edit_key);
+	prompt_start(u, label, cur, value_entered);
 	free(cur);
 	return true;
 }
 
 static const struct keybind keys[] = {
 	{ "Enter e", "edit the value under the cursor (JSON; plain text is a string), confirm with y" },
+	{ "", "marked nodes (Overview, Space) all get it, after one confirmation" },
 	{ "/", "filter keys" },
 	{ NULL, NULL },
 };

@@ -1,119 +1,134 @@
-/* Overview: the cluster as a tree (registry -> frontends -> nodes), one row per node with its
- * role, state, version, hit rate, hit tokens, cache usage and plugins; below, the selected
- * node's addresses and versions. The cursor here chooses the node the other tabs show. */
+/* Overview: the cluster as a tree (registry -> frontends -> nodes), one row per node with
+ * its role, state, version, hit rate, hit tokens and retrieves per second (with a trend),
+ * cache usage and plugins; below, the selected node's addresses and versions. The cursor
+ * here chooses the node the other tabs show; Space marks nodes for actions on many. */
 #include "config.h"
 #include "top.h"
 #include "xalloc.h"
 
+#include <curses.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DETAIL_ROWS 4
-#define NAME_CELLS 36
+#define TREND_LEN 8
 
-/* Pads s with spaces to `cells` screen columns: printf's %-36s counts bytes, and the tree's
- * glyphs take several bytes for one column. */
-static void pad_cells(char *s, size_t size, int cells)
+enum { O_NAME, O_ROLE, O_STATE, O_VERSION, O_HIT, O_TOK, O_RETR, O_TREND, O_CACHE, O_PLUG,
+       O_N };
+
+/* Narrow screens drop the highest prio first (0: never). */
+static const struct col cols[O_N] = {
+	[O_NAME] = { "NAME", 24, 56, 0, false, false, false },
+	[O_ROLE] = { "ROLE", 9, 9, 6, false, false, false },
+	[O_STATE] = { "STATE", 5, 9, 0, false, true, false },
+	[O_VERSION] = { "VERSION", 7, 16, 7, false, false, false },
+	[O_HIT] = { "HIT RATE", 9, 0, 1, true, true, true },
+	[O_TOK] = { "HIT TOK/S", 10, 0, 2, true, true, true },
+	[O_RETR] = { "RETR/S", 7, 0, 4, true, true, true },
+	[O_TREND] = { "TREND", TREND_LEN, TREND_LEN, 5, false, false, false },
+	[O_CACHE] = { "CACHE", 8, 0, 3, true, true, true },
+	[O_PLUG] = { "PLUGINS", 8, 0, 8, true, false, false },
+};
+
+/* Sorting by state: the healthy first. */
+static double state_rank(const char *st)
 {
-	int used = 0;
-	size_t len = strlen(s);
+	static const char *const order[] = { "up", "stale", "...", "down", "gone" };
 
-	for (const char *p = s; *p; p++)
-		used += ((unsigned char)*p & 0xC0) != 0x80;
-	while (used++ < cells && len + 1 < size)
-		s[len++] = ' ';
-	s[len] = '\0';
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (strcmp(order[i], st) == 0)
+			return (double)i;
+	return 9;
 }
 
-/* fe_last: the node's frontend is the last branch of the tree, so no rail runs past it. */
-static void node_row(struct ui *u, struct rows *r, struct tnode *n, bool fe_last, bool last)
+static double last_value(const struct tnode *n, enum spark s)
 {
-	char name[96], rate[16], tok[16], cache[16], plug[24];
+	return n->spark[s][(n->spark_pos + SPARK_LEN - 1) % SPARK_LEN];
+}
+
+static void rate_cells(struct row *w, const struct tnode *n)
+{
+	char num[32], line[4 * TREND_LEN + 1];
+	double tok = last_value(n, SP_HIT_TOKENS), retr = last_value(n, SP_RETRIEVES);
+
+	rows_cell(w, O_HIT, n->hit_rate, "%s", human_percent(n->hit_rate, num, sizeof num));
+	rows_cell(w, O_TOK, tok, "%s", human_num(tok, num, sizeof num));
+	rows_cell(w, O_RETR, retr, "%s", human_num(retr, num, sizeof num));
+	sparkline(n->spark[SP_HIT_TOKENS], SPARK_LEN, n->spark_pos, TREND_LEN, line, NULL, NULL);
+	rows_cell(w, O_TREND, NAN, "%s", line);
+	rows_cell(w, O_CACHE, n->cache_usage, "%s", human_bytes(n->cache_usage, num,
+								   sizeof num));
+}
+
+/* A node that does not answer now keeps its last numbers, dimmed, with their age. */
+static void node_row(struct ui *u, struct rows *r, struct tnode *n)
+{
 	const char *st = node_state_name(u->m, n);
-	double hr = node_hit_rate(n);
-	enum pair c = strcmp(st, "up") == 0 ? C_NORMAL : strcmp(st, "stale") == 0 ? C_WARN
-		: strcmp(st, "...") == 0 ? C_DIM : C_BAD;
+	char state[32];
+	struct row *w = rows_add(r, strcmp(st, "up") == 0 ? C_NORMAL : state_color(st), n, 1);
 
-	snprintf(name, sizeof name, "%s%s %s", fe_last ? "   " : glyph("│  ", "|  "),
-		 last ? glyph("└─", "`-") : glyph("├─", "|-"), n->id.name);
-	pad_cells(name, sizeof name, NAME_CELLS);
-	snprintf(rate, sizeof rate, isnan(hr) ? "-" : "%.1f%%", hr * 100);
-	human_num(node_hit_tokens(n), tok, sizeof tok);
-	human_bytes(node_cache_usage(n), cache, sizeof cache);
+	node_state_text(u->m, n, state, sizeof state);
+	w->dim = strcmp(st, "down") == 0 || strcmp(st, "gone") == 0;
+	w->marked = n->marked;
+	rows_cell(w, O_NAME, NAN, "%s", n->id.name);
+	rows_cell(w, O_ROLE, NAN, "%s", *n->id.role ? n->id.role : "-");
+	rows_cell(w, O_STATE, state_rank(st), "%s", state);
+	rows_cell(w, O_VERSION, NAN, "%s", n->version ? n->version : "-");
+	rate_cells(w, n);
 	if (n->plugins < 0)
-		snprintf(plug, sizeof plug, "-");
+		rows_cell(w, O_PLUG, NAN, "-");
 	else
-		snprintf(plug, sizeof plug, "%d/%d", n->plugins_running, n->plugins);
-	rows_add(r, c, n, " %s %-9s %-6s %-14s %8s %10s %11s %7s", name,
-		 *n->id.role ? n->id.role : "-", st, n->version ? n->version : "-", rate, tok,
-		 cache, plug);
+		rows_cell(w, O_PLUG, NAN, "%d/%d", n->plugins_running, n->plugins);
 }
 
-static const char *frontend_error(const struct model *m, const char *fe)
+static const struct cl_frontend *frontend_of(const struct model *m, const char *fe)
 {
 	for (size_t i = 0; i < m->nfrontends; i++)
-		if (strcmp(m->frontends[i].url, fe) == 0)
-			return m->frontends[i].error;
+		if (strcmp(m->frontends[i].url, fe) == 0 ||
+		    (m->frontends[i].name && strcmp(m->frontends[i].name, fe) == 0))
+			return &m->frontends[i];
 	return NULL;
 }
 
-/* One frontend's header and nodes, in listing order. */
-static void frontend_rows(struct ui *u, struct rows *r, const char *fe, bool fe_last)
+static void frontend_head(struct rows *r, const struct model *m, const char *fe)
 {
-	struct model *m = u->m;
-	const char *err = frontend_error(m, fe);
-	size_t last = m->nnodes;
+	const struct cl_frontend *f = frontend_of(m, fe);
+	const char *err = f ? f->error : NULL;
 
-	rows_add(r, err ? C_BAD : C_DIM, NULL, " %s frontend %s%s%s",
-		 fe_last ? glyph("└─", "`-") : glyph("├─", "|-"), *fe ? fe : "(direct)",
-		 err ? "  " : "", err ? err : "");
-	for (size_t i = 0; i < m->nnodes; i++)
-		if (strcmp(m->nodes[i].id.frontend, fe) == 0)
-			last = i;
-	for (size_t i = 0; i < m->nnodes; i++)
-		if (strcmp(m->nodes[i].id.frontend, fe) == 0)
-			node_row(u, r, &m->nodes[i], fe_last, i == last);
+	rows_head(r, err ? C_BAD : C_DIM, 0, "frontend %s%s%s", *fe ? fe : "(direct)",
+		  err ? "  " : "", err ? err : "");
 }
 
-static bool has_nodes(const struct model *m, const char *fe)
+static bool has_frontend(const char *const *fes, size_t n, const char *fe)
 {
-	for (size_t i = 0; i < m->nnodes; i++)
-		if (strcmp(m->nodes[i].id.frontend, fe) == 0)
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(fes[j], fe) == 0)
 			return true;
 	return false;
 }
 
-/* The tree's branches in order: frontends as their nodes come in the listing, then failing
- * frontends that have no known nodes. Returns how many were stored in fes. */
-static size_t branches(const struct model *m, const char **fes, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < m->nnodes && n < max; i++) {
-		size_t j = 0;
-
-		while (j < n && strcmp(fes[j], m->nodes[i].id.frontend) != 0)
-			j++;
-		if (j == n)
-			fes[n++] = m->nodes[i].id.frontend;
-	}
-	for (size_t i = 0; i < m->nfrontends && n < max; i++)
-		if (m->frontends[i].error != NULL && !has_nodes(m, m->frontends[i].url))
-			fes[n++] = m->frontends[i].url;
-	return n;
-}
-
+/* Nodes grouped under their frontend in listing order, then failing frontends without
+ * nodes. Frontends are few: the work is nodes times frontends. */
 static void build(struct ui *u, struct rows *r)
 {
 	struct model *m = u->m;
-	size_t max = m->nnodes + m->nfrontends, n;
-	const char **fes = xcalloc(max ? max : 1, sizeof *fes);
+	const char **fes = xcalloc(m->nnodes + m->nfrontends + 1, sizeof *fes);
+	size_t nfe = 0;
 
-	n = branches(m, fes, max);
-	for (size_t i = 0; i < n; i++)
-		frontend_rows(u, r, fes[i], i + 1 == n);
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (!has_frontend(fes, nfe, m->nodes[i].id.frontend))
+			fes[nfe++] = m->nodes[i].id.frontend;
+	for (size_t f = 0; f < nfe; f++) {
+		frontend_head(r, m, fes[f]);
+		for (size_t i = 0; i < m->nnodes; i++)
+			if (strcmp(m->nodes[i].id.frontend, fes[f]) == 0)
+				node_row(u, r, &m->nodes[i]);
+	}
+	for (size_t i = 0; i < m->nfrontends; i++)
+		if (m->frontends[i].error != NULL && !has_frontend(fes, nfe, m->frontends[i].url))
+			frontend_head(r, m, m->frontends[i].url);
 	free(fes);
 }
 
@@ -121,78 +136,114 @@ static void details(struct ui *u, struct tnode *n, int y)
 {
 	char age[32] = "never";
 
+	if (n == NULL) {
+		put_line(y, C_HEAD, " selected: none");
+		return;
+	}
 	if (n->last_ok > 0)
-		snprintf(age, sizeof age, "%.1fs ago", now_mono() - n->last_ok);
+		snprintf(age, sizeof age, "%.1fs ago", node_age(n));
 	put_line(y, C_HEAD, " selected: %s", n->id.name);
 	put_line(y + 1, C_NORMAL, "   host %s  port %s  instance %s  role %s",
 		 *n->id.host ? n->id.host : "-", *n->id.port ? n->id.port : "-",
 		 *n->id.instance ? n->id.instance : "-", *n->id.role ? n->id.role : "-");
-	put_line(y + 2, C_NORMAL, "   version %s  lmcache %s  answered %s%s%s",
+	put_line(y + 2, C_NORMAL, "   version %.40s  lmcache %.40s  answered %s%s%.200s",
 		 n->version ? n->version : "-", n->lmc_version ? n->lmc_version : "-", age,
 		 n->error ? "  error: " : "", n->error ? n->error : "");
 	put_line(y + 3, C_DIM, "   url %s%s%s", n->id.url, n->id.socket ? " via " : "",
 		 n->id.socket ? n->id.socket : "");
 }
 
-/* After n/p, the cursor follows the selection. */
-static void follow(struct ui *u, struct rows *r, struct tnode *sel)
+static size_t marked(const struct model *m)
 {
-	if (!u->follow)
-		return;
-	u->follow = false;
-	rows_apply_filter(u, r);
-	for (size_t i = 0; i < r->n; i++)
-		if (r->data[i] == sel)
-			u->cursor[u->tab] = (int)i;
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->nnodes; i++)
+		k += m->nodes[i].marked;
+	return k;
 }
 
-/* The cursor rests on nodes only: off a frontend line, in the direction it moved. */
-static void skip_headers(struct ui *u, struct rows *r)
+static void source_line(struct ui *u, int y)
 {
-	int *cur = &u->cursor[u->tab], n;
+	struct model *m = u->m;
+	size_t k = marked(m);
 
-	rows_apply_filter(u, r);
-	n = (int)r->n;
-	if (*cur >= n)
-		*cur = n - 1;
-	for (int d = u->dir < 0 ? -1 : 1, tries = 0; tries < 2; tries++, d = -d)
-		for (int i = *cur; i >= 0 && i < n; i += d)
-			if (r->data[i] != NULL) {
-				*cur = i;
-				return;
-			}
+	put_line(y, C_NORMAL, " %s %s", glyph("●", "*"), m->source);
+	if (m->error != NULL)
+		put_attr(y, getcurx(stdscr) + 2, C_BAD, true, "%s", m->error);
+	if (k > 0)
+		put_attr(y, getcurx(stdscr) + 2, C_MARK, true, "%zu marked", k);
 }
 
+/* The pane of the selected node is always there once nodes are known, so the list does not
+ * jump when the selection or the listing changes. */
 static void draw(struct ui *u, struct tnode *sel, int y, int h)
 {
-	struct rows r = { 0 };
-	char head[160];
+	struct rows r;
 	struct tnode *cur;
 
-	put_line(y, C_NORMAL, " %s %s", glyph("●", "*"), u->m->source);
-	if (u->m->error != NULL)
-		put_attr(y, 3 + (int)strlen(u->m->source) + 2, C_BAD, true, "%s", u->m->error);
-	snprintf(head, sizeof head, " %-36s %-9s %-6s %-14s %8s %10s %11s %7s", "NAME", "ROLE",
-		 "STATE", "VERSION", "HIT RATE", "HIT TOKENS", "CACHE USAGE", "PLUGINS");
+	source_line(u, y);
+	rows_init(&r, cols, O_N, "nodes");
+	r.tree = true;
 	build(u, &r);
-	if (sel != NULL) {
-		follow(u, &r, sel);
+	if (u->m->nnodes > 0)
 		h -= DETAIL_ROWS + 1;
-	}
-	skip_headers(u, &r);
-	cur = rows_show(u, &r, y + 1, h - 1, head);
+	if (u->follow && sel != NULL)
+		rows_cursor_to(u, &r, sel);
+	u->follow = false;
+	cur = rows_show(u, &r, y + 1, h - 1);
 	if (cur != NULL && cur != sel) {
 		ui_select(u, cur->id.name);
 		u->follow = false;
 		sel = cur;
 	}
-	if (sel != NULL)
+	if (u->m->nnodes > 0)
 		details(u, sel, y + h + 1);
 	rows_free(&r);
 }
 
+static void mark_shown(struct ui *u)
+{
+	struct rows r;
+
+	rows_init(&r, cols, O_N, "nodes");
+	build(u, &r);
+	rows_prepare(u, &r);
+	for (size_t i = 0; i < r.n; i++)
+		if (r.r[i].data != NULL)
+			((struct tnode *)r.r[i].data)->marked = true;
+	rows_free(&r);
+}
+
+/* Space marks the node under the cursor and moves on; a marks every node shown (filter by
+ * role or name first), u unmarks all; Enter opens the node's tabs. */
+static bool on_key(struct ui *u, struct tnode *n, int key)
+{
+	struct model *m = u->m;
+
+	if (key == ' ' && n != NULL) {
+		n->marked = !n->marked;
+		rows_key(u, KEY_DOWN);
+	} else if (key == 'a') {
+		mark_shown(u);
+	} else if (key == 'u') {
+		for (size_t i = 0; i < m->nnodes; i++)
+			m->nodes[i].marked = false;
+	} else if ((key == '\r' || key == '\n' || key == KEY_ENTER) && n != NULL) {
+		int back = u->tab;
+
+		keys_handle(u, tab_table[1]->key);
+		u->back_tab = back;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static const struct keybind keys[] = {
 	{ "Up Down j k", "choose the node the other tabs show" },
+	{ "Enter", "open the node's tabs (Esc comes back)" },
+	{ "Space", "mark / unmark the node (actions in LogLevel and Config go to marked nodes)" },
+	{ "a u", "mark every node shown (filter by role or name first) / unmark all" },
 	{ NULL, NULL },
 };
 
@@ -202,6 +253,6 @@ const struct tab tab_overview = {
 	.path = NULL,
 	.parse = NULL,
 	.draw = draw,
-	.on_key = tab_no_key,
+	.on_key = on_key,
 	.keys = keys,
 };

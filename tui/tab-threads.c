@@ -1,10 +1,13 @@
-/* Threads: every thread of the selected node (name, state, cpu); Enter shows its stack. */
+/* Threads: every thread of the selected node (id, name, state, CPU use, innermost frame);
+ * Enter shows its stack. The tab has views (v cycles them), each a line of views[]: a
+ * builder of rows over the node's /threads answer. */
 #include "config.h"
 #include "top.h"
 #include "agentfmt.h"
 #include "xalloc.h"
 
 #include <curses.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,62 +19,88 @@ static json_t *parse(const char *body, size_t len, char **cause)
 
 static char *cell(const json_t *v)
 {
-	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
-	if (json_is_integer(v))
-		return xasprintf("%lld", (long long)json_integer_value(v));
-	if (json_is_real(v))
-		return xasprintf("%.2f", json_real_value(v));
-	return xstrdup("-");
+	return json_is_null(v) || v == NULL ? xstrdup("-") : json_cell(v);
 }
+
+enum { T_TID, T_NAME, T_STATE, T_PCT, T_CPU, T_TOP, T_N };
+
+/* Sized by content: LMCache's 15-digit thread ids fit. */
+static const struct col thread_cols[T_N] = {
+	[T_TID] = { "TID", 6, 0, 0, true, true, false },
+	[T_NAME] = { "NAME", 8, 32, 0, false, false, false },
+	[T_STATE] = { "STATE", 5, 12, 3, false, false, false },
+	[T_PCT] = { "CPU%", 5, 0, 1, true, true, true },
+	[T_CPU] = { "CPU s", 6, 0, 2, true, true, true },
+	[T_TOP] = { "TOP FRAME", 10, 0, 4, false, false, false },
+};
 
 static json_t *find_thread(json_t *doc, const char *id);
 
-/* CPU use since the previous answer, as top shows it; "" when unknown. */
-static void cpu_percent(const struct tab_data *d, json_t *t, const char *tid, char *buf,
-			size_t len)
+/* CPU use since the previous answer, as top shows it; NAN when unknown. */
+static double cpu_percent(const struct tab_data *d, json_t *t, const char *tid)
 {
 	json_t *old = d->prev ? find_thread(d->prev, tid) : NULL;
 	double dt = d->when - d->prev_when;
 	json_t *a = json_object_get(old, "cpu_time"), *b = json_object_get(t, "cpu_time");
 
-	*buf = '\0';
 	if (json_is_number(a) && json_is_number(b) && dt > 0 &&
 	    json_number_value(b) >= json_number_value(a))
-		snprintf(buf, len, "%.1f", (json_number_value(b) - json_number_value(a)) / dt * 100);
+		return (json_number_value(b) - json_number_value(a)) / dt * 100;
+	return NAN;
 }
 
 static void thread_row(struct rows *r, const struct tab_data *d, json_t *t)
 {
-	char *tid = cell(json_object_get(t, "thread_id"));
-	char *state = cell(json_object_get(t, "state"));
-	char *cpu = cell(json_object_get(t, "cpu_time"));
-	char *name = cell(json_object_get(t, "name"));
+	json_t *id = json_object_get(t, "thread_id"), *cpu = json_object_get(t, "cpu_time");
+	char *tid = cell(id), *txt;
 	json_t *frames = json_object_get(t, "frames");
 	const char *top = json_string_value(json_array_get(frames, 0));
-	char pct[16];
+	double pct = cpu_percent(d, t, tid);
+	struct row *w = rows_add(r, C_NORMAL, t, 0);
+	char num[32] = "";
 
-	cpu_percent(d, t, tid, pct, sizeof pct);
-	rows_add(r, C_NORMAL, t, " %-10s %-28s %-10s %6s %9s  %s", tid, name, state, pct, cpu,
-		 top ? top : "");
+	rows_cell(w, T_TID, json_is_number(id) ? json_number_value(id) : NAN, "%s", tid);
+	rows_cell(w, T_NAME, NAN, "%s", txt = cell(json_object_get(t, "name")));
+	free(txt);
+	rows_cell(w, T_STATE, NAN, "%s", txt = cell(json_object_get(t, "state")));
+	free(txt);
+	if (!isnan(pct))
+		snprintf(num, sizeof num, "%.1f", pct);
+	rows_cell(w, T_PCT, pct, "%s", num);
+	rows_cell(w, T_CPU, json_is_number(cpu) ? json_number_value(cpu) : NAN, "%s",
+		  txt = cell(cpu));
+	free(txt);
+	rows_cell(w, T_TOP, NAN, "%s", top ? top : "");
 	free(tid);
-	free(state);
-	free(cpu);
-	free(name);
 }
+
+static void threads_build(struct ui *u, struct tnode *n, struct rows *r)
+{
+	json_t *doc = n ? n->tab[u->tab].doc : NULL, *t;
+	size_t i;
+
+	rows_init(r, thread_cols, T_N, "threads");
+	json_array_foreach(doc, i, t)
+		thread_row(r, &n->tab[u->tab], t);
+}
+
+/* The views of the tab; v cycles them. A view builds rows over the /threads answer. */
+static const struct view {
+	const char *name;
+	void (*build)(struct ui *u, struct tnode *n, struct rows *r);
+} views[] = {
+	{ "threads", threads_build },
+};
+
+static size_t view_at;
 
 static void draw(struct ui *u, struct tnode *n, int y, int h)
 {
-	struct rows r = { 0 };
-	json_t *doc = n ? n->tab[u->tab].doc : NULL, *t;
-	size_t i;
-	char head[128];
+	struct rows r;
+	json_t *t;
 
-	json_array_foreach(doc, i, t)
-		thread_row(&r, &n->tab[u->tab], t);
-	snprintf(head, sizeof head, " %-10s %-28s %-10s %6s %9s  %s", "TID", "NAME", "STATE",
-		 "CPU%", "CPU s", "TOP FRAME");
-	t = tab_rows(u, n, &r, y, h, head);
+	views[view_at].build(u, n, &r);
+	t = tab_rows(u, n, &r, y, h);
 	ui_set_key(u, NULL);
 	if (t != NULL) {
 		char *id = cell(json_object_get(t, "thread_id"));
@@ -120,6 +149,11 @@ static bool on_key(struct ui *u, struct tnode *n, int key)
 {
 	json_t *t;
 
+	if (key == 'v') {
+		view_at = (view_at + 1) % (sizeof views / sizeof views[0]);
+		model_status(u->m, false, "Threads: %s view", views[view_at].name);
+		return true;
+	}
 	if (key != '\r' && key != '\n' && key != KEY_ENTER)
 		return false;
 	if (n == NULL || u->cur_key == NULL)
@@ -132,6 +166,8 @@ static bool on_key(struct ui *u, struct tnode *n, int key)
 static const struct keybind keys[] = {
 	{ "Enter", "show the stack of the thread under the cursor" },
 	{ "/", "filter threads (name, state, frame)" },
+	{ "< >", "sort (CPU%, CPU s, ...)" },
+	{ "v", "next view of the threads" },
 	{ NULL, NULL },
 };
 

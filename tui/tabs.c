@@ -1,18 +1,31 @@
-/* The tab table, and what several tabs share: the node line and JSON documents as rows. */
+/* The tab table (the number of tabs and their keys come from it), and what several tabs
+ * share: the node line, JSON documents as rows, the selection, actions on nodes. */
 #include "config.h"
 #include "top.h"
+#include "buf.h"
 #include "jsonutil.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 #include <curses.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const struct tab *const tab_table[NTABS] = {
+const struct tab *const tab_table[] = {
 	&tab_overview, &tab_metrics, &tab_threads, &tab_loglevel, &tab_config, &tab_meta,
 	&tab_inference,
 };
+const int ntabs = (int)(sizeof tab_table / sizeof tab_table[0]);
+
+int tab_by_key(int key)
+{
+	for (int i = 0; i < ntabs; i++)
+		if (tab_table[i]->key == key)
+			return i;
+	return -1;
+}
 
 const char *node_state_name(const struct model *m, const struct tnode *n)
 {
@@ -28,25 +41,48 @@ const char *node_state_name(const struct model *m, const struct tnode *n)
 	return "up";
 }
 
-static enum pair state_color(const char *s)
+void node_state_text(const struct model *m, const struct tnode *n, char *buf, size_t len)
+{
+	const char *st = node_state_name(m, n);
+	double age = node_age(n);
+
+	if (strcmp(st, "up") == 0 || strcmp(st, "...") == 0 || isnan(age))
+		snprintf(buf, len, "%s", st);
+	else if (age < 120)
+		snprintf(buf, len, "%s %.0fs", st, age);
+	else if (age < 7200)
+		snprintf(buf, len, "%s %.0fm", st, age / 60);
+	else
+		snprintf(buf, len, "%s %.0fh", st, age / 3600);
+}
+
+enum pair state_color(const char *s)
 {
 	return strcmp(s, "up") == 0 ? C_OK : strcmp(s, "stale") == 0 ? C_WARN
 		: strcmp(s, "...") == 0 ? C_DIM : C_BAD;
 }
 
+/* The state first, so a narrow screen cuts the frontend, not the state. */
 int node_header(struct ui *u, struct tnode *n, int y)
 {
-	const char *st = node_state_name(u->m, n);
+	char st[32];
+	struct buf b = BUF_INIT;
 
-	put_line(y, C_NORMAL, " node %s  %s  via %s", n->id.name, *n->id.role ? n->id.role : "-",
-		 *n->id.frontend ? n->id.frontend : "direct");
-	put_attr(y, getcurx(stdscr) + 2, state_color(st), true, "%s", st);
-	if (n->error != NULL)
-		put_attr(y, getcurx(stdscr) + 2, C_BAD, false, "(%s)", n->error);
+	node_state_text(u->m, n, st, sizeof st);
+	put_line(y, C_NORMAL, " node ");
+	text_fit(&b, n->id.name, 48, false);
+	put_attr(y, 6, C_NORMAL, true, "%s", str_trim(b.data));
+	put_attr(y, getcurx(stdscr) + 2, state_color(node_state_name(u->m, n)), true, "%s", st);
+	buf_reset(&b);
+	buf_printf(&b, "  %s  via %s%s%s", *n->id.role ? n->id.role : "-",
+		   *n->id.frontend ? n->id.frontend : "direct", n->error ? "  " : "",
+		   n->error ? n->error : "");
+	put_attr(y, getcurx(stdscr), n->error ? C_BAD : C_NORMAL, false, "%s", b.data);
+	buf_free(&b);
 	return 1;
 }
 
-void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h, const char *head)
+void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h)
 {
 	const struct tab_data *d;
 	int used;
@@ -68,7 +104,22 @@ void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h, cons
 		put_line(y + used, C_DIM, " waiting for %s ...", tab_table[u->tab]->path);
 		used++;
 	}
-	return rows_show(u, r, y + used, h - used, head);
+	return rows_show(u, r, y + used, h - used);
+}
+
+char *json_cell(const json_t *v)
+{
+	char num[40];
+
+	if (v == NULL || json_is_null(v))
+		return xstrdup("null");
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_real(v)) { /* as Python writes a float: 5.0, 0.9, Infinity */
+		human_float(json_real_value(v), num, sizeof num);
+		return strpbrk(num, ".eIN") ? xstrdup(num) : xasprintf("%s.0", num);
+	}
+	return json_to_text(v);
 }
 
 static void rows_json_at(struct rows *r, const json_t *v, const char *prefix, int depth)
@@ -78,7 +129,7 @@ static void rows_json_at(struct rows *r, const json_t *v, const char *prefix, in
 
 	if (json_is_object(v) && depth < 4 && json_object_size(v) > 0) {
 		if (*prefix)
-			rows_add(r, C_HEAD, NULL, " %s", prefix);
+			rows_head(r, C_HEAD, depth - 1, " %s", prefix);
 		json_object_foreach((json_t *)v, k, x) {
 			char *p = *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
 
@@ -87,9 +138,11 @@ static void rows_json_at(struct rows *r, const json_t *v, const char *prefix, in
 		}
 		return;
 	}
-	char *text = json_is_string(v) ? xstrdup(json_string_value(v)) : json_to_text(v);
+	char *text = json_cell(v);
+	struct row *w = rows_add(r, C_NORMAL, (void *)v, depth);
 
-	rows_add(r, C_NORMAL, (void *)v, "  %-40s %s", prefix, text ? text : "null");
+	rows_cell(w, 0, NAN, "%s", prefix);
+	rows_cell(w, 1, NAN, "%s", text);
 	free(text);
 }
 
@@ -98,15 +151,19 @@ void rows_json(struct rows *r, const json_t *v, const char *prefix)
 	rows_json_at(r, v, prefix, 0);
 }
 
+static const struct col field_cols[] = {
+	{ "FIELD", 12, 48, 0, false, false, false },
+	{ "VALUE", 8, 0, 0, false, false, false },
+};
+
 void tab_json_draw(struct ui *u, struct tnode *n, int y, int h)
 {
-	struct rows r = { 0 };
-	char head[96];
+	struct rows r;
 
+	rows_init(&r, field_cols, 2, "fields");
 	if (n != NULL && n->tab[u->tab].doc != NULL)
 		rows_json(&r, n->tab[u->tab].doc, "");
-	snprintf(head, sizeof head, "   %-40s %s", "FIELD", "VALUE");
-	tab_rows(u, n, &r, y, h, head);
+	tab_rows(u, n, &r, y, h);
 	rows_free(&r);
 }
 
@@ -120,6 +177,8 @@ bool tab_no_key(struct ui *u, struct tnode *n, int key)
 
 void ui_set_key(struct ui *u, const char *key)
 {
+	if (key != NULL && u->cur_key != NULL && strcmp(key, u->cur_key) == 0)
+		return;
 	free(u->cur_key);
 	u->cur_key = key ? xstrdup(key) : NULL;
 }
@@ -129,17 +188,21 @@ json_t *parse_json_doc(const char *body, size_t len, char **cause)
 	return json_parse_text(body, len, cause);
 }
 
-struct tnode *ui_selected(struct ui *u)
+struct tnode *ui_selected(const struct ui *u)
 {
 	struct model *m = u->m;
-	struct tnode *n = m->selected ? model_find(m, m->selected) : NULL;
 
-	if (n == NULL && m->nnodes > 0) {
-		n = &m->nodes[0];
+	return m->selected ? model_find(m, m->selected) : NULL;
+}
+
+void ui_fix_selection(struct ui *u)
+{
+	struct model *m = u->m;
+
+	if (ui_selected(u) == NULL && m->nnodes > 0) {
 		free(m->selected);
-		m->selected = xstrdup(n->id.name);
+		m->selected = xstrdup(m->nodes[0].id.name);
 	}
-	return n;
 }
 
 void ui_select(struct ui *u, const char *name)

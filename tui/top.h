@@ -5,6 +5,7 @@
 #define LMC_TOP_H
 
 #include "cluster.h"
+#include "draw.h"
 #include "prom.h"
 
 #include <jansson.h>
@@ -12,11 +13,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define NTABS 7
 #define SPARK_LEN 60
 #define MIN_COLS 60
 #define MIN_ROWS 12
 #define STATUS_SECONDS 15.0
+#define CELL_MAX 256 /* bytes of one field in a table: a 110 KB version stays cheap */
 
 /* The main LMCache series kept as history for sparklines (model.c). */
 enum spark { SP_HIT_RATE, SP_HIT_TOKENS, SP_RETRIEVES, SP_CACHE, NSPARK };
@@ -46,7 +47,8 @@ struct tnode {
 	double hit_rate, hit_tokens, cache_usage; /* of the latest scrape, NAN: absent */
 	double spark[NSPARK][SPARK_LEN]; /* ring; NAN: no value */
 	size_t spark_pos;
-	struct tab_data tab[NTABS];
+	struct tab_data *tab; /* one per tab (model.ntabs) */
+	bool marked;	/* Space in the Overview: bulk actions go to every marked node */
 };
 
 /* A request the UI asks the collector to send (set a log level, a config value). */
@@ -56,6 +58,7 @@ struct action {
 	char *path;
 	char *body;	/* NULL: none */
 	char *what;	/* for the status line */
+	struct action *next; /* a bulk action: one request per node */
 };
 
 struct model {
@@ -66,6 +69,8 @@ struct model {
 	size_t nfrontends;
 	char *source;	 /* what is shown as the root of the tree */
 	char *error;	 /* listing failure, or NULL */
+	bool registry_down; /* the last listing failed: the nodes are the last known ones */
+	int ntabs;
 	unsigned long rounds;
 	/* set by the UI, read by the collector */
 	int tab;
@@ -74,6 +79,9 @@ struct model {
 	double interval; /* seconds */
 	bool paused, refresh_now, stop;
 	char *status;	 /* result of the last action, or NULL */
+	char **results;	 /* per node results of the last bulk action */
+	bool results_ready; /* new results the screen has not shown yet */
+	size_t nresults;
 	bool status_bad;
 	double status_when; /* shown for STATUS_SECONDS */
 	pthread_cond_t wake;
@@ -81,7 +89,7 @@ struct model {
 };
 
 /* model.c */
-void model_init(struct model *m, const char *source, int notify_fd);
+void model_init(struct model *m, const char *source, int notify_fd, int ntabs);
 void model_free(struct model *m);
 /* Merges a listing (taken) into the nodes: new nodes added, missing ones kept unlisted. */
 void model_merge(struct model *m, struct cl_listing *l);
@@ -89,6 +97,8 @@ struct tnode *model_find(struct model *m, const char *name);
 void node_metrics(struct tnode *n, const char *text, size_t len, double now);
 void node_fail(struct tnode *n, const char *why);
 void node_ok(struct tnode *n, double now);
+/* Seconds since the node last answered, NAN when never. */
+double node_age(const struct tnode *n);
 void model_status(struct model *m, bool bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void model_notify(struct model *m);
@@ -103,7 +113,10 @@ double node_rate_sum(const struct tnode *n, const char *name);
 /* name{label="value",...} of a sample; caller frees. */
 char *sample_series(const struct prom_sample *s);
 double now_mono(void);
-void action_free(struct action *a);
+void action_free(struct action *a); /* and the ones after it */
+void model_result(struct model *m, bool bad, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void model_results_clear(struct model *m);
 
 /* collect.c */
 struct collector;
@@ -113,13 +126,29 @@ void collector_stop(struct collector *c);
 /* Options (main.c). */
 struct topts {
 	struct cl_source src;
-	bool color, unicode, readonly;
+	bool color, unicode, readonly, mouse;
 	double delay;
 	long max_iterations; /* 0: run until quit */
 };
 
 /* The screen state of the UI thread. */
 enum mode { M_NORMAL, M_HELP, M_INPUT, M_MENU, M_CONFIRM, M_DETAIL };
+
+#define MAX_COLS 12
+
+/* What one tab remembers: cursor, scroll, filter, sort, and where its table was last drawn
+ * (for the mouse). */
+struct tabstate {
+	int cursor, top, hscroll;
+	char *filter;
+	int sort;	/* column index + 1; 0: the tab's own order */
+	bool desc;	/* I: the sort column's direction inverted */
+	int head_y, rows_y, rows_h; /* screen lines of the header and rows; -1: none */
+	int colx[MAX_COLS + 1];	    /* screen column where each shown column starts */
+	int colid[MAX_COLS];	    /* the table column shown there */
+	int ncolx;
+	int jump;		    /* n/N: to the next (1) or previous (-1) match at the next draw */
+};
 
 struct ui;
 typedef void (*input_done_fn)(struct ui *u, const char *text);
@@ -128,8 +157,7 @@ struct ui {
 	struct model *m;
 	const struct topts *o;
 	int tab;
-	int cursor[NTABS], top[NTABS]; /* row cursor and first shown row per tab */
-	char *filter[NTABS];
+	struct tabstate *ts; /* one per tab */
 	enum mode mode;
 	/* M_INPUT */
 	char input[256];
@@ -138,8 +166,10 @@ struct ui {
 	/* M_MENU and M_CONFIRM */
 	const char *const *menu;
 	int menu_pos;
+	char *menu_title;
 	input_done_fn menu_done;
-	char *confirm;
+	char **confirm;	/* the question, then one line per node (bulk) */
+	size_t nconfirm;
 	struct action *confirm_action;
 	/* M_DETAIL: lines shown over the tab */
 	char **detail;
@@ -148,6 +178,8 @@ struct ui {
 	char *detail_title;
 	char *cur_key;	/* the key of the row under the cursor (logger, config key), copied */
 	char *edit_key;	/* the row an edit or menu is about */
+	char *expanded;	/* Metrics: the family expanded with Enter, or NULL */
+	int back_tab;	/* Esc in a tab reached by Enter on a node goes back here; -1: none */
 	bool follow;	/* Overview: move the cursor to the selected node */
 	int dir;	/* direction of the last cursor move: 1 down, -1 up */
 	bool quit;
@@ -162,7 +194,7 @@ struct keybind {
 
 struct tab {
 	const char *name;
-	int key; /* '1'..'7' */
+	int key; /* the key that shows it ('1'...) */
 	/* What to GET from the selected node for this tab, or NULL (Overview: nothing extra). */
 	const char *path;
 	/* Turns the body into the document drawn; NULL with cause. */
@@ -174,54 +206,89 @@ struct tab {
 	const struct keybind *keys; /* for help, {NULL} terminated */
 };
 
-extern const struct tab *const tab_table[NTABS];
+extern const struct tab *const tab_table[];
+extern const int ntabs;
 extern const struct tab tab_overview, tab_metrics, tab_threads, tab_loglevel, tab_config,
 	tab_meta, tab_inference;
+/* The tab shown by key, or -1. */
+int tab_by_key(int key);
 
-/* screen.c */
-void screen_init(const struct topts *o);
-void screen_end(void);
-enum pair { C_NORMAL, C_TITLE, C_TAB, C_TABSEL, C_HEAD, C_SEL, C_OK, C_BAD, C_DIM, C_WARN };
-void put_attr(int y, int x, enum pair c, bool bold, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-void put_line(int y, enum pair c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-const char *glyph(const char *utf8, const char *ascii);
-/* Draws into the curses buffer; draw_frame also sends it to the terminal. */
+/* frame.c: the whole screen from the UI state: title, tab bar, tab, status, overlays. */
 void compose_frame(struct ui *u);
 void draw_frame(struct ui *u);
-/* A sparkline of v (ring from pos) into buf (>= 4 * width + 1 bytes). */
-void sparkline(const double *v, size_t n, size_t pos, int width, char *buf);
-char *human_bytes(double v, char *buf, size_t len);
-char *human_num(double v, char *buf, size_t len);
 
 /* keys.c */
 void keys_handle(struct ui *u, int key);
 void help_draw(struct ui *u);
+/* A mouse event (KEY_MOUSE) at a screen position. */
+void mouse_handle(struct ui *u);
 
-/* list.c: a scrolling, filterable list of text rows for the tabs. */
+/* list.c: the table every tab draws: columns that size to their content and shrink or drop
+ * by priority when the terminal is narrow, rows in levels (a header, its items, their
+ * sub-items) that sort by any column within their level, a filter that keeps the context of
+ * what matches, a cursor on data rows, horizontal scroll, and a pane with the whole text of
+ * a row that does not fit. */
+struct col {
+	const char *title;
+	int min, max;	/* columns; max 0: no limit */
+	int prio;	/* 0: always shown; higher numbers are dropped first on a narrow screen */
+	bool right;	/* numbers: aligned right */
+	bool num;	/* sorts by the key given with the cell, not the text */
+	bool desc;	/* sorted high to low first (rates, CPU) */
+};
+
+struct row {
+	char *cell[MAX_COLS]; /* NULL past the row's cells; a header row has only cell[0] */
+	double key[MAX_COLS];
+	enum pair color;
+	bool dim;	/* a down or gone node: its numbers are old */
+	bool match;	/* matches the filter (n/N jump between these) */
+	bool marked;
+	bool last, parent_last; /* tree rails (list.c) */
+	int depth;	/* 0: top level; rows below a row at depth d have depth > d */
+	void *data;	/* NULL: a header the cursor does not rest on */
+};
+
 struct rows {
-	char **text;
-	enum pair *color;
-	void **data;
-	size_t n;
+	const struct col *cols;
+	int ncols;
+	const char *unit; /* "nodes", "rows": the filter line counts data rows in it */
+	bool tree;	  /* draw tree rails for depth 1 rows (the Overview) */
+	struct row *r;
+	size_t n, cap;
+	size_t total;	  /* data rows before the filter */
 	bool filtered;
 };
-void rows_add(struct rows *r, enum pair c, void *data, const char *fmt, ...)
+
+void rows_init(struct rows *r, const struct col *cols, int ncols, const char *unit);
+/* A header row spanning the line. */
+void rows_head(struct rows *r, enum pair c, int depth, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A data row; then rows_cell for its cells, left to right. */
+struct row *rows_add(struct rows *r, enum pair c, void *data, int depth);
+void rows_cell(struct row *w, int col, double key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void rows_free(struct rows *r);
-/* Applies the tab's filter now (rows_show does it otherwise). */
-void rows_apply_filter(struct ui *u, struct rows *r);
-/* Keeps only rows matching the tab's filter (header rows, data == NULL, stay when any row
- * under them stays), clamps the cursor, draws rows in [y, y + h). Returns the data of the
- * row under the cursor. */
-void *rows_show(struct ui *u, struct rows *r, int y, int h, const char *header);
-bool rows_key(struct ui *u, int key, int nrows);
+/* Sorts and filters now (rows_show does it otherwise). */
+void rows_prepare(struct ui *u, struct rows *r);
+/* Draws rows in [y, y + h): header, rows, the filter line and the detail pane of a row that
+ * does not fit. Returns the data of the row under the cursor. */
+void *rows_show(struct ui *u, struct rows *r, int y, int h);
+/* Moves the cursor (j, k, PgDn, ...; n/N to matches); true when key was one of these. */
+bool rows_key(struct ui *u, int key);
+/* Puts the cursor on the row holding data; false when it is not shown. */
+bool rows_cursor_to(struct ui *u, struct rows *r, const void *data);
+struct tabstate *ui_ts(struct ui *u);
 
 /* prompt.c */
 void prompt_start(struct ui *u, const char *label, const char *init, input_done_fn done);
-void menu_start(struct ui *u, const char *const *items, int pos, input_done_fn done);
-/* Asks before sending a (taken); refused in --readonly. */
-void confirm_action(struct ui *u, struct action *a, const char *question);
+/* A menu titled title (copied); items stay the caller's. */
+void menu_start(struct ui *u, const char *title, const char *const *items, int pos,
+		input_done_fn done);
+/* Asks before sending a (taken, with its ->next chain); refused in --readonly. Lines: one
+ * per node, shown under the question. */
+void confirm_action(struct ui *u, struct action *a, const char *question, char **lines,
+		    size_t nlines);
 void prompt_key(struct ui *u, int key);
 void prompt_draw(struct ui *u);
 void detail_show(struct ui *u, const char *title, char **lines, size_t n);
@@ -230,20 +297,33 @@ void detail_free(struct ui *u);
 /* tabs.c: helpers of the tab files. */
 /* The node line above a node's tab; returns the rows it used. */
 int node_header(struct ui *u, struct tnode *n, int y);
-/* A tab's document as rows ("a.b: value"), objects as header rows. */
+/* A tab's document as rows (field, value), objects as header rows. */
 void rows_json(struct rows *r, const json_t *v, const char *prefix);
 void ui_set_key(struct ui *u, const char *key);
 const char *node_state_name(const struct model *m, const struct tnode *n);
+/* "down 12s": the state and, for a node not answering now, the age of its last answer. */
+void node_state_text(const struct model *m, const struct tnode *n, char *buf, size_t len);
+enum pair state_color(const char *state);
 /* A tab's standard body: node line, error line, then the rows with the cursor. */
-void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h, const char *head);
+void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h);
 json_t *parse_json_doc(const char *body, size_t len, char **cause);
 /* draw of a tab that shows its JSON document as rows (Meta, Inference). */
 void tab_json_draw(struct ui *u, struct tnode *n, int y, int h);
 /* on_key of a tab without keys of its own. */
 bool tab_no_key(struct ui *u, struct tnode *n, int key);
+/* The text of a JSON scalar as the node sent it (floats shortest, strings bare); caller
+ * frees. */
+char *json_cell(const json_t *v);
+/* The nodes an action goes to: the marked ones, else the selected one. Caller frees the
+ * array (not the nodes). */
+struct tnode **action_targets(struct ui *u, size_t *n);
+struct action *action_new(const char *node, const char *method, char *path, char *body,
+			  char *what);
 
-/* The node the tabs show (the Overview cursor); NULL when none. Caller holds the lock. */
-struct tnode *ui_selected(struct ui *u);
+/* The node the tabs show (the Overview cursor); NULL when none. No side effects. */
+struct tnode *ui_selected(const struct ui *u);
+/* Makes the selection name a listed node: the first one when it names none. */
+void ui_fix_selection(struct ui *u);
 void ui_select(struct ui *u, const char *name);
 
 #endif

@@ -28,8 +28,9 @@ select_node() {
 	tui_start
 	tui_wait "registry $REGISTRY_URL"
 	tui_wait_re 'inst2_worker1 +worker +up +0\.1\.0-demo'
+	# rates (hit tokens/s, retrieves/s) once two scrapes are in
 	for n in "${NODES[@]}"; do
-		assert_regex "$(tui_line "$n ")" "$n +(scheduler|worker) +up +0\.1\.0-demo +[0-9.]+% +[0-9.kM]+ "
+		tui_wait_re "$n +(scheduler|worker) +up +0\.1\.0-demo +[0-9.]+% +[0-9.kM]+ +[0-9.kM]+ "
 	done
 	assert_regex "$(tui_screen)" "frontend $FE1_URL"
 	assert_regex "$(tui_screen)" "frontend $FE2_URL"
@@ -63,8 +64,8 @@ select_node() {
 	tui_start
 	select_node inst1_worker0
 	tui_keys 2
-	tui_wait 'node inst1_worker0  worker'
-	tui_wait_re '^ lmcache$'
+	tui_wait 'node inst1_worker0  up  worker'
+	tui_wait_re '^  lmcache$'
 	tui_wait 'lmcache:num_hit_tokens_total  (counter) Total number of tokens hit in lmcache'
 	tui_wait_re 'lmcache:num_retrieve_requests_total\{.* +[0-9.kM]+ +[0-9.kM]+/s$'
 	for s in 'hit rate' 'hit tokens/s' 'retrieves/s' 'cache usage'; do
@@ -73,8 +74,14 @@ select_node() {
 	tui_keys / time_to_store Enter
 	tui_wait 'filter: time_to_store'
 	tui_wait_gone 'num_hit_tokens_total'
-	assert_regex "$(tui_screen)" 'lmcache:time_to_store  \(histogram\)'
-	assert_regex "$(tui_screen)" 'lmcache:time_to_store_bucket\{'
+	assert_regex "$(tui_screen)" '(▸|\+) lmcache:time_to_store  \(histogram\)'
+	# collapsed: quantiles per series; Enter on the family expands it to its buckets
+	assert_regex "$(tui_screen)" 'lmcache:time_to_store\{.*\} +p50 [0-9.kM]+ +p90 [0-9.kM]+ +p99 [0-9.kM]+'
+	run ! grep -q 'time_to_store_bucket' <<<"$(tui_screen)"
+	tui_keys Enter
+	tui_wait 'lmcache:time_to_store_bucket{'
+	tui_keys Enter
+	tui_wait_gone 'lmcache:time_to_store_bucket{'
 }
 
 @test "threads: name, state, cpu; Enter shows the stack" {
@@ -104,7 +111,7 @@ select_node() {
 	tui_keys / cache_engine Enter
 	tui_wait 'filter: cache_engine'
 	tui_keys Enter
-	tui_wait 'choose (Enter/Esc)'
+	tui_wait 'level of lmcache.v1.cache_engine'
 	tui_keys k k Enter   # WARNING -> INFO -> DEBUG
 	tui_wait 'Set logger lmcache.v1.cache_engine on inst2_worker0 to DEBUG? [y/N]'
 	tui_keys y
@@ -122,7 +129,7 @@ select_node() {
 	tui_keys 4
 	tui_wait_re '^ root +WARNING'
 	tui_keys Enter
-	tui_wait 'choose (Enter/Esc)'
+	tui_wait 'level of root'
 	tui_keys k Enter n
 	tui_wait 'cancelled'
 	run curl -sS --unix-socket "$(cluster_sock inst1_scheduler)" 'http://localhost/loglevel?logger_name=root'
@@ -166,10 +173,10 @@ select_node() {
 	tui_keys Tab
 	tui_wait 'HIT RATE'    # Tab wraps around to Overview
 	tui_wait 'selected: inst2_worker1'
-	tui_keys Escape 6 p    # the previous node, from another tab
+	tui_keys Escape 6 '['  # the previous node, from another tab
 	tui_wait ' node inst2_worker0 '
 	tui_wait_re 'worker_id +0$'
-	tui_keys n n
+	tui_keys ']' ']'
 	tui_wait ' node inst1_scheduler '   # wraps around
 	tui_wait_re 'worker_id +-1$'
 }

@@ -97,15 +97,15 @@ has_colour() {
 
 @test "Z pauses, +/- change the interval, F10 quits" {
 	tui_start --socket "$SOCK"
-	tui_wait 'every 2.0s'
+	tui_wait 'every 2s'
 	tui_keys Z
 	tui_wait '[PAUSED]'
 	tui_keys Z
 	tui_wait_gone '[PAUSED]'
 	tui_keys +
-	tui_wait 'every 4.0s'
+	tui_wait 'every 4s'
 	tui_keys - -
-	tui_wait 'every 1.0s'
+	tui_wait 'every 1s'
 	tui_keys F10
 	wait_until 10 test -s "$T/tui.rc"
 	assert_equal "$(tui_status)" 0

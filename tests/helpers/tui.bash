@@ -10,6 +10,8 @@
 #   tui_resize COLSxROWS       resizes the window
 #   tui_running                true while lmcache-top runs
 #   tui_status                 its exit status, once it has exited
+#   tui_attrs TEXT             the line holding TEXT with its SGR escape sequences
+#   tui_sgr_before TEXT        the SGR sequences set last before TEXT (ESC written "ESC")
 # tui_stop quits it and the tmux server and fails on a sanitizer report (call it from
 # teardown, before lmc_teardown).
 
@@ -19,7 +21,8 @@ tui_start() {
 	local size=120x40
 	if [[ ${1:-} =~ ^[0-9]+x[0-9]+$ ]]; then size=$1; shift; fi
 	rm -f "$T/tui.rc"
-	printf '%q ' lmcache-top "$@" >"$T/tui.cmd"
+	# LMC_TOP: another build of lmcache-top (to see a test fail on an older one)
+	printf '%q ' "${LMC_TOP:-lmcache-top}" "$@" >"$T/tui.cmd"
 	# the pane stays after the program exits, so its exit status can be read
 	tui_tmux -f /dev/null new-session -d -s top -x "${size%x*}" -y "${size#*x}" \
 		"$(cat "$T/tui.cmd") 2>$T/tui.err; echo \$? >$T/tui.rc"
@@ -63,6 +66,15 @@ tui_running() {
 
 # The line of the screen that holds TEXT.
 tui_line() { tui_screen | grep -F -- "$1" | head -n 1; }
+
+# The same line with its attributes (SGR sequences).
+tui_attrs() { tui_tmux capture-pane -e -p -t top | grep -F -- "$1" | head -n 1; }
+
+# The SGR sequences in effect where TEXT starts (the run of them last set before it).
+tui_sgr_before() {
+	tui_tmux capture-pane -e -p -t top | T="$1" perl -ne \
+		'if (/((?:\e\[[0-9;]*m)+)[^\e]*?\Q$ENV{T}\E/) { print $1 =~ s/\e/ESC/gr; exit }'
+}
 
 # Quits lmcache-top (q) and the tmux server, and fails when a sanitizer reported anything.
 tui_stop() {

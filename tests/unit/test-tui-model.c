@@ -46,7 +46,7 @@ static void test_merge(void)
 	struct model m;
 	struct cl_listing l = listing(first);
 
-	model_init(&m, "registry x", -1);
+	model_init(&m, "registry x", -1, 7);
 	model_merge(&m, &l);
 	is_int((int)m.nnodes, 2, "two nodes listed");
 	model_find(&m, "b")->version = xstrdup("1.0");
@@ -67,7 +67,7 @@ static void test_figures(void)
 	struct cl_listing l = listing(names);
 	struct tnode *n;
 
-	model_init(&m, "x", -1);
+	model_init(&m, "x", -1, 7);
 	model_merge(&m, &l);
 	n = model_find(&m, "w");
 	ok(isnan(node_hit_rate(n)), "no scrape: no hit rate");
