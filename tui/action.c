@@ -30,3 +30,18 @@ struct tnode **action_targets(struct ui *u, size_t *n)
 		v[(*n)++] = sel;
 	return v;
 }
+
+void ui_show_results(struct ui *u)
+{
+	struct model *m = u->m;
+	char **lines;
+
+	if (m->nresults == 0) {
+		model_status(m, false, "no action on marked nodes yet");
+		return;
+	}
+	lines = xcalloc(m->nresults, sizeof *lines);
+	for (size_t i = 0; i < m->nresults; i++)
+		lines[i] = xstrdup(m->results[i]);
+	detail_show(u, "results of the last action, per node", lines, m->nresults);
+}

@@ -28,10 +28,7 @@ static void wake(struct ui *u)
 
 static void set_tab(struct ui *u, int t)
 {
-	u->tab = (t + ntabs) % ntabs;
-	u->back_tab = -1;
-	u->m->tab = u->tab;
-	wake(u);
+	ui_show_tab(u, t);
 }
 
 static void k_next_tab(struct ui *u, int key)
@@ -105,18 +102,8 @@ static void k_sort(struct ui *u, int key)
 
 static void k_results(struct ui *u, int key)
 {
-	struct model *m = u->m;
-	char **lines;
-
 	(void)key;
-	if (m->nresults == 0) {
-		model_status(m, false, "no bulk action yet");
-		return;
-	}
-	lines = xcalloc(m->nresults, sizeof *lines);
-	for (size_t i = 0; i < m->nresults; i++)
-		lines[i] = xstrdup(m->results[i]);
-	detail_show(u, "results of the last action, per node", lines, m->nresults);
+	ui_show_results(u);
 }
 
 static void k_pause(struct ui *u, int key)

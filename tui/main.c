@@ -158,7 +158,7 @@ static void take_model(struct ui *u)
 	ui_fix_selection(u);
 	if (m->results_ready && u->mode == M_NORMAL) {
 		m->results_ready = false;
-		keys_handle(u, 'R');
+		ui_show_results(u);
 	}
 }
 

@@ -231,7 +231,7 @@ static bool on_key(struct ui *u, struct tnode *n, int key)
 	} else if ((key == '\r' || key == '\n' || key == KEY_ENTER) && n != NULL) {
 		int back = u->tab;
 
-		keys_handle(u, tab_table[1]->key);
+		ui_show_tab(u, 1);
 		u->back_tab = back;
 	} else {
 		return false;

@@ -217,3 +217,12 @@ void ui_select(struct ui *u, const char *name)
 	m->refresh_now = true;
 	pthread_cond_signal(&m->wake);
 }
+
+void ui_show_tab(struct ui *u, int t)
+{
+	u->tab = (t + ntabs) % ntabs;
+	u->back_tab = -1;
+	u->m->tab = u->tab;
+	u->m->refresh_now = true;
+	pthread_cond_signal(&u->m->wake);
+}

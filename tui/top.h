@@ -317,6 +317,8 @@ char *json_cell(const json_t *v);
 /* The nodes an action goes to: the marked ones, else the selected one. Caller frees the
  * array (not the nodes). */
 struct tnode **action_targets(struct ui *u, size_t *n);
+/* The per node results of the last action on marked nodes, over the tab. */
+void ui_show_results(struct ui *u);
 struct action *action_new(const char *node, const char *method, char *path, char *body,
 			  char *what);
 
@@ -325,5 +327,7 @@ struct tnode *ui_selected(const struct ui *u);
 /* Makes the selection name a listed node: the first one when it names none. */
 void ui_fix_selection(struct ui *u);
 void ui_select(struct ui *u, const char *name);
+/* Shows tab t and has the collector fetch what it needs now. */
+void ui_show_tab(struct ui *u, int t);
 
 #endif
