@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-enum kind { K_METRICS, K_VERSION, K_LMC_VERSION, K_PLUGINS, K_TAB };
+enum kind { K_METRICS, K_VERSION, K_LMC_VERSION, K_PLUGINS, K_HEALTH, K_TAB };
 
 struct job {
 	size_t node; /* index in m->nodes (only the collector changes that array) */
@@ -63,6 +63,8 @@ static void plan_round(struct model *m, struct plan *p)
 			plan_add(p, i, n, K_VERSION, m->tab, "/version");
 		if (n->lmc_version == NULL && sel)
 			plan_add(p, i, n, K_LMC_VERSION, m->tab, "/lmc_version");
+		if (sel && n->health_path != NULL)
+			plan_add(p, i, n, K_HEALTH, m->tab, n->health_path);
 		if (t == &tab_overview && (n->plugins < 0 || m->rounds % 15 == 0))
 			plan_add(p, i, n, K_PLUGINS, m->tab, "/plugins");
 		/* marked nodes too: a bulk action shows each node's current value */
@@ -115,6 +117,30 @@ static void count_plugins(struct tnode *n, const struct hm_res *r)
 	json_decref(doc);
 }
 
+/* Health is a detail, not the state: a node without a health route (LMCache's in-process
+ * server has none; its multi-process one answers /api/healthcheck) is up with health
+ * unknown. */
+static void apply_health(struct tnode *n, const struct hm_res *r)
+{
+	json_t *doc = json_parse_text(r->body, r->len, NULL);
+	const char *why = json_str_member(doc, "reason", json_str_member(doc, "status", ""));
+
+	free(n->health);
+	if (r->err != HM_OK)
+		n->health = xasprintf("unknown (%s)", r->error ? r->error : "no answer");
+	else if (r->status == 404 && strcmp(n->health_path, "/healthcheck") == 0) {
+		n->health_path = "/api/healthcheck";
+		n->health = xstrdup("unknown (no /healthcheck)");
+	} else if (r->status == 404) {
+		n->health_path = NULL;
+		n->health = xstrdup("unknown (the node has no health route)");
+	} else if (r->status >= 200 && r->status < 300)
+		n->health = xstrdup("healthy");
+	else
+		n->health = xasprintf("unhealthy (HTTP %ld%s%.80s)", r->status, *why ? ": " : "", why);
+	json_decref(doc);
+}
+
 static void apply(struct model *m, const struct job *j, const struct hm_res *r, double now)
 {
 	struct tnode *n = &m->nodes[j->node];
@@ -133,6 +159,8 @@ static void apply(struct model *m, const struct job *j, const struct hm_res *r, 
 		n->lmc_version = agentfmt_version(r->body, r->len);
 	} else if (j->kind == K_PLUGINS && why == NULL) {
 		count_plugins(n, r);
+	} else if (j->kind == K_HEALTH) {
+		apply_health(n, r);
 	} else if (j->kind == K_TAB) {
 		apply_tab(j->tab, n, r, why, now);
 	}
@@ -273,7 +301,7 @@ static void do_action(struct collector *c, struct action *a)
 	if (n > 1)
 		c->m->results_ready = true;
 	if (n > 1)
-		model_status(c->m, bad > 0, "%zu of %zu nodes done%s (R shows each result)",
+		model_status(c->m, bad > 0, "%zu of %zu done%s (R shows each result)",
 			     n - bad, n, bad ? ", failures" : "");
 	pthread_mutex_unlock(&c->m->lock);
 	action_free(a);

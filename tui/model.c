@@ -53,6 +53,7 @@ static void node_free(struct tnode *n, int tabs)
 	free(n->error);
 	free(n->version);
 	free(n->lmc_version);
+	free(n->health);
 	prom_exposition_free(&n->metrics);
 	prom_exposition_free(&n->prev);
 	for (int t = 0; t < tabs; t++) {
@@ -97,7 +98,8 @@ static void node_add(struct model *m, struct cl_node *id)
 	n = &m->nodes[m->nnodes++];
 	*n = (struct tnode){ .id = *id, .listed = true, .plugins = -1, .hit_rate = NAN,
 			     .hit_tokens = NAN, .cache_usage = NAN,
-			     .tab = xcalloc((size_t)m->ntabs, sizeof *n->tab) };
+			     .tab = xcalloc((size_t)m->ntabs, sizeof *n->tab),
+			     .health_path = "/healthcheck" };
 	for (int s = 0; s < NSPARK; s++)
 		for (int i = 0; i < SPARK_LEN; i++)
 			n->spark[s][i] = NAN;

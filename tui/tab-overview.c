@@ -143,9 +143,10 @@ static void details(struct ui *u, struct tnode *n, int y)
 	if (n->last_ok > 0)
 		snprintf(age, sizeof age, "%.1fs ago", node_age(n));
 	put_line(y, C_HEAD, " selected: %s", n->id.name);
-	put_line(y + 1, C_NORMAL, "   host %s  port %s  instance %s  role %s",
+	put_line(y + 1, C_NORMAL, "   host %s  port %s  instance %s  role %s  health %s",
 		 *n->id.host ? n->id.host : "-", *n->id.port ? n->id.port : "-",
-		 *n->id.instance ? n->id.instance : "-", *n->id.role ? n->id.role : "-");
+		 *n->id.instance ? n->id.instance : "-", *n->id.role ? n->id.role : "-",
+		 n->health ? n->health : "-");
 	put_line(y + 2, C_NORMAL, "   version %.40s  lmcache %.40s  answered %s%s%.200s",
 		 n->version ? n->version : "-", n->lmc_version ? n->lmc_version : "-", age,
 		 n->error ? "  error: " : "", n->error ? n->error : "");

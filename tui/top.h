@@ -40,6 +40,9 @@ struct tnode {
 	char *error;		/* last failure, or NULL */
 	double last_ok;		/* monotonic seconds, 0: never */
 	char *version, *lmc_version;
+	char *health;		/* "healthy", "unhealthy: ...", "unknown (...)"; NULL: not asked */
+	const char *health_path; /* /healthcheck, LMCache's multi-process /api/healthcheck, or
+				  * NULL once neither exists */
 	int plugins;		/* plugins for this node (not skipped), -1: unknown */
 	int plugins_running;
 	struct prom_exposition metrics, prev; /* this and the previous scrape, for rates */

@@ -104,7 +104,7 @@ overview_order() {
 		tui_wait_re "$n +lmcache\\.v1\\.cache_engine +WARNING -> INFO"
 	done
 	tui_keys y
-	tui_wait '4 of 4 nodes done'
+	tui_wait '4 of 4 done'
 	tui_wait 'results of the last action, per node'
 	tui_wait_re 'inst2_worker1: lmcache\.v1\.cache_engine -> INFO: Set'
 	run lmcctl --no-headers log-level lmcache.v1.cache_engine
@@ -125,7 +125,7 @@ overview_order() {
 	tui_wait_re 'inst1_worker0 +max_local_cpu_size +5\.0 -> 3\.5'
 	tui_wait_re 'inst2_worker0 +max_local_cpu_size +5\.0 -> 3\.5'
 	tui_keys y
-	tui_wait '2 of 2 nodes done'
+	tui_wait '2 of 2 done'
 	tui_wait_re 'inst1_worker0: max_local_cpu_size = 3\.5: updated'
 	for n in inst1_worker0 inst2_worker0; do
 		run curl -sS --unix-socket "$(cluster_sock $n)" 'http://localhost/conf?names=max_local_cpu_size'

@@ -32,7 +32,7 @@ has_colour() {
 	tui_start --socket "$SOCK"
 	tui_wait_re "$SOCK +- +up +0\.1\.0-demo"
 	tui_resize 80x24
-	tui_wait_re 'lmcache-top +socket'
+	tui_wait_re 'lmcache-top +nodes 1, 1 up'
 	wait_until 10 eval '[ "$(tui_screen | wc -L)" -le 80 ]'
 	tui_wait "selected: $SOCK"
 	tui_resize 140x50
