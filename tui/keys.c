@@ -95,7 +95,7 @@ static void k_sort(struct ui *u, int key)
 		ts->desc = !ts->desc;
 		return;
 	}
-	ts->sort += key == '>' ? 1 : -1; /* wrapped by the table, which knows its columns */
+	ts->sort += key == '<' ? -1 : 1; /* wrapped by the table, which knows its columns */
 	ts->desc = false;
 	u->follow = true;
 }

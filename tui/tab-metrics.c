@@ -19,9 +19,9 @@
 enum { M_SERIES, M_VALUE, M_RATE, M_N };
 
 static const struct col cols[M_N] = {
-	[M_SERIES] = { "FAMILY / SERIES", 20, 0, 0, false, false, false },
+	[M_SERIES] = { "FAMILY / SERIES", 20, 96, 0, false, false, false },
 	[M_VALUE] = { "VALUE", 8, 0, 0, true, true, true },
-	[M_RATE] = { "RATE", 8, 0, 1, true, true, true },
+	[M_RATE] = { "RATE", 8, 0, 0, true, true, true },
 };
 
 static const struct {

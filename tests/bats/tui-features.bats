@@ -151,6 +151,8 @@ overview_order() {
 @test "a row that does not fit: the whole row below; Left/Right scroll sideways" {
 	tui_start 80x30
 	tui_wait_re 'inst2_worker1 .* up '
+	tui_keys / inst1_worker0 Enter
+	tui_wait 'selected: inst1_worker0'
 	tui_keys 2
 	tui_wait 'FAMILY / SERIES'
 	tui_keys / num_hit_tokens Enter j
