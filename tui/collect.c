@@ -69,7 +69,8 @@ static void plan_round(struct model *m, struct plan *p)
 			plan_add(p, i, n, K_PLUGINS, m->tab, "/plugins");
 		/* marked nodes too: a bulk action shows each node's current value */
 		if ((sel || n->marked) && t->path != NULL)
-			plan_add(p, i, n, K_TAB, m->tab, t->path);
+			plan_add(p, i, n, K_TAB, m->tab, n->tab[m->tab].fallback && t->fallback_path
+				 ? t->fallback_path : t->path);
 	}
 }
 
@@ -86,7 +87,14 @@ static void apply_tab(int tab, struct tnode *n, const struct hm_res *r, char *wh
 {
 	struct tab_data *d = &n->tab[tab];
 	char *cause = NULL;
-	json_t *doc = why ? NULL : tab_table[tab]->parse(r->body, r->len, &cause);
+	json_t *doc;
+
+	if (why != NULL && r->status >= 400 && r->status < 500 && !d->fallback &&
+	    tab_table[tab]->fallback_path != NULL) {
+		d->fallback = true; /* asked again at once, the other way */
+		return;
+	}
+	doc = why ? NULL : tab_table[tab]->parse(r->body, r->len, &cause);
 
 	free(d->error);
 	d->error = why ? xstrdup(why) : cause;

@@ -175,6 +175,7 @@ const struct tab tab_threads = {
 	.name = "Threads",
 	.key = '3',
 	.path = "/threads?format=json",
+	.fallback_path = "/threads", /* LMCache's text (or JSON): agentfmt reads both */
 	.parse = parse,
 	.draw = draw,
 	.on_key = on_key,

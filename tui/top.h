@@ -31,6 +31,7 @@ struct tab_data {
 	double when;	   /* monotonic time of the last answer, 0: never */
 	json_t *prev;	   /* the answer before, for rates (thread CPU), or NULL */
 	double prev_when;
+	bool fallback;	   /* the node refused the tab's path: ask its fallback_path */
 };
 
 struct tnode {
@@ -200,6 +201,8 @@ struct tab {
 	int key; /* the key that shows it ('1'...) */
 	/* What to GET from the selected node for this tab, or NULL (Overview: nothing extra). */
 	const char *path;
+	/* What to GET instead from a node that answers path 4xx (an older server), or NULL. */
+	const char *fallback_path;
 	/* Turns the body into the document drawn; NULL with cause. */
 	json_t *(*parse)(const char *body, size_t len, char **cause);
 	/* Rows of the tab for the selected node (lines to draw and filter over). */

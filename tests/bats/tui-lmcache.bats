@@ -27,7 +27,7 @@ teardown() {
 	tui_wait_re "$LMC_URL +- +up +0\\.3\\.9-6ae0e8b "
 	tui_wait 'nodes 1, 1 up'
 	tui_wait_re 'health unknown \(.*\)'
-	assert_regex "$(tui_line "$LMC_URL ")" ' -$'
+	assert_regex "$(tui_line "└─ $LMC_URL ")" ' -$'
 }
 
 @test "LMCache's multi-process health route: healthy, or unhealthy with its reason" {
@@ -68,8 +68,8 @@ teardown() {
 	cluster_frontend fe1 lmcache_default_instance_scheduler lmcache_default_instance_worker0
 	cluster_wait_listed 2
 	tui_start 100x30
-	tui_wait_re '(├─|└─) lmcache_default_instance_scheduler +scheduler +up'
-	tui_wait_re '(├─|└─) lmcache_default_instance_worker0 +worker +up'
+	tui_wait_re '(├─|└─) lmcache_default_instance_scheduler .*up +[0-9.]+%'
+	tui_wait_re '(├─|└─) lmcache_default_instance_worker0 .*up +[0-9.]+%'
 	tui_keys 3
 	tui_wait_re '^ node lmcache_default_instance_scheduler +up'
 }
@@ -89,9 +89,10 @@ teardown() {
 	tui_wait_re 'Set [0-9]+ loggers \(lmcache\.v1\.\*\) on 1 node to NOTSET\?'
 	tui_wait_re 'inst1_scheduler +lmcache\.v1\.cache_engine +WARNING -> NOTSET'
 	tui_keys y
-	tui_wait_re '[0-9]+ of [0-9]+ done|results of the last action'
-	run lmcctl --no-headers log-level lmcache.v1.cache_engine
-	assert_line --regexp '^inst1_scheduler +lmcache\.v1\.cache_engine +NOTSET$'
+	tui_wait_re '[0-9]+ of [0-9]+ done'
+	tui_wait 'results of the last action, per node'
+	tui_wait 'inst1_scheduler: lmcache.v1.cache_engine -> NOTSET: Set lmcache.v1.cache_engine level to NOTSET'
+	tui_wait 'inst1_scheduler: lmcache.v1.lookup_server -> NOTSET: Set lmcache.v1.lookup_server level to NOTSET'
 	# a parent's name covers the loggers under it
 	tui_keys Escape s lmcache.v1 Enter E Enter
 	tui_wait_re 'Set [0-9]+ loggers \(lmcache\.v1\) on 1 node to ERROR\?'
