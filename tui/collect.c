@@ -97,7 +97,7 @@ static void apply_tab(int tab, struct tnode *n, const struct hm_res *r, char *wh
 	doc = why ? NULL : tab_table[tab]->parse(r->body, r->len, &cause);
 
 	free(d->error);
-	d->error = why ? xstrdup(why) : cause;
+	d->error = why ? text_bounded(why, strlen(why)) : cause;
 	if (doc != NULL) {
 		json_decref(d->prev);
 		d->prev = d->doc;
@@ -160,11 +160,9 @@ static void apply(struct model *m, const struct job *j, const struct hm_res *r, 
 		node_ok(n, now);
 		node_metrics(n, r->body, r->len, now);
 	} else if (j->kind == K_VERSION && why == NULL) {
-		free(n->version);
-		n->version = agentfmt_version(r->body, r->len);
+		node_set_text(&n->version, agentfmt_version(r->body, r->len));
 	} else if (j->kind == K_LMC_VERSION && why == NULL) {
-		free(n->lmc_version);
-		n->lmc_version = agentfmt_version(r->body, r->len);
+		node_set_text(&n->lmc_version, agentfmt_version(r->body, r->len));
 	} else if (j->kind == K_PLUGINS && why == NULL) {
 		count_plugins(n, r);
 	} else if (j->kind == K_HEALTH) {

@@ -126,25 +126,69 @@ static void keep_last_listing(struct model *m, struct cl_listing *l)
 	cluster_listing_free(l);
 }
 
+/* Names to node indexes, open addressing: a listing of thousands of nodes in a new order
+ * merges in linear time. */
+struct name_index {
+	size_t *slot; /* index + 1; 0: empty */
+	size_t mask;
+};
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+static void index_build(struct name_index *x, const struct model *m)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * m->nnodes)
+		cap *= 2;
+	x->slot = xcalloc(cap, sizeof *x->slot);
+	x->mask = cap - 1;
+	for (size_t i = 0; i < m->nnodes; i++) {
+		size_t h = name_hash(m->nodes[i].id.name) & x->mask;
+
+		while (x->slot[h] != 0)
+			h = (h + 1) & x->mask;
+		x->slot[h] = i + 1;
+	}
+}
+
+static struct tnode *index_find(const struct name_index *x, struct model *m, const char *name)
+{
+	for (size_t h = name_hash(name) & x->mask; x->slot[h] != 0; h = (h + 1) & x->mask)
+		if (strcmp(m->nodes[x->slot[h] - 1].id.name, name) == 0)
+			return &m->nodes[x->slot[h] - 1];
+	return NULL;
+}
+
 void model_merge(struct model *m, struct cl_listing *l)
 {
 	if (l->error != NULL && l->nnodes == 0 && l->nfrontends == 0) {
 		keep_last_listing(m, l);
 		return;
 	}
+	struct name_index x;
+	size_t nold = m->nnodes;
+
 	m->registry_down = false;
 	for (size_t i = 0; i < m->nnodes; i++)
 		m->nodes[i].listed = false;
+	index_build(&x, m);
 	for (size_t i = 0; i < l->nnodes; i++) {
-		/* listings keep their order: the node at the same place is the usual match */
-		struct tnode *n = i < m->nnodes && strcmp(m->nodes[i].id.name, l->nodes[i].name) == 0
-			? &m->nodes[i] : model_find(m, l->nodes[i].name);
+		struct tnode *n = index_find(&x, m, l->nodes[i].name);
 
-		if (n != NULL)
+		if (n != NULL && n < m->nodes + nold && !n->listed)
 			node_relist(n, &l->nodes[i]);
-		else
+		else if (n == NULL)
 			node_add(m, &l->nodes[i]);
 	}
+	free(x.slot);
 	free(m->error);
 	m->error = l->error;
 	l->error = NULL;
@@ -158,11 +202,28 @@ void model_merge(struct model *m, struct cl_listing *l)
 	cluster_listing_free(l);
 }
 
+/* A node's text kept for display is bounded: a node answering a 110 KB version costs the
+ * screen no more than one answering "0.3.9". */
+char *text_bounded(const char *s, size_t len)
+{
+	size_t n = len < FIELD_MAX ? len : FIELD_MAX;
+
+	while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n < len ? xasprintf("%.*s...", (int)n, s) : xstrndup(s, n);
+}
+
+void node_set_text(char **field, char *text)
+{
+	free(*field);
+	*field = text ? text_bounded(text, strlen(text)) : NULL;
+	free(text);
+}
+
 void node_fail(struct tnode *n, const char *why)
 {
 	n->state = NS_DOWN;
-	free(n->error);
-	n->error = xstrdup(why);
+	node_set_text(&n->error, xstrdup(why));
 }
 
 double node_age(const struct tnode *n)
@@ -276,10 +337,16 @@ static bool same_labels(const struct prom_sample *a, const struct prom_sample *b
 	return true;
 }
 
+/* Scrapes list their samples in the same order: the sample at the same place is the usual
+ * match, so a whole tab of rates is linear. */
 static const struct prom_sample *prev_sample(const struct tnode *n, const struct prom_sample *s)
 {
 	const struct prom_exposition *e = &n->prev;
+	size_t at = (size_t)(s - n->metrics.sample_store);
 
+	if (s >= n->metrics.sample_store && at < e->nsamples &&
+	    same_labels(&e->sample_store[at], s))
+		return &e->sample_store[at];
 	for (size_t i = 0; i < e->nfamilies; i++)
 		for (size_t j = 0; j < e->families[i].nsamples; j++)
 			if (same_labels(&e->families[i].samples[j], s))

@@ -18,6 +18,7 @@
 #define MIN_ROWS 12
 #define STATUS_SECONDS 15.0
 #define CELL_MAX 256 /* bytes of one field in a table: a 110 KB version stays cheap */
+#define FIELD_MAX 200 /* bytes of a node's text kept for display (version, error) */
 
 /* The main LMCache series kept as history for sparklines (model.c). */
 enum spark { SP_HIT_RATE, SP_HIT_TOKENS, SP_RETRIEVES, SP_CACHE, NSPARK };
@@ -100,6 +101,10 @@ void model_merge(struct model *m, struct cl_listing *l);
 struct tnode *model_find(struct model *m, const char *name);
 void node_metrics(struct tnode *n, const char *text, size_t len, double now);
 void node_fail(struct tnode *n, const char *why);
+/* The first FIELD_MAX bytes of s (whole characters), "..." when cut; caller frees. */
+char *text_bounded(const char *s, size_t len);
+/* Replaces *field by text (taken), bounded. */
+void node_set_text(char **field, char *text);
 void node_ok(struct tnode *n, double now);
 /* Seconds since the node last answered, NAN when never. */
 double node_age(const struct tnode *n);

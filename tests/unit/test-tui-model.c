@@ -92,10 +92,79 @@ static void test_figures(void)
 	model_free(&m);
 }
 
+/* A registry that cannot be read leaves the last listing as it was (issue 15, bug 2). */
+static void test_registry_down(void)
+{
+	static const char *const names[] = { "a", "b", NULL };
+	struct model m;
+	struct cl_listing l = listing(names);
+
+	model_init(&m, "x", -1, 7);
+	model_merge(&m, &l);
+	l = (struct cl_listing){ .error = xstrdup("registry r: connection refused") };
+	model_merge(&m, &l);
+	ok(model_find(&m, "a")->listed && model_find(&m, "b")->listed, "nodes stay listed");
+	ok(m.registry_down, "... the registry is marked unreachable");
+	is_str(m.error, "registry r: connection refused", "... with the reason");
+	l = listing(names);
+	model_merge(&m, &l);
+	ok(!m.registry_down && m.error == NULL, "back: no longer marked");
+	model_free(&m);
+}
+
+/* 2,000 nodes listed again in the opposite order: each keeps its history; and a 110 KB
+ * version is kept bounded (issue 14, item 5). */
+static void test_big(void)
+{
+	enum { N = 2000 };
+	const char **names = xcalloc(N + 1, sizeof *names);
+	struct model m;
+	struct cl_listing l;
+	char *big = xmalloc(110 * 1024 + 1);
+	bool kept = true;
+
+	for (int i = 0; i < N; i++)
+		names[i] = xasprintf("inst%d_worker0", i);
+	model_init(&m, "x", -1, 7);
+	l = listing(names);
+	model_merge(&m, &l);
+	for (int i = 0; i < N; i++)
+		m.nodes[i].plugins = i;
+	for (int i = 0; i < N / 2; i++) {
+		const char *t = names[i];
+
+		names[i] = names[N - 1 - i];
+		names[N - 1 - i] = t;
+	}
+	l = listing(names);
+	model_merge(&m, &l);
+	is_int((int)m.nnodes, N, "no node added twice");
+	for (int i = 0; i < N; i++) {
+		struct tnode *n = model_find(&m, names[i]);
+
+		kept = kept && n->listed && n->plugins == atoi(names[i] + 4);
+	}
+	ok(kept, "every node relisted with what was learnt");
+	memset(big, '9', 110 * 1024);
+	big[110 * 1024] = '\0';
+	node_set_text(&m.nodes[0].version, xstrdup(big));
+	ok(strlen(m.nodes[0].version) <= FIELD_MAX + 3, "a 110 KB version is kept bounded");
+	ok(strncmp(m.nodes[0].version, "999", 3) == 0 &&
+	   strcmp(m.nodes[0].version + strlen(m.nodes[0].version) - 3, "...") == 0,
+	   "... its start, marked as cut");
+	for (int i = 0; i < N; i++)
+		free((char *)names[i]);
+	free(names);
+	free(big);
+	model_free(&m);
+}
+
 int main(void)
 {
 	no_plan();
 	test_merge();
 	test_figures();
+	test_registry_down();
+	test_big();
 	return done_testing();
 }
