@@ -31,6 +31,7 @@ struct collector {
 	struct model *m;
 	struct cl_source src;
 	struct hm_client *http; /* the collector thread's: connections kept between rounds */
+	const struct tab *const *tabs;
 };
 
 struct plan {
@@ -47,9 +48,8 @@ static void plan_add(struct plan *p, size_t i, const struct tnode *n, enum kind 
 }
 
 /* What to ask each listed node this round. Caller holds the lock. */
-static void plan_round(struct model *m, struct plan *p)
+static void plan_round(struct model *m, const struct tab *t, struct plan *p)
 {
-	const struct tab *t = tab_table[m->tab];
 
 	for (size_t i = 0; i < m->nnodes; i++) {
 		const struct tnode *n = &m->nodes[i];
@@ -57,15 +57,15 @@ static void plan_round(struct model *m, struct plan *p)
 
 		if (!n->listed)
 			continue;
-		if (t == &tab_overview || sel)
+		if (t->all_nodes || sel)
 			plan_add(p, i, n, K_METRICS, m->tab, "/metrics");
-		if (n->version == NULL && (t == &tab_overview || sel))
+		if (n->version == NULL && (t->all_nodes || sel))
 			plan_add(p, i, n, K_VERSION, m->tab, "/version");
 		if (n->lmc_version == NULL && sel)
 			plan_add(p, i, n, K_LMC_VERSION, m->tab, "/lmc_version");
 		if (sel && n->health_path != NULL)
 			plan_add(p, i, n, K_HEALTH, m->tab, n->health_path);
-		if (t == &tab_overview && (n->plugins < 0 || m->rounds % 15 == 0))
+		if (t->all_nodes && (n->plugins < 0 || m->rounds % 15 == 0))
 			plan_add(p, i, n, K_PLUGINS, m->tab, "/plugins");
 		/* marked nodes too: a bulk action shows each node's current value */
 		if ((sel || n->marked) && t->path != NULL)
@@ -83,18 +83,19 @@ static char *failure(const struct hm_res *r)
 	return NULL;
 }
 
-static void apply_tab(int tab, struct tnode *n, const struct hm_res *r, char *why, double now)
+static void apply_tab(const struct tab *t, int tab, struct tnode *n, const struct hm_res *r,
+		      char *why, double now)
 {
 	struct tab_data *d = &n->tab[tab];
 	char *cause = NULL;
 	json_t *doc;
 
 	if (why != NULL && r->status >= 400 && r->status < 500 && !d->fallback &&
-	    tab_table[tab]->fallback_path != NULL) {
+	    t->fallback_path != NULL) {
 		d->fallback = true; /* asked again at once, the other way */
 		return;
 	}
-	doc = why ? NULL : tab_table[tab]->parse(r->body, r->len, &cause);
+	doc = why ? NULL : t->parse(r->body, r->len, &cause);
 
 	free(d->error);
 	d->error = why ? text_bounded(why, strlen(why)) : cause;
@@ -149,9 +150,9 @@ static void apply_health(struct tnode *n, const struct hm_res *r)
 	json_decref(doc);
 }
 
-static void apply(struct model *m, const struct job *j, const struct hm_res *r, double now)
+static void apply(struct collector *c, const struct job *j, const struct hm_res *r, double now)
 {
-	struct tnode *n = &m->nodes[j->node];
+	struct tnode *n = &c->m->nodes[j->node];
 	char *why = failure(r);
 
 	if (j->kind == K_METRICS && why != NULL)
@@ -168,7 +169,7 @@ static void apply(struct model *m, const struct job *j, const struct hm_res *r, 
 	} else if (j->kind == K_HEALTH) {
 		apply_health(n, r);
 	} else if (j->kind == K_TAB) {
-		apply_tab(j->tab, n, r, why, now);
+		apply_tab(c->tabs[j->tab], j->tab, n, r, why, now);
 	}
 	free(why);
 }
@@ -186,7 +187,7 @@ static void run_plan(struct collector *c, struct plan *p, long tmo)
 	now = now_mono();
 	pthread_mutex_lock(&c->m->lock);
 	for (size_t i = 0; i < p->n; i++)
-		apply(c->m, &p->jobs[i], &res[i], now);
+		apply(c, &p->jobs[i], &res[i], now);
 	pthread_mutex_unlock(&c->m->lock);
 	for (size_t i = 0; i < p->n; i++) {
 		hm_res_free(&res[i]);
@@ -217,7 +218,7 @@ static void collect_round(struct collector *c, double interval)
 	}
 	pthread_mutex_lock(&c->m->lock);
 	model_merge(c->m, &l);
-	plan_round(c->m, &p);
+	plan_round(c->m, c->tabs[c->m->tab], &p);
 	pthread_mutex_unlock(&c->m->lock);
 	run_plan(c, &p, timeout_ms(interval));
 }
@@ -355,12 +356,14 @@ static void *collector_main(void *arg)
 	return NULL;
 }
 
-struct collector *collector_start(struct model *m, const struct cl_source *src)
+struct collector *collector_start(struct model *m, const struct cl_source *src,
+				  const struct tab *const *tabs)
 {
 	struct collector *c = xcalloc(1, sizeof *c);
 	sigset_t all, old;
 
 	c->m = m;
+	c->tabs = tabs;
 	c->src = *src;
 	c->http = hm_client_new();
 	sigfillset(&all); /* signals (SIGWINCH, SIGINT) belong to the screen thread */

@@ -74,17 +74,24 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_opts(int argc, char **argv, struct topts *o)
+/* What holds without options: NO_COLOR, LMCACHE_REGISTRY. */
+static void defaults(struct topts *o)
 {
 	const char *nc = getenv("NO_COLOR");
-	double v;
-	int c;
 
 	*o = (struct topts){ .color = nc == NULL || *nc == '\0', .unicode = true, .mouse = true,
 			     .delay = 2.0 };
 	o->src.registry = getenv("LMCACHE_REGISTRY");
 	if (o->src.registry != NULL && *o->src.registry == '\0')
 		o->src.registry = NULL;
+}
+
+static int parse_opts(int argc, char **argv, struct topts *o)
+{
+	double v;
+	int c;
+
+	defaults(o);
 	while ((c = getopt_long(argc, argv, "d:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->src.registry = optarg; break;
@@ -233,12 +240,13 @@ int main(int argc, char **argv)
 	model_init(&m, src, fds[1], ntabs);
 	free(src);
 	m.interval = o.delay;
-	u = (struct ui){ .m = &m, .o = &o, .follow = true, .back_tab = -1,
+	u = (struct ui){ .m = &m, .o = &o, .tabs = tab_table, .ntabs = ntabs, .follow = true,
+			 .back_tab = -1,
 			 .ts = xcalloc((size_t)ntabs, sizeof *u.ts) };
 	handle_signals();
 	xalloc_set_fatal_hook(screen_end);
 	screen_init(o.color, o.unicode, o.mouse);
-	if ((c = collector_start(&m, &o.src)) == NULL) {
+	if ((c = collector_start(&m, &o.src, tab_table)) == NULL) {
 		screen_end();
 		fprintf(stderr, "lmcache-top: cannot start the collector thread\n");
 		return 1;

@@ -256,4 +256,5 @@ const struct tab tab_overview = {
 	.draw = draw,
 	.on_key = on_key,
 	.keys = keys,
+	.all_nodes = true,
 };

@@ -1,5 +1,5 @@
-/* The tab table (the number of tabs and their keys come from it), and what several tabs
- * share: the node line, JSON documents as rows, the selection, actions on nodes. */
+/* What several tabs share: the node line, JSON documents as rows, the selection. The tabs
+ * themselves are reached through u->tabs (tab-table.c), so nothing here depends on them. */
 #include "config.h"
 #include "top.h"
 #include "buf.h"
@@ -12,20 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const struct tab *const tab_table[] = {
-	&tab_overview, &tab_metrics, &tab_threads, &tab_loglevel, &tab_config, &tab_meta,
-	&tab_inference,
-};
-const int ntabs = (int)(sizeof tab_table / sizeof tab_table[0]);
-
-int tab_by_key(int key)
-{
-	for (int i = 0; i < ntabs; i++)
-		if (tab_table[i]->key == key)
-			return i;
-	return -1;
-}
 
 const char *node_state_name(const struct model *m, const struct tnode *n)
 {
@@ -96,12 +82,12 @@ void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h)
 	if (d->error != NULL) {
 		if (d->doc != NULL)
 			put_line(y + used, C_BAD, " %s: %s (showing the answer of %.0fs ago)",
-				 tab_table[u->tab]->name, d->error, now_mono() - d->when);
+				 u->tabs[u->tab]->name, d->error, now_mono() - d->when);
 		else
-			put_line(y + used, C_BAD, " %s: %s", tab_table[u->tab]->name, d->error);
+			put_line(y + used, C_BAD, " %s: %s", u->tabs[u->tab]->name, d->error);
 		used++;
-	} else if (d->doc == NULL && tab_table[u->tab]->path != NULL) {
-		put_line(y + used, C_DIM, " waiting for %s ...", tab_table[u->tab]->path);
+	} else if (d->doc == NULL && u->tabs[u->tab]->path != NULL) {
+		put_line(y + used, C_DIM, " waiting for %s ...", u->tabs[u->tab]->path);
 		used++;
 	}
 	return rows_show(u, r, y + used, h - used);
@@ -220,7 +206,7 @@ void ui_select(struct ui *u, const char *name)
 
 void ui_show_tab(struct ui *u, int t)
 {
-	u->tab = (t + ntabs) % ntabs;
+	u->tab = (t + u->ntabs) % u->ntabs;
 	u->back_tab = -1;
 	u->m->tab = u->tab;
 	u->m->refresh_now = true;

@@ -128,8 +128,10 @@ void model_result(struct model *m, bool bad, const char *fmt, ...)
 void model_results_clear(struct model *m);
 
 /* collect.c */
+struct tab;
 struct collector;
-struct collector *collector_start(struct model *m, const struct cl_source *src);
+struct collector *collector_start(struct model *m, const struct cl_source *src,
+				  const struct tab *const *tabs);
 void collector_stop(struct collector *c);
 
 /* Options (main.c). */
@@ -165,6 +167,8 @@ typedef void (*input_done_fn)(struct ui *u, const char *text);
 struct ui {
 	struct model *m;
 	const struct topts *o;
+	const struct tab *const *tabs; /* the tab table (tab-table.c) */
+	int ntabs;
 	int tab;
 	struct tabstate *ts; /* one per tab */
 	enum mode mode;
@@ -215,8 +219,12 @@ struct tab {
 	/* A key the global table did not take; true when used. */
 	bool (*on_key)(struct ui *u, struct tnode *n, int key);
 	const struct keybind *keys; /* for help, {NULL} terminated */
+	/* Shows every node (the Overview): the collector asks all of them for /metrics,
+	 * /version and /plugins, not only the selected one. */
+	bool all_nodes;
 };
 
+/* tab-table.c */
 extern const struct tab *const tab_table[];
 extern const int ntabs;
 extern const struct tab tab_overview, tab_metrics, tab_threads, tab_loglevel, tab_config,
