@@ -452,7 +452,8 @@ static int pane_lines(const struct rows *r, const struct row *w, const int *wd,
 	for (int c = 0; w != NULL && w->data != NULL && c < r->ncols; c++)
 		if (w->cell[c] != NULL && *w->cell[c] && wd[c] > 0 && wd[c] < nat[c] &&
 		    text_cells(w->cell[c]) > wd[c] - (c == 0 && r->tree ? TREE_CELLS : 0))
-			buf_printf(&b, "%s%s: %s", b.len ? "  " : "", r->cols[c].title, w->cell[c]);
+			buf_printf(&b, "%s%s: %s", b.len ? "  " : "", r->cols[c].title,
+				   w->cell[c] + strspn(w->cell[c], " "));
 	for (const char *s = buf_cstr(&b); *s && n < PANE_LINES; n++) {
 		const char *e = text_skip(s, cols - 4);
 

@@ -16,12 +16,13 @@
 
 #define NSPARKS 4
 
-enum { M_SERIES, M_VALUE, M_RATE, M_N };
+enum { M_SERIES, M_VALUE, M_RATE, M_QUANT, M_N };
 
 static const struct col cols[M_N] = {
 	[M_SERIES] = { "FAMILY / SERIES", 20, 96, 0, false, false, false },
 	[M_VALUE] = { "VALUE", 8, 0, 0, true, true, true },
 	[M_RATE] = { "RATE", 8, 0, 0, true, true, true },
+	[M_QUANT] = { "P50 P90 P99", 12, 0, 1, false, true, true },
 };
 
 static const struct {
@@ -157,7 +158,8 @@ static void hist_row(struct rows *r, struct tnode *n, const struct prom_family *
 	human_num(quantile(h, 0.99), p[2], sizeof p[2]);
 	if (!isnan(rate))
 		snprintf(rt, sizeof rt, "%s/s", human_num(rate, v, sizeof v));
-	rows_cell(w, M_SERIES, NAN, "  %s  p50 %s  p90 %s  p99 %s", name, p[0], p[1], p[2]);
+	rows_cell(w, M_SERIES, NAN, "  %s", name);
+	rows_cell(w, M_QUANT, quantile(h, 0.99), "%s %s %s", p[0], p[1], p[2]);
 	rows_cell(w, M_VALUE, h->last->value, "%s", human_num(h->last->value, v, sizeof v));
 	rows_cell(w, M_RATE, rate, "%s", rt);
 	free(name);

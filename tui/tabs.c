@@ -115,7 +115,7 @@ static void rows_json_at(struct rows *r, const json_t *v, const char *prefix, in
 
 	if (json_is_object(v) && depth < 4 && json_object_size(v) > 0) {
 		if (*prefix)
-			rows_head(r, C_HEAD, depth - 1, " %s", prefix);
+			rows_head(r, C_HEAD, depth - 1, "%s", prefix);
 		json_object_foreach((json_t *)v, k, x) {
 			char *p = *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
 
@@ -125,7 +125,8 @@ static void rows_json_at(struct rows *r, const json_t *v, const char *prefix, in
 		return;
 	}
 	char *text = json_cell(v);
-	struct row *w = rows_add(r, C_NORMAL, (void *)v, depth);
+	/* under the header of its object (depth - 1), top-level fields at 0 */
+	struct row *w = rows_add(r, C_NORMAL, (void *)v, depth > 0 ? depth - 1 : 0);
 
 	rows_cell(w, 0, NAN, "%s", prefix);
 	rows_cell(w, 1, NAN, "%s", text);

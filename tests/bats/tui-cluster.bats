@@ -76,7 +76,8 @@ select_node() {
 	tui_wait_gone 'num_hit_tokens_total'
 	assert_regex "$(tui_screen)" '(▸|\+) lmcache:time_to_store  \(histogram\)'
 	# collapsed: quantiles per series; Enter on the family expands it to its buckets
-	assert_regex "$(tui_screen)" 'lmcache:time_to_store\{.*\} +p50 [0-9.kM]+ +p90 [0-9.kM]+ +p99 [0-9.kM]+'
+	assert_regex "$(tui_line 'FAMILY / SERIES')" 'VALUE +RATE +P50 P90 P99'
+	assert_regex "$(tui_screen)" 'lmcache:time_to_store\{.* [0-9]+ +[0-9.kM]+/s +[0-9.e-]+[kM]? [0-9.e-]+[kM]? [0-9.e-]+[kM]?'$'\n'
 	run ! grep -q 'time_to_store_bucket' <<<"$(tui_screen)"
 	tui_keys Enter
 	tui_wait 'lmcache:time_to_store_bucket{'

@@ -157,7 +157,8 @@ overview_order() {
 	tui_wait 'FAMILY / SERIES'
 	tui_keys / num_hit_tokens Enter j
 	tui_wait 'the whole row'
-	tui_wait_re 'SERIES: +lmcache:num_hit_tokens_total\{model_name="meta-llama/Llama-3\.1-8B-Instruct",worker_id="'
+	tui_wait_re 'SERIES: lmcache:num_hit_tokens_total\{model_name="meta-llama/Llama'
+	tui_wait_re '^ +-3\.1-8B-Instruct",worker_id="0"\}$'
 	tui_keys Right Right
 	tui_wait_re 'Instruct",worker_id="'
 	run ! grep -q 'FAMILY / SERIES' <<<"$(tui_screen)"

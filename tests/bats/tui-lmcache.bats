@@ -97,5 +97,7 @@ teardown() {
 	tui_keys Escape s lmcache.v1 Enter E Enter
 	tui_wait_re 'Set [0-9]+ loggers \(lmcache\.v1\) on 1 node to ERROR\?'
 	tui_keys y
+	tui_wait 'inst1_scheduler: lmcache.v1.cache_engine -> ERROR: Set'
+	tui_keys Escape
 	tui_wait_re 'lmcache\.v1\.cache_engine +ERROR'
 }
