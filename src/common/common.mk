@@ -9,3 +9,7 @@ common_sources += src/common/agentfmt.c src/common/agentfmt.h
 common_sources += src/common/cluster.c src/common/cluster.h
 common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
 include tests/prom.mk
+check_PROGRAMS += tests/unit/test-jsonutil
+TESTS += tests/unit/test-jsonutil
+tests_unit_test_jsonutil_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_jsonutil_LDADD = src/common/libcommon.la src/common/libutil.la
