@@ -20,7 +20,7 @@ static char *trimmed(char *s)
 
 char *agentfmt_version(const char *body, size_t len)
 {
-	json_t *j = json_parse_text(body, len, NULL);
+	json_t *j = json_parse_lenient(body, len, NULL);
 	char *v;
 
 	if (json_is_string(j))
@@ -209,7 +209,7 @@ static json_t *threads_from_text(const char *body, size_t len, char **cause)
 
 json_t *agentfmt_threads(const char *body, size_t len, char **cause)
 {
-	json_t *j = json_parse_text(body, len, NULL), *a, *it;
+	json_t *j = json_parse_lenient(body, len, NULL), *a, *it;
 	size_t i;
 
 	if (!json_is_array(j)) {
