@@ -13,3 +13,6 @@ check_PROGRAMS += tests/unit/test-jsonutil
 TESTS += tests/unit/test-jsonutil
 tests_unit_test_jsonutil_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_jsonutil_LDADD = src/common/libcommon.la src/common/libutil.la
+# The agent's JSON through jsonutil's dumper (shortest reals), against demo nodes.
+TESTS += tests/bats/agent-floats.bats
+EXTRA_DIST += tests/bats/agent-floats.bats
