@@ -16,3 +16,7 @@ tests_unit_test_jsonutil_LDADD = src/common/libcommon.la src/common/libutil.la
 # The agent's JSON through jsonutil's dumper (shortest reals), against demo nodes.
 TESTS += tests/bats/agent-floats.bats
 EXTRA_DIST += tests/bats/agent-floats.bats
+check_PROGRAMS += tests/unit/test-agentfmt
+TESTS += tests/unit/test-agentfmt
+tests_unit_test_agentfmt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_agentfmt_LDADD = src/common/libcommon.la src/common/libutil.la

@@ -183,7 +183,8 @@ static void dump_value(struct buf *b, const json_t *v, size_t flags, int depth);
 /* A scalar other than a real, exactly as jansson writes it. */
 static void dump_scalar(struct buf *b, const json_t *v, size_t flags)
 {
-	char *s = json_dumps(v, JSON_ENCODE_ANY | (flags & (JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH)));
+	size_t keep = flags & (JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH);
+	char *s = json_dumps(v, JSON_ENCODE_ANY | keep);
 
 	buf_puts(b, s ? s : "null");
 	free(s);

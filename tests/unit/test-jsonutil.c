@@ -47,7 +47,8 @@ static void test_lenient_tokens(void)
 	is_lenient("{\"k\": \"Infinity NaN -Infinity\"}", "{\"k\":\"Infinity NaN -Infinity\"}",
 	           "the words inside a string stay");
 	is_lenient("{\"say \\\"NaN\\\"\": \"a\\\\\", \"x\": NaN}",
-	           "{\"say \\\"NaN\\\"\":\"a\\\\\",\"x\":\"NaN\"}", "escaped quotes and backslashes");
+	           "{\"say \\\"NaN\\\"\":\"a\\\\\",\"x\":\"NaN\"}",
+	           "escaped quotes and backslashes");
 	is_lenient("{\"Infinity\": 1}", "{\"Infinity\":1}", "a key named Infinity");
 	is_lenient("{\"v\": 0.9, \"n\": null}", "{\"v\":0.90000000000000002,\"n\":null}",
 	           "no token: parsed as is");
@@ -108,7 +109,8 @@ static void test_dump_layout(void)
 		           JSON_INDENT(1) | JSON_COMPACT };
 
 	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
-		char *want = json_dumps(v, flags[i]), *name = xasprintf("layout as jansson's, flags %#zx", flags[i]);
+		char *want = json_dumps(v, flags[i]);
+		char *name = xasprintf("layout as jansson's, flags %#zx", flags[i]);
 
 		is_dump(v, flags[i], want, name);
 		free(want);
@@ -127,7 +129,8 @@ static void test_dump_reals(void)
 	        "reals shortest, compact");
 	is_dump(v, JSON_INDENT(2) | JSON_SORT_KEYS,
 	        "{\n  \"l\": [\n    0.1,\n    0.3333333333333333,\n    1e+22\n  ],\n"
-	        "  \"n\": 3,\n  \"one\": 1.0,\n  \"ratio\": 0.9\n}", "reals shortest, indented, sorted");
+	        "  \"n\": 3,\n  \"one\": 1.0,\n  \"ratio\": 0.9\n}",
+	        "reals shortest, indented, sorted");
 	json_decref(v);
 	v = json_real(0.9);
 	is_dump(v, JSON_ENCODE_ANY, "0.9", "a bare real");
