@@ -20,3 +20,6 @@ check_PROGRAMS += tests/unit/test-agentfmt
 TESTS += tests/unit/test-agentfmt
 tests_unit_test_agentfmt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_agentfmt_LDADD = src/common/libcommon.la src/common/libutil.la
+# Clients through jsonutil's lenient parser, against an LMCache-like node (nginx).
+TESTS += tests/bats/lmcctl-nonfinite.bats
+EXTRA_DIST += tests/bats/lmcctl-nonfinite.bats tests/fixtures/jsonutil/lmcache-nonfinite/conf.txt
