@@ -131,7 +131,7 @@ static void count_plugins(struct tnode *n, const struct hm_res *r)
  * unknown. */
 static void apply_health(struct tnode *n, const struct hm_res *r)
 {
-	json_t *doc = json_parse_text(r->body, r->len, NULL);
+	json_t *doc = json_parse_lenient(r->body, r->len, NULL);
 	const char *why = json_str_member(doc, "reason", json_str_member(doc, "status", ""));
 
 	free(n->health);

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "draw.h"
 #include "buf.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -275,19 +276,15 @@ char *human_percent(double fraction, char *buf, size_t len)
 	return buf;
 }
 
+/* str_double's shortest text, whole numbers without ".0" (an interval of 2 s). */
 char *human_float(double v, char *buf, size_t len)
 {
-	if (isnan(v))
-		return snprintf(buf, len, "NaN"), buf;
-	if (isinf(v))
-		return snprintf(buf, len, v > 0 ? "Infinity" : "-Infinity"), buf;
-	if (v == trunc(v) && fabs(v) < 1e15)
-		return snprintf(buf, len, "%.0f", v), buf;
-	for (int p = 1; p <= 17; p++) {
-		snprintf(buf, len, "%.*g", p, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
+	char d[STR_DOUBLE_SIZE];
+
+	if (isfinite(v) && v == trunc(v) && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%s", str_double(v, d));
 	return buf;
 }
 

@@ -93,19 +93,19 @@ void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h)
 	return rows_show(u, r, y + used, h - used);
 }
 
+/* Reals as Python writes them (5.0, 0.9); Infinity and NaN arrive as strings from the
+ * lenient parser and show as sent; objects and arrays as JSON with short reals. */
 char *json_cell(const json_t *v)
 {
-	char num[40];
+	char num[STR_DOUBLE_SIZE];
 
 	if (v == NULL || json_is_null(v))
 		return xstrdup("null");
 	if (json_is_string(v))
 		return xstrdup(json_string_value(v));
-	if (json_is_real(v)) { /* as Python writes a float: 5.0, 0.9, Infinity */
-		human_float(json_real_value(v), num, sizeof num);
-		return strpbrk(num, ".eIN") ? xstrdup(num) : xasprintf("%s.0", num);
-	}
-	return json_to_text(v);
+	if (json_is_real(v))
+		return xstrdup(str_double(json_real_value(v), num));
+	return json_dumps_shortest(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
 static void rows_json_at(struct rows *r, const json_t *v, const char *prefix, int depth)

@@ -55,10 +55,11 @@ teardown() {
 	tui_start --url "$LMC_URL"
 	tui_keys 3
 	tui_wait_re '139759747974848 +lmcache-prefetch '
-	assert_regex "$(tui_line 'lmcache-prefetch')" 'line 320, in wait'
+	assert_regex "$(tui_line 'lmcache-prefetch')" ' wait \(/usr/lib/python3\.11/threading\.py:320\)'
 	tui_keys / prefetch Enter Enter
 	tui_wait_re 'stack of thread 139759747974848 \(lmcache-prefetch\)'
-	tui_wait_re '#0 .*line 320, in wait'
+	tui_wait_re '#0 +wait \(/usr/lib/python3\.11/threading\.py:320\): waiter\.acquire\(\)'
+	tui_wait_re '#1 +wait \(/usr/lib/python3\.11/threading\.py:622\)'
 }
 
 @test "34-character node names fit the Overview and the node line" {
