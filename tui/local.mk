@@ -20,6 +20,10 @@ tui_bats = tests/bats/tui-cluster.bats tests/bats/tui-screen.bats tests/bats/tui
 TESTS += $(tui_bats)
 EXTRA_DIST += $(tui_bats)
 
+# lmcache-top on 2,000 nodes answering 110 KB versions (make bench).
+bench_scripts += tests/bench/top-big.sh
+EXTRA_DIST += tests/bench/top-big.sh
+
 check_PROGRAMS += tests/unit/test-tui-model
 tests_unit_test_tui_model_SOURCES = tests/unit/test-tui-model.c tui/model.c tui/top.h
 tests_unit_test_tui_model_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PTHREAD_CFLAGS)

@@ -29,6 +29,11 @@ click() {
 	done
 }
 
+# The text of the pane under the table that shows a row whole, its lines joined.
+whole_row() {
+	tui_screen | sed -n '/the whole row/,/filter:/p' | sed '1d;$d;s/^   //' | tr -d '\n'
+}
+
 # The node names of the Overview, top to bottom.
 overview_order() {
 	tui_screen | grep -E '^ (│|\||) +(├─|└─|\|-|`-) inst' | grep -oE 'inst[0-9]_(scheduler|worker[0-9])' |
@@ -157,8 +162,7 @@ overview_order() {
 	tui_wait 'FAMILY / SERIES'
 	tui_keys / num_hit_tokens Enter j
 	tui_wait 'the whole row'
-	tui_wait_re 'SERIES: lmcache:num_hit_tokens_total\{model_name="meta-llama/Llama'
-	tui_wait_re '^ +-3\.1-8B-Instruct",worker_id="0"\}$'
+	wait_until 10 eval 'whole_row | grep -qF "SERIES: lmcache:num_hit_tokens_total{model_name=\"meta-llama/Llama-3.1-8B-Instruct\",worker_id=\"0\"}"'
 	tui_keys Right Right
 	tui_wait_re 'Instruct",worker_id="'
 	run ! grep -q 'FAMILY / SERIES' <<<"$(tui_screen)"
