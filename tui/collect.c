@@ -174,21 +174,34 @@ static void apply(struct collector *c, const struct job *j, const struct hm_res 
 	free(why);
 }
 
+struct round {
+	struct collector *c;
+	struct plan *p;
+};
+
+/* Each answer goes into the model as it arrives and its body is freed at once: a round over
+ * thousands of nodes with big answers holds only the ones in flight. */
+static void answered(size_t i, const struct hm_res *res, void *arg)
+{
+	struct round *r = arg;
+	struct hm_res *done = (struct hm_res *)res;
+
+	pthread_mutex_lock(&r->c->m->lock);
+	apply(r->c, &r->p->jobs[i], res, now_mono());
+	pthread_mutex_unlock(&r->c->m->lock);
+	hm_res_free(done);
+}
+
 static void run_plan(struct collector *c, struct plan *p, long tmo)
 {
 	struct hm_req *reqs = xcalloc(p->n + 1, sizeof *reqs);
 	struct hm_res *res = xcalloc(p->n + 1, sizeof *res);
-	double now;
+	struct round r = { c, p };
 
 	for (size_t i = 0; i < p->n; i++)
 		reqs[i] = (struct hm_req){ .url = p->jobs[i].url, .unix_socket = p->jobs[i].socket,
 					   .timeout_ms = tmo };
-	hm_client_run(c->http, reqs, res, p->n, 64, NULL, NULL);
-	now = now_mono();
-	pthread_mutex_lock(&c->m->lock);
-	for (size_t i = 0; i < p->n; i++)
-		apply(c, &p->jobs[i], &res[i], now);
-	pthread_mutex_unlock(&c->m->lock);
+	hm_client_run(c->http, reqs, res, p->n, 64, answered, &r);
 	for (size_t i = 0; i < p->n; i++) {
 		hm_res_free(&res[i]);
 		free(p->jobs[i].url);
