@@ -264,3 +264,14 @@ select_node() {
 	tui_keys 6
 	tui_wait_re 'worker_id +0$'
 }
+
+@test "lmcache-top(1)'s examples: a cluster read-only every 5 s; one node on its socket" {
+	tui_start --registry "$REGISTRY_URL" --readonly -d 5
+	tui_wait '[read-only]'
+	tui_wait 'every 5s'
+	tui_wait_re 'inst2_worker1 +worker +up'
+	tui_stop
+	LMCACHE_REGISTRY= tui_start --socket "$(cluster_sock inst1_worker0)"
+	tui_wait 'nodes 1, 1 up'
+	tui_wait_re "$(cluster_sock inst1_worker0) +- +up"
+}
