@@ -37,7 +37,7 @@ void ui_show_results(struct ui *u)
 	char **lines;
 
 	if (m->nresults == 0) {
-		model_status(m, false, "no action on marked nodes yet");
+		top_model_status(m, false, "no action on marked nodes yet");
 		return;
 	}
 	lines = xcalloc(m->nresults, sizeof *lines);

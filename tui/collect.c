@@ -230,7 +230,7 @@ static void collect_round(struct collector *c, double interval)
 		l = (struct cl_listing){ .error = cause };
 	}
 	pthread_mutex_lock(&c->m->lock);
-	model_merge(c->m, &l);
+	top_model_merge(c->m, &l);
 	plan_round(c->m, c->tabs[c->m->tab], &p);
 	pthread_mutex_unlock(&c->m->lock);
 	run_plan(c, &p, timeout_ms(interval));
@@ -275,7 +275,7 @@ static bool send_one(struct collector *c, const struct action *a, char **msg)
 	bool ok = false;
 
 	pthread_mutex_lock(&c->m->lock);
-	struct tnode *n = model_find(c->m, a->node);
+	struct tnode *n = top_model_find(c->m, a->node);
 
 	if (n != NULL) {
 		url = xasprintf("%s%s", n->id.url, a->path);
@@ -302,7 +302,7 @@ static void do_action(struct collector *c, struct action *a)
 	size_t n = 0, bad = 0;
 
 	pthread_mutex_lock(&c->m->lock);
-	model_results_clear(c->m);
+	top_model_results_clear(c->m);
 	pthread_mutex_unlock(&c->m->lock);
 	for (struct action *p = a; p != NULL; p = p->next, n++) {
 		char *msg;
@@ -311,9 +311,9 @@ static void do_action(struct collector *c, struct action *a)
 		bad += !ok;
 		pthread_mutex_lock(&c->m->lock);
 		if (a->next == NULL)
-			model_status(c->m, !ok, "%s", msg);
+			top_model_status(c->m, !ok, "%s", msg);
 		else
-			model_result(c->m, !ok, "%s", msg);
+			top_model_result(c->m, !ok, "%s", msg);
 		pthread_mutex_unlock(&c->m->lock);
 		free(msg);
 	}
@@ -321,7 +321,7 @@ static void do_action(struct collector *c, struct action *a)
 	if (n > 1)
 		c->m->results_ready = true;
 	if (n > 1)
-		model_status(c->m, bad > 0, "%zu of %zu done%s (R shows each result)",
+		top_model_status(c->m, bad > 0, "%zu of %zu done%s (R shows each result)",
 			     n - bad, n, bad ? ", failures" : "");
 	pthread_mutex_unlock(&c->m->lock);
 	action_free(a);
@@ -362,7 +362,7 @@ static void *collector_main(void *arg)
 		collect_round(c, interval);
 		pthread_mutex_lock(&m->lock);
 		m->rounds++;
-		model_notify(m);
+		top_model_notify(m);
 		wait_tick(m);
 	}
 	pthread_mutex_unlock(&m->lock);

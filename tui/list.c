@@ -572,7 +572,7 @@ bool rows_key(struct ui *u, int key)
 	if (!move_key(ts, key, u->rows - 6))
 		return false;
 	if ((key == 'n' || key == 'N') && ts->filter == NULL)
-		model_status(u->m, false, "n/N go to the rows matching the filter: / sets one");
+		top_model_status(u->m, false, "n/N go to the rows matching the filter: / sets one");
 	u->dir = key == KEY_UP || key == 'k' || key == KEY_PPAGE || key == KEY_HOME || key == 'g'
 		|| key == 'N' ? -1 : 1;
 	if (ts->cursor < 0)

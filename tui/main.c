@@ -237,7 +237,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	src = source_name(&o);
-	model_init(&m, src, fds[1], ntabs);
+	top_model_init(&m, src, fds[1], ntabs);
 	free(src);
 	m.interval = o.delay;
 	u = (struct ui){ .m = &m, .o = &o, .tabs = tab_table, .ntabs = ntabs, .follow = true,
@@ -255,7 +255,7 @@ int main(int argc, char **argv)
 	screen_end();
 	collector_stop(c);
 	ui_free(&u);
-	model_free(&m);
+	top_model_free(&m);
 	close(fds[0]);
 	close(fds[1]);
 	return 0;

@@ -21,7 +21,7 @@ double now_mono(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-void model_init(struct model *m, const char *source, int notify_fd, int tabs)
+void top_model_init(struct model *m, const char *source, int notify_fd, int tabs)
 {
 	pthread_condattr_t ca;
 
@@ -64,7 +64,7 @@ static void node_free(struct tnode *n, int tabs)
 	free(n->tab);
 }
 
-void model_free(struct model *m)
+void top_model_free(struct model *m)
 {
 	struct cl_listing fe = { .frontends = m->frontends, .nfrontends = m->nfrontends };
 
@@ -76,13 +76,13 @@ void model_free(struct model *m)
 	free(m->error);
 	free(m->selected);
 	free(m->status);
-	model_results_clear(m);
+	top_model_results_clear(m);
 	action_free(m->pending);
 	pthread_mutex_destroy(&m->lock);
 	pthread_cond_destroy(&m->wake);
 }
 
-struct tnode *model_find(struct model *m, const char *name)
+struct tnode *top_model_find(struct model *m, const char *name)
 {
 	for (size_t i = 0; i < m->nnodes; i++)
 		if (strcmp(m->nodes[i].id.name, name) == 0)
@@ -167,7 +167,7 @@ static struct tnode *index_find(const struct name_index *x, struct model *m, con
 	return NULL;
 }
 
-void model_merge(struct model *m, struct cl_listing *l)
+void top_model_merge(struct model *m, struct cl_listing *l)
 {
 	if (l->error != NULL && l->nnodes == 0 && l->nfrontends == 0) {
 		keep_last_listing(m, l);
@@ -390,7 +390,7 @@ char *sample_series(const struct prom_sample *s)
 	return buf_steal(&b);
 }
 
-void model_status(struct model *m, bool bad, const char *fmt, ...)
+void top_model_status(struct model *m, bool bad, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -406,7 +406,7 @@ void model_status(struct model *m, bool bad, const char *fmt, ...)
 	m->status_when = now_mono();
 }
 
-void model_results_clear(struct model *m)
+void top_model_results_clear(struct model *m)
 {
 	for (size_t i = 0; i < m->nresults; i++)
 		free(m->results[i]);
@@ -416,7 +416,7 @@ void model_results_clear(struct model *m)
 }
 
 /* One line of a bulk action's results ("node: ok"), kept until the next bulk action. */
-void model_result(struct model *m, bool bad, const char *fmt, ...)
+void top_model_result(struct model *m, bool bad, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -430,7 +430,7 @@ void model_result(struct model *m, bool bad, const char *fmt, ...)
 	free(s);
 }
 
-void model_notify(struct model *m)
+void top_model_notify(struct model *m)
 {
 	char c = 1;
 

@@ -44,7 +44,7 @@ void confirm_action(struct ui *u, struct action *a, const char *question, char *
 {
 	confirm_free(u);
 	if (u->o->readonly) {
-		model_status(u->m, true, "read-only: %s not sent", a->what);
+		top_model_status(u->m, true, "read-only: %s not sent", a->what);
 		action_free(a);
 		u->mode = M_NORMAL;
 		for (size_t i = 0; i < nlines; i++)
@@ -130,10 +130,10 @@ static void confirm_key(struct ui *u, int key)
 	if (key == 'y' || key == 'Y') {
 		action_free(m->pending);
 		m->pending = u->confirm_action;
-		model_status(m, false, "%s: sending...", m->pending->what);
+		top_model_status(m, false, "%s: sending...", m->pending->what);
 		pthread_cond_signal(&m->wake);
 	} else {
-		model_status(m, false, "cancelled");
+		top_model_status(m, false, "cancelled");
 		action_free(u->confirm_action);
 	}
 	u->confirm_action = NULL;

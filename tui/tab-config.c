@@ -27,7 +27,7 @@ static void draw(struct ui *u, struct tnode *n, int y, int h)
 
 	rows_init(&r, cols, K_N, "keys");
 	json_object_foreach(doc, key, v) {
-		char *text = json_cell(v);
+		char *text = value_text(v);
 		struct row *w = rows_add(&r, C_NORMAL, (void *)key, 0);
 
 		rows_cell(w, K_KEY, NAN, "%s", key);
@@ -58,7 +58,7 @@ static void value_entered(struct ui *u, const char *text)
 
 	json_object_set_new(body, u->edit_key, typed_value(text));
 	for (size_t i = 0; i < nt; i++) {
-		char *cur = json_cell(json_object_get(t[i]->tab[u->tab].doc, u->edit_key));
+		char *cur = value_text(json_object_get(t[i]->tab[u->tab].doc, u->edit_key));
 
 		*tail = action_new(t[i]->id.name, "POST", xstrdup("/conf"), json_to_text(body),
 				   xasprintf("%s: %s = %s", t[i]->id.name, u->edit_key, text));
@@ -87,12 +87,12 @@ static bool on_key(struct ui *u, struct tnode *n, int key)
 	if (n == NULL || u->cur_key == NULL)
 		return true;
 	if (u->o->readonly) {
-		model_status(u->m, true, "read-only: configuration cannot be changed");
+		top_model_status(u->m, true, "read-only: configuration cannot be changed");
 		return true;
 	}
 	free(u->edit_key);
 	u->edit_key = xstrdup(u->cur_key);
-	cur = json_cell(json_object_get(n->tab[u->tab].doc, u->cur_key));
+	cur = value_text(json_object_get(n->tab[u->tab].doc, u->cur_key));
 	snprintf(label, sizeof label, "%.100s = ", u->edit_key);
 	prompt_start(u, label, cur, value_entered);
 	free(cur);

@@ -111,7 +111,7 @@ static void level_chosen(struct ui *u, const char *level)
 	for (size_t i = 0; i < nt; i++)
 		node_actions(u, t[i], level, &tail, &lines, &nl, &one);
 	if (first == NULL) {
-		model_status(u->m, true, "no logger matches %s on %zu node%s", u->edit_key, nt,
+		top_model_status(u->m, true, "no logger matches %s on %zu node%s", u->edit_key, nt,
 			     nt == 1 ? "" : "s");
 	} else {
 		q = nl == 1 ? xasprintf("Set logger %s on %s to %s?", one, first->node, level)
@@ -156,7 +156,7 @@ static bool on_key(struct ui *u, struct tnode *n, int key)
 	if (n == NULL || (enter && u->cur_key == NULL))
 		return true;
 	if (u->o->readonly) {
-		model_status(u->m, true, "read-only: log levels cannot be set");
+		top_model_status(u->m, true, "read-only: log levels cannot be set");
 		return true;
 	}
 	if (key == 's')

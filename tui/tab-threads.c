@@ -19,7 +19,7 @@ static json_t *parse(const char *body, size_t len, char **cause)
 
 static char *cell(const json_t *v)
 {
-	return json_is_null(v) || v == NULL ? xstrdup("-") : json_cell(v);
+	return json_is_null(v) || v == NULL ? xstrdup("-") : value_text(v);
 }
 
 enum { T_TID, T_NAME, T_STATE, T_PCT, T_CPU, T_TOP, T_N };
@@ -151,7 +151,7 @@ static bool on_key(struct ui *u, struct tnode *n, int key)
 
 	if (key == 'v') {
 		view_at = (view_at + 1) % (sizeof views / sizeof views[0]);
-		model_status(u->m, false, "Threads: %s view", views[view_at].name);
+		top_model_status(u->m, false, "Threads: %s view", views[view_at].name);
 		return true;
 	}
 	if (key != '\r' && key != '\n' && key != KEY_ENTER)

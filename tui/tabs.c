@@ -95,7 +95,7 @@ void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h)
 
 /* Reals as Python writes them (5.0, 0.9); Infinity and NaN arrive as strings from the
  * lenient parser and show as sent; objects and arrays as JSON with short reals. */
-char *json_cell(const json_t *v)
+char *value_text(const json_t *v)
 {
 	char num[STR_DOUBLE_SIZE];
 
@@ -124,7 +124,7 @@ static void rows_json_at(struct rows *r, const json_t *v, const char *prefix, in
 		}
 		return;
 	}
-	char *text = json_cell(v);
+	char *text = value_text(v);
 	/* under the header of its object (depth - 1), top-level fields at 0 */
 	struct row *w = rows_add(r, C_NORMAL, (void *)v, depth > 0 ? depth - 1 : 0);
 
@@ -179,7 +179,7 @@ struct tnode *ui_selected(const struct ui *u)
 {
 	struct model *m = u->m;
 
-	return m->selected ? model_find(m, m->selected) : NULL;
+	return m->selected ? top_model_find(m, m->selected) : NULL;
 }
 
 void ui_fix_selection(struct ui *u)

@@ -94,11 +94,11 @@ struct model {
 };
 
 /* model.c */
-void model_init(struct model *m, const char *source, int notify_fd, int ntabs);
-void model_free(struct model *m);
+void top_model_init(struct model *m, const char *source, int notify_fd, int ntabs);
+void top_model_free(struct model *m);
 /* Merges a listing (taken) into the nodes: new nodes added, missing ones kept unlisted. */
-void model_merge(struct model *m, struct cl_listing *l);
-struct tnode *model_find(struct model *m, const char *name);
+void top_model_merge(struct model *m, struct cl_listing *l);
+struct tnode *top_model_find(struct model *m, const char *name);
 void node_metrics(struct tnode *n, const char *text, size_t len, double now);
 void node_fail(struct tnode *n, const char *why);
 /* The first FIELD_MAX bytes of s (whole characters), "..." when cut; caller frees. */
@@ -108,9 +108,9 @@ void node_set_text(char **field, char *text);
 void node_ok(struct tnode *n, double now);
 /* Seconds since the node last answered, NAN when never. */
 double node_age(const struct tnode *n);
-void model_status(struct model *m, bool bad, const char *fmt, ...)
+void top_model_status(struct model *m, bool bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void model_notify(struct model *m);
+void top_model_notify(struct model *m);
 /* Sums over the node's latest scrape for the overview columns; NAN when absent. */
 double node_hit_rate(const struct tnode *n);
 double node_hit_tokens(const struct tnode *n);
@@ -123,9 +123,9 @@ double node_rate_sum(const struct tnode *n, const char *name);
 char *sample_series(const struct prom_sample *s);
 double now_mono(void);
 void action_free(struct action *a); /* and the ones after it */
-void model_result(struct model *m, bool bad, const char *fmt, ...)
+void top_model_result(struct model *m, bool bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void model_results_clear(struct model *m);
+void top_model_results_clear(struct model *m);
 
 /* collect.c */
 struct tab;
@@ -332,7 +332,7 @@ void tab_json_draw(struct ui *u, struct tnode *n, int y, int h);
 bool tab_no_key(struct ui *u, struct tnode *n, int key);
 /* The text of a JSON scalar as the node sent it (floats shortest, strings bare); caller
  * frees. */
-char *json_cell(const json_t *v);
+char *value_text(const json_t *v);
 /* The nodes an action goes to: the marked ones, else the selected one. Caller frees the
  * array (not the nodes). */
 struct tnode **action_targets(struct ui *u, size_t *n);

@@ -46,18 +46,18 @@ static void test_merge(void)
 	struct model m;
 	struct cl_listing l = listing(first);
 
-	model_init(&m, "registry x", -1, 7);
-	model_merge(&m, &l);
+	top_model_init(&m, "registry x", -1, 7);
+	top_model_merge(&m, &l);
 	is_int((int)m.nnodes, 2, "two nodes listed");
-	model_find(&m, "b")->version = xstrdup("1.0");
+	top_model_find(&m, "b")->version = xstrdup("1.0");
 	l = listing(second);
-	model_merge(&m, &l);
+	top_model_merge(&m, &l);
 	is_int((int)m.nnodes, 3, "a node not listed again is kept");
-	ok(!model_find(&m, "a")->listed, "... and marked unlisted");
-	ok(model_find(&m, "b")->listed && model_find(&m, "c")->listed, "the others are listed");
-	is_str(model_find(&m, "b")->version, "1.0", "a relisted node keeps what was learnt");
-	ok(model_find(&m, "nope") == NULL, "unknown name: NULL");
-	model_free(&m);
+	ok(!top_model_find(&m, "a")->listed, "... and marked unlisted");
+	ok(top_model_find(&m, "b")->listed && top_model_find(&m, "c")->listed, "the others are listed");
+	is_str(top_model_find(&m, "b")->version, "1.0", "a relisted node keeps what was learnt");
+	ok(top_model_find(&m, "nope") == NULL, "unknown name: NULL");
+	top_model_free(&m);
 }
 
 static void test_figures(void)
@@ -67,9 +67,9 @@ static void test_figures(void)
 	struct cl_listing l = listing(names);
 	struct tnode *n;
 
-	model_init(&m, "x", -1, 7);
-	model_merge(&m, &l);
-	n = model_find(&m, "w");
+	top_model_init(&m, "x", -1, 7);
+	top_model_merge(&m, &l);
+	n = top_model_find(&m, "w");
 	ok(isnan(node_hit_rate(n)), "no scrape: no hit rate");
 	node_metrics(n, scrape1, strlen(scrape1), 10.0);
 	ok(node_hit_rate(n) == 0.25, "hit rate from retrieve_hit_rate");
@@ -89,7 +89,7 @@ static void test_figures(void)
 	free(s);
 	ok(n->spark[SP_HIT_RATE][0] == 0.25 && n->spark[SP_HIT_RATE][1] == 0.5,
 	   "sparkline history of the hit rate");
-	model_free(&m);
+	top_model_free(&m);
 }
 
 /* A registry that cannot be read leaves the last listing as it was (issue 15, bug 2). */
@@ -99,17 +99,17 @@ static void test_registry_down(void)
 	struct model m;
 	struct cl_listing l = listing(names);
 
-	model_init(&m, "x", -1, 7);
-	model_merge(&m, &l);
+	top_model_init(&m, "x", -1, 7);
+	top_model_merge(&m, &l);
 	l = (struct cl_listing){ .error = xstrdup("registry r: connection refused") };
-	model_merge(&m, &l);
-	ok(model_find(&m, "a")->listed && model_find(&m, "b")->listed, "nodes stay listed");
+	top_model_merge(&m, &l);
+	ok(top_model_find(&m, "a")->listed && top_model_find(&m, "b")->listed, "nodes stay listed");
 	ok(m.registry_down, "... the registry is marked unreachable");
 	is_str(m.error, "registry r: connection refused", "... with the reason");
 	l = listing(names);
-	model_merge(&m, &l);
+	top_model_merge(&m, &l);
 	ok(!m.registry_down && m.error == NULL, "back: no longer marked");
-	model_free(&m);
+	top_model_free(&m);
 }
 
 /* 2,000 nodes listed again in the opposite order: each keeps its history; and a 110 KB
@@ -125,9 +125,9 @@ static void test_big(void)
 
 	for (int i = 0; i < N; i++)
 		names[i] = xasprintf("inst%d_worker0", i);
-	model_init(&m, "x", -1, 7);
+	top_model_init(&m, "x", -1, 7);
 	l = listing(names);
-	model_merge(&m, &l);
+	top_model_merge(&m, &l);
 	for (int i = 0; i < N; i++)
 		m.nodes[i].plugins = i;
 	for (int i = 0; i < N / 2; i++) {
@@ -137,10 +137,10 @@ static void test_big(void)
 		names[N - 1 - i] = t;
 	}
 	l = listing(names);
-	model_merge(&m, &l);
+	top_model_merge(&m, &l);
 	is_int((int)m.nnodes, N, "no node added twice");
 	for (int i = 0; i < N; i++) {
-		struct tnode *n = model_find(&m, names[i]);
+		struct tnode *n = top_model_find(&m, names[i]);
 
 		kept = kept && n->listed && n->plugins == atoi(names[i] + 4);
 	}
@@ -156,7 +156,7 @@ static void test_big(void)
 		free((char *)names[i]);
 	free(names);
 	free(big);
-	model_free(&m);
+	top_model_free(&m);
 }
 
 int main(void)
