@@ -77,7 +77,8 @@ select_node() {
 	assert_regex "$(tui_screen)" '(▸|\+) lmcache:time_to_store  \(histogram\)'
 	# collapsed: quantiles per series; Enter on the family expands it to its buckets
 	assert_regex "$(tui_line 'FAMILY / SERIES')" 'VALUE +RATE +P50 P90 P99'
-	assert_regex "$(tui_screen)" 'lmcache:time_to_store\{.* [0-9]+ +[0-9.kM]+/s +[0-9.e-]+[kM]? [0-9.e-]+[kM]? [0-9.e-]+[kM]?'$'\n'
+	# count, its rate once two scrapes are in, and the quantiles
+	tui_wait_re 'lmcache:time_to_store\{.* [0-9]+ +[0-9.kM]+/s +[0-9.e-]+[kM]? [0-9.e-]+[kM]? [0-9.e-]+[kM]? *$'
 	run ! grep -q 'time_to_store_bucket' <<<"$(tui_screen)"
 	tui_keys Enter
 	tui_wait 'lmcache:time_to_store_bucket{'
