@@ -19,7 +19,7 @@
 enum { M_SERIES, M_VALUE, M_RATE, M_QUANT, M_N };
 
 static const struct col cols[M_N] = {
-	[M_SERIES] = { "FAMILY / SERIES", 20, 96, 0, false, false, false },
+	[M_SERIES] = { "FAMILY / SERIES", 20, 64, 0, false, false, false },
 	[M_VALUE] = { "VALUE", 8, 0, 0, true, true, true },
 	[M_RATE] = { "RATE", 8, 0, 0, true, true, true },
 	[M_QUANT] = { "P50 P90 P99", 12, 0, 1, false, true, true },
@@ -49,7 +49,7 @@ static char *series_value(const char *name, double v, char *buf, size_t len)
 
 static void draw_sparks(struct ui *u, struct tnode *n, int y)
 {
-	int w = u->cols - 60;
+	int w = u->cols - 66;
 	char *line;
 
 	w = w > SPARK_LEN ? SPARK_LEN : w < 8 ? 8 : w;
