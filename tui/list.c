@@ -496,7 +496,8 @@ static void draw_rows(struct ui *u, const struct rows *r, const int *wd, int y, 
 		buf_reset(&b);
 		render(r, w, wd, &b);
 		put_line_attr(y + i, sel ? C_SEL : w->marked ? C_MARK : w->color,
-			      w->dim && !sel ? A_DIM : 0, text_skip(buf_cstr(&b), ts->hscroll));
+			      (w->dim || r->old) && !sel ? A_DIM : 0,
+			      text_skip(buf_cstr(&b), ts->hscroll));
 	}
 	if (r->n == 0)
 		put_line(y, C_DIM, " (nothing to show)");

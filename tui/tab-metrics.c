@@ -276,6 +276,7 @@ static void draw(struct ui *u, struct tnode *n, int y, int h)
 	node_header(u, n, y);
 	draw_sparks(u, n, y + 1);
 	build(u, n, &r);
+	r.old = node_is_old(u->m, n);
 	if (n->metrics.nfamilies == 0) {
 		put_line(y + 5, C_DIM, " no metrics yet");
 		ui_set_key(u, NULL);

@@ -70,7 +70,7 @@ static void node_row(struct ui *u, struct rows *r, struct tnode *n)
 	struct row *w = rows_add(r, strcmp(st, "up") == 0 ? C_NORMAL : state_color(st), n, 1);
 
 	node_state_text(u->m, n, state, sizeof state);
-	w->dim = strcmp(st, "down") == 0 || strcmp(st, "gone") == 0;
+	w->dim = node_is_old(u->m, n);
 	w->marked = n->marked;
 	rows_cell(w, O_NAME, NAN, "%s", n->id.name);
 	rows_cell(w, O_ROLE, NAN, "%s", *n->id.role ? n->id.role : "-");

@@ -42,6 +42,13 @@ void node_state_text(const struct model *m, const struct tnode *n, char *buf, si
 		snprintf(buf, len, "%s %.0fh", st, age / 3600);
 }
 
+bool node_is_old(const struct model *m, const struct tnode *n)
+{
+	const char *st = node_state_name(m, n);
+
+	return strcmp(st, "down") == 0 || strcmp(st, "gone") == 0;
+}
+
 enum pair state_color(const char *s)
 {
 	return strcmp(s, "up") == 0 ? C_OK : strcmp(s, "stale") == 0 ? C_WARN
@@ -78,6 +85,7 @@ void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h)
 		return NULL;
 	}
 	used = node_header(u, n, y);
+	r->old = node_is_old(u->m, n);
 	d = &n->tab[u->tab];
 	if (d->error != NULL) {
 		if (d->doc != NULL)

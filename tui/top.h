@@ -277,6 +277,7 @@ struct rows {
 	size_t n, cap;
 	size_t total;	  /* data rows before the filter */
 	bool filtered;
+	bool old;	  /* the node does not answer now: every row is dimmed */
 };
 
 void rows_init(struct rows *r, const struct col *cols, int ncols, const char *unit);
@@ -323,6 +324,8 @@ const char *node_state_name(const struct model *m, const struct tnode *n);
 /* "down 12s": the state and, for a node not answering now, the age of its last answer. */
 void node_state_text(const struct model *m, const struct tnode *n, char *buf, size_t len);
 enum pair state_color(const char *state);
+/* Down or gone: what is shown of it is its last answer, drawn dimmed. */
+bool node_is_old(const struct model *m, const struct tnode *n);
 /* A tab's standard body: node line, error line, then the rows with the cursor. */
 void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h);
 json_t *parse_json_doc(const char *body, size_t len, char **cause);
