@@ -114,11 +114,22 @@ select_node() {
 @test "7: down and gone nodes are dimmed and show the age of their last answer" {
 	tui_start --no-color
 	tui_wait_re 'inst2_worker1 +worker +up'
+	tui_keys / inst2_worker1 Enter 3
+	tui_wait 'MHD-worker'
+	run ! tui_dim 'MHD-worker'
+	tui_keys 1 Escape
 	cluster_kill inst2_worker1
 	tui_wait_re 'inst2_worker1 +worker +down [0-9]+s'
-	# dim (SGR 2) on the down node's row, not on a live one
-	[[ "$(tui_attrs 'inst2_worker1 ')" == *$'\e[2m'* || "$(tui_attrs 'inst2_worker1 ')" == *$'\e['*';2m'* ]]
-	[[ "$(tui_attrs 'inst2_worker0 ')" != *$'\e[2m'* ]]
+	# its tabs show the last answer, dimmed, with the age of the node's last answer
+	tui_keys 3
+	tui_wait_re '^ node inst2_worker1 +down [0-9]+s'
+	tui_dim 'MHD-worker'
+	# dim (SGR 2) on the down node's row (the cursor elsewhere), not on a live one
+	tui_keys 1 k
+	tui_wait 'selected: inst2_worker0'
+	tui_dim 'inst2_worker1 '
+	run ! tui_dim 'inst1_worker0 '
+	run ! tui_dim 'inst2_scheduler '
 }
 
 @test "8: the Overview's filter counts nodes, not frontend lines; the node pane stays" {

@@ -12,6 +12,7 @@
 #   tui_status                 its exit status, once it has exited
 #   tui_attrs TEXT             the line holding TEXT with its SGR escape sequences
 #   tui_sgr_before TEXT        the SGR sequences set last before TEXT (ESC written "ESC")
+#   tui_dim TEXT               true when the line holding TEXT is drawn dim
 # tui_stop quits it and the tmux server and fails on a sanitizer report (call it from
 # teardown, before lmc_teardown).
 
@@ -69,6 +70,9 @@ tui_line() { tui_screen | grep -F -- "$1" | head -n 1; }
 
 # The same line with its attributes (SGR sequences).
 tui_attrs() { tui_tmux capture-pane -e -p -t top | grep -F -- "$1" | head -n 1; }
+
+# True when the line holding TEXT is drawn dim (SGR 2 in one of its sequences).
+tui_dim() { tui_attrs "$1" | grep -qP '\e\[(\d*;)*2(;\d*)*m'; }
 
 # The SGR sequences in effect where TEXT starts (the run of them last set before it).
 tui_sgr_before() {
