@@ -216,7 +216,8 @@ static void mark_shown(struct ui *u)
 }
 
 /* Space marks the node under the cursor and moves on; a marks every node shown (filter by
- * role or name first), u unmarks all; Enter opens the node's tabs. */
+ * role or name first), M every node of the cursor node's role, u unmarks all; Enter opens
+ * the node's tabs. */
 static bool on_key(struct ui *u, struct tnode *n, int key)
 {
 	struct model *m = u->m;
@@ -226,6 +227,9 @@ static bool on_key(struct ui *u, struct tnode *n, int key)
 		rows_key(u, KEY_DOWN);
 	} else if (key == 'a') {
 		mark_shown(u);
+	} else if (key == 'M' && n != NULL) {
+		for (size_t i = 0; i < m->nnodes; i++) /* every node of this node's role */
+			m->nodes[i].marked |= strcmp(m->nodes[i].id.role, n->id.role) == 0;
 	} else if (key == 'u') {
 		for (size_t i = 0; i < m->nnodes; i++)
 			m->nodes[i].marked = false;
@@ -245,6 +249,7 @@ static const struct keybind keys[] = {
 	{ "Enter", "open the node's tabs (Esc comes back)" },
 	{ "Space", "mark / unmark the node (actions in LogLevel and Config go to marked nodes)" },
 	{ "a u", "mark every node shown (filter by role or name first) / unmark all" },
+	{ "M", "mark every node with the role of the one under the cursor" },
 	{ NULL, NULL },
 };
 

@@ -118,6 +118,19 @@ overview_order() {
 	assert_equal "$(grep -c ' WARNING$' <<<"$output")" 2
 }
 
+@test "marking by role: M marks every node of the cursor node's role, u unmarks all" {
+	tui_start
+	tui_wait_re 'inst2_worker1 +worker +up'
+	tui_keys M
+	tui_wait '2 marked'   # the cursor is on inst1_scheduler: both schedulers
+	assert_regex "$(tui_line 'inst2_scheduler ')" '^(●|\*)'
+	run ! grep -qE '^(●|\*).*inst1_worker0' <<<"$(tui_screen)"
+	tui_keys j M
+	tui_wait '6 marked'
+	tui_keys u
+	tui_wait_gone 'marked'
+}
+
 @test "bulk config: one confirmation with current -> new per node, a result per node" {
 	tui_start
 	tui_wait_re 'inst2_worker1 +worker +up'
