@@ -258,7 +258,7 @@ static int natural(const struct rows *r, int c)
 	int w = text_cells(r->cols[c].title) + 1; /* room for the sort mark */
 
 	for (size_t i = 0; i < r->n; i++)
-		if (r->r[i].data != NULL && r->r[i].cell[c] != NULL) {
+		if (r->r[i].data != NULL && !r->r[i].span && r->r[i].cell[c] != NULL) {
 			int k = text_cells(r->r[i].cell[c]);
 
 			w = k > w ? k : w;
@@ -351,7 +351,7 @@ static void tree_prefix(const struct row *w, struct buf *b)
 static void render(const struct rows *r, const struct row *w, const int *wd, struct buf *b)
 {
 	buf_puts(b, w->marked ? glyph("●", "*") : " ");
-	if (w->data == NULL) {
+	if (w->data == NULL || w->span) {
 		if (r->tree)
 			tree_prefix(w, b);
 		buf_puts(b, w->cell[0] ? w->cell[0] : "");
@@ -449,7 +449,7 @@ static int pane_lines(const struct rows *r, const struct row *w, const int *wd,
 	struct buf b = BUF_INIT;
 	int n = 0;
 
-	for (int c = 0; w != NULL && w->data != NULL && c < r->ncols; c++)
+	for (int c = 0; w != NULL && w->data != NULL && !w->span && c < r->ncols; c++)
 		if (w->cell[c] != NULL && *w->cell[c] && wd[c] > 0 && wd[c] < nat[c] &&
 		    text_cells(w->cell[c]) > wd[c] - (c == 0 && r->tree ? TREE_CELLS : 0))
 			buf_printf(&b, "%s%s: %s", b.len ? "  " : "", r->cols[c].title,

@@ -210,6 +210,7 @@ static void family_rows(struct ui *u, struct tnode *n, struct rows *r,
 	struct row *w = rows_add(r, C_WARN, (void *)f, 1);
 	double sum = NAN;
 
+	w->span = true; /* its name, type and help across the line */
 	rows_cell(w, M_SERIES, NAN, " %s%s  (%s) %s", f->type == PROM_HISTOGRAM ? expanded(u, f)
 		  ? glyph("▾ ", "- ") : glyph("▸ ", "+ ") : "", f->name, prom_type_name(f->type),
 		  f->help ? f->help : "");

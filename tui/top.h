@@ -263,6 +263,7 @@ struct row {
 	bool dim;	/* a down or gone node: its numbers are old */
 	bool match;	/* matches the filter (n/N jump between these) */
 	bool marked;
+	bool span;	/* a data row drawn as one text across the line (a family) */
 	bool last, parent_last; /* tree rails (list.c) */
 	int depth;	/* 0: top level; rows below a row at depth d have depth > d */
 	void *data;	/* NULL: a header the cursor does not rest on */
