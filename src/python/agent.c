@@ -361,9 +361,13 @@ static PyObject *metric_ctor(PyObject *self, PyObject *args, PyObject *kw, char 
 	PyObject *label_obj = NULL, *buckets = Py_None, *seq, *out = NULL;
 	lmca_metric *m;
 
-	if (!ready(SELF) || !PyArg_ParseTupleAndKeywords(args, kw, kind == 'h' ? "s|sO$O" : "s|sO",
-	                                                  names, &name, &help, &label_obj, &buckets))
+	if (!ready(SELF) || !PyArg_ParseTupleAndKeywords(args, kw, "s|sO$O", names, &name, &help,
+	                                                  &label_obj, &buckets))
 		return NULL;
+	if (kind != 'h' && buckets != Py_None) {
+		PyErr_SetString(PyExc_TypeError, "buckets are for histograms");
+		return NULL;
+	}
 	if (label_obj != NULL && PyUnicode_Check(label_obj)) {
 		PyErr_SetString(PyExc_TypeError, "labels must be a sequence of names, not a str");
 		return NULL;

@@ -105,6 +105,7 @@ struct gil_broker *gil_broker_new(char **cause)
 	pthread_condattr_destroy(&monotonic);
 	b->tstate = PyThreadState_New(PyInterpreterState_Get());
 	sigfillset(&all);
+	sigdelset(&all, SIGRTMIN + 3); /* the agent's default stack capture signal */
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with Python's main thread */
 	err = pthread_create(&b->thread, NULL, broker_main, b);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
