@@ -4,6 +4,8 @@
 python_sources = src/python/module.c src/python/agent.c src/python/metric.c \
 	src/python/hooks.c src/python/helpers.c src/python/gil.c src/python/gil.h \
 	src/python/pystacks.c src/python/pymod.h
+python_bats = tests/bats/python-host.bats
+EXTRA_DIST += $(python_bats) tests/helpers/python.bash tests/python/python-node.py
 if HAVE_PYTHON
 pythonsitedir = $(PYTHON_SITEDIR)
 pythonsite_LTLIBRARIES = src/python/lmcagent.la
@@ -15,6 +17,7 @@ src_python_lmcagent_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols-regex '^PyInit_lmcagent$$'
 src_python_lmcagent_la_LIBADD = src/agent/liblmcagent.la src/common/libutil.la -lm
 AM_TESTS_ENVIRONMENT += export LMC_PYTHON='$(PYTHON)';
+TESTS += $(python_bats)
 else
 EXTRA_DIST += $(python_sources)
 endif

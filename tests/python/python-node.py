@@ -154,7 +154,7 @@ def stuck(fifo, ready):
 
 def main():
     a = parse_args()
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
     agent = make_agent(a)
     engine = Engine(agent, a)
     agent.set_meta(lambda: meta(agent, a))
