@@ -25,15 +25,18 @@ PyDoc_STRVAR(module_doc,
 "\n"
 "A host needs five lines:\n"
 "\n"
-"    import lmcagent, signal\n"
+"    import lmcagent, threading\n"
 "\n"
 "    agent = lmcagent.Agent(\"worker\", worker_id=0, worker_count=1)\n"
-"    agent.load_config()   # LMCACHE_CONFIG_FILE, else LMCACHE_* variables\n"
-"    with agent:           # serves until the block ends\n"
-"        signal.pause()    # the host's work\n"
+"    agent.load_config()           # LMCACHE_CONFIG_FILE, else LMCACHE_* variables, as LMCache reads them\n"
+"    with agent:                   # serves the internal API from the agent's own threads\n"
+"        threading.Event().wait()  # the host's work\n"
 "\n"
-"Errors of the library raise lmcagent.Error with its message. Agents still running when\n"
-"the interpreter exits are stopped (plugins get SIGTERM). See lmcagent(3) for the C API.");
+"Errors of the library raise lmcagent.Error with its message; bad arguments raise\n"
+"ValueError or TypeError. Agents still running when the interpreter exits are stopped\n"
+"(plugins get SIGTERM). The agent captures native stacks with a real-time signal\n"
+"(SIGRTMIN+3): signal.pause() returns on it, so wait for work or stop signals otherwise\n"
+"(an Event, signal.sigwait). See lmcagent(3) for the C API underneath.");
 
 PyObject *lmcpy_error;
 static PyObject *json_dumps, *json_loads;
