@@ -4,7 +4,8 @@
 python_sources = src/python/module.c src/python/agent.c src/python/metric.c \
 	src/python/hooks.c src/python/helpers.c src/python/gil.c src/python/gil.h \
 	src/python/pystacks.c src/python/pymod.h
-python_bats = tests/bats/python-host.bats tests/bats/python-module.bats
+python_bats = tests/bats/python-host.bats tests/bats/python-module.bats \
+	tests/bats/python-cluster.bats
 EXTRA_DIST += $(python_bats) tests/helpers/python.bash tests/python/python-node.py \
 	tests/python/api-check.py
 if HAVE_PYTHON

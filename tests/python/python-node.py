@@ -101,7 +101,7 @@ class Engine:
 
     def step(self, rnd):
         m, tokens = self.args.model, 256.0 * rnd.randint(1, 16)
-        hit = tokens * rnd.uniform(0.2, 0.9)
+        hit = (tokens * rnd.uniform(0.2, 0.9)) // 256 * 256  # whole chunks, as LMCache hits
         first = next(iter(self.counters.values()))
         first.labels(m, self.wid).inc()
         for name, c in self.counters.items():
