@@ -27,3 +27,8 @@ EXTRA_DIST += $(agent_server_bats) tests/helpers/agent.bash
 check_PROGRAMS += tests/unit/test-route-server
 tests_unit_test_route_server_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
 TESTS += tests/unit/test-route-server
+
+# The hooks of a host with a runtime of its own (host-hooks.c), through the public API.
+check_PROGRAMS += tests/unit/test-host-hooks
+tests_unit_test_host_hooks_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
+TESTS += tests/unit/test-host-hooks
