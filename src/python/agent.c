@@ -281,7 +281,11 @@ static PyObject *agent_set(PyObject *self, PyObject *args)
 		return NULL;
 	if ((json = lmcpy_to_json(value)) == NULL)
 		return NULL;
+	/* Without the GIL: a POST /conf may hold the change lock while its on_change callback
+	 * waits for the GIL; ours, if any, takes the GIL back itself. */
+	Py_BEGIN_ALLOW_THREADS
 	rc = lmca_conf_set(SELF->agent, key, json, &cause);
+	Py_END_ALLOW_THREADS
 	free(json);
 	return rc < 0 ? lmcpy_raise(cause) : Py_NewRef(Py_None);
 }
