@@ -138,9 +138,28 @@ void host_stacks_add(lmca_agent *agent, struct thread_info *threads, size_t n)
 
 /* ---- GET /loglevel ---- */
 
+/* A logger's name with control characters escaped: one line per logger is what clients
+ * parse (docs/protocol.md). */
+static void put_name(struct buf *b, const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p == '\n')
+			buf_puts(b, "\\n");
+		else if (*p == '\r')
+			buf_puts(b, "\\r");
+		else if (*p == '\t')
+			buf_puts(b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\x%02x", *p);
+		else
+			buf_putc(b, (char)*p);
+	}
+}
+
 static void add_level_line(void *ctx, const char *logger, int level)
 {
-	buf_printf(ctx, "%s: %s\n", logger, lmca_level_name((lmca_level)level));
+	put_name(ctx, logger);
+	buf_printf(ctx, ": %s\n", lmca_level_name((lmca_level)level));
 }
 
 static void unavailable(lmca_response *res, char *cause)
@@ -165,20 +184,24 @@ static void log_list(const struct host_hooks *h, lmca_response *res)
 
 static void log_get(const struct host_hooks *h, const char *name, lmca_response *res)
 {
+	struct buf b = BUF_INIT;
 	char *cause = NULL;
 	int level;
 
-	if (h->log.get(h->log_arg, name, &level, &cause) < 0)
+	if (h->log.get(h->log_arg, name, &level, &cause) < 0) {
 		unavailable(res, cause);
-	else
-		respond_owned(res, 200, NULL,
-		              xasprintf("%s: %s", name, lmca_level_name((lmca_level)level)));
+		return;
+	}
+	put_name(&b, name);
+	buf_printf(&b, ": %s", lmca_level_name((lmca_level)level));
+	respond_owned(res, 200, NULL, buf_steal(&b));
 }
 
 static void log_set(const struct host_hooks *h, const char *name, const char *text,
                     lmca_response *res)
 {
 	char *cause = NULL, *upper;
+	struct buf b = BUF_INIT;
 	lmca_level level;
 
 	if (lmca_level_parse(text, &level) < 0) {
@@ -189,12 +212,14 @@ static void log_set(const struct host_hooks *h, const char *name, const char *te
 		unavailable(res, cause);
 		return;
 	}
+	buf_puts(&b, "Set ");
+	put_name(&b, name);
 	upper = xstrdup(text);
 	for (char *p = upper; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
-	respond_owned(res, 200, NULL,
-	              xasprintf("Set %s level to %s (including all handlers)", name, upper));
+	buf_printf(&b, " level to %s (including all handlers)", upper);
 	free(upper);
+	respond_owned(res, 200, NULL, buf_steal(&b));
 }
 
 bool host_loglevel(lmca_agent *agent, const lmca_request *req, lmca_response *res)

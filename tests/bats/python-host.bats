@@ -162,3 +162,15 @@ thread_block_with() {
 	kill -TERM "$(cat "$T/n.pid")"
 	wait_until 10 eval "! kill -0 $pid 2>/dev/null"
 }
+
+@test "/loglevel: reading an unknown logger creates none; names are written escaped" {
+	python_node n
+	run node 'http://localhost/loglevel?logger_name=no.such.logger'
+	assert_output 'no.such.logger: NOTSET'
+	run node http://localhost/loglevel
+	refute_output --partial no.such.logger
+	run node 'http://localhost/loglevel?logger_name=a%0Ab&level=INFO'
+	assert_output 'Set a\nb level to INFO (including all handlers)'
+	run node http://localhost/loglevel
+	assert_line 'a\nb: INFO'
+}
