@@ -22,7 +22,7 @@ readme_example() {
 }
 
 @test "help(lmcagent) documents the module, the Agent and its methods" {
-	run "$PY" -c 'import lmcagent, pydoc; print(pydoc.render_doc(lmcagent, renderer=pydoc.plaintext))'
+	run $PY -c 'import lmcagent, pydoc; print(pydoc.render_doc(lmcagent, renderer=pydoc.plaintext))'
 	assert_success
 	assert_output --partial 'A host needs five lines'
 	assert_output --partial 'Agent(role, worker_id=0, worker_count=1, *, gil_timeout=0.5'
@@ -31,7 +31,7 @@ readme_example() {
 		assert_output --partial " |  $m("
 	done
 	# The docstring's example is the README's.
-	"$PY" -c 'import lmcagent; print(lmcagent.__doc__)' |
+	$PY -c 'import lmcagent; print(lmcagent.__doc__)' |
 		awk '/five lines:/ { s = 1; next } s && /^[^ ]/ { exit } s' |
 		sed -n 's/^    //p' >"$T/doc.py"
 	readme_example | sed '/^$/d' >"$T/readme.py"
@@ -44,7 +44,7 @@ readme_example() {
 	[ "$(grep -c . "$T/host.py")" -eq 5 ]
 	LMCACHE_INTERNAL_API_SERVER_ENABLED=true \
 	LMCACHE_INTERNAL_API_SERVER_SOCKET_PATH_PREFIX="$T/s" \
-		lmc_bg host env --default-signal=INT "$PY" "$T/host.py" # as from a terminal
+		lmc_bg host env --default-signal=INT $PY "$T/host.py" # as from a terminal
 	wait_for_socket "$T/s_7000" 20
 	run curl -sS --max-time 10 --unix-socket "$T/s_7000" http://localhost/threads
 	assert_line --regexp '^  #[0-9]+ File ".*/host\.py", line 6, in <module>$'

@@ -2,16 +2,15 @@
 # lmcagent module from the build tree, and python-node.py (an LMCache-style node written
 # with it) on a unix socket in $T. Load after ../helpers/common and ../helpers/agent.
 
-PY=${LMC_PYTHON:-/usr/bin/python3}
 export PYTHONPATH="$LMC_BUILDDIR/src/python/.libs"
 PYNODE="$LMC_SRCDIR/tests/python/python-node.py"
 export LMCACHE_PLUGIN_SHIM="$LMC_BUILDDIR/src/agent/lmcache-plugin-shim"
-# A module built with sanitizers needs their runtime loaded first; Python's own allocations
-# are not the module's to answer for (no leak report).
+# $PY runs Python (word-split where used). A module built with sanitizers needs their
+# runtime loaded first into the interpreter (and only there); Python's own allocations are
+# not the module's to answer for (no leak report).
+PY=${LMC_PYTHON:-/usr/bin/python3}
 if ldd "$PYTHONPATH/lmcagent.so" 2>/dev/null | grep -q libasan; then
-	export LD_PRELOAD
-	LD_PRELOAD=$(gcc -print-file-name=libasan.so)
-	export ASAN_OPTIONS=detect_leaks=0
+	PY="env LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 $PY"
 fi
 
 # python_node NAME [python-node.py flags...]: a worker 0 on $T/NAME/s_7000 (sets NODE_SOCK).
@@ -20,7 +19,7 @@ python_node() {
 	shift
 	mkdir -p "$T/$name"
 	NODE_SOCK="$T/$name/s_7000"
-	lmc_bg "$name" "$PY" "$PYNODE" --role worker --worker-id 0 --socket-prefix "$T/$name/s" \
+	lmc_bg "$name" $PY "$PYNODE" --role worker --worker-id 0 --socket-prefix "$T/$name/s" \
 		--tick-ms 20 "$@"
 	wait_for_socket "$NODE_SOCK" 20
 	wait_for_http "http://localhost/healthcheck" 10 --unix-socket "$NODE_SOCK"
@@ -34,8 +33,8 @@ python_pair() {
 	UNIX_SOCK="$T/api/sock_7000"
 	TCP_URL="http://127.0.0.1:$port"
 	mkdir -p "$T/api"
-	lmc_bg unix "$PY" "$PYNODE" --socket-prefix "$T/api/sock" --tick-ms 20 "$@"
-	lmc_bg tcp "$PY" "$PYNODE" --port-start $((port - 1)) --tick-ms 20 "$@"
+	lmc_bg unix $PY "$PYNODE" --socket-prefix "$T/api/sock" --tick-ms 20 "$@"
+	lmc_bg tcp $PY "$PYNODE" --port-start $((port - 1)) --tick-ms 20 "$@"
 	wait_for_socket "$UNIX_SOCK" 20
 	wait_for_http "http://localhost/healthcheck" 10 --unix-socket "$UNIX_SOCK"
 	wait_for_http "$TCP_URL/healthcheck" 10
@@ -56,6 +55,6 @@ python_release() { echo go >"$T/$1/fifo"; }
 
 # py_check FILE: runs a Python file of assertions with the module; its output on failure.
 py_check() {
-	run "$PY" "$@"
+	run $PY "$@"
 	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
 }
