@@ -55,3 +55,17 @@ readme_example() {
 	[ ! -e "$T/s_7000" ]
 	grep -q KeyboardInterrupt "$T/host.log"
 }
+
+@test "make install puts the module in a site directory of the interpreter it was built for" {
+	make -s -C "$LMC_BUILDDIR" install-pythonsiteLTLIBRARIES DESTDIR="$T/d" >"$T/install.log" 2>&1 ||
+		{ cat "$T/install.log"; false; }
+	so=$(find "$T/d" -name lmcagent.so)
+	[ -n "$so" ]
+	dir=$(dirname "${so#"$T/d"}")
+	prefix=${dir%/lib/python3.*/*-packages}
+	run $PY -c 'import site, sys; print("\n".join(site.getsitepackages([sys.argv[1]])))' "$prefix"
+	assert_line "$dir"
+	LD_LIBRARY_PATH="$LMC_BUILDDIR/src/agent/.libs" PYTHONPATH="$(dirname "$so")" \
+		run $PY -c 'import lmcagent; print(lmcagent.__file__)'
+	assert_output "$so"
+}
