@@ -1,8 +1,8 @@
 /* Python stacks without the GIL, for GET /threads, the way faulthandler dumps tracebacks from
- * a signal handler: read each thread state's frame chain while its thread runs, touching
- * only memory that stays valid (code objects referenced by live frames) and allocating no
- * Python object. The interpreter's thread-list lock (HEAD_LOCK) is held, for a bounded
- * time, so no thread state is freed while it is read. Needs CPython's internal headers
+ * a signal handler: read each thread state's frame chain while its thread runs, through
+ * copies that cannot crash (peek), allocating no Python object. The interpreter's
+ * thread-list lock (HEAD_LOCK) is held, for a bounded time, so no thread state is freed
+ * while it is read. Needs CPython's internal headers
  * (python3-dev ships them), hence Py_BUILD_CORE in this file only. */
 #define Py_BUILD_CORE 1
 #include "config.h"
@@ -12,6 +12,12 @@
 #include <Python.h>
 #include <internal/pycore_frame.h>
 #include <internal/pycore_runtime.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #define MAX_DEPTH 128
 #define MAX_TEXT 1024 /* characters of a file or function name */
@@ -52,11 +58,46 @@ static void put_str(struct buf *b, PyObject *s)
 	}
 }
 
-/* One frame as Python's tracebacks write it. */
-static void put_frame(struct buf *b, _PyInterpreterFrame *f)
+/* Copies n bytes the running threads may be changing or freeing: process_vm_readv fails
+ * on unmapped memory where a plain read would crash the host. Where the system refuses
+ * the call (seccomp), plain reads, as faulthandler does. */
+static bool peek(void *dst, const void *src, size_t n)
 {
-	PyCodeObject *code = f->f_code;
-	int line = PyCode_Addr2Line(code, _PyInterpreterFrame_LASTI(f) * sizeof(_Py_CODEUNIT));
+	static _Atomic int refused;
+	struct iovec local = { dst, n }, remote = { (void *)src, n };
+
+	if (src == NULL)
+		return false;
+	if (!refused) {
+		if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n)
+			return true;
+		if (errno != ENOSYS && errno != EPERM)
+			return false;
+		refused = 1;
+	}
+	memcpy(dst, src, n);
+	return true;
+}
+
+/* The frame's code object, when it still is one (a frame being pushed or popped may hold
+ * anything). */
+static PyCodeObject *code_of(const _PyInterpreterFrame *f)
+{
+	PyCodeObject head;
+	PyASCIIObject name, file;
+
+	if (!peek(&head, f->f_code, sizeof head) || Py_TYPE(&head) != &PyCode_Type)
+		return NULL;
+	if (!peek(&file, head.co_filename, sizeof file) || !peek(&name, head.co_name, sizeof name))
+		return NULL;
+	return f->f_code;
+}
+
+/* One frame as Python's tracebacks write it. */
+static void put_frame(struct buf *b, const _PyInterpreterFrame *f, PyCodeObject *code)
+{
+	int line = PyCode_Addr2Line(code, (int)(f->prev_instr - _PyCode_CODE(code)) *
+	                                      (int)sizeof(_Py_CODEUNIT));
 
 	buf_puts(b, "File \"");
 	put_str(b, code->co_filename);
@@ -64,22 +105,35 @@ static void put_frame(struct buf *b, _PyInterpreterFrame *f)
 	put_str(b, code->co_name);
 }
 
+/* Whether the frame has started running its code (as _PyFrame_IsIncomplete, on a copy). */
+static bool complete(const _PyInterpreterFrame *f, PyCodeObject *code)
+{
+	return f->owner == FRAME_OWNED_BY_GENERATOR ||
+	       f->prev_instr >= _PyCode_CODE(code) + code->_co_firsttraceable;
+}
+
 static void thread_frames(PyThreadState *ts, lmca_frame_add add, void *ctx)
 {
-	_PyInterpreterFrame *f = ts->cframe ? ts->cframe->current_frame : NULL;
+	_PyInterpreterFrame copy, *f = NULL;
+	int tid = (int)ts->native_thread_id, depth = 0, hops = 0;
 	struct buf b = BUF_INIT;
-	int depth = 0;
+	_PyCFrame cframe;
+	PyCodeObject *code;
 
-	for (; f != NULL && depth < MAX_DEPTH; f = f->previous) {
-		if (f->f_code == NULL || _PyFrame_IsIncomplete(f))
+	if (peek(&cframe, ts->cframe, sizeof cframe))
+		f = cframe.current_frame;
+	for (; f != NULL && depth < MAX_DEPTH && hops++ < 4 * MAX_DEPTH; f = copy.previous) {
+		if (!peek(&copy, f, sizeof copy) || (code = code_of(&copy)) == NULL)
+			break;
+		if (!complete(&copy, code))
 			continue;
 		buf_reset(&b);
-		put_frame(&b, f);
-		add(ctx, (int)ts->native_thread_id, buf_cstr(&b));
+		put_frame(&b, &copy, code);
+		add(ctx, tid, buf_cstr(&b));
 		depth++;
 	}
-	if (f != NULL)
-		add(ctx, (int)ts->native_thread_id, "... (more Python frames)");
+	if (f != NULL && depth == MAX_DEPTH)
+		add(ctx, tid, "... (more Python frames)");
 	buf_free(&b);
 }
 
