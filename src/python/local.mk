@@ -7,7 +7,7 @@ python_sources = src/python/module.c src/python/agent.c src/python/metric.c \
 python_bats = tests/bats/python-host.bats tests/bats/python-module.bats \
 	tests/bats/python-cluster.bats
 EXTRA_DIST += $(python_bats) tests/helpers/python.bash tests/python/python-node.py \
-	tests/python/api-check.py
+	tests/python/api-check.py tests/python/churn-host.py
 if HAVE_PYTHON
 pythonsitedir = $(PYTHON_SITEDIR)
 pythonsite_LTLIBRARIES = src/python/lmcagent.la

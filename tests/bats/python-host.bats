@@ -174,3 +174,14 @@ thread_block_with() {
 	run node http://localhost/loglevel
 	assert_line 'a\nb: INFO'
 }
+
+@test "/threads while threads come and go and stacks change: the host survives every read" {
+	lmc_bg churn $PY "$LMC_SRCDIR/tests/python/churn-host.py" "$T/c"
+	wait_for_socket "$T/c_7000" 20
+	for i in $(seq 1 100); do
+		curl -sS --max-time 10 --unix-socket "$T/c_7000" http://localhost/threads -o "$T/t" ||
+			fail "read $i: no answer"
+	done
+	grep -Eq '^  #[0-9]+ File ".*churn-host.py", line [0-9]+, in (recurse|generate|churn)$' "$T/t"
+	kill -0 "$(cat "$T/churn.pid")"
+}
