@@ -159,6 +159,8 @@ int lmca_level_parse(const char *text, lmca_level *level);
 typedef void (*lmca_log_sink)(void *arg, const char *logger, lmca_level level,
                               const char *message);
 void lmca_agent_set_log_sink(lmca_agent *agent, lmca_log_sink sink, void *arg);
+/* The default sink's line on stderr; a host's sink may fall back to it. */
+void lmca_log_to_stderr(const char *logger, lmca_level level, const char *message);
 
 /* ---- metrics --------------------------------------------------------------------------------
  * Counters, gauges and histograms with labels, rendered as Prometheus text 0.0.4.

@@ -105,6 +105,8 @@ static void agent_dealloc(PyObject *self)
 	if (SELF->weakrefs != NULL)
 		PyObject_ClearWeakRefs(self);
 	lmcpy_untrack(SELF);
+	if (SELF->agent != NULL)
+		lmca_agent_set_log_sink(SELF->agent, NULL, NULL); /* its last lines: to stderr */
 	lmcpy_agent_stop(SELF);
 	Py_BEGIN_ALLOW_THREADS
 	lmca_agent_free(SELF->agent);

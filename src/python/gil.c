@@ -1,5 +1,5 @@
-/* The GIL broker (gil.h). The broker's thread is a C thread with a Python thread state made
- * once; it waits for jobs without the GIL, then takes the GIL for each. */
+/* The GIL broker (gil.h). The broker's thread is a C thread with a Python thread state of
+ * its own; it waits for jobs without the GIL, then takes the GIL for each. */
 #include "config.h"
 #include "gil.h"
 #include "xalloc.h"
@@ -22,7 +22,6 @@ struct gil_broker {
 	struct gil_job *head, *tail;
 	int queued;
 	bool stopping;
-	PyThreadState *tstate;
 	pthread_t thread;
 };
 
@@ -77,16 +76,19 @@ static void take(struct gil_broker *b, struct gil_job *job)
 static void *broker_main(void *arg)
 {
 	struct gil_broker *b = arg;
+	/* A thread state of this thread's own, known to PyGILState: Python code of a job that
+	 * calls back into the agent (Agent.set with an on_change) takes the GIL back here. */
+	PyGILState_STATE g = PyGILState_Ensure();
+	PyThreadState *ts = PyEval_SaveThread();
 	struct gil_job *job;
 
 	while ((job = next_job(b)) != NULL) {
-		PyEval_RestoreThread(b->tstate);
+		PyEval_RestoreThread(ts);
 		take(b, job);
-		PyEval_SaveThread();
+		ts = PyEval_SaveThread();
 	}
-	PyEval_RestoreThread(b->tstate);
-	PyThreadState_Clear(b->tstate);
-	PyThreadState_DeleteCurrent();
+	PyEval_RestoreThread(ts);
+	PyGILState_Release(g);
 	return NULL;
 }
 
@@ -103,7 +105,6 @@ struct gil_broker *gil_broker_new(char **cause)
 	pthread_cond_init(&b->wake, NULL);
 	pthread_cond_init(&b->done, &monotonic);
 	pthread_condattr_destroy(&monotonic);
-	b->tstate = PyThreadState_New(PyInterpreterState_Get());
 	sigfillset(&all);
 	sigdelset(&all, SIGRTMIN + 3); /* the agent's default stack capture signal */
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with Python's main thread */
@@ -111,8 +112,6 @@ struct gil_broker *gil_broker_new(char **cause)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err != 0) {
 		*cause = xasprintf("cannot start the interpreter's helper thread: %s", strerror(err));
-		PyThreadState_Clear(b->tstate);
-		PyThreadState_Delete(b->tstate);
 		free(b);
 		return NULL;
 	}
@@ -241,4 +240,21 @@ void gil_job_done(struct gil_broker *b, struct gil_job *job)
 	pthread_mutex_lock(&b->lock);
 	unref(job);
 	pthread_mutex_unlock(&b->lock);
+}
+
+int gil_post(struct gil_broker *b, struct gil_job *job)
+{
+	char *cause = NULL;
+	int rc;
+
+	pthread_mutex_lock(&b->lock);
+	rc = enqueue(b, job, &cause);
+	if (rc == 0)
+		job->refs = 1; /* nobody waits for it */
+	pthread_mutex_unlock(&b->lock);
+	if (rc < 0) {
+		free(cause);
+		job->free(job);
+	}
+	return rc;
 }

@@ -30,5 +30,8 @@ void gil_broker_free(struct gil_broker *b);
  * calls gil_job_done. */
 int gil_run(struct gil_broker *b, struct gil_job *job, int start_ms, int run_ms, char **cause);
 void gil_job_done(struct gil_broker *b, struct gil_job *job);
+/* Hands the job to the broker's thread without waiting for it; -1 (and the job freed) when
+ * the broker cannot take more now. */
+int gil_post(struct gil_broker *b, struct gil_job *job);
 
 #endif

@@ -531,6 +531,38 @@ static int run_script(void *arg, const char *script, size_t len, char **output)
 	return 0;
 }
 
+/* ---- the agent's own log lines, into Python's logging ---- */
+
+static void call_log(struct py_job *job)
+{
+	PyObject *r = call_helper("log", "(sis)", job->in, job->in_int, job->in2);
+
+	job->rc = r ? 0 : -1;
+	Py_XDECREF(r);
+}
+
+/* lmca_log_sink: a Python thread logs at once; the agent's threads hand the line to the
+ * broker without waiting, and to stderr when it cannot take it (the GIL held for long). */
+static void agent_log(void *arg, const char *logger, lmca_level level, const char *message)
+{
+	AgentObject *self = arg;
+	struct py_job *job = job_new(self, call_log, NULL);
+	PyGILState_STATE g;
+
+	job->in = xstrdup(logger);
+	job->in2 = xstrdup(message);
+	job->in_int = (int)level;
+	if (PyGILState_GetThisThreadState() != NULL && !_Py_IsFinalizing()) {
+		g = PyGILState_Ensure();
+		call_log(job);
+		PyErr_Clear();
+		PyGILState_Release(g);
+		job_free(&job->base);
+	} else if (gil_post(self->broker, &job->base) < 0) {
+		lmca_log_to_stderr(logger, level, message);
+	}
+}
+
 /* ---- installation ---- */
 
 /* The registry argument: prometheus_client's default registry when it is importable. */
@@ -591,6 +623,7 @@ int lmcpy_hooks_install(AgentObject *self, char **cause)
 	lmca_agent_set_log_provider(self->agent, &python_logging, self);
 	lmca_agent_set_health_provider(self->agent, check_health, self);
 	lmca_agent_set_script_runner(self->agent, run_script, self);
+	lmca_agent_set_log_sink(self->agent, agent_log, self);
 	return install_metrics(self, cause);
 }
 

@@ -72,6 +72,13 @@ thread_block_with() {
 	assert_equal "$(jq .max_local_cpu_size <<<"$body")" 2.5
 }
 
+@test "a route's Python code may call back into the agent (a change with its on_change)" {
+	python_node n
+	run node -w '\n%{http_code}' -X PUT -d 3.5 http://localhost/capacity
+	assert_output '{"max_local_cpu_size": 3.5}'$'\n'200
+	grep -q 'capacity is now 3.50 GiB' "$T/n.log"
+}
+
 @test "/loglevel lists and sets the host's real logging loggers" {
 	LMCACHE_RUN_SCRIPT_API_ENABLED=true LMCACHE_SCRIPT_ALLOWED_IMPORTS='["logging"]' \
 		python_node n
@@ -154,6 +161,10 @@ thread_block_with() {
 	printf 'runtime_plugin_locations:\n  - "%s"\n' "$T/plugins" >"$T/conf.yaml"
 	python_node n --config "$T/conf.yaml"
 	wait_until 10 test -s "$T/plugin.pid"
+	# The agent's own lines (plugin output too) go through the host's logging.
+	wait_until 10 grep -Eq '^[0-9-]+ [0-9:]+,[0-9]{3} INFO \[lmcache\.plugin\] .*worker_sleeper\.sh\] role=worker$' "$T/n.log"
+	run node http://localhost/loglevel
+	assert_line 'lmcache.plugin: NOTSET'
 	run node http://localhost/plugins
 	jq -e 'any(.[]; .name == "worker_sleeper.sh" and .state == "running")' <<<"$output"
 	jq -e 'any(.[]; .name == "scheduler_only.sh" and .state == "skipped")' <<<"$output"

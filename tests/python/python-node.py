@@ -160,6 +160,11 @@ def main():
     agent.set_meta(lambda: meta(agent, a))
     agent.set_inference(inference(agent, a))
     agent.add_route("DELETE", "/cache/clear", engine.clear)
+
+    @agent.route("PUT", "/capacity")
+    def set_capacity(request):  # calls back into the agent: on_change runs from a route
+        agent.set("max_local_cpu_size", float(request.body))
+        return {"max_local_cpu_size": agent.get("max_local_cpu_size")}
     # As the demo node: the stop signals are taken with sigwait (blocked before any thread
     # starts). signal.pause() would not do: it returns on any signal, the agent's stack
     # capture signal included.
