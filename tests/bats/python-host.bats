@@ -117,7 +117,7 @@ thread_block_with() {
 }
 
 @test "a thread holding the GIL: /threads shows it, the rest answers within its bound" {
-	python_stuck_node n
+	LMCACHE_RUN_SCRIPT_API_ENABLED=true python_stuck_node n
 	# /threads needs no GIL: the stuck thread's Python frame next to its native read().
 	node http://localhost/threads >"$T/threads"
 	thread_block_with "$T/threads" 'in stuck' >"$T/stuck"
@@ -136,6 +136,9 @@ thread_block_with() {
 	assert_line --index 1 503
 	run node -w '\n%{http_code}' -d '{"max_local_cpu_size": 3}' http://localhost/conf
 	assert_line --index 1 400
+	printf 'result = 42\n' >"$T/s.py"
+	run node -w '\n%{http_code}' -F "script=@$T/s.py" http://localhost/run_script
+	assert_output 'Error executing script: the Python interpreter did not answer within 500 ms (a thread holds the GIL)'$'\n'500
 	# ... or the last known state, and how old it is.
 	node http://localhost/metrics >"$T/m"
 	grep -q '^python_gc_objects_collected_total{' "$T/m"
