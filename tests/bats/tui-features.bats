@@ -203,3 +203,13 @@ overview_order() {
 	tui_keys r
 	run ! tui_has 'FAMILY / SERIES'
 }
+
+@test "Config: a long extra_config value is shown whole below the table" {
+	LMCACHE_EXTRA_CONFIG='{"plugin_a": {"endpoint": "http://127.0.0.1:9/a/very/long/path/that/does/not/fit/in/the/value/column", "retries": 3}}' \
+		cluster_node inst3 worker 0
+	LMCACHE_REGISTRY= tui_start 80x30 --socket "$(cluster_sock inst3_worker0)"
+	tui_keys 5 / extra_config Enter
+	tui_wait_re '^ extra_config +\{"plugin_a":'
+	tui_wait 'the whole row'
+	wait_until 10 eval 'whole_row | grep -qF "VALUE: {\"plugin_a\":{\"endpoint\":\"http://127.0.0.1:9/a/very/long/path/that/does/not/fit/in/the/value/column\",\"retries\":3}}"'
+}
