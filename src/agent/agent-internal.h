@@ -23,6 +23,7 @@ struct conf_store;
 struct log_tree;
 struct metric_registry;
 struct server;
+struct srv_table;
 struct plugin_runtime;
 
 struct lmca_agent {
@@ -43,10 +44,12 @@ struct lmca_agent {
 	void *script_arg;
 	char **env_allowlist; /* NULL-terminated, may be NULL */
 	int stack_signal;     /* 0: no stack capture */
+	int stack_signal_active; /* installed while the server runs, 0: none */
 
 	struct conf_store *conf;
 	struct log_tree *logs;
 	struct metric_registry *metrics;
+	struct srv_table *routes; /* built-in and host routes (route.c) */
 	struct server *server;
 	struct plugin_runtime *plugins;
 };
@@ -54,6 +57,8 @@ struct lmca_agent {
 /* ---- conf.c ---- */
 struct conf_store *conf_store_new(void);
 void conf_store_free(struct conf_store *cs);
+/* A new reference to a copy of key's value, or NULL when the key is unknown. */
+json_t *conf_get(const lmca_agent *agent, const char *key);
 /* Registers the keys of PROTOCOL section 2 (the agent calls this from lmca_agent_new). */
 void conf_register_protocol_keys(lmca_agent *agent);
 /* A new reference to an object of all keys (or only `names`, NULL-terminated, unknown

@@ -35,6 +35,8 @@ lmca_agent *lmca_agent_new(lmca_role role, int worker_id, int worker_count, char
 	agent->conf = conf_store_new();
 	agent->logs = log_tree_new();
 	agent->metrics = metric_registry_new();
+	agent->routes = routes_new();
+	agent->server = server_new();
 	conf_register_protocol_keys(agent);
 	return agent;
 }
@@ -61,6 +63,7 @@ void lmca_agent_free(lmca_agent *agent)
 		return;
 	lmca_agent_stop(agent);
 	server_free(agent);
+	srv_table_free(agent->routes);
 	metric_registry_free(agent->metrics);
 	log_tree_free(agent->logs);
 	conf_store_free(agent->conf);

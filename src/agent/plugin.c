@@ -310,12 +310,10 @@ static char **plugin_locations(lmca_agent *agent, size_t *n)
 
 	*n = 0;
 	for (size_t k = 0; k < 2 && *n == 0; k++) {
-		char *text = lmca_conf_get_json(agent, keys[k]);
-		json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+		json_t *v = conf_get(agent, keys[k]);
 		size_t i;
 		json_t *e;
 
-		free(text);
 		if (json_is_string(v) && *json_string_value(v)) {
 			out = xcalloc(2, sizeof *out);
 			out[(*n)++] = xstrdup(json_string_value(v));
@@ -336,8 +334,7 @@ static char **plugin_locations(lmca_agent *agent, size_t *n)
 
 static void load_settings(struct plugin_runtime *rt)
 {
-	char *text = lmca_conf_get_json(rt->agent, "extra_config");
-	json_t *extra = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *extra = conf_get(rt->agent, "extra_config");
 	char *cause = NULL;
 
 	if (plugin_settings_parse(extra, &rt->set, &cause) < 0) {
@@ -345,7 +342,6 @@ static void load_settings(struct plugin_runtime *rt)
 		free(cause);
 	}
 	json_decref(extra);
-	free(text);
 }
 
 /* Decides what becomes of one found file: skipped, failed, or launched. */

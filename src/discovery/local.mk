@@ -22,7 +22,7 @@ src_discovery_lmcache_discovery_SOURCES = \
 	src/discovery/ep-heartbeat.c src/discovery/ep-infos.c src/discovery/ep-self.c
 src_discovery_lmcache_discovery_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) \
 	$(JANSSON_CFLAGS)
-src_discovery_lmcache_discovery_LDADD = src/discovery/libdiscovery.la $(MHD_LIBS) $(CURL_LIBS) \
+src_discovery_lmcache_discovery_LDADD = src/discovery/libdiscovery.la src/server/libsrv.la $(MHD_LIBS) $(CURL_LIBS) \
 	$(JANSSON_LIBS) $(PTHREAD_LIBS)
 
 # Tests: unit tests of the pure parts, bats tests with real processes.
