@@ -11,3 +11,7 @@ src_server_libsrv_la_LIBADD = $(MHD_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS)
 check_PROGRAMS += tests/unit/test-srv-route
 tests_unit_test_srv_route_LDADD = src/server/libsrv.la $(UNIT_LDADD)
 TESTS += tests/unit/test-srv-route
+
+# The three daemons through the core: one error shape, Allow, HEAD, the body limit.
+TESTS += tests/bats/server-core.bats
+EXTRA_DIST += tests/bats/server-core.bats
