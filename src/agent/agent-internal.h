@@ -1,15 +1,23 @@
 /*
  * What the pieces of liblmcagent share and the host never sees.
  *
- * Ownership of the pieces:
- *   agent.c            lifecycle, identity, providers             (struct lmca_agent)
- *   conf.c, conf-load.c configuration store, YAML/env loading     (struct conf_store)
- *   log.c              logger tree and sinks                       (struct log_tree)
- *   metrics.c          metric registry and Prometheus rendering    (struct metric_registry)
- *   server.c, route.c  libmicrohttpd server, sockets, route table  (struct server)
- *   ep-*.c             one file per endpoint family (PROTOCOL section 3)
- *   stacks.c           capture of every thread's call stack
- *   plugin*.c          plugin runtime (PROTOCOL section 4)         (struct plugin_runtime)
+ * The pieces in layers; a piece calls only pieces on its own layer or below (checked with
+ * `scripts/layers calls build src/agent`, which finds no circle):
+ *
+ *   lifecycle   agent.c       lmca_agent_new/start/stop/free     (struct lmca_agent)
+ *   serving     route.c       the route table (srv_table) and its adapters
+ *               server.c      the listener and the server core (struct server)
+ *   endpoints   ep-*.c        one file per endpoint family (PROTOCOL section 3)
+ *   services    request.c     what endpoints read and answer with
+ *               plugin*.c     plugin runtime (PROTOCOL section 4) (struct plugin_runtime)
+ *               log.c         logger tree and sinks               (struct log_tree)
+ *               metrics*.c    metric registry, Prometheus text    (struct metric_registry)
+ *               stacks.c      every thread's call stack; listen.c  sockets
+ *   bottom      identity.c    role, index, name, port, the host's providers
+ *               conf*.c       configuration store, YAML/env loading (struct conf_store)
+ *
+ * Below all of them: the server core (src/server/srv.h) and libutil. Values travel as
+ * json_t *, never as text re-parsed (conf_get).
  */
 #ifndef LMCA_AGENT_INTERNAL_H
 #define LMCA_AGENT_INTERNAL_H

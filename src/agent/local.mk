@@ -1,7 +1,7 @@
 # liblmcagent. Each piece lists its sources in its own fragment (HACKING.md):
 #   core.mk   config, loggers, metrics        server.mk  server, routes, endpoints, stacks
 #   plugin.mk plugin runtime
-agent_sources = src/agent/agent.c src/agent/agent-internal.h
+agent_sources = src/agent/agent.c src/agent/identity.c src/agent/agent-internal.h
 agent_tests =
 include src/agent/core.mk
 include src/agent/server.mk
@@ -18,3 +18,7 @@ src_agent_liblmcagent_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 -export-sym
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = src/agent/lmcagent.pc
 EXTRA_DIST += src/agent/lmcagent.pc.in
+
+# The layers hold: no include circle anywhere, no call circle in the library.
+TESTS += tests/bats/layers.bats
+EXTRA_DIST += tests/bats/layers.bats

@@ -58,8 +58,6 @@ static const char *const state_names[] = {
 
 const char *plugin_state_name(enum plugin_state s) { return state_names[s]; }
 
-lmca_logger *plugin_runtime_logger(struct plugin_runtime *rt) { return rt->log; }
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -146,7 +144,7 @@ void plugin_instance_ended(struct plugin_runtime *rt, struct plugin *p)
 {
 	double uptime = now_s() - p->started;
 
-	plugin_read_output(rt, p, true);
+	plugin_read_output(rt->log, p, true);
 	reap_shim(rt, p);
 	if (p->life_fd >= 0)
 		close(p->life_fd);
@@ -244,8 +242,8 @@ static void supervise_once(struct plugin_runtime *rt, struct pollfd *fds, size_t
 		if (fds[j].revents == 0)
 			continue;
 		if (fds[j].fd == p->out_fd)
-			plugin_read_output(rt, p, false);
-		else if (fds[j].fd == p->status_fd && !plugin_read_status(rt, p))
+			plugin_read_output(rt->log, p, false);
+		else if (fds[j].fd == p->status_fd && !plugin_read_status(rt->log, p))
 			plugin_instance_ended(rt, p);
 	}
 	if (rt->stopping && now_s() >= rt->stop_deadline)

@@ -47,9 +47,9 @@ struct endpoint_family {
 /* ---- route.c ---- */
 /* The route table of the built-in endpoints; the host adds its own (lmca_agent_add_route). */
 struct srv_table *routes_new(void);
-void response_clear(lmca_response *res);
 
-/* Helpers for endpoints. */
+/* ---- request.c: helpers for endpoints ---- */
+void response_clear(lmca_response *res);
 void respond_text(lmca_response *res, int status, const char *text);
 /* Takes ownership of the malloc'd text. */
 void respond_owned(lmca_response *res, int status, const char *content_type, char *text);

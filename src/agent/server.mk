@@ -1,6 +1,6 @@
 # agent server: the internal API server, its routes and endpoints, stack capture.
 agent_sources += src/agent/server.c src/agent/server.h src/agent/listen.c src/agent/listen.h \
-	src/agent/route.c \
+	src/agent/route.c src/agent/request.c \
 	src/agent/stacks.c src/agent/env-redact.c src/agent/env-redact.h \
 	src/agent/ep-metrics.c src/agent/ep-threads.c src/agent/ep-loglevel.c \
 	src/agent/ep-conf.c src/agent/ep-meta.c src/agent/ep-version.c src/agent/ep-env.c \
