@@ -2,7 +2,3 @@
 #   check_PROGRAMS += tests/unit/test-foo  and  TESTS += tests/unit/test-foo tests/bats/foo.bats
 UNIT_LDADD = src/common/libutil.la
 EXTRA_DIST += tests/unit/tap.h tests/helpers/common.bash build-aux/tap-driver.sh
-
-check_PROGRAMS += tests/unit/test-strutil
-tests_unit_test_strutil_LDADD = $(UNIT_LDADD)
-TESTS += tests/unit/test-strutil

@@ -19,8 +19,8 @@
  * Below all of them: the server core (src/server/srv.h) and libutil. Values travel as
  * json_t *, never as text re-parsed (conf_get).
  */
-#ifndef LMCA_AGENT_INTERNAL_H
-#define LMCA_AGENT_INTERNAL_H
+#ifndef LMC_AGENT_INTERNAL_H
+#define LMC_AGENT_INTERNAL_H
 
 #include "lmcagent.h"
 

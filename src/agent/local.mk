@@ -2,7 +2,6 @@
 #   core.mk   config, loggers, metrics        server.mk  server, routes, endpoints, stacks
 #   plugin.mk plugin runtime
 agent_sources = src/agent/agent.c src/agent/identity.c src/agent/agent-internal.h
-agent_tests =
 include src/agent/core.mk
 include src/agent/server.mk
 include src/agent/plugin.mk

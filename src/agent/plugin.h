@@ -1,6 +1,6 @@
 /* What the plugin runtime's files share (PROTOCOL section 4). */
-#ifndef LMCA_PLUGIN_H
-#define LMCA_PLUGIN_H
+#ifndef LMC_AGENT_PLUGIN_H
+#define LMC_AGENT_PLUGIN_H
 
 #include "agent-internal.h"
 #include "buf.h"

@@ -3,8 +3,8 @@
  * the route table and the stack capture. The server core (src/server/srv.h) runs the
  * daemon; endpoints see requests through lmca_request_* and a few helpers here.
  */
-#ifndef LMCA_SERVER_H
-#define LMCA_SERVER_H
+#ifndef LMC_AGENT_SERVER_H
+#define LMC_AGENT_SERVER_H
 
 #include "agent-internal.h"
 #include "srv.h"

@@ -30,7 +30,7 @@ DISCOVERY_TEST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
 	-I$(top_srcdir)/src/discovery -I$(top_srcdir)/tests/unit
 DISCOVERY_TEST_LDADD = src/discovery/libdiscovery.la $(JANSSON_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
 discovery_unit = tests/unit/test-discovery-entry tests/unit/test-discovery-listing \
-	tests/unit/test-discovery-store tests/unit/test-heartbeat
+	tests/unit/test-discovery-store
 check_PROGRAMS += $(discovery_unit) tests/progs/heartbeat-client
 tests_unit_test_discovery_entry_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_entry_LDADD = $(DISCOVERY_TEST_LDADD)
@@ -38,8 +38,6 @@ tests_unit_test_discovery_listing_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_listing_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_unit_test_discovery_store_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_store_LDADD = $(DISCOVERY_TEST_LDADD)
-tests_unit_test_heartbeat_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
-tests_unit_test_heartbeat_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_progs_heartbeat_client_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_progs_heartbeat_client_LDADD = $(DISCOVERY_TEST_LDADD)
 discovery_bats = tests/bats/discovery.bats tests/bats/discovery-stores.bats \

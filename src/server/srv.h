@@ -13,8 +13,8 @@
  *   - libmicrohttpd's daemon options: srv_daemon_options() (srv.c) assembles all of them
  *     from struct srv_config (TLS options go there).
  */
-#ifndef LMC_SRV_H
-#define LMC_SRV_H
+#ifndef LMC_SERVER_SRV_H
+#define LMC_SERVER_SRV_H
 
 #include <stdarg.h>
 #include <stdbool.h>
