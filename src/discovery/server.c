@@ -90,12 +90,6 @@ static void on_reply(void *ctx, const char *method, const char *uri, unsigned in
 	log_debug("%s %s -> %u", method, uri, status);
 }
 
-static void on_mhd_log(void *ctx, const char *fmt, va_list ap)
-{
-	(void)ctx;
-	log_mhd(NULL, fmt, ap);
-}
-
 struct srv *server_start(struct discovery *d, int listen_fd, char **cause)
 {
 	struct srv_config cfg;
@@ -105,7 +99,7 @@ struct srv *server_start(struct discovery *d, int listen_fd, char **cause)
 	cfg.max_connections = 4096;
 	cfg.memory_limit = BODY_MAX;
 	cfg.body_limit = BODY_MAX;
-	cfg.log = on_mhd_log;
+	cfg.log = log_mhd;
 	cfg.on_reply = on_reply;
 	cfg.own_routes = true;
 	return srv_start(&cfg, srv_table_of(routes, sizeof(routes) / sizeof(routes[0]), false),

@@ -111,12 +111,6 @@ static void on_reply(void *ctx, const char *method, const char *uri, unsigned in
 	log_debug("%s %s -> %u", method, uri, status);
 }
 
-static void on_mhd_log(void *ctx, const char *fmt, va_list ap)
-{
-	(void)ctx;
-	log_mhd(NULL, fmt, ap);
-}
-
 struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
 {
 	struct srv_config cfg;
@@ -126,7 +120,7 @@ struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
 	cfg.max_connections = fe->opt->max_connections;
 	cfg.timeout = 120;
 	cfg.body_limit = fe->opt->max_body;
-	cfg.log = on_mhd_log;
+	cfg.log = log_mhd;
 	cfg.on_reply = on_reply;
 	cfg.own_routes = true;
 	return srv_start(&cfg, srv_table_of(routes, nroutes, false), cause);
