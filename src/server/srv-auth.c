@@ -1,6 +1,6 @@
 /* The one authorisation hook of the three daemons. Every request that found its route
  * passes here before the handler runs, with the role the route requires. Tokens with
- * roles (issue 13) are checked here and nowhere else: read the credential from rq (a
+ * roles are checked here and nowhere else: read the credential from rq (a
  * header, the TLS peer), compare its role with need, and on refusal fill rp with
  * srv_reply_detail(rp, 401 or 403, ...) and return false. */
 #include "config.h"

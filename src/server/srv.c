@@ -261,7 +261,7 @@ static unsigned int daemon_flags(const struct srv_config *c)
 #define OPT(o, v, p) ((struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
 
 /* Every libmicrohttpd option of the daemon, from s->cfg. The one place to add options
- * (TLS certificates and priorities, issue 13; header and body timeouts, issue 14). */
+ * (TLS certificates and priorities; header and body timeouts for slow clients). */
 static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 {
 	const struct srv_config *c = &s->cfg;
@@ -290,7 +290,7 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, char **cause)
 {
 	struct srv *s = xcalloc(1, sizeof(*s));
-	struct MHD_OptionItem opts[16];
+	struct MHD_OptionItem opts[32]; /* srv_daemon_options() fills at most 13 today */
 	sigset_t all, old;
 
 	s->cfg = *cfg;

@@ -22,7 +22,7 @@
 
 struct MHD_Connection;
 
-/* Who may call a route (issue 13 maps tokens to roles; today every caller has all). */
+/* Who may call a route (tokens will map to roles; today every caller has all). */
 enum srv_role {
 	SRV_ROLE_DEFAULT = 0, /* viewer for GET and HEAD, operator for the rest */
 	SRV_ROLE_VIEWER,
