@@ -290,7 +290,7 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, char **cause)
 {
 	struct srv *s = xcalloc(1, sizeof(*s));
-	struct MHD_OptionItem opts[32]; /* srv_daemon_options() fills at most 13 today */
+	struct MHD_OptionItem opts[32]; /* srv_daemon_options() fills at most 11 today */
 	sigset_t all, old;
 
 	s->cfg = *cfg;
