@@ -2,6 +2,7 @@
  * below the route table, which runs the endpoints. */
 #include "config.h"
 #include "server.h"
+#include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -90,7 +91,7 @@ void respond_json(lmca_response *res, int status, const char *content_type, cons
                   int indent)
 {
 	size_t flags = JSON_ENCODE_ANY | (indent > 0 ? JSON_INDENT(indent) : JSON_COMPACT);
-	char *text = json_dumps(v, flags);
+	char *text = json_dumps_shortest(v, flags);
 
 	respond_owned(res, status, content_type ? content_type : "application/json",
 	              text ? text : xstrdup("null"));
