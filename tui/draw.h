@@ -1,8 +1,8 @@
 /* lmcache-top's drawing primitives: the terminal set-up, colour pairs (or attributes when
  * colours are off), glyphs (or ASCII), clipped text, cell-width arithmetic, number formats
  * and sparklines. The bottom layer: it knows nothing of nodes, tabs or the UI state. */
-#ifndef LMC_TOP_DRAW_H
-#define LMC_TOP_DRAW_H
+#ifndef LMC_TUI_DRAW_H
+#define LMC_TUI_DRAW_H
 
 #include <stdbool.h>
 #include <stddef.h>
