@@ -7,13 +7,17 @@
 
 #include "buf.h"
 #include "entry.h"
+#include "prom-map.h"
 
 struct listing {
 	struct buf *out;
 	time_t since; /* entries last seen before this are left out (0: none) */
 	size_t count;
-	char **versions; /* copies, to count distinct versions at the end */
+	char **versions; /* distinct versions seen (copies) */
 	size_t nversions, capversions;
+	struct prom_map version_index; /* version -> index in versions */
+	time_t times[2];     /* the last start and last-seen times formatted, */
+	char time_text[2][32]; /* as most entries share them */
 };
 
 void listing_begin(struct listing *l, struct buf *out, time_t since);
