@@ -6,8 +6,9 @@
  *   merge  prom_merge parsing and merging the bodies, as the frontend does on each scrape;
  *   cached the same through a prom_cache that already holds every body (a scrape where no
  *          node's metrics changed): only the output is written.
- * MB/s counts input bytes. Each figure is the best of several rounds so that a shared
- * machine's pauses count less; under valgrind --tool=callgrind use --rounds 1.
+ * MB/s counts input bytes per second of this process' CPU time (not wall time: on a shared
+ * machine the time spent waiting for a core does not count). Each figure is the best of
+ * several rounds; under valgrind --tool=callgrind use --rounds 1.
  */
 #include "config.h"
 #include "buf.h"
@@ -23,7 +24,7 @@ static double now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
