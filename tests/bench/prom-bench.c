@@ -99,17 +99,29 @@ static void fleet_free(struct fleet *fl)
 
 enum mode { COPY, MERGE, CACHED };
 
+/* The reference: every body copied into one buffer. Not inlined, so that callgrind's
+ * --toggle-collect=copy_all can count it as it counts prom_merge. */
+__attribute__((noinline)) static char *copy_all(const struct fleet *fl, size_t *len)
+{
+	char *out = xmalloc(fl->bytes + 1);
+
+	*len = 0;
+	for (size_t i = 0; i < fl->n; i++) {
+		memcpy(out + *len, fl->nodes[i].text, fl->nodes[i].len);
+		*len += fl->nodes[i].len;
+	}
+	return out;
+}
+
 /* One scrape's work in the given mode; returns the output's length. */
 static size_t once(const struct fleet *fl, enum mode mode, struct prom_cache *cache)
 {
 	size_t len = 0;
 	char *out;
 
-	if (mode == COPY) {
-		out = xmalloc(fl->bytes + 1);
-		for (size_t i = 0; i < fl->n; i++, len += fl->nodes[i - 1].len)
-			memcpy(out + len, fl->nodes[i].text, fl->nodes[i].len);
-	} else if (mode == MERGE) {
+	if (mode == COPY)
+		out = copy_all(fl, &len);
+	else if (mode == MERGE) {
 		out = prom_merge(fl->nodes, fl->n, &len, NULL);
 	} else {
 		out = prom_cache_merge(cache, fl->nodes, fl->n, &len, NULL);
