@@ -20,7 +20,6 @@ void json_quote(struct buf *b, const char *s)
 	buf_putc(b, '"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
@@ -29,6 +28,8 @@ void json_quote(struct buf *b, const char *s)
 			buf_putc(b, '\\');
 			buf_putc(b, (char)c);
 		} else {
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
 			buf_append(b, esc, sizeof(esc));
 		}
 		run = s + 1;
@@ -50,7 +51,8 @@ void listing_begin(struct listing *l, struct buf *out, time_t since)
 	memset(l, 0, sizeof(*l));
 	l->out = out;
 	l->since = since;
-	l->times[0] = l->times[1] = (time_t)-1;
+	for (size_t i = 0; i < LISTING_TIMES; i++)
+		l->times[i] = (time_t)-1;
 	prom_map_init(&l->version_index, 16);
 	buf_puts(out, "{\"processInfos\":{");
 }
@@ -68,14 +70,34 @@ static void remember_version(struct listing *l, const char *v)
 	l->nversions++;
 }
 
-/* Time t in LMCache's format, through slot's one-entry cache. */
-static const char *time_text(struct listing *l, int slot, time_t t)
+/* Time t in LMCache's format, through a small direct-mapped cache: entries' times fall in a
+ * few dozen distinct seconds. */
+static const char *time_text(struct listing *l, time_t t)
 {
+	size_t slot = (size_t)t % LISTING_TIMES;
+
 	if (l->times[slot] != t) {
 		listing_time(l->time_text[slot], t);
 		l->times[slot] = t;
 	}
 	return l->time_text[slot];
+}
+
+/* ,"pid":N without printf (null when negative). */
+static void put_pid(struct buf *b, long long pid)
+{
+	char digits[24], *d = digits + sizeof digits;
+
+	buf_puts(b, ",\"pid\":");
+	if (pid < 0) {
+		buf_puts(b, "null");
+		return;
+	}
+	*--d = '\0';
+	do
+		*--d = (char)('0' + pid % 10);
+	while ((pid /= 10) > 0);
+	buf_puts(b, d);
 }
 
 static void put_entity(struct listing *l, const struct dentry *e)
@@ -87,17 +109,15 @@ static void put_entity(struct listing *l, const struct dentry *e)
 		json_quote(b, e->ip_address);
 	else
 		buf_puts(b, "null");
-	if (e->pid >= 0)
-		buf_printf(b, ",\"pid\":%lld,\"apiAddress\":", e->pid);
-	else
-		buf_puts(b, ",\"pid\":null,\"apiAddress\":");
+	put_pid(b, e->pid);
+	buf_puts(b, ",\"apiAddress\":");
 	json_quote(b, e->api_address);
 	buf_puts(b, ",\"version\":");
 	json_quote(b, e->version);
 	buf_puts(b, ",\"startTime\":\"");
-	buf_puts(b, time_text(l, 0, e->start_time));
+	buf_puts(b, time_text(l, e->start_time));
 	buf_puts(b, "\",\"lastReportTime\":\"");
-	buf_puts(b, time_text(l, 1, e->last_seen));
+	buf_puts(b, time_text(l, e->last_seen));
 	buf_puts(b, "\",\"otherInfo\":");
 	json_quote(b, e->other_info);
 	buf_putc(b, '}');
