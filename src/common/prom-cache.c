@@ -100,7 +100,8 @@ char *prom_cache_merge(struct prom_cache *c, const struct prom_node *nodes, size
 		if (prom_map_get(&c->index, nodes[i].name) != (size_t)-1)
 			continue; /* a duplicate name: prom_merge reports it */
 		refresh(&old, &v[i], en);
-		en->name = xstrdup(nodes[i].name);
+		if (!en->name) /* a reused entry keeps its own */
+			en->name = xstrdup(nodes[i].name);
 		prom_map_put(&c->index, en->name, c->n++);
 	}
 	out = prom_merge(v, n, out_len, problems);
