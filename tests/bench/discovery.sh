@@ -41,26 +41,36 @@ list_ms() {
 		sort -n | head -1 | awk '{ printf "%.1f", $1 * 1000 }'
 }
 
+# CPU time (utime + stime) of a process so far, in ms: on a loaded machine the listing's wall
+# time is mostly waiting; its CPU cost, split between etcd and the registry, is not.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
+
 port=$(bench_free_port)
 url="http://127.0.0.1:$port"
 bench_bg discovery "$B/src/discovery/lmcache-discovery" --port "$port" --ttl 600 \
 	--max-entries "$ENTRIES" --log-level warn
+mem_pid=$LAST_PID
 bench_wait_http "$url/health"
 fill "$url" "$ENTRIES" || { echo "filling the registry failed" >&2; exit 1; }
 hb_lua "$ENTRIES" >"$T/hb.lua"
+# Only answered heartbeats count: a run with errors or non-2xx answers is reported as such.
 rps=$(for _ in $(seq 1 "$REPEAT"); do
-	wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$T/hb.lua" "$url" | awk '/Requests\/sec/ {print $2}'
+	wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$T/hb.lua" "$url" | tee -a "$T/wrk.out" |
+		awk '/Requests\/sec/ {print $2}'
 done | sort -n | tail -1)
+bad=$(awk '/Non-2xx|Socket errors/ { print }' "$T/wrk.out" | head -1)
 n=$(curl -sf "$url/lmcache_infos" | jq .processCount)
 size=$(curl -s "$url/lmcache_infos" | wc -c)
+c0=$(cpu_ms "$mem_pid")
 ms=$(list_ms "$url")
+mem_cpu=$(( ($(cpu_ms "$mem_pid") - c0) / 5 ))
 echo "workload: wrk, $CONNS conns, best of $REPEAT x ${SECS}s of heartbeats" \
 	"from $ENTRIES distinct api_address values, registry holding $n entries"
 bench_row "discovery: heartbeats/s" \
 	"GET /lmcache_heartbeat, $CONNS conns keep-alive, ${SECS}s, $n entries" \
-	req/s "$rps" "" "" min 50000
-note=""
-[ "$n" = "$ENTRIES" ] || note="$n entries listed, not $ENTRIES"
+	req/s "$rps" "" "" min 50000 "$bad"
+note="CPU per listing: registry $mem_cpu ms"
+[ "$n" = "$ENTRIES" ] || note="$note; $n entries listed, not $ENTRIES"
 bench_row "discovery: /lmcache_infos" "GET /lmcache_infos of $n entries ($size bytes), best of 5" \
 	ms "$ms" "" "" max 200 "$note"
 
@@ -86,9 +96,6 @@ t0=$(date +%s.%N)
 fill "$eurl" "$ETCD_ENTRIES" || { echo "filling the etcd store failed" >&2; exit 1; }
 fill_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 n=$(curl -sf "$eurl/lmcache_infos" | jq .processCount)
-# CPU time (utime + stime) of a process so far, in ms: on a loaded machine the listing's wall
-# time is mostly waiting; its CPU cost, split between etcd and the registry, is not.
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
 e0=$(cpu_ms "$etcd_pid") d0=$(cpu_ms "$disc_pid")
 ms=$(list_ms "$eurl")
 e_cpu=$(( ($(cpu_ms "$etcd_pid") - e0) / 5 )) d_cpu=$(( ($(cpu_ms "$disc_pid") - d0) / 5 ))
