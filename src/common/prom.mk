@@ -17,3 +17,5 @@ EXTRA_DIST += tests/bats/common-prom.bats $(prom_fixtures)
 prom_fixtures = tests/fixtures/prom/lmcache-python.prom tests/fixtures/prom/agent.prom \
 	tests/fixtures/prom/escapes.prom tests/fixtures/prom/conflict.prom \
 	tests/fixtures/prom/node-label.prom
+# The merge's benchmark (make bench; its program is built in tests/bench/local.mk).
+bench_scripts += tests/bench/prom.sh
