@@ -1,5 +1,5 @@
 /* lmcctl: shared types of the CLI. A command is a const descriptor in cmd_table[]
- * (table.c); it runs against the selected nodes through the fan-out (fanout.c) and hands
+ * (commands.c); it runs against the selected nodes through the fan-out (fanout.c) and hands
  * one result per node to the report (report.c), which prints and picks the exit code. */
 #ifndef LMCCTL_H
 #define LMCCTL_H
@@ -99,7 +99,7 @@ struct cmd_entry {
 	int (*exec)(struct ctx *);
 };
 
-/* table.c */
+/* commands.c */
 extern const struct cmd_entry *const cmd_table[];
 /* Finds the command named by argv (one word, or two for "config get"); unique prefixes
  * are accepted. Sets *used to the number of words consumed. NULL with cause. */

@@ -1,4 +1,4 @@
-# cli: lmcctl, one file per command (cmd-*.c) in the table of table.c. See lmcctl(1).
+# cli: lmcctl, one file per command (cmd-*.c) in the table of commands.c. See lmcctl(1).
 lmcctl_commands = \
 	cli/cmd-nodes.c cli/cmd-version.c cli/cmd-health.c cli/cmd-metrics.c \
 	cli/cmd-threads.c cli/cmd-log-level.c cli/cmd-set-log-level.c \
@@ -8,7 +8,7 @@ lmcctl_commands = \
 
 # Everything but main.c, so unit tests can link the pure parts.
 noinst_LTLIBRARIES += cli/liblmcctl.la
-cli_liblmcctl_la_SOURCES = cli/lmcctl.h cli/cli.h cli/table.c cli/run.c cli/cluster.c \
+cli_liblmcctl_la_SOURCES = cli/lmcctl.h cli/cli.h cli/commands.c cli/run.c cli/cluster.c \
 	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/simple.c \
 	$(lmcctl_commands)
 cli_liblmcctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
