@@ -45,6 +45,10 @@ int status_code_class(long status);
 typedef void (*print_fn)(struct ctx *c, struct result *rs, size_t n);
 int report(struct ctx *c, struct result *rs, size_t n, print_fn print);
 int combine_codes(const int *codes, size_t n);
+/* "lmcctl: NODE: MSG" on stderr, escaped. */
+void warn_node(const char *node, const char *msg);
+/* output-yaml.c: v (the report) as a YAML document. */
+void print_yaml(const json_t *v, FILE *f);
 
 /* output.c: stable human tables. */
 struct table;
@@ -53,6 +57,9 @@ void table_row(struct table *t, ...); /* strings, NULL-terminated */
 void table_add(struct table *t, const char *cell);
 void table_print(struct table *t); /* and frees it */
 const char *color(struct ctx *c, const char *what); /* "head" or "reset" */
+/* s for a terminal: control characters and escape sequences as \n, \e, \xHH, \u009b,
+ * bytes that are not UTF-8 as \xHH; newlines and tabs kept when keep_newlines. Caller frees. */
+char *display_escape(const char *s, bool keep_newlines);
 
 /* The commands (cmd-*.c). */
 extern const struct cmd_entry cmd_nodes, cmd_version, cmd_health, cmd_metrics, cmd_threads,

@@ -68,7 +68,7 @@ const struct cmd_entry cmd_call = {
 	.summary = "Send any request to the nodes and show the answers",
 	.help = "A METHOD other than GET or HEAD changes nodes, so targets must be named, or\n"
 		"--all given.\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl call GET /backends inst1_worker0\n"
 		"  lmcctl call POST /metrics/reset -l role=worker\n"
 		"  lmcctl call POST /conf -d '{\"chunk_size\": 512}' -n inst1_worker1\n",

@@ -86,7 +86,7 @@ const struct cmd_entry cmd_config_diff = {
 	.summary = "Show configuration keys whose values differ across nodes",
 	.help = "Compares every key (or the KEYs, names or globs) across the selected nodes and\n"
 		"shows each differing key with each node's value (\"<absent>\" where missing).\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl config diff -l role=worker\n"
 		"  lmcctl config diff -o json | jq -e 'all(.[]; .result == {})'  # same config?\n",
 	.min_args = 0, .max_args = -1,

@@ -67,7 +67,7 @@ const struct cmd_entry cmd_config_get = {
 	.summary = "Show configuration values",
 	.help = "KEYs are names or globs. Give target nodes with -n, since the arguments are\n"
 		"all keys.\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl config get chunk_size -n 'inst1_*'\n"
 		"  lmcctl config get 'internal_api_server_*' -l role=scheduler\n"
 		"  lmcctl config get -o json | jq '.[0].result'\n",

@@ -120,7 +120,7 @@ const struct cmd_entry cmd_config_set = {
 	.help = "VALUE is taken as JSON when it parses (8, true, null, [1,2], {\"a\":1}, \"text\"),\n"
 		"otherwise as a string. A node refusing a key (unknown, not mutable at runtime,\n"
 		"bad value) fails with the reason; the other keys may still have changed there.\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl config set chunk_size=512 -l role=worker\n"
 		"  lmcctl config set 'extra_config={\"a\": 1}' -n inst1_scheduler\n",
 	.min_args = 1, .max_args = -1,

@@ -77,7 +77,7 @@ const struct cmd_entry cmd_log_level = {
 	.summary = "Show loggers and their levels",
 	.help = "LOGGER is a logger name or a glob; a node without a matching logger fails\n"
 		"with not found (4).\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl log-level                          # every logger of every node\n"
 		"  lmcctl log-level 'lmcache*' inst1_worker0\n"
 		"  lmcctl log-level lmcache -o json | jq -r '.[].result.lmcache' | sort -u\n",

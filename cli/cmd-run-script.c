@@ -43,7 +43,7 @@ const struct cmd_entry cmd_run_script = {
 	.summary = "Run a Python script inside nodes (when they enable it)",
 	.help = "The node must set run_script_api_enabled: true. Output of several nodes is\n"
 		"shown under \"==> NODE <==\" lines (not with --no-headers).\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl run-script dump_cache_stats.py inst1_worker0\n"
 		"  lmcctl run-script probe.py -l role=worker -o json | jq -r '.[].result'\n",
 	.min_args = 1, .max_args = 1,

@@ -89,7 +89,7 @@ const struct cmd_entry cmd_set_log_level = {
 	.help = "LEVEL is DEBUG, INFO, WARNING, ERROR, CRITICAL or NOTSET. The logger must exist\n"
 		"on a node (see log-level); a node without it fails with not found (4).\n"
 		"It changes nodes, so targets must be named, or --all given.\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl set-log-level lmcache DEBUG -l role=worker\n"
 		"  lmcctl set-log-level lmcache INFO --all && lmcctl log-level lmcache\n",
 	.min_args = 2, .max_args = 2,

@@ -93,7 +93,7 @@ const struct cmd_entry cmd_threads = {
 	.name = "threads",
 	.usage = "[--match NAME] [--stacks] [NODE...]",
 	.summary = "Show each node's threads, and their stacks",
-	.help = "examples:\n"
+	.help = "Examples:\n"
 		"  lmcctl threads -m mhd inst1_worker0\n"
 		"  lmcctl threads --stacks -n inst1_scheduler   # where is it stuck?\n",
 	.min_args = 0, .max_args = 0,

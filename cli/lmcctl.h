@@ -23,6 +23,9 @@ enum {
 	LMC_EXIT_DENIED = 7,
 };
 
+/* -o: tables (plain or wide), the structured report (JSON or YAML), or node names. */
+enum out_format { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML, OUT_NAME };
+
 /* Global options. */
 struct opts {
 	const char *registry, *frontend, *socket, *url;
@@ -30,8 +33,12 @@ struct opts {
 	size_t nnames;
 	bool all;
 	const char *role, *instance;
-	bool json, no_headers, quiet, color;
-	long timeout_ms;
+	enum out_format out;
+	bool json; /* out is JSON or YAML: the structured report */
+	bool no_headers, quiet, color, dry_run;
+	long timeout_ms; /* the whole command (listing and requests) */
+	long watch_ms;	 /* -w: run again every watch_ms; 0: once */
+	const char *context; /* --context, or the config file's current context */
 };
 
 /* What to ask one node. */
@@ -71,6 +78,10 @@ struct ctx {
 	bool exact; /* every target was named exactly (no glob, no "all") */
 	struct cl_node **sel; /* the selected targets */
 	size_t nsel;
+	const struct result *rs; /* what report() is printing: tables add STATUS from it */
+	size_t nrs;
+	bool no_status; /* the command's table is not about answers (nodes) */
+	long deadline_ms; /* monotonic time the whole command must end by */
 };
 
 /* A command's own option (--match PATTERN). */
@@ -120,7 +131,8 @@ struct gopt {
 };
 
 enum { OPT_REGISTRY = 256, OPT_FRONTEND, OPT_SOCKET, OPT_URL, OPT_ALL, OPT_INSTANCE,
-       OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_CMD = 512 };
+       OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_DRY_RUN, OPT_INTERVAL, OPT_CONTEXT,
+       OPT_CMD = 512 };
 extern const struct gopt global_opts[];
 
 #endif

@@ -9,10 +9,11 @@ lmcctl_commands = \
 # Everything but main.c, so unit tests can link the pure parts.
 noinst_LTLIBRARIES += cli/liblmcctl.la
 cli_liblmcctl_la_SOURCES = cli/lmcctl.h cli/cli.h cli/commands.c cli/run.c cli/cluster.c \
-	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/simple.c \
+	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/output-yaml.c \
+	cli/simple.c \
 	$(lmcctl_commands)
-cli_liblmcctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
-cli_liblmcctl_la_LIBADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS)
+cli_liblmcctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(YAML_CFLAGS)
+cli_liblmcctl_la_LIBADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) $(YAML_LIBS)
 
 bin_PROGRAMS += cli/lmcctl
 cli_lmcctl_SOURCES = cli/main.c
@@ -43,7 +44,8 @@ tests_unit_test_cli_http_LDADD = src/common/libcommon.la src/common/libutil.la $
 include cli/cluster.mk
 
 lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats \
-	tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats tests/bats/lmcctl-nginx.bats
+	tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats tests/bats/lmcctl-nginx.bats \
+	tests/bats/lmcctl-runbook.bats
 TESTS += $(lmcctl_bats)
 EXTRA_DIST += $(lmcctl_bats) tests/helpers/cluster.bash \
 	tests/fixtures/lmcctl/lmcache-node/version.json \

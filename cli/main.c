@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define DEFAULT_TIMEOUT_MS 10000L
+#define DEFAULT_WATCH_MS 2000L /* watch(1)'s default interval */
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -24,7 +25,7 @@ static void usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\n(lmcctl --help for usage)\n", stderr);
+	fputs(" (try --help)\n", stderr);
 	exit(LMC_EXIT_USAGE);
 }
 
@@ -69,6 +70,19 @@ static long parse_timeout(const char *s)
 	return (long)(v * 1000 + 0.5) > 0 ? (long)(v * 1000 + 0.5) : 1;
 }
 
+static void set_output(struct opts *o, const char *s)
+{
+	static const char *const names[] = { "table", "wide", "json", "yaml", "name", NULL };
+	size_t i = 0;
+
+	while (names[i] != NULL && strcmp(names[i], s) != 0)
+		i++;
+	if (names[i] == NULL)
+		usage_error("-o: expected table, wide, json, yaml or name, not '%s'", s);
+	o->out = (enum out_format)i;
+	o->json = o->out == OUT_JSON || o->out == OUT_YAML;
+}
+
 static void set_selector(struct opts *o, const char *s)
 {
 	if (str_starts_with(s, "role=")) {
@@ -98,15 +112,15 @@ static void apply_gopt(struct ctx *c, int key, const char *arg)
 	case OPT_ALL: o->all = true; break;
 	case 'l': set_selector(o, arg); break;
 	case OPT_INSTANCE: o->instance = arg; break;
-	case 'o':
-		if (strcmp(arg, "json") != 0 && strcmp(arg, "table") != 0)
-			usage_error("-o: expected table or json, not '%s'", arg);
-		o->json = strcmp(arg, "json") == 0;
-		break;
+	case 'o': set_output(o, arg); break;
 	case OPT_NO_HEADERS: o->no_headers = true; break;
 	case 'q': o->quiet = true; break;
 	case OPT_NO_COLOR: o->color = false; break;
 	case OPT_TIMEOUT: o->timeout_ms = parse_timeout(arg); break;
+	case OPT_DRY_RUN: o->dry_run = true; break;
+	case 'w': o->watch_ms = o->watch_ms ? o->watch_ms : DEFAULT_WATCH_MS; break;
+	case OPT_INTERVAL: o->watch_ms = parse_timeout(arg); break;
+	case OPT_CONTEXT: o->context = arg; break;
 	default: usage_error("%s", "unknown option"); break;
 	}
 }
@@ -193,7 +207,7 @@ static void split_positionals(struct ctx *c, char **pos, int npos)
 	if (nargs < cmd->min_args) {
 		char *name = cmd_full_name(cmd);
 
-		fprintf(stderr, "lmcctl: %s: missing arguments\nusage: lmcctl %s %s\n", name, name,
+		fprintf(stderr, "lmcctl: %s: missing arguments\nUsage: lmcctl %s %s\n", name, name,
 			cmd->usage);
 		free(name);
 		exit(LMC_EXIT_USAGE);
@@ -258,7 +272,7 @@ int main(int argc, char **argv)
 	c.cmd = lookup(argc, argv, &used);
 	pos = parse_options(&c, argc, argv, &npos, &help);
 	if (c.cmd == NULL) {
-		cmd_print_overview(stdout);
+		cmd_print_overview(help ? stdout : stderr); /* no command: usage, to stderr */
 		free(pos);
 		return help ? LMC_EXIT_OK : LMC_EXIT_USAGE;
 	}

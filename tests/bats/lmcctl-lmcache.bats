@@ -19,7 +19,7 @@ teardown() {
 @test "version: the quoted JSON string without its quotes" {
 	run lmcctl --url "$FIXTURE_URL" --no-headers version
 	assert_success
-	assert_output "$FIXTURE_URL  0.3.9-6ae0e8b"
+	assert_output "$FIXTURE_URL  0.3.9-6ae0e8b  ok"
 }
 
 @test "threads: LMCache's text blocks, Python thread names and idents" {
@@ -31,13 +31,13 @@ teardown() {
 	assert_equal "$(jq -r '.[0].result[0].frames | length' <<<"$output")" 4
 	run lmcctl --url "$FIXTURE_URL" --no-headers threads -m prefetch
 	assert_success
-	assert_output --regexp "lmcache-prefetch +140229911660224 +started daemon +-$"
+	assert_output --regexp "lmcache-prefetch +140229911660224 +started daemon +- +ok$"
 }
 
 @test "log-level, config get, meta: text and text-JSON bodies" {
 	run lmcctl --url "$FIXTURE_URL" --no-headers log-level 'lmcache.v1.*'
 	assert_success
-	assert_line --regexp 'lmcache\.v1\.storage_backend +DEBUG$'
+	assert_line --regexp 'lmcache\.v1\.storage_backend +DEBUG +ok$'
 	assert_equal "$(echo "$output" | wc -l)" 2
 	run lmcctl --url "$FIXTURE_URL" -o json config get chunk_size extra_config
 	assert_success
@@ -60,5 +60,17 @@ teardown() {
 	assert_output --partial 'HTTP 503: cache engine not initialized'
 	run lmcctl --url "$FIXTURE_URL" plugins
 	assert_failure 4
-	assert_output --partial 'HTTP 404: Not Found'
+	assert_output --partial 'the node does not offer plugins'
+	refute_output --partial 'HTTP 404'
+}
+
+@test "health: a node without a health route that answers is up, health unknown (0)" {
+	run --separate-stderr lmcctl --url "$FIXTURE_URL/nohealth" --no-headers health
+	assert_success
+	assert_output --regexp '/nohealth +unknown +[0-9]+ms +ok$'
+	run lmcctl --url "$FIXTURE_URL/nohealth" -o json health
+	assert_equal "$(jq -r '.[0].ok, .[0].result.status' <<<"$output" | tr '\n' ' ')" 'true unknown '
+	# no route answers at all: not a node there (4)
+	run lmcctl --url "$FIXTURE_URL/nothing" health
+	assert_failure 4
 }

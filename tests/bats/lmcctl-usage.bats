@@ -28,9 +28,9 @@ one_node() {
 @test "no command: concise help with examples, usage exit (2)" {
 	run lmcctl
 	assert_failure 2
-	assert_line --partial 'usage: lmcctl [options] COMMAND'
+	assert_line --partial 'Usage: lmcctl [options] COMMAND'
 	assert_line --regexp '^  config get +Show configuration values$'
-	assert_output --partial 'examples:'
+	assert_output --partial 'Examples:'
 	run lmcctl --help
 	assert_success
 	run lmcctl --version
@@ -41,20 +41,20 @@ one_node() {
 @test "--help of each command comes from its descriptor" {
 	run lmcctl version --help
 	assert_success
-	assert_line --index 0 'usage: lmcctl version [NODE...]'
-	assert_output --partial 'examples:'
+	assert_line --index 0 'Usage: lmcctl version [NODE...]'
+	assert_output --partial 'Examples:'
 	run lmcctl help config set
 	assert_success
-	assert_line --index 0 --partial 'usage: lmcctl config set KEY=VALUE...'
+	assert_line --index 0 --partial 'Usage: lmcctl config set KEY=VALUE...'
 	run lmcctl metrics --help
 	assert_line --regexp '^  -m, --match PATTERN'
 	run lmcctl config --help
 	assert_success
-	assert_line --partial 'usage: lmcctl config get'
-	assert_line --partial 'usage: lmcctl config diff'
+	assert_line --partial 'Usage: lmcctl config get'
+	assert_line --partial 'Usage: lmcctl config diff'
 	run lmcctl help conf
 	assert_success
-	assert_line --partial 'usage: lmcctl config set'
+	assert_line --partial 'Usage: lmcctl config set'
 	run lmcctl config
 	assert_failure 2
 	assert_output --partial 'missing subcommand'
@@ -64,10 +64,10 @@ one_node() {
 	one_node
 	run lmcctl --socket "$(cluster_sock inst1_worker0)" --no-headers ver
 	assert_success
-	assert_output --regexp '0\.1\.0-demo$'
+	assert_output --regexp '0\.1\.0-demo +ok$'
 	run lmcctl --socket "$(cluster_sock inst1_worker0)" --no-headers conf g lmcache_instance_id
 	assert_success
-	assert_output --regexp 'lmcache_instance_id +inst1$'
+	assert_output --regexp 'lmcache_instance_id +inst1 +ok$'
 	run lmcctl co
 	assert_failure 2
 	assert_output 'lmcctl: ambiguous command: co, could be: config, completion'
@@ -82,9 +82,9 @@ one_node() {
 @test "usage errors exit 2" {
 	run lmcctl version --bogus
 	assert_failure 2
-	run lmcctl -o yaml version
+	run lmcctl -o xml version
 	assert_failure 2
-	assert_output --partial "expected table or json, not 'yaml'"
+	assert_output --partial "expected table, wide, json, yaml or name, not 'xml'"
 	run lmcctl --timeout soon version
 	assert_failure 2
 	run lmcctl -l colour=blue version

@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# lmcctl for runbooks (issue 19 and lmcctl's parts of 11 and 14): output formats and failed
+# nodes as rows, usage, hostile text, stdin, dry runs, waiting and watching, contexts,
+# completion, man page drift.
+
+bats_require_minimum_version 1.5.0
+load ../helpers/common
+load ../helpers/cluster
+
+setup() {
+	lmc_setup
+	unset LMCACHE_REGISTRY LMCACHE_FRONTEND NO_COLOR
+	export XDG_CONFIG_HOME="$T/config"
+}
+
+teardown() {
+	cluster_teardown
+}
+
+# Two workers of inst1 behind frontend fe1 (no registry); LMCACHE_FRONTEND points at it.
+small_cluster() {
+	cluster_node inst1 worker 0
+	cluster_node inst1 worker 1
+	cluster_frontend fe1 inst1_worker0 inst1_worker1
+	export LMCACHE_FRONTEND=$FE1_URL
+}
+
+@test "19.5 a failed node is a row with its STATUS; -o wide, name, yaml; --no-headers" {
+	small_cluster
+	cluster_kill inst1_worker1
+	run --separate-stderr lmcctl health
+	assert_failure 3
+	assert_line --index 0 --regexp '^NODE +HEALTH +TOOK +STATUS$'
+	assert_line --index 1 --regexp '^inst1_worker0 +healthy +[0-9]+ms +ok$'
+	assert_line --index 2 --regexp '^inst1_worker1 +- +- +(unreachable|HTTP 502): '
+	run --separate-stderr lmcctl -o wide --no-headers version
+	assert_line --index 0 --regexp '^inst1_worker0 +0\.1\.0-demo +[0-9]+ms +http://127\.0\.0\.1:[0-9]+/proxy2/inst1_worker0 +ok$'
+	run --separate-stderr lmcctl -o name health
+	assert_failure 3
+	assert_output 'inst1_worker0'
+	run --separate-stderr lmcctl -o yaml version
+	assert_failure 3
+	python3 -c 'import sys, yaml; d = yaml.safe_load(sys.stdin); assert [(n["node"], n["ok"]) for n in d] == [("inst1_worker0", True), ("inst1_worker1", False)], d; assert d[0]["result"] == "0.1.0-demo"' <<<"$output"
+	run --separate-stderr lmcctl -o json version
+	jq -e '.[1].ok == false and (.[1].error | length > 0)' <<<"$output"
+}
+
+@test "19.9 no arguments: usage on stderr (2); lmcache-top --bogus names itself; Usage: everywhere" {
+	run --separate-stderr lmcctl
+	assert_failure 2
+	assert_output ''
+	[[ $stderr == "Usage: lmcctl "* ]]
+	run lmcctl --bogus version
+	assert_failure 2
+	assert_output --regexp '^lmcctl: .*--bogus.*--help'
+	run lmcache-top --bogus
+	assert_failure 2
+	assert_output --regexp "^lmcache-top: bad option '--bogus'.*--help"
+	local p
+	for p in lmcctl "lmcctl version" "lmcctl config get" lmcache-top lmcache-frontend lmcache-discovery; do
+		run $p --help
+		assert_success
+		assert_line --index 0 --regexp '^Usage: '
+	done
+}
+
+# A frontend and node played from files ($T/www) by Python's http.server: a node named with
+# escape sequences whose /conf answers one.
+hostile_frontend() {
+	local port name=$'evil\e]0;owned\anode'
+	port=$(free_port)
+	mkdir -p "$T/www/api" "$T/www/proxy2/$name"
+	jq -n --arg n "$name" --argjson p "$port" '{nodes: [{id: "proxy_0", name: "fe", host: "127.0.0.1",
+		port: $p, is_proxy: true, children: [{id: "node_0", name: $n, host: "localhost",
+		port: "7000", is_proxy: false, proxy_id: "proxy_0"}]}]}' >"$T/www/api/nodes"
+	printf '{"banner": "\\u001b[2Jcleared\\nforged line", "ok": 1}' >"$T/www/proxy2/$name/conf"
+	lmc_bg www python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$port"
+	wait_for_http "http://127.0.0.1:$port/api/nodes" 10
+	export LMCACHE_FRONTEND="http://127.0.0.1:$port"
+}
+
+@test "14.7 node names and answers with escape sequences are escaped in tables, exact in JSON" {
+	hostile_frontend
+	run lmcctl --no-headers config get
+	assert_success
+	refute_output --partial $'\e'
+	refute_output --partial $'\a'
+	assert_line --regexp '^evil\\e\]0;owned\\x07node +banner +\\e\[2Jcleared\\nforged line +ok$'
+	run lmcctl --no-headers nodes
+	refute_output --partial $'\e'
+	run lmcctl config get nosuchkey
+	refute_output --partial $'\e'
+	assert_output --partial 'evil\e]0;owned\x07node'
+	run lmcctl -o json config get
+	assert_equal "$(jq -r '.[0].node' <<<"$output")" $'evil\e]0;owned\anode'
+	assert_equal "$(jq -r '.[0].result.banner' <<<"$output")" $'\e[2Jcleared\nforged line'
+}
