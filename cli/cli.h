@@ -24,6 +24,11 @@ bool glob_match(const char *pattern, const char *s);
 
 /* fanout.c: reqs[i] to c->sel[i], all at once; res[i] classified (code, error). */
 struct result *fanout(struct ctx *c, struct request *reqs);
+/* reqs[i] to nodes[i] (several may go to one node), all at once. */
+struct result *fanout_to(struct ctx *c, struct cl_node **nodes, struct request *reqs, size_t n);
+/* Monotonic milliseconds; the time a request may take before c's deadline. */
+long now_ms(void);
+long time_left_ms(const struct ctx *c);
 /* The same GET of path to every selected node. */
 struct result *fanout_get(struct ctx *c, const char *path);
 void request_free(struct request *r);
@@ -84,6 +89,12 @@ void print_bodies(struct ctx *c, struct result *rs, size_t n);
 char *json_cell(const json_t *v);
 /* A --match pattern: a glob when it has * ? or [, else a case-insensitive substring. */
 bool name_matches(const char *pattern, const char *name);
+/* changes.c: what changing commands did (or would do, --dry-run) on each node. */
+json_t *changes_new(const struct ctx *c);
+/* One logger or key: old (NULL: unknown) and new, both borrowed. */
+void changes_add(json_t *res, const char *name, json_t *old, json_t *new);
+/* NODE/<title>/OLD/NEW/CHANGE rows of the results' changes. */
+void print_changes(struct ctx *c, struct result *rs, size_t n, const char *title);
 /* cmd-log-level.c, shared with set-log-level. */
 void parse_loglevels(struct result *r, const char *pattern);
 void print_loglevels(struct ctx *c, struct result *rs, size_t n);

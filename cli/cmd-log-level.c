@@ -25,7 +25,7 @@ void parse_loglevels(struct result *r, const char *pattern)
 		if (pattern == NULL || glob_match(pattern, k))
 			json_object_set(r->result, k, v);
 	json_decref(all);
-	if (json_object_size(r->result) == 0)
+	if (pattern != NULL && json_object_size(r->result) == 0)
 		result_fail(r, LMC_EXIT_NOTFOUND, xasprintf("no logger matches '%s'", pattern));
 }
 

@@ -79,7 +79,7 @@ teardown_file() {
 @test "set-log-level: one node, back again; a bad level is a usage error (2)" {
 	run lmcctl set-log-level lmcache.v1.cache_engine error inst2_worker1
 	assert_success
-	assert_output --regexp 'inst2_worker1 +lmcache\.v1\.cache_engine +ERROR'
+	assert_output --regexp 'inst2_worker1 +lmcache\.v1\.cache_engine +WARNING +ERROR +changed +ok'
 	run lmcctl --no-headers log-level lmcache.v1.cache_engine inst2_worker1
 	assert_output --regexp 'ERROR +ok$'
 	run lmcctl set-log-level lmcache.v1.cache_engine WARNING inst2_worker1
@@ -106,7 +106,8 @@ teardown_file() {
 @test "config set: values typed as JSON, bare words as strings; refusals" {
 	run lmcctl -o json config set max_local_cpu_size=2.5 save_unfull_chunk=false -n inst2_worker0
 	assert_success
-	jq -e '.[0].result.updated == {"max_local_cpu_size": 2.5, "save_unfull_chunk": false}' <<<"$output"
+	jq -e '.[0].result.changed and ([.[0].result.changes[] | {(.name): .new}] | add) ==
+	       {"max_local_cpu_size": 2.5, "save_unfull_chunk": false}' <<<"$output"
 	run lmcctl -o json config get max_local_cpu_size save_unfull_chunk -n inst2_worker0
 	jq -e '.[0].result == {"max_local_cpu_size": 2.5, "save_unfull_chunk": false}' <<<"$output"
 	run lmcctl config set max_local_cpu_size=5.0 save_unfull_chunk=true -n inst2_worker0
@@ -120,7 +121,8 @@ teardown_file() {
 	assert_failure 4
 	run --separate-stderr lmcctl --no-headers config set max_local_cpu_size=5.0 chunk_size=1 -n inst2_worker0
 	assert_failure 1
-	assert_output --regexp '^inst2_worker0 +max_local_cpu_size +5 +chunk_size: Config is not mutable at runtime$'
+	assert_line --regexp '^inst2_worker0 +max_local_cpu_size +5 +5 +unchanged +chunk_size: Config is not mutable at runtime$'
+	assert_line --regexp '^inst2_worker0 +chunk_size +256 +1 +refused +chunk_size: Config is not mutable at runtime$'
 	[[ $stderr == *"chunk_size: Config is not mutable at runtime"* ]]
 	run lmcctl config set chunk_size -n inst2_worker0
 	assert_failure 2

@@ -74,3 +74,10 @@ teardown() {
 	run lmcctl --url "$FIXTURE_URL/nothing" health
 	assert_failure 4
 }
+
+@test "set-log-level lmcache on LMCache's per-module loggers sets each of them (0, not 4)" {
+	run lmcctl --url "$FIXTURE_URL" --no-headers set-log-level lmcache DEBUG
+	assert_success
+	assert_line --regexp '[0-9] +lmcache\.v1\.cache_engine +INFO +DEBUG +changed +ok$'
+	assert_line --regexp '[0-9] +lmcache\.v1\.storage_backend +DEBUG +DEBUG +unchanged +ok$'
+}

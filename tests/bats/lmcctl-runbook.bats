@@ -95,3 +95,40 @@ hostile_frontend() {
 	assert_equal "$(jq -r '.[0].node' <<<"$output")" $'evil\e]0;owned\anode'
 	assert_equal "$(jq -r '.[0].result.banner' <<<"$output")" $'\e[2Jcleared\nforged line'
 }
+
+@test "11.5 19.3 set-log-level lmcache sets every logger under it; --dry-run; changed or unchanged" {
+	small_cluster
+	run lmcctl --no-headers set-log-level lmcache DEBUG --all --dry-run
+	assert_success
+	assert_line --regexp '^inst1_worker0 +lmcache\.v1\.cache_engine +WARNING +DEBUG +would change +ok$'
+	run lmcctl --no-headers log-level 'lmcache*'
+	refute_output --partial DEBUG
+	run lmcctl --no-headers set-log-level lmcache DEBUG -l role=worker
+	assert_success
+	assert_line --regexp '^inst1_worker1 +lmcache\.v1\.storage_backend\.local_cpu_backend +WARNING +DEBUG +changed +ok$'
+	refute_output --partial ' root '
+	run lmcctl --no-headers log-level 'lmcache*'
+	refute_output --partial WARNING
+	run lmcctl -o json set-log-level lmcache DEBUG --all
+	assert_success
+	jq -e 'all(.[]; .result.changed == false and (.result.changes | length > 3) and
+	       all(.result.changes[]; .changed == false and .old == "DEBUG"))' <<<"$output"
+	run lmcctl --no-headers set-log-level 'lmcache.v1.*' INFO inst1_worker0
+	assert_success
+	refute_output --partial 'lmcache.internal_api_server'
+	run lmcctl set-log-level nosuch DEBUG --all
+	assert_failure 4
+}
+
+@test "19.3 config set --dry-run shows current -> new and changes nothing" {
+	small_cluster
+	run lmcctl --no-headers config set max_local_cpu_size=2.5 --all --dry-run
+	assert_success
+	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +5 +2\.5 +would change +ok$'
+	run lmcctl -o json config get max_local_cpu_size
+	jq -e 'all(.[]; .result.max_local_cpu_size == 5)' <<<"$output"
+	run lmcctl -o json config set max_local_cpu_size=2.5 -n inst1_worker0
+	jq -e '.[0].result.changed and .[0].result.changes[0].old == 5' <<<"$output"
+	run lmcctl --no-headers config set max_local_cpu_size=2.5 -n inst1_worker0
+	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +2\.5 +2\.5 +unchanged +ok$'
+}
