@@ -89,6 +89,12 @@ void print_bodies(struct ctx *c, struct result *rs, size_t n);
 char *json_cell(const json_t *v);
 /* A --match pattern: a glob when it has * ? or [, else a case-insensitive substring. */
 bool name_matches(const char *pattern, const char *name);
+/* input.c: "-" or "@-" reads standard input (once), "@FILE" a file, anything else is the
+ * text itself; caller frees. NULL with cause. */
+char *input_text(const char *arg, char **cause);
+/* A file holding arg's input: arg itself, or for "-" a private temporary file with standard
+ * input in it (the caller unlinks it). NULL with cause. */
+char *input_file(const char *arg, char **cause);
 /* changes.c: what changing commands did (or would do, --dry-run) on each node. */
 json_t *changes_new(const struct ctx *c);
 /* One logger or key: old (NULL: unknown) and new, both borrowed. */

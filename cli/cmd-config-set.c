@@ -16,6 +16,22 @@ static json_t *parse_value(const char *text)
 	return v != NULL ? v : json_string(text);
 }
 
+/* o[key] = text's value; text "@-" reads it from standard input, "@FILE" from a file. */
+static int set_value(json_t *o, const char *key, const char *text)
+{
+	char *cause = NULL, *in = text[0] == '@' ? input_text(text, &cause) : xstrdup(text);
+
+	if (in == NULL) {
+		fprintf(stderr, "lmcctl: config set: %s: %s\n", key, cause);
+		free(cause);
+		return -1;
+	}
+	/* trimmed: "echo VALUE |" adds a newline */
+	json_object_set_new(o, key, parse_value(text[0] == '@' ? str_trim(in) : in));
+	free(in);
+	return 0;
+}
+
 /* The body {key: value} of the arguments; NULL (usage) when one lacks '='. */
 static json_t *assignments(struct ctx *c)
 {
@@ -32,7 +48,11 @@ static json_t *assignments(struct ctx *c)
 			return NULL;
 		}
 		key = xstrndup(c->args[i], (size_t)(eq - c->args[i]));
-		json_object_set_new(o, key, parse_value(eq + 1));
+		if (set_value(o, key, eq + 1) < 0) {
+			free(key);
+			json_decref(o);
+			return NULL;
+		}
 		free(key);
 	}
 	return o;
@@ -184,6 +204,7 @@ const struct cmd_entry cmd_config_set = {
 	.help = "VALUE is taken as JSON when it parses (8, true, null, [1,2], {\"a\":1}, \"text\"),\n"
 		"otherwise as a string. A node refusing a key (unknown, not mutable at runtime,\n"
 		"bad value) fails with the reason; the other keys may still have changed there.\n"
+		"VALUE @- reads it from standard input, @FILE from a file.\n"
 		"Each row shows the key's OLD and NEW value and whether it changed; keys that\n"
 		"already have the value are not sent. --dry-run only shows the rows.\n\n"
 		"Examples:\n"

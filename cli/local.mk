@@ -10,7 +10,7 @@ lmcctl_commands = \
 noinst_LTLIBRARIES += cli/liblmcctl.la
 cli_liblmcctl_la_SOURCES = cli/lmcctl.h cli/cli.h cli/commands.c cli/run.c cli/cluster.c \
 	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/output-yaml.c \
-	cli/simple.c cli/changes.c \
+	cli/simple.c cli/changes.c cli/input.c \
 	$(lmcctl_commands)
 cli_liblmcctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(YAML_CFLAGS)
 cli_liblmcctl_la_LIBADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) $(YAML_LIBS)

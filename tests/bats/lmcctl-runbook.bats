@@ -132,3 +132,28 @@ hostile_frontend() {
 	run lmcctl --no-headers config set max_local_cpu_size=2.5 -n inst1_worker0
 	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +2\.5 +2\.5 +unchanged +ok$'
 }
+
+@test "19.4 - reads the script, body or value from standard input; 19.3 --dry-run of call and run-script" {
+	printf 'run_script_api_enabled: true\n' >"$T/conf.yaml"
+	cluster_node inst1 worker 0 --config "$T/conf.yaml"
+	cluster_frontend fe1 inst1_worker0
+	export LMCACHE_FRONTEND=$FE1_URL
+	run lmcctl -o json config set max_local_cpu_size=@- -n inst1_worker0 <<<'3.5'
+	assert_success
+	jq -e '.[0].result.changes[0].new == 3.5' <<<"$output"
+	run lmcctl --no-headers call POST /conf -d @- inst1_worker0 <<<'{"max_local_cpu_size": 4.5}'
+	assert_success
+	run lmcctl -o json config get max_local_cpu_size
+	jq -e '.[0].result.max_local_cpu_size == 4.5' <<<"$output"
+	run lmcctl --no-headers call POST /conf -d - --dry-run inst1_worker0 <<<'{"max_local_cpu_size": 1}'
+	assert_success
+	assert_output --regexp '^inst1_worker0 +POST /conf +- +\{"max_local_cpu_size": 1\}\\n +would change +ok$'
+	run lmcctl -o json config get max_local_cpu_size
+	jq -e '.[0].result.max_local_cpu_size == 4.5' <<<"$output"
+	# the demo node runs scripts with sh (an LMCache node runs Python)
+	run lmcctl run-script - inst1_worker0 <<<'echo from stdin $((6 * 7))'
+	assert_success
+	assert_output 'from stdin 42'
+	run lmcctl --no-headers run-script - --dry-run --all <<<'print(1)'
+	assert_output --regexp '^inst1_worker0 +run-script +- +- +would change +ok$'
+}
