@@ -1,6 +1,7 @@
 /* health: GET /healthcheck on each node; unhealthy (503) and silent nodes fail. LMCache's
- * in-process API server has no health route (docs/protocol.md): a node that answers 404
- * there is asked for /version, and when that answers it is up with health "unknown". */
+ * in-process API server has no health route and its multi-process server has
+ * /api/healthcheck (docs/protocol.md): a node that answers 404 is asked there, then for
+ * /version, and when only that answers it is up with health "unknown". */
 #include "config.h"
 #include "cli.h"
 #include "jsonutil.h"
@@ -25,38 +26,57 @@ static void print(struct ctx *c, struct result *rs, size_t n)
 	table_print(t);
 }
 
-/* The nodes that answered "not found" for the health route: up when /version answers. */
+/* Takes the answer of the second route asked for r: LMCache's multi-process health route,
+ * or /version, which makes the node up with health unknown. false when it did not answer. */
+static bool take(struct result *r, struct result *v, bool api)
+{
+	if (v->status == 404 || (v->code != 0 && v->status == 0))
+		return false;
+	if (api) {
+		result_clear(r);
+		*r = *v;
+		*v = (struct result){ .node = r->node };
+		if (r->code == 0)
+			result_json_object(r);
+		return true;
+	}
+	if (v->code != 0)
+		return false;
+	r->code = LMC_EXIT_OK;
+	free(r->error);
+	r->error = NULL;
+	r->took_ms = v->took_ms;
+	json_decref(r->result);
+	r->result = json_pack("{s:s, s:s}", "status", "unknown", "reason",
+			      "the node has no health route");
+	return true;
+}
+
+/* The nodes that answered "not found" for /healthcheck are asked LMCache's multi-process
+ * route (/api/healthcheck) and /version at once. */
 static void without_health_route(struct ctx *c, struct result *rs)
 {
-	struct cl_node **all = c->sel, **some = xcalloc(c->nsel ? c->nsel : 1, sizeof *some);
-	size_t nall = c->nsel, *at = xcalloc(c->nsel ? c->nsel : 1, sizeof *at), n = 0;
+	struct cl_node **nodes = xcalloc(2 * c->nsel + 1, sizeof *nodes);
+	struct request *reqs = xcalloc(2 * c->nsel + 1, sizeof *reqs);
+	size_t *at = xcalloc(c->nsel + 1, sizeof *at), n = 0;
 	struct result *v;
 
-	for (size_t i = 0; i < nall; i++)
+	for (size_t i = 0; i < c->nsel; i++)
 		if (rs[i].code == LMC_EXIT_NOTFOUND && rs[i].status == 404) {
-			at[n] = i;
-			some[n++] = all[i];
+			nodes[2 * n] = nodes[2 * n + 1] = c->sel[i];
+			reqs[2 * n] = (struct request){ .method = "GET", .path = xstrdup("/api/healthcheck") };
+			reqs[2 * n + 1] = (struct request){ .method = "GET", .path = xstrdup("/version") };
+			at[n++] = i;
 		}
-	c->sel = some;
-	c->nsel = n;
-	v = n > 0 ? fanout_get(c, "/version") : NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct result *r = &rs[at[i]];
-
-		if (v[i].code != 0)
-			continue; /* not a node either: the health route's 404 stands */
-		r->code = LMC_EXIT_OK;
-		free(r->error);
-		r->error = NULL;
-		r->took_ms = v[i].took_ms;
-		json_decref(r->result);
-		r->result = json_pack("{s:s, s:s}", "status", "unknown", "reason",
-				      "the node has no health route");
-	}
-	results_free(v, n);
-	c->sel = all;
-	c->nsel = nall;
-	free(some);
+	v = n > 0 ? fanout_to(c, nodes, reqs, 2 * n) : NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!take(&rs[at[i]], &v[2 * i], true))
+			take(&rs[at[i]], &v[2 * i + 1], false);
+	for (size_t i = 0; i < 2 * n; i++)
+		request_free(&reqs[i]);
+	results_free(v, 2 * n);
+	free(nodes);
+	free(reqs);
 	free(at);
 }
 
@@ -80,8 +100,9 @@ const struct cmd_entry cmd_health = {
 	.summary = "Check that each node answers and is healthy",
 	.help = "A node that answers 503 {\"status\": \"unhealthy\", \"reason\": ...} fails with\n"
 		"the reason; one that does not answer is unreachable (5) or timed out (6).\n"
-		"A node without a health route (LMCache's in-process server) that answers\n"
-		"/version is up, with health \"unknown\".\n\n"
+		"LMCache's multi-process server is asked at /api/healthcheck. A node without a\n"
+		"health route (LMCache's in-process server) that answers /version is up, with\n"
+		"health \"unknown\" (exit 0).\n\n"
 		"Examples:\n"
 		"  lmcctl -q health --all || echo 'some node is down'\n"
 		"  lmcctl health --timeout 2 -l role=scheduler\n",

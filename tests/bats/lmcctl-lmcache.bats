@@ -5,6 +5,7 @@
 bats_require_minimum_version 1.5.0
 load ../helpers/common
 load ../helpers/cluster
+load ../helpers/fixtures
 
 setup() {
 	lmc_setup
@@ -80,4 +81,18 @@ teardown() {
 	assert_success
 	assert_line --regexp '[0-9] +lmcache\.v1\.cache_engine +INFO +DEBUG +changed +ok$'
 	assert_line --regexp '[0-9] +lmcache\.v1\.storage_backend +DEBUG +DEBUG +unchanged +ok$'
+}
+
+@test "health on LMCache's recorded servers: in-process up with health unknown (0), multi-process healthy" {
+	fixture_serve lmc node
+	fixture_serve mp mp
+	run --separate-stderr lmcctl --url "$LMC_URL" --no-headers health
+	assert_success
+	assert_output --regexp '^http://127\.0\.0\.1:[0-9]+ +unknown +[0-9]+ms +ok$'
+	run --separate-stderr lmcctl --url "$MP_URL" --no-headers health
+	assert_success
+	assert_output --regexp ' +healthy +[0-9]+ms +ok$'
+	run lmcctl --url "$LMC_URL" plugins
+	assert_failure 4
+	assert_output --partial 'the node does not offer plugins'
 }
