@@ -10,6 +10,13 @@
 
 #include <stdlib.h>
 
+bool json_same(const json_t *a, const json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b); /* 5 is 5.0 */
+	return json_equal(a, b);
+}
+
 json_t *changes_new(const struct ctx *c)
 {
 	return json_pack("{s:b, s:b, s:[]}", "changed", false, "dry_run", c->o.dry_run, "changes");
@@ -17,7 +24,7 @@ json_t *changes_new(const struct ctx *c)
 
 void changes_add(json_t *res, const char *name, json_t *old, json_t *new)
 {
-	bool changed = old == NULL || !json_equal(old, new);
+	bool changed = old == NULL || !json_same(old, new);
 	json_t *e = json_pack("{s:s, s:O, s:O, s:b}", "name", name, "old", old ? old : json_null(),
 			      "new", new, "changed", changed);
 

@@ -8,7 +8,8 @@
 
 /* run.c: reaches the cluster, selects the targets, runs the command. */
 int cli_run(struct ctx *c);
-void cli_free(struct ctx *c);
+void cli_free(struct ctx *c); /* and zeroes what it freed, for the next round */
+void sleep_ms(long ms);
 
 /* cluster.c: fills c->nodes from --socket/--url, --frontend or --registry. Returns an exit
  * code (0: at least one node listed, or some listing failed but others answered, noted in
@@ -70,7 +71,7 @@ char *display_escape(const char *s, bool keep_newlines);
 extern const struct cmd_entry cmd_nodes, cmd_version, cmd_health, cmd_metrics, cmd_threads,
 	cmd_log_level, cmd_set_log_level, cmd_config_get, cmd_config_set, cmd_config_diff,
 	cmd_meta, cmd_inference, cmd_env, cmd_run_script, cmd_plugins, cmd_call, cmd_completion,
-	cmd_help;
+	cmd_help, cmd_wait, cmd_context_list, cmd_context_use;
 
 
 
@@ -95,12 +96,35 @@ char *input_text(const char *arg, char **cause);
 /* A file holding arg's input: arg itself, or for "-" a private temporary file with standard
  * input in it (the caller unlinks it). NULL with cause. */
 char *input_file(const char *arg, char **cause);
+/* context.c: the contexts of the config file (named clusters). */
+enum { CTX_REGISTRY, CTX_FRONTEND, CTX_SOCKET, CTX_URL, CTX_TIMEOUT, CTX_OUTPUT, CTX_TOKEN,
+       CTX_NKEYS };
+struct context {
+	char *name;
+	char *value[CTX_NKEYS]; /* NULL when not set */
+};
+struct context_file {
+	struct context *ctx;
+	size_t n;
+	char *current; /* current-context, or NULL */
+};
+char *context_path(void);
+/* Reads the config file; a missing file is empty. -1 with cause on a bad file. */
+int context_load(struct context_file *f, char **cause);
+void context_free(struct context_file *f);
+const struct context *context_find(const struct context_file *f, const char *name);
 /* changes.c: what changing commands did (or would do, --dry-run) on each node. */
 json_t *changes_new(const struct ctx *c);
+/* Equal JSON values, numbers by value (5 and 5.0 are the same setting). */
+bool json_same(const json_t *a, const json_t *b);
 /* One logger or key: old (NULL: unknown) and new, both borrowed. */
 void changes_add(json_t *res, const char *name, json_t *old, json_t *new);
 /* NODE/<title>/OLD/NEW/CHANGE rows of the results' changes. */
 void print_changes(struct ctx *c, struct result *rs, size_t n, const char *title);
+/* cmd-health.c: each target's health answer (wait healthy shares it). */
+struct result *health_check(struct ctx *c);
+/* select.c: the command changes nodes (call: unless GET or HEAD). */
+bool cmd_mutates(const struct ctx *c);
 /* cmd-log-level.c, shared with set-log-level. */
 void parse_loglevels(struct result *r, const char *pattern);
 void print_loglevels(struct ctx *c, struct result *rs, size_t n);

@@ -80,16 +80,22 @@ static void without_health_route(struct ctx *c, struct result *rs)
 	free(at);
 }
 
-static int exec(struct ctx *c)
+struct result *health_check(struct ctx *c)
 {
 	struct result *rs = fanout_get(c, "/healthcheck");
-	int rc;
 
 	for (size_t i = 0; i < c->nsel; i++)
 		if (rs[i].code == 0)
 			parse_json_object(c, &rs[i]);
 	without_health_route(c, rs);
-	rc = report(c, rs, c->nsel, print);
+	return rs;
+}
+
+static int exec(struct ctx *c)
+{
+	struct result *rs = health_check(c);
+	int rc = report(c, rs, c->nsel, print);
+
 	results_free(rs, c->nsel);
 	return rc;
 }

@@ -39,6 +39,8 @@ struct opts {
 	long timeout_ms; /* the whole command (listing and requests) */
 	long watch_ms;	 /* -w: run again every watch_ms; 0: once */
 	const char *context; /* --context, or the config file's current context */
+	bool source_given, timeout_given, output_given; /* by a flag */
+	char *auth_header; /* "Authorization: Bearer TOKEN" of the context, or NULL */
 };
 
 /* What to ask one node. */
@@ -96,6 +98,7 @@ enum {
 	CMD_MUTATES = 1,  /* changes nodes: targets must be named (or --all) */
 	CMD_NO_NODES = 2, /* runs without reaching any node */
 	CMD_MUTATES_UNLESS_GET = 4, /* mutates unless its first argument is GET or HEAD */
+	CMD_WATCHES = 8, /* polls by itself (wait): --watch does not repeat it */
 };
 
 struct cmd_entry {

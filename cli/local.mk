@@ -4,13 +4,14 @@ lmcctl_commands = \
 	cli/cmd-threads.c cli/cmd-log-level.c cli/cmd-set-log-level.c \
 	cli/cmd-config-get.c cli/cmd-config-set.c cli/cmd-config-diff.c \
 	cli/cmd-meta.c cli/cmd-inference.c cli/cmd-env.c cli/cmd-run-script.c \
-	cli/cmd-plugins.c cli/cmd-call.c cli/cmd-completion.c cli/cmd-help.c
+	cli/cmd-plugins.c cli/cmd-call.c cli/cmd-completion.c cli/cmd-help.c \
+	cli/cmd-wait.c cli/cmd-context.c
 
 # Everything but main.c, so unit tests can link the pure parts.
 noinst_LTLIBRARIES += cli/liblmcctl.la
 cli_liblmcctl_la_SOURCES = cli/lmcctl.h cli/cli.h cli/commands.c cli/run.c cli/cluster.c \
 	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/output-yaml.c \
-	cli/simple.c cli/changes.c cli/input.c \
+	cli/simple.c cli/changes.c cli/input.c cli/context.c \
 	$(lmcctl_commands)
 cli_liblmcctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(YAML_CFLAGS)
 cli_liblmcctl_la_LIBADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) $(YAML_LIBS)

@@ -58,7 +58,7 @@ static const char *unmatched(const struct ctx *c, char **p, size_t np)
 	return NULL;
 }
 
-static bool mutates(const struct ctx *c)
+bool cmd_mutates(const struct ctx *c)
 {
 	if (c->cmd->flags & CMD_MUTATES)
 		return true;
@@ -70,7 +70,7 @@ static int need_targets(const struct ctx *c, size_t np)
 {
 	char *name;
 
-	if (np > 0 || c->o.all || c->o.role || c->o.instance || !mutates(c))
+	if (np > 0 || c->o.all || c->o.role || c->o.instance || !cmd_mutates(c))
 		return 0;
 	if (c->o.socket != NULL || c->o.url != NULL)
 		return 0; /* one node named on the command line */

@@ -157,3 +157,117 @@ hostile_frontend() {
 	run lmcctl --no-headers run-script - --dry-run --all <<<'print(1)'
 	assert_output --regexp '^inst1_worker0 +run-script +- +- +would change +ok$'
 }
+
+@test "19.2 wait: healthy, nodes N as they come, log-level, config; 6 on timeout with the reason" {
+	cluster_registry
+	cluster_node inst1 worker 0
+	cluster_frontend fe1 inst1_worker0
+	cluster_have_frontend || cluster_register "$FE1_URL"
+	cluster_wait_listed 1
+	run lmcctl wait healthy --timeout 10
+	assert_success
+	assert_output 'condition met: healthy'
+	run lmcctl wait nodes 2 --timeout 0.5 --interval 0.1
+	assert_failure 6
+	assert_output --partial 'timed out after 0.5 s: 1 of 2 nodes'
+	# a second frontend with a second node comes while wait polls
+	lmc_bg waiter sh -c 'lmcctl wait nodes 2 --timeout 60 --interval 0.2 >"$0/wait.out" 2>&1; echo $? >"$0/wait.rc"' "$T"
+	cluster_node inst2 worker 0
+	cluster_frontend fe2 inst2_worker0
+	cluster_have_frontend || cluster_register "$FE2_URL"
+	wait_until 60 test -s "$T/wait.rc"
+	assert_equal "$(cat "$T/wait.rc")" 0
+	run lmcctl wait log-level 'lmcache.v1.*'=debug --timeout 0.5 --interval 0.1
+	assert_failure 6
+	assert_output --partial 'is WARNING'
+	lmcctl -q set-log-level lmcache debug --all
+	run lmcctl wait log-level 'lmcache.v1.*'=debug --timeout 10
+	assert_success
+	run lmcctl wait config max_local_cpu_size=5 inst2_worker0 --timeout 10
+	assert_success
+	run lmcctl wait config max_local_cpu_size=6 --timeout 0.3 --interval 0.1
+	assert_failure 6
+	run lmcctl wait sunny
+	assert_failure 2
+}
+
+@test "19.2 --watch runs a reading command again every --interval; not a changing one" {
+	small_cluster
+	run bash -c 'lmcctl -w --interval 0.1 version | head -n 8'
+	assert_equal "$(grep -c '^NODE ' <<<"$output")" 2
+	assert_equal "$(grep -cE '^inst1_worker1 +0\.1\.0-demo +ok$' <<<"$output")" 2
+	run lmcctl -w set-log-level lmcache DEBUG --all
+	assert_failure 2
+	assert_output --partial 'not ones that change nodes'
+}
+
+# A node that writes the Authorization header of each request to $T/auth (for token).
+auth_node() {
+	local port
+	port=$(free_port)
+	cat >"$T/auth.py" <<-'PY'
+	import sys
+	from http.server import BaseHTTPRequestHandler, HTTPServer
+	class H(BaseHTTPRequestHandler):
+	    def do_GET(self):
+	        with open(sys.argv[2], "a") as f:
+	            f.write("%s\n" % self.headers.get("Authorization"))
+	        body = b'"0.3.9-auth"'
+	        self.send_response(200)
+	        self.send_header("Content-Length", str(len(body)))
+	        self.end_headers()
+	        self.wfile.write(body)
+	HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+	PY
+	lmc_bg auth python3 "$T/auth.py" "$port" "$T/auth"
+	AUTH_URL="http://127.0.0.1:$port"
+	wait_for_http "$AUTH_URL/version" 10
+}
+
+@test "19.6 contexts: context list/use, --context; environment over the file, flags over both" {
+	small_cluster
+	unset LMCACHE_FRONTEND
+	auth_node
+	mkdir -p "$XDG_CONFIG_HOME/lmcctl"
+	cat >"$XDG_CONFIG_HOME/lmcctl/config" <<-EOF2
+	# two clusters
+	current-context = dead
+	[context live]
+	frontend = $FE1_URL
+	output = json
+	[context dead]
+	url = http://127.0.0.1:1
+	timeout = 2
+	[context auth]
+	url = $AUTH_URL
+	token = s3cr3t
+	EOF2
+	run lmcctl --no-headers context list
+	assert_success
+	assert_line --regexp '^\* +dead +http://127\.0\.0\.1:1$'
+	assert_line --regexp "^ +live +$FE1_URL\$"
+	run lmcctl version
+	assert_failure 5
+	run lmcctl --context live version
+	assert_success
+	jq -e 'length == 2' <<<"$output"
+	run lmcctl context use live
+	assert_success
+	[ "$(stat -c %a "$XDG_CONFIG_HOME/lmcctl/config")" = 600 ]
+	grep -q '^current-context = live$' "$XDG_CONFIG_HOME/lmcctl/config"
+	grep -q '^token = s3cr3t$' "$XDG_CONFIG_HOME/lmcctl/config"
+	run lmcctl -o table --no-headers version
+	assert_success
+	assert_line --index 0 --regexp '^inst1_worker0 +0\.1\.0-demo +ok$'
+	LMCACHE_FRONTEND=http://127.0.0.1:1 run lmcctl version
+	assert_failure 5
+	LMCACHE_FRONTEND=http://127.0.0.1:1 run lmcctl --frontend "$FE1_URL" version
+	assert_success
+	run lmcctl --context nosuch version
+	assert_failure 2
+	run lmcctl context use nosuch
+	assert_failure 4
+	run lmcctl --context auth version
+	assert_success
+	assert_equal "$(tail -n 1 "$T/auth")" 'Bearer s3cr3t'
+}

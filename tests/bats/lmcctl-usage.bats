@@ -70,7 +70,7 @@ one_node() {
 	assert_output --regexp 'lmcache_instance_id +inst1 +ok$'
 	run lmcctl co
 	assert_failure 2
-	assert_output 'lmcctl: ambiguous command: co, could be: config, completion'
+	assert_output 'lmcctl: ambiguous command: co, could be: config, context, completion'
 	run lmcctl config frob
 	assert_failure 2
 	assert_output --partial 'unknown command: config frob'
@@ -169,7 +169,7 @@ complete_words() {
 }
 
 @test "bash completion: commands, subcommands, options and node names from the registry" {
-	run complete_words lmcctl con
+	run complete_words lmcctl conf
 	assert_output 'config'
 	run complete_words lmcctl config ''
 	assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "diff get set "

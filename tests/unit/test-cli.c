@@ -50,7 +50,7 @@ static void test_lookup(void)
 	is_int(used, 2, "two words used");
 	is_str(find("config", "diff", &used, &cause), "diff", "config diff");
 	ok(find("co", NULL, &used, &cause) == NULL, "ambiguous prefix fails");
-	is_str(cause, "ambiguous command: co, could be: config, completion", "candidates listed");
+	is_str(cause, "ambiguous command: co, could be: config, context, completion", "candidates listed");
 	free(cause);
 	ok(find("he", NULL, &used, &cause) == NULL, "he: health or help");
 	free(cause);
