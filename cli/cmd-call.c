@@ -100,5 +100,6 @@ const struct cmd_entry cmd_call = {
 	.min_args = 2, .max_args = 2,
 	.flags = CMD_MUTATES_UNLESS_GET,
 	.opts = opts,
+	.complete = "method path",
 	.exec = exec,
 };

@@ -90,5 +90,6 @@ const struct cmd_entry cmd_config_diff = {
 		"  lmcctl config diff -l role=worker\n"
 		"  lmcctl config diff -o json | jq -e 'all(.[]; .result == {})'  # same config?\n",
 	.min_args = 0, .max_args = -1,
+	.complete = "key...",
 	.exec = exec,
 };

@@ -72,5 +72,6 @@ const struct cmd_entry cmd_config_get = {
 		"  lmcctl config get 'internal_api_server_*' -l role=scheduler\n"
 		"  lmcctl config get -o json | jq '.[0].result'\n",
 	.min_args = 0, .max_args = -1,
+	.complete = "key...",
 	.exec = exec,
 };

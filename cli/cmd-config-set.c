@@ -212,5 +212,6 @@ const struct cmd_entry cmd_config_set = {
 		"  lmcctl config set 'extra_config={\"a\": 1}' -n inst1_scheduler\n",
 	.min_args = 1, .max_args = -1,
 	.flags = CMD_MUTATES,
+	.complete = "key=...",
 	.exec = exec,
 };

@@ -143,5 +143,6 @@ const struct cmd_entry cmd_context_use = {
 		"  lmcctl context use prod && lmcctl nodes\n",
 	.min_args = 1, .max_args = 1,
 	.flags = CMD_NO_NODES,
+	.complete = "context",
 	.exec = use,
 };

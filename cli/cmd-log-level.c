@@ -82,5 +82,6 @@ const struct cmd_entry cmd_log_level = {
 		"  lmcctl log-level 'lmcache*' inst1_worker0\n"
 		"  lmcctl log-level lmcache -o json | jq -r '.[].result.lmcache' | sort -u\n",
 	.min_args = 0, .max_args = 1,
+	.complete = "logger",
 	.exec = exec,
 };

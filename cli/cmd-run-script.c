@@ -84,5 +84,6 @@ const struct cmd_entry cmd_run_script = {
 		"  echo 'print(42)' | lmcctl run-script - --all\n",
 	.min_args = 1, .max_args = 1,
 	.flags = CMD_MUTATES,
+	.complete = "file",
 	.exec = exec,
 };

@@ -164,5 +164,6 @@ const struct cmd_entry cmd_set_log_level = {
 		"  lmcctl set-log-level lmcache INFO --all && lmcctl log-level 'lmcache*'\n",
 	.min_args = 2, .max_args = 2,
 	.flags = CMD_MUTATES,
+	.complete = "logger level",
 	.exec = exec,
 };

@@ -232,5 +232,6 @@ const struct cmd_entry cmd_wait = {
 		"  lmcctl wait config max_local_cpu_size=5 inst1_worker0\n",
 	.min_args = 1, .max_args = -1,
 	.flags = CMD_NO_NODES | CMD_WATCHES,
+	.complete = "condition",
 	.exec = exec,
 };

@@ -110,6 +110,10 @@ struct cmd_entry {
 	int min_args, max_args; /* own arguments; max -1: any number */
 	int flags;
 	const struct cmd_opt *opts; /* up to 4, terminated by {NULL} */
+	/* What completes each argument, in order ("logger level"; "key..." repeats): logger,
+	 * level, key, key=, file, method, shell, context, condition. NULL: none; node names
+	 * come after them unless CMD_NO_NODES. */
+	const char *complete;
 	int (*exec)(struct ctx *);
 };
 

@@ -21,12 +21,16 @@ cli_lmcctl_SOURCES = cli/main.c
 cli_lmcctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 cli_lmcctl_LDADD = cli/liblmcctl.la
 
-# Bash completion, generated from the command table by the lmcctl just built.
+# Bash and zsh completion, generated from the command table by the lmcctl just built.
 bashcompdir = $(datadir)/bash-completion/completions
 bashcomp_DATA = cli/completion/lmcctl
 cli/completion/lmcctl: cli/lmcctl$(EXEEXT)
 	$(AM_V_GEN)$(MKDIR_P) cli/completion && ./cli/lmcctl$(EXEEXT) completion bash >$@.tmp && mv $@.tmp $@
-CLEANFILES += cli/completion/lmcctl
+zshcompdir = $(datadir)/zsh/vendor-completions
+zshcomp_DATA = cli/completion/_lmcctl
+cli/completion/_lmcctl: cli/lmcctl$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) cli/completion && ./cli/lmcctl$(EXEEXT) completion zsh >$@.tmp && mv $@.tmp $@
+CLEANFILES += cli/completion/lmcctl cli/completion/_lmcctl
 
 dist_man_MANS += man/lmcctl.1
 

@@ -177,7 +177,7 @@ hostile_frontend() {
 	cluster_have_frontend || cluster_register "$FE2_URL"
 	wait_until 60 test -s "$T/wait.rc"
 	assert_equal "$(cat "$T/wait.rc")" 0
-	run lmcctl wait log-level 'lmcache.v1.*'=debug --timeout 0.5 --interval 0.1
+	run lmcctl wait log-level 'lmcache.v1.*'=debug --timeout 2 --interval 0.2
 	assert_failure 6
 	assert_output --partial 'is WARNING'
 	lmcctl -q set-log-level lmcache debug --all
@@ -270,4 +270,49 @@ auth_node() {
 	run lmcctl --context auth version
 	assert_success
 	assert_equal "$(tail -n 1 "$T/auth")" 'Bearer s3cr3t'
+}
+
+# complete SHELL WORDS...: what the generated completion offers for the last word.
+complete_in() {
+	local sh=$1
+	shift
+	if [ "$sh" = bash ]; then
+		bash -c 'source <(lmcctl completion bash)
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _lmcctl; printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+	else # zsh's compadd keeps the words that start with the current one
+		zsh -fc 'autoload -U compinit && compinit -u -D && source <(lmcctl completion zsh) &&
+			emulate sh -c '\''COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _lmcctl; printf "%s\n" "${COMPREPLY[@]}"'\''' _ "$@" |
+			awk -v p="${!#}" 'index($0, p) == 1'
+	fi
+}
+
+@test "19.7 completion: loggers, levels and keys where they go; shells; context names; zsh too" {
+	small_cluster
+	local sh
+	for sh in bash zsh; do
+		run complete_in $sh lmcctl set-log-level lmcache.v1.c
+		assert_output 'lmcache.v1.cache_engine'
+		run complete_in $sh lmcctl set-log-level lmcache.v1.cache_engine I
+		assert_output 'INFO'
+		run complete_in $sh lmcctl set-log-level lmcache INFO inst1_worker
+		assert_equal "$(sort <<<"$output" | tr '\n' ' ')" 'inst1_worker0 inst1_worker1 '
+		run complete_in $sh lmcctl config get max_local_c
+		assert_output 'max_local_cpu_size'
+		run complete_in $sh lmcctl log-level -n inst1_worker1 lmcache.v1.lookup
+		assert_output 'lmcache.v1.lookup_server'
+		run complete_in $sh lmcctl completion ''
+		assert_equal "$(tr '\n' ' ' <<<"$output")" 'bash zsh '
+		run complete_in $sh lmcctl -o ''
+		assert_equal "$(tr '\n' ' ' <<<"$output")" 'table wide json yaml name '
+		run complete_in $sh lmcctl wait ''
+		assert_equal "$(tr '\n' ' ' <<<"$output")" 'healthy log-level config nodes '
+	done
+	run complete_in bash lmcctl config set max_local_c
+	assert_output 'max_local_cpu_size='
+	mkdir -p "$XDG_CONFIG_HOME/lmcctl"
+	printf '[context prod]\nfrontend = %s\n[context lab]\nurl = http://127.0.0.1:1\n' "$FE1_URL" \
+		>"$XDG_CONFIG_HOME/lmcctl/config"
+	run complete_in bash lmcctl context use ''
+	assert_equal "$(tr '\n' ' ' <<<"$output")" 'prod lab '
+	diff <(lmcctl completion zsh) "$LMC_BUILDDIR/cli/completion/_lmcctl"
 }
