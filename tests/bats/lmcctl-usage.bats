@@ -97,7 +97,7 @@ one_node() {
 	run lmcctl set-log-level lmcache
 	assert_failure 2
 	assert_output --partial 'missing arguments'
-	run lmcctl completion zsh
+	run lmcctl completion fish
 	assert_failure 2
 }
 
