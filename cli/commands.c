@@ -110,7 +110,7 @@ void cmd_print_help(const struct cmd_entry *c, FILE *f)
 {
 	char *name = cmd_full_name(c);
 
-	fprintf(f, "Usage: lmcctl %s %s\n\n%s.\n", name, c->usage, c->summary);
+	fprintf(f, "Usage: lmcctl %s%s%s\n\n%s.\n", name, *c->usage ? " " : "", c->usage, c->summary);
 	if (c->help != NULL)
 		fprintf(f, "\n%s", c->help);
 	if (c->opts != NULL && c->opts[0].name != NULL) {

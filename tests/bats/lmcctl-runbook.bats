@@ -316,3 +316,41 @@ complete_in() {
 	assert_equal "$(tr '\n' ' ' <<<"$output")" 'prod lab '
 	diff <(lmcctl completion zsh) "$LMC_BUILDDIR/cli/completion/_lmcctl"
 }
+
+# The tags of a section of lmcctl(1) as plain text, one a line.
+man_tags() {
+	awk -v sec="$1" '/^\.SH /{on = index($0, sec) > 0} on && prev == ".TP" {print} {prev = $0}' \
+		"$LMC_SRCDIR/man/lmcctl.1" | sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\(dq/"/g'
+}
+
+# "name usage" of every command in the table, as --help gives them.
+help_usages() {
+	local name
+	lmcctl --help | awk '/^Commands:/{on = 1; next} /^$/{on = 0} on {print substr($0, 3, 16)}' |
+		while read -r name; do
+			# shellcheck disable=SC2086 # "config get" is two words
+			lmcctl $name --help | head -n 1 | sed 's/^Usage: lmcctl //'
+		done
+}
+
+@test "19.8 lmcctl(1) lists exactly the command table's commands and options; it renders cleanly" {
+	diff <(help_usages) <(man_tags COMMANDS)
+	diff <(lmcctl --help | awk '/^Options:/{on = 1; next} /^$/{on = 0} on {print substr($0, 3, 26)}' |
+		sed 's/^ *//; s/ *$//') <(man_tags OPTIONS)
+	# each command's own options are in the man page too
+	local opt
+	for opt in $(help_usages | cut -d' ' -f1-2 | while read -r a b; do
+		[ "$a" = config ] || [ "$a" = context ] && a="$a $b"
+		# shellcheck disable=SC2086
+		lmcctl $a --help | awk '/^Options:/{on = 1; next} /^$/{on = 0} on' | grep -o -- '--[a-z-]*'
+	done | sort -u); do
+		grep -qF -- "${opt//-/\\-}" "$LMC_SRCDIR/man/lmcctl.1" || fail "lmcctl(1) lacks $opt"
+	done
+	# no warnings, and no tag broken over two lines: every usage is one rendered line
+	run groff -man -Tutf8 -ww -z "$LMC_SRCDIR/man/lmcctl.1"
+	assert_output ''
+	MANWIDTH=200 man -l "$LMC_SRCDIR/man/lmcctl.1" 2>/dev/null | sed 's/^ *//' >"$T/lmcctl.txt"
+	help_usages | while read -r line; do
+		grep -qxF -- "$line" "$T/lmcctl.txt" || fail "not one rendered line: $line"
+	done
+}
