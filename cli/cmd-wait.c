@@ -173,7 +173,7 @@ static char *poll_once(struct ctx *c, const struct condition *w, int *rc_out)
 	close(saved);
 	close(null);
 	cli_free(c);
-	*rc_out = rc;
+	*rc_out = now_ms() >= c->deadline_ms ? LMC_EXIT_TIMEOUT : rc; /* cut short */
 	return why;
 }
 

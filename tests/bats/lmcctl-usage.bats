@@ -176,7 +176,7 @@ complete_words() {
 	run complete_words lmcctl metrics --ma
 	assert_output '--match'
 	run complete_words lmcctl -o ''
-	assert_equal "$(echo "$output" | tr '\n' ' ')" "table json "
+	assert_equal "$(echo "$output" | tr '\n' ' ')" "table wide json yaml name "
 	cluster_registry
 	cluster_node inst1 scheduler
 	cluster_node inst1 worker 0
