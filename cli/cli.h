@@ -22,6 +22,9 @@ int node_name_cmp(const char *a, const char *b);
  * exit code; a pattern that matches no node is LMC_EXIT_NOTFOUND. */
 int select_nodes(struct ctx *c);
 bool glob_match(const char *pattern, const char *s);
+/* A logger named by pattern (a name or glob): it matches, or a dotted ancestor of it does
+ * ("lmcache" names lmcache.v1.cache_engine). */
+bool logger_under(const char *pattern, const char *name);
 
 /* fanout.c: reqs[i] to c->sel[i], all at once; res[i] classified (code, error). */
 struct result *fanout(struct ctx *c, struct request *reqs);

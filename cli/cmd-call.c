@@ -95,7 +95,7 @@ const struct cmd_entry cmd_call = {
 		"--all given; --dry-run then lists what would be sent where.\n\n"
 		"Examples:\n"
 		"  lmcctl call GET /threads inst1_worker0\n"
-		"  lmcctl call POST /metrics/reset -l role=worker\n"
+		"  lmcctl call DELETE /cache/clear -l role=worker --dry-run\n"
 		"  echo '{\"max_local_cpu_size\": 4}' | lmcctl call POST /conf -d @- inst1_worker1\n",
 	.min_args = 2, .max_args = 2,
 	.flags = CMD_MUTATES_UNLESS_GET,

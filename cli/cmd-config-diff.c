@@ -88,7 +88,7 @@ const struct cmd_entry cmd_config_diff = {
 		"shows each differing key with each node's value (\"<absent>\" where missing).\n\n"
 		"Examples:\n"
 		"  lmcctl config diff -l role=worker\n"
-		"  lmcctl config diff -o json | jq -e 'all(.[]; .result == {})'  # same config?\n",
+		"  lmcctl config diff max_local_cpu_size -o json | jq -e 'all(.[]; .result == {})'\n",
 	.min_args = 0, .max_args = -1,
 	.complete = "key...",
 	.exec = exec,

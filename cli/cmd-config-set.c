@@ -209,7 +209,8 @@ const struct cmd_entry cmd_config_set = {
 		"already have the value are not sent. --dry-run only shows the rows.\n\n"
 		"Examples:\n"
 		"  lmcctl config set chunk_size=512 -l role=worker --dry-run\n"
-		"  lmcctl config set 'extra_config={\"a\": 1}' -n inst1_scheduler\n",
+		"  lmcctl config set save_decode_cache=true max_local_cpu_size=4.5 -n inst1_scheduler\n"
+		"  echo 8 | lmcctl config set max_local_cpu_size=@- -l role=worker\n",
 	.min_args = 1, .max_args = -1,
 	.flags = CMD_MUTATES,
 	.complete = "key=...",

@@ -36,7 +36,7 @@ const struct cmd_entry cmd_env = {
 	.summary = "Show each node's environment variables",
 	.help = "Examples:\n"
 		"  lmcctl env -m LMCACHE_ -l role=scheduler\n"
-		"  lmcctl env -m 'CUDA_*' -o json | jq '.[].result'\n",
+		"  lmcctl env -m 'LMCACHE_*' -o json | jq '.[].result'\n",
 	.min_args = 0, .max_args = 0,
 	.opts = opts,
 	.exec = exec,

@@ -81,7 +81,7 @@ const struct cmd_entry cmd_run_script = {
 		"Examples:\n"
 		"  lmcctl run-script dump_cache_stats.py inst1_worker0\n"
 		"  lmcctl run-script probe.py -l role=worker -o json | jq -r '.[].result'\n"
-		"  echo 'print(42)' | lmcctl run-script - --all\n",
+		"  lmcctl run-script - --all <probe.py\n",
 	.min_args = 1, .max_args = 1,
 	.flags = CMD_MUTATES,
 	.complete = "file",

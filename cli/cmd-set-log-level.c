@@ -35,23 +35,6 @@ static int check_level(char *level)
 	return 0;
 }
 
-/* The logger is pattern's match, or under one: a dotted prefix of name matches. */
-static bool under(const char *pattern, const char *name)
-{
-	char *copy;
-	bool found = glob_match(pattern, name);
-
-	if (found || strchr(name, '.') == NULL)
-		return found;
-	copy = xstrdup(name);
-	for (char *dot = strrchr(copy, '.'); !found && dot != NULL; dot = strrchr(copy, '.')) {
-		*dot = '\0';
-		found = glob_match(pattern, copy);
-	}
-	free(copy);
-	return found;
-}
-
 /* r->result: the changes for the loggers of r's listing under pattern. */
 static void plan(struct ctx *c, struct result *r)
 {
@@ -66,7 +49,7 @@ static void plan(struct ctx *c, struct result *r)
 	all = r->result;
 	res = changes_new(c);
 	json_object_foreach(all, k, v)
-		if (under(c->args[0], k))
+		if (logger_under(c->args[0], k))
 			changes_add(res, k, v, lv);
 	json_decref(all);
 	json_decref(lv);

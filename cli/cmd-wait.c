@@ -228,7 +228,7 @@ const struct cmd_entry cmd_wait = {
 		"Examples:\n"
 		"  lmcctl wait healthy --timeout 120 && echo 'all up'\n"
 		"  lmcctl wait nodes 6 --timeout 30\n"
-		"  lmcctl wait log-level 'lmcache.v1.*'=WARNING -l role=worker\n"
+		"  lmcctl wait log-level 'lmcache.v1.*'=WARNING -l role=worker --timeout 300\n"
 		"  lmcctl wait config max_local_cpu_size=5 inst1_worker0\n",
 	.min_args = 1, .max_args = -1,
 	.flags = CMD_NO_NODES | CMD_WATCHES,

@@ -153,12 +153,12 @@ void cmd_print_overview(FILE *f)
 	for (const struct gopt *g = global_opts; g->name != NULL; g++)
 		print_opt(f, g->short_name, g->name, g->arg, g->help);
 	fputs("\nExamples:\n"
-	      "  export LMCACHE_REGISTRY=http://registry:8500\n"
+	      "  export LMCACHE_REGISTRY=http://registry:5000\n"
 	      "  lmcctl nodes                              # every node, its role and address\n"
 	      "  lmcctl version --all -o json | jq .       # versions as JSON\n"
 	      "  lmcctl set-log-level lmcache DEBUG -l role=worker\n"
 	      "  lmcctl config get -n 'inst1_*' chunk_size\n"
-	      "  lmcctl --socket /tmp/lmcache/socket_6999 health\n"
+	      "  lmcctl --socket /tmp/lmcache_internal_api_server/socket_6999 health\n"
 	      "\nExit status: 0 ok, 1 other failure, 2 usage, 3 partial failure, 4 not found,\n"
 	      "5 unreachable, 6 timeout, 7 permission denied (see lmcctl(1)).\n",
 	      f);

@@ -50,7 +50,7 @@ include cli/cluster.mk
 
 lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats \
 	tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats tests/bats/lmcctl-nginx.bats \
-	tests/bats/lmcctl-runbook.bats
+	tests/bats/lmcctl-runbook.bats tests/bats/lmcctl-examples.bats
 TESTS += $(lmcctl_bats)
 EXTRA_DIST += $(lmcctl_bats) tests/helpers/cluster.bash \
 	tests/fixtures/lmcctl/lmcache-node/version.json \

@@ -119,3 +119,19 @@ bool name_matches(const char *pattern, const char *name)
 		return fnmatch(pattern, name, 0) == 0;
 	return str_icontains(name, pattern);
 }
+
+bool logger_under(const char *pattern, const char *name)
+{
+	char *copy;
+	bool found = glob_match(pattern, name);
+
+	if (found || strchr(name, '.') == NULL)
+		return found;
+	copy = xstrdup(name);
+	for (char *dot = strrchr(copy, '.'); !found && dot != NULL; dot = strrchr(copy, '.')) {
+		*dot = '\0';
+		found = glob_match(pattern, copy);
+	}
+	free(copy);
+	return found;
+}
