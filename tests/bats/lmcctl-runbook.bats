@@ -354,3 +354,37 @@ help_usages() {
 		grep -qxF -- "$line" "$T/lmcctl.txt" || fail "not one rendered line: $line"
 	done
 }
+
+@test "14.5 --timeout bounds the whole command: a slow listing leaves less time for the nodes" {
+	local port
+	port=$(free_port)
+	# a frontend whose listing takes 0.7 s, and whose one node answers after 0.6 s more
+	cat >"$T/slow.py" <<-'PY'
+	import json, sys, time
+	from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+	port = int(sys.argv[1])
+	class H(BaseHTTPRequestHandler):
+	    def do_GET(self):
+	        if self.path == "/api/nodes":
+	            time.sleep(0.7)
+	            body = json.dumps({"nodes": [{"id": "proxy_0", "name": "fe", "host": "127.0.0.1",
+	                "port": port, "is_proxy": True, "children": [{"id": "node_0", "name": "slow",
+	                "host": "localhost", "port": "7000", "is_proxy": False, "proxy_id": "proxy_0"}]}]})
+	        else:
+	            time.sleep(0.6 if self.path.startswith("/proxy2/") else 0)
+	            body = '"0.3.9-slow"'
+	        self.send_response(200)
+	        self.send_header("Content-Length", str(len(body)))
+	        self.end_headers()
+	        self.wfile.write(body.encode())
+	ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+	PY
+	lmc_bg slow python3 "$T/slow.py" "$port"
+	wait_for_http "http://127.0.0.1:$port/health" 10
+	run lmcctl --frontend "http://127.0.0.1:$port" --timeout 5 --no-headers version
+	assert_success
+	assert_output --regexp '^slow +0\.3\.9-slow +ok$'
+	# 0.7 s of listing leave 0.3 s of a 1 s limit: the node's 0.6 s is too long
+	run lmcctl --frontend "http://127.0.0.1:$port" --timeout 1 version
+	assert_failure 6
+}
