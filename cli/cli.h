@@ -133,6 +133,8 @@ void parse_loglevels(struct result *r, const char *pattern);
 void print_loglevels(struct ctx *c, struct result *rs, size_t n);
 /* cmd-config-get.c, shared with config diff. */
 void parse_conf(struct result *r, char **keys, int nkeys);
+/* "/conf", or "/conf?names=a,b" when every key is a plain name; caller frees. */
+char *conf_path(char **keys, int nkeys);
 /* A NODE/KEY/VALUE table of result objects (config get, meta, inference). */
 void print_key_values(struct ctx *c, struct result *rs, size_t n);
 #endif

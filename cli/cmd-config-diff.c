@@ -60,10 +60,12 @@ static void keep_only(struct result *r, const json_t *keys)
 
 static int exec(struct ctx *c)
 {
-	struct result *rs = fanout_get(c, "/conf");
+	char *path = conf_path(c->args, c->nargs);
+	struct result *rs = fanout_get(c, path);
 	json_t *keys;
 	int rc;
 
+	free(path);
 	for (size_t i = 0; i < c->nsel; i++)
 		if (rs[i].code == 0)
 			parse_conf(&rs[i], c->args, c->nargs);
