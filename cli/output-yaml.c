@@ -64,6 +64,10 @@ static void value(yaml_emitter_t *e, const json_t *v)
 		emit(e, &ev);
 	} else if (json_is_string(v)) {
 		string(e, json_string_value(v));
+	} else if (json_is_real(v)) {
+		char d[STR_DOUBLE_SIZE];
+
+		scalar(e, str_double(json_real_value(v), d), true);
 	} else {
 		char *text = json_to_text(v);
 

@@ -7,6 +7,7 @@
  * listed then fails with that frontend's class (5, 6, ...). */
 #include "config.h"
 #include "cli.h"
+#include "jsonutil.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -65,7 +66,7 @@ static json_t *report_json(const struct result *rs, size_t n)
 static void print_json(const struct result *rs, size_t n)
 {
 	json_t *a = report_json(rs, n);
-	char *text = json_dumps(a, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15));
+	char *text = json_dumps_shortest(a, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 
 	if (text != NULL)
 		puts(text);

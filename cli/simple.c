@@ -22,8 +22,11 @@ char *json_cell(const json_t *v)
 		return xstrdup(json_string_value(v));
 	if (v == NULL || json_is_null(v))
 		return xstrdup("");
-	if (json_is_real(v))
-		return xasprintf("%.15g", json_real_value(v));
+	if (json_is_real(v)) { /* shortest, as the node's Python shows it: 0.9, 5.0 */
+		char d[STR_DOUBLE_SIZE];
+
+		return xstrdup(str_double(json_real_value(v), d));
+	}
 	return json_to_text(v);
 }
 

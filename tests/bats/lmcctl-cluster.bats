@@ -176,7 +176,7 @@ teardown() {
 	run lmcctl --no-headers config diff 'max_*' 'save_*' -l role=worker
 	assert_success
 	assert_line --regexp '^inst2_worker1 +max_local_cpu_size +7\.5 +ok$'
-	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +5 +ok$'
+	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +5\.0 +ok$'
 	assert_line --regexp '^inst2_worker1 +save_decode_cache +true +ok$'
 	assert_equal "$(echo "$output" | wc -l)" 8
 	run lmcctl -o json config diff 'max_*' -l role=worker

@@ -121,7 +121,7 @@ teardown_file() {
 	assert_failure 4
 	run --separate-stderr lmcctl --no-headers config set max_local_cpu_size=5.0 chunk_size=1 -n inst2_worker0
 	assert_failure 1
-	assert_line --regexp '^inst2_worker0 +max_local_cpu_size +5 +5 +unchanged +chunk_size: Config is not mutable at runtime$'
+	assert_line --regexp '^inst2_worker0 +max_local_cpu_size +5\.0 +5\.0 +unchanged +chunk_size: Config is not mutable at runtime$'
 	assert_line --regexp '^inst2_worker0 +chunk_size +256 +1 +refused +chunk_size: Config is not mutable at runtime$'
 	[[ $stderr == *"chunk_size: Config is not mutable at runtime"* ]]
 	run lmcctl config set chunk_size -n inst2_worker0

@@ -98,3 +98,21 @@ teardown() {
 	assert_failure 4
 	assert_output --partial 'the node does not offer plugins'
 }
+
+@test "config get KEY asks LMCache for just those keys (?names=); Infinity as sent, a string in JSON" {
+	fixture_serve lmc node
+	run --separate-stderr lmcctl --url "$LMC_URL" --no-headers config get pd_allocation_timeout_sec
+	assert_success
+	assert_output --regexp ' pd_allocation_timeout_sec +Infinity +ok$'
+	grep -q '"GET /conf?names=pd_allocation_timeout_sec HTTP' "$T/fixture-lmc.log"
+	run --separate-stderr lmcctl --url "$LMC_URL" -o json config get chunk_size extra_config
+	assert_success
+	jq -e '.[0].result == {"chunk_size": 256, "extra_config": {"plugin.frontend.port": 8000}}' <<<"$output"
+	grep -q '"GET /conf?names=chunk_size,extra_config HTTP' "$T/fixture-lmc.log"
+	run --separate-stderr lmcctl --url "$LMC_URL" -o json config diff
+	assert_success
+	run --separate-stderr lmcctl --url "$LMC_URL" -o json config get 'pd_*'
+	jq -e '.[0].result.pd_allocation_timeout_sec == "Infinity"' <<<"$output"
+	run --separate-stderr lmcctl --url "$LMC_URL" --no-headers config get 'max_local_cpu*'
+	assert_output --regexp ' max_local_cpu_size +0\.9 +ok$'
+}

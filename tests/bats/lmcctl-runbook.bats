@@ -124,7 +124,7 @@ hostile_frontend() {
 	small_cluster
 	run lmcctl --no-headers config set max_local_cpu_size=2.5 --all --dry-run
 	assert_success
-	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +5 +2\.5 +would change +ok$'
+	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +5\.0 +2\.5 +would change +ok$'
 	run lmcctl -o json config get max_local_cpu_size
 	jq -e 'all(.[]; .result.max_local_cpu_size == 5)' <<<"$output"
 	run lmcctl -o json config set max_local_cpu_size=2.5 -n inst1_worker0
@@ -387,4 +387,18 @@ help_usages() {
 	# 0.7 s of listing leave 0.3 s of a 1 s limit: the node's 0.6 s is too long
 	run lmcctl --frontend "http://127.0.0.1:$port" --timeout 1 version
 	assert_failure 6
+}
+
+@test "11.8 floats in tables and JSON are the shortest text that reads back the same" {
+	small_cluster
+	lmcctl -q config set max_local_cpu_size=0.30000000000000004 -n inst1_worker0
+	run lmcctl --no-headers config get max_local_cpu_size
+	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +0\.30000000000000004 +ok$'
+	assert_line --regexp '^inst1_worker1 +max_local_cpu_size +5\.0 +ok$'
+	run lmcctl -o json config get max_local_cpu_size
+	assert_output --partial '"max_local_cpu_size": 0.30000000000000004'
+	assert_output --partial '"max_local_cpu_size": 5.0'
+	lmcctl -q config set max_local_cpu_size=0.9 -n inst1_worker0
+	run lmcctl -o yaml config get max_local_cpu_size -n inst1_worker0
+	assert_line '    max_local_cpu_size: 0.9'
 }
