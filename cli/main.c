@@ -60,13 +60,13 @@ static struct option *build_longopts(const struct cmd_entry *cmd, struct buf *sh
 	return lo;
 }
 
-static long parse_timeout(const char *s)
+static long parse_seconds(const char *opt, const char *s)
 {
 	char *end;
 	double v = strtod(s, &end);
 
 	if (*s == '\0' || *end != '\0' || !(v > 0) || v > 86400)
-		usage_error("--timeout: expected seconds (> 0), not '%s'", s);
+		usage_error("%s: expected seconds (> 0), not '%s'", opt, s);
 	return (long)(v * 1000 + 0.5) > 0 ? (long)(v * 1000 + 0.5) : 1;
 }
 
@@ -116,10 +116,10 @@ static void apply_gopt(struct ctx *c, int key, const char *arg)
 	case OPT_NO_HEADERS: o->no_headers = true; break;
 	case 'q': o->quiet = true; break;
 	case OPT_NO_COLOR: o->color = false; break;
-	case OPT_TIMEOUT: o->timeout_ms = parse_timeout(arg); o->timeout_given = true; break;
+	case OPT_TIMEOUT: o->timeout_ms = parse_seconds("--timeout", arg); o->timeout_given = true; break;
 	case OPT_DRY_RUN: o->dry_run = true; break;
 	case 'w': o->watch_ms = o->watch_ms ? o->watch_ms : DEFAULT_WATCH_MS; break;
-	case OPT_INTERVAL: o->watch_ms = parse_timeout(arg); break;
+	case OPT_INTERVAL: o->watch_ms = parse_seconds("--interval", arg); break;
 	case OPT_CONTEXT: o->context = arg; break;
 	default: usage_error("%s", "unknown option"); break;
 	}
@@ -245,7 +245,7 @@ static void apply_context(struct opts *o, const struct context *x, bool env_sour
 		o->url = v[CTX_URL];
 	}
 	if (!o->timeout_given && v[CTX_TIMEOUT] != NULL)
-		o->timeout_ms = parse_timeout(v[CTX_TIMEOUT]);
+		o->timeout_ms = parse_seconds("the context's timeout", v[CTX_TIMEOUT]);
 	if (!o->output_given && v[CTX_OUTPUT] != NULL)
 		set_output(o, v[CTX_OUTPUT]);
 	if (v[CTX_TOKEN] != NULL)

@@ -78,8 +78,12 @@ static void print_json(const struct result *rs, size_t n)
 static void print_names(const struct result *rs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (rs[i].code == 0)
-			printf("%s\n", rs[i].node->name);
+		if (rs[i].code == 0) {
+			char *name = display_escape(rs[i].node->name, false);
+
+			printf("%s\n", name);
+			free(name);
+		}
 }
 
 static void print_structured(struct ctx *c, const struct result *rs, size_t n)

@@ -74,6 +74,7 @@ hostile_frontend() {
 		port: $p, is_proxy: true, children: [{id: "node_0", name: $n, host: "localhost",
 		port: "7000", is_proxy: false, proxy_id: "proxy_0"}]}]}' >"$T/www/api/nodes"
 	printf '{"banner": "\\u001b[2Jcleared\\nforged line", "ok": 1}' >"$T/www/proxy2/$name/conf"
+	printf '\e[2Jcleared\n\tkept\n' >"$T/www/proxy2/$name/raw"
 	lmc_bg www python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$port"
 	wait_for_http "http://127.0.0.1:$port/api/nodes" 10
 	export LMCACHE_FRONTEND="http://127.0.0.1:$port"
@@ -91,6 +92,15 @@ hostile_frontend() {
 	run lmcctl config get nosuchkey
 	refute_output --partial $'\e'
 	assert_output --partial 'evil\e]0;owned\x07node'
+	run lmcctl -o name config get
+	assert_output 'evil\e]0;owned\x07node'
+	# call shows the answer as is: escaped on a terminal, byte for byte into a pipe
+	run script -qec "lmcctl call GET /raw" /dev/null
+	refute_output --partial $'\e'
+	assert_output --partial '\e[2Jcleared'
+	assert_output --partial $'\tkept'
+	run bash -c 'lmcctl call GET /raw | od -c | head -n 1'
+	assert_output --partial '033   [   2   J'
 	run lmcctl -o json config get
 	assert_equal "$(jq -r '.[0].node' <<<"$output")" $'evil\e]0;owned\anode'
 	assert_equal "$(jq -r '.[0].result.banner' <<<"$output")" $'\e[2Jcleared\nforged line'
