@@ -37,7 +37,7 @@ static void command_cases(struct buf *b)
 		for (const struct cmd_opt *o = c->opts; o != NULL && o->name != NULL; o++)
 			buf_printf(b, " --%s", o->name);
 		buf_printf(b, "'\n\t\tcargs='%s' cnodes=%s;;\n", c->complete ? c->complete : "",
-			   c->flags & CMD_NO_NODES ? "no" : "yes");
+			   (c->flags & CMD_NO_NODES) && !(c->flags & CMD_WATCHES) ? "no" : "yes");
 	}
 }
 

@@ -118,7 +118,7 @@ void cmd_print_help(const struct cmd_entry *c, FILE *f)
 		for (const struct cmd_opt *o = c->opts; o->name != NULL; o++)
 			print_opt(f, o->short_name, o->name, o->arg, o->help);
 	}
-	if (!(c->flags & CMD_NO_NODES))
+	if (!(c->flags & CMD_NO_NODES) || (c->flags & CMD_WATCHES))
 		fputs("\nTargets: NODE names or globs after the arguments, or -n NAME, --all,\n"
 		      "-l role=worker|scheduler, --instance ID (lmcctl --help for all options).\n",
 		      f);
