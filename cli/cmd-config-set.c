@@ -199,7 +199,7 @@ static int exec(struct ctx *c)
 const struct cmd_entry cmd_config_set = {
 	.name = "config",
 	.sub = "set",
-	.usage = "KEY=VALUE... -n NODE...|--all|-l role=R",
+	.usage = "KEY=VALUE... NODE...|--all|-l role=R",
 	.summary = "Change configuration values at runtime",
 	.help = "VALUE is taken as JSON when it parses (8, true, null, [1,2], {\"a\":1}, \"text\"),\n"
 		"otherwise as a string. A node refusing a key (unknown, not mutable at runtime,\n"

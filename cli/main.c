@@ -204,6 +204,13 @@ static void split_positionals(struct ctx *c, char **pos, int npos)
 
 	if (cmd->max_args >= 0 && nargs > cmd->max_args)
 		nargs = cmd->max_args;
+	if (cmd->complete != NULL && strcmp(cmd->complete, "key=...") == 0) {
+		nargs = 0; /* config set: the KEY=VALUE words, then targets */
+		while (nargs < npos && strchr(pos[nargs], '=') != NULL)
+			nargs++;
+		if (nargs == 0 && npos > 0)
+			usage_error("config set: expected KEY=VALUE, not '%s'", pos[0]);
+	}
 	if (nargs < cmd->min_args) {
 		char *name = cmd_full_name(cmd);
 

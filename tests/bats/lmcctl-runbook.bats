@@ -412,3 +412,14 @@ help_usages() {
 	run lmcctl -o yaml config get max_local_cpu_size -n inst1_worker0
 	assert_line '    max_local_cpu_size: 0.9'
 }
+
+@test "config set takes its targets after the assignments, as other commands do" {
+	small_cluster
+	run lmcctl --no-headers config set max_local_cpu_size=2.5 save_decode_cache=true inst1_worker1
+	assert_success
+	assert_line --regexp '^inst1_worker1 +max_local_cpu_size +5\.0 +2\.5 +changed +ok$'
+	refute_output --partial inst1_worker0
+	run lmcctl config set chunk_size inst1_worker1
+	assert_failure 2
+	assert_output --partial "expected KEY=VALUE, not 'chunk_size'"
+}
