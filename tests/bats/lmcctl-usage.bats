@@ -122,6 +122,8 @@ one_node() {
 	run lmcctl --url "http://127.0.0.1:$(free_port)" health
 	assert_failure 5
 	kill -STOP "$(cat "$T/tcpnode.pid")"
+	# stopped for sure (every thread) before it is asked
+	wait_until 10 eval "grep -q '^State:[[:space:]]*T' /proc/$(cat "$T/tcpnode.pid")/status"
 	run lmcctl --timeout 0.5 --url "$NODE_URL" health
 	kill -CONT "$(cat "$T/tcpnode.pid")"
 	assert_failure 6
