@@ -86,7 +86,7 @@ int cluster_load(struct ctx *c)
 {
 	struct cl_source src = { .registry = c->o.registry, .frontend = c->o.frontend,
 				 .socket = c->o.socket, .url = c->o.url,
-				 .timeout_ms = c->o.timeout_ms };
+				 .timeout_ms = time_left_ms(c) };
 	struct cl_listing l;
 	char *cause = NULL;
 	int code = check_source(&c->o);

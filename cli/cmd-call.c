@@ -1,5 +1,5 @@
-/* call METHOD PATH: any request, for endpoints without a command of their own (a host's
- * /cache/clear, /backends, ...). The answer is shown as is, and as JSON in -o json when it
+/* call METHOD PATH: any request, for endpoints without a command of their own (and routes
+ * a node adds, such as a host's own). The answer is shown as is, and as JSON in -o json when it
  * parses. */
 #include "config.h"
 #include "cli.h"
@@ -12,38 +12,38 @@
 #include <string.h>
 
 static const struct cmd_opt opts[] = {
-	{ "data", 'd', "BODY", "request body; @FILE reads it from FILE" },
+	{ "data", 'd', "BODY", "request body; @FILE reads it from FILE, - or @- from stdin" },
 	{ "content-type", 0, "TYPE", "of the body (default application/json)" },
 	{ NULL, 0, NULL, NULL },
 };
 
-static char *read_body(const char *arg, int *rc)
+/* --dry-run of a changing request: each target with the request it would get. */
+static struct result *plan(struct ctx *c, const char *path, const char *body)
 {
-	struct buf b = BUF_INIT;
+	struct result *rs = xcalloc(c->nsel ? c->nsel : 1, sizeof *rs);
+	char *what = xasprintf("%s %s", c->args[0], path);
+	json_t *b = json_string(body ? body : "");
 
-	if (arg == NULL || arg[0] != '@')
-		return arg ? xstrdup(arg) : NULL;
-	if (buf_read_file(&b, arg + 1) < 0) {
-		fprintf(stderr, "lmcctl: call: cannot read %s: %s\n", arg + 1, strerror(errno));
-		*rc = LMC_EXIT_USAGE;
-		return NULL;
+	for (size_t i = 0; i < c->nsel; i++) {
+		rs[i].node = c->sel[i];
+		rs[i].result = changes_new(c);
+		changes_add(rs[i].result, what, NULL, b);
 	}
-	return buf_steal(&b);
+	json_decref(b);
+	free(what);
+	return rs;
 }
 
-static int exec(struct ctx *c)
+static void print_plan(struct ctx *c, struct result *rs, size_t n)
 {
-	int rc = 0;
-	char *body = read_body(c->copt[0], &rc), *path;
-	struct request *reqs;
+	print_changes(c, rs, n, "REQUEST");
+}
+
+static struct result *send(struct ctx *c, const char *path, const char *body)
+{
+	struct request *reqs = xcalloc(c->nsel ? c->nsel : 1, sizeof *reqs);
 	struct result *rs;
 
-	if (rc != 0)
-		return rc;
-	for (char *p = c->args[0]; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	path = c->args[1][0] == '/' ? xstrdup(c->args[1]) : xasprintf("/%s", c->args[1]);
-	reqs = xcalloc(c->nsel ? c->nsel : 1, sizeof *reqs);
 	for (size_t i = 0; i < c->nsel; i++)
 		reqs[i] = (struct request){ .method = c->args[0], .path = xstrdup(path),
 					    .body = body ? xstrdup(body) : NULL,
@@ -54,9 +54,34 @@ static int exec(struct ctx *c)
 			rs[i].result = json_stringn(rs[i].body, rs[i].len);
 		request_free(&reqs[i]);
 	}
-	rc = report(c, rs, c->nsel, print_bodies);
-	results_free(rs, c->nsel);
 	free(reqs);
+	return rs;
+}
+
+static bool changing(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static int exec(struct ctx *c)
+{
+	char *cause = NULL, *body = NULL, *path;
+	struct result *rs;
+	bool dry;
+	int rc;
+
+	if (c->copt[0] != NULL && (body = input_text(c->copt[0], &cause)) == NULL) {
+		fprintf(stderr, "lmcctl: call: %s\n", cause);
+		free(cause);
+		return LMC_EXIT_USAGE;
+	}
+	for (char *p = c->args[0]; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	path = c->args[1][0] == '/' ? xstrdup(c->args[1]) : xasprintf("/%s", c->args[1]);
+	dry = c->o.dry_run && changing(c->args[0]);
+	rs = dry ? plan(c, path, body) : send(c, path, body);
+	rc = report(c, rs, c->nsel, dry ? print_plan : print_bodies);
+	results_free(rs, c->nsel);
 	free(path);
 	free(body);
 	return rc;
@@ -64,16 +89,17 @@ static int exec(struct ctx *c)
 
 const struct cmd_entry cmd_call = {
 	.name = "call",
-	.usage = "METHOD PATH [--data BODY|@FILE] [NODE...]",
+	.usage = "METHOD PATH [--data BODY|@FILE|-] [NODE...]",
 	.summary = "Send any request to the nodes and show the answers",
 	.help = "A METHOD other than GET or HEAD changes nodes, so targets must be named, or\n"
-		"--all given.\n\n"
-		"examples:\n"
-		"  lmcctl call GET /backends inst1_worker0\n"
-		"  lmcctl call POST /metrics/reset -l role=worker\n"
-		"  lmcctl call POST /conf -d '{\"chunk_size\": 512}' -n inst1_worker1\n",
+		"--all given; --dry-run then lists what would be sent where.\n\n"
+		"Examples:\n"
+		"  lmcctl call GET /threads inst1_worker0\n"
+		"  lmcctl call DELETE /cache/clear -l role=worker --dry-run\n"
+		"  echo '{\"max_local_cpu_size\": 4}' | lmcctl call POST /conf -d @- inst1_worker1\n",
 	.min_args = 2, .max_args = 2,
 	.flags = CMD_MUTATES_UNLESS_GET,
 	.opts = opts,
+	.complete = "method path",
 	.exec = exec,
 };

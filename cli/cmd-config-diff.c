@@ -60,10 +60,12 @@ static void keep_only(struct result *r, const json_t *keys)
 
 static int exec(struct ctx *c)
 {
-	struct result *rs = fanout_get(c, "/conf");
+	char *path = conf_path(c->args, c->nargs);
+	struct result *rs = fanout_get(c, path);
 	json_t *keys;
 	int rc;
 
+	free(path);
 	for (size_t i = 0; i < c->nsel; i++)
 		if (rs[i].code == 0)
 			parse_conf(&rs[i], c->args, c->nargs);
@@ -86,9 +88,10 @@ const struct cmd_entry cmd_config_diff = {
 	.summary = "Show configuration keys whose values differ across nodes",
 	.help = "Compares every key (or the KEYs, names or globs) across the selected nodes and\n"
 		"shows each differing key with each node's value (\"<absent>\" where missing).\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl config diff -l role=worker\n"
-		"  lmcctl config diff -o json | jq -e 'all(.[]; .result == {})'  # same config?\n",
+		"  lmcctl config diff max_local_cpu_size -o json | jq -e 'all(.[]; .result == {})'\n",
 	.min_args = 0, .max_args = -1,
+	.complete = "key...",
 	.exec = exec,
 };

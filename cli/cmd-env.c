@@ -34,9 +34,9 @@ const struct cmd_entry cmd_env = {
 	.name = "env",
 	.usage = "[--match PATTERN] [NODE...]",
 	.summary = "Show each node's environment variables",
-	.help = "examples:\n"
+	.help = "Examples:\n"
 		"  lmcctl env -m LMCACHE_ -l role=scheduler\n"
-		"  lmcctl env -m 'CUDA_*' -o json | jq '.[].result'\n",
+		"  lmcctl env -m 'LMCACHE_*' -o json | jq '.[].result'\n",
 	.min_args = 0, .max_args = 0,
 	.opts = opts,
 	.exec = exec,

@@ -34,5 +34,6 @@ const struct cmd_entry cmd_help = {
 	.summary = "Show help for lmcctl or one command",
 	.min_args = 0, .max_args = 2,
 	.flags = CMD_NO_NODES,
+	.complete = "command",
 	.exec = exec,
 };

@@ -12,7 +12,7 @@ const struct cmd_entry cmd_inference = {
 	.name = "inference",
 	.usage = "[NODE...]",
 	.summary = "Show vLLM and LMCache versions and the model and cache configuration",
-	.help = "examples:\n"
+	.help = "Examples:\n"
 		"  lmcctl inference -n inst1_scheduler\n",
 	.min_args = 0, .max_args = 0,
 	.exec = exec,

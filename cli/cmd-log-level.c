@@ -1,5 +1,5 @@
-/* log-level [LOGGER]: every logger and its level on each node, or those matching LOGGER
- * (a name or a glob). The full list is read (GET /loglevel) and filtered here, because a
+/* log-level [LOGGER]: every logger and its level on each node, or those LOGGER (a name or
+ * a glob) names: that match it or sit under one that does, as set-log-level sets them. The full list is read (GET /loglevel) and filtered here, because a
  * server asked for one unknown logger creates it rather than saying it does not exist. */
 #include "config.h"
 #include "cli.h"
@@ -22,10 +22,10 @@ void parse_loglevels(struct result *r, const char *pattern)
 	}
 	r->result = json_object();
 	json_object_foreach(all, k, v)
-		if (pattern == NULL || glob_match(pattern, k))
+		if (pattern == NULL || logger_under(pattern, k))
 			json_object_set(r->result, k, v);
 	json_decref(all);
-	if (json_object_size(r->result) == 0)
+	if (pattern != NULL && json_object_size(r->result) == 0)
 		result_fail(r, LMC_EXIT_NOTFOUND, xasprintf("no logger matches '%s'", pattern));
 }
 
@@ -75,12 +75,14 @@ const struct cmd_entry cmd_log_level = {
 	.name = "log-level",
 	.usage = "[LOGGER] [NODE...]",
 	.summary = "Show loggers and their levels",
-	.help = "LOGGER is a logger name or a glob; a node without a matching logger fails\n"
-		"with not found (4).\n\n"
-		"examples:\n"
+	.help = "LOGGER is a logger name or a glob; it shows the loggers that match and those\n"
+		"under them (\"lmcache\" shows lmcache.v1.cache_engine). A node without such a\n"
+		"logger fails with not found (4).\n\n"
+		"Examples:\n"
 		"  lmcctl log-level                          # every logger of every node\n"
 		"  lmcctl log-level 'lmcache*' inst1_worker0\n"
-		"  lmcctl log-level lmcache -o json | jq -r '.[].result.lmcache' | sort -u\n",
+		"  lmcctl log-level lmcache -o json | jq -r '.[].result[]' | sort -u\n",
 	.min_args = 0, .max_args = 1,
+	.complete = "logger",
 	.exec = exec,
 };

@@ -12,7 +12,7 @@ const struct cmd_entry cmd_meta = {
 	.name = "meta",
 	.usage = "[NODE...]",
 	.summary = "Show each node's engine metadata (model, world size, worker id, ...)",
-	.help = "examples:\n"
+	.help = "Examples:\n"
 		"  lmcctl meta -o json | jq -r '.[] | \"\\(.node) \\(.result.model_name)\"'\n"
 		"  lmcctl meta -l role=worker\n",
 	.min_args = 0, .max_args = 0,

@@ -115,7 +115,7 @@ const struct cmd_entry cmd_metrics = {
 	.usage = "[--match PATTERN] [NODE...]",
 	.summary = "Show Prometheus samples of each node",
 	.help = "A node none of whose metrics match --match fails with not found (4).\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl metrics -m hit_rate\n"
 		"  lmcctl metrics -m 'lmcache:num_*' -o json | jq '.[].result[] | .value'\n",
 	.min_args = 0, .max_args = 0,

@@ -32,6 +32,7 @@ static int exec(struct ctx *c)
 	struct result *rs = xcalloc(c->nsel ? c->nsel : 1, sizeof *rs);
 	int rc;
 
+	c->no_status = true; /* nothing was asked of the nodes */
 	for (size_t i = 0; i < c->nsel; i++) {
 		rs[i].node = c->sel[i];
 		rs[i].result = node_json(c->sel[i]);
@@ -47,7 +48,7 @@ const struct cmd_entry cmd_nodes = {
 	.summary = "List the nodes: name, role, instance and address",
 	.help = "Nodes come from the registry's frontends (or --frontend). Nothing is sent to\n"
 		"the nodes themselves: use health to see whether they answer.\n\n"
-		"examples:\n"
+		"Examples:\n"
 		"  lmcctl nodes -l role=worker --no-headers | awk '{print $1}'\n"
 		"  lmcctl nodes -o json | jq -r '.[].result.url'\n",
 	.min_args = 0, .max_args = 0,

@@ -1,5 +1,5 @@
 /* plugins: each node's runtime plugins (GET /plugins, an lmcache-tools extension: LMCache's
- * own servers answer 404, reported as not found). */
+ * own servers answer 404, reported as a node that does not offer it, not found). */
 #include "config.h"
 #include "cli.h"
 #include "jsonutil.h"
@@ -9,7 +9,16 @@
 
 static void parse(struct ctx *c, struct result *r)
 {
-	json_t *j = result_json(r);
+	json_t *j;
+
+	if (r->code == LMC_EXIT_NOTFOUND && r->status == 404) {
+		result_fail(r, LMC_EXIT_NOTFOUND, xstrdup("the node does not offer plugins (/plugins"
+			    " is an lmcache-tools extension; LMCache's own servers lack it)"));
+		return;
+	}
+	if (r->code != 0)
+		return;
+	j = result_json(r);
 
 	if (j != NULL && !json_is_array(j))
 		result_fail(r, LMC_EXIT_OTHER, xstrdup("bad answer: not a JSON list"));
@@ -48,14 +57,21 @@ static void print(struct ctx *c, struct result *rs, size_t n)
 
 static int exec(struct ctx *c)
 {
-	return simple_get(c, "/plugins", parse, print);
+	struct result *rs = fanout_get(c, "/plugins");
+	int rc;
+
+	for (size_t i = 0; i < c->nsel; i++)
+		parse(c, &rs[i]);
+	rc = report(c, rs, c->nsel, print);
+	results_free(rs, c->nsel);
+	return rc;
 }
 
 const struct cmd_entry cmd_plugins = {
 	.name = "plugins",
 	.usage = "[NODE...]",
 	.summary = "Show each node's runtime plugins and their state",
-	.help = "examples:\n"
+	.help = "Examples:\n"
 		"  lmcctl plugins -l role=scheduler\n"
 		"  lmcctl plugins -o json | jq '.[].result[] | select(.state != \"running\")'\n",
 	.min_args = 0, .max_args = 0,

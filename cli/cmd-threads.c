@@ -33,6 +33,17 @@ static void parse(struct ctx *c, struct result *r)
 		result_fail(r, LMC_EXIT_NOTFOUND, xasprintf("no thread matches '%s'", c->copt[0]));
 }
 
+/* One line of text for the terminal: escaped, then freed. */
+static void put_line(const char *indent, char *text)
+{
+	char *e = display_escape(text, false);
+
+	printf("%s%s\n", indent, e);
+	free(e);
+	free(text);
+}
+
+/* Each thread under "NODE NAME (TID)", its frames innermost first as the parser gives them. */
 static void print_stacks(struct result *rs, size_t n)
 {
 	json_t *t, *f;
@@ -44,9 +55,10 @@ static void print_stacks(struct result *rs, size_t n)
 		json_array_foreach(rs[i].result, j, t) {
 			char *tid = json_cell(json_object_get(t, "thread_id"));
 
-			printf("%s %s (%s)\n", rs[i].node->name, json_str_member(t, "name", "?"), tid);
+			put_line("", xasprintf("%s %s (%s)", rs[i].node->name,
+					       json_str_member(t, "name", "?"), tid));
 			json_array_foreach(json_object_get(t, "frames"), k, f)
-				printf("  %s\n", json_string_value(f) ? json_string_value(f) : "?");
+				put_line("  ", xstrdup(json_string_value(f) ? json_string_value(f) : "?"));
 			putchar('\n');
 			free(tid);
 		}
@@ -93,7 +105,7 @@ const struct cmd_entry cmd_threads = {
 	.name = "threads",
 	.usage = "[--match NAME] [--stacks] [NODE...]",
 	.summary = "Show each node's threads, and their stacks",
-	.help = "examples:\n"
+	.help = "Examples:\n"
 		"  lmcctl threads -m mhd inst1_worker0\n"
 		"  lmcctl threads --stacks -n inst1_scheduler   # where is it stuck?\n",
 	.min_args = 0, .max_args = 0,

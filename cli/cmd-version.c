@@ -27,7 +27,7 @@ const struct cmd_entry cmd_version = {
 	.name = "version",
 	.usage = "[NODE...]",
 	.summary = "Show each node's LMCache version and commit",
-	.help = "examples:\n"
+	.help = "Examples:\n"
 		"  lmcctl version                       # every node\n"
 		"  lmcctl version -o json | jq -r '.[] | \"\\(.node) \\(.result)\"'\n"
 		"  lmcctl version -o json | jq -r '[.[].result] | unique | length'  # 1: no skew\n",

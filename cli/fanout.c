@@ -7,6 +7,15 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* s percent-encoded for a URL path segment or query value. */
 char *url_encode(const char *s)
@@ -106,23 +115,34 @@ static char *node_url(const struct cl_node *n, const char *path)
 	return xasprintf("%s%s%s", n->url, path[0] == '/' ? "" : "/", path);
 }
 
-struct result *fanout(struct ctx *c, struct request *reqs)
+/* The time left before the command's deadline, at most the per-request timeout. */
+long time_left_ms(const struct ctx *c)
 {
-	size_t n = c->nsel;
+	long left;
+
+	if (c->deadline_ms <= 0)
+		return c->o.timeout_ms;
+	left = c->deadline_ms - now_ms();
+	return left < 1 ? 1 : left < c->o.timeout_ms ? left : c->o.timeout_ms;
+}
+
+struct result *fanout_to(struct ctx *c, struct cl_node **nodes, struct request *reqs, size_t n)
+{
 	struct hm_req *h = xcalloc(n ? n : 1, sizeof *h);
 	struct hm_res *hr = xcalloc(n ? n : 1, sizeof *hr);
 	struct result *rs = xcalloc(n ? n : 1, sizeof *rs);
+	long timeout = time_left_ms(c);
 
 	for (size_t i = 0; i < n; i++)
-		h[i] = (struct hm_req){ .method = reqs[i].method, .url = node_url(c->sel[i], reqs[i].path),
-					.unix_socket = c->sel[i]->socket, .body = reqs[i].body,
+		h[i] = (struct hm_req){ .method = reqs[i].method, .url = node_url(nodes[i], reqs[i].path),
+					.unix_socket = nodes[i]->socket, .body = reqs[i].body,
 					.body_len = reqs[i].body ? strlen(reqs[i].body) : 0,
 					.content_type = reqs[i].content_type,
 					.upload_path = reqs[i].upload, .upload_field = "script",
-					.timeout_ms = c->o.timeout_ms };
+					.timeout_ms = timeout, .header = c->o.auth_header };
 	hm_run(h, hr, n, 0);
 	for (size_t i = 0; i < n; i++) {
-		rs[i].node = c->sel[i];
+		rs[i].node = nodes[i];
 		classify(&rs[i], &hr[i], c->o.timeout_ms);
 		hm_res_free(&hr[i]);
 		free((char *)h[i].url);
@@ -130,6 +150,11 @@ struct result *fanout(struct ctx *c, struct request *reqs)
 	free(h);
 	free(hr);
 	return rs;
+}
+
+struct result *fanout(struct ctx *c, struct request *reqs)
+{
+	return fanout_to(c, c->sel, reqs, c->nsel);
 }
 
 struct result *fanout_get(struct ctx *c, const char *path)

@@ -1,5 +1,5 @@
 /* lmcctl: shared types of the CLI. A command is a const descriptor in cmd_table[]
- * (table.c); it runs against the selected nodes through the fan-out (fanout.c) and hands
+ * (commands.c); it runs against the selected nodes through the fan-out (fanout.c) and hands
  * one result per node to the report (report.c), which prints and picks the exit code. */
 #ifndef LMC_CLI_LMCCTL_H
 #define LMC_CLI_LMCCTL_H
@@ -23,6 +23,9 @@ enum {
 	LMC_EXIT_DENIED = 7,
 };
 
+/* -o: tables (plain or wide), the structured report (JSON or YAML), or node names. */
+enum out_format { OUT_TABLE, OUT_WIDE, OUT_JSON, OUT_YAML, OUT_NAME };
+
 /* Global options. */
 struct opts {
 	const char *registry, *frontend, *socket, *url;
@@ -30,8 +33,14 @@ struct opts {
 	size_t nnames;
 	bool all;
 	const char *role, *instance;
-	bool json, no_headers, quiet, color;
-	long timeout_ms;
+	enum out_format out;
+	bool json; /* out is JSON or YAML: the structured report */
+	bool no_headers, quiet, color, dry_run;
+	long timeout_ms; /* the whole command (listing and requests) */
+	long watch_ms;	 /* -w: run again every watch_ms; 0: once */
+	const char *context; /* --context, or the config file's current context */
+	bool source_given, timeout_given, output_given; /* by a flag */
+	char *auth_header; /* "Authorization: Bearer TOKEN" of the context, or NULL */
 };
 
 /* What to ask one node. */
@@ -71,6 +80,10 @@ struct ctx {
 	bool exact; /* every target was named exactly (no glob, no "all") */
 	struct cl_node **sel; /* the selected targets */
 	size_t nsel;
+	const struct result *rs; /* what report() is printing: tables add STATUS from it */
+	size_t nrs;
+	bool no_status; /* the command's table is not about answers (nodes) */
+	long deadline_ms; /* monotonic time the whole command must end by */
 };
 
 /* A command's own option (--match PATTERN). */
@@ -85,6 +98,7 @@ enum {
 	CMD_MUTATES = 1,  /* changes nodes: targets must be named (or --all) */
 	CMD_NO_NODES = 2, /* runs without reaching any node */
 	CMD_MUTATES_UNLESS_GET = 4, /* mutates unless its first argument is GET or HEAD */
+	CMD_WATCHES = 8, /* polls by itself (wait): --watch does not repeat it */
 };
 
 struct cmd_entry {
@@ -96,10 +110,14 @@ struct cmd_entry {
 	int min_args, max_args; /* own arguments; max -1: any number */
 	int flags;
 	const struct cmd_opt *opts; /* up to 4, terminated by {NULL} */
+	/* What completes each argument, in order ("logger level"; "key..." repeats): logger,
+	 * level, key, key=, file, method, shell, context, condition. NULL: none; node names
+	 * come after them unless CMD_NO_NODES. */
+	const char *complete;
 	int (*exec)(struct ctx *);
 };
 
-/* table.c */
+/* commands.c */
 extern const struct cmd_entry *const cmd_table[];
 /* Finds the command named by argv (one word, or two for "config get"); unique prefixes
  * are accepted. Sets *used to the number of words consumed. NULL with cause. */
@@ -120,7 +138,8 @@ struct gopt {
 };
 
 enum { OPT_REGISTRY = 256, OPT_FRONTEND, OPT_SOCKET, OPT_URL, OPT_ALL, OPT_INSTANCE,
-       OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_CMD = 512 };
+       OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_DRY_RUN, OPT_INTERVAL, OPT_CONTEXT,
+       OPT_CMD = 512 };
 extern const struct gopt global_opts[];
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define DEFAULT_TIMEOUT_MS 10000L
+#define DEFAULT_WATCH_MS 2000L /* watch(1)'s default interval */
 
 static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -24,7 +25,7 @@ static void usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\n(lmcctl --help for usage)\n", stderr);
+	fputs(" (try --help)\n", stderr);
 	exit(LMC_EXIT_USAGE);
 }
 
@@ -59,14 +60,27 @@ static struct option *build_longopts(const struct cmd_entry *cmd, struct buf *sh
 	return lo;
 }
 
-static long parse_timeout(const char *s)
+static long parse_seconds(const char *opt, const char *s)
 {
 	char *end;
 	double v = strtod(s, &end);
 
 	if (*s == '\0' || *end != '\0' || !(v > 0) || v > 86400)
-		usage_error("--timeout: expected seconds (> 0), not '%s'", s);
+		usage_error("%s: expected seconds (> 0), not '%s'", opt, s);
 	return (long)(v * 1000 + 0.5) > 0 ? (long)(v * 1000 + 0.5) : 1;
+}
+
+static void set_output(struct opts *o, const char *s)
+{
+	static const char *const names[] = { "table", "wide", "json", "yaml", "name", NULL };
+	size_t i = 0;
+
+	while (names[i] != NULL && strcmp(names[i], s) != 0)
+		i++;
+	if (names[i] == NULL)
+		usage_error("-o: expected table, wide, json, yaml or name, not '%s'", s);
+	o->out = (enum out_format)i;
+	o->json = o->out == OUT_JSON || o->out == OUT_YAML;
 }
 
 static void set_selector(struct opts *o, const char *s)
@@ -87,10 +101,10 @@ static void apply_gopt(struct ctx *c, int key, const char *arg)
 	struct opts *o = &c->o;
 
 	switch (key) {
-	case OPT_REGISTRY: o->registry = arg; break;
-	case OPT_FRONTEND: o->frontend = arg; break;
-	case OPT_SOCKET: o->socket = arg; break;
-	case OPT_URL: o->url = arg; break;
+	case OPT_REGISTRY: o->registry = arg; o->source_given = true; break;
+	case OPT_FRONTEND: o->frontend = arg; o->source_given = true; break;
+	case OPT_SOCKET: o->socket = arg; o->source_given = true; break;
+	case OPT_URL: o->url = arg; o->source_given = true; break;
 	case 'n':
 		o->names = xreallocarray(o->names, o->nnames + 1, sizeof *o->names);
 		o->names[o->nnames++] = (char *)arg;
@@ -98,15 +112,15 @@ static void apply_gopt(struct ctx *c, int key, const char *arg)
 	case OPT_ALL: o->all = true; break;
 	case 'l': set_selector(o, arg); break;
 	case OPT_INSTANCE: o->instance = arg; break;
-	case 'o':
-		if (strcmp(arg, "json") != 0 && strcmp(arg, "table") != 0)
-			usage_error("-o: expected table or json, not '%s'", arg);
-		o->json = strcmp(arg, "json") == 0;
-		break;
+	case 'o': set_output(o, arg); o->output_given = true; break;
 	case OPT_NO_HEADERS: o->no_headers = true; break;
 	case 'q': o->quiet = true; break;
 	case OPT_NO_COLOR: o->color = false; break;
-	case OPT_TIMEOUT: o->timeout_ms = parse_timeout(arg); break;
+	case OPT_TIMEOUT: o->timeout_ms = parse_seconds("--timeout", arg); o->timeout_given = true; break;
+	case OPT_DRY_RUN: o->dry_run = true; break;
+	case 'w': o->watch_ms = o->watch_ms ? o->watch_ms : DEFAULT_WATCH_MS; break;
+	case OPT_INTERVAL: o->watch_ms = parse_seconds("--interval", arg); break;
+	case OPT_CONTEXT: o->context = arg; break;
 	default: usage_error("%s", "unknown option"); break;
 	}
 }
@@ -190,10 +204,17 @@ static void split_positionals(struct ctx *c, char **pos, int npos)
 
 	if (cmd->max_args >= 0 && nargs > cmd->max_args)
 		nargs = cmd->max_args;
+	if (cmd->complete != NULL && strcmp(cmd->complete, "key=...") == 0) {
+		nargs = 0; /* config set: the KEY=VALUE words, then targets */
+		while (nargs < npos && strchr(pos[nargs], '=') != NULL)
+			nargs++;
+		if (nargs == 0 && npos > 0)
+			usage_error("config set: expected KEY=VALUE, not '%s'", pos[0]);
+	}
 	if (nargs < cmd->min_args) {
 		char *name = cmd_full_name(cmd);
 
-		fprintf(stderr, "lmcctl: %s: missing arguments\nusage: lmcctl %s %s\n", name, name,
+		fprintf(stderr, "lmcctl: %s: missing arguments\nUsage: lmcctl %s %s\n", name, name,
 			cmd->usage);
 		free(name);
 		exit(LMC_EXIT_USAGE);
@@ -210,12 +231,57 @@ static void init_opts(struct opts *o)
 
 	o->timeout_ms = DEFAULT_TIMEOUT_MS;
 	o->color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
-	o->registry = getenv("LMCACHE_REGISTRY");
-	o->frontend = getenv("LMCACHE_FRONTEND");
-	if (o->registry != NULL && *o->registry == '\0')
-		o->registry = NULL;
-	if (o->frontend != NULL && *o->frontend == '\0')
-		o->frontend = NULL;
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* The context's settings where neither a flag nor the environment gave them. */
+static void apply_context(struct opts *o, const struct context *x, bool env_source)
+{
+	const char *const *v = (const char *const *)x->value;
+
+	if (!o->source_given && !env_source) {
+		o->registry = v[CTX_REGISTRY];
+		o->frontend = v[CTX_FRONTEND];
+		o->socket = v[CTX_SOCKET];
+		o->url = v[CTX_URL];
+	}
+	if (!o->timeout_given && v[CTX_TIMEOUT] != NULL)
+		o->timeout_ms = parse_seconds("the context's timeout", v[CTX_TIMEOUT]);
+	if (!o->output_given && v[CTX_OUTPUT] != NULL)
+		set_output(o, v[CTX_OUTPUT]);
+	if (v[CTX_TOKEN] != NULL)
+		o->auth_header = xasprintf("Authorization: Bearer %s", v[CTX_TOKEN]);
+}
+
+/* Flags override the environment, which overrides the config file's context. */
+static void layer_settings(struct ctx *c, struct context_file *f)
+{
+	struct opts *o = &c->o;
+	bool env_source = env("LMCACHE_REGISTRY") || env("LMCACHE_FRONTEND");
+	const char *name = o->context;
+	const struct context *x;
+	char *cause = NULL;
+
+	if (!o->source_given) {
+		o->registry = env("LMCACHE_REGISTRY");
+		o->frontend = env("LMCACHE_FRONTEND");
+	}
+	if (c->cmd != NULL && strcmp(c->cmd->name, "context") == 0)
+		return; /* it reads the file itself, and must work when the file is broken */
+	if (context_load(f, &cause) < 0)
+		usage_error("%s", cause);
+	name = name != NULL ? name : f->current;
+	if (name == NULL)
+		return;
+	if ((x = context_find(f, name)) == NULL)
+		usage_error("no context '%s' in the config file (lmcctl context list)", name);
+	apply_context(o, x, env_source);
 }
 
 static bool wants_help(int argc, char **argv)
@@ -250,6 +316,7 @@ static const struct cmd_entry *lookup(int argc, char **argv, int *used)
 int main(int argc, char **argv)
 {
 	struct ctx c = { 0 };
+	struct context_file f = { 0 };
 	bool help = false;
 	char **pos;
 	int npos, used = 0, rc;
@@ -258,7 +325,7 @@ int main(int argc, char **argv)
 	c.cmd = lookup(argc, argv, &used);
 	pos = parse_options(&c, argc, argv, &npos, &help);
 	if (c.cmd == NULL) {
-		cmd_print_overview(stdout);
+		cmd_print_overview(help ? stdout : stderr); /* no command: usage, to stderr */
 		free(pos);
 		return help ? LMC_EXIT_OK : LMC_EXIT_USAGE;
 	}
@@ -268,8 +335,13 @@ int main(int argc, char **argv)
 		return LMC_EXIT_OK;
 	}
 	split_positionals(&c, pos + used, npos - used);
+	layer_settings(&c, &f);
+	if (c.o.watch_ms > 0 && !(c.cmd->flags & CMD_WATCHES) && cmd_mutates(&c))
+		usage_error("--watch repeats commands that read, not ones that change nodes");
 	rc = cli_run(&c);
 	cli_free(&c);
+	context_free(&f);
+	free(c.o.auth_header);
 	free(pos);
 	free(c.o.names);
 	return rc;

@@ -7,6 +7,7 @@
  * listed then fails with that frontend's class (5, 6, ...). */
 #include "config.h"
 #include "cli.h"
+#include "jsonutil.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -53,41 +54,85 @@ static json_t *result_object(const struct result *r)
 	return o;
 }
 
-static void print_json(const struct result *rs, size_t n)
+static json_t *report_json(const struct result *rs, size_t n)
 {
 	json_t *a = json_array();
-	char *text;
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, result_object(&rs[i]));
-	text = json_dumps(a, JSON_INDENT(2) | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15));
+	return a;
+}
+
+static void print_json(const struct result *rs, size_t n)
+{
+	json_t *a = report_json(rs, n);
+	char *text = json_dumps_shortest(a, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+
 	if (text != NULL)
 		puts(text);
 	free(text);
 	json_decref(a);
 }
 
+/* -o name: the names of the nodes that succeeded, one a line (for xargs and loops). */
+static void print_names(const struct result *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rs[i].code == 0) {
+			char *name = display_escape(rs[i].node->name, false);
+
+			printf("%s\n", name);
+			free(name);
+		}
+}
+
+static void print_structured(struct ctx *c, const struct result *rs, size_t n)
+{
+	if (c->o.out == OUT_YAML) {
+		json_t *a = report_json(rs, n);
+
+		print_yaml(a, stdout);
+		json_decref(a);
+	} else {
+		print_json(rs, n);
+	}
+}
+
 int report(struct ctx *c, struct result *rs, size_t n, print_fn print)
 {
 	int *codes = xcalloc(n ? n : 1, sizeof *codes);
-	size_t ok = 0; /* results with data */
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		codes[i] = rs[i].code;
-		ok += rs[i].code == 0 || rs[i].result != NULL; /* something to show */
 		if (rs[i].code != 0)
-			fprintf(stderr, "lmcctl: %s: %s\n", rs[i].node->name,
-				rs[i].error ? rs[i].error : "failed");
+			warn_node(rs[i].node->name, rs[i].error ? rs[i].error : "failed");
 	}
-	if (c->o.json && !c->o.quiet)
-		print_json(rs, n);
-	else if (!c->o.quiet && print != NULL && ok > 0)
-		print(c, rs, n);
+	c->rs = rs;
+	c->nrs = n;
+	if (c->o.quiet)
+		;
+	else if (c->o.json)
+		print_structured(c, rs, n);
+	else if (c->o.out == OUT_NAME)
+		print_names(rs, n);
+	else if (print != NULL)
+		print(c, rs, n); /* failed nodes too: tables show them as rows */
 	fflush(stdout);
+	c->rs = NULL;
+	c->nrs = 0;
 	rc = combine_codes(codes, n);
 	if (rc == LMC_EXIT_OK && c->listing_code != 0 && !c->exact)
 		rc = LMC_EXIT_PARTIAL;
 	free(codes);
 	return rc;
+}
+
+void warn_node(const char *node, const char *msg)
+{
+	char *n = display_escape(node, false), *m = display_escape(msg, false);
+
+	fprintf(stderr, "lmcctl: %s: %s\n", n, m);
+	free(n);
+	free(m);
 }

@@ -58,7 +58,7 @@ static const char *unmatched(const struct ctx *c, char **p, size_t np)
 	return NULL;
 }
 
-static bool mutates(const struct ctx *c)
+bool cmd_mutates(const struct ctx *c)
 {
 	if (c->cmd->flags & CMD_MUTATES)
 		return true;
@@ -70,7 +70,7 @@ static int need_targets(const struct ctx *c, size_t np)
 {
 	char *name;
 
-	if (np > 0 || c->o.all || c->o.role || c->o.instance || !mutates(c))
+	if (np > 0 || c->o.all || c->o.role || c->o.instance || !cmd_mutates(c))
 		return 0;
 	if (c->o.socket != NULL || c->o.url != NULL)
 		return 0; /* one node named on the command line */
@@ -118,4 +118,20 @@ bool name_matches(const char *pattern, const char *name)
 	if (strpbrk(pattern, "*?[") != NULL)
 		return fnmatch(pattern, name, 0) == 0;
 	return str_icontains(name, pattern);
+}
+
+bool logger_under(const char *pattern, const char *name)
+{
+	char *copy;
+	bool found = glob_match(pattern, name);
+
+	if (found || strchr(name, '.') == NULL)
+		return found;
+	copy = xstrdup(name);
+	for (char *dot = strrchr(copy, '.'); !found && dot != NULL; dot = strrchr(copy, '.')) {
+		*dot = '\0';
+		found = glob_match(pattern, copy);
+	}
+	free(copy);
+	return found;
 }

@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 void parse_json_body(struct ctx *c, struct result *r)
 {
@@ -22,8 +23,11 @@ char *json_cell(const json_t *v)
 		return xstrdup(json_string_value(v));
 	if (v == NULL || json_is_null(v))
 		return xstrdup("");
-	if (json_is_real(v))
-		return xasprintf("%.15g", json_real_value(v));
+	if (json_is_real(v)) { /* shortest, as the node's Python shows it: 0.9, 5.0 */
+		char d[STR_DOUBLE_SIZE];
+
+		return xstrdup(str_double(json_real_value(v), d));
+	}
 	return json_to_text(v);
 }
 
@@ -58,16 +62,28 @@ int simple_get(struct ctx *c, const char *path, parse_fn parse, print_fn print)
 }
 
 /* Each ok answer as is, under a "==> node <==" line when there are several (call,
- * run-script). */
+ * run-script). On a terminal, control characters other than newlines and tabs are
+ * escaped, so an answer cannot drive it; into a pipe or file the bytes go unchanged. */
 void print_bodies(struct ctx *c, struct result *rs, size_t n)
 {
+	bool tty = isatty(STDOUT_FILENO);
+
 	for (size_t i = 0; i < n; i++) {
+		char *name, *body;
+
 		if (rs[i].code != 0)
 			continue;
+		name = display_escape(rs[i].node->name, false);
+		body = tty ? display_escape(rs[i].body, true) : NULL;
 		if (n > 1 && !c->o.no_headers)
-			printf("==> %s <==\n", rs[i].node->name);
-		fputs(rs[i].body, stdout);
+			printf("==> %s <==\n", name);
+		if (body != NULL)
+			fputs(body, stdout);
+		else
+			fwrite(rs[i].body, 1, rs[i].len, stdout);
 		if (rs[i].len > 0 && rs[i].body[rs[i].len - 1] != '\n')
 			putchar('\n');
+		free(name);
+		free(body);
 	}
 }

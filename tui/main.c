@@ -26,7 +26,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-	fputs("usage: lmcache-top [options]\n"
+	fputs("Usage: lmcache-top [options]\n"
 	      "  --registry URL         the cluster's registry (default: $LMCACHE_REGISTRY)\n"
 	      "  --frontend URL         one frontend instead of a registry\n"
 	      "  --socket PATH          one node on a unix socket\n"
@@ -92,6 +92,7 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 	int c;
 
 	defaults(o);
+	opterr = 0; /* our message names the program, not its path */
 	while ((c = getopt_long(argc, argv, "d:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->src.registry = optarg; break;
@@ -115,7 +116,7 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 		case 'M': o->mouse = false; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("lmcache-top %s\n", PACKAGE_VERSION); exit(0);
-		default: return 2;
+		default: return bad_usage(xasprintf("bad option '%s'", argv[optind - 1]));
 		}
 	}
 	if (optind < argc)

@@ -1,6 +1,7 @@
 /* Walking registry -> frontends -> nodes with one concurrent round of requests per level. */
 #include "config.h"
 #include "cluster.h"
+#include "prom-map.h"
 #include "http-multi.h"
 #include "jsonutil.h"
 #include "nodelist.h"
@@ -86,9 +87,6 @@ static void add_node(struct cl_listing *l, const struct nl_entry *e, const char 
 {
 	struct cl_node *n;
 
-	for (size_t i = 0; i < l->nnodes; i++)
-		if (strcmp(l->nodes[i].name, e->name) == 0)
-			return; /* listed twice: the first frontend reaches it */
 	l->nodes = xreallocarray(l->nodes, l->nnodes + 1, sizeof *l->nodes);
 	n = &l->nodes[l->nnodes++];
 	*n = (struct cl_node){ .name = xstrdup(e->name), .frontend = xstrdup(fe),
@@ -220,6 +218,27 @@ static void list_url(struct cl_listing *l, const char *url)
 	curl_url_cleanup(u);
 }
 
+/* A node listed twice (by two frontends): the first frontend reaches it. One pass with a
+ * hash set, so a listing of many thousand nodes costs no more than reading it. */
+static void drop_duplicates(struct cl_listing *l)
+{
+	struct prom_map seen;
+	size_t kept = 0;
+
+	prom_map_init(&seen, l->nnodes);
+	for (size_t i = 0; i < l->nnodes; i++) {
+		if (prom_map_get(&seen, l->nodes[i].name) != (size_t)-1) {
+			cluster_node_free(&l->nodes[i]);
+			continue;
+		}
+		l->nodes[kept] = l->nodes[i];
+		prom_map_put(&seen, l->nodes[kept].name, kept);
+		kept++;
+	}
+	l->nnodes = kept;
+	prom_map_free(&seen);
+}
+
 int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cause)
 {
 	long tmo = src->timeout_ms > 0 ? src->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -248,6 +267,7 @@ int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cau
 		return -1;
 	}
 	list_level(out, h, n, 0, tmo);
+	drop_duplicates(out);
 	return 0;
 }
 

@@ -115,6 +115,8 @@ static void setup(struct xfer *x, const struct hm_req *r)
 		curl_easy_setopt(x->easy, CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);
 	/* No "Expect: 100-continue" round trip: the agents answer at once. */
 	x->headers = curl_slist_append(NULL, "Expect:");
+	if (r->header != NULL)
+		x->headers = curl_slist_append(x->headers, r->header);
 	set_body(x, r);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	set_method(x->easy, r);

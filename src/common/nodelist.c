@@ -1,5 +1,6 @@
 #include "config.h"
 #include "nodelist.h"
+#include "prom-map.h"
 #include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
@@ -19,14 +20,6 @@ char *nodelist_infos_url(const char *registry)
 	return xasprintf("%.*s/lmcache_infos", (int)len, registry);
 }
 
-static bool listed(char **v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i], s) == 0)
-			return true;
-	return false;
-}
-
 static void add_address(char ***v, size_t *n, const char *addr)
 {
 	size_t len = strlen(addr);
@@ -36,13 +29,29 @@ static void add_address(char ***v, size_t *n, const char *addr)
 	if (len == 0)
 		return;
 	*v = xreallocarray(*v, *n + 2, sizeof **v);
-	(*v)[*n] = xstrndup(addr, len);
-	if (listed(*v, *n, (*v)[*n])) {
-		free((*v)[*n]);
-	} else {
-		(*n)++;
-	}
+	(*v)[(*n)++] = xstrndup(addr, len);
 	(*v)[*n] = NULL;
+}
+
+/* Each address once, in the order first listed; one pass with a hash set. */
+static void drop_duplicates(char **v, size_t *n)
+{
+	struct prom_map seen;
+	size_t kept = 0;
+
+	prom_map_init(&seen, *n);
+	for (size_t i = 0; i < *n; i++) {
+		if (prom_map_get(&seen, v[i]) != (size_t)-1) {
+			free(v[i]);
+			continue;
+		}
+		v[kept] = v[i];
+		prom_map_put(&seen, v[kept], kept);
+		kept++;
+	}
+	*n = kept;
+	v[kept] = NULL;
+	prom_map_free(&seen);
 }
 
 char **nodelist_frontends(const json_t *infos, size_t *n, char **cause)
@@ -66,6 +75,7 @@ char **nodelist_frontends(const json_t *infos, size_t *n, char **cause)
 				add_address(&v, n, addr);
 		}
 	}
+	drop_duplicates(v, n);
 	return v;
 }
 

@@ -26,8 +26,8 @@ teardown() {
 @test "all succeed: version of every node (0)" {
 	run lmcctl version
 	assert_success
-	assert_line --index 0 --regexp '^NODE +VERSION$'
-	assert_equal "$(echo "$output" | grep -c ' 0\.1\.0-demo$')" 6
+	assert_line --index 0 --regexp '^NODE +VERSION +STATUS$'
+	assert_equal "$(echo "$output" | grep -cE ' 0\.1\.0-demo +ok$')" 6
 }
 
 @test "the registry given as its full /lmcache_infos URL, and on the command line" {
@@ -52,7 +52,7 @@ teardown() {
 	assert_line --regexp "^inst2_worker0 +worker +inst2 +$CENTRAL_URL/proxy2/(fe2/proxy2/)?inst2_worker0\$"
 	LMCACHE_REGISTRY= run lmcctl --frontend "$CENTRAL_URL" --no-headers version
 	assert_success
-	assert_equal "$(echo "$output" | grep -c ' 0\.1\.0-demo$')" 6
+	assert_equal "$(echo "$output" | grep -cE ' 0\.1\.0-demo +ok$')" 6
 }
 
 @test "targets: names and globs after the arguments, -n, -l role=, --instance" {
@@ -80,8 +80,9 @@ teardown() {
 	cluster_kill inst1_worker1
 	run --separate-stderr lmcctl --no-headers version
 	assert_failure 3
-	assert_equal "$(echo "$output" | wc -l)" 5
-	refute_output --partial inst1_worker1
+	assert_equal "$(echo "$output" | grep -c ' ok$')" 5
+	# the failed node is a row too, in node order, its STATUS the error
+	assert_line --index 2 --regexp '^inst1_worker1 +- +(unreachable: |HTTP 502: )'
 	[[ $stderr == *"inst1_worker1: "* ]]
 }
 
@@ -146,9 +147,9 @@ teardown() {
 	assert_success
 	run lmcctl --no-headers log-level lmcache.v1.cache_engine
 	assert_success
-	assert_equal "$(echo "$output" | grep -c ' DEBUG$')" 4
-	assert_equal "$(echo "$output" | grep -c ' WARNING$')" 2
-	assert_line --regexp '^inst1_scheduler +lmcache\.v1\.cache_engine +WARNING$'
+	assert_equal "$(echo "$output" | grep -cE ' DEBUG +ok$')" 4
+	assert_equal "$(echo "$output" | grep -cE ' WARNING +ok$')" 2
+	assert_line --regexp '^inst1_scheduler +lmcache\.v1\.cache_engine +WARNING +ok$'
 	run lmcctl -o json log-level lmcache.v1.cache_engine -l role=worker
 	assert_equal "$(jq -r '[.[].result["lmcache.v1.cache_engine"]] | unique | join(",")' <<<"$output")" DEBUG
 }
@@ -169,14 +170,14 @@ teardown() {
 	assert_success
 	jq -e 'length == 4 and all(.[]; .ok and .result == {})' <<<"$output"
 	run lmcctl --no-headers config diff -n inst1_scheduler -n inst2_scheduler
-	assert_line --regexp '^inst2_scheduler +lmcache_instance_id +inst2$'
+	assert_line --regexp '^inst2_scheduler +lmcache_instance_id +inst2 +ok$'
 	run lmcctl config set max_local_cpu_size=7.5 save_decode_cache=true -n inst2_worker1
 	assert_success
 	run lmcctl --no-headers config diff 'max_*' 'save_*' -l role=worker
 	assert_success
-	assert_line --regexp '^inst2_worker1 +max_local_cpu_size +7\.5$'
-	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +5$'
-	assert_line --regexp '^inst2_worker1 +save_decode_cache +true$'
+	assert_line --regexp '^inst2_worker1 +max_local_cpu_size +7\.5 +ok$'
+	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +5\.0 +ok$'
+	assert_line --regexp '^inst2_worker1 +save_decode_cache +true +ok$'
 	assert_equal "$(echo "$output" | wc -l)" 8
 	run lmcctl -o json config diff 'max_*' -l role=worker
 	assert_equal "$(jq -c '[.[] | .result.max_local_cpu_size] | sort' <<<"$output")" '[5,5,5,7.5]'

@@ -37,7 +37,7 @@ teardown_file() {
 @test "metrics: samples with the node, --match filters by name, JSON values are numbers" {
 	run lmcctl --no-headers metrics -m num_hit_tokens inst1_worker0
 	assert_success
-	assert_line --regexp '^inst1_worker0 +lmcache:num_hit_tokens_total\{.*worker_id="0".*\} +[0-9]+$'
+	assert_line --regexp '^inst1_worker0 +lmcache:num_hit_tokens_total\{.*worker_id="0".*\} +[0-9]+ +ok$'
 	refute_line --partial retrieve_hit_rate
 	run lmcctl -o json metrics --match 'lmcache:*hit_rate' -l role=worker
 	assert_success
@@ -66,22 +66,22 @@ teardown_file() {
 @test "log-level: every logger, one logger, a glob" {
 	run lmcctl --no-headers log-level -n inst1_scheduler
 	assert_success
-	assert_line --regexp '^inst1_scheduler +root +[A-Z]+$'
+	assert_line --regexp '^inst1_scheduler +root +[A-Z]+ +ok$'
 	run lmcctl log-level inst1_scheduler
 	assert_failure 4
 	assert_output --partial "'inst1_scheduler' is a node: lmcctl log-level -n inst1_scheduler"
 	run lmcctl --no-headers log-level 'lmcache.v1.*' inst2_worker0
 	assert_success
 	refute_line --regexp ' root '
-	assert_line --regexp '^inst2_worker0 +lmcache\.v1\.cache_engine +[A-Z]+$'
+	assert_line --regexp '^inst2_worker0 +lmcache\.v1\.cache_engine +[A-Z]+ +ok$'
 }
 
 @test "set-log-level: one node, back again; a bad level is a usage error (2)" {
 	run lmcctl set-log-level lmcache.v1.cache_engine error inst2_worker1
 	assert_success
-	assert_output --regexp 'inst2_worker1 +lmcache\.v1\.cache_engine +ERROR'
+	assert_output --regexp 'inst2_worker1 +lmcache\.v1\.cache_engine +[A-Z]+ +ERROR +changed +ok'
 	run lmcctl --no-headers log-level lmcache.v1.cache_engine inst2_worker1
-	assert_output --regexp 'ERROR$'
+	assert_output --regexp 'ERROR +ok$'
 	run lmcctl set-log-level lmcache.v1.cache_engine WARNING inst2_worker1
 	assert_success
 	run lmcctl set-log-level lmcache.v1.cache_engine LOUD inst2_worker1
@@ -92,7 +92,7 @@ teardown_file() {
 @test "config get: all keys, named keys, globs; an unknown key is not found (4)" {
 	run lmcctl --no-headers config get -n inst1_worker1
 	assert_success
-	assert_line --regexp '^inst1_worker1 +lmcache_instance_id +inst1$'
+	assert_line --regexp '^inst1_worker1 +lmcache_instance_id +inst1 +ok$'
 	run lmcctl --no-headers config get lmcache_instance_id 'internal_api_server_port_*' -l role=worker
 	assert_success
 	assert_equal "$(echo "$output" | wc -l)" 8
@@ -106,7 +106,8 @@ teardown_file() {
 @test "config set: values typed as JSON, bare words as strings; refusals" {
 	run lmcctl -o json config set max_local_cpu_size=2.5 save_unfull_chunk=false -n inst2_worker0
 	assert_success
-	jq -e '.[0].result.updated == {"max_local_cpu_size": 2.5, "save_unfull_chunk": false}' <<<"$output"
+	jq -e '.[0].result.changed and ([.[0].result.changes[] | {(.name): .new}] | add) ==
+	       {"max_local_cpu_size": 2.5, "save_unfull_chunk": false}' <<<"$output"
 	run lmcctl -o json config get max_local_cpu_size save_unfull_chunk -n inst2_worker0
 	jq -e '.[0].result == {"max_local_cpu_size": 2.5, "save_unfull_chunk": false}' <<<"$output"
 	run lmcctl config set max_local_cpu_size=5.0 save_unfull_chunk=true -n inst2_worker0
@@ -120,7 +121,8 @@ teardown_file() {
 	assert_failure 4
 	run --separate-stderr lmcctl --no-headers config set max_local_cpu_size=5.0 chunk_size=1 -n inst2_worker0
 	assert_failure 1
-	assert_output --regexp '^inst2_worker0 +max_local_cpu_size +5$'
+	assert_line --regexp '^inst2_worker0 +max_local_cpu_size +5\.0 +5\.0 +unchanged +chunk_size: Config is not mutable at runtime$'
+	assert_line --regexp '^inst2_worker0 +chunk_size +256 +1 +refused +chunk_size: Config is not mutable at runtime$'
 	[[ $stderr == *"chunk_size: Config is not mutable at runtime"* ]]
 	run lmcctl config set chunk_size -n inst2_worker0
 	assert_failure 2
@@ -132,7 +134,7 @@ teardown_file() {
 @test "meta and inference: key/value rows and JSON objects" {
 	run lmcctl --no-headers meta inst1_worker1
 	assert_success
-	assert_line --regexp '^inst1_worker1 +worker_id +1$'
+	assert_line --regexp '^inst1_worker1 +worker_id +1 +ok$'
 	run lmcctl -o json meta inst1_scheduler
 	assert_equal "$(jq '.[0].result.worker_id' <<<"$output")" -1
 	run lmcctl -o json inference inst2_worker0
@@ -156,7 +158,7 @@ teardown_file() {
 	wait_until 10 eval "lmcctl --no-headers plugins inst3_scheduler | grep -q ' running '"
 	run lmcctl --no-headers plugins inst3_scheduler
 	assert_success
-	assert_line --regexp '^inst3_scheduler +scheduler_sleeper\.sh +running +[0-9]+ +0 +-$'
+	assert_line --regexp '^inst3_scheduler +scheduler_sleeper\.sh +running +[0-9]+ +0 +- +ok$'
 	run lmcctl -o json plugins inst1_worker0
 	assert_success
 	assert_equal "$(jq '.[0].result' <<<"$output")" '[]'

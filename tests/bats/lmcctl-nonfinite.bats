@@ -30,7 +30,7 @@ teardown() {
 @test "nonfinite: config get shows the values as the node sent them" {
 	run lmcctl --url "$FIXTURE_URL" --no-headers config get
 	assert_success
-	assert_line --regexp 'example_timeout +Infinity$'
-	assert_line --regexp 'example_floor +-Infinity$'
-	assert_line --regexp 'example_ratio +NaN$'
+	assert_line --regexp 'example_timeout +Infinity +ok$'
+	assert_line --regexp 'example_floor +-Infinity +ok$'
+	assert_line --regexp 'example_ratio +NaN +ok$'
 }

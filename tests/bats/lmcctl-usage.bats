@@ -28,9 +28,9 @@ one_node() {
 @test "no command: concise help with examples, usage exit (2)" {
 	run lmcctl
 	assert_failure 2
-	assert_line --partial 'usage: lmcctl [options] COMMAND'
+	assert_line --partial 'Usage: lmcctl [options] COMMAND'
 	assert_line --regexp '^  config get +Show configuration values$'
-	assert_output --partial 'examples:'
+	assert_output --partial 'Examples:'
 	run lmcctl --help
 	assert_success
 	run lmcctl --version
@@ -41,20 +41,20 @@ one_node() {
 @test "--help of each command comes from its descriptor" {
 	run lmcctl version --help
 	assert_success
-	assert_line --index 0 'usage: lmcctl version [NODE...]'
-	assert_output --partial 'examples:'
+	assert_line --index 0 'Usage: lmcctl version [NODE...]'
+	assert_output --partial 'Examples:'
 	run lmcctl help config set
 	assert_success
-	assert_line --index 0 --partial 'usage: lmcctl config set KEY=VALUE...'
+	assert_line --index 0 --partial 'Usage: lmcctl config set KEY=VALUE...'
 	run lmcctl metrics --help
 	assert_line --regexp '^  -m, --match PATTERN'
 	run lmcctl config --help
 	assert_success
-	assert_line --partial 'usage: lmcctl config get'
-	assert_line --partial 'usage: lmcctl config diff'
+	assert_line --partial 'Usage: lmcctl config get'
+	assert_line --partial 'Usage: lmcctl config diff'
 	run lmcctl help conf
 	assert_success
-	assert_line --partial 'usage: lmcctl config set'
+	assert_line --partial 'Usage: lmcctl config set'
 	run lmcctl config
 	assert_failure 2
 	assert_output --partial 'missing subcommand'
@@ -64,13 +64,13 @@ one_node() {
 	one_node
 	run lmcctl --socket "$(cluster_sock inst1_worker0)" --no-headers ver
 	assert_success
-	assert_output --regexp '0\.1\.0-demo$'
+	assert_output --regexp '0\.1\.0-demo +ok$'
 	run lmcctl --socket "$(cluster_sock inst1_worker0)" --no-headers conf g lmcache_instance_id
 	assert_success
-	assert_output --regexp 'lmcache_instance_id +inst1$'
+	assert_output --regexp 'lmcache_instance_id +inst1 +ok$'
 	run lmcctl co
 	assert_failure 2
-	assert_output 'lmcctl: ambiguous command: co, could be: config, completion'
+	assert_output 'lmcctl: ambiguous command: co, could be: config, context, completion'
 	run lmcctl config frob
 	assert_failure 2
 	assert_output --partial 'unknown command: config frob'
@@ -82,9 +82,9 @@ one_node() {
 @test "usage errors exit 2" {
 	run lmcctl version --bogus
 	assert_failure 2
-	run lmcctl -o yaml version
+	run lmcctl -o xml version
 	assert_failure 2
-	assert_output --partial "expected table or json, not 'yaml'"
+	assert_output --partial "expected table, wide, json, yaml or name, not 'xml'"
 	run lmcctl --timeout soon version
 	assert_failure 2
 	run lmcctl -l colour=blue version
@@ -97,7 +97,7 @@ one_node() {
 	run lmcctl set-log-level lmcache
 	assert_failure 2
 	assert_output --partial 'missing arguments'
-	run lmcctl completion zsh
+	run lmcctl completion fish
 	assert_failure 2
 }
 
@@ -122,6 +122,8 @@ one_node() {
 	run lmcctl --url "http://127.0.0.1:$(free_port)" health
 	assert_failure 5
 	kill -STOP "$(cat "$T/tcpnode.pid")"
+	# stopped for sure (every thread) before it is asked
+	wait_until 10 eval "grep -q '^State:[[:space:]]*T' /proc/$(cat "$T/tcpnode.pid")/status"
 	run lmcctl --timeout 0.5 --url "$NODE_URL" health
 	kill -CONT "$(cat "$T/tcpnode.pid")"
 	assert_failure 6
@@ -169,14 +171,14 @@ complete_words() {
 }
 
 @test "bash completion: commands, subcommands, options and node names from the registry" {
-	run complete_words lmcctl con
+	run complete_words lmcctl conf
 	assert_output 'config'
 	run complete_words lmcctl config ''
 	assert_equal "$(echo "$output" | sort | tr '\n' ' ')" "diff get set "
 	run complete_words lmcctl metrics --ma
 	assert_output '--match'
 	run complete_words lmcctl -o ''
-	assert_equal "$(echo "$output" | tr '\n' ' ')" "table json "
+	assert_equal "$(echo "$output" | tr '\n' ' ')" "table wide json yaml name "
 	cluster_registry
 	cluster_node inst1 scheduler
 	cluster_node inst1 worker 0

@@ -121,9 +121,9 @@ select_node() {
 	tui_wait_re 'lmcache\.v1\.cache_engine +DEBUG'
 	run lmcctl --no-headers log-level lmcache.v1.cache_engine
 	assert_success
-	assert_line --regexp '^inst2_worker0 +lmcache\.v1\.cache_engine +DEBUG$'
+	assert_line --regexp '^inst2_worker0 +lmcache\.v1\.cache_engine +DEBUG +ok$'
 	# the other nodes keep their level
-	assert_equal "$(echo "$output" | grep -c ' WARNING$')" 5
+	assert_equal "$(echo "$output" | grep -cE ' WARNING +ok$')" 5
 }
 
 @test "loglevel: n (no) at the confirmation sends nothing" {

@@ -202,7 +202,8 @@ cluster_central() {
 # cluster_fixture_node DIR: nginx serving LMCache's answers captured in DIR (version.json,
 # threads.txt, loglevel.txt, conf.txt, meta.txt, healthcheck.json, metrics.txt) with
 # LMCache's content types (text JSON as text/plain), and an unhealthy node's 503 under the
-# prefix /unhealthy (--url $FIXTURE_URL/unhealthy); every other route is 404.
+# prefix /unhealthy (--url $FIXTURE_URL/unhealthy), a node without /healthcheck under
+# /nohealth; every other route is 404.
 cluster_fixture_node() {
 	local src=$1 dir="$T/fixture-node" port
 	port=$(free_port)
@@ -216,6 +217,8 @@ cluster_fixture_node() {
 		done
 		printf '        location = /unhealthy/healthcheck { default_type application/json; return 503 %s; }\n' \
 			"'{\"status\": \"unhealthy\", \"reason\": \"cache engine not initialized\"}'"
+		# LMCache's in-process server: no health route (every other route of it answers)
+		printf '        location = /nohealth/version { default_type application/json; alias %s/version.json; }\n' "$src"
 		# a node whose /meta answers JSON that is not an object
 		printf '        location = /list/meta { default_type text/plain; return 200 %s; }\n' "'[1, 2]'"
 		printf '        location / { return 404 %s; }\n    }\n}\n' "'{\"detail\": \"Not Found\"}'"

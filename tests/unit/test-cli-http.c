@@ -322,7 +322,10 @@ static void test_reuse_unix(void)
 	nb = accepted(&b);
 	ok(na >= 1 && nb >= 1, "both servers were connected to");
 	is_int(batch(c, reqs, 4, want, 2, NULL), 4, "unix: second batch, still its own socket");
-	ok(accepted(&a) == na && accepted(&b) == nb, "second batch reuses each socket's connections");
+	/* Two requests a socket: the first batch may have needed one connection or two, as the
+	 * answers came; without reuse the second would open two more. */
+	ok(accepted(&a) - na < 2 && accepted(&b) - nb < 2,
+	   "second batch reuses each socket's connections");
 	hm_client_free(c);
 	MHD_stop_daemon(a.d);
 	MHD_stop_daemon(b.d);

@@ -1,4 +1,5 @@
-/* lmcctl's pure pieces: exit code combination, command lookup, name matching. */
+/* lmcctl's pure pieces: exit code combination, command lookup, name matching, loggers
+ * under a name, escaping for the terminal, the /conf path of named keys. */
 #include "config.h"
 #include "cli.h"
 #include "tap.h"
@@ -50,7 +51,7 @@ static void test_lookup(void)
 	is_int(used, 2, "two words used");
 	is_str(find("config", "diff", &used, &cause), "diff", "config diff");
 	ok(find("co", NULL, &used, &cause) == NULL, "ambiguous prefix fails");
-	is_str(cause, "ambiguous command: co, could be: config, completion", "candidates listed");
+	is_str(cause, "ambiguous command: co, could be: config, context, completion", "candidates listed");
 	free(cause);
 	ok(find("he", NULL, &used, &cause) == NULL, "he: health or help");
 	free(cause);
@@ -87,6 +88,53 @@ static void test_match(void)
 	ok(!glob_match("inst1_w*", "inst10_worker0"), "node glob is anchored");
 }
 
+static void test_logger_under(void)
+{
+	ok(logger_under("lmcache", "lmcache.v1.cache_engine"), "a name names the loggers under it");
+	ok(logger_under("lmcache", "lmcache"), "and itself");
+	ok(!logger_under("lmcache", "lmcachex.v1"), "not a sibling that shares a prefix");
+	ok(logger_under("lmcache.v1.*", "lmcache.v1.storage_backend.local_cpu_backend"),
+	   "a glob names what is under its matches");
+	ok(!logger_under("lmcache.v1.*", "lmcache.internal_api_server"), "and not the rest");
+	ok(!logger_under("root", "lmcache.v1"), "root is a logger's name, not every dotted prefix");
+}
+
+static void check_escape(const char *in, bool nl, const char *want, const char *what)
+{
+	char *got = display_escape(in, nl);
+
+	is_str(got, want, what);
+	free(got);
+}
+
+static void test_escape(void)
+{
+	check_escape("inst1_worker0", false, "inst1_worker0", "plain text unchanged");
+	check_escape("a\033[2Jb", false, "a\\e[2Jb", "ESC as \\e");
+	check_escape("x\ny\tz\a", false, "x\\ny\\tz\\x07", "newline, tab, bell");
+	check_escape("x\ny\tz", true, "x\ny\tz", "newlines and tabs kept when asked");
+	check_escape("\xc2\x9b" "2J", false, "\\u009b2J", "C1 CSI (U+009B) escaped");
+	check_escape("caf\xc3\xa9", false, "caf\xc3\xa9", "UTF-8 kept");
+	check_escape("bad\xff\xc3", false, "bad\\xff\\xc3", "bytes that are not UTF-8 as \\xHH");
+	check_escape("\x7f", false, "\\x7f", "DEL");
+}
+
+static void test_conf_path(void)
+{
+	char *plain[] = { "chunk_size", "extra config" }, *glob[] = { "chunk_size", "pd_*" };
+	char *p;
+
+	p = conf_path(plain, 2);
+	is_str(p, "/conf?names=chunk_size,extra%20config", "plain names go in ?names=");
+	free(p);
+	p = conf_path(glob, 2);
+	is_str(p, "/conf", "a glob needs every key");
+	free(p);
+	p = conf_path(NULL, 0);
+	is_str(p, "/conf", "no key: all");
+	free(p);
+}
+
 int main(void)
 {
 	no_plan();
@@ -94,5 +142,8 @@ int main(void)
 	test_lookup();
 	test_match();
 	test_order();
+	test_logger_under();
+	test_escape();
+	test_conf_path();
 	return done_testing();
 }

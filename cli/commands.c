@@ -13,7 +13,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_nodes, &cmd_version, &cmd_health, &cmd_metrics, &cmd_threads,
 	&cmd_log_level, &cmd_set_log_level, &cmd_config_get, &cmd_config_set,
 	&cmd_config_diff, &cmd_meta, &cmd_inference, &cmd_env, &cmd_run_script,
-	&cmd_plugins, &cmd_call, &cmd_completion, &cmd_help,
+	&cmd_plugins, &cmd_call, &cmd_wait, &cmd_context_list, &cmd_context_use,
+	&cmd_completion, &cmd_help,
 	NULL,
 };
 
@@ -109,15 +110,15 @@ void cmd_print_help(const struct cmd_entry *c, FILE *f)
 {
 	char *name = cmd_full_name(c);
 
-	fprintf(f, "usage: lmcctl %s %s\n\n%s.\n", name, c->usage, c->summary);
+	fprintf(f, "Usage: lmcctl %s%s%s\n\n%s.\n", name, *c->usage ? " " : "", c->usage, c->summary);
 	if (c->help != NULL)
 		fprintf(f, "\n%s", c->help);
 	if (c->opts != NULL && c->opts[0].name != NULL) {
-		fputs("\noptions:\n", f);
+		fputs("\nOptions:\n", f);
 		for (const struct cmd_opt *o = c->opts; o->name != NULL; o++)
 			print_opt(f, o->short_name, o->name, o->arg, o->help);
 	}
-	if (!(c->flags & CMD_NO_NODES))
+	if (!(c->flags & CMD_NO_NODES) || (c->flags & CMD_WATCHES))
 		fputs("\nTargets: NODE names or globs after the arguments, or -n NAME, --all,\n"
 		      "-l role=worker|scheduler, --instance ID (lmcctl --help for all options).\n",
 		      f);
@@ -141,24 +142,24 @@ int cmd_print_group(const char *word, FILE *f)
 
 void cmd_print_overview(FILE *f)
 {
-	fputs("usage: lmcctl [options] COMMAND [ARGS...] [NODE...]\n\ncommands:\n", f);
+	fputs("Usage: lmcctl [options] COMMAND [ARGS...] [NODE...]\n\nCommands:\n", f);
 	for (size_t i = 0; cmd_table[i] != NULL; i++) {
 		char *name = cmd_full_name(cmd_table[i]);
 
 		fprintf(f, "  %-16s %s\n", name, cmd_table[i]->summary);
 		free(name);
 	}
-	fputs("\noptions:\n", f);
+	fputs("\nOptions:\n", f);
 	for (const struct gopt *g = global_opts; g->name != NULL; g++)
 		print_opt(f, g->short_name, g->name, g->arg, g->help);
-	fputs("\nexamples:\n"
-	      "  export LMCACHE_REGISTRY=http://registry:8500\n"
+	fputs("\nExamples:\n"
+	      "  export LMCACHE_REGISTRY=http://registry:5000\n"
 	      "  lmcctl nodes                              # every node, its role and address\n"
 	      "  lmcctl version --all -o json | jq .       # versions as JSON\n"
 	      "  lmcctl set-log-level lmcache DEBUG -l role=worker\n"
 	      "  lmcctl config get -n 'inst1_*' chunk_size\n"
-	      "  lmcctl --socket /tmp/lmcache/socket_6999 health\n"
-	      "\nexit status: 0 ok, 1 other failure, 2 usage, 3 partial failure, 4 not found,\n"
+	      "  lmcctl --socket /tmp/lmcache_internal_api_server/socket_6999 health\n"
+	      "\nExit status: 0 ok, 1 other failure, 2 usage, 3 partial failure, 4 not found,\n"
 	      "5 unreachable, 6 timeout, 7 permission denied (see lmcctl(1)).\n",
 	      f);
 }
