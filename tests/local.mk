@@ -8,6 +8,6 @@ tests_unit_test_strutil_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test-strutil
 
 # LMCache's recorded answers and the server that replays them (docs/protocol.md).
-TESTS += tests/bats/fixtures.bats
-EXTRA_DIST += tests/bats/fixtures.bats tests/helpers/fixtures.bash \
+TESTS += tests/bats/fixtures.bats tests/bats/cluster-lmcache.bats
+EXTRA_DIST += tests/bats/fixtures.bats tests/bats/cluster-lmcache.bats tests/helpers/fixtures.bash \
 	tests/helpers/fixture-server.py tests/fixtures/lmcache

@@ -24,6 +24,7 @@ struct fe_proxy {
 	char *port;
 	struct fe_node *nodes;
 	size_t nnodes;
+	bool port_text; /* shown as a string even when all digits (LMCache's supplier proxies) */
 };
 
 struct fe_model {
@@ -64,6 +65,10 @@ json_t *model_api_proxies(const struct fe_model *m);
 struct fe_proxy *model_find_proxy(const struct fe_model *m, const char *name);
 /* A proxy by name first, then a leaf of any proxy (as LMCache's /proxy2). */
 bool model_resolve(const struct fe_model *m, const char *name, struct fe_target *t);
+/* The leaf called leaf under the proxy called proxy, when this frontend reaches it itself
+ * (not through that proxy): LMCache's two-hop path to it is then served directly. */
+bool model_resolve_direct(const struct fe_model *m, const char *proxy, const char *leaf,
+			  struct fe_target *t);
 /* True when host:port (or the socket path) is a registered node or proxy. */
 bool model_registered(const struct fe_model *m, const char *host, const char *port);
 size_t model_count_leaves(const struct fe_model *m);
