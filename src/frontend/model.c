@@ -355,6 +355,26 @@ bool model_resolve_direct(const struct fe_model *m, const char *proxy, const cha
 	return false;
 }
 
+struct fe_target model_leaf_target(const struct fe_proxy *p, size_t j)
+{
+	const struct fe_node *n = &p->nodes[j];
+
+	if (n->via_proxy)
+		return (struct fe_target){ p->host, p->port, n->name };
+	return (struct fe_target){ n->host, n->port, NULL };
+}
+
+char *model_target_url(const struct fe_target *t, const char *path)
+{
+	const char *pre = t->via ? "/proxy2/" : "", *leaf = t->via ? t->via : "";
+
+	if (model_port_is_socket(t->port))
+		return xasprintf("http://localhost%s%s%s", pre, leaf, path);
+	if (strchr(t->host, ':') != NULL)
+		return xasprintf("http://[%s]:%s%s%s%s", t->host, t->port, pre, leaf, path);
+	return xasprintf("http://%s:%s%s%s%s", t->host, t->port, pre, leaf, path);
+}
+
 /* A socket path is one address whatever the host; a TCP address needs both to match. */
 static bool same_address(const char *h1, const char *p1, const char *h2, const char *p2)
 {

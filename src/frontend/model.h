@@ -69,6 +69,11 @@ bool model_resolve(const struct fe_model *m, const char *name, struct fe_target 
  * (not through that proxy): LMCache's two-hop path to it is then served directly. */
 bool model_resolve_direct(const struct fe_model *m, const char *proxy, const char *leaf,
 			  struct fe_target *t);
+/* The target of leaf j of proxy p (through the proxy when the leaf is reached that way). */
+struct fe_target model_leaf_target(const struct fe_proxy *p, size_t j);
+/* The URL of path ("/...") on target t: http://localhost/... for a socket (the caller
+ * connects to t->port), with /proxy2/<via> before the path when t goes through a proxy. */
+char *model_target_url(const struct fe_target *t, const char *path);
 /* True when host:port (or the socket path) is a registered node or proxy. */
 bool model_registered(const struct fe_model *m, const char *host, const char *port);
 size_t model_count_leaves(const struct fe_model *m);

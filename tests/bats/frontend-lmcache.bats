@@ -67,3 +67,37 @@ central() {
 	run curl -sf -X POST "$FE/proxy2/local_proxy/proxy2/i1_worker0/conf" -d '{"min_retrieve_tokens": 3}'
 	assert_equal "$(jq -c .updated <<<"$output")" '{"min_retrieve_tokens":3}'
 }
+
+# registry_version URL: the version the registry at URL lists for its one frontend.
+registry_version() {
+	curl -sf "$1/lmcache_infos" | jq -r '[.processInfos[].lmCacheInfoEntities[].version] | .[0] // empty'
+}
+
+@test "heartbeat: the version reported is the nodes' LMCache version, as LMCache's frontend does" {
+	local rport
+	rport=$(free_port)
+	lmc_bg registry lmcache-discovery --port "$rport"
+	wait_for_http "http://127.0.0.1:$rport/health"
+	# an LMCache node (its recorded answers) as the scheduler, a demo worker
+	fixture_serve_unix lmc "$T/lmc.sock" node
+	fe_start FE --nodes "$(jq -nc --arg s "$T/lmc.sock" --arg w "$(fe_sock i1_worker0)" \
+		'[{name: "lmc_worker0", host: "localhost", port: $w},
+		  {name: "lmc_scheduler", host: "localhost", port: $s}]')" \
+		--heartbeat-url "http://127.0.0.1:$rport/lmcache_heartbeat" --heartbeat-interval 1
+	wait_until 15 eval "[ -n \"\$(registry_version http://127.0.0.1:$rport)\" ]"
+	assert_equal "$(registry_version "http://127.0.0.1:$rport")" 0.3.9-6ae0e8b
+	# LMCache's frontend sends its node's /version the same way (recorded)
+	assert_equal "$(fixture_get sent/heartbeat .sent.query.version)" \
+		"$(fixture_get node/version .response.body | jq -r .)"
+}
+
+@test "heartbeat: with no node answering, the version is ours" {
+	local rport
+	rport=$(free_port)
+	lmc_bg registry lmcache-discovery --port "$rport"
+	wait_for_http "http://127.0.0.1:$rport/health"
+	fe_start FE --nodes '[{"name": "gone_scheduler", "host": "localhost", "port": "/nonexistent/sock"}]' \
+		--heartbeat-url "http://127.0.0.1:$rport/lmcache_heartbeat" --heartbeat-interval 1
+	wait_until 15 eval "[ -n \"\$(registry_version http://127.0.0.1:$rport)\" ]"
+	assert_equal "$(registry_version "http://127.0.0.1:$rport")" "$(lmcache-frontend --version | awk '{print $NF}')"
+}
