@@ -7,9 +7,9 @@
  *   log.c              logger tree and sinks                       (struct log_tree)
  *   metrics.c          metric registry and Prometheus rendering    (struct metric_registry)
  *   server.c, route.c  libmicrohttpd server, sockets, route table  (struct server)
- *   ep-*.c             one file per endpoint family (PROTOCOL section 3)
+ *   ep-*.c             one file per endpoint family (docs/protocol.md section 3)
  *   stacks.c           capture of every thread's call stack
- *   plugin*.c          plugin runtime (PROTOCOL section 4)         (struct plugin_runtime)
+ *   plugin*.c          plugin runtime (docs/protocol.md section 4)         (struct plugin_runtime)
  */
 #ifndef LMCA_AGENT_INTERNAL_H
 #define LMCA_AGENT_INTERNAL_H
@@ -54,7 +54,7 @@ struct lmca_agent {
 /* ---- conf.c ---- */
 struct conf_store *conf_store_new(void);
 void conf_store_free(struct conf_store *cs);
-/* Registers the keys of PROTOCOL section 2 (the agent calls this from lmca_agent_new). */
+/* Registers the keys of docs/protocol.md section 2 (the agent calls this from lmca_agent_new). */
 void conf_register_protocol_keys(lmca_agent *agent);
 /* A new reference to an object of all keys (or only `names`, NULL-terminated, unknown
  * names left out) with their current values. */

@@ -1,4 +1,4 @@
-/* Agent lifecycle, identity (PROTOCOL section 1) and the host's providers. */
+/* Agent lifecycle, identity (docs/protocol.md section 1) and the host's providers. */
 #include "config.h"
 #include "agent-internal.h"
 #include "server.h"

@@ -1,4 +1,4 @@
-/* How a runtime plugin is started: its interpreter (PROTOCOL section 4). */
+/* How a runtime plugin is started: its interpreter (docs/protocol.md section 4). */
 #ifndef LMCA_PLUGIN_INTERP_H
 #define LMCA_PLUGIN_INTERP_H
 

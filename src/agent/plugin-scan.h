@@ -1,4 +1,4 @@
-/* Where runtime plugins are found (PROTOCOL section 4). */
+/* Where runtime plugins are found (docs/protocol.md section 4). */
 #ifndef LMCA_PLUGIN_SCAN_H
 #define LMCA_PLUGIN_SCAN_H
 

@@ -1,4 +1,4 @@
-/* What the plugin runtime's files share (PROTOCOL section 4). */
+/* What the plugin runtime's files share (docs/protocol.md section 4). */
 #ifndef LMCA_PLUGIN_H
 #define LMCA_PLUGIN_H
 

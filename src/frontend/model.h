@@ -1,4 +1,4 @@
-/* The frontend's node model (PROTOCOL.md 5): a list of proxies, each with its leaf nodes.
+/* The frontend's node model (docs/protocol.md 5): a list of proxies, each with its leaf nodes.
  * A port is kept as text: a TCP port number, or a unix socket path when it holds '/'.
  * Pure: no locking and no I/O; the caller (frontend.c) serialises access. */
 #ifndef LMC_FRONTEND_MODEL_H
