@@ -3,6 +3,7 @@
 #include "config.h"
 #include "server.h"
 #include "env-redact.h"
+#include "jsonutil.h"
 
 extern char **environ;
 
@@ -15,7 +16,8 @@ static void get_env(lmca_agent *agent, const lmca_request *req, lmca_response *r
 	env = env_snapshot(environ, agent->env_allowlist);
 	pthread_mutex_unlock(&agent->lock);
 	/* sorted by name, as LMCache's */
-	respond_owned(res, 200, "application/json", json_dumps(env, JSON_INDENT(2) | JSON_SORT_KEYS));
+	respond_owned(res, 200, "application/json",
+	              json_dumps_shortest(env, JSON_INDENT(2) | JSON_SORT_KEYS));
 	json_decref(env);
 }
 

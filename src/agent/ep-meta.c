@@ -2,6 +2,7 @@
  * providers. */
 #include "config.h"
 #include "server.h"
+#include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -91,7 +92,7 @@ static void get_meta(lmca_agent *agent, const lmca_request *req, lmca_response *
 	out = names ? pick(meta, names) : json_incref(meta);
 	/* LMCache lists every attribute in name order, the asked ones in the order asked */
 	respond_owned(res, 200, "text/plain; charset=utf-8",
-	              json_dumps(out, JSON_INDENT(2) | (names ? 0 : JSON_SORT_KEYS)));
+	              json_dumps_shortest(out, JSON_INDENT(2) | (names ? 0 : JSON_SORT_KEYS)));
 	json_decref(out);
 	json_decref(meta);
 	str_list_free(names);
@@ -111,7 +112,7 @@ static void get_inference_info(lmca_agent *agent, const lmca_request *req, lmca_
 
 		/* LMCache's vllm_config is vLLM's config printed as text, never an object */
 		if (vc != NULL && !json_is_string(vc)) {
-			text = json_dumps(vc, JSON_COMPACT | JSON_ENCODE_ANY);
+			text = json_dumps_shortest(vc, JSON_COMPACT | JSON_ENCODE_ANY);
 			json_object_set_new(info, "vllm_config", json_string(text ? text : ""));
 			free(text);
 		}
