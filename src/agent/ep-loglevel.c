@@ -5,7 +5,7 @@
  * request must not make the node grow. Names are written with their control characters
  * escaped, so a name cannot forge lines (docs/protocol.md 3.2 and 7). */
 #include "config.h"
-#include "server.h"
+#include "host-hooks.h"
 #include "buf.h"
 #include "strutil.h"
 #include "xalloc.h"
@@ -77,6 +77,8 @@ static void get_loglevel(lmca_agent *agent, const lmca_request *req, lmca_respon
 	const char *name = lmca_request_arg(req, "logger_name");
 	const char *level = lmca_request_arg(req, "level");
 
+	if (host_loglevel(agent, req, res))
+		return;
 	if ((name == NULL || *name == '\0') && (level == NULL || *level == '\0')) {
 		list_levels(agent, res);
 	} else if (name == NULL || *name == '\0') {
