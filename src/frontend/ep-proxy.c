@@ -104,15 +104,15 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 
 /* /proxy2/<name>/proxy2/<leaf>/... where <leaf> is a leaf of proxy <name> that this frontend
  * reaches itself: its target, and *rest the path after the leaf. */
-static bool two_hop_direct(const struct fe_model *m, const char *name, struct path_match *pm,
+static bool two_hop_direct(const struct fe_model *m, const char *name, struct srv_match *pm,
 			   struct fe_target *t)
 {
 	char *leaf;
 	bool found;
 
-	if (!path_match("/proxy2/{}/**", pm->rest, pm))
+	if (!srv_path_match("/proxy2/{}/**", 0, pm->rest, false, pm))
 		return false;
-	if ((leaf = path_decode(pm->cap[0].p, pm->cap[0].len)) == NULL)
+	if ((leaf = srv_decode(pm->cap[0].p, pm->cap[0].len)) == NULL)
 		return false;
 	found = model_resolve_direct(m, name, leaf, t);
 	free(leaf);
@@ -122,7 +122,7 @@ static bool two_hop_direct(const struct fe_model *m, const char *name, struct pa
 void ep_proxy2(struct request *rq, struct reply *rp)
 {
 	char *name = rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *prefix = NULL;
-	struct path_match pm = { .rest = rq->m.rest };
+	struct srv_match pm = { .rest = rq->m.rest };
 	const char *rest = rq->m.rest;
 	struct fe_target t;
 	bool found;
