@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Exit codes, frozen (DESIGN.md, lmcctl(1) EXIT STATUS). */
+/* Exit codes, frozen (lmcctl(1) EXIT STATUS). */
 enum {
 	LMC_EXIT_OK = 0,
 	LMC_EXIT_OTHER = 1,

@@ -4,6 +4,6 @@ UNIT_LDADD = src/common/libutil.la
 EXTRA_DIST += tests/unit/tap.h tests/helpers/common.bash build-aux/tap-driver.sh
 
 # LMCache's recorded answers and the server that replays them (docs/protocol.md).
-TESTS += tests/bats/fixtures.bats
-EXTRA_DIST += tests/bats/fixtures.bats tests/helpers/fixtures.bash \
+TESTS += tests/bats/fixtures.bats tests/bats/cluster-lmcache.bats
+EXTRA_DIST += tests/bats/fixtures.bats tests/bats/cluster-lmcache.bats tests/helpers/fixtures.bash \
 	tests/helpers/fixture-server.py tests/fixtures/lmcache

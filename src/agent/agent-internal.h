@@ -7,9 +7,9 @@
  *   lifecycle   agent.c       lmca_agent_new/start/stop/free     (struct lmca_agent)
  *   serving     route.c       the route table (srv_table) and its adapters
  *               server.c      the listener and the server core (struct server)
- *   endpoints   ep-*.c        one file per endpoint family (PROTOCOL section 3)
+ *   endpoints   ep-*.c        one file per endpoint family (docs/protocol.md section 3)
  *   services    request.c     what endpoints read and answer with
- *               plugin*.c     plugin runtime (PROTOCOL section 4) (struct plugin_runtime)
+ *               plugin*.c     plugin runtime (docs/protocol.md section 4) (struct plugin_runtime)
  *               log.c         logger tree and sinks               (struct log_tree)
  *               metrics*.c    metric registry, Prometheus text    (struct metric_registry)
  *               stacks.c      every thread's call stack; listen.c  sockets
@@ -70,7 +70,7 @@ struct conf_store *conf_store_new(void);
 void conf_store_free(struct conf_store *cs);
 /* A new reference to a copy of key's value, or NULL when the key is unknown. */
 json_t *conf_get(const lmca_agent *agent, const char *key);
-/* Registers the keys of PROTOCOL section 2 (the agent calls this from lmca_agent_new). */
+/* Registers the keys of docs/protocol.md section 2 (the agent calls this from lmca_agent_new). */
 void conf_register_protocol_keys(lmca_agent *agent);
 /* A new reference to an object of all keys (or only `names`, NULL-terminated, unknown
  * names left out) with their current values. */

@@ -1,6 +1,6 @@
 /*
  * The configuration store: typed keys with defaults, a mutable flag and change callbacks
- * (PROTOCOL section 2). Values are jansson values, read and written under one mutex; a
+ * (docs/protocol.md section 2). Values are jansson values, read and written under one mutex; a
  * second, recursive mutex serialises changes so that a change callback runs outside the
  * data lock (it may read config, or even set another key) while no other change interleaves.
  */
@@ -520,7 +520,7 @@ void conf_staged_free(struct conf_staged *st, size_t n)
 	free(st);
 }
 
-/* PROTOCOL section 2, with LMCache's defaults except the loopback host. None is mutable
+/* docs/protocol.md section 2, with LMCache's defaults except the loopback host. None is mutable
  * at run time: they decide where the server listens and which plugins run. */
 static const struct {
 	const char *key;

@@ -34,28 +34,42 @@ static void apply_one(lmca_agent *agent, const char *key, json_t *value, json_t 
 	free(detail);
 }
 
+/* LMCache's answer (docs/protocol.md 3.2): {"updated": {...}}, "errors" only when there are
+ * some; 400 when there are errors and nothing was updated, so an empty object is a 200. */
+static json_t *apply_all(lmca_agent *agent, json_t *body, int *status)
+{
+	json_t *updated = json_object(), *errors = json_object(), *out, *value;
+	const char *key;
+
+	json_object_foreach(body, key, value)
+		apply_one(agent, key, value, updated, errors);
+	*status = json_object_size(errors) > 0 && json_object_size(updated) == 0 ? 400 : 200;
+	out = json_pack("{s:o}", "updated", updated);
+	if (json_object_size(errors) > 0)
+		json_object_set(out, "errors", errors);
+	json_decref(errors);
+	return out;
+}
+
 static void post_conf(lmca_agent *agent, const lmca_request *req, lmca_response *res)
 {
 	char *why = NULL;
-	json_t *body = ep_parse_json(req->body, req->body_len, &why);
-	json_t *updated, *errors, *out, *value;
-	const char *key;
+	json_t *body = ep_parse_json(req->body, req->body_len, &why), *out;
+	int status;
 
-	if (!json_is_object(body)) {
-		lmca_respond_error(res, 400, "Invalid JSON body",
-		                   why ? why : "the body must be a JSON object of key: value");
-		json_decref(body);
-		free(why);
-		return;
+	if (body == NULL) {
+		lmca_respond_error(res, 400, "Invalid JSON body", why);
+	} else if (!json_is_object(body)) {
+		out = json_pack("{s:s}", "error", "Request body must be a JSON object");
+		respond_json(res, 400, NULL, out, 0);
+		json_decref(out);
+	} else {
+		out = apply_all(agent, body, &status);
+		respond_json(res, status, NULL, out, 0);
+		json_decref(out);
 	}
-	updated = json_object();
-	errors = json_object();
-	json_object_foreach(body, key, value)
-		apply_one(agent, key, value, updated, errors);
-	out = json_pack("{s:o, s:o}", "updated", updated, "errors", errors);
-	respond_json(res, json_object_size(updated) > 0 ? 200 : 400, NULL, out, 0);
-	json_decref(out);
 	json_decref(body);
+	free(why);
 }
 
 static const struct endpoint endpoints[] = {

@@ -1,8 +1,9 @@
-/* GET /env: the process environment as text JSON, secret-looking values redacted unless
- * the host allow-listed the name (lmca_agent_set_env_allowlist). */
+/* GET /env: the process environment as JSON (application/json, as LMCache's), secret-looking
+ * values redacted unless the host allow-listed the name (lmca_agent_set_env_allowlist). */
 #include "config.h"
 #include "server.h"
 #include "env-redact.h"
+#include "jsonutil.h"
 
 extern char **environ;
 
@@ -14,7 +15,9 @@ static void get_env(lmca_agent *agent, const lmca_request *req, lmca_response *r
 	pthread_mutex_lock(&agent->lock);
 	env = env_snapshot(environ, agent->env_allowlist);
 	pthread_mutex_unlock(&agent->lock);
-	respond_json(res, 200, "text/plain; charset=utf-8", env, 2);
+	/* sorted by name, as LMCache's */
+	respond_owned(res, 200, "application/json",
+	              json_dumps_shortest(env, JSON_INDENT(2) | JSON_SORT_KEYS));
 	json_decref(env);
 }
 

@@ -1,9 +1,13 @@
 /* GET /loglevel: list every logger, read one (logger_name), or set one (logger_name and
  * level). Levels shown are effective levels (after inheritance), so a child that follows
- * its parent shows the level it actually logs at rather than NOTSET. */
+ * its parent shows the level it actually logs at rather than NOTSET. Reading a logger
+ * that does not exist answers NOTSET, as LMCache does, but creates nothing: a read-only
+ * request must not make the node grow. Names are written with their control characters
+ * escaped, so a name cannot forge lines (docs/protocol.md 3.2 and 7). */
 #include "config.h"
 #include "host-hooks.h"
 #include "buf.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -20,7 +24,10 @@ static char *upper_copy(const char *s)
 
 static void add_line(void *arg, const char *name, lmca_level effective)
 {
-	buf_printf(arg, "%s: %s\n", name, lmca_level_name(effective));
+	char *safe = str_escape_ctl(name);
+
+	buf_printf(arg, "%s: %s\n", safe, lmca_level_name(effective));
+	free(safe);
 }
 
 static void list_levels(lmca_agent *agent, lmca_response *res)
@@ -36,37 +43,49 @@ static void set_level(lmca_agent *agent, const char *name, const char *text,
                       lmca_response *res)
 {
 	lmca_level level;
-	char *upper, *msg;
+	char *upper, *safe;
 
 	if (lmca_level_parse(text, &level) < 0) {
-		msg = xasprintf("Invalid log level: %s", text);
-		respond_owned(res, 400, NULL, msg);
+		safe = str_escape_ctl(text);
+		respond_owned(res, 400, NULL, xasprintf("Invalid log level: %s", safe));
+		free(safe);
 		return;
 	}
 	lmca_logger_set_level(lmca_logger_get(agent, name), level);
 	upper = upper_copy(text);
+	safe = str_escape_ctl(name);
 	respond_owned(res, 200, NULL,
-	              xasprintf("Set %s level to %s (including all handlers)", name, upper));
+	              xasprintf("Set %s level to %s (including all handlers)", safe, upper));
+	free(safe);
 	free(upper);
+}
+
+static void get_level(lmca_agent *agent, const char *name, lmca_response *res)
+{
+	lmca_logger *logger = log_tree_find(agent, name);
+	char *safe = str_escape_ctl(name);
+
+	respond_owned(res, 200, NULL,
+	              xasprintf("%s: %s", safe,
+	                        lmca_level_name(logger ? lmca_logger_effective_level(logger)
+	                                               : LMCA_LOG_NOTSET)));
+	free(safe);
 }
 
 static void get_loglevel(lmca_agent *agent, const lmca_request *req, lmca_response *res)
 {
 	const char *name = lmca_request_arg(req, "logger_name");
 	const char *level = lmca_request_arg(req, "level");
-	lmca_logger *logger;
 
 	if (host_loglevel(agent, req, res))
 		return;
 	if ((name == NULL || *name == '\0') && (level == NULL || *level == '\0')) {
 		list_levels(agent, res);
 	} else if (name == NULL || *name == '\0') {
-		lmca_respond_error(res, 400, "Bad Request", "level needs logger_name");
+		/* LMCache's handler falls through and FastAPI answers its None as null */
+		respond_owned(res, 200, "application/json", xstrdup("null"));
 	} else if (level == NULL || *level == '\0') {
-		logger = lmca_logger_get(agent, name);
-		respond_owned(res, 200, NULL,
-		              xasprintf("%s: %s", name,
-		                        lmca_level_name(lmca_logger_effective_level(logger))));
+		get_level(agent, name, res);
 	} else {
 		set_level(agent, name, level, res);
 	}

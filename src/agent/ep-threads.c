@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,19 +40,35 @@ static json_t *thread_json(const struct thread_info *t)
 	                 t->frames && t->frames[0] ? t->frames[0] : NULL, "frames", frames);
 }
 
+/* thread_id as LMCache's FastAPI parameter (Optional[int]): absent or 0 means no filter; an
+ * integer that names no thread of ours (negative, too big) matches none (-1); anything
+ * else is not an integer (-1 returned). */
 static int parse_tid(const char *text, int *tid)
 {
 	char *end;
-	long v;
+	long long v;
 
 	*tid = 0;
 	if (text == NULL || *text == '\0')
 		return 0;
-	v = strtol(text, &end, 10);
-	if (*end != '\0' || v < 0 || v > 0x7fffffff)
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (end == text || *end != '\0')
 		return -1;
-	*tid = (int)v;
+	*tid = errno == 0 && v >= 0 && v <= 0x7fffffff ? (int)v : -1;
 	return 0;
+}
+
+/* FastAPI's answer to a query parameter that is not an integer (docs/protocol.md 3.1). */
+static void respond_not_integer(lmca_response *res, const char *param)
+{
+	json_t *o = json_pack("{s:[{s:[s,s], s:s, s:s}]}", "detail", "loc", "query", param,
+	                      "msg", "value is not a valid integer", "type", "type_error.integer");
+
+	respond_json(res, 422, NULL, o, 0);
+	json_decref(o);
 }
 
 static void get_threads(lmca_agent *agent, const lmca_request *req, lmca_response *res)
@@ -62,7 +79,7 @@ static void get_threads(lmca_agent *agent, const lmca_request *req, lmca_respons
 	int tid;
 
 	if (parse_tid(lmca_request_arg(req, "thread_id"), &tid) < 0) {
-		lmca_respond_error(res, 400, "Bad Request", "thread_id must be a thread id number");
+		respond_not_integer(res, "thread_id");
 		return;
 	}
 	threads = stacks_collect(server_stack_signal(agent), name && *name ? name : NULL, tid, &n);

@@ -139,21 +139,13 @@ void host_stacks_add(lmca_agent *agent, struct thread_info *threads, size_t n)
 /* ---- GET /loglevel ---- */
 
 /* A logger's name with control characters escaped: one line per logger is what clients
- * parse (docs/protocol.md). */
+ * parse (docs/protocol.md 7). */
 static void put_name(struct buf *b, const char *name)
 {
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if (*p == '\n')
-			buf_puts(b, "\\n");
-		else if (*p == '\r')
-			buf_puts(b, "\\r");
-		else if (*p == '\t')
-			buf_puts(b, "\\t");
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_printf(b, "\\x%02x", *p);
-		else
-			buf_putc(b, (char)*p);
-	}
+	char *safe = str_escape_ctl(name);
+
+	buf_puts(b, safe);
+	free(safe);
 }
 
 static void add_level_line(void *ctx, const char *logger, int level)

@@ -1,4 +1,4 @@
-/* Who the node is (PROTOCOL section 1: role, index, name, port, socket) and what the host
+/* Who the node is (docs/protocol.md section 1: role, index, name, port, socket) and what the host
  * provides (version, meta, inference, health, script runner, env allow-list). The bottom
  * of the library with the configuration: it calls nothing above it. */
 #include "config.h"

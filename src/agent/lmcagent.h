@@ -1,7 +1,7 @@
 /*
  * liblmcagent: the agent every LMCache node process embeds.
  *
- * It serves LMCache's internal API (shared/PROTOCOL.md section 3) over a unix socket and/or
+ * It serves LMCache's internal API (docs/protocol.md section 3) over a unix socket and/or
  * loopback TCP, runs runtime plugins (section 4), and gives the host named loggers, Prometheus
  * metrics, typed configuration and metadata providers.
  *
@@ -56,7 +56,7 @@ void lmca_agent_stop(lmca_agent *agent);
 /* Stops and frees. NULL is fine. */
 void lmca_agent_free(lmca_agent *agent);
 
-/* ---- identity (PROTOCOL section 1) ----------------------------------------------------- */
+/* ---- identity (docs/protocol.md section 1) --------------------------------------------- */
 
 lmca_role lmca_agent_role(const lmca_agent *agent);
 const char *lmca_role_name(lmca_role role); /* "scheduler" / "worker" */
@@ -82,9 +82,10 @@ int lmca_node_index(lmca_role role, int worker_id);
  * Default: this package's version and "unknown". */
 void lmca_agent_set_version(lmca_agent *agent, const char *version, const char *commit);
 
-/* ---- configuration (PROTOCOL section 2) --------------------------------------------------
+/* ---- configuration (docs/protocol.md section 2) ----------------------------------------
  * Values are JSON texts ("true", "6999", "\"abc\"", "[1,2]", "{...}"). The agent registers
- * the keys of PROTOCOL section 2 itself; the host registers its own before loading config. */
+ * the keys of docs/protocol.md section 2 itself; the host registers its own before loading
+ * config. */
 
 typedef enum lmca_conf_type {
 	LMCA_CONF_BOOL,

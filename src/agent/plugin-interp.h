@@ -1,4 +1,4 @@
-/* How a runtime plugin is started: its interpreter (PROTOCOL section 4). */
+/* How a runtime plugin is started: its interpreter (docs/protocol.md section 4). */
 #ifndef LMC_AGENT_PLUGIN_INTERP_H
 #define LMC_AGENT_PLUGIN_INTERP_H
 

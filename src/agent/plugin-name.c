@@ -1,4 +1,4 @@
-/* The plugin name grammar (PROTOCOL section 4): the lower-cased stem split on '_';
+/* The plugin name grammar (docs/protocol.md section 4): the lower-cased stem split on '_';
  * one part runs everywhere; the first part must be "all" or the role; with more than two
  * parts an all-digits second part names the one worker id it runs on. */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* Which runtime plugins a process runs: the name grammar of PROTOCOL section 4. Pure. */
+/* Which runtime plugins a process runs: the name grammar of docs/protocol.md section 4. Pure. */
 #ifndef LMC_AGENT_PLUGIN_NAME_H
 #define LMC_AGENT_PLUGIN_NAME_H
 

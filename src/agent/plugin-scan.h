@@ -1,4 +1,4 @@
-/* Where runtime plugins are found (PROTOCOL section 4). */
+/* Where runtime plugins are found (docs/protocol.md section 4). */
 #ifndef LMC_AGENT_PLUGIN_SCAN_H
 #define LMC_AGENT_PLUGIN_SCAN_H
 

@@ -1,5 +1,5 @@
 /*
- * The plugin runtime (PROTOCOL section 4): finds the plugins this process runs, launches
+ * The plugin runtime (docs/protocol.md section 4): finds the plugins this process runs, launches
  * each through lmcache-plugin-shim, logs their output, applies the restart policy and
  * stops them. One supervisor thread per agent sleeps in poll() on the plugins' pipes; it
  * wakes only for output, an exit, a stop request or a restart timer.

@@ -1,4 +1,4 @@
-/* What the plugin runtime's files share (PROTOCOL section 4). */
+/* What the plugin runtime's files share (docs/protocol.md section 4). */
 #ifndef LMC_AGENT_PLUGIN_H
 #define LMC_AGENT_PLUGIN_H
 

@@ -1,4 +1,4 @@
-# agent plugin: the plugin runtime (PROTOCOL section 4), its shim and GET /plugins.
+# agent plugin: the plugin runtime (docs/protocol.md section 4), its shim and GET /plugins.
 agent_sources += src/agent/plugin.c src/agent/plugin.h src/agent/plugin-io.c \
 	src/agent/plugin-spawn.c src/agent/plugin-conf.c \
 	src/agent/plugin-name.c src/agent/plugin-name.h \

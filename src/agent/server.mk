@@ -17,9 +17,10 @@ TESTS += tests/unit/test-env-redact
 # Program tests: demo nodes reached over a unix socket and TCP.
 agent_server_bats = tests/bats/agent-server.bats tests/bats/agent-metrics.bats \
 	tests/bats/agent-threads.bats tests/bats/agent-loglevel.bats tests/bats/agent-conf.bats \
-	tests/bats/agent-meta.bats tests/bats/agent-env.bats tests/bats/agent-run-script.bats
+	tests/bats/agent-meta.bats tests/bats/agent-env.bats tests/bats/agent-run-script.bats \
+	tests/bats/agent-lmcache.bats
 TESTS += $(agent_server_bats)
-EXTRA_DIST += $(agent_server_bats) tests/helpers/agent.bash
+EXTRA_DIST += $(agent_server_bats) tests/helpers/agent.bash tests/helpers/compare-exchange.py
 
 # The server through the public API (agents in one process, host routes, stack signal).
 check_PROGRAMS += tests/unit/test-route-server

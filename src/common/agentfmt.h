@@ -1,4 +1,4 @@
-/* Parsers for the text formats of an internal API server (PROTOCOL.md 3), accepting what
+/* Parsers for the text formats of an internal API server (docs/protocol.md 3), accepting what
  * LMCache's Python server sends as well as ours. Pure: no I/O. */
 #ifndef LMC_COMMON_AGENTFMT_H
 #define LMC_COMMON_AGENTFMT_H

@@ -105,6 +105,26 @@ static void add_frontend(struct cl_listing *l, const struct hop *h, struct got *
 	g->error = NULL;
 }
 
+/* Where entry e of the /api/nodes of hop h is reached. A leaf under a proxy other than the
+ * frontend's own (local_proxy) lives behind that proxy, another frontend: LMCache's frontend
+ * reaches it only as /proxy2/<proxy>/proxy2/<leaf> (docs/protocol.md 5), which ours accepts
+ * too. Everything else is one hop, /proxy2/<name>. */
+static char *entry_url(const struct hop *h, const struct nl_entry *e)
+{
+	char *seg = path_segment(e->name), *pseg, *url;
+
+	if (e->is_proxy || e->proxy == NULL || *e->proxy == '\0' ||
+	    strcmp(e->proxy, "local_proxy") == 0) {
+		url = xasprintf("%s/proxy2/%s", h->url, seg);
+	} else {
+		pseg = path_segment(e->proxy);
+		url = xasprintf("%s/proxy2/%s/proxy2/%s", h->url, pseg, seg);
+		free(pseg);
+	}
+	free(seg);
+	return url;
+}
+
 /* The entries of one /api/nodes: nodes, and (first level only) frontends for a next hop. */
 static void add_entries(struct cl_listing *l, const struct hop *h, const json_t *doc, int depth,
 			struct hop **next, size_t *nnext)
@@ -118,8 +138,7 @@ static void add_entries(struct cl_listing *l, const struct hop *h, const json_t 
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char *seg = path_segment(e[i].name);
-		char *url = xasprintf("%s/proxy2/%s", h->url, seg);
+		char *url = entry_url(h, &e[i]);
 
 		if (e[i].is_proxy && depth == 0) {
 			*next = xreallocarray(*next, *nnext + 1, sizeof **next);
@@ -129,7 +148,6 @@ static void add_entries(struct cl_listing *l, const struct hop *h, const json_t 
 			add_node(l, &e[i], url, h->name);
 		}
 		free(url);
-		free(seg);
 	}
 	nodelist_entries_free(e, n);
 }

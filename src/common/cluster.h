@@ -1,6 +1,8 @@
-/* The cluster model a client walks (PROTOCOL.md 5, 6): a registry lists frontends, each
+/* The cluster model a client walks (docs/protocol.md 5, 6): a registry lists frontends, each
  * frontend lists its nodes (a frontend listed as a node adds a second hop), and every node is
- * reached through its frontend's /proxy2/<name>. Or one frontend, or one node on a socket or
+ * reached through its frontend's /proxy2/<name>, or /proxy2/<proxy>/proxy2/<name> when it is
+ * listed under another frontend's proxy (a central frontend in node-supplier mode, LMCache's
+ * or ours). Or one frontend, or one node on a socket or
  * at a URL. The one walk of lmcctl and lmcache-top; each failure keeps its class (err,
  * status) so a caller can turn it into exit codes. Blocking: call it from a thread that may
  * wait (lmcache-top's collector). */

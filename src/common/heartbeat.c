@@ -1,6 +1,7 @@
 #include "config.h"
 #include "heartbeat.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <netdb.h>
@@ -537,4 +538,18 @@ void heartbeat_free(struct heartbeat *hb)
 	free(hb->local_ip);
 	free(hb->last_error);
 	free(hb);
+}
+
+char *heartbeat_version_text(const char *body, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)*body))
+		body++, len--;
+	while (len > 0 && isspace((unsigned char)body[len - 1]))
+		len--;
+	if (len >= 2 && ((body[0] == '"' && body[len - 1] == '"') ||
+			 (body[0] == '\'' && body[len - 1] == '\''))) {
+		body++;
+		len -= 2;
+	}
+	return len > 0 && memchr(body, '\n', len) == NULL ? xstrndup(body, len) : NULL;
 }

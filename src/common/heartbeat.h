@@ -21,7 +21,7 @@ struct heartbeat_config {
 	int initial_delay;	 /* seconds before the first heartbeat */
 	const char *api_address; /* override; NULL: http://<address toward the registry>:<port> */
 	int port;		 /* the frontend's port, for the derived api_address */
-	const char *version;	 /* reported version; NULL: "1.0.0" */
+	const char *version;	 /* reported version; NULL: "1.0.0" (the callback may replace it) */
 	/* Called on the heartbeat thread before each heartbeat: other_info already holds
 	 * startup_time and nodes_count (0); the callback may change them, add keys, and
 	 * replace *version with a malloc'd string. May be NULL. */
@@ -54,6 +54,9 @@ long heartbeat_backoff_ms(unsigned attempt, long base_ms, long cap_ms, double r)
 int heartbeat_local_ip(const char *url, char *out, size_t len, char **cause);
 /* "http://ip:port", bracketing an IPv6 address. */
 char *heartbeat_api_address(const char *ip, int port);
+/* A node's /version answer as a version: white space and one pair of surrounding quotes
+ * (a JSON string) removed, as LMCache's frontend does; NULL when nothing is left. */
+char *heartbeat_version_text(const char *body, size_t len);
 /* LMCache's isoformat(): "YYYY-MM-DDTHH:MM:SS.ffffff", local time. */
 void heartbeat_iso_time(char out[40], double epoch);
 

@@ -1,4 +1,4 @@
-/* Parsers for the two listings a client walks to find nodes (PROTOCOL.md 5, 6): the
+/* Parsers for the two listings a client walks to find nodes (docs/protocol.md 5, 6): the
  * registry's /lmcache_infos (frontend addresses) and a frontend's /api/nodes (its nodes,
  * either as proxies with children or as LMCache's flat list). Pure: no I/O. */
 #ifndef LMC_COMMON_NODELIST_H

@@ -1,5 +1,5 @@
 /*
- * Merges several nodes' expositions into one valid exposition (PROTOCOL.md section 5). Each
+ * Merges several nodes' expositions into one valid exposition (docs/protocol.md section 5). Each
  * family name is looked up in a hash table once per node, each family keeps a list of the
  * node families it is made of, and the output is written into one buffer sized up front:
  * the cost is linear in the input.

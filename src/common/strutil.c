@@ -89,6 +89,25 @@ void str_list_add(char *list, size_t size, const char *item)
 		snprintf(list + n, size - n, "%s%s", n ? ", " : "", item);
 }
 
+char *str_escape_ctl(const char *s)
+{
+	char *out = xmalloc(4 * strlen(s) + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *named = *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" :
+				    *p == '\\' ? "\\\\" : NULL;
+
+		if (named)
+			o += sprintf(o, "%s", named);
+		else if (*p < 0x20 || *p == 0x7f)
+			o += sprintf(o, "\\x%02x", *p);
+		else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	return out;
+}
+
 /* The significant digits of d (at most 17, no trailing zeros) into digits, and the decimal
  * exponent of the first one: the fewest that strtod reads back as d. */
 static void shortest_digits(double d, char *digits, int *exp10)

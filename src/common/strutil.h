@@ -19,6 +19,10 @@ void str_list_free(char **list);
 /* Appends item to the ", "-separated list held in the buffer list of size bytes, unless the
  * list holds it already (e.g. the methods of an Allow header); cut short when full. */
 void str_list_add(char *list, size_t size, const char *item);
+/* A fresh copy of s that holds no control character: \n, \r, \t and \\ as such, other
+ * bytes below 0x20 and 0x7f as \xNN. For names written one per line, so that a name cannot
+ * forge lines or terminal sequences. */
+char *str_escape_ctl(const char *s);
 
 /* Room for any str_double() text ("-2.2250738585072014e-308" is 24 bytes). */
 #define STR_DOUBLE_SIZE 32

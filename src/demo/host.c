@@ -45,37 +45,41 @@ int demo_register_config(lmca_agent *agent, char **cause)
 	return 0;
 }
 
+/* Shaped as LMCache's LMCacheMetadata (docs/protocol.md 3.2). */
 static char *meta_json(void *arg)
 {
 	struct demo_engine *e = arg;
 	lmca_agent *a = e->agent;
 	long long chunk = lmca_conf_get_int(a, "chunk_size", 256);
-	json_t *o = json_pack("{s:s, s:i, s:i, s:s, s:s, s:[i,i,I,i,i], s:b, s:b}",
-		"model_name", e->opts->model, "world_size", lmca_agent_worker_count(a),
-		"worker_id", e->worker_id, "fmt", "vllm", "kv_dtype", "torch.bfloat16",
-		"kv_shape", 32, 2, (json_int_t)chunk, 8, 128, "use_mla", 0,
-		"first_rank", e->worker_id <= 0);
+	json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:s, s:[i,i,I,i,i], s:b, s:i, s:I}",
+		"model_name", e->opts->model, "served_model_name", e->opts->model,
+		"world_size", lmca_agent_worker_count(a), "worker_id", e->worker_id,
+		"kv_dtype", "torch.bfloat16", "kv_shape", 32, 2, (json_int_t)chunk, 8, 128,
+		"use_mla", 0, "first_rank", 0, "chunk_size", (json_int_t)chunk);
 	char *text = json_dumps(o, JSON_COMPACT);
 
 	json_decref(o);
 	return text;
 }
 
+/* vllm_config is text, as vLLM prints its config. */
 static char *inference_json(void *arg)
 {
 	struct demo_engine *e = arg;
+	int tp = lmca_agent_worker_count(e->agent) > 0 ? lmca_agent_worker_count(e->agent) : 1;
+	char *vc = xasprintf("model='%s', dtype=torch.bfloat16, max_seq_len=131072, "
+	                     "tensor_parallel_size=%d, pipeline_parallel_size=1, "
+	                     "kv_transfer_config=LMCacheConnectorV1", e->opts->model, tp);
 	json_t *o = json_pack(
-		"{s:s, s:s, s:{s:i, s:i, s:s}, s:{s:s, s:s, s:i}, s:{s:i, s:f, s:s}}",
-		"vllm_version", "0.10.1.1", "lmcache_version", PACKAGE_VERSION,
-		"vllm_config", "tensor_parallel_size", lmca_agent_worker_count(e->agent) > 0 ?
-			lmca_agent_worker_count(e->agent) : 1,
-		"pipeline_parallel_size", 1, "kv_transfer_config", "LMCacheConnectorV1",
+		"{s:s, s:s, s:s, s:{s:s, s:s, s:i}, s:{s:i, s:f, s:s}}",
+		"vllm_version", "0.10.1.1", "lmcache_version", PACKAGE_VERSION, "vllm_config", vc,
 		"model_config", "model", e->opts->model, "dtype", "bfloat16", "max_model_len", 131072,
 		"cache_config", "block_size", 16, "gpu_memory_utilization", 0.9,
 		"cache_dtype", "auto");
 	char *text = json_dumps(o, JSON_COMPACT);
 
 	json_decref(o);
+	free(vc);
 	return text;
 }
 

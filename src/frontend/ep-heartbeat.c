@@ -7,14 +7,80 @@
 
 #include "daemon-log.h"
 #include "heartbeat.h"
+#include "http-multi.h"
+#include "strutil.h"
+#include "xalloc.h"
 
-/* On the heartbeat thread: nodes_count is the number of leaves right now. */
+/* Nodes asked for their version per heartbeat, and how long each may take: the heartbeat
+ * must not be held up by nodes that do not answer. */
+#define VERSION_TRIES 3
+#define VERSION_TIMEOUT_MS 2000L
+
+struct version_ask {
+	char *url;
+	char *socket;
+};
+
+/* Up to VERSION_TRIES leaves to ask, schedulers first (LMCache's version is the scheduler's
+ * as much as any worker's, and a scheduler is up whenever the instance is). */
+static size_t version_asks(struct frontend *fe, struct version_ask *v)
+{
+	size_t n = 0;
+	struct fe_target t;
+
+	pthread_rwlock_rdlock(&fe->lock);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < fe->model.nproxies; i++)
+			for (size_t j = 0; j < fe->model.proxies[i].nnodes && n < VERSION_TRIES; j++) {
+				bool sched = str_ends_with(fe->model.proxies[i].nodes[j].name,
+							   "_scheduler");
+
+				if (sched != (pass == 0))
+					continue;
+				t = model_leaf_target(&fe->model.proxies[i], j);
+				v[n].url = model_target_url(&t, "/version");
+				v[n++].socket = model_port_is_socket(t.port) ? xstrdup(t.port) : NULL;
+			}
+	pthread_rwlock_unlock(&fe->lock);
+	return n;
+}
+
+/* The LMCache version of this frontend's nodes (the first that answers /version), or NULL. */
+static char *nodes_version(struct frontend *fe)
+{
+	struct version_ask v[VERSION_TRIES];
+	size_t n = version_asks(fe, v);
+	char *version = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct hm_req rq = { .url = v[i].url, .unix_socket = v[i].socket,
+				     .timeout_ms = VERSION_TIMEOUT_MS };
+		struct hm_res r = { 0 };
+
+		if (version == NULL) {
+			hm_run(&rq, &r, 1, 1);
+			if (r.err == HM_OK && r.status == 200)
+				version = heartbeat_version_text(r.body, r.len);
+			hm_res_free(&r);
+		}
+		free(v[i].url);
+		free(v[i].socket);
+	}
+	return version;
+}
+
+/* On the heartbeat thread: nodes_count is the number of leaves right now, and the version
+ * is the nodes' LMCache version, as LMCache's frontend reports it; ours when none answers. */
 static void refresh(json_t *other_info, char **version, void *arg)
 {
 	struct frontend *fe = arg;
+	char *nodes = nodes_version(fe);
 	size_t n;
 
-	(void)version;
+	if (nodes != NULL) {
+		free(*version);
+		*version = nodes;
+	}
 	pthread_rwlock_rdlock(&fe->lock);
 	n = model_count_leaves(&fe->model);
 	pthread_rwlock_unlock(&fe->lock);

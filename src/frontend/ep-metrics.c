@@ -69,17 +69,6 @@ static char *merge_cached(const struct prom_node *pn, size_t n, size_t *len,
 	return out;
 }
 
-static char *metrics_url(const char *host, const char *port, const char *via)
-{
-	const char *pre = via ? "/proxy2/" : "", *leaf = via ? via : "";
-
-	if (model_port_is_socket(port))
-		return xasprintf("http://localhost%s%s/metrics", pre, leaf);
-	if (strchr(host, ':') != NULL)
-		return xasprintf("http://[%s]:%s%s%s/metrics", host, port, pre, leaf);
-	return xasprintf("http://%s:%s%s%s/metrics", host, port, pre, leaf);
-}
-
 /* Copies every leaf's address, so the scrape runs without the lock. */
 static struct scrape *snapshot(struct frontend *fe, size_t *n)
 {
@@ -91,15 +80,11 @@ static struct scrape *snapshot(struct frontend *fe, size_t *n)
 	*n = 0;
 	for (size_t i = 0; i < fe->model.nproxies; i++)
 		for (size_t j = 0; j < fe->model.proxies[i].nnodes; j++) {
-			const struct fe_node *node = &fe->model.proxies[i].nodes[j];
 			struct scrape *s = &v[(*n)++];
 
-			t = node->via_proxy ? (struct fe_target){ fe->model.proxies[i].host,
-								  fe->model.proxies[i].port,
-								  node->name }
-					    : (struct fe_target){ node->host, node->port, NULL };
-			s->name = xstrdup(node->name);
-			s->url = metrics_url(t.host, t.port, t.via);
+			t = model_leaf_target(&fe->model.proxies[i], j);
+			s->name = xstrdup(fe->model.proxies[i].nodes[j].name);
+			s->url = model_target_url(&t, "/metrics");
 			s->socket = model_port_is_socket(t.port) ? xstrdup(t.port) : NULL;
 		}
 	pthread_rwlock_unlock(&fe->lock);

@@ -1,6 +1,7 @@
 /* Forwarding: ANY /proxy2/{node}/{path} (by name; a proxy's name reaches that frontend, so
- * /proxy2/<proxy>/proxy2/<leaf>/... is the two-hop form) and ANY
- * /proxy/{host}/{port_or_socket}/{path} (by address; registered nodes only, sockets too). */
+ * /proxy2/<proxy>/proxy2/<leaf>/... is LMCache's two-hop form, served directly when the
+ * leaf is one this frontend reaches itself) and ANY /proxy/{host}/{port_or_socket}/{path}
+ * (by address; registered nodes only, sockets too). */
 #include "config.h"
 #include "server.h"
 
@@ -75,11 +76,11 @@ static char *via_prefix(const char *name)
 }
 
 static void relay(struct request *rq, struct reply *rp, const char *host, const char *port,
-		  const char *prefix)
+		  const char *prefix, const char *rest)
 {
 	const char *query;
-	size_t plen = path_length(rq->m.rest, &query);
-	char *path = xstrndup(rq->m.rest, plen);
+	size_t plen = path_length(rest, &query);
+	char *path = xstrndup(rest, plen);
 	struct fwd_request f = { rq->method, host, port, prefix, path, query, rq->body,
 				 rq->body_len, request_headers(rq->conn),
 				 rq->fe->opt->proxy_timeout_ms };
@@ -101,23 +102,48 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 	free(path);
 }
 
+/* /proxy2/<name>/proxy2/<leaf>/... where <leaf> is a leaf of proxy <name> that this frontend
+ * reaches itself: its target, and *rest the path after the leaf. */
+static bool two_hop_direct(const struct fe_model *m, const char *name, struct srv_match *pm,
+			   struct fe_target *t)
+{
+	char *leaf;
+	bool found;
+
+	if (!srv_path_match("/proxy2/{}/**", 0, pm->rest, false, pm))
+		return false;
+	if ((leaf = srv_decode(pm->cap[0].p, pm->cap[0].len)) == NULL)
+		return false;
+	found = model_resolve_direct(m, name, leaf, t);
+	free(leaf);
+	return found;
+}
+
 void ep_proxy2(struct request *rq, struct reply *rp)
 {
 	char *name = rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *prefix = NULL;
+	struct srv_match pm = { .rest = rq->m.rest };
+	const char *rest = rq->m.rest;
 	struct fe_target t;
 	bool found;
 
 	if (name == NULL)
 		return;
 	pthread_rwlock_rdlock(&rq->fe->lock);
-	if ((found = model_resolve(&rq->fe->model, name, &t))) {
+	if (two_hop_direct(&rq->fe->model, name, &pm, &t)) {
+		found = true;
+		rest = pm.rest;
+	} else {
+		found = model_resolve(&rq->fe->model, name, &t);
+	}
+	if (found) {
 		host = xstrdup(t.host);
 		port = xstrdup(t.port);
 		prefix = t.via ? via_prefix(t.via) : NULL;
 	}
 	pthread_rwlock_unlock(&rq->fe->lock);
 	if (found)
-		relay(rq, rp, host, port, prefix);
+		relay(rq, rp, host, port, prefix, rest);
 	else
 		reply_detail(rp, 404, "Node with name '%s' not found", name);
 	free(name);
@@ -136,7 +162,7 @@ void ep_proxy(struct request *rq, struct reply *rp)
 		allowed = model_registered(&rq->fe->model, host, port);
 		pthread_rwlock_unlock(&rq->fe->lock);
 		if (allowed)
-			relay(rq, rp, host, port, NULL);
+			relay(rq, rp, host, port, NULL, rq->m.rest);
 		else
 			reply_detail(rp, 403, "Target %s:%s is not a registered node", host, port);
 	}

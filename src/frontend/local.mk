@@ -40,7 +40,8 @@ tests_unit_test_frontend_paths_LDADD = $(FRONTEND_TEST_LDADD)
 tests_unit_test_frontend_plugin_CFLAGS = $(FRONTEND_TEST_CFLAGS)
 tests_unit_test_frontend_plugin_LDADD = $(FRONTEND_TEST_LDADD)
 frontend_bats = tests/bats/frontend.bats tests/bats/frontend-manage.bats \
-	tests/bats/frontend-metrics.bats tests/bats/frontend-plugin.bats
+	tests/bats/frontend-metrics.bats tests/bats/frontend-plugin.bats \
+	tests/bats/frontend-lmcache.bats
 TESTS += $(frontend_unit) $(frontend_bats)
 EXTRA_DIST += $(frontend_bats) tests/helpers/frontend.bash \
 	tests/fixtures/frontend/prometheus-client.prom tests/fixtures/frontend/echo.py

@@ -222,7 +222,7 @@ int model_from_nodes(const json_t *doc, const char *host, int port, struct fe_mo
 		     char **cause)
 {
 	struct fe_proxy p = { xstrdup("local_proxy"), xstrdup(host), xasprintf("%d", port),
-			      NULL, 0 };
+			      NULL, 0, false };
 	struct fe_model tmp = { NULL, 0 };
 
 	if (parse_leaves(doc, &p, cause) < 0) {
@@ -251,39 +251,40 @@ json_t *model_node_json(const struct fe_node *n)
 	return o;
 }
 
-static json_t *child_json(const struct fe_node *n, size_t id, size_t proxy_index)
+/* Ids and proxy_id as LMCache's get_all_nodes: "proxy_<proxy name>", "node_<node name>",
+ * proxy_id the name of the proxy listing the node. */
+static json_t *child_json(const struct fe_node *n, const char *proxy)
 {
 	json_t *o = model_node_json(n);
-	char *s = xasprintf("node_%zu", id);
+	char *s = xasprintf("node_%s", n->name);
 
 	json_object_set_new(o, "id", json_string(s));
 	json_object_set_new(o, "is_proxy", json_false());
+	json_object_set_new(o, "proxy_id", json_string(proxy));
 	free(s);
-	if (n->proxy_id == NULL) {
-		s = xasprintf("proxy_%zu", proxy_index);
-		json_object_set_new(o, "proxy_id", json_string(s));
-		free(s);
-	}
 	return o;
 }
 
-/* Leaf ids count across proxies, so every id in the document is unique. */
+static json_t *proxy_port_json(const struct fe_proxy *p)
+{
+	return p->port_text ? json_string(p->port) : model_port_json(p->port);
+}
+
 json_t *model_api_nodes(const struct fe_model *m)
 {
 	json_t *list = json_array(), *o, *children;
-	size_t leaf = 0;
 	char *id;
 
 	for (size_t i = 0; i < m->nproxies; i++) {
 		const struct fe_proxy *p = &m->proxies[i];
 
-		id = xasprintf("proxy_%zu", i);
+		id = xasprintf("proxy_%s", p->name);
 		o = json_pack("{s:s, s:s, s:s, s:o, s:b}", "id", id, "name", p->name, "host",
-			      p->host, "port", model_port_json(p->port), "is_proxy", 1);
+			      p->host, "port", proxy_port_json(p), "is_proxy", 1);
 		free(id);
 		children = json_array();
 		for (size_t j = 0; j < p->nnodes; j++)
-			json_array_append_new(children, child_json(&p->nodes[j], leaf++, i));
+			json_array_append_new(children, child_json(&p->nodes[j], p->name));
 		json_object_set_new(o, "children", children);
 		json_array_append_new(list, o);
 	}
@@ -298,7 +299,7 @@ json_t *model_api_proxies(const struct fe_model *m)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "name",
 						      m->proxies[i].name, "host",
 						      m->proxies[i].host, "port",
-						      model_port_json(m->proxies[i].port)));
+						      proxy_port_json(&m->proxies[i])));
 	return json_pack("{s:o}", "proxies", list);
 }
 
@@ -339,6 +340,39 @@ bool model_resolve(const struct fe_model *m, const char *name, struct fe_target 
 	else
 		*t = (struct fe_target){ n->host, n->port, NULL };
 	return true;
+}
+
+bool model_resolve_direct(const struct fe_model *m, const char *proxy, const char *leaf,
+			  struct fe_target *t)
+{
+	const struct fe_proxy *p = model_find_proxy(m, proxy);
+
+	for (size_t j = 0; p != NULL && j < p->nnodes; j++)
+		if (!p->nodes[j].via_proxy && strcmp(p->nodes[j].name, leaf) == 0) {
+			*t = (struct fe_target){ p->nodes[j].host, p->nodes[j].port, NULL };
+			return true;
+		}
+	return false;
+}
+
+struct fe_target model_leaf_target(const struct fe_proxy *p, size_t j)
+{
+	const struct fe_node *n = &p->nodes[j];
+
+	if (n->via_proxy)
+		return (struct fe_target){ p->host, p->port, n->name };
+	return (struct fe_target){ n->host, n->port, NULL };
+}
+
+char *model_target_url(const struct fe_target *t, const char *path)
+{
+	const char *pre = t->via ? "/proxy2/" : "", *leaf = t->via ? t->via : "";
+
+	if (model_port_is_socket(t->port))
+		return xasprintf("http://localhost%s%s%s", pre, leaf, path);
+	if (strchr(t->host, ':') != NULL)
+		return xasprintf("http://[%s]:%s%s%s%s", t->host, t->port, pre, leaf, path);
+	return xasprintf("http://%s:%s%s%s%s", t->host, t->port, pre, leaf, path);
 }
 
 /* A socket path is one address whatever the host; a TCP address needs both to match. */

@@ -1,4 +1,4 @@
-/* The frontend's node model (PROTOCOL.md 5): a list of proxies, each with its leaf nodes.
+/* The frontend's node model (docs/protocol.md 5): a list of proxies, each with its leaf nodes.
  * A port is kept as text: a TCP port number, or a unix socket path when it holds '/'.
  * Pure: no locking and no I/O; the caller (frontend.c) serialises access. */
 #ifndef LMC_FRONTEND_MODEL_H
@@ -24,6 +24,7 @@ struct fe_proxy {
 	char *port;
 	struct fe_node *nodes;
 	size_t nnodes;
+	bool port_text; /* shown as a string even when all digits (LMCache's supplier proxies) */
 };
 
 struct fe_model {
@@ -64,6 +65,15 @@ json_t *model_api_proxies(const struct fe_model *m);
 struct fe_proxy *model_find_proxy(const struct fe_model *m, const char *name);
 /* A proxy by name first, then a leaf of any proxy (as LMCache's /proxy2). */
 bool model_resolve(const struct fe_model *m, const char *name, struct fe_target *t);
+/* The leaf called leaf under the proxy called proxy, when this frontend reaches it itself
+ * (not through that proxy): LMCache's two-hop path to it is then served directly. */
+bool model_resolve_direct(const struct fe_model *m, const char *proxy, const char *leaf,
+			  struct fe_target *t);
+/* The target of leaf j of proxy p (through the proxy when the leaf is reached that way). */
+struct fe_target model_leaf_target(const struct fe_proxy *p, size_t j);
+/* The URL of path ("/...") on target t: http://localhost/... for a socket (the caller
+ * connects to t->port), with /proxy2/<via> before the path when t goes through a proxy. */
+char *model_target_url(const struct fe_target *t, const char *path);
 /* True when host:port (or the socket path) is a registered node or proxy. */
 bool model_registered(const struct fe_model *m, const char *host, const char *port);
 size_t model_count_leaves(const struct fe_model *m);

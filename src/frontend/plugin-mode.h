@@ -1,4 +1,4 @@
-/* Plugin mode (PROTOCOL.md 1 and 5): run by the agent's plugin runtime on a scheduler, the
+/* Plugin mode (docs/protocol.md 1 and 5): run by the agent's plugin runtime on a scheduler, the
  * frontend derives every node of its host from the host's config (LMCACHE_PLUGIN_CONFIG)
  * and takes flags from extra_config keys plugin.frontend.<x>. Pure. */
 #ifndef LMC_FRONTEND_PLUGIN_MODE_H

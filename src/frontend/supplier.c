@@ -1,7 +1,9 @@
 /* The node supplier (--node-supplier-url): a registry's /lmcache_infos lists frontends;
- * each becomes a proxy named by its address, and its /api/nodes gives the leaves. Those
- * leaves live on the other host (their sockets are local there), so they are reached
- * through their proxy: /proxy2/<leaf>/x here goes to <proxy>/proxy2/<leaf>/x. */
+ * each becomes a proxy named as LMCache names it, proxy_<host>_<port> with the port as a
+ * string, and its /api/nodes gives the leaves (docs/protocol.md 5). Those leaves live on the
+ * other host (their sockets are local there), so they are reached through their proxy:
+ * LMCache's /proxy2/<proxy>/proxy2/<leaf>/x, or our one-hop /proxy2/<leaf>/x, goes to
+ * <proxy>/proxy2/<leaf>/x. */
 #include "config.h"
 #include "frontend.h"
 
@@ -39,6 +41,17 @@ static bool split_address(const char *addr, char **host, char **port)
 	*host = colon ? xstrndup(h, (size_t)(colon - h)) : xstrndup(h, (size_t)(end - h));
 	*port = colon ? xstrndup(colon + 1, (size_t)(end - colon - 1)) : xstrdup("80");
 	return true;
+}
+
+/* LMCache's name of a supplied proxy: "proxy_" + "<host>:<port>" with every ':' as '_'. */
+static char *proxy_name(const char *host, const char *port)
+{
+	char *name = xasprintf("proxy_%s_%s", host, port);
+
+	for (char *c = name; *c; c++)
+		if (*c == ':')
+			*c = '_';
+	return name;
 }
 
 static char *api_nodes_url(const char *host, const char *port)
@@ -85,7 +98,7 @@ int supplier_refresh_proxy(const char *host, const char *port, long timeout_ms,
 	struct hm_res r = { 0 };
 	int rc;
 
-	p->name = xasprintf("%s:%s", host, port);
+	p->name = proxy_name(host, port);
 	hm_run(&rq, &r, 1, 1);
 	rc = take_leaves(&r, p, cause);
 	hm_res_free(&r);
@@ -127,7 +140,8 @@ static void build(char **addrs, size_t n, long timeout_ms, struct fe_model *m)
 			log_warn("node supplier: skipping %s (not an http:// address)", addrs[i]);
 			continue;
 		}
-		p[k].name = xasprintf("%s:%s", p[k].host, p[k].port);
+		p[k].name = proxy_name(p[k].host, p[k].port);
+		p[k].port_text = true;
 		reqs[k].url = api_nodes_url(p[k].host, p[k].port);
 		reqs[k++].timeout_ms = timeout_ms;
 	}

@@ -53,7 +53,7 @@ teardown() { lmc_teardown_checked; }
 		jq -e '.error == "Invalid JSON body" and (.message | length > 0)' "$T/body"
 		http $via POST /conf -d '[1, 2]'
 		assert_equal "$code" 400
-		jq -e '.error == "Invalid JSON body"' "$T/body"
+		jq -e '. == {"error": "Request body must be a JSON object"}' "$T/body"
 		still_serving $via
 	done
 }

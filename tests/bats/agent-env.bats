@@ -12,11 +12,12 @@ setup() {
 }
 teardown() { lmc_teardown_checked; }
 
-@test "env: the environment as text JSON with secret-looking values redacted" {
+@test "env: the environment as JSON, sorted by name, with secret-looking values redacted" {
 	for via in unix tcp; do
 		http $via GET /env
 		assert_equal "$code" 200
-		[[ "$ctype" == text/plain* ]]
+		assert_equal "$ctype" application/json
+		jq -e 'keys_unsorted == keys' "$T/body"
 		jq -e '.LMC_PLAIN_VALUE == "visible-value"' "$T/body"
 		jq -e '.HF_TOKEN == "<redacted>" and .DB_PASSWORD == "<redacted>"' "$T/body"
 		jq -e '.AWS_SECRET_ACCESS_KEY == "<redacted>"' "$T/body"

@@ -14,7 +14,8 @@ teardown() { lmc_teardown_checked; }
 		assert_equal "$code" 200
 		[[ "$ctype" == text/plain* ]]
 		jq -e '.model_name == "test/model" and .world_size == 4 and .worker_id == -1' "$T/body"
-		jq -e 'has("fmt") and has("kv_dtype") and has("kv_shape") and has("use_mla") and has("first_rank")' "$T/body"
+		jq -e '.first_rank == 0 and .role == "scheduler" and .chunk_size == 256' "$T/body"
+		jq -e 'has("kv_dtype") and has("kv_shape") and has("use_mla") and has("served_model_name")' "$T/body"
 		http $via GET '/meta?names=model_name,kv_dtype,bogus'
 		jq -e 'keys == ["kv_dtype", "model_name"]' "$T/body"
 	done
@@ -24,7 +25,7 @@ teardown() { lmc_teardown_checked; }
 	for via in unix tcp; do
 		http $via GET /inference_info
 		assert_equal "$code" 200
-		jq -e 'has("vllm_version") and has("lmcache_version") and has("vllm_config")' "$T/body"
+		jq -e 'has("vllm_version") and has("lmcache_version") and (.vllm_config | type == "string")' "$T/body"
 		jq -e '.model_config.model == "test/model" and (.cache_config | type == "object")' "$T/body"
 		http $via GET /inference_version
 		jq -e '.vllm_version | length > 0' "$T/body"

@@ -53,7 +53,9 @@ worker() { curl -sS --max-time 20 --unix-socket "$T/api/sock_7003" "http://local
 	[ "$(jq length <<<"$output")" = 1 ]
 	[ "$(jq -r '.[0].thread_id' <<<"$output")" = "$tid" ]
 	run worker '/threads?thread_id=abc'
-	assert_output --partial '"error"'
+	assert_output --partial '"loc":["query","thread_id"]'
+	run worker '/threads?format=json&thread_id=-4'
+	assert_output '[]'
 }
 
 @test "threads: every thread of the process is listed" {

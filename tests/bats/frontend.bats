@@ -28,9 +28,9 @@ teardown() { lmc_teardown_checked; }
 	assert_success
 	port=${FE##*:}
 	assert_equal "$(jq -c '.nodes[0] | [.id, .name, .port, .is_proxy]' <<<"$output")" \
-		"[\"proxy_0\",\"local_proxy\",$port,true]"
+		"[\"proxy_local_proxy\",\"local_proxy\",$port,true]"
 	assert_equal "$(jq -c '[.nodes[0].children[] | [.id, .name, .port, .is_proxy, .proxy_id]]' <<<"$output")" \
-		"[[\"node_0\",\"i1_scheduler\",\"$(fe_sock i1_scheduler)\",false,\"proxy_0\"],[\"node_1\",\"i1_worker0\",\"$(fe_sock i1_worker0)\",false,\"proxy_0\"]]"
+		"[[\"node_i1_scheduler\",\"i1_scheduler\",\"$(fe_sock i1_scheduler)\",false,\"local_proxy\"],[\"node_i1_worker0\",\"i1_worker0\",\"$(fe_sock i1_worker0)\",false,\"local_proxy\"]]"
 }
 
 @test "GET /api/proxies and /api/proxies/{p}/nodes; 404 for an unknown proxy" {
@@ -158,7 +158,8 @@ teardown() { lmc_teardown_checked; }
 		--node-supplier-interval 1
 	wait_until 15 eval "[ \"\$(curl -s $CENTRAL/api/nodes | jq '.nodes[0].children | length')\" = 2 ]"
 	run curl -sf "$CENTRAL/api/proxies"
-	assert_equal "$(jq -r '.proxies[0].name' <<<"$output")" "127.0.0.1:${FE1##*:}"
+	assert_equal "$(jq -c '.proxies[0]' <<<"$output")" \
+		"{\"name\":\"proxy_127.0.0.1_${FE1##*:}\",\"host\":\"127.0.0.1\",\"port\":\"${FE1##*:}\"}"
 	run curl -sf "$CENTRAL/proxy2/i1_worker0/version"
 	assert_output '"0.1.0-demo"'
 }

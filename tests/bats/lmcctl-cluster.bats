@@ -49,7 +49,9 @@ teardown() {
 	LMCACHE_REGISTRY= run lmcctl --frontend "$CENTRAL_URL" --no-headers nodes
 	assert_success
 	assert_equal "$(echo "$output" | wc -l)" 6
-	assert_line --regexp "^inst2_worker0 +worker +inst2 +$CENTRAL_URL/proxy2/(fe2/proxy2/)?inst2_worker0\$"
+	# two hops: through fe2 (nginx's central lists the frontends) or through the proxy
+	# named after fe2's address (a central lmcache-frontend, as LMCache's names it)
+	assert_line --regexp "^inst2_worker0 +worker +inst2 +$CENTRAL_URL/proxy2/(fe2|proxy_127\.0\.0\.1_${FE2_URL##*:})/proxy2/inst2_worker0\$"
 	LMCACHE_REGISTRY= run lmcctl --frontend "$CENTRAL_URL" --no-headers version
 	assert_success
 	assert_equal "$(echo "$output" | grep -cE ' 0\.1\.0-demo +ok$')" 6

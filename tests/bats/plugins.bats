@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The plugin runtime (PROTOCOL section 4) with real plugins in real demo nodes: a scheduler
+# The plugin runtime (docs/protocol.md section 4) with real plugins in real demo nodes: a scheduler
 # and two workers, who runs what, environment, output, stopping, dying with the host,
 # restart backoff, broken plugins and GET /plugins.
 

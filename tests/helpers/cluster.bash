@@ -78,16 +78,18 @@ cluster_teardown() {
 	lmc_teardown
 }
 
-# The /api/nodes document of a frontend named $1 for nodes $2...
+# The /api/nodes document of a frontend for nodes $2... on port $1, as LMCache's frontend
+# started with --nodes writes it: one proxy called local_proxy.
 cluster_nodes_json() {
-	local fe=$1 port=$2 n
-	shift 2
+	local port=$1 n
+	shift
 	for n in "$@"; do
 		jq -n --arg n "$n" --arg s "$(cluster_sock "$n")" \
-			'{name: $n, host: "localhost", port: $s, is_proxy: false, proxy_id: "proxy_0"}'
-	done | jq -s --arg fe "$fe" --argjson p "$port" \
-		'{nodes: [{id: "proxy_0", name: $fe, host: "127.0.0.1", port: $p, is_proxy: true,
-		  children: [to_entries[] | .value + {id: "node_\(.key)"}]}]}'
+			'{id: "node_\($n)", name: $n, host: "localhost", port: $s, is_proxy: false,
+			  proxy_id: "local_proxy"}'
+	done | jq -s --argjson p "$port" \
+		'{nodes: [{id: "proxy_local_proxy", name: "local_proxy", host: "127.0.0.1", port: $p,
+		  is_proxy: true, children: .}]}'
 }
 
 cluster_nginx_conf() {
@@ -149,7 +151,7 @@ cluster_frontend_nginx() {
 	local fe=$1 port=$2 dir="$T/fe-$1"
 	shift 2
 	mkdir -p "$dir/tmp"
-	cluster_nodes_json "$fe" "$port" "$@" >"$dir/nodes.json"
+	cluster_nodes_json "$port" "$@" >"$dir/nodes.json"
 	cluster_nginx_conf "$dir" "$port" "$@" >"$dir/nginx.conf"
 	lmc_bg "fe-$fe" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 }

@@ -13,11 +13,16 @@
 
 static unsigned port;
 
+/* Frontend a: its own leaves under local_proxy (one hop), and, as a central frontend in
+ * node-supplier mode lists them, a leaf under another frontend's proxy (two hops). */
 static const char *fe_a_nodes =
-	"{\"nodes\": [{\"name\": \"fe_a\", \"is_proxy\": true, \"children\": ["
+	"{\"nodes\": [{\"name\": \"local_proxy\", \"is_proxy\": true, \"children\": ["
 	" {\"name\": \"i1_worker10\", \"host\": \"h1\", \"port\": 7010},"
 	" {\"name\": \"i1_worker2\", \"host\": \"h1\", \"port\": 7002},"
-	" {\"name\": \"hub\", \"host\": \"h9\", \"port\": 9000, \"is_proxy\": true}]}]}";
+	" {\"name\": \"hub\", \"host\": \"h9\", \"port\": 9000, \"is_proxy\": true}]},"
+	" {\"name\": \"proxy_h5_8000\", \"is_proxy\": true, \"port\": \"8000\", \"children\": ["
+	" {\"name\": \"i3_worker0\", \"host\": \"h5\", \"port\": 7000,"
+	" \"proxy_id\": \"proxy_h5_8000\"}]}]}";
 static const char *hub_nodes =
 	"{\"nodes\": [{\"name\": \"i2_scheduler\", \"host\": \"h2\", \"port\": \"/s/i2\"},"
 	" {\"name\": \"i1_worker2\", \"host\": \"other\", \"port\": 1}]}";
@@ -74,19 +79,22 @@ static void test_nodes(const struct cl_listing *l)
 	char *a = xasprintf("http://127.0.0.1:%u/a", port);
 	char *w2 = xasprintf("%s/proxy2/i1_worker2", a);
 	char *sched = xasprintf("%s/proxy2/hub/proxy2/i2_scheduler", a);
+	char *w0 = xasprintf("%s/proxy2/proxy_h5_8000/proxy2/i3_worker0", a);
 
-	is_int(l->nnodes, 3, "three nodes: a duplicate from the second hop dropped");
-	if (l->nnodes != 3)
+	is_int(l->nnodes, 4, "four nodes: a duplicate from the second hop dropped");
+	if (l->nnodes != 4)
 		return;
 	is_str(l->nodes[0].name, "i1_worker10", "listing order kept");
 	is_str(l->nodes[1].url, w2, "a node is reached through its frontend's /proxy2");
 	is_str(l->nodes[1].host, "h1", "the first listing wins a duplicate");
 	is_str(l->nodes[1].frontend, a, "the frontend that listed it");
-	is_str(l->nodes[2].url, sched, "second hop: through both frontends");
-	is_str(l->nodes[2].frontend, "hub", "named by the frontend's node name");
-	is_str(l->nodes[2].port, "/s/i2", "a socket port as listed");
-	is_str(l->nodes[2].role, "scheduler", "role from the name");
-	is_str(l->nodes[2].instance, "i2", "instance from the name");
+	is_str(l->nodes[2].url, w0, "under another frontend's proxy: LMCache's two-hop path");
+	is_str(l->nodes[3].url, sched, "second hop: through both frontends");
+	is_str(l->nodes[3].frontend, "hub", "named by the frontend's node name");
+	is_str(l->nodes[3].port, "/s/i2", "a socket port as listed");
+	is_str(l->nodes[3].role, "scheduler", "role from the name");
+	is_str(l->nodes[3].instance, "i2", "instance from the name");
+	free(w0);
 	free(a);
 	free(w2);
 	free(sched);
@@ -122,7 +130,7 @@ static void test_registry(void)
 	test_nodes(&l);
 	test_frontends(&l);
 	cluster_sort(&l);
-	ok(l.nnodes == 3 && strcmp(l.nodes[0].name, "i1_worker2") == 0 &&
+	ok(l.nnodes == 4 && strcmp(l.nodes[0].name, "i1_worker2") == 0 &&
 		   strcmp(l.nodes[1].name, "i1_worker10") == 0,
 	   "sorted in natural order");
 	cluster_listing_free(&l);

@@ -43,13 +43,38 @@ static void test_nodes_flag(void)
 	is_str(m.proxies[0].nodes[1].port, "7000", "int port kept as digits");
 	s = dump(model_api_nodes(&m));
 	is_str(s,
-	       "{\"nodes\":[{\"children\":[{\"host\":\"localhost\",\"id\":\"node_0\",\"is_proxy\":false,"
-	       "\"name\":\"a_scheduler\",\"port\":\"/tmp/s_6999\",\"proxy_id\":\"proxy_0\"},"
-	       "{\"host\":\"127.0.0.1\",\"id\":\"node_1\",\"is_proxy\":false,\"name\":\"a_worker0\","
-	       "\"port\":7000,\"proxy_id\":\"proxy_0\"}],\"host\":\"127.0.0.1\",\"id\":\"proxy_0\","
-	       "\"is_proxy\":true,\"name\":\"local_proxy\",\"port\":8000}]}",
-	       "/api/nodes document: ports int or string, ids, proxy ids");
+	       "{\"nodes\":[{\"children\":[{\"host\":\"localhost\",\"id\":\"node_a_scheduler\","
+	       "\"is_proxy\":false,\"name\":\"a_scheduler\",\"port\":\"/tmp/s_6999\","
+	       "\"proxy_id\":\"local_proxy\"},{\"host\":\"127.0.0.1\",\"id\":\"node_a_worker0\","
+	       "\"is_proxy\":false,\"name\":\"a_worker0\",\"port\":7000,\"proxy_id\":\"local_proxy\"}],"
+	       "\"host\":\"127.0.0.1\",\"id\":\"proxy_local_proxy\",\"is_proxy\":true,"
+	       "\"name\":\"local_proxy\",\"port\":8000}]}",
+	       "/api/nodes document: ports int or string, LMCache's ids and proxy ids");
 	free(s);
+	struct fe_target t;
+	ok(model_resolve_direct(&m, "local_proxy", "a_worker0", &t) && strcmp(t.port, "7000") == 0 &&
+		   t.via == NULL,
+	   "two hops to a leaf this frontend reaches itself: the leaf directly");
+	ok(!model_resolve_direct(&m, "local_proxy", "nope", &t) &&
+		   !model_resolve_direct(&m, "other", "a_worker0", &t),
+	   "two hops: an unknown leaf or proxy is not resolved directly");
+	s = model_target_url(&t, "/version");
+	is_str(s, "http://127.0.0.1:7000/version", "target URL over TCP");
+	free(s);
+	t = model_leaf_target(&m.proxies[0], 0);
+	s = model_target_url(&t, "/metrics");
+	is_str(s, "http://localhost/metrics", "target URL over a socket");
+	free(s);
+	t = (struct fe_target){ "h5", "8000", "i3_worker0" };
+	s = model_target_url(&t, "/version");
+	is_str(s, "http://h5:8000/proxy2/i3_worker0/version", "target URL through a proxy");
+	free(s);
+	m.proxies[0].port_text = true;
+	s = dump(model_api_proxies(&m));
+	is_str(s, "{\"proxies\":[{\"host\":\"127.0.0.1\",\"name\":\"local_proxy\",\"port\":\"8000\"}]}",
+	       "a supplied proxy's port is a string, as LMCache's");
+	free(s);
+	m.proxies[0].port_text = false;
 	s = dump(model_api_proxies(&m));
 	is_str(s, "{\"proxies\":[{\"host\":\"127.0.0.1\",\"name\":\"local_proxy\",\"port\":8000}]}",
 	       "/api/proxies document");

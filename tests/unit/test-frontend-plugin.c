@@ -1,4 +1,4 @@
-/* Plugin mode: nodes of this host from the config (PROTOCOL.md 1) and flags from
+/* Plugin mode: nodes of this host from the config (docs/protocol.md 1) and flags from
  * extra_config. */
 #include "config.h"
 

@@ -66,9 +66,36 @@ static void test_control(void)
 	heartbeat_free(hb);
 }
 
+/* A node's /version answer as LMCache's frontend reads it. */
+static void test_version_text(void)
+{
+	const struct {
+		const char *body, *want;
+	} cases[] = {
+		{ "\"0.3.9-6ae0e8b\"", "0.3.9-6ae0e8b" },
+		{ "  \"0.1.0-demo\"\n", "0.1.0-demo" },
+		{ "'1.2'", "1.2" },
+		{ "0.3.9", "0.3.9" },
+		{ "\"\"", NULL },
+		{ "   ", NULL },
+		{ "\"two\nlines\"", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = heartbeat_version_text(cases[i].body, strlen(cases[i].body));
+
+		if (cases[i].want == NULL)
+			ok(got == NULL, "version_text: nothing usable is no version");
+		else
+			is_str(got, cases[i].want, "version_text: quotes and white space removed");
+		free(got);
+	}
+}
+
 int main(void)
 {
 	no_plan();
+	test_version_text();
 	test_backoff();
 	test_addresses();
 	test_time();

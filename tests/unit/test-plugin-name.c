@@ -1,4 +1,5 @@
-/* The plugin name grammar (PROTOCOL section 4), as a table: which process runs which file. */
+/* The plugin name grammar (docs/protocol.md section 4), as a table: which process runs which
+ * file. */
 #include "config.h"
 #include "plugin-name.h"
 #include "tap.h"

@@ -118,5 +118,11 @@ int main(void)
 	is_str(allow, "GET, POST", "list_add: separated, no repeats");
 	str_list_add(allow, sizeof(allow), "DELETE");
 	is_str(allow, "GET, POST, DELE", "list_add: cut short when the buffer is full");
+	char *esc = str_escape_ctl("evil\nroot: DEBUG\t\x1b[2J\\\x7f");
+	is_str(esc, "evil\\nroot: DEBUG\\t\\x1b[2J\\\\\\x7f", "escape_ctl: no control byte left");
+	free(esc);
+	esc = str_escape_ctl("lmcache.v1.cache_engine");
+	is_str(esc, "lmcache.v1.cache_engine", "escape_ctl: a plain name is unchanged");
+	free(esc);
 	return done_testing();
 }
