@@ -3,3 +3,8 @@
 reliab_bats = tests/bats/frontend-reliab.bats
 TESTS += $(reliab_bats)
 EXTRA_DIST += $(reliab_bats)
+reliab_unit = tests/unit/test-prom-hostile
+check_PROGRAMS += $(reliab_unit)
+tests_unit_test_prom_hostile_CFLAGS = $(PROM_TEST_CFLAGS)
+tests_unit_test_prom_hostile_LDADD = $(PROM_TEST_LDADD)
+TESTS += $(reliab_unit)

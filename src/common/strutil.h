@@ -19,5 +19,10 @@ void str_list_free(char **list);
 /* Appends item to the ", "-separated list held in the buffer list of size bytes, unless the
  * list holds it already (e.g. the methods of an Allow header); cut short when full. */
 void str_list_add(char *list, size_t size, const char *item);
+/* How many of the n bytes at s are valid UTF-8 (n when all are): overlong forms, surrogates
+ * and code points above U+10FFFF are invalid. */
+size_t str_utf8_valid_prefix(const char *s, size_t n);
+/* Replaces each byte that is not part of valid UTF-8 in s with '?'; returns how many. */
+size_t str_utf8_repair(char *s);
 
 #endif

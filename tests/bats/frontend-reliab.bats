@@ -36,3 +36,24 @@ hb_storm() {
 	run wait_until 10 eval "! kill -0 $pid 2>/dev/null"
 	assert_success
 }
+
+@test "frontend: a node's series with bytes not UTF-8 or 1e999 are left out, counted, the rest valid" {
+	fe_node i1 worker 0
+	mkdir -p "$T/py"
+	printf '# HELP m M.\n# TYPE m gauge\nm{k="ok"} 1\nm{k="\xff\xfe"} 2\nm{k="big"} 1e999\n' >"$T/py/metrics"
+	printf '# HELP h H.\n# TYPE h histogram\nh_bucket{le="1e999"} 1\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 1\n' \
+		>>"$T/py/metrics"
+	PY=$(free_port)
+	lmc_bg py python3 -m http.server --bind 127.0.0.1 --directory "$T/py" "$PY"
+	wait_for_http "http://127.0.0.1:$PY/metrics"
+	NODES=$(fe_nodes_json i1_worker0 | jq -c --argjson p "$PY" '. + [{name: "py", host: "127.0.0.1", port: $p}]')
+	fe_start FE --nodes "$NODES"
+	curl -sf "$FE/metrics" >"$T/merged.prom"
+	promtool_check "$T/merged.prom"
+	grep -q '^lmcache_frontend_node_samples_skipped{node="py"} 3$' "$T/merged.prom"
+	grep -q '^lmcache_frontend_node_samples_skipped{node="i1_worker0"} 0$' "$T/merged.prom"
+	grep -q '^lmcache_frontend_node_up{node="py"} 1$' "$T/merged.prom"
+	grep -q '^m{node="py",k="ok"} 1$' "$T/merged.prom"
+	grep -q '^lmcache:num_retrieve_requests_total{node="i1_worker0",' "$T/merged.prom"
+	grep -q '^# node py: 3 samples left out (first: line 4: a label value that is not UTF-8)$' "$T/merged.prom"
+}
