@@ -8,3 +8,4 @@ check_PROGRAMS += $(reliab_unit)
 tests_unit_test_prom_hostile_CFLAGS = $(PROM_TEST_CFLAGS)
 tests_unit_test_prom_hostile_LDADD = $(PROM_TEST_LDADD)
 TESTS += $(reliab_unit)
+EXTRA_DIST += tests/fixtures/reliab/big-node.py

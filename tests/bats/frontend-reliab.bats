@@ -57,3 +57,39 @@ hb_storm() {
 	grep -q '^lmcache:num_retrieve_requests_total{node="i1_worker0",' "$T/merged.prom"
 	grep -q '^# node py: 3 samples left out (first: line 4: a label value that is not UTF-8)$' "$T/merged.prom"
 }
+
+# fd_count PID: how many descriptors the process has open.
+fd_count() { ls "/proc/$1/fd" | wc -l; }
+
+@test "frontend: many spellings of one socket target share one bounded pool of connections" {
+	fe_node i1 worker 0
+	fe_start FE --nodes "$(fe_nodes_json i1_worker0)"
+	enc=$(jq -rn --arg s "$(fe_sock i1_worker0)" '$s | @uri')
+	pid=$(cat "$T/fe-FE.pid")
+	curl -sf "$FE/proxy/localhost/$enc/version" >/dev/null
+	before=$(fd_count "$pid")
+	for i in $(seq 1 300); do
+		curl -sf -o /dev/null "$FE/proxy/host$i/$enc/version"
+	done
+	after=$(fd_count "$pid")
+	echo "# descriptors: $before before, $after after 300 spellings" >&3
+	[ "$after" -le $((before + 8)) ]
+	assert_equal "$(fe_status "$FE/proxy2/i1_worker0/version")" 200
+}
+
+@test "frontend: a node answer above the cap is 502 with a reason, memory stays bounded" {
+	port=$(free_port)
+	lmc_bg big python3 "$FIXTURES/reliab/big-node.py" "$port"
+	wait_for_http "http://127.0.0.1:$port/"
+	fe_start FE --nodes "[{\"name\": \"big\", \"host\": \"127.0.0.1\", \"port\": $port}]"
+	assert_equal "$(curl -s -o /dev/null -w '%{http_code}' --max-time 60 "$FE/proxy2/big/big/8")" 200
+	# (the body goes to a file: a test must not print 200 MiB when it fails)
+	run curl -s -o "$T/big.out" -w '%{http_code}' --max-time 60 "$FE/proxy2/big/big/200"
+	assert_output 502
+	run head -c 200 "$T/big.out"
+	assert_output --regexp '^\{"detail": ?"Response of 127.0.0.1:[0-9]+ is larger than [0-9]+ bytes"\}$'
+	# The frontend never held the 200 MiB answer.
+	hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$(cat "$T/fe-FE.pid")/status")
+	echo "# frontend peak RSS: $hwm kB" >&3
+	[ "$hwm" -lt $((100 * 1024)) ]
+}
