@@ -1,6 +1,6 @@
 # Reliability tests (issue: no hang, no unbounded growth, no bad input that spoils an
 # answer): program tests across the daemons, fuzz targets (tests/fuzz) and the soak bench.
-reliab_bats = tests/bats/frontend-reliab.bats
+reliab_bats = tests/bats/frontend-reliab.bats tests/bats/discovery-reliab.bats
 TESTS += $(reliab_bats)
 EXTRA_DIST += $(reliab_bats)
 reliab_unit = tests/unit/test-prom-hostile
