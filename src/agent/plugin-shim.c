@@ -180,8 +180,9 @@ static void procs_read(struct procs *ps)
 		closedir(d);
 }
 
-/* Sends sig to every live descendant of the shim (whatever its group or session); returns
- * how many there were. Zombies count: their parent has yet to reap them. */
+/* Sends sig to every descendant of the shim that left the plugin's group; returns how many
+ * descendants there are, in the group or not. Zombies count: their parent has yet to reap
+ * them. */
 static size_t signal_descendants(int sig)
 {
 	struct procs ps = { 0 };
@@ -199,7 +200,10 @@ static size_t signal_descendants(int sig)
 			if (ps.ppid[i] == parent) {
 				todo[tail++] = ps.pid[i];
 				ps.ppid[i] = -1; /* visited */
-				kill(ps.pid[i], sig);
+				/* The group got sig already: a second SIGTERM could cut short a
+				 * plugin's own clean exit. */
+				if (getpgid(ps.pid[i]) != plugin_pid)
+					kill(ps.pid[i], sig);
 				found++;
 			}
 	}
