@@ -9,3 +9,17 @@ common_sources += src/common/agentfmt.c src/common/agentfmt.h
 common_sources += src/common/cluster.c src/common/cluster.h
 common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
 include tests/prom.mk
+check_PROGRAMS += tests/unit/test-jsonutil
+TESTS += tests/unit/test-jsonutil
+tests_unit_test_jsonutil_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_jsonutil_LDADD = src/common/libcommon.la src/common/libutil.la
+# The agent's JSON through jsonutil's dumper (shortest reals), against demo nodes.
+TESTS += tests/bats/agent-floats.bats
+EXTRA_DIST += tests/bats/agent-floats.bats
+check_PROGRAMS += tests/unit/test-agentfmt
+TESTS += tests/unit/test-agentfmt
+tests_unit_test_agentfmt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_agentfmt_LDADD = src/common/libcommon.la src/common/libutil.la
+# Clients through jsonutil's lenient parser, against an LMCache-like node (nginx).
+TESTS += tests/bats/lmcctl-nonfinite.bats
+EXTRA_DIST += tests/bats/lmcctl-nonfinite.bats tests/fixtures/jsonutil/lmcache-nonfinite/conf.txt

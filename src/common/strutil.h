@@ -25,4 +25,14 @@ size_t str_utf8_valid_prefix(const char *s, size_t n);
 /* Replaces each byte that is not part of valid UTF-8 in s with '?'; returns how many. */
 size_t str_utf8_repair(char *s);
 
+/* Room for any str_double() text ("-2.2250738585072014e-308" is 24 bytes). */
+#define STR_DOUBLE_SIZE 32
+/* The shortest decimal text that reads back as the same double, laid out as Python's repr()
+ * does (so values look as LMCache's Python code shows them): "0.9", "1.0", "-0.0", "1e+22",
+ * "1e-05", "5e-324", fixed notation for decimal exponents -4..15. Non-finite values are
+ * spelled as Python's json.dumps writes them: "Infinity", "-Infinity", "NaN". Writes into
+ * buf (STR_DOUBLE_SIZE bytes) and returns it. Independent of the C locale's decimal point. */
+char *str_double(double d, char *buf);
+
+
 #endif
