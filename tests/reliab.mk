@@ -1,7 +1,7 @@
 # Reliability tests (issue: no hang, no unbounded growth, no bad input that spoils an
 # answer): program tests across the daemons, fuzz targets (tests/fuzz) and the soak bench.
 reliab_bats = tests/bats/frontend-reliab.bats tests/bats/discovery-reliab.bats \
-	tests/bats/plugins-reliab.bats
+	tests/bats/plugins-reliab.bats tests/bats/agent-reliab.bats
 TESTS += $(reliab_bats)
 EXTRA_DIST += $(reliab_bats)
 reliab_unit = tests/unit/test-prom-hostile

@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,13 @@
 	"The /run_script API is disabled. It runs caller-supplied code, so it is off by "  \
 	"default; enable it with run_script_api_enabled (LMCACHE_RUN_SCRIPT_API_ENABLED=true " \
 	"or run_script_api_enabled: true in the config file), only on a trusted host."
+
+/* Scripts running at once in this process; one more is refused with 429. Each running
+ * script holds a server thread, so this stays below the server's threads and the others
+ * keep answering (/healthcheck above all). */
+#define MAX_RUNNING 2
+
+static atomic_int running;
 
 struct script_upload {
 	struct buf data;
@@ -32,6 +40,25 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 		buf_append(&up->data, data, size);
 	}
 	return MHD_YES;
+}
+
+/* Whether body ends its multipart with "--BOUNDARY--" (the boundary taken from the
+ * Content-Type header): a body cut short carries a truncated script, which must not run. */
+static bool upload_complete(const lmca_request *req)
+{
+	const char *ct = lmca_request_header(req, "Content-Type"), *b;
+	char *close_mark;
+	size_t n;
+	bool found;
+
+	if (ct == NULL || (b = strstr(ct, "boundary=")) == NULL)
+		return true; /* not multipart: the post processor decides */
+	b += strlen("boundary=");
+	n = *b == '"' ? strcspn(++b, "\"") : strcspn(b, "; \t");
+	close_mark = xasprintf("--%.*s--", (int)n, b);
+	found = memmem(req->body, req->body_len, close_mark, strlen(close_mark)) != NULL;
+	free(close_mark);
+	return found;
 }
 
 /* Parses the multipart body with libmicrohttpd's post processor. */
@@ -70,6 +97,14 @@ static void run(lmca_agent *agent, struct script_upload *up, lmca_response *res)
 	}
 }
 
+static bool slot_take(void)
+{
+	if (atomic_fetch_add(&running, 1) < MAX_RUNNING)
+		return true;
+	atomic_fetch_sub(&running, 1);
+	return false;
+}
+
 static void post_run_script(lmca_agent *agent, const lmca_request *req, lmca_response *res)
 {
 	struct script_upload up = { BUF_INIT, false };
@@ -78,10 +113,19 @@ static void post_run_script(lmca_agent *agent, const lmca_request *req, lmca_res
 		respond_text(res, 404, DISABLED_TEXT);
 		return;
 	}
-	if (!read_script(req, &up))
+	if (!upload_complete(req)) {
+		respond_text(res, 400, "Incomplete upload: the multipart body has no closing "
+				       "boundary; nothing was run");
+	} else if (!read_script(req, &up)) {
 		respond_text(res, 400, "No script file provided");
-	else
+	} else if (!slot_take()) {
+		respond_owned(res, 429, NULL,
+			      xasprintf("Too many scripts running (at most %d at once); try again "
+					"later", MAX_RUNNING));
+	} else {
 		run(agent, &up, res);
+		atomic_fetch_sub(&running, 1);
+	}
 	buf_free(&up.data);
 }
 
