@@ -64,3 +64,41 @@ post_raw() {
 	assert_equal "$(cat "$T/code1" "$T/code2")" 200200
 	[ "$(wc -l <"$T/started")" -eq 2 ]
 }
+
+# alive_any PID...: one of the processes still exists (zombies count as dead).
+alive_any() {
+	local pid st
+	for pid in "$@"; do
+		st=$(ps -o stat= -p "$pid" 2>/dev/null) || continue
+		case $st in Z*) ;; *) return 0 ;; esac
+	done
+	return 1
+}
+
+@test "run_script: what a script leaves behind dies with it, even outside its group" {
+	printf 'setsid sleep 1001 >/dev/null 2>&1 &\necho $! >%s/left\necho done\n' "$T" >"$T/s.sh"
+	run curl -s -w ' %{http_code}' --max-time 20 --unix-socket "$SOCK" -F "script=@$T/s.sh" \
+		http://localhost/run_script
+	assert_output 'done
+ 200'
+	run wait_until 10 eval "! alive_any $(cat "$T/left")"
+	assert_success
+}
+
+@test "run_script: SIGKILL of the host kills the running script and its children" {
+	printf 'setsid sleep 1002 >/dev/null 2>&1 &\necho $! >%s/child\necho $$ >%s/script\nsleep 1003\n' \
+		"$T" "$T" >"$T/s.sh"
+	curl -s -o /dev/null --max-time 60 --unix-socket "$SOCK" -F "script=@$T/s.sh" \
+		http://localhost/run_script 3>&- &
+	client=$!
+	run wait_until 20 test -s "$T/script"
+	assert_success
+	run wait_until 20 test -s "$T/child"
+	assert_success
+	pids="$(cat "$T/child") $(cat "$T/script")"
+	kill -KILL "$(cat "$T/node.pid")"
+	run wait_until 10 eval "! alive_any $pids"
+	kill -KILL $pids 2>/dev/null || true
+	wait "$client" || true
+	assert_success
+}
