@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <microhttpd.h>
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,11 +74,33 @@ static bool read_script(const lmca_request *req, struct script_upload *up)
 	return up->found;
 }
 
-static void run(lmca_agent *agent, struct script_upload *up, lmca_response *res)
+/* The connection of the script running on this thread, for lmca_script_client_gone. */
+static _Thread_local int client_fd = -1;
+
+bool lmca_script_client_gone(void)
+{
+	struct pollfd p = { .fd = client_fd, .events = POLLRDHUP };
+
+	if (client_fd < 0)
+		return false;
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+static int connection_fd(const lmca_request *req)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	return ci ? ci->connect_fd : -1;
+}
+
+static void run(lmca_agent *agent, const lmca_request *req, struct script_upload *up,
+		lmca_response *res)
 {
 	lmca_script_runner fn;
 	void *arg;
 	char *output = NULL;
+	int rc;
 
 	pthread_mutex_lock(&agent->lock);
 	fn = agent->script_fn;
@@ -88,7 +111,10 @@ static void run(lmca_agent *agent, struct script_upload *up, lmca_response *res)
 		                   "this node has no script runner");
 		return;
 	}
-	if (fn(arg, buf_cstr(&up->data), up->data.len, &output) == 0) {
+	client_fd = connection_fd(req);
+	rc = fn(arg, buf_cstr(&up->data), up->data.len, &output);
+	client_fd = -1;
+	if (rc == 0) {
 		respond_owned(res, 200, NULL, output ? output : xstrdup(""));
 	} else {
 		respond_owned(res, 500, NULL,
@@ -123,7 +149,7 @@ static void post_run_script(lmca_agent *agent, const lmca_request *req, lmca_res
 			      xasprintf("Too many scripts running (at most %d at once); try again "
 					"later", MAX_RUNNING));
 	} else {
-		run(agent, &up, res);
+		run(agent, req, &up, res);
 		atomic_fetch_sub(&running, 1);
 	}
 	buf_free(&up.data);

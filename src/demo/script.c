@@ -123,8 +123,10 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads fd until EOF or the deadline; false on timeout. */
-static bool collect(int fd, struct buf *out)
+#define CLIENT_CHECK_MS 200
+
+/* Reads fd until EOF; false at the deadline or when the client has gone (*gone set). */
+static bool collect(int fd, struct buf *out, bool *gone)
 {
 	long long deadline = now_ms() + SCRIPT_TIMEOUT_MS;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -134,9 +136,10 @@ static bool collect(int fd, struct buf *out)
 	for (;;) {
 		long long left = deadline - now_ms();
 
-		if (left <= 0)
+		if (left <= 0 || (*gone = lmca_script_client_gone()))
 			return false;
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+		if (poll(&p, 1, left < CLIENT_CHECK_MS ? (int)left : CLIENT_CHECK_MS) < 0 &&
+		    errno != EINTR)
 			return true;
 		if (!(p.revents & (POLLIN | POLLHUP)))
 			continue;
@@ -167,7 +170,8 @@ static int reported_status(int fd)
 
 /* Waits for the shim (the lifeline is closed: on a timeout it kills what is left) and
  * turns the script's status into the answer. */
-static int finish(pid_t shim, bool done, struct run_pipes *p, struct buf *out, char **output)
+static int finish(pid_t shim, bool done, bool gone, struct run_pipes *p, struct buf *out,
+		  char **output)
 {
 	int status = 0, wst;
 
@@ -176,7 +180,9 @@ static int finish(pid_t shim, bool done, struct run_pipes *p, struct buf *out, c
 	while (waitpid(shim, &wst, 0) < 0 && errno == EINTR)
 		;
 	status = reported_status(p->status[0]);
-	if (!done) {
+	if (!done && gone) {
+		buf_printf(out, "%sstopped: the client went away", out->len ? "\n" : "");
+	} else if (!done) {
 		buf_printf(out, "%stimed out after %d s", out->len ? "\n" : "",
 		           SCRIPT_TIMEOUT_MS / 1000);
 	} else if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -195,7 +201,7 @@ int demo_run_script(void *arg, const char *script, size_t len, char **output)
 	struct run_pipes p;
 	char *path, *err = NULL;
 	pid_t pid;
-	bool done;
+	bool done, gone = false;
 
 	(void)arg;
 	if ((path = write_temp(script, len, &err)) == NULL || pipes_open(&p, &err) < 0) {
@@ -210,12 +216,12 @@ int demo_run_script(void *arg, const char *script, size_t len, char **output)
 	close(p.life[0]);
 	close(p.status[1]);
 	p.out[1] = p.life[0] = p.status[1] = -1;
-	done = pid > 0 && collect(p.out[0], &out);
+	done = pid > 0 && collect(p.out[0], &out, &gone);
 	if (pid < 0) {
 		*output = err;
 		done = false;
 	}
-	done = pid > 0 ? finish(pid, done, &p, &out, output) == 0 : false;
+	done = pid > 0 ? finish(pid, done, gone, &p, &out, output) == 0 : false;
 	buf_free(&out);
 	pipes_close(&p);
 	unlink(path);

@@ -102,3 +102,20 @@ alive_any() {
 	wait "$client" || true
 	assert_success
 }
+
+@test "run_script: a script whose client went away is stopped" {
+	printf 'echo $$ >%s/script\nsleep 60\necho finished >%s/finished\n' "$T" "$T" >"$T/s.sh"
+	curl -s -o /dev/null --max-time 90 --unix-socket "$SOCK" -F "script=@$T/s.sh" \
+		http://localhost/run_script 3>&- &
+	client=$!
+	run wait_until 20 test -s "$T/script"
+	assert_success
+	kill -TERM "$client"
+	wait "$client" || true
+	run wait_until 10 eval "! alive_any $(cat "$T/script")"
+	assert_success
+	[ ! -e "$T/finished" ]
+	# The node serves on.
+	run curl -s --max-time 5 --unix-socket "$SOCK" http://localhost/healthcheck
+	assert_success
+}
