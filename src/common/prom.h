@@ -8,8 +8,8 @@
  * is well formed but that Prometheus would refuse (label value not UTF-8, 1e999) is left out
  * and counted, so one bad series does not cost a node its other series.
  */
-#ifndef LMC_PROM_H
-#define LMC_PROM_H
+#ifndef LMC_COMMON_PROM_H
+#define LMC_COMMON_PROM_H
 
 #include <stdbool.h>
 #include <stddef.h>
