@@ -14,10 +14,6 @@
 
 #define DEFAULT_TIMEOUT_MS 10000L
 #define DEFAULT_PARALLEL 256
-/* Connections at once to one server (one host and port, or one unix socket path): our
- * servers accept 64 at once from one address (src/server/srv.h), so a fan-out through one
- * frontend queues beyond this instead of being refused. */
-#define MAX_PER_HOST 48L
 /* Idle connections a client keeps at most: one per node of a large cluster, but never more
  * than a quarter of the descriptors the process may open. */
 #define MAX_KEPT 1024
@@ -195,7 +191,6 @@ struct hm_client *hm_client_new(void)
 
 	pthread_once(&init_once, global_init);
 	c->multi = curl_multi_init();
-	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, MAX_PER_HOST);
 	return c;
 }
 

@@ -35,17 +35,18 @@ other_client() {
 	assert_success
 }
 
-@test "frontend: 300 half-open connections from one client leave it serving others" {
+@test "frontend: 400 half-open connections from one client leave it serving others" {
 	port=$(free_port)
 	lmc_bg fe lmcache-frontend --port "$port" --nodes '[]'
 	wait_for_http "http://127.0.0.1:$port/health"
-	slow_client "$port" 300
+	slow_client "$port" 400
 	run other_client "http://127.0.0.1:$port/health"
 	assert_success
-	# One client costs a bounded number of threads, not one per connection it opens.
+	# One client costs a bounded number of threads (the frontend's per-client limit is 256,
+	# as clients fan out through it), not one per connection it opens.
 	threads=$(ls "/proc/$(cat "$T/fe.pid")/task" | wc -l)
 	echo "# frontend threads with 300 slow connections: $threads" >&3
-	[ "$threads" -lt 100 ]
+	[ "$threads" -lt 290 ]
 }
 
 @test "registry: 300 half-open connections from one client leave it serving others" {
