@@ -6,6 +6,8 @@
 #include "xalloc.h"
 
 #include <microhttpd.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,13 @@
 	"The /run_script API is disabled. It runs caller-supplied code, so it is off by "  \
 	"default; enable it with run_script_api_enabled (LMCACHE_RUN_SCRIPT_API_ENABLED=true " \
 	"or run_script_api_enabled: true in the config file), only on a trusted host."
+
+/* Scripts running at once in this process; one more is refused with 429. Each running
+ * script holds a server thread, so this stays below the server's threads and the others
+ * keep answering (/healthcheck above all). */
+#define MAX_RUNNING 2
+
+static atomic_int running;
 
 struct script_upload {
 	struct buf data;
@@ -34,6 +43,25 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 	return MHD_YES;
 }
 
+/* Whether body ends its multipart with "--BOUNDARY--" (the boundary taken from the
+ * Content-Type header): a body cut short carries a truncated script, which must not run. */
+static bool upload_complete(const lmca_request *req)
+{
+	const char *ct = lmca_request_header(req, "Content-Type"), *b;
+	char *close_mark;
+	size_t n;
+	bool found;
+
+	if (ct == NULL || (b = strstr(ct, "boundary=")) == NULL)
+		return true; /* not multipart: the post processor decides */
+	b += strlen("boundary=");
+	n = *b == '"' ? strcspn(++b, "\"") : strcspn(b, "; \t");
+	close_mark = xasprintf("--%.*s--", (int)n, b);
+	found = memmem(req->body, req->body_len, close_mark, strlen(close_mark)) != NULL;
+	free(close_mark);
+	return found;
+}
+
 /* Parses the multipart body with libmicrohttpd's post processor. */
 static bool read_script(const lmca_request *req, struct script_upload *up)
 {
@@ -46,11 +74,33 @@ static bool read_script(const lmca_request *req, struct script_upload *up)
 	return up->found;
 }
 
-static void run(lmca_agent *agent, struct script_upload *up, lmca_response *res)
+/* The connection of the script running on this thread, for lmca_script_client_gone. */
+static _Thread_local int client_fd = -1;
+
+bool lmca_script_client_gone(void)
+{
+	struct pollfd p = { .fd = client_fd, .events = POLLRDHUP };
+
+	if (client_fd < 0)
+		return false;
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+static int connection_fd(const lmca_request *req)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	return ci ? ci->connect_fd : -1;
+}
+
+static void run(lmca_agent *agent, const lmca_request *req, struct script_upload *up,
+		lmca_response *res)
 {
 	lmca_script_runner fn;
 	void *arg;
 	char *output = NULL;
+	int rc;
 
 	pthread_mutex_lock(&agent->lock);
 	fn = agent->script_fn;
@@ -61,13 +111,24 @@ static void run(lmca_agent *agent, struct script_upload *up, lmca_response *res)
 		                   "this node has no script runner");
 		return;
 	}
-	if (fn(arg, buf_cstr(&up->data), up->data.len, &output) == 0) {
+	client_fd = connection_fd(req);
+	rc = fn(arg, buf_cstr(&up->data), up->data.len, &output);
+	client_fd = -1;
+	if (rc == 0) {
 		respond_owned(res, 200, NULL, output ? output : xstrdup(""));
 	} else {
 		respond_owned(res, 500, NULL,
 		              xasprintf("Error executing script: %s", output ? output : "failed"));
 		free(output);
 	}
+}
+
+static bool slot_take(void)
+{
+	if (atomic_fetch_add(&running, 1) < MAX_RUNNING)
+		return true;
+	atomic_fetch_sub(&running, 1);
+	return false;
 }
 
 static void post_run_script(lmca_agent *agent, const lmca_request *req, lmca_response *res)
@@ -78,10 +139,19 @@ static void post_run_script(lmca_agent *agent, const lmca_request *req, lmca_res
 		respond_text(res, 404, DISABLED_TEXT);
 		return;
 	}
-	if (!read_script(req, &up))
+	if (!upload_complete(req)) {
+		respond_text(res, 400, "Incomplete upload: the multipart body has no closing "
+				       "boundary; nothing was run");
+	} else if (!read_script(req, &up)) {
 		respond_text(res, 400, "No script file provided");
-	else
-		run(agent, &up, res);
+	} else if (!slot_take()) {
+		respond_owned(res, 429, NULL,
+			      xasprintf("Too many scripts running (at most %d at once); try again "
+					"later", MAX_RUNNING));
+	} else {
+		run(agent, req, &up, res);
+		atomic_fetch_sub(&running, 1);
+	}
 	buf_free(&up.data);
 }
 

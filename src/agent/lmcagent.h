@@ -233,6 +233,10 @@ int lmca_agent_add_route(lmca_agent *agent, const char *method, const char *path
  * true. Return 0 and a malloc'd *output (the text response), or -1 and *output as the error. */
 typedef int (*lmca_script_runner)(void *arg, const char *script, size_t len, char **output);
 void lmca_agent_set_script_runner(lmca_agent *agent, lmca_script_runner fn, void *arg);
+/* For a runner, on the thread the agent called it on: whether the client that posted the
+ * script has gone away (closed its connection); the runner should then stop the script.
+ * false outside a runner. */
+bool lmca_script_client_gone(void);
 
 /* ---- hosts with a runtime of their own (an interpreter) ----------------------------------
  * A host whose code runs in a language runtime (the Python module lmcagent, lmcagent(3))

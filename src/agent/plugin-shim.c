@@ -12,11 +12,15 @@
  * waits up to GRACE_MS for it to empty, sends SIGKILL, and exits.
  *
  * The shim is a child subreaper, so descendants that the plugin orphans are reparented to
- * it and reaped. Should the shim itself be killed, the host sees the status pipe close
+ * it and reaped. Descendants that left the plugin's group (setsid, setpgid) are found in
+ * /proc by their parent links and get the same SIGTERM, then SIGKILL; the shim exits only
+ * when it has no descendant left. Should the shim itself be killed, the host sees the status pipe close
  * without an exit report and kills the plugin's group (whose id it got in "pid").
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -127,7 +131,90 @@ static bool lifeline_closed(int fd)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 }
 
-/* SIGTERM to the plugin's group, then SIGKILL when it has not emptied within grace_ms. */
+/* The parent of pid from /proc/PID/stat, or -1. */
+static pid_t parent_of(const char *pid)
+{
+	char path[64], buf[512], *close_paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%s/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold anything, so look after its last ')'. */
+	if ((close_paren = strrchr(buf, ')')) == NULL)
+		return -1;
+	return (pid_t)strtol(close_paren + 4, NULL, 10);
+}
+
+struct procs {
+	pid_t *pid, *ppid;
+	size_t n, cap;
+};
+
+static void procs_read(struct procs *ps)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	ps->n = 0;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (ps->n == ps->cap) {
+			ps->cap = ps->cap ? ps->cap * 2 : 1024;
+			ps->pid = realloc(ps->pid, ps->cap * sizeof *ps->pid);
+			ps->ppid = realloc(ps->ppid, ps->cap * sizeof *ps->ppid);
+			if (!ps->pid || !ps->ppid)
+				abort();
+		}
+		ps->pid[ps->n] = (pid_t)atoi(de->d_name);
+		ps->ppid[ps->n++] = parent_of(de->d_name);
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+/* Sends sig to every descendant of the shim that left the plugin's group; returns how many
+ * descendants there are, in the group or not. Zombies count: their parent has yet to reap
+ * them. */
+static size_t signal_descendants(int sig)
+{
+	struct procs ps = { 0 };
+	pid_t *todo;
+	size_t head = 0, tail = 0, found = 0;
+
+	procs_read(&ps);
+	if ((todo = malloc((ps.n + 1) * sizeof *todo)) == NULL)
+		abort();
+	todo[tail++] = getpid();
+	while (head < tail) {
+		pid_t parent = todo[head++];
+
+		for (size_t i = 0; i < ps.n; i++)
+			if (ps.ppid[i] == parent) {
+				todo[tail++] = ps.pid[i];
+				ps.ppid[i] = -1; /* visited */
+				/* The group got sig already: a second SIGTERM could cut short a
+				 * plugin's own clean exit. */
+				if (getpgid(ps.pid[i]) != plugin_pid)
+					kill(ps.pid[i], sig);
+				found++;
+			}
+	}
+	free(todo);
+	free(ps.pid);
+	free(ps.ppid);
+	return found;
+}
+
+/* SIGTERM to the plugin's group and every other descendant, then SIGKILL to whatever has
+ * not exited within grace_ms, until nothing the plugin started is left. */
 static void shut_down(int sfd, long grace_ms)
 {
 	long long deadline = now_ms() + grace_ms;
@@ -136,26 +223,34 @@ static void shut_down(int sfd, long grace_ms)
 	/* While the group has members its id cannot be reused, so these signals cannot reach
 	 * a stranger; once it is empty, none are sent. */
 	kill(-plugin_pid, SIGTERM);
+	signal_descendants(SIGTERM);
 	for (;;) {
 		long long left = deadline - now_ms();
 
 		reap();
-		if (plugin_reaped && kill(-plugin_pid, 0) != 0)
+		if (plugin_reaped && kill(-plugin_pid, 0) != 0 && signal_descendants(0) == 0)
 			break;
 		if (left <= 0) {
 			timed_out = true;
 			break;
 		}
-		wait_sigchld(sfd, -1, (int)left);
+		wait_sigchld(sfd, -1, left > 100 ? 100 : (int)left);
 	}
 	if (timed_out)
 		kill(-plugin_pid, SIGKILL);
+	/* Each round kills what is left; what it orphans comes to the shim and is killed in
+	 * the next one (bounded: a process stuck in the kernel cannot hold the shim forever). */
+	for (int round = 0; timed_out && round < 100 && signal_descendants(SIGKILL) > 0; round++) {
+		reap();
+		wait_sigchld(sfd, -1, 50);
+	}
 	if (!plugin_reaped) {
 		int status;
 
 		if (waitpid(plugin_pid, &status, 0) == plugin_pid)
 			report("exit", (long)status);
 	}
+	reap();
 }
 
 /* Runs until the plugin exits or the lifeline closes. */

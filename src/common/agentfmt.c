@@ -200,7 +200,8 @@ static json_t *threads_from_text(const char *body, size_t len, char **cause)
 		}
 	}
 	str_list_free(lines);
-	if (json_array_size(a) == 0 && strstr(body, "Total threads: 0") == NULL) {
+	/* body need not end with a NUL: look within its len bytes only. */
+	if (json_array_size(a) == 0 && memmem(body, len, "Total threads: 0", 16) == NULL) {
 		*cause = xstrdup("no \"Thread:\" block in the answer");
 		json_decref(a);
 		return NULL;

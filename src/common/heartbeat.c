@@ -25,6 +25,9 @@
 #define ERROR_MAX 200
 
 struct heartbeat {
+	/* Serialises start, stop and restart as a whole (held across the join), so that only
+	 * one caller ever joins a thread; lock alone is released before the join. */
+	pthread_mutex_t ctl;
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CLOCK_MONOTONIC: a clock step neither delays nor hurries it */
 	pthread_t thread;
@@ -384,6 +387,7 @@ struct heartbeat *heartbeat_new(void)
 	struct heartbeat *hb = xcalloc(1, sizeof(*hb));
 	pthread_condattr_t attr;
 
+	pthread_mutex_init(&hb->ctl, NULL);
 	pthread_mutex_init(&hb->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -424,7 +428,8 @@ static void copy_config(struct heartbeat *hb, const struct heartbeat_config *cfg
 	hb->cfg.version = hb->version;
 }
 
-int heartbeat_start(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause)
+/* Under ctl. */
+static int start_locked(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause)
 {
 	sigset_t all, old;
 	int err;
@@ -454,7 +459,8 @@ int heartbeat_start(struct heartbeat *hb, const struct heartbeat_config *cfg, ch
 	return 0;
 }
 
-int heartbeat_stop(struct heartbeat *hb, bool deregister_entry)
+/* Under ctl: the only place a thread is joined. */
+static int stop_locked(struct heartbeat *hb, bool deregister_entry)
 {
 	pthread_mutex_lock(&hb->lock);
 	if (!hb->running) {
@@ -471,6 +477,37 @@ int heartbeat_stop(struct heartbeat *hb, bool deregister_entry)
 	pthread_mutex_unlock(&hb->lock);
 	curl_global_cleanup();
 	return 0;
+}
+
+int heartbeat_start(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause)
+{
+	int rc;
+
+	pthread_mutex_lock(&hb->ctl);
+	rc = start_locked(hb, cfg, cause);
+	pthread_mutex_unlock(&hb->ctl);
+	return rc;
+}
+
+int heartbeat_restart(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause)
+{
+	int rc;
+
+	pthread_mutex_lock(&hb->ctl);
+	stop_locked(hb, false);
+	rc = start_locked(hb, cfg, cause);
+	pthread_mutex_unlock(&hb->ctl);
+	return rc;
+}
+
+int heartbeat_stop(struct heartbeat *hb, bool deregister_entry)
+{
+	int rc;
+
+	pthread_mutex_lock(&hb->ctl);
+	rc = stop_locked(hb, deregister_entry);
+	pthread_mutex_unlock(&hb->ctl);
+	return rc;
 }
 
 bool heartbeat_running(struct heartbeat *hb)
@@ -531,6 +568,7 @@ void heartbeat_free(struct heartbeat *hb)
 	heartbeat_stop(hb, true);
 	pthread_cond_destroy(&hb->cond);
 	pthread_mutex_destroy(&hb->lock);
+	pthread_mutex_destroy(&hb->ctl);
 	free(hb->url);
 	free(hb->api_override);
 	free(hb->version);

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "prom.h"
 #include "prom-map.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #define UP_NAME "lmcache_frontend_node_up"
 #define DURATION_NAME "lmcache_frontend_node_scrape_duration_seconds"
+#define SKIPPED_NAME "lmcache_frontend_node_samples_skipped"
 #define NONE ((size_t)-1)
 
 /* One node family taking part in a merged family; parts of a family form a list. */
@@ -31,6 +33,7 @@ struct mfamily {
 	const char *help;
 	size_t first, last; /* parts */
 	bool own;           /* one of our per-node gauges */
+	size_t own_index;   /* which one, in own_gauges */
 };
 
 enum node_state { NODE_UP, NODE_DOWN, NODE_DUPLICATE };
@@ -40,6 +43,7 @@ struct merger {
 	size_t n;
 	struct prom_exposition *exps;
 	enum node_state *state;
+	size_t *skipped; /* per node: samples its parse left out */
 	struct mfamily *fams;
 	size_t nfams, fam_cap;
 	struct part *parts;
@@ -68,7 +72,7 @@ static size_t add_mfamily(struct merger *m, const char *name, enum prom_type typ
 		m->fam_cap = m->fam_cap ? m->fam_cap * 2 : 256;
 		m->fams = xreallocarray(m->fams, m->fam_cap, sizeof *m->fams);
 	}
-	m->fams[m->nfams] = (struct mfamily){ name, type, help, NONE, NONE, own };
+	m->fams[m->nfams] = (struct mfamily){ name, type, help, NONE, NONE, own, 0 };
 	prom_map_put(&m->index, name, m->nfams);
 	return m->nfams++;
 }
@@ -141,6 +145,10 @@ static void take_node(struct merger *m, size_t node, struct prom_map *names)
 	}
 	if (!e)
 		e = &m->exps[node];
+	m->skipped[node] = e->nskipped;
+	if (e->nskipped)
+		problem(m, node, NULL, xasprintf("%zu sample%s left out (first: %s)", e->nskipped,
+		                                 e->nskipped == 1 ? "" : "s", e->skipped));
 	for (size_t i = 0; i < e->nfamilies; i++)
 		take_family(m, node, &e->families[i]);
 }
@@ -300,21 +308,31 @@ static void put_seconds(struct buf *b, double s)
 	buf_puts(b, text);
 }
 
-static void put_own(struct buf *b, const struct merger *m, bool up)
+static const struct {
+	const char *name, *help;
+} own_gauges[] = {
+	{ UP_NAME, "Whether the frontend could scrape and parse the node's metrics (1) or not (0)." },
+	{ DURATION_NAME, "How long the frontend's scrape of the node's metrics took, in seconds." },
+	{ SKIPPED_NAME, "Samples of the node's last scrape left out of the merge because Prometheus "
+			"would refuse them (a label value not UTF-8, a value out of range)." },
+};
+
+/* Our per-node gauge number g (an index into own_gauges). */
+static void put_own(struct buf *b, const struct merger *m, size_t g)
 {
-	put_header(b, up ? UP_NAME : DURATION_NAME,
-	           up ? "Whether the frontend could scrape and parse the node's metrics (1) or not (0)."
-	              : "How long the frontend's scrape of the node's metrics took, in seconds.",
-	           PROM_GAUGE);
+	put_header(b, own_gauges[g].name, own_gauges[g].help, PROM_GAUGE);
 	for (size_t i = 0; i < m->n; i++) {
 		if (m->state[i] == NODE_DUPLICATE)
 			continue;
-		buf_puts(b, up ? UP_NAME "{" : DURATION_NAME "{");
+		buf_puts(b, own_gauges[g].name);
+		buf_putc(b, '{');
 		buf_append(b, m->node_labels[i].data, m->node_labels[i].len);
-		if (up)
+		if (g == 0)
 			buf_puts(b, m->state[i] == NODE_UP ? "} 1\n" : "} 0\n");
-		else
+		else if (g == 1)
 			put_seconds(b, m->nodes[i].scrape_seconds);
+		else
+			buf_printf(b, "} %zu\n", m->skipped[i]);
 	}
 }
 
@@ -343,15 +361,26 @@ static void put_problems(struct buf *b, const struct merger *m)
 	}
 }
 
+/* node="<name>", the name's bytes that are not UTF-8 as '?' (a name may come from a
+ * supplier). */
+static void put_node_label(struct buf *b, const char *name)
+{
+	char *safe = xstrdup(name);
+
+	str_utf8_repair(safe);
+	buf_puts(b, "node=\"");
+	put_escaped(b, safe, true);
+	buf_putc(b, '"');
+	free(safe);
+}
+
 static void write_output(struct buf *b, const struct merger *m)
 {
 	size_t total = 4096;
 
 	for (size_t i = 0; i < m->n; i++) {
 		total += m->nodes[i].text ? m->nodes[i].len + m->nodes[i].len / 2 : 128;
-		buf_puts(&m->node_labels[i], "node=\"");
-		put_escaped(&m->node_labels[i], m->nodes[i].name, true);
-		buf_putc(&m->node_labels[i], '"');
+		put_node_label(&m->node_labels[i], m->nodes[i].name);
 	}
 	b->data = xmalloc(total);
 	b->cap = total;
@@ -360,7 +389,7 @@ static void write_output(struct buf *b, const struct merger *m)
 	put_problems(b, m);
 	for (size_t i = 0; i < m->nfams; i++) {
 		if (m->fams[i].own)
-			put_own(b, m, strcmp(m->fams[i].name, UP_NAME) == 0);
+			put_own(b, m, m->fams[i].own_index);
 		else
 			put_family(b, m, &m->fams[i]);
 	}
@@ -375,11 +404,15 @@ char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
 
 	m.exps = xcalloc(n ? n : 1, sizeof *m.exps);
 	m.state = xcalloc(n ? n : 1, sizeof *m.state);
+	m.skipped = xcalloc(n ? n : 1, sizeof *m.skipped);
 	m.node_labels = xcalloc(n ? n : 1, sizeof *m.node_labels);
 	prom_map_init(&m.index, 512);
 	prom_map_init(&names, n);
-	add_mfamily(&m, UP_NAME, PROM_GAUGE, NULL, true);
-	add_mfamily(&m, DURATION_NAME, PROM_GAUGE, NULL, true);
+	for (size_t g = 0; g < sizeof own_gauges / sizeof *own_gauges; g++) {
+		size_t f = add_mfamily(&m, own_gauges[g].name, PROM_GAUGE, NULL, true);
+
+		m.fams[f].own_index = g;
+	}
 	for (size_t i = 0; i < n; i++)
 		take_node(&m, i, &names);
 	write_output(&b, &m);
@@ -392,6 +425,7 @@ char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
 	prom_map_free(&m.index);
 	free(m.exps);
 	free(m.state);
+	free(m.skipped);
 	free(m.fams);
 	free(m.parts);
 	if (problems)

@@ -9,9 +9,11 @@
 #include "config.h"
 #include "prom.h"
 #include "prom-map.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <locale.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -40,6 +42,7 @@ struct parser {
 	struct prom_map names;
 	size_t current; /* the family of the last HELP/TYPE/sample, or -1 */
 	char *error;
+	const char *skip; /* why the sample being parsed is left out, or NULL */
 };
 
 static int fail(struct parser *ps, const char *what, const char *detail)
@@ -194,19 +197,25 @@ static bool fast_float(const char *s, double *out)
 	return true;
 }
 
-/* A float as Prometheus' Go parser reads it: decimal, Inf, NaN; never hex or nan(...). */
-static bool parse_float(const char *s, double *out)
+/* A float as Prometheus' Go parser reads it: decimal, Inf, NaN; never hex or nan(...).
+ * *range is set when the text is a number too large for a double ("1e999"), which Go's
+ * parser refuses. */
+static bool parse_float_range(const char *s, double *out, bool *range)
 {
 	char *end;
 
+	*range = false;
 	if (fast_float(s, out))
 		return true;
 	if (!*s || strpbrk(s, "xX()_"))
 		return false;
 	pthread_once(&c_locale_once, make_c_locale);
+	errno = 0;
 	*out = c_locale ? strtod_l(s, &end, c_locale) : strtod(s, &end);
-	return *end == '\0';
+	*range = errno == ERANGE && isinf(*out);
+	return *end == '\0' && !*range;
 }
+
 
 static bool parse_int64(const char *s, int64_t *out)
 {
@@ -342,7 +351,11 @@ static int parse_meta(struct parser *ps, bool help)
 			return fail(ps, "invalid metric name", name);
 		skip_blanks(ps);
 		ps->e->families[i].help = read_escaped(ps, 0);
-		return ps->e->families[i].help ? 0 : fail(ps, "invalid escape in HELP of", name);
+		if (!ps->e->families[i].help)
+			return fail(ps, "invalid escape in HELP of", name);
+		/* A HELP is only text: bytes that are not UTF-8 become '?'. */
+		str_utf8_repair((char *)ps->e->families[i].help);
+		return 0;
 	}
 	st->has_type = true;
 	return parse_type(ps, &ps->e->families[i]);
@@ -422,6 +435,8 @@ static int parse_labels(struct parser *ps, size_t first, bool *canonical)
 			return fail(ps, "expected '\"' to open the value of label", l->name);
 		if (!(l->value = read_escaped(ps, '"')))
 			return fail(ps, "invalid escape or unterminated value of label", l->name);
+		if (str_utf8_valid_prefix(l->value, strlen(l->value)) != strlen(l->value))
+			ps->skip = "a label value that is not UTF-8";
 		ps->p++;
 		if (skip_blanks_seen(ps))
 			*canonical = false;
@@ -461,23 +476,35 @@ static int check_special_labels(struct parser *ps, const struct prom_sample *s, 
 		want = "quantile";
 	if (!want)
 		return 0;
-	for (size_t i = first; i < ps->nlabels; i++)
-		if (strcmp(ps->e->label_store[i].name, want) == 0)
-			return parse_float(ps->e->label_store[i].value, &v)
-			               ? 0
-			               : fail(ps, "label is not a number", want);
+	for (size_t i = first; i < ps->nlabels; i++) {
+		bool range;
+
+		if (strcmp(ps->e->label_store[i].name, want) != 0)
+			continue;
+		if (parse_float_range(ps->e->label_store[i].value, &v, &range))
+			return 0;
+		if (!range)
+			return fail(ps, "label is not a number", want);
+		ps->skip = "a label le or quantile out of range";
+		return 0;
+	}
 	return fail(ps, "missing label", want);
 }
 
 static int parse_value(struct parser *ps, struct prom_sample *s, bool labels)
 {
+	bool range;
+
 	if (!labels && (at_end(ps) || (*ps->p != ' ' && *ps->p != '\t')))
 		return fail(ps, "expected a blank before the value of", s->name);
 	skip_blanks(ps);
 	s->value_text = read_token(ps);
 	s->value_len = (size_t)(ps->w - s->value_text - 1);
-	if (!parse_float(s->value_text, &s->value))
-		return fail(ps, "invalid value", s->value_text);
+	if (!parse_float_range(s->value_text, &s->value, &range)) {
+		if (!range)
+			return fail(ps, "invalid value", s->value_text);
+		ps->skip = "a value out of range";
+	}
 	skip_blanks(ps);
 	if (at_end(ps))
 		return 0;
@@ -508,6 +535,22 @@ static int parse_labels_kept(struct parser *ps, struct prom_sample *s, size_t fi
 	return 0;
 }
 
+/* Leaves out the sample just parsed (its family, when known, loses it) and notes why; the
+ * rest of the text is still used. */
+static int skip_sample(struct parser *ps, size_t first, size_t fam)
+{
+	struct prom_exposition *e = ps->e;
+
+	if (fam != (size_t)-1)
+		ps->fs[fam].nsamples--;
+	e->nsamples--;
+	ps->nlabels = first;
+	if (e->nskipped++ == 0)
+		e->skipped = xasprintf("line %d: %s", ps->line, ps->skip);
+	ps->skip = NULL;
+	return 0;
+}
+
 static int parse_sample(struct parser *ps)
 {
 	struct prom_sample *s = new_sample(ps);
@@ -527,12 +570,16 @@ static int parse_sample(struct parser *ps)
 		return -1;
 	if (parse_value(ps, s, labels) < 0)
 		return -1;
+	if (ps->skip)
+		return skip_sample(ps, first, (size_t)-1);
 	fam = family_of_sample(ps, s->name, s->name_len);
 	ps->raw[ps->e->nsamples - 1].family = fam;
 	ps->fs[fam].nsamples++;
 	ps->current = fam;
 	s->nlabels = ps->nlabels - first;
-	return check_special_labels(ps, s, first, &ps->e->families[fam]);
+	if (check_special_labels(ps, s, first, &ps->e->families[fam]) < 0)
+		return -1;
+	return ps->skip ? skip_sample(ps, first, fam) : 0;
 }
 
 static int parse_line(struct parser *ps)
@@ -631,6 +678,7 @@ void prom_exposition_free(struct prom_exposition *e)
 	free(e->sample_store);
 	free(e->label_store);
 	free(e->text);
+	free(e->skipped);
 	memset(e, 0, sizeof *e);
 }
 

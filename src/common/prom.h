@@ -4,7 +4,9 @@
  *
  * The parser accepts what Python's prometheus_client and our agent emit. It keeps one copy of
  * the text and points names and (unescaped) label values into it, so a parse costs a handful
- * of allocations whatever the number of samples. Errors carry the line number.
+ * of allocations whatever the number of samples. Errors carry the line number. A sample that
+ * is well formed but that Prometheus would refuse (label value not UTF-8, 1e999) is left out
+ * and counted, so one bad series does not cost a node its other series.
  */
 #ifndef LMC_COMMON_PROM_H
 #define LMC_COMMON_PROM_H
@@ -48,6 +50,11 @@ struct prom_exposition {
 	struct prom_family *families; /* in order of first appearance */
 	size_t nfamilies;
 	size_t nsamples;
+	/* Samples left out because re-emitting them would make the text invalid for Prometheus
+	 * (a label value that is not UTF-8, a value or le/quantile out of a double's range):
+	 * how many, and the first one's reason ("line N: ..."), else NULL. */
+	size_t nskipped;
+	char *skipped;
 	/* private */
 	char *text;
 	struct prom_sample *sample_store;

@@ -108,6 +108,61 @@ char *str_escape_ctl(const char *s)
 	return out;
 }
 
+/* The length of the UTF-8 sequence at s (at most n bytes), 0 when it is not valid UTF-8:
+ * overlong forms, surrogates and code points above U+10FFFF are invalid, as in Go's
+ * unicode/utf8 (what Prometheus checks label values with). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : s[0] < 0xC2 ? 0 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3
+		   : s[0] < 0xF5 ? 4 : 0;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (len == 0 || len > n)
+		return 0;
+	if (s[0] == 0xE0)
+		lo = 0xA0;
+	else if (s[0] == 0xED)
+		hi = 0x9F;
+	else if (s[0] == 0xF0)
+		lo = 0x90;
+	else if (s[0] == 0xF4)
+		hi = 0x8F;
+	if (len > 1 && (s[1] < lo || s[1] > hi))
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return len;
+}
+
+size_t str_utf8_valid_prefix(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t at = 0, k;
+
+	while (at < n) {
+		if (u[at] < 0x80) {
+			at++;
+			continue;
+		}
+		if ((k = utf8_seq(u + at, n - at)) == 0)
+			break;
+		at += k;
+	}
+	return at;
+}
+
+size_t str_utf8_repair(char *s)
+{
+	size_t n = strlen(s), at = 0, fixed = 0;
+
+	while ((at += str_utf8_valid_prefix(s + at, n - at)) < n) {
+		s[at++] = '?';
+		fixed++;
+	}
+	return fixed;
+}
+
 /* The significant digits of d (at most 17, no trailing zeros) into digits, and the decimal
  * exponent of the first one: the fewest that strtod reads back as d. */
 static void shortest_digits(double d, char *digits, int *exp10)

@@ -23,6 +23,11 @@ void str_list_add(char *list, size_t size, const char *item);
  * bytes below 0x20 and 0x7f as \xNN. For names written one per line, so that a name cannot
  * forge lines or terminal sequences. */
 char *str_escape_ctl(const char *s);
+/* How many of the n bytes at s are valid UTF-8 (n when all are): overlong forms, surrogates
+ * and code points above U+10FFFF are invalid. */
+size_t str_utf8_valid_prefix(const char *s, size_t n);
+/* Replaces each byte that is not part of valid UTF-8 in s with '?'; returns how many. */
+size_t str_utf8_repair(char *s);
 
 /* Room for any str_double() text ("-2.2250738585072014e-308" is 24 bytes). */
 #define STR_DOUBLE_SIZE 32

@@ -7,8 +7,10 @@
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "daemon-log.h"
@@ -17,10 +19,23 @@
 #include "store.h"
 #include "xalloc.h"
 
+/* Idle easy handles kept (each with its connection to etcd); more calls at once make
+ * handles of their own. */
+#define IDLE_MAX 8
+
 struct etcd_store {
 	struct store base;
-	pthread_mutex_t lock; /* one connection, reused; calls are serialized */
-	CURL *curl;
+	/* Guards the idle handles and the failure state only, never held during a call: calls
+	 * run side by side, so one slow call does not hold up the others. */
+	pthread_mutex_t lock;
+	CURL *idle[IDLE_MAX];
+	size_t nidle;
+	/* After a call that got no answer, calls fail at once with the last error instead of
+	 * each waiting out a timeout, until the prober thread finds etcd answering again. */
+	bool failing, stopping;
+	char *last_error;
+	pthread_cond_t wake; /* the prober's, with lock */
+	pthread_t prober;
 	struct curl_slist *headers;
 	char *base_url;
 	char *prefix;
@@ -28,6 +43,16 @@ struct etcd_store {
 };
 
 #define ES(s) ((struct etcd_store *)(s))
+
+static void init_cond(pthread_cond_t *c)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(c, &attr);
+	pthread_condattr_destroy(&attr);
+}
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
@@ -47,6 +72,104 @@ static json_t *parse_reply(const struct buf *b, long status, const char *path, c
 	return NULL;
 }
 
+static CURL *handle_new(struct etcd_store *es)
+{
+	CURL *c = curl_easy_init();
+
+	if (c == NULL)
+		abort(); /* only on memory exhaustion */
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, es->headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	return c;
+}
+
+/* A handle for a call, or NULL (with cause) when etcd is known to be failing. */
+static CURL *admit(struct etcd_store *es, char **cause)
+{
+	CURL *c = NULL;
+	bool failing;
+
+	pthread_mutex_lock(&es->lock);
+	failing = es->failing;
+	if (failing)
+		*cause = xasprintf("%s (retried every second in the background)", es->last_error);
+	else if (es->nidle > 0)
+		c = es->idle[--es->nidle];
+	pthread_mutex_unlock(&es->lock);
+	return c != NULL || failing ? c : handle_new(es);
+}
+
+/* Gives the handle back; a call that got no answer marks etcd failing. */
+static void settle(struct etcd_store *es, CURL *c, const char *error)
+{
+	pthread_mutex_lock(&es->lock);
+	if (es->nidle < IDLE_MAX) {
+		es->idle[es->nidle++] = c;
+		c = NULL;
+	}
+	if (error != NULL && !es->failing) {
+		es->failing = true;
+		free(es->last_error);
+		es->last_error = xstrdup(error);
+		pthread_cond_signal(&es->wake);
+	}
+	pthread_mutex_unlock(&es->lock);
+	if (c != NULL)
+		curl_easy_cleanup(c);
+}
+
+/* Whether etcd answers its gateway at all (any HTTP status will do). */
+static bool etcd_answers(struct etcd_store *es, CURL *c)
+{
+	char *url = xasprintf("%s/v3/maintenance/status", es->base_url);
+	struct buf b = BUF_INIT;
+	CURLcode rc;
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{}");
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	rc = curl_easy_perform(c);
+	buf_free(&b);
+	free(url);
+	return rc == CURLE_OK;
+}
+
+/* Sleeps a second or until stopping; under lock. */
+static void pause_second(struct etcd_store *es)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += 1;
+	pthread_cond_timedwait(&es->wake, &es->lock, &ts);
+}
+
+static void *prober_main(void *arg)
+{
+	struct etcd_store *es = arg;
+	CURL *c = handle_new(es);
+
+	pthread_mutex_lock(&es->lock);
+	while (!es->stopping) {
+		if (!es->failing) {
+			pthread_cond_wait(&es->wake, &es->lock);
+			continue;
+		}
+		pause_second(es);
+		pthread_mutex_unlock(&es->lock);
+		bool ok = etcd_answers(es, c);
+		pthread_mutex_lock(&es->lock);
+		es->failing = es->failing && !ok;
+	}
+	pthread_mutex_unlock(&es->lock);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
 /* POSTs body (stolen) to the gateway path; the reply object, or NULL with cause. */
 static json_t *call(struct etcd_store *es, const char *path, json_t *body, char **cause)
 {
@@ -54,20 +177,23 @@ static json_t *call(struct etcd_store *es, const char *path, json_t *body, char 
 	struct buf b = BUF_INIT;
 	long status = 0;
 	json_t *reply = NULL;
+	CURL *c;
 	CURLcode rc;
 
 	json_decref(body);
-	pthread_mutex_lock(&es->lock);
-	curl_easy_setopt(es->curl, CURLOPT_URL, url);
-	curl_easy_setopt(es->curl, CURLOPT_POSTFIELDS, text);
-	curl_easy_setopt(es->curl, CURLOPT_WRITEDATA, &b);
-	rc = curl_easy_perform(es->curl);
-	curl_easy_getinfo(es->curl, CURLINFO_RESPONSE_CODE, &status);
-	pthread_mutex_unlock(&es->lock);
-	if (rc != CURLE_OK)
-		*cause = xasprintf("etcd at %s unreachable: %s", es->base_url, curl_easy_strerror(rc));
-	else
-		reply = parse_reply(&b, status, path, cause);
+	if ((c = admit(es, cause)) != NULL) {
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+		rc = curl_easy_perform(c);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		if (rc != CURLE_OK)
+			*cause = xasprintf("etcd at %s unreachable: %s", es->base_url,
+					   curl_easy_strerror(rc));
+		else
+			reply = parse_reply(&b, status, path, cause);
+		settle(es, c, rc != CURLE_OK ? *cause : NULL);
+	}
 	buf_free(&b);
 	free(text);
 	free(url);
@@ -178,7 +304,7 @@ static int put_key(struct etcd_store *es, const char *key, const struct dentry *
 	return reply ? 0 : -1;
 }
 
-static void revoke(struct etcd_store *es, long long lease)
+static void lease_revoke(struct etcd_store *es, long long lease)
 {
 	char *why = NULL;
 	json_t *reply = call(es, "/v3/lease/revoke", json_pack("{s:I}", "ID", (json_int_t)lease),
@@ -227,7 +353,7 @@ static enum store_status etcd_put(struct store *s, const struct dentry *e, bool 
 	if (put_key(es, key, &copy, lease, cause) == 0) {
 		st = STORE_OK;
 		if (old_lease > 0 && old_lease != lease)
-			revoke(es, old_lease);
+			lease_revoke(es, old_lease);
 	}
 	entry_clear(&copy);
 out:
@@ -279,20 +405,19 @@ static struct store *etcd_open(const struct store_spec *spec, const struct store
 			       char **cause)
 {
 	struct etcd_store *es = xcalloc(1, sizeof(*es));
+	sigset_t all, old;
 
 	es->base.ops = &store_etcd_ops;
 	pthread_mutex_init(&es->lock, NULL);
 	es->base_url = xasprintf("http://%s:%d", spec->host, spec->port);
 	es->prefix = xstrdup(spec->prefix);
 	es->lim = *lim;
-	es->curl = curl_easy_init();
 	es->headers = curl_slist_append(NULL, "Content-Type: application/json");
-	curl_easy_setopt(es->curl, CURLOPT_HTTPHEADER, es->headers);
-	curl_easy_setopt(es->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(es->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(es->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-	curl_easy_setopt(es->curl, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(es->curl, CURLOPT_PROTOCOLS_STR, "http");
+	init_cond(&es->wake);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_create(&es->prober, NULL, prober_main, es);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return &es->base;
 }
 
@@ -300,8 +425,16 @@ static void etcd_close(struct store *s)
 {
 	struct etcd_store *es = ES(s);
 
-	curl_easy_cleanup(es->curl);
+	pthread_mutex_lock(&es->lock);
+	es->stopping = true;
+	pthread_cond_signal(&es->wake);
+	pthread_mutex_unlock(&es->lock);
+	pthread_join(es->prober, NULL);
+	pthread_cond_destroy(&es->wake);
+	while (es->nidle > 0)
+		curl_easy_cleanup(es->idle[--es->nidle]);
 	curl_slist_free_all(es->headers);
+	free(es->last_error);
 	pthread_mutex_destroy(&es->lock);
 	free(es->base_url);
 	free(es->prefix);

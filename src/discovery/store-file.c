@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -200,14 +201,40 @@ static void restore_entries(struct file_store *f, const json_t *arr)
 	free(v);
 }
 
+/* A state file that does not parse (a torn disk, a hand edit) must not keep the registry
+ * down: it is renamed to PATH.corrupt-<epoch> for a person to look at, and the registry
+ * starts empty (heartbeats refill it within one interval). -1 only when it cannot be moved. */
+static int set_aside(struct file_store *f, const char *why, char **cause)
+{
+	char *aside = xasprintf("%s.corrupt-%lld", f->path, (long long)time(NULL));
+	int rc = 0;
+
+	if (rename(f->path, aside) == 0) {
+		log_warn("%s is not a state file (%s): moved to %s, starting empty", f->path, why,
+			 aside);
+	} else {
+		*cause = xasprintf("%s is not a state file (%s) and cannot be moved aside: %s",
+				   f->path, why, strerror(errno));
+		rc = -1;
+	}
+	free(aside);
+	return rc;
+}
+
 static int load(struct file_store *f, char **cause)
 {
 	struct buf text = BUF_INIT;
 	char *why = NULL;
+	struct stat st;
 	json_t *doc;
+	int rc;
 
-	if (access(f->path, F_OK) != 0 && errno == ENOENT)
+	if (stat(f->path, &st) != 0 && errno == ENOENT)
 		return 0; /* first start */
+	if (stat(f->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		*cause = xasprintf("%s is not a regular file", f->path);
+		return -1;
+	}
 	if (buf_read_file(&text, f->path) < 0) {
 		*cause = xasprintf("cannot read %s: %s", f->path, strerror(errno));
 		return -1;
@@ -215,11 +242,10 @@ static int load(struct file_store *f, char **cause)
 	doc = json_parse_text(buf_cstr(&text), text.len, &why);
 	buf_free(&text);
 	if (doc == NULL || !json_is_array(json_object_get(doc, "entries"))) {
-		*cause = xasprintf("%s is not a state file: %s", f->path,
-				   why ? why : "no entries array");
+		rc = set_aside(f, why ? why : "no entries array", cause);
 		free(why);
 		json_decref(doc);
-		return -1;
+		return rc;
 	}
 	restore_entries(f, json_object_get(doc, "entries"));
 	json_decref(doc);

@@ -101,9 +101,7 @@ int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval,
 		.arg = fe,
 	};
 
-	if (heartbeat_running(fe->hb))
-		heartbeat_stop(fe->hb, false);
-	if (heartbeat_start(fe->hb, &cfg, cause) < 0)
+	if (heartbeat_restart(fe->hb, &cfg, cause) < 0)
 		return -1;
 	log_info("heartbeat to %s every %d s", url, interval > 0 ? interval : 30);
 	return 0;

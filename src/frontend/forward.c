@@ -1,106 +1,159 @@
 /* Blocking forwarding on the connection's own thread (see server.c for why). Each target
- * keeps a stack of idle easy handles; curl_easy_reset keeps a handle's live connections, so
- * a handle taken from the stack usually has a warm keep-alive connection to its node. */
+ * has idle easy handles in one bounded pool; curl_easy_reset keeps a handle's live
+ * connection, so a handle taken from the pool usually has a warm keep-alive connection to
+ * its node. */
 #include "config.h"
 #include "forward.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "jsonutil.h"
 #include "model.h"
 #include "paths.h"
 #include "xalloc.h"
 
-#define POOL_MAX_IDLE 64
 #define CONNECT_TIMEOUT_MS 10000L
 
-struct pool {
-	char *key; /* "host|port" */
-	CURL *idle[POOL_MAX_IDLE];
-	size_t nidle;
-	struct pool *next;
+/* Idle easy handles, each holding at most one keep-alive connection to its target, kept
+ * for every target together: the number of descriptors they hold is bounded whatever the
+ * number of targets or of spellings of one target. The least recently used goes first when
+ * full, and a handle idle for IDLE_MAX_S is closed (so a removed node's connections go). */
+#define IDLE_MAX 128
+#define IDLE_MAX_S 60
+
+struct idle {
+	char *key; /* forward_target_key */
+	CURL *e;
+	time_t since;
 };
 
-static pthread_mutex_t pools_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct pool *pools;
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct idle pool[IDLE_MAX];
+static size_t pool_n;
 
-struct xfer {
-	struct fwd_response *rp;
-	bool too_big;
-};
-
-static struct pool *pool_for(const char *key)
+char *forward_target_key(const char *host, const char *port)
 {
-	struct pool *p;
+	char *key;
 
-	for (p = pools; p != NULL; p = p->next)
-		if (strcmp(p->key, key) == 0)
-			return p;
-	p = xcalloc(1, sizeof(*p));
-	p->key = xstrdup(key);
-	p->next = pools;
-	pools = p;
-	return p;
+	/* A socket is one target whatever the host is called. */
+	if (model_port_is_socket(port))
+		return xasprintf("unix:%s", port);
+	key = xasprintf("%s|%s", host, port);
+	for (char *c = key; *c != '|'; c++)
+		*c = (char)((*c >= 'A' && *c <= 'Z') ? *c - 'A' + 'a' : *c);
+	return key;
+}
+
+/* Takes entry i out of the pool (under pool_mu); the caller owns its key and handle. */
+static struct idle pool_remove(size_t i)
+{
+	struct idle out = pool[i];
+
+	pool[i] = pool[--pool_n];
+	return out;
 }
 
 static CURL *take(const char *key)
 {
-	struct pool *p;
 	CURL *e = NULL;
+	size_t best = IDLE_MAX;
 
-	pthread_mutex_lock(&pools_mu);
-	p = pool_for(key);
-	if (p->nidle > 0)
-		e = p->idle[--p->nidle];
-	pthread_mutex_unlock(&pools_mu);
+	pthread_mutex_lock(&pool_mu);
+	for (size_t i = 0; i < pool_n; i++)
+		if (strcmp(pool[i].key, key) == 0 && (best == IDLE_MAX || pool[i].since > pool[best].since))
+			best = i;
+	if (best != IDLE_MAX) {
+		struct idle it = pool_remove(best);
+
+		free(it.key);
+		e = it.e;
+	}
+	pthread_mutex_unlock(&pool_mu);
 	if (e == NULL && (e = curl_easy_init()) == NULL)
 		abort(); /* only on memory exhaustion */
 	return e;
 }
 
+/* Under pool_mu: moves handles idle too long, and the oldest when the pool is full, into
+ * gone (room for IDLE_MAX + 1) to be closed outside the lock. */
+static size_t pool_expire(time_t now, CURL **gone)
+{
+	size_t n = 0, oldest = 0;
+
+	for (size_t i = pool_n; i-- > 0;)
+		if (now - pool[i].since > IDLE_MAX_S) {
+			struct idle it = pool_remove(i);
+
+			free(it.key);
+			gone[n++] = it.e;
+		}
+	if (pool_n < IDLE_MAX)
+		return n;
+	for (size_t i = 1; i < pool_n; i++)
+		if (pool[i].since < pool[oldest].since)
+			oldest = i;
+	free(pool[oldest].key);
+	gone[n++] = pool_remove(oldest).e;
+	return n;
+}
+
 static void give_back(const char *key, CURL *e)
 {
-	struct pool *p;
+	CURL *gone[IDLE_MAX + 1];
+	time_t now = time(NULL);
+	size_t n;
 
-	pthread_mutex_lock(&pools_mu);
-	p = pool_for(key);
-	if (p->nidle < POOL_MAX_IDLE) {
-		p->idle[p->nidle++] = e;
-		e = NULL;
-	}
-	pthread_mutex_unlock(&pools_mu);
-	if (e != NULL)
-		curl_easy_cleanup(e);
+	pthread_mutex_lock(&pool_mu);
+	n = pool_expire(now, gone);
+	pool[pool_n++] = (struct idle){ xstrdup(key), e, now };
+	pthread_mutex_unlock(&pool_mu);
+	while (n > 0)
+		curl_easy_cleanup(gone[--n]);
 }
 
 void forward_cleanup(void)
 {
-	struct pool *p, *next;
+	pthread_mutex_lock(&pool_mu);
+	while (pool_n > 0) {
+		struct idle it = pool_remove(pool_n - 1);
 
-	pthread_mutex_lock(&pools_mu);
-	for (p = pools; p != NULL; p = next) {
-		next = p->next;
-		while (p->nidle > 0)
-			curl_easy_cleanup(p->idle[--p->nidle]);
-		free(p->key);
-		free(p);
+		free(it.key);
+		curl_easy_cleanup(it.e);
 	}
-	pools = NULL;
-	pthread_mutex_unlock(&pools_mu);
+	pthread_mutex_unlock(&pool_mu);
 }
+
+struct xfer {
+	struct fwd_response *rp;
+	bool too_big, over_budget;
+	size_t counted; /* bytes of this answer counted in buffered */
+};
+
+/* Bytes of node answers being received by every forwarding thread together: many large
+ * answers at once must not add up to unbounded memory either. */
+static atomic_size_t buffered;
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
 
+	(void)size;
 	if (x->rp->body.len + n > FORWARD_MAX_RESPONSE) {
 		x->too_big = true;
 		return 0;
 	}
+	if (atomic_fetch_add(&buffered, n) + n > FORWARD_BUDGET) {
+		atomic_fetch_sub(&buffered, n);
+		x->over_budget = true;
+		return 0;
+	}
+	x->counted += n;
 	buf_append(&x->rp->body, data, n);
 	return n;
 }
@@ -186,6 +239,7 @@ static void setup(CURL *e, const struct fwd_request *rq, const char *url, struct
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXCONNECTS, 1L); /* one connection per pooled handle */
 	if (model_port_is_socket(rq->port))
 		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, rq->port);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
@@ -218,15 +272,18 @@ static void fail(struct fwd_response *rp, long status, char *detail)
 }
 
 static void classify(const struct fwd_request *rq, struct fwd_response *rp, CURLcode rc,
-		     bool too_big)
+		     const struct xfer *x)
 {
 	bool sock = model_port_is_socket(rq->port);
 
-	if (rc == CURLE_OPERATION_TIMEDOUT)
+	if (x->over_budget)
+		fail(rp, 502, xasprintf("The frontend holds more than %u bytes of answers in "
+					"flight; try again", FORWARD_BUDGET));
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		fail(rp, 504, sock ? xasprintf("Connection to socket %s timed out", rq->port)
 				   : xasprintf("Connection to target service %s:%s timed out",
 					       rq->host, rq->port));
-	else if (too_big)
+	else if (x->too_big)
 		fail(rp, 502, xasprintf("Response of %s:%s is larger than %u bytes", rq->host,
 					rq->port, FORWARD_MAX_RESPONSE));
 	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
@@ -240,8 +297,8 @@ static void classify(const struct fwd_request *rq, struct fwd_response *rp, CURL
 
 void forward(const struct fwd_request *rq, struct fwd_response *rp)
 {
-	char *key = xasprintf("%s|%s", rq->host, rq->port), *url = target_url(rq);
-	struct xfer x = { rp, false };
+	char *key = forward_target_key(rq->host, rq->port), *url = target_url(rq);
+	struct xfer x = { rp, false, false, 0 };
 	CURL *e = take(key);
 	CURLcode rc;
 
@@ -251,8 +308,9 @@ void forward(const struct fwd_request *rq, struct fwd_response *rp)
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &rp->status);
 	else
-		classify(rq, rp, rc, x.too_big);
+		classify(rq, rp, rc, &x);
 	curl_easy_reset(e); /* drops our pointers, keeps the connection */
+	atomic_fetch_sub(&buffered, x.counted);
 	give_back(key, e);
 	free(url);
 	free(key);

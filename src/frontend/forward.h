@@ -1,5 +1,5 @@
 /* Forwarding one request to a node with blocking libcurl on the caller's thread. Easy
- * handles are pooled per target, so keep-alive connections to nodes are reused. */
+ * handles are pooled (bounded, keyed by target), so keep-alive connections to nodes are reused. */
 #ifndef LMC_FRONTEND_FORWARD_H
 #define LMC_FRONTEND_FORWARD_H
 
@@ -8,8 +8,10 @@
 
 #include "buf.h"
 
-/* Upstream bodies larger than this answer 502. */
-#define FORWARD_MAX_RESPONSE (256u << 20)
+/* Upstream bodies larger than this answer 502; so does an answer arriving while the
+ * answers being received add up to more than FORWARD_BUDGET. */
+#define FORWARD_MAX_RESPONSE (32u << 20)
+#define FORWARD_BUDGET (128u << 20)
 
 struct fwd_request {
 	const char *method;
@@ -34,6 +36,9 @@ struct fwd_response {
 
 void forward(const struct fwd_request *rq, struct fwd_response *rp);
 void forward_response_free(struct fwd_response *rp);
+/* The pool key of a target: a socket path whatever the host, else host (lower case) and
+ * port; the caller frees it. */
+char *forward_target_key(const char *host, const char *port);
 /* Frees the pooled handles (at exit). */
 void forward_cleanup(void);
 

@@ -118,6 +118,8 @@ struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
 	srv_config_init(&cfg, listen_fd, fe);
 	cfg.threads = 0; /* a thread per connection: forwarding blocks (see above) */
 	cfg.max_connections = fe->opt->max_connections;
+	/* lmcctl and lmcache-top fan out up to 256 requests at once through one frontend. */
+	cfg.max_per_ip = 256;
 	cfg.timeout = 120;
 	cfg.body_limit = fe->opt->max_body;
 	cfg.log = log_mhd;

@@ -40,6 +40,7 @@ void srv_config_init(struct srv_config *cfg, int fd, void *ctx)
 		.fd = fd,
 		.threads = SRV_DEFAULT_THREADS,
 		.max_connections = SRV_DEFAULT_MAX_CONNECTIONS,
+		.max_per_ip = SRV_DEFAULT_MAX_PER_IP,
 		.timeout = SRV_DEFAULT_TIMEOUT,
 		.body_limit = SRV_DEFAULT_BODY_LIMIT,
 		.ctx = ctx,

@@ -168,6 +168,12 @@ struct srv_config {
 #define SRV_DEFAULT_MAX_CONNECTIONS 256
 #define SRV_DEFAULT_TIMEOUT 30
 #define SRV_DEFAULT_BODY_LIMIT (1024 * 1024)
+/* One client (one TCP address; unix-socket clients are not counted) holding connections
+ * open, idle or half-sent, gets no more than this: it cannot take all max_connections (or,
+ * with a thread per connection, all threads) from the others. Loopback clients share
+ * 127.0.0.1, so it stays well above what one tool opens (a load generator, Prometheus);
+ * the frontend, which clients fan out through, allows more. */
+#define SRV_DEFAULT_MAX_PER_IP 64
 
 void srv_config_init(struct srv_config *cfg, int fd, void *ctx);
 

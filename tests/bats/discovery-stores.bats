@@ -49,11 +49,24 @@ teardown() { lmc_teardown; }
 	assert_success
 }
 
-@test "file store: an unreadable state file is a clear startup error, not a silent reset" {
+@test "file store: a corrupt state file is set aside and the registry starts empty, saying so" {
 	echo 'not json' >"$T/state.json"
-	run lmcache-discovery --port "$(free_port)" --store "file:$T/state.json"
-	assert_failure
-	assert_output --partial "$T/state.json is not a state file"
-	run cat "$T/state.json"
+	start_discovery disc --store "file:$T/state.json" --ttl 600
+	run count "$DISC_URL"
+	assert_output 0
+	run cat "$T"/state.json.corrupt-*
 	assert_output 'not json'
+	run cat "$T/disc.log"
+	assert_output --regexp "$T/state.json is not a state file .*moved to $T/state.json.corrupt-[0-9]+, starting empty"
+	heartbeat "$DISC_URL" "http://a:1"
+	has_a() { [ -f "$T/state.json" ] && jq -e '.entries | length == 1' "$T/state.json" >/dev/null; }
+	run wait_until 10 has_a
+	assert_success
+}
+
+@test "file store: a state path that is not a file is a clear startup error" {
+	mkdir "$T/state.json"
+	run timeout 20 lmcache-discovery --port "$(free_port)" --store "file:$T/state.json"
+	assert_failure 1
+	assert_output --partial "$T/state.json is not a regular file"
 }

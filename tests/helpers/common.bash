@@ -10,6 +10,8 @@ load "$bats_lib/bats-assert/load"
 : "${LMC_SRCDIR:?run the tests through make check}"
 export PATH="$LMC_BUILDDIR/src/demo:$LMC_BUILDDIR/src/frontend:$LMC_BUILDDIR/src/discovery:$LMC_BUILDDIR/cli:$LMC_BUILDDIR/tui:$PATH"
 FIXTURES="$LMC_SRCDIR/tests/fixtures"
+# The built shim that contains plugins and /run_script scripts (not the installed one).
+export LMCACHE_PLUGIN_SHIM="$LMC_BUILDDIR/src/agent/lmcache-plugin-shim"
 
 # Creates $T and an empty list of background pids. Call from setup().
 lmc_setup() {

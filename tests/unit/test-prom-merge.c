@@ -177,7 +177,7 @@ int main(void)
 	free(out);
 	out = prom_merge(NULL, 0, &len, NULL);
 	is_int(prom_parse(out, len, &e, &cause), 0, "no nodes: still valid");
-	is_int(e.nfamilies, 2, "only the own gauges");
+	is_int(e.nfamilies, 3, "only the own gauges");
 	prom_exposition_free(&e);
 	free(out);
 	test_parsed();
