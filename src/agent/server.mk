@@ -4,7 +4,9 @@ agent_sources += src/agent/server.c src/agent/server.h src/agent/listen.c src/ag
 	src/agent/stacks.c src/agent/env-redact.c src/agent/env-redact.h \
 	src/agent/ep-metrics.c src/agent/ep-threads.c src/agent/ep-loglevel.c \
 	src/agent/ep-conf.c src/agent/ep-meta.c src/agent/ep-version.c src/agent/ep-env.c \
-	src/agent/ep-run-script.c src/agent/ep-health.c
+	src/agent/ep-run-script.c src/agent/ep-health.c \
+	src/agent/symbols.c src/agent/symbols.h src/agent/ep-profile.c src/agent/profile.c \
+	src/agent/profile-report.c src/agent/profile.h
 
 # Pure pieces, tested without a server.
 check_PROGRAMS += tests/unit/test-route tests/unit/test-env-redact
