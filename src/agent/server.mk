@@ -28,3 +28,12 @@ EXTRA_DIST += $(agent_server_bats) tests/helpers/agent.bash
 check_PROGRAMS += tests/unit/test-route-server
 tests_unit_test_route_server_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
 TESTS += tests/unit/test-route-server
+
+# GET /profile: the report (folded lines, per-function counts) is pure.
+check_PROGRAMS += tests/unit/test-profile-report
+tests_unit_test_profile_report_SOURCES = tests/unit/test-profile-report.c \
+	src/agent/profile-report.c
+tests_unit_test_profile_report_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_profile_report_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS)
+TESTS += tests/unit/test-profile-report tests/bats/agent-profile.bats
+EXTRA_DIST += tests/bats/agent-profile.bats
