@@ -226,18 +226,19 @@ static const char *state_name(char c)
 	}
 }
 
+/* One read of stat gives all three (the profiler calls this hz times a second per thread):
+ * "tid (name) S ...", where the name (comm) may itself hold ')' and spaces. */
 void stacks_read_task(struct thread_info *ti)
 {
-	char path[64], text[1024], *p;
+	char path[64], text[1024], *p, *name;
 	unsigned long long ut = 0, st = 0;
 
-	snprintf(path, sizeof path, "/proc/self/task/%d/comm", ti->tid);
-	if (read_small(path, ti->name, sizeof ti->name) != NULL)
-		ti->name[strcspn(ti->name, "\n")] = '\0';
 	snprintf(path, sizeof path, "/proc/self/task/%d/stat", ti->tid);
 	snprintf(ti->state, sizeof ti->state, "unknown");
-	if (read_small(path, text, sizeof text) == NULL || (p = strrchr(text, ')')) == NULL)
+	if (read_small(path, text, sizeof text) == NULL || (p = strrchr(text, ')')) == NULL ||
+	    (name = strchr(text, '(')) == NULL || name > p)
 		return;
+	snprintf(ti->name, sizeof ti->name, "%.*s", (int)(p - name - 1), name + 1);
 	snprintf(ti->state, sizeof ti->state, "%s", state_name(p[2]));
 	/* After ") S" come fields 4..; utime and stime are fields 14 and 15. */
 	if (sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu", &ut, &st) == 2)
