@@ -23,6 +23,7 @@ static const struct route routes[] = {
 	{ "GET", "/lmcache_infos", ep_infos, true },
 	{ "GET", "/health", ep_health, true },
 	{ "GET", "/metrics", ep_metrics, true },
+	{ "GET", "/http_sd", ep_http_sd, true },
 };
 
 void discovery_store_state(struct discovery *d, bool ok, const char *why)
