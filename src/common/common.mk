@@ -7,5 +7,10 @@ common_sources += src/common/daemon-log.c src/common/daemon-log.h
 common_sources += src/common/daemon.c src/common/daemon.h
 common_sources += src/common/agentfmt.c src/common/agentfmt.h
 common_sources += src/common/cluster.c src/common/cluster.h
+common_sources += src/common/bottleneck.c src/common/bottleneck.h
+common_libadd += -lm
 common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
 include tests/prom.mk
+check_PROGRAMS += tests/unit/test-bottleneck
+tests_unit_test_bottleneck_LDADD = src/common/libcommon.la
+TESTS += tests/unit/test-bottleneck
