@@ -62,7 +62,7 @@ extern const struct cmd_entry cmd_nodes, cmd_version, cmd_health, cmd_metrics, c
 
 
 
-extern const struct cmd_entry cmd_profile;
+extern const struct cmd_entry cmd_profile, cmd_diagnose;
 /* cmd-profile.c: the hottest on-CPU functions of a GET /profile?format=json answer. */
 char *profile_top_text(const json_t *profile);
 

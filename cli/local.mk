@@ -4,7 +4,8 @@ lmcctl_commands = \
 	cli/cmd-threads.c cli/cmd-log-level.c cli/cmd-set-log-level.c \
 	cli/cmd-config-get.c cli/cmd-config-set.c cli/cmd-config-diff.c \
 	cli/cmd-meta.c cli/cmd-inference.c cli/cmd-env.c cli/cmd-run-script.c \
-	cli/cmd-plugins.c cli/cmd-profile.c cli/cmd-call.c cli/cmd-completion.c cli/cmd-help.c
+	cli/cmd-plugins.c cli/cmd-profile.c cli/cmd-diagnose.c \
+	cli/cmd-call.c cli/cmd-completion.c cli/cmd-help.c
 
 # Everything but main.c, so unit tests can link the pure parts.
 noinst_LTLIBRARIES += cli/liblmcctl.la
@@ -44,7 +45,7 @@ include cli/cluster.mk
 
 lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats \
 	tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats tests/bats/lmcctl-nginx.bats \
-	tests/bats/lmcctl-profile.bats
+	tests/bats/lmcctl-profile.bats tests/bats/lmcctl-diagnose.bats
 TESTS += $(lmcctl_bats)
 EXTRA_DIST += $(lmcctl_bats) tests/helpers/cluster.bash \
 	tests/fixtures/lmcctl/lmcache-node/version.json \

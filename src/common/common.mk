@@ -14,3 +14,4 @@ include tests/prom.mk
 check_PROGRAMS += tests/unit/test-bottleneck
 tests_unit_test_bottleneck_LDADD = src/common/libcommon.la
 TESTS += tests/unit/test-bottleneck
+EXTRA_DIST += docs/bottlenecks.md
