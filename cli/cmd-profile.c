@@ -15,7 +15,7 @@
 #define TOP_ROWS 25
 
 static const struct cmd_opt opts[] = {
-	{ "seconds", 's', "N", "sample for N seconds, 1..60 (default 10)" },
+	{ "seconds", 's', "N", "sample for N seconds, 1..30 (default 10)" },
 	{ "hz", 0, "H", "samples per second, 1..1000 (default 99)" },
 	{ "format", 'o', "FORMAT", "folded (default), json or top" },
 	{ "dir", 'd', "DIR", "one file per node in DIR (default with several nodes: .)" },
@@ -157,7 +157,7 @@ static int int_opt(const char *text, const char *name, int def, int min, int max
 
 static int exec(struct ctx *c)
 {
-	int seconds = int_opt(c->copt[SECONDS], "seconds", 10, 1, 60);
+	int seconds = int_opt(c->copt[SECONDS], "seconds", 10, 1, 30);
 	int hz = int_opt(c->copt[HZ], "hz", 99, 1, 1000);
 	const char *fmt = format_of(c);
 	char *path;

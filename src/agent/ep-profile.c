@@ -1,4 +1,4 @@
-/* GET /profile (extension): samples every thread's stack for `seconds` (1..60, default 10)
+/* GET /profile (extension): samples every thread's stack for `seconds` (1..30, default 10)
  * at `hz` (1..1000, default 99) and answers in the folded format flamegraph.pl, speedscope
  * and inferno read, one "thread;outer;...;inner count" line per distinct stack. `cpu=off`
  * folds the off-CPU (sleeping, waiting) threads' stacks instead of the running ones';
@@ -66,7 +66,7 @@ static void get_profile(lmca_agent *agent, const lmca_request *req, lmca_respons
 
 	if (seconds < 0 || hz < 0 || kind < 0) {
 		lmca_respond_error(res, 400, "Bad Request",
-		                   "seconds must be 1..60, hz 1..1000, format folded or json, "
+		                   "seconds must be 1..30, hz 1..1000, format folded or json, "
 		                   "cpu on or off (folded only)");
 		return;
 	}

@@ -203,6 +203,8 @@ static void sample_round(struct sampler *sp)
 		if (ti.tid == sp->self)
 			continue;
 		stacks_read_task(&ti);
+		if (strcmp(ti.state, "unknown") == 0)
+			continue; /* gone since the listing */
 		if (strcmp(ti.state, "running") == 0)
 			count(sp, &sp->on, ti.name,
 			      pcs, stacks_capture(sp->signo, ti.tid, pcs, STACKS_MAX_FRAMES));

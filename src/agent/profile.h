@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define PROFILE_MAX_SECONDS 60
+#define PROFILE_MAX_SECONDS 30 /* well under a frontend's proxy timeout (60 s) */
 #define PROFILE_MAX_HZ 1000
 
 /* One distinct stack and how many samples saw it. names[0] is the thread's name, then the

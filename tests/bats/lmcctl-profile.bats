@@ -52,7 +52,7 @@ teardown() { cluster_teardown; }
 @test "lmcctl profile: bounds and formats are usage errors" {
 	run lmcctl profile inst1_worker0 -s 0
 	assert_failure 2
-	assert_output --partial -- '--seconds must be 1..60'
+	assert_output --partial -- '--seconds must be 1..30'
 	run lmcctl profile inst1_worker0 --hz 5000
 	assert_failure 2
 	run lmcctl profile inst1_worker0 -o svg
