@@ -50,7 +50,7 @@ static int exec(struct ctx *c)
 					    .content_type = c->copt[1] };
 	rs = fanout(c, reqs);
 	for (size_t i = 0; i < c->nsel; i++) {
-		if (rs[i].code == 0 && (rs[i].result = json_parse_text(rs[i].body, rs[i].len, NULL)) == NULL)
+		if (rs[i].code == 0 && (rs[i].result = json_parse_lenient(rs[i].body, rs[i].len, NULL)) == NULL)
 			rs[i].result = json_stringn(rs[i].body, rs[i].len);
 		request_free(&reqs[i]);
 	}

@@ -40,7 +40,7 @@ static json_t *assignments(struct ctx *c)
 
 static void judge(struct result *r)
 {
-	json_t *j = json_parse_text(r->body, r->len, NULL), *errs = json_object_get(j, "errors"), *v;
+	json_t *j = json_parse_lenient(r->body, r->len, NULL), *errs = json_object_get(j, "errors"), *v;
 	struct buf msg = BUF_INIT;
 	bool all_unknown = true;
 	const char *k;

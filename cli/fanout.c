@@ -60,7 +60,7 @@ static char *text_message(const struct result *r)
  * itself. */
 static char *body_message(const struct result *r)
 {
-	json_t *j = json_parse_text(r->body, r->len, NULL);
+	json_t *j = json_parse_lenient(r->body, r->len, NULL);
 	const char *m = json_str_member(j, "message", NULL);
 	char *out;
 
@@ -159,7 +159,7 @@ json_t *result_json(struct result *r)
 	if (r->code != 0)
 		return NULL;
 	json_decref(r->result);
-	r->result = json_parse_text(r->body, r->len, &cause);
+	r->result = json_parse_lenient(r->body, r->len, &cause);
 	if (r->result == NULL)
 		result_fail(r, LMC_EXIT_OTHER, xasprintf("bad answer: %s", cause));
 	free(cause);

@@ -100,7 +100,7 @@ static void apply_tab(int tab, struct tnode *n, const struct hm_res *r, char *wh
  * not the ones skipped for another role, and how many run. */
 static void count_plugins(struct tnode *n, const struct hm_res *r)
 {
-	json_t *doc = json_parse_text(r->body, r->len, NULL), *p;
+	json_t *doc = json_parse_lenient(r->body, r->len, NULL), *p;
 	size_t i;
 
 	n->plugins = json_is_array(doc) ? 0 : -1;
@@ -191,7 +191,7 @@ static void collect_round(struct collector *c, double interval)
 static void action_result(struct model *m, const struct action *a, const struct hm_res *r)
 {
 	char *why = failure(r);
-	json_t *doc = json_parse_text(r->body, r->len, NULL);
+	json_t *doc = json_parse_lenient(r->body, r->len, NULL);
 	json_t *errs = json_object_get(doc, "errors");
 	char *line = xstrndup(r->body, strcspn(r->body, "\n"));
 

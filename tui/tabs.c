@@ -126,7 +126,7 @@ void ui_set_key(struct ui *u, const char *key)
 
 json_t *parse_json_doc(const char *body, size_t len, char **cause)
 {
-	return json_parse_text(body, len, cause);
+	return json_parse_lenient(body, len, cause);
 }
 
 struct tnode *ui_selected(struct ui *u)

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "conf.h"
+#include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -196,7 +197,7 @@ json_t *conf_coerce(lmca_conf_type type, const json_t *in, char **cause)
 	    (type == LMCA_CONF_BOOL || type == LMCA_CONF_INT || type == LMCA_CONF_FLOAT))
 		return conf_value_from_text(type, json_string_value(in), false, cause);
 	if (v == NULL && cause) {
-		text = json_dumps(in, JSON_ENCODE_ANY | JSON_COMPACT);
+		text = json_dumps_shortest(in, JSON_ENCODE_ANY | JSON_COMPACT);
 		*cause = xasprintf("expected %s, got %s", conf_type_desc(type), text);
 		free(text);
 	}

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "conf.h"
+#include "jsonutil.h"
 #include "xalloc.h"
 
 #include <math.h>
@@ -237,7 +238,7 @@ static int store_and_notify(lmca_agent *agent, const char *key, json_t *v, char 
 	pthread_mutex_unlock(&cs->lock);
 	old = swap_value(cs, key, v);
 	if (cb != NULL) {
-		text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		text = json_dumps_shortest(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		rc = cb(agent, conf_canonical(key), text, arg, &why);
 		free(text);
 	}
@@ -356,7 +357,7 @@ char *lmca_conf_get_json(const lmca_agent *agent, const char *key)
 
 	if (v == NULL)
 		return NULL;
-	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	text = json_dumps_shortest(v, JSON_ENCODE_ANY | JSON_COMPACT);
 	json_decref(v);
 	return text;
 }
@@ -428,7 +429,7 @@ json_t *conf_snapshot(const lmca_agent *agent, const char *const *names)
 char *lmca_conf_dump_json(const lmca_agent *agent)
 {
 	json_t *obj = conf_snapshot(agent, NULL);
-	char *text = json_dumps(obj, JSON_COMPACT);
+	char *text = json_dumps_shortest(obj, JSON_COMPACT);
 
 	json_decref(obj);
 	return text;

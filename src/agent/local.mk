@@ -2,6 +2,8 @@
 #   core.mk   config, loggers, metrics        server.mk  server, routes, endpoints, stacks
 #   plugin.mk plugin runtime
 agent_sources = src/agent/agent.c src/agent/agent-internal.h
+# libcommon's jansson helpers: the agent writes reals shortest (json_dumps_shortest).
+agent_sources += src/common/jsonutil.c src/common/jsonutil.h
 agent_tests =
 include src/agent/core.mk
 include src/agent/server.mk

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "server.h"
 #include "buf.h"
+#include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -228,7 +229,7 @@ void respond_json(lmca_response *res, int status, const char *content_type, cons
                   int indent)
 {
 	size_t flags = JSON_ENCODE_ANY | (indent > 0 ? JSON_INDENT(indent) : JSON_COMPACT);
-	char *text = json_dumps(v, flags);
+	char *text = json_dumps_shortest(v, flags);
 
 	respond_owned(res, status, content_type ? content_type : "application/json",
 	              text ? text : xstrdup("null"));

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "agentfmt.h"
+#include "buf.h"
 #include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
@@ -20,7 +21,7 @@ static char *trimmed(char *s)
 
 char *agentfmt_version(const char *body, size_t len)
 {
-	json_t *j = json_parse_text(body, len, NULL);
+	json_t *j = json_parse_lenient(body, len, NULL);
 	char *v;
 
 	if (json_is_string(j))
@@ -207,19 +208,112 @@ static json_t *threads_from_text(const char *body, size_t len, char **cause)
 	return a;
 }
 
+/* ---- Python stacks: traceback.format_stack lists frames outermost first, two lines each:
+ * `File "PATH", line N, in F` and the source line (maybe a caret line under it). ---- */
+
+static bool py_head(const char *l)
+{
+	return str_starts_with(l, "File \"") && strstr(l, "\", line ") != NULL;
+}
+
+/* Python 3.11's position markers ("    ^^^^", "~~~^^^") say nothing a table can show. */
+static bool py_marker(const char *l)
+{
+	return l[strspn(l, "^~ ")] == '\0';
+}
+
+/* `File "PATH", line N, in F` and its source line as "F (PATH:N): SOURCE". */
+static json_t *py_frame(const char *head, const char *src)
+{
+	const char *path = head + 6, *q = strstr(path, "\", line "), *in = strstr(q, ", in ");
+	long line = strtol(q + 8, NULL, 10);
+	json_t *f;
+	char *s;
+
+	if (in == NULL)
+		s = xasprintf("? (%.*s:%ld)", (int)(q - path), path, line);
+	else
+		s = xasprintf("%s (%.*s:%ld)", in + 5, (int)(q - path), path, line);
+	if (src != NULL) {
+		char *t = xasprintf("%s: %s", s, src);
+
+		free(s);
+		s = t;
+	}
+	f = json_string(s);
+	free(s);
+	return f != NULL ? f : json_string("?"); /* not UTF-8 */
+}
+
+/* The lines of every frame string, trimmed, empty ones left out. */
+static char **frame_lines(const json_t *frames, size_t *n)
+{
+	struct buf all = BUF_INIT;
+	json_t *f;
+	size_t i;
+	char **v;
+
+	json_array_foreach(frames, i, f)
+		if (json_is_string(f))
+			buf_printf(&all, "%s\n", json_string_value(f));
+	v = str_split(buf_cstr(&all), '\n', n);
+	buf_free(&all);
+	for (i = 0; i < *n; i++)
+		memmove(v[i], str_trim(v[i]), strlen(str_trim(v[i])) + 1);
+	return v;
+}
+
+/* The frames of thread t innermost first, as native stacks are: Python's are joined into
+ * one string a frame and reversed; any other list stays as it is. */
+static void frames_innermost_first(json_t *t)
+{
+	size_t n, i, j;
+	char **l = frame_lines(json_object_get(t, "frames"), &n);
+	json_t *outer = json_array(), *inner = json_array();
+
+	for (i = 0; i < n && *l[i] == '\0'; i++)
+		;
+	for (; i < n && py_head(l[i]); i = j) {
+		const char *src = NULL;
+
+		for (j = i + 1; j < n && !py_head(l[j]); j++)
+			if (src == NULL && *l[j] != '\0' && !py_marker(l[j]))
+				src = l[j];
+		json_array_append_new(outer, py_frame(l[i], src));
+	}
+	for (j = json_array_size(outer); j > 0 && i >= n; j--)
+		json_array_append(inner, json_array_get(outer, j - 1));
+	if (i >= n && json_array_size(inner) > 0)
+		json_object_set(t, "frames", inner);
+	json_decref(inner);
+	json_decref(outer);
+	str_list_free(l);
+}
+
+/* Every thread of a parsed list with its frames innermost first. */
+static json_t *threads_normalised(json_t *a)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(a, i, t)
+		frames_innermost_first(t);
+	return a;
+}
+
 json_t *agentfmt_threads(const char *body, size_t len, char **cause)
 {
-	json_t *j = json_parse_text(body, len, NULL), *a, *it;
+	json_t *j = json_parse_lenient(body, len, NULL), *a, *it;
 	size_t i;
 
 	if (!json_is_array(j)) {
 		json_decref(j);
-		return threads_from_text(body, len, cause);
+		return threads_normalised(threads_from_text(body, len, cause));
 	}
 	a = json_array();
 	json_array_foreach(j, i, it)
 		if (json_is_object(it))
 			json_array_append_new(a, thread_from_json(it));
 	json_decref(j);
-	return a;
+	return threads_normalised(a);
 }

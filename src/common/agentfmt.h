@@ -17,7 +17,11 @@ json_t *agentfmt_loglevels(const char *body, size_t len, char **cause);
 
 /* /threads in any of its formats: LMCache's text blocks, LMCache's JSON list, or ours
  * (?format=json). A JSON array of {"name", "thread_id", "state", "cpu_time", "frames"}
- * (members absent from the input are null; frames is a list, maybe empty). */
+ * (members absent from the input are null; frames is a list, maybe empty). Frames are
+ * innermost first, as the agent's native stacks are: Python stacks (traceback.format_stack's
+ * `File "PATH", line N, in F` + source line, outermost first, in LMCache's text or in a JSON
+ * frames list) are reversed and joined into one string a frame, "F (PATH:N): SOURCE" (no
+ * ": SOURCE" when Python gave no source line; 3.11's caret lines are left out). */
 json_t *agentfmt_threads(const char *body, size_t len, char **cause);
 
 #endif

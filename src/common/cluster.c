@@ -55,7 +55,7 @@ static json_t *fetch_json(const struct hm_res *r, char **cause)
 		*cause = xasprintf("HTTP %ld", r->status);
 		return NULL;
 	}
-	return json_parse_text(r->body, r->len, cause);
+	return json_parse_lenient(r->body, r->len, cause);
 }
 
 /* GETs <hop url><path> of every hop at once into got[i]. */

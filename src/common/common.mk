@@ -15,3 +15,17 @@ check_PROGRAMS += tests/unit/test-bottleneck
 tests_unit_test_bottleneck_LDADD = src/common/libcommon.la
 TESTS += tests/unit/test-bottleneck
 EXTRA_DIST += docs/bottlenecks.md
+check_PROGRAMS += tests/unit/test-jsonutil
+TESTS += tests/unit/test-jsonutil
+tests_unit_test_jsonutil_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_jsonutil_LDADD = src/common/libcommon.la src/common/libutil.la
+# The agent's JSON through jsonutil's dumper (shortest reals), against demo nodes.
+TESTS += tests/bats/agent-floats.bats
+EXTRA_DIST += tests/bats/agent-floats.bats
+check_PROGRAMS += tests/unit/test-agentfmt
+TESTS += tests/unit/test-agentfmt
+tests_unit_test_agentfmt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_agentfmt_LDADD = src/common/libcommon.la src/common/libutil.la
+# Clients through jsonutil's lenient parser, against an LMCache-like node (nginx).
+TESTS += tests/bats/lmcctl-nonfinite.bats
+EXTRA_DIST += tests/bats/lmcctl-nonfinite.bats tests/fixtures/jsonutil/lmcache-nonfinite/conf.txt

@@ -3,6 +3,7 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,4 +87,71 @@ void str_list_add(char *list, size_t size, const char *item)
 
 	if (strstr(list, item) == NULL)
 		snprintf(list + n, size - n, "%s%s", n ? ", " : "", item);
+}
+
+/* The significant digits of d (at most 17, no trailing zeros) into digits, and the decimal
+ * exponent of the first one: the fewest that strtod reads back as d. */
+static void shortest_digits(double d, char *digits, int *exp10)
+{
+	char tmp[STR_DOUBLE_SIZE];
+	const char *p;
+	size_t n = 0;
+
+	for (int prec = 0; prec < 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*e", prec, d);
+		if (strtod(tmp, NULL) == d)
+			break;
+	}
+	/* "-d.ddde+XX"; the radix character depends on the locale, so skip any non-digit. */
+	for (p = tmp; *p != 'e'; p++)
+		if (isdigit((unsigned char)*p))
+			digits[n++] = *p;
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	digits[n] = '\0';
+	*exp10 = atoi(p + 1);
+}
+
+/* Appends n copies of c at *p. */
+static void put_run(char **p, char c, int n)
+{
+	while (n-- > 0)
+		*(*p)++ = c;
+}
+
+char *str_double(double d, char *buf)
+{
+	char digits[24], *p = buf;
+	int e, n, point;
+
+	if (d != d || d - d != 0) /* NaN or infinite */
+		return strcpy(buf, d != d ? "NaN" : d < 0 ? "-Infinity" : "Infinity");
+	shortest_digits(d, digits, &e);
+	n = (int)strlen(digits);
+	point = e + 1; /* how many digits stand before the decimal point */
+	if (signbit(d))
+		*p++ = '-';
+	if (point < -3 || point > 16) { /* repr()'s switch to exponent notation */
+		*p++ = digits[0];
+		if (n > 1)
+			*p++ = '.';
+		p = stpcpy(p, digits + 1);
+		snprintf(p, 8, "e%c%02d", e < 0 ? '-' : '+', abs(e) % 1000); /* |e| <= 324 */
+		return buf;
+	}
+	if (point <= 0) {
+		p = stpcpy(p, "0.");
+		put_run(&p, '0', -point);
+		p = stpcpy(p, digits);
+	} else if (point >= n) {
+		p = stpcpy(p, digits);
+		put_run(&p, '0', point - n);
+		p = stpcpy(p, ".0");
+	} else {
+		p = mempcpy(p, digits, (size_t)point);
+		*p++ = '.';
+		p = stpcpy(p, digits + point);
+	}
+	*p = '\0';
+	return buf;
 }

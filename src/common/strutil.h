@@ -20,4 +20,14 @@ void str_list_free(char **list);
  * list holds it already (e.g. the methods of an Allow header); cut short when full. */
 void str_list_add(char *list, size_t size, const char *item);
 
+/* Room for any str_double() text ("-2.2250738585072014e-308" is 24 bytes). */
+#define STR_DOUBLE_SIZE 32
+/* The shortest decimal text that reads back as the same double, laid out as Python's repr()
+ * does (so values look as LMCache's Python code shows them): "0.9", "1.0", "-0.0", "1e+22",
+ * "1e-05", "5e-324", fixed notation for decimal exponents -4..15. Non-finite values are
+ * spelled as Python's json.dumps writes them: "Infinity", "-Infinity", "NaN". Writes into
+ * buf (STR_DOUBLE_SIZE bytes) and returns it. Independent of the C locale's decimal point. */
+char *str_double(double d, char *buf);
+
+
 #endif

@@ -28,7 +28,9 @@ teardown() {
 	assert_equal "$(jq -r '.[0].result | map(.name) | join("|")' <<<"$output")" \
 		"MainThread|Thread-3 (_run_server)|lmcache-prefetch"
 	assert_equal "$(jq -r '.[0].result[1].thread_id' <<<"$output")" 140229920052928
-	assert_equal "$(jq -r '.[0].result[0].frames | length' <<<"$output")" 4
+	assert_equal "$(jq -r '.[0].result[0].frames | length' <<<"$output")" 2
+	assert_equal "$(jq -r '.[0].result[0].frames[0]' <<<"$output")" \
+		"retrieve (/opt/lmcache/lmcache/v1/cache_engine.py:412): self.storage_manager.get(key)"
 	run lmcctl --url "$FIXTURE_URL" --no-headers threads -m prefetch
 	assert_success
 	assert_output --regexp "lmcache-prefetch +140229911660224 +started daemon +-$"

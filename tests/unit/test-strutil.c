@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -56,12 +57,50 @@ static void test_buf_read_file(void)
 	buf_free(&b);
 }
 
+/* d as str_double() shows it, and that the text reads back as d. */
+static void is_double(double d, const char *want)
+{
+	char buf[STR_DOUBLE_SIZE], *name = xasprintf("double: %s", want);
+
+	is_str(str_double(d, buf), want, name);
+	if (d == d)
+		ok(strtod(buf, NULL) == d || (d - d != 0), "double: reads back");
+	free(name);
+}
+
+static void test_double(void)
+{
+	is_double(0.1, "0.1");
+	is_double(0.9, "0.9");
+	is_double(1.0 / 3, "0.3333333333333333");
+	is_double(2.0 / 3, "0.6666666666666666");
+	is_double(1e-7, "1e-07");
+	is_double(1e22, "1e+22");
+	is_double(5e-324, "5e-324");
+	is_double(1.0, "1.0");
+	is_double(-0.0, "-0.0");
+	is_double(0.0, "0.0");
+	is_double(100.0, "100.0");
+	is_double(1e15, "1000000000000000.0");
+	is_double(1e16, "1e+16");
+	is_double(0.0001, "0.0001");
+	is_double(0.00001, "1e-05");
+	is_double(123.456, "123.456");
+	is_double(-1.5e300, "-1.5e+300");
+	is_double(1.7976931348623157e308, "1.7976931348623157e+308");
+	is_double(0.30000000000000004, "0.30000000000000004");
+	is_double(INFINITY, "Infinity");
+	is_double(-INFINITY, "-Infinity");
+	is_double(NAN, "NaN");
+}
+
 int main(void)
 {
 	char t[] = "  Hello World \n";
 
 	no_plan();
 	test_split();
+	test_double();
 	test_buf();
 	test_buf_read_file();
 	char *trimmed = str_trim(t);
