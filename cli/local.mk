@@ -47,7 +47,7 @@ lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats \
 	tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats tests/bats/lmcctl-nginx.bats \
 	tests/bats/lmcctl-profile.bats tests/bats/lmcctl-diagnose.bats
 TESTS += $(lmcctl_bats)
-EXTRA_DIST += $(lmcctl_bats) tests/helpers/cluster.bash \
+EXTRA_DIST += $(lmcctl_bats) tests/helpers/cluster.bash tests/helpers/outliers.bash \
 	tests/fixtures/lmcctl/lmcache-node/version.json \
 	tests/fixtures/lmcctl/lmcache-node/healthcheck.json \
 	tests/fixtures/lmcctl/lmcache-node/threads.txt tests/fixtures/lmcctl/lmcache-node/loglevel.txt \
