@@ -103,7 +103,8 @@ static void print(struct ctx *c, struct result *rs, size_t n)
 	for (size_t i = 0; i < n; i++)
 		json_array_foreach(rs[i].code == 0 ? rs[i].result : NULL, j, h) {
 			table_row(t, rs[i].node->name, json_str_member(h, "signal", "?"),
-			          json_str_member(h, "shown", ""), json_str_member(h, "peers_shown", ""),
+			          json_str_member(h, "shown", ""),
+			          json_str_member(h, "peers_shown", ""),
 			          NULL);
 		}
 	table_print(t);
@@ -133,7 +134,8 @@ const struct cmd_entry cmd_diagnose = {
 	.name = "diagnose",
 	.usage = "[NODE...]",
 	.summary = "Flag nodes that stand out from their peers (hit rate, speed, usage, threads)",
-	.help = "Compares each node with the others of its role (see lmcctl(1), BOTTLENECK HINTS).\n"
+	.help = "Compares each node with the others of its role\n"
+		"(see lmcctl(1), BOTTLENECK HINTS).\n"
 		"examples:\n"
 		"  lmcctl diagnose --all\n"
 		"  lmcctl -o json diagnose --all\n",

@@ -71,7 +71,8 @@ static void get_profile(lmca_agent *agent, const lmca_request *req, lmca_respons
 		return;
 	}
 	if (signo == 0) {
-		lmca_respond_error(res, 503, "Service Unavailable", "stack capture is off in this host");
+		lmca_respond_error(res, 503, "Service Unavailable",
+		                   "stack capture is off in this host");
 		return;
 	}
 	if (!profile_begin()) {

@@ -151,7 +151,8 @@ static void blocked_where(int tid, char *out, size_t size)
 		*pc++ = '\0';
 		sp = strrchr(text, ' ');
 		if (sp != NULL && text[0] >= '0' && text[0] <= '9')
-			snprintf(out, size, "%.*s %s %s", (int)strcspn(text, " "), text, sp + 1, pc);
+			snprintf(out, size, "%.*s %s %s", (int)strcspn(text, " "), text, sp + 1,
+			         pc);
 	}
 	fclose(f);
 	out[strcspn(out, "\n")] = '\0';
@@ -268,7 +269,8 @@ static struct prof_stack *resolve(struct symboliser *sy, const struct table *t, 
 		out[k].names = xcalloc((size_t)r->n + 1, sizeof *out[k].names);
 		out[k].names[0] = prof_frame_name(r->thread);
 		for (int j = 0; j < r->n; j++)
-			out[k].names[r->n - j] = prof_frame_name(symboliser_function(sy, r->pcs[j]));
+			out[k].names[r->n - j] =
+				prof_frame_name(symboliser_function(sy, r->pcs[j]));
 		k++;
 	}
 	*count = k;
