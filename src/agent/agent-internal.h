@@ -10,6 +10,7 @@
  *   ep-*.c             one file per endpoint family (PROTOCOL section 3)
  *   stacks.c           capture of every thread's call stack
  *   plugin*.c          plugin runtime (PROTOCOL section 4)         (struct plugin_runtime)
+ *   host-hooks.c       a runtime host's threads, loggers, metrics  (struct host_hooks)
  */
 #ifndef LMCA_AGENT_INTERNAL_H
 #define LMCA_AGENT_INTERNAL_H
@@ -24,6 +25,7 @@ struct log_tree;
 struct metric_registry;
 struct server;
 struct plugin_runtime;
+struct host_hooks;
 
 struct lmca_agent {
 	lmca_role role;
@@ -49,6 +51,7 @@ struct lmca_agent {
 	struct metric_registry *metrics;
 	struct server *server;
 	struct plugin_runtime *plugins;
+	struct host_hooks *hooks; /* NULL until the host sets one; guarded by lock */
 };
 
 /* ---- conf.c ---- */
@@ -77,6 +80,9 @@ lmca_logger *log_tree_find(lmca_agent *agent, const char *name);
 /* ---- metrics.c ---- */
 struct metric_registry *metric_registry_new(void);
 void metric_registry_free(struct metric_registry *mr);
+
+/* ---- host-hooks.c ---- */
+void host_hooks_free(struct host_hooks *hooks);
 
 /* ---- server.c ---- */
 int server_start(lmca_agent *agent, char **cause);

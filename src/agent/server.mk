@@ -6,7 +6,8 @@ agent_sources += src/agent/server.c src/agent/server.h src/agent/listen.c src/ag
 	src/agent/ep-conf.c src/agent/ep-meta.c src/agent/ep-version.c src/agent/ep-env.c \
 	src/agent/ep-run-script.c src/agent/ep-health.c \
 	src/agent/symbols.c src/agent/symbols.h src/agent/ep-profile.c src/agent/profile.c \
-	src/agent/profile-report.c src/agent/profile.h
+	src/agent/profile-report.c src/agent/profile.h \
+	src/agent/host-hooks.c src/agent/host-hooks.h
 
 # Pure pieces, tested without a server.
 check_PROGRAMS += tests/unit/test-route tests/unit/test-env-redact
@@ -37,3 +38,8 @@ tests_unit_test_profile_report_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_profile_report_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS)
 TESTS += tests/unit/test-profile-report tests/bats/agent-profile.bats
 EXTRA_DIST += tests/bats/agent-profile.bats
+
+# The hooks of a host with a runtime of its own (host-hooks.c), through the public API.
+check_PROGRAMS += tests/unit/test-host-hooks
+tests_unit_test_host_hooks_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
+TESTS += tests/unit/test-host-hooks
