@@ -24,7 +24,7 @@ src_discovery_lmcache_discovery_SOURCES = \
 	src/discovery/ep-http-sd.c
 src_discovery_lmcache_discovery_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) \
 	$(JANSSON_CFLAGS)
-src_discovery_lmcache_discovery_LDADD = src/discovery/libdiscovery.la $(MHD_LIBS) $(CURL_LIBS) \
+src_discovery_lmcache_discovery_LDADD = src/discovery/libdiscovery.la src/server/libsrv.la $(MHD_LIBS) $(CURL_LIBS) \
 	$(JANSSON_LIBS) $(PTHREAD_LIBS)
 
 # Tests: unit tests of the pure parts, bats tests with real processes.
@@ -32,8 +32,7 @@ DISCOVERY_TEST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
 	-I$(top_srcdir)/src/discovery -I$(top_srcdir)/tests/unit
 DISCOVERY_TEST_LDADD = src/discovery/libdiscovery.la $(JANSSON_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
 discovery_unit = tests/unit/test-discovery-entry tests/unit/test-discovery-listing \
-	tests/unit/test-discovery-store tests/unit/test-heartbeat \
-	tests/unit/test-discovery-http-sd
+	tests/unit/test-discovery-store tests/unit/test-discovery-http-sd
 check_PROGRAMS += $(discovery_unit) tests/progs/heartbeat-client
 tests_unit_test_discovery_entry_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_entry_LDADD = $(DISCOVERY_TEST_LDADD)
@@ -41,8 +40,6 @@ tests_unit_test_discovery_listing_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_listing_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_unit_test_discovery_store_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_store_LDADD = $(DISCOVERY_TEST_LDADD)
-tests_unit_test_heartbeat_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
-tests_unit_test_heartbeat_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_unit_test_discovery_http_sd_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_http_sd_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_progs_heartbeat_client_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
