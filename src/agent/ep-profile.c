@@ -90,7 +90,8 @@ static void get_profile(lmca_agent *agent, const lmca_request *req, lmca_respons
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/profile", get_profile },
+	/* An operator's: it holds a server thread and costs the host CPU for seconds. */
+	{ "GET", "/profile", get_profile, SRV_ROLE_OPERATOR },
 	{ 0 },
 };
 
