@@ -2,8 +2,8 @@
  * hz times a second for some seconds through the stack capture signal (stacks.c), names
  * resolved once at the end (symbols.c). Running threads are counted apart from off-CPU
  * (sleeping, waiting) ones. */
-#ifndef LMCA_PROFILE_H
-#define LMCA_PROFILE_H
+#ifndef LMC_AGENT_PROFILE_H
+#define LMC_AGENT_PROFILE_H
 
 #include <jansson.h>
 #include <stdbool.h>

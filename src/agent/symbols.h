@@ -1,8 +1,8 @@
 /* Symbols of code addresses in this process, resolved after capture (never in a signal
  * handler). With libdw (elfutils) every frame gets its function name, static ones too, and
  * file:line where debug info exists; without it, dladdr names exported symbols only. */
-#ifndef LMCA_SYMBOLS_H
-#define LMCA_SYMBOLS_H
+#ifndef LMC_AGENT_SYMBOLS_H
+#define LMC_AGENT_SYMBOLS_H
 
 #include <stdbool.h>
 

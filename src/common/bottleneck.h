@@ -9,8 +9,8 @@
  *   from m, so that a tight cluster does not flag noise. MAD = 0 makes any such distance an
  *   outlier.
  */
-#ifndef LMC_BOTTLENECK_H
-#define LMC_BOTTLENECK_H
+#ifndef LMC_COMMON_BOTTLENECK_H
+#define LMC_COMMON_BOTTLENECK_H
 
 #include "prom.h"
 
