@@ -78,6 +78,10 @@ extern const struct cmd_entry cmd_nodes, cmd_version, cmd_health, cmd_metrics, c
 
 
 
+extern const struct cmd_entry cmd_profile, cmd_diagnose;
+/* cmd-profile.c: the hottest on-CPU functions of a GET /profile?format=json answer. */
+char *profile_top_text(const json_t *profile);
+
 /* simple.c: GET path on every target, parse each ok answer, report. */
 typedef void (*parse_fn)(struct ctx *c, struct result *r);
 int simple_get(struct ctx *c, const char *path, parse_fn parse, print_fn print);

@@ -13,8 +13,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_nodes, &cmd_version, &cmd_health, &cmd_metrics, &cmd_threads,
 	&cmd_log_level, &cmd_set_log_level, &cmd_config_get, &cmd_config_set,
 	&cmd_config_diff, &cmd_meta, &cmd_inference, &cmd_env, &cmd_run_script,
-	&cmd_plugins, &cmd_call, &cmd_wait, &cmd_context_list, &cmd_context_use,
-	&cmd_completion, &cmd_help,
+	&cmd_plugins, &cmd_profile, &cmd_diagnose, &cmd_call, &cmd_wait, &cmd_context_list,
+	&cmd_context_use, &cmd_completion, &cmd_help,
 	NULL,
 };
 

@@ -4,8 +4,8 @@ lmcctl_commands = \
 	cli/cmd-threads.c cli/cmd-log-level.c cli/cmd-set-log-level.c \
 	cli/cmd-config-get.c cli/cmd-config-set.c cli/cmd-config-diff.c \
 	cli/cmd-meta.c cli/cmd-inference.c cli/cmd-env.c cli/cmd-run-script.c \
-	cli/cmd-plugins.c cli/cmd-call.c cli/cmd-completion.c cli/cmd-help.c \
-	cli/cmd-wait.c cli/cmd-context.c
+	cli/cmd-plugins.c cli/cmd-profile.c cli/cmd-diagnose.c cli/cmd-call.c \
+	cli/cmd-completion.c cli/cmd-help.c cli/cmd-wait.c cli/cmd-context.c
 
 # Everything but main.c, so unit tests can link the pure parts.
 noinst_LTLIBRARIES += cli/liblmcctl.la
@@ -49,9 +49,10 @@ tests_unit_test_cli_http_LDADD = src/common/libcommon.la src/common/libutil.la $
 
 lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats \
 	tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats tests/bats/lmcctl-nginx.bats \
-	tests/bats/lmcctl-runbook.bats tests/bats/lmcctl-examples.bats
+	tests/bats/lmcctl-runbook.bats tests/bats/lmcctl-examples.bats \
+	tests/bats/lmcctl-profile.bats tests/bats/lmcctl-diagnose.bats
 TESTS += $(lmcctl_bats)
-EXTRA_DIST += $(lmcctl_bats) tests/helpers/cluster.bash \
+EXTRA_DIST += $(lmcctl_bats) tests/helpers/cluster.bash tests/helpers/outliers.bash \
 	tests/fixtures/lmcctl/lmcache-node/version.json \
 	tests/fixtures/lmcctl/lmcache-node/healthcheck.json \
 	tests/fixtures/lmcctl/lmcache-node/threads.txt tests/fixtures/lmcctl/lmcache-node/loglevel.txt \

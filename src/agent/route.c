@@ -21,7 +21,8 @@
 	X(env)               \
 	X(run_script)        \
 	X(health)            \
-	X(plugins)
+	X(plugins)           \
+	X(profile)
 
 #define DECLARE_FAMILY(name) extern const struct endpoint_family ep_##name;
 ENDPOINT_FAMILIES(DECLARE_FAMILY)

@@ -86,5 +86,13 @@ void stacks_uninstall(int signo);
  * and whose id is `tid` (0: any), each with its stack (signo 0: no stacks). */
 struct thread_info *stacks_collect(int signo, const char *name, int tid, size_t *count);
 void stacks_free(struct thread_info *threads, size_t count);
+/* The raw stack of thread tid, innermost first, up to max return addresses (the first is
+ * the interrupted pc); 0 when it has none (signo 0, blocked, no answer in time). */
+#define STACKS_MAX_FRAMES 64
+int stacks_capture(int signo, int tid, void **out, int max);
+/* The ids of this process's threads, ascending. */
+int *stacks_list_tids(size_t *count);
+/* Fills name, state and cpu_time of ti->tid from /proc. */
+void stacks_read_task(struct thread_info *ti);
 
 #endif

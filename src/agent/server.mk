@@ -5,6 +5,8 @@ agent_sources += src/agent/server.c src/agent/server.h src/agent/listen.c src/ag
 	src/agent/ep-metrics.c src/agent/ep-threads.c src/agent/ep-loglevel.c \
 	src/agent/ep-conf.c src/agent/ep-meta.c src/agent/ep-version.c src/agent/ep-env.c \
 	src/agent/ep-run-script.c src/agent/ep-health.c \
+	src/agent/symbols.c src/agent/symbols.h src/agent/ep-profile.c src/agent/profile.c \
+	src/agent/profile-report.c src/agent/profile.h \
 	src/agent/host-hooks.c src/agent/host-hooks.h
 
 # Pure pieces, tested without a server.
@@ -26,6 +28,15 @@ EXTRA_DIST += $(agent_server_bats) tests/helpers/agent.bash tests/helpers/compar
 check_PROGRAMS += tests/unit/test-route-server
 tests_unit_test_route_server_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
 TESTS += tests/unit/test-route-server
+
+# GET /profile: the report (folded lines, per-function counts) is pure.
+check_PROGRAMS += tests/unit/test-profile-report
+tests_unit_test_profile_report_SOURCES = tests/unit/test-profile-report.c \
+	src/agent/profile-report.c
+tests_unit_test_profile_report_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_profile_report_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS)
+TESTS += tests/unit/test-profile-report tests/bats/agent-profile.bats
+EXTRA_DIST += tests/bats/agent-profile.bats
 
 # The hooks of a host with a runtime of its own (host-hooks.c), through the public API.
 check_PROGRAMS += tests/unit/test-host-hooks

@@ -1,4 +1,4 @@
-/* Capture of every thread's call stack for GET /threads.
+/* Capture of every thread's call stack for GET /threads and GET /profile.
  *
  * A signal handler is process-wide, so this is the library's one piece of global state:
  * the handler is installed once per signal for all agents that use it (reference counted)
@@ -8,14 +8,13 @@
  * stack. */
 #include "config.h"
 #include "server.h"
+#include "symbols.h"
 #include "strutil.h"
 #include "xalloc.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
-#include <link.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,7 +26,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#define MAX_FRAMES 64
+#define MAX_FRAMES STACKS_MAX_FRAMES
 /* A busy machine may take a while to schedule the target; stuck threads (uninterruptible
  * sleep) never answer, so one collection gives up capturing after a total budget. */
 #define CAPTURE_TIMEOUT_NS (1000 * 1000 * 1000L)
@@ -227,18 +226,19 @@ static const char *state_name(char c)
 	}
 }
 
-static void read_task(struct thread_info *ti)
+/* One read of stat gives all three (the profiler calls this hz times a second per thread):
+ * "tid (name) S ...", where the name (comm) may itself hold ')' and spaces. */
+void stacks_read_task(struct thread_info *ti)
 {
-	char path[64], text[1024], *p;
+	char path[64], text[1024], *p, *name;
 	unsigned long long ut = 0, st = 0;
 
-	snprintf(path, sizeof path, "/proc/self/task/%d/comm", ti->tid);
-	if (read_small(path, ti->name, sizeof ti->name) != NULL)
-		ti->name[strcspn(ti->name, "\n")] = '\0';
 	snprintf(path, sizeof path, "/proc/self/task/%d/stat", ti->tid);
 	snprintf(ti->state, sizeof ti->state, "unknown");
-	if (read_small(path, text, sizeof text) == NULL || (p = strrchr(text, ')')) == NULL)
+	if (read_small(path, text, sizeof text) == NULL || (p = strrchr(text, ')')) == NULL ||
+	    (name = strchr(text, '(')) == NULL || name > p)
 		return;
+	snprintf(ti->name, sizeof ti->name, "%.*s", (int)(p - name - 1), name + 1);
 	snprintf(ti->state, sizeof ti->state, "%s", state_name(p[2]));
 	/* After ") S" come fields 4..; utime and stime are fields 14 and 15. */
 	if (sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu", &ut, &st) == 2)
@@ -246,35 +246,6 @@ static void read_task(struct thread_info *ti)
 }
 
 /* ---- capture ---- */
-
-static char *symbolise(void *addr)
-{
-	Dl_info info;
-	ElfW(Sym) *sym = NULL;
-	const char *file, *slash;
-	uintptr_t a = (uintptr_t)addr;
-
-	/* a - 1: a return address may already belong to the next function. */
-	if (dladdr1((void *)(a - 1), &info, (void **)&sym, RTLD_DL_SYMENT) == 0)
-		return xasprintf("0x%lx", (unsigned long)a);
-	file = info.dli_fname ? info.dli_fname : "?";
-	slash = strrchr(file, '/');
-	file = slash ? slash + 1 : file;
-	/* The nearest exported symbol may not contain the address (hidden functions). */
-	if (info.dli_sname && sym && a - 1 < (uintptr_t)info.dli_saddr + sym->st_size)
-		return xasprintf("%s+0x%lx (%s)", info.dli_sname,
-		                 (unsigned long)(a - (uintptr_t)info.dli_saddr), file);
-	return xasprintf("%s+0x%lx", file, (unsigned long)(a - (uintptr_t)info.dli_fbase));
-}
-
-static char **symbolise_all(void **frames, int n)
-{
-	char **out = xcalloc((size_t)(n > 0 ? n : 0) + 1, sizeof *out);
-
-	for (int i = 0; i < n; i++)
-		out[i] = symbolise(frames[i]);
-	return out;
-}
 
 static bool wait_slot(void)
 {
@@ -310,10 +281,9 @@ static int first_frame(void)
 	return HANDLER_FRAMES;
 }
 
-static char **capture_other(int signo, int tid)
+static int capture_other(int signo, int tid, void **out, int max)
 {
-	char **frames = NULL;
-	int first;
+	int n = 0, first;
 
 	while (sem_trywait(&slot.done) == 0)
 		;
@@ -321,35 +291,56 @@ static char **capture_other(int signo, int tid)
 	atomic_store(&slot.state, SLOT_WAITING);
 	atomic_store(&slot.tid, tid);
 	if (syscall(SYS_tgkill, getpid(), tid, signo) == 0 && wait_slot() &&
-	    slot.n > (first = first_frame()))
-		frames = symbolise_all(slot.frames + first, slot.n - first);
+	    slot.n > (first = first_frame())) {
+		n = slot.n - first < max ? slot.n - first : max;
+		memcpy(out, slot.frames + first, (size_t)n * sizeof *out);
+	}
 	atomic_store(&slot.tid, 0);
 	atomic_store(&slot.state, SLOT_IDLE);
-	return frames;
+	return n;
 }
 
-static char **capture_self(void)
+static int capture_self(void **out, int max)
+{
+	void *frames[MAX_FRAMES + 1];
+	int n = backtrace(frames, MAX_FRAMES + 1) - 1; /* without this function */
+
+	n = n < max ? n : max;
+	memcpy(out, frames + 1, (size_t)(n > 0 ? n : 0) * sizeof *out);
+	return n > 0 ? n : 0;
+}
+
+int stacks_capture(int signo, int tid, void **out, int max)
+{
+	int n;
+
+	if (signo == 0 || max <= 0)
+		return 0;
+	if (tid == current_tid())
+		return capture_self(out, max);
+	if (blocks_signal(tid, signo))
+		return 0;
+	pthread_mutex_lock(&capture_lock);
+	n = installed_signo == signo ? capture_other(signo, tid, out, max) : 0;
+	pthread_mutex_unlock(&capture_lock);
+	return n;
+}
+
+/* Frames for reading, innermost first, NULL-terminated; NULL when there are none. */
+static char **capture_symbolised(struct symboliser **sy, int signo, int tid)
 {
 	void *frames[MAX_FRAMES];
-	int n = backtrace(frames, MAX_FRAMES);
+	int n = stacks_capture(signo, tid, frames, MAX_FRAMES);
+	char **out;
 
-	return symbolise_all(frames + 1, n - 1);
-}
-
-static char **capture(int signo, int tid)
-{
-	char **frames;
-
-	if (signo == 0)
+	if (n == 0)
 		return NULL;
-	if (tid == current_tid())
-		return capture_self();
-	if (blocks_signal(tid, signo))
-		return NULL;
-	pthread_mutex_lock(&capture_lock);
-	frames = installed_signo == signo ? capture_other(signo, tid) : NULL;
-	pthread_mutex_unlock(&capture_lock);
-	return frames;
+	if (*sy == NULL)
+		*sy = symboliser_new();
+	out = xcalloc((size_t)n + 1, sizeof *out);
+	for (int i = 0; i < n; i++)
+		out[i] = symboliser_frame(*sy, frames[i]);
+	return out;
 }
 
 static long long now_ms(void)
@@ -360,9 +351,9 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int cmp_tid(const void *a, const void *b)
+static int cmp_int(const void *a, const void *b)
 {
-	return ((const struct thread_info *)a)->tid - ((const struct thread_info *)b)->tid;
+	return *(const int *)a - *(const int *)b;
 }
 
 static bool wanted(const struct thread_info *ti, const char *name, int tid)
@@ -370,36 +361,47 @@ static bool wanted(const struct thread_info *ti, const char *name, int tid)
 	return (tid == 0 || ti->tid == tid) && (name == NULL || str_icontains(ti->name, name));
 }
 
-struct thread_info *stacks_collect(int signo, const char *name, int tid, size_t *count)
+int *stacks_list_tids(size_t *count)
 {
 	DIR *d = opendir("/proc/self/task");
-	struct thread_info *out = NULL;
 	struct dirent *de;
-	size_t n = 0, kept = 0;
-	long long start;
+	int *out = NULL;
+	size_t n = 0;
 
 	while (d != NULL && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		out = xreallocarray(out, n + 1, sizeof *out);
-		memset(&out[n], 0, sizeof out[n]);
-		out[n].tid = atoi(de->d_name);
-		n++;
+		out[n++] = atoi(de->d_name);
 	}
 	if (d != NULL)
 		closedir(d);
 	if (n > 1)
-		qsort(out, n, sizeof *out, cmp_tid);
-	start = now_ms();
+		qsort(out, n, sizeof *out, cmp_int);
+	*count = n;
+	return out;
+}
+
+struct thread_info *stacks_collect(int signo, const char *name, int tid, size_t *count)
+{
+	size_t n, kept = 0;
+	int *tids = stacks_list_tids(&n);
+	struct thread_info *out = xcalloc(n ? n : 1, sizeof *out);
+	struct symboliser *sy = NULL;
+	long long start = now_ms();
+
 	for (size_t i = 0; i < n; i++) {
-		read_task(&out[i]);
-		if (!wanted(&out[i], name, tid))
+		memset(&out[kept], 0, sizeof out[kept]);
+		out[kept].tid = tids[i];
+		stacks_read_task(&out[kept]);
+		if (!wanted(&out[kept], name, tid))
 			continue;
-		out[kept] = out[i];
 		if (now_ms() - start < COLLECT_BUDGET_MS)
-			out[kept].frames = capture(signo, out[kept].tid);
+			out[kept].frames = capture_symbolised(&sy, signo, out[kept].tid);
 		kept++;
 	}
+	symboliser_free(sy);
+	free(tids);
 	*count = kept;
 	return out;
 }

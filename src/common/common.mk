@@ -7,6 +7,8 @@ common_sources += src/common/daemon-log.c src/common/daemon-log.h
 common_sources += src/common/daemon.c src/common/daemon.h
 common_sources += src/common/agentfmt.c src/common/agentfmt.h
 common_sources += src/common/cluster.c src/common/cluster.h
+common_sources += src/common/bottleneck.c src/common/bottleneck.h
+common_libadd += -lm
 common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
 common_sources += src/common/prom-cache.c
 include src/common/prom.mk
@@ -25,6 +27,11 @@ tests_unit_test_heartbeat_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
 	-I$(top_srcdir)/tests/unit
 tests_unit_test_heartbeat_LDADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) \
 	$(PTHREAD_LIBS)
+
+check_PROGRAMS += tests/unit/test-bottleneck
+tests_unit_test_bottleneck_LDADD = src/common/libcommon.la
+TESTS += tests/unit/test-bottleneck
+EXTRA_DIST += docs/bottlenecks.md
 
 check_PROGRAMS += tests/unit/test-jsonutil
 TESTS += tests/unit/test-jsonutil

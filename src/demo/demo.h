@@ -20,6 +20,7 @@ struct demo_options {
 	const char *model;
 	int count;
 	int tick_ms;
+	int busy; /* threads burning CPU (busy.c) */
 };
 
 /* The simulated engine of one node. */
@@ -56,6 +57,11 @@ void demo_engine_free(struct demo_engine *e);
 /* The loops the working threads run (exported so /threads can name them). */
 void *demo_worker_loop(void *arg);
 void *demo_scheduler_loop(void *arg);
+
+/* busy.c: n threads burning CPU in one function; their rounds are a counter of agent. */
+struct demo_busy;
+struct demo_busy *demo_busy_start(int n, lmca_agent *agent);
+void demo_busy_stop(struct demo_busy *b);
 
 /* script.c: runs an uploaded script with sh, with a timeout. */
 int demo_run_script(void *arg, const char *script, size_t len, char **output);

@@ -28,6 +28,7 @@ static void usage(FILE *f)
 		"  --model NAME              model name in metrics and metadata\n"
 		"  --count K                 run K workers (consecutive ids) in this process\n"
 		"  --tick-ms MS              simulation period (default 200; 0: still)\n"
+		"  --busy N                  N threads that burn CPU (a node to profile)\n"
 		"  --help, --version\n");
 }
 
@@ -54,7 +55,7 @@ static lmca_role parse_role(const char *s)
 }
 
 enum { OPT_ROLE = 256, OPT_WID, OPT_WCOUNT, OPT_IID, OPT_PREFIX, OPT_PORT, OPT_HOST,
-       OPT_CONFIG, OPT_MODEL, OPT_COUNT, OPT_TICK, OPT_HELP, OPT_VERSION };
+       OPT_CONFIG, OPT_MODEL, OPT_COUNT, OPT_TICK, OPT_BUSY, OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
 	{ "role", required_argument, NULL, OPT_ROLE },
@@ -68,6 +69,7 @@ static const struct option long_opts[] = {
 	{ "model", required_argument, NULL, OPT_MODEL },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "tick-ms", required_argument, NULL, OPT_TICK },
+	{ "busy", required_argument, NULL, OPT_BUSY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -87,6 +89,7 @@ static void apply_opt(struct demo_options *o, int c, const char *arg)
 	case OPT_MODEL: o->model = arg; break;
 	case OPT_COUNT: o->count = parse_int(arg, "--count", 1, MAX_COUNT); break;
 	case OPT_TICK: o->tick_ms = parse_int(arg, "--tick-ms", 0, 3600 * 1000); break;
+	case OPT_BUSY: o->busy = parse_int(arg, "--busy", 0, 64); break;
 	case OPT_HELP: usage(stdout); exit(0);
 	case OPT_VERSION: printf("lmcache-demo-node %s\n", PACKAGE_VERSION); exit(0);
 	default: usage(stderr); exit(2);
@@ -120,6 +123,7 @@ int main(int argc, char **argv)
 {
 	struct demo_options o;
 	struct demo_engine *engines;
+	struct demo_busy *busy = NULL;
 	sigset_t block, stop;
 	char *cause = NULL;
 	int sig, n = 0, rc = 0;
@@ -141,6 +145,8 @@ int main(int argc, char **argv)
 			break;
 		}
 	if (rc == 0) {
+		if (o.busy > 0)
+			busy = demo_busy_start(o.busy, engines[0].agent);
 		for (int i = 0; i < n; i++)
 			demo_node_report(&engines[i]);
 		sigemptyset(&stop);
@@ -150,6 +156,7 @@ int main(int argc, char **argv)
 		sigwait(&stop, &sig);
 		fprintf(stderr, "lmcache-demo-node: %s, stopping\n", strsignal(sig));
 	}
+	demo_busy_stop(busy);
 	while (n-- > 0) {
 		demo_engine_stop(&engines[n]);
 		lmca_agent_free(engines[n].agent);

@@ -10,7 +10,8 @@ src_discovery_libdiscovery_la_SOURCES = \
 	src/discovery/store-memory.c src/discovery/store-memory.h \
 	src/discovery/store-file.c \
 	src/discovery/store-etcd.c \
-	src/discovery/etcd-codec.c src/discovery/etcd-codec.h
+	src/discovery/etcd-codec.c src/discovery/etcd-codec.h \
+	src/discovery/http-sd.c src/discovery/http-sd.h
 src_discovery_libdiscovery_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 src_discovery_libdiscovery_la_LIBADD = src/common/libcommon.la $(CURL_LIBS) $(JANSSON_LIBS) \
 	$(PTHREAD_LIBS)
@@ -19,7 +20,8 @@ sbin_PROGRAMS += src/discovery/lmcache-discovery
 src_discovery_lmcache_discovery_SOURCES = \
 	src/discovery/main.c src/discovery/discovery.h \
 	src/discovery/server.c src/discovery/server.h \
-	src/discovery/ep-heartbeat.c src/discovery/ep-infos.c src/discovery/ep-self.c
+	src/discovery/ep-heartbeat.c src/discovery/ep-infos.c src/discovery/ep-self.c \
+	src/discovery/ep-http-sd.c
 src_discovery_lmcache_discovery_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) \
 	$(JANSSON_CFLAGS)
 src_discovery_lmcache_discovery_LDADD = src/discovery/libdiscovery.la src/server/libsrv.la $(MHD_LIBS) $(CURL_LIBS) \
@@ -30,7 +32,7 @@ DISCOVERY_TEST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
 	-I$(top_srcdir)/src/discovery -I$(top_srcdir)/tests/unit
 DISCOVERY_TEST_LDADD = src/discovery/libdiscovery.la $(JANSSON_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
 discovery_unit = tests/unit/test-discovery-entry tests/unit/test-discovery-listing \
-	tests/unit/test-discovery-store
+	tests/unit/test-discovery-store tests/unit/test-discovery-http-sd
 check_PROGRAMS += $(discovery_unit) tests/progs/heartbeat-client
 tests_unit_test_discovery_entry_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_entry_LDADD = $(DISCOVERY_TEST_LDADD)
@@ -38,6 +40,8 @@ tests_unit_test_discovery_listing_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_listing_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_unit_test_discovery_store_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_store_LDADD = $(DISCOVERY_TEST_LDADD)
+tests_unit_test_discovery_http_sd_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
+tests_unit_test_discovery_http_sd_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_progs_heartbeat_client_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_progs_heartbeat_client_LDADD = $(DISCOVERY_TEST_LDADD)
 discovery_bats = tests/bats/discovery.bats tests/bats/discovery-stores.bats \

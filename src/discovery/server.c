@@ -31,6 +31,7 @@ static const struct srv_route routes[] = {
 	ROUTE("GET", "/lmcache_infos", ep_infos, 0, 0),
 	ROUTE("GET", "/health", ep_health, 0, 0),
 	ROUTE("GET", "/metrics", ep_metrics, 0, 0),
+	ROUTE("GET", "/http_sd", ep_http_sd, 0, 0),
 };
 
 void discovery_store_state(struct discovery *d, bool ok, const char *why)

@@ -36,6 +36,7 @@ void ep_deregister(struct request *rq, struct reply *rp);
 void ep_infos(struct request *rq, struct reply *rp);
 void ep_health(struct request *rq, struct reply *rp);
 void ep_metrics(struct request *rq, struct reply *rp);
+void ep_http_sd(struct request *rq, struct reply *rp);
 
 /* A query parameter (decoded), or NULL. */
 const char *rq_arg(struct request *rq, const char *name);
