@@ -14,9 +14,9 @@ teardown() { cluster_teardown; }
 	outliers_frontend
 	run lmcctl --frontend "$FX_URL" diagnose --all
 	assert_success
-	assert_line --regexp '^NODE +SIGNAL +VALUE +PEERS$'
-	assert_line --regexp '^inst_worker2 +blocked threads +1 +0$'
-	assert_line --regexp '^inst_worker3 +hit rate +10\.0% +59\.5%$'
+	assert_line --regexp '^NODE +SIGNAL +VALUE +PEERS +STATUS$'
+	assert_line --regexp '^inst_worker2 +blocked threads +1 +0 +ok$'
+	assert_line --regexp '^inst_worker3 +hit rate +10\.0% +59\.5% +ok$'
 	assert_equal "${#lines[@]}" 3
 	run lmcctl --frontend "$FX_URL" -o json diagnose --all
 	assert_success

@@ -38,8 +38,8 @@ teardown() { cluster_teardown; }
 	mkdir "$T/out" "$T/prof"
 	cd "$T" && run lmcctl profile -l role=worker -s 2 -o json --dir prof
 	assert_success
-	assert_line --regexp "^inst1_worker0 +prof/inst1_worker0.json$"
-	assert_line --regexp "^inst1_worker1 +prof/inst1_worker1.json$"
+	assert_line --regexp "^inst1_worker0 +prof/inst1_worker0.json +ok$"
+	assert_line --regexp "^inst1_worker1 +prof/inst1_worker1.json +ok$"
 	jq -e '.on_cpu.functions[0].function == "busy_hash_round"' "$T/prof/inst1_worker0.json"
 	jq -e '.off_cpu.samples > 0' "$T/prof/inst1_worker1.json"
 	# Without --dir, several nodes go to files in the current directory.

@@ -70,7 +70,7 @@ hostile_frontend() {
 	local port name=$'evil\e]0;owned\anode'
 	port=$(free_port)
 	mkdir -p "$T/www/api" "$T/www/proxy2/$name"
-	jq -n --arg n "$name" --argjson p "$port" '{nodes: [{id: "proxy_0", name: "fe", host: "127.0.0.1",
+	jq -n --arg n "$name" --argjson p "$port" '{nodes: [{id: "proxy_0", name: "local_proxy", host: "127.0.0.1",
 		port: $p, is_proxy: true, children: [{id: "node_0", name: $n, host: "localhost",
 		port: "7000", is_proxy: false, proxy_id: "proxy_0"}]}]}' >"$T/www/api/nodes"
 	printf '{"banner": "\\u001b[2Jcleared\\nforged line", "ok": 1}' >"$T/www/proxy2/$name/conf"

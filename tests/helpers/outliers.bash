@@ -38,7 +38,7 @@ outliers_frontend() {
 	for n in 0 1 2 3; do
 		jq -n --arg n "inst_worker$n" '{name: $n, host: "localhost", port: "/nonexistent", is_proxy: false, proxy_id: "proxy_0"}'
 	done | jq -s --argjson p "$port" \
-		'{nodes: [{id: "proxy_0", name: "fx", host: "127.0.0.1", port: $p, is_proxy: true,
+		'{nodes: [{id: "proxy_0", name: "local_proxy", host: "127.0.0.1", port: $p, is_proxy: true,
 		  children: [to_entries[] | .value + {id: "node_\(.key)"}]}]}' >"$dir/nodes.json"
 	cat >"$dir/nginx.conf" <<-CONF
 	user $(id -un);
