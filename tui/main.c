@@ -3,6 +3,7 @@
  * the clock (once a second), never to spin. */
 #include "config.h"
 #include "top.h"
+#include "hot.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -255,6 +256,7 @@ int main(int argc, char **argv)
 	loop(&u, fds[0], o.max_iterations);
 	screen_end();
 	collector_stop(c);
+	hot_shutdown();
 	ui_free(&u);
 	top_model_free(&m);
 	close(fds[0]);

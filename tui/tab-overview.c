@@ -1,9 +1,11 @@
 /* Overview: the cluster as a tree (registry -> frontends -> nodes), one row per node with
  * its role, state, version, hit rate, hit tokens and retrieves per second (with a trend),
- * cache usage and plugins; below, the selected node's addresses and versions. The cursor
- * here chooses the node the other tabs show; Space marks nodes for actions on many. */
+ * cache usage, plugins and what makes it stand out from its peers (bottleneck.h); below,
+ * the selected node's addresses and versions. The cursor here chooses the node the other
+ * tabs show; Space marks nodes for actions on many. */
 #include "config.h"
 #include "top.h"
+#include "bottleneck.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -16,7 +18,7 @@
 #define TREND_LEN 8
 
 enum { O_NAME, O_ROLE, O_STATE, O_VERSION, O_HIT, O_TOK, O_RETR, O_TREND, O_CACHE, O_PLUG,
-       O_N };
+       O_HINT, O_N };
 
 /* Narrow screens drop the highest prio first (0: never). */
 static const struct col cols[O_N] = {
@@ -30,6 +32,7 @@ static const struct col cols[O_N] = {
 	[O_TREND] = { "TREND", TREND_LEN, TREND_LEN, 5, false, false, false },
 	[O_CACHE] = { "CACHE", 8, 0, 3, true, true, true },
 	[O_PLUG] = { "PLUGINS", 8, 0, 8, true, false, false },
+	[O_HINT] = { "STANDS OUT", 10, 0, 5, false, false, false },
 };
 
 /* Sorting by state: the healthy first. */
@@ -63,7 +66,7 @@ static void rate_cells(struct row *w, const struct tnode *n)
 }
 
 /* A node that does not answer now keeps its last numbers, dimmed, with their age. */
-static void node_row(struct ui *u, struct rows *r, struct tnode *n)
+static void node_row(struct ui *u, struct rows *r, struct tnode *n, const char *hint)
 {
 	const char *st = node_state_name(u->m, n);
 	char state[32];
@@ -81,6 +84,37 @@ static void node_row(struct ui *u, struct rows *r, struct tnode *n)
 		rows_cell(w, O_PLUG, NAN, "-");
 	else
 		rows_cell(w, O_PLUG, NAN, "%d/%d", n->plugins_running, n->plugins);
+	rows_cell(w, O_HINT, NAN, "%s", hint ? hint : "");
+	if (hint != NULL && w->color == C_NORMAL)
+		w->color = C_WARN;
+}
+
+/* Bottleneck hints (bottleneck.h, docs/bottlenecks.md) of the nodes answering now, among
+ * the peers of their role, by node index; NULL where a node does not stand out. */
+static char **node_hints(const struct model *m)
+{
+	struct bn_node *bn = xcalloc(m->nnodes + 1, sizeof *bn);
+	char **out = xcalloc(m->nnodes + 1, sizeof *out);
+	struct bn_hint *h;
+	size_t nh;
+
+	for (size_t i = 0; i < m->nnodes; i++) {
+		const struct tnode *n = &m->nodes[i];
+
+		bn[i].name = n->id.name;
+		bn[i].peers = *n->id.role ? n->id.role : "node";
+		bn_from_metrics(&n->metrics, bn[i].v);
+		if (strcmp(node_state_name(m, n), "up") != 0)
+			for (int s = 0; s < BN_NSIGNALS; s++)
+				bn[i].v[s] = NAN; /* old numbers are not compared */
+	}
+	nh = bn_hints(bn, m->nnodes, &h);
+	for (size_t i = 0; i < nh; i++)
+		if (out[h[i].node] == NULL) /* the first signal; lmcctl diagnose lists them all */
+			out[h[i].node] = bn_hint_text(&h[i]);
+	free(h);
+	free(bn);
+	return out;
 }
 
 static const struct cl_frontend *frontend_of(const struct model *m, const char *fe)
@@ -115,6 +149,7 @@ static void build(struct ui *u, struct rows *r)
 {
 	struct model *m = u->m;
 	const char **fes = xcalloc(m->nnodes + m->nfrontends + 1, sizeof *fes);
+	char **hints = node_hints(m);
 	size_t nfe = 0;
 
 	for (size_t i = 0; i < m->nnodes; i++)
@@ -124,11 +159,14 @@ static void build(struct ui *u, struct rows *r)
 		frontend_head(r, m, fes[f]);
 		for (size_t i = 0; i < m->nnodes; i++)
 			if (strcmp(m->nodes[i].id.frontend, fes[f]) == 0)
-				node_row(u, r, &m->nodes[i]);
+				node_row(u, r, &m->nodes[i], hints[i]);
 	}
 	for (size_t i = 0; i < m->nfrontends; i++)
 		if (m->frontends[i].error != NULL && !has_frontend(fes, nfe, m->frontends[i].url))
 			frontend_head(r, m, m->frontends[i].url);
+	for (size_t i = 0; i < m->nnodes; i++)
+		free(hints[i]);
+	free(hints);
 	free(fes);
 }
 

@@ -4,6 +4,8 @@
 #include "config.h"
 #include "top.h"
 #include "agentfmt.h"
+#include "hot.h"
+#include "jsonutil.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -84,12 +86,68 @@ static void threads_build(struct ui *u, struct tnode *n, struct rows *r)
 		thread_row(r, &n->tab[u->tab], t);
 }
 
+enum { H_SELF_PCT, H_SELF, H_TOTAL_PCT, H_FUNC, H_N };
+
+static const struct col hot_cols[H_N] = {
+	[H_SELF_PCT] = { "SELF%", 6, 0, 0, true, true, true },
+	[H_SELF] = { "SAMPLES", 7, 0, 2, true, true, true },
+	[H_TOTAL_PCT] = { "TOTAL%", 6, 0, 1, true, true, true },
+	[H_FUNC] = { "FUNCTION", 10, 0, 0, false, false, false },
+};
+
+static void hot_row(struct rows *r, json_t *f, long samples)
+{
+	double self = (double)json_integer_value(json_object_get(f, "self"));
+	double total = (double)json_integer_value(json_object_get(f, "total"));
+	struct row *w = rows_add(r, C_NORMAL, f, 0);
+
+	rows_cell(w, H_SELF_PCT, self, "%.1f", samples ? 100 * self / samples : 0);
+	rows_cell(w, H_SELF, self, "%.0f", self);
+	rows_cell(w, H_TOTAL_PCT, total, "%.1f", samples ? 100 * total / samples : 0);
+	rows_cell(w, H_FUNC, NAN, "%s", json_str_member(f, "function", "?"));
+}
+
+/* One profile per refresh interval (hot.c keeps it within 1..10 s). */
+static int hot_seconds(const struct ui *u)
+{
+	int s = (int)(u->m->interval + 0.5);
+
+	return s < 1 ? 1 : s > 10 ? 10 : s;
+}
+
+/* The hot view: the node's hottest functions over the last interval (GET /profile, run by
+ * hot.c while this view is drawn), like perf top. */
+static void hot_build(struct ui *u, struct tnode *n, struct rows *r)
+{
+	struct hot_result h;
+	size_t i;
+	json_t *f;
+
+	rows_init(r, hot_cols, H_N, "functions");
+	if (n == NULL)
+		return;
+	hot_follow(n->id.name, n->id.url, n->id.socket, hot_seconds(u));
+	hot_latest(n->id.name, &h);
+	if (h.error != NULL)
+		rows_head(r, C_BAD, 0, "hot: %s", h.error);
+	else if (h.node == NULL)
+		rows_head(r, C_DIM, 0, "hot: profiling %s ...", n->id.name);
+	else
+		rows_head(r, C_DIM, 0, "hot: profile %lu, %ld on-CPU samples over the last %d s",
+			  h.seq, h.samples, hot_seconds(u));
+	json_array_foreach(h.functions, i, f)
+		if (json_integer_value(json_object_get(f, "self")) > 0)
+			hot_row(r, f, h.samples);
+	hot_result_free(&h);
+}
+
 /* The views of the tab; v cycles them. A view builds rows over the /threads answer. */
 static const struct view {
 	const char *name;
 	void (*build)(struct ui *u, struct tnode *n, struct rows *r);
 } views[] = {
 	{ "threads", threads_build },
+	{ "hot", hot_build },
 };
 
 static size_t view_at;
