@@ -1,7 +1,7 @@
 /* The daemons' log: one line per message on stderr, "<UTC time> <program> <level>: <text>",
  * with a level threshold (--log-level). */
-#ifndef LMC_DAEMON_LOG_H
-#define LMC_DAEMON_LOG_H
+#ifndef LMC_COMMON_DAEMON_LOG_H
+#define LMC_COMMON_DAEMON_LOG_H
 
 #include <stdarg.h>
 
