@@ -59,8 +59,8 @@ static void post_conf(lmca_agent *agent, const lmca_request *req, lmca_response 
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/conf", get_conf, SRV_ROLE_VIEWER },
-	{ "POST", "/conf", post_conf, SRV_ROLE_OPERATOR },
+	{ "GET", "/conf", get_conf, SRV_ROLE_VIEWER, NULL },
+	{ "POST", "/conf", post_conf, SRV_ROLE_OPERATOR, NULL },
 	{ 0 },
 };
 

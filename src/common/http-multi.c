@@ -1,6 +1,7 @@
 #include "config.h"
 #include "http-multi.h"
 #include "buf.h"
+#include "client-auth.h"
 #include "xalloc.h"
 
 #include <curl/curl.h>
@@ -115,6 +116,7 @@ static void setup(struct xfer *x, const struct hm_req *r)
 		curl_easy_setopt(x->easy, CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);
 	/* No "Expect: 100-continue" round trip: the agents answer at once. */
 	x->headers = curl_slist_append(NULL, "Expect:");
+	client_auth_apply(x->easy, &x->headers, r->token);
 	set_body(x, r);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	set_method(x->easy, r);

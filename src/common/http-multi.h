@@ -27,6 +27,7 @@ struct hm_req {
 	const char *upload_path;  /* a file sent as multipart/form-data... */
 	const char *upload_field; /* ...in this field */
 	long timeout_ms;	  /* whole request; <= 0: 10 s */
+	const char *token;	  /* bearer token; NULL: the process's (client-auth.h) */
 };
 
 struct hm_res {

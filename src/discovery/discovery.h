@@ -19,6 +19,7 @@ struct stats {
 	atomic_ullong store_errors;   /* 503 */
 	atomic_ullong listings;
 	atomic_ullong requests;
+	atomic_ullong audited, refused; /* changing requests; refusals (401/403) */
 };
 
 struct discovery {
@@ -28,6 +29,7 @@ struct discovery {
 	time_t started;
 	struct stats stats;
 	atomic_bool store_down; /* logged on each change, not on each failed request */
+	struct srv_auth *auth;	/* --token-file, --tls-* */
 };
 
 /* Records whether the store answered; logs only when that changes. */

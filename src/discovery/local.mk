@@ -12,7 +12,7 @@ src_discovery_libdiscovery_la_SOURCES = \
 	src/discovery/store-etcd.c \
 	src/discovery/etcd-codec.c src/discovery/etcd-codec.h
 src_discovery_libdiscovery_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
-src_discovery_libdiscovery_la_LIBADD = src/common/libcommon.la $(CURL_LIBS) $(JANSSON_LIBS) \
+src_discovery_libdiscovery_la_LIBADD = src/common/libcommon.la src/server/libsrv.la $(CURL_LIBS) $(JANSSON_LIBS) \
 	$(PTHREAD_LIBS)
 
 sbin_PROGRAMS += src/discovery/lmcache-discovery

@@ -21,6 +21,7 @@ static const char usage[] =
 	"  --max-entries N      refuse new entries beyond N (default 100000)\n"
 	"  --threads N          server threads (default 2)\n"
 	"  --log-level LEVEL    error, warn, info (default) or debug\n"
+	SRV_AUTH_USAGE
 	"  --help               show this help and exit\n"
 	"  --version            show the version and exit\n"
 	"\n"
@@ -112,6 +113,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, char **ca
 		{ "max-entries", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "log-level", required_argument, NULL, 'l' },
+		SRV_AUTH_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -129,7 +131,8 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, char **ca
 		if (opt == '?' || opt == ':')
 			return fail(cause, xasprintf("bad option '%s' (see --help)",
 						     argv[optind - 1]));
-		if (apply(o, opt, argv[optind - 1], optarg, cause) < 0)
+		if (!srv_auth_option(&o->sec, opt, optarg) &&
+		    apply(o, opt, argv[optind - 1], optarg, cause) < 0)
 			return OPTIONS_USAGE;
 	}
 	if (optind < argc)
@@ -141,5 +144,6 @@ void options_clear(struct options *o)
 {
 	free(o->host);
 	store_spec_clear(&o->store);
+	srv_auth_options_clear(&o->sec);
 	memset(o, 0, sizeof(*o));
 }

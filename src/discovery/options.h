@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "auth.h"
 #include "store.h"
 
 #define DISCOVERY_DEFAULT_PORT 5000
@@ -19,6 +20,7 @@ struct options {
 	struct store_spec store;
 	int log_level;
 	int threads;
+	struct srv_auth_options sec; /* --token-file, --insecure, --tls-* */
 };
 
 enum { OPTIONS_RUN = 0, OPTIONS_EXIT = 1, OPTIONS_USAGE = -1 };

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "discovery.h"
+#include "auth.h"
 #include "srv.h"
 
 struct request {
@@ -45,5 +46,7 @@ void reply_json(struct reply *rp, unsigned int status, const char *text);
 
 /* Starts serving on an already bound, listening socket; srv_stop() stops. */
 struct srv *server_start(struct discovery *d, int listen_fd, char **cause);
+/* Re-reads the token file (SIGHUP); arg is the struct discovery. */
+void server_reload(void *arg);
 
 #endif

@@ -31,6 +31,7 @@ int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval,
 		.api_address = fe->opt->api_address,
 		.port = fe->opt->port,
 		.version = PACKAGE_VERSION,
+		.token = fe->heartbeat_token,
 		.refresh = refresh,
 		.arg = fe,
 	};

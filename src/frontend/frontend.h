@@ -25,7 +25,17 @@ struct frontend {
 	pthread_cond_t supplier_cv;
 	bool stopping;
 	atomic_ulong requests;
+	struct srv_auth *auth; /* tokens, TLS (--token-file, --tls-*) */
+	char *node_token;      /* sent to nodes when forwarding (--node-token-file) */
+	char *heartbeat_token; /* sent with heartbeats (--heartbeat-token-file) */
+	atomic_ulong audited, refused; /* changing requests, and refusals (401/403) */
 };
+
+/* security.c: credentials in and out, the SIGHUP reload, the audit hook. */
+int frontend_security_open(struct frontend *fe, char **cause);
+void frontend_security_close(struct frontend *fe);
+void frontend_reload(void *fe);
+void frontend_audit(void *fe, const char *line, unsigned int status);
 
 /* Starts a heartbeat with the frontend's nodes_count; -1 with cause. */
 int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval, int delay,

@@ -1,0 +1,69 @@
+/* The frontend's credentials (lmcache-security(7)): its token file and TLS files as a
+ * server, the tokens it presents as a client, the SIGHUP reload and the audit log. */
+#include "config.h"
+#include "frontend.h"
+
+#include <stdlib.h>
+
+#include "auth.h"
+#include "client-auth.h"
+#include "daemon-log.h"
+#include "xalloc.h"
+
+static int read_token(const char *file, char **out, char **cause)
+{
+	*out = NULL;
+	return file == NULL || (*out = client_token_read(file, cause)) != NULL ? 0 : -1;
+}
+
+int frontend_security_open(struct frontend *fe, char **cause)
+{
+	const struct options *o = fe->opt;
+	struct client_auth ca = { NULL, o->cacert, o->cert, o->key };
+
+	if ((o->cert == NULL) != (o->key == NULL)) {
+		*cause = xstrdup("--cert and --key go together");
+		return -1;
+	}
+	if (read_token(o->node_token_file, &fe->node_token, cause) < 0 ||
+	    read_token(o->heartbeat_token_file, &fe->heartbeat_token, cause) < 0 ||
+	    (fe->auth = srv_auth_new(&o->sec, cause)) == NULL)
+		return -1;
+	ca.token = fe->node_token;
+	client_auth_set(&ca);
+	if (srv_auth_has_tokens(fe->auth))
+		log_info("token file %s: %zu tokens", o->sec.token_file, srv_auth_count(fe->auth));
+	return 0;
+}
+
+void frontend_security_close(struct frontend *fe)
+{
+	srv_auth_free(fe->auth);
+	free(fe->node_token);
+	free(fe->heartbeat_token);
+	fe->auth = NULL;
+	fe->node_token = fe->heartbeat_token = NULL;
+}
+
+void frontend_reload(void *arg)
+{
+	struct frontend *fe = arg;
+	char *why = NULL;
+
+	if (srv_auth_reload(fe->auth, &why) < 0)
+		log_error("token file not reloaded, the old tokens stay: %s", why);
+	else if (srv_auth_has_tokens(fe->auth))
+		log_info("token file %s reloaded: %zu tokens", fe->opt->sec.token_file,
+			 srv_auth_count(fe->auth));
+	free(why);
+}
+
+void frontend_audit(void *ctx, const char *line, unsigned int status)
+{
+	struct frontend *fe = ctx;
+
+	atomic_fetch_add(&fe->audited, 1);
+	if (status == 401 || status == 403)
+		atomic_fetch_add(&fe->refused, 1);
+	log_info("%s", line);
+}
