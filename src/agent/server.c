@@ -144,7 +144,9 @@ static void on_audit(void *ctx, const char *line, unsigned int status)
 	lmca_agent *agent = ctx;
 
 	(void)status;
-	lmca_log(agent->server->log, LMCA_LOG_INFO, "%s", line);
+	/* Its own logger, at WARNING so that LMCache's default level shows it; an operator
+	 * silences it with /loglevel?logger_name=lmcache.audit&level=ERROR. */
+	lmca_log(lmca_logger_get(agent, "lmcache.audit"), LMCA_LOG_WARNING, "%s", line);
 }
 
 /* Tokens and TLS from the configuration (lmcache-security(7)). A library takes no SIGHUP:

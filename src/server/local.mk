@@ -15,3 +15,7 @@ TESTS += tests/unit/test-srv-route
 # The three daemons through the core: one error shape, Allow, HEAD, the body limit.
 TESTS += tests/bats/server-core.bats
 EXTRA_DIST += tests/bats/server-core.bats
+
+# Tokens, roles, audit and the exposure rule in the three daemons (lmcache-security(7)).
+TESTS += tests/bats/auth-roles.bats
+EXTRA_DIST += tests/bats/auth-roles.bats

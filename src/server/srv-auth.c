@@ -116,11 +116,13 @@ static bool identify(struct srv_request *rq, struct srv_auth *auth, struct srv_r
 		return true;
 	}
 	if (auth != NULL && !client_cert_ok(rq->conn, auth)) {
+		c->role = SRV_ROLE_DEFAULT;
 		srv_reply_detail(rp, 403, "a client certificate signed by the server's CA is needed");
 		return false;
 	}
 	if (!srv_auth_has_tokens(auth))
 		return true;
+	c->role = SRV_ROLE_DEFAULT; /* until a token says otherwise */
 	if ((tok = bearer(rq)) == NULL)
 		return unauthorised(rp, "Not authenticated: send Authorization: Bearer <token>");
 	c->role = srv_auth_lookup(auth, tok, c->name);

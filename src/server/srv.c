@@ -284,6 +284,8 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 	const struct srv_config *c = &s->cfg;
 	size_t n = 0;
 
+	if (c->log != NULL) /* first, or libmicrohttpd warns on stderr */
+		o[n++] = OPT(MHD_OPTION_EXTERNAL_LOGGER, on_log, s);
 	o[n++] = OPT(MHD_OPTION_LISTEN_SOCKET, c->fd, NULL);
 	o[n++] = OPT(MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL);
 	o[n++] = OPT(MHD_OPTION_CONNECTION_TIMEOUT, c->timeout, NULL);
@@ -296,8 +298,6 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 	o[n++] = OPT(MHD_OPTION_URI_LOG_CALLBACK, on_uri, s);
 	o[n++] = OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, s);
 	o[n++] = OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, s);
-	if (c->log != NULL)
-		o[n++] = OPT(MHD_OPTION_EXTERNAL_LOGGER, on_log, s);
 	if (srv_auth_tls_cert(c->auth) != NULL) { /* PEM text, kept by c->auth */
 		o[n++] = OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)srv_auth_tls_cert(c->auth));
 		o[n++] = OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)srv_auth_tls_key(c->auth));
