@@ -32,6 +32,7 @@ struct opts {
 	const char *role, *instance;
 	bool json, no_headers, quiet, color;
 	long timeout_ms;
+	const char *token_file, *cacert, *cert, *key; /* lmcache-security(7) */
 };
 
 /* What to ask one node. */
@@ -120,7 +121,8 @@ struct gopt {
 };
 
 enum { OPT_REGISTRY = 256, OPT_FRONTEND, OPT_SOCKET, OPT_URL, OPT_ALL, OPT_INSTANCE,
-       OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_CMD = 512 };
+       OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_TOKEN_FILE, OPT_CACERT, OPT_CERT,
+       OPT_KEY, OPT_CMD = 512 };
 extern const struct gopt global_opts[];
 
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "lmcctl.h"
 #include "cli.h"
+#include "client-auth.h"
 #include "xalloc.h"
 #include "buf.h"
 #include "strutil.h"
@@ -107,6 +108,10 @@ static void apply_gopt(struct ctx *c, int key, const char *arg)
 	case 'q': o->quiet = true; break;
 	case OPT_NO_COLOR: o->color = false; break;
 	case OPT_TIMEOUT: o->timeout_ms = parse_timeout(arg); break;
+	case OPT_TOKEN_FILE: o->token_file = arg; break;
+	case OPT_CACERT: o->cacert = arg; break;
+	case OPT_CERT: o->cert = arg; break;
+	case OPT_KEY: o->key = arg; break;
 	default: usage_error("%s", "unknown option"); break;
 	}
 }
@@ -253,6 +258,7 @@ int main(int argc, char **argv)
 	bool help = false;
 	char **pos;
 	int npos, used = 0, rc;
+	char *why = NULL;
 
 	init_opts(&c.o);
 	c.cmd = lookup(argc, argv, &used);
@@ -268,6 +274,11 @@ int main(int argc, char **argv)
 		return LMC_EXIT_OK;
 	}
 	split_positionals(&c, pos + used, npos - used);
+	if (client_auth_setup(c.o.token_file, c.o.cacert, c.o.cert, c.o.key, &why) < 0) {
+		fprintf(stderr, "lmcctl: %s\n", why);
+		free(why);
+		return LMC_EXIT_USAGE;
+	}
 	rc = cli_run(&c);
 	cli_free(&c);
 	free(pos);

@@ -60,6 +60,24 @@ int client_token_find(const char *file, char **token, char **cause)
 	return 0;
 }
 
+int client_auth_setup(const char *token_file, const char *cacert, const char *cert,
+		      const char *key, char **cause)
+{
+	struct client_auth a = { NULL, cacert, cert, key };
+	char *tok = NULL;
+
+	if ((cert == NULL) != (key == NULL)) {
+		*cause = xstrdup("--cert and --key go together");
+		return -1;
+	}
+	if (client_token_find(token_file, &tok, cause) < 0)
+		return -1;
+	a.token = tok;
+	client_auth_set(&a);
+	free(tok);
+	return 0;
+}
+
 static void set_str(const char **dst, const char *v)
 {
 	free((char *)*dst);

@@ -19,3 +19,5 @@ EXTRA_DIST += tests/bats/server-core.bats
 # Tokens, roles, audit and the exposure rule in the three daemons (lmcache-security(7)).
 TESTS += tests/bats/auth-roles.bats
 EXTRA_DIST += tests/bats/auth-roles.bats
+TESTS += tests/bats/auth-clients.bats
+EXTRA_DIST += tests/bats/auth-clients.bats
