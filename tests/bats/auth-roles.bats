@@ -199,3 +199,17 @@ start_node() {
 	start_discovery plain
 	[ "$(heartbeat_status "$DISC_URL" http://127.0.0.1:9)" = 200 ]
 }
+
+@test "secrets: /env and /conf show every role redacted values only" {
+	REDIS_PASSWD=pw1 MINIO_PASS=pw2 PROXY_AUTH=pw3 JWT=pw4 BEARER=pw5 SESSION_COOKIE=pw6 \
+		SERVER_PEM=pw7 DB_URL='postgres://bob:pw8@db/x' \
+		LMCACHE_EXTRA_CONFIG='{"s3_password": "pw9", "note": "visible"}' start_node
+	for role in viewer operator admin; do
+		[ "$(status $role GET "$NODE/env")" = 200 ]
+		! grep -q 'pw[0-9]' "$T/out"
+		jq -e '.DB_URL == "postgres://bob:<redacted>@db/x"' "$T/out"
+		[ "$(status $role GET "$NODE/conf")" = 200 ]
+		! grep -q 'pw[0-9]' "$T/out"
+		jq -e '.extra_config.note == "visible"' "$T/out"
+	done
+}
