@@ -143,7 +143,16 @@ static void on_audit(void *ctx, const char *line, unsigned int status)
 {
 	lmca_agent *agent = ctx;
 
-	(void)status;
+	static const char *const labels[] = { "result", NULL };
+	const char *result[] = { status == 401 || status == 403 ? "refused"
+				 : status < 400			 ? "ok"
+								 : "failed",
+				 NULL };
+
+	lmca_metric_inc(lmca_counter(agent, "lmcache_internal_api_audited_requests_total",
+				     "Changing requests and refusals, each also logged as an "
+				     "audit line (logger lmcache.audit).", labels),
+			result, 1);
 	/* Its own logger, at WARNING so that LMCache's default level shows it; an operator
 	 * silences it with /loglevel?logger_name=lmcache.audit&level=ERROR. */
 	lmca_log(lmca_logger_get(agent, "lmcache.audit"), LMCA_LOG_WARNING, "%s", line);

@@ -146,6 +146,7 @@ void ep_metrics(struct request *rq, struct reply *rp)
 	rp->status = 200;
 	rp->content_type = xstrdup("text/plain; version=0.0.4; charset=utf-8");
 	buf_append(&rp->body, text, len);
+	frontend_audit_metrics(rq->fe, &rp->body);
 	free(text);
 	for (size_t i = 0; i < n; i++) {
 		hm_res_free(&res[i]);

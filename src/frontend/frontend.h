@@ -36,6 +36,9 @@ int frontend_security_open(struct frontend *fe, char **cause);
 void frontend_security_close(struct frontend *fe);
 void frontend_reload(void *fe);
 void frontend_audit(void *fe, const char *line, unsigned int status);
+/* The audit counters in Prometheus text, appended to b. */
+struct buf;
+void frontend_audit_metrics(struct frontend *fe, struct buf *b);
 
 /* Starts a heartbeat with the frontend's nodes_count; -1 with cause. */
 int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval, int delay,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "auth.h"
+#include "buf.h"
 #include "client-auth.h"
 #include "daemon-log.h"
 #include "xalloc.h"
@@ -66,4 +67,16 @@ void frontend_audit(void *ctx, const char *line, unsigned int status)
 	if (status == 401 || status == 403)
 		atomic_fetch_add(&fe->refused, 1);
 	log_info("%s", line);
+}
+
+void frontend_audit_metrics(struct frontend *fe, struct buf *b)
+{
+	buf_printf(b, "# HELP lmcache_frontend_audited_requests_total Changing requests and "
+		      "refusals, each also logged as an audit line.\n"
+		      "# TYPE lmcache_frontend_audited_requests_total counter\n"
+		      "lmcache_frontend_audited_requests_total %lu\n"
+		      "# HELP lmcache_frontend_refused_requests_total Requests refused 401 or 403.\n"
+		      "# TYPE lmcache_frontend_refused_requests_total counter\n"
+		      "lmcache_frontend_refused_requests_total %lu\n",
+		   atomic_load(&fe->audited), atomic_load(&fe->refused));
 }

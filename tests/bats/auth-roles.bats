@@ -213,3 +213,33 @@ start_node() {
 		jq -e '.extra_config.note == "visible"' "$T/out"
 	done
 }
+
+@test "audit: the three daemons count changing requests and refusals in /metrics" {
+	start_node # its health probe, without a token, was refused already
+	status viewer GET "$NODE/metrics"
+	before=$(metric_value "$T/out" 'lmcache_internal_api_audited_requests_total{result="refused"}')
+	status operator POST "$NODE/conf" -d '{"max_local_cpu_size": 2.5}'
+	status viewer POST "$NODE/conf" -d '{"max_local_cpu_size": 2.5}'
+	status viewer GET "$NODE/metrics"
+	[ "$(metric_value "$T/out" 'lmcache_internal_api_audited_requests_total{result="ok"}')" = 1.0 ]
+	after=$(metric_value "$T/out" 'lmcache_internal_api_audited_requests_total{result="refused"}')
+	[ "${after%.0}" = $((${before%.0} + 1)) ]
+	start_discovery disc --token-file "$T/tokens"
+	status viewer GET "$DISC_URL/metrics"
+	before=$(metric_value "$T/out" lmcache_discovery_refused_requests_total)
+	status viewer GET "$DISC_URL/lmcache_heartbeat?api_address=http://127.0.0.1:9"
+	status agent GET "$DISC_URL/lmcache_heartbeat?api_address=http://127.0.0.1:9"
+	status viewer GET "$DISC_URL/metrics"
+	[ "$(metric_value "$T/out" lmcache_discovery_refused_requests_total)" = $((before + 1)) ]
+	[ "$(metric_value "$T/out" lmcache_discovery_audited_requests_total)" = $((before + 2)) ]
+	port=$(free_port)
+	lmc_bg fe lmcache-frontend --port "$port" --token-file "$T/tokens" --nodes '[]'
+	wait_for_http "http://127.0.0.1:$port/health" 10
+	status viewer GET "http://127.0.0.1:$port/metrics"
+	before=$(metric_value "$T/out" lmcache_frontend_refused_requests_total)
+	status operator POST "http://127.0.0.1:$port/api/heartbeat/stop"
+	status viewer GET "http://127.0.0.1:$port/metrics"
+	[ "$(metric_value "$T/out" lmcache_frontend_refused_requests_total)" = $((before + 1)) ]
+	[ "$(metric_value "$T/out" lmcache_frontend_audited_requests_total)" = $((before + 1)) ]
+	promtool_check "$T/out"
+}
