@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "netallow.h"
 #include "options.h"
 #include "store.h"
 
@@ -30,6 +31,7 @@ struct discovery {
 	struct stats stats;
 	atomic_bool store_down; /* logged on each change, not on each failed request */
 	struct srv_auth *auth;	/* --token-file, --tls-* */
+	struct net_allow allow; /* api_address hosts (--allow-network; default any) */
 };
 
 /* Records whether the store answered; logs only when that changes. */

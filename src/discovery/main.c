@@ -52,7 +52,7 @@ static struct store *open_store(struct discovery *d, char **cause)
 
 static int serve(struct options *o)
 {
-	struct discovery d = { .opt = o, .started = time(NULL) };
+	struct discovery d = { .opt = o, .started = time(NULL), .allow = o->allow };
 	struct srv *mhd = NULL;
 	sigset_t stop;
 	char *why = NULL;
@@ -71,6 +71,10 @@ static int serve(struct options *o)
 		 d.store_desc, o->ttl, o->max_entries);
 	if (srv_exposed(fd) && !srv_auth_has_tokens(d.auth))
 		log_warn("%s", SRV_INSECURE_WARNING);
+	if (o->allow.nranges == 0 && !o->allow.any)
+		log_info("api_address: any host accepted (no --allow-network)");
+	if (o->allow.nranges == 0)
+		d.allow.any = true;
 	run(&d, &stop);
 	rc = 0;
 out:

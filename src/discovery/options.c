@@ -21,6 +21,7 @@ static const char usage[] =
 	"  --max-entries N      refuse new entries beyond N (default 100000)\n"
 	"  --threads N          server threads (default 2)\n"
 	"  --log-level LEVEL    error, warn, info (default) or debug\n"
+	"  --allow-network CIDR api_address hosts accepted (repeatable; default: any, logged)\n"
 	SRV_AUTH_USAGE
 	"  --help               show this help and exit\n"
 	"  --version            show the version and exit\n"
@@ -94,6 +95,8 @@ static int apply(struct options *o, int opt, const char *name, const char *arg, 
 	case 's':
 		store_spec_clear(&o->store);
 		return store_spec_parse(&o->store, arg, cause) < 0 ? OPTIONS_USAGE : 0;
+	case 'a':
+		return net_allow_add(&o->allow, arg, cause) < 0 ? OPTIONS_USAGE : 0;
 	case 'l':
 		if ((o->log_level = log_level_parse(arg)) < 0)
 			return fail(cause, xasprintf("--log-level must be error, warn, info or debug, "
@@ -113,6 +116,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, char **ca
 		{ "max-entries", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "allow-network", required_argument, NULL, 'a' },
 		SRV_AUTH_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -145,5 +149,6 @@ void options_clear(struct options *o)
 	free(o->host);
 	store_spec_clear(&o->store);
 	srv_auth_options_clear(&o->sec);
+	net_allow_free(&o->allow);
 	memset(o, 0, sizeof(*o));
 }

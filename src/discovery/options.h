@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "auth.h"
+#include "netallow.h"
 #include "store.h"
 
 #define DISCOVERY_DEFAULT_PORT 5000
@@ -21,6 +22,7 @@ struct options {
 	int log_level;
 	int threads;
 	struct srv_auth_options sec; /* --token-file, --insecure, --tls-* */
+	struct net_allow allow;	     /* --allow-network CIDR..., checked when parsed */
 };
 
 enum { OPTIONS_RUN = 0, OPTIONS_EXIT = 1, OPTIONS_USAGE = -1 };

@@ -73,7 +73,7 @@ void reply_error(struct reply *rp, unsigned int status, const char *detail)
 static void call(struct srv_request *sr, struct srv_reply *out)
 {
 	const struct endpoint *ep = sr->route->data;
-	struct request rq = { sr->conn, sr->method, sr->path, sr->ctx };
+	struct request rq = { sr->conn, sr->method, sr->path, sr->ctx, &sr->caller };
 	struct reply rp = { 200, "application/json", BUF_INIT };
 	size_t len;
 

@@ -16,6 +16,7 @@ struct request {
 	const char *method;
 	const char *path;
 	struct discovery *d;
+	const struct srv_caller *caller; /* who asked (srv_authorise) */
 };
 
 struct reply {

@@ -215,6 +215,11 @@ static enum store_status etcd_put(struct store *s, const struct dentry *e, bool 
 
 	if (found < 0)
 		goto out;
+	if (found && entry_owned_by_other(&old, e->owner)) {
+		*cause = xasprintf("%s is registered by another token", e->api_address);
+		st = STORE_NOT_YOURS;
+		goto out;
+	}
 	*created = found == 0;
 	if (*created && (st = check_room(es, cause)) != STORE_OK)
 		goto out;
@@ -236,13 +241,24 @@ out:
 	return st;
 }
 
-static int etcd_remove(struct store *s, const char *api_address, char **cause)
+static int etcd_remove(struct store *s, const char *api_address, const char *owner,
+		       char **cause)
 {
 	char *key = etcd_entry_key(ES(s)->prefix, api_address);
-	json_t *reply = call(ES(s), "/v3/kv/deleterange", key_body(key), cause);
-	int rc = reply ? int64_member(reply, "deleted") > 0 : -1;
+	struct dentry old = { 0 };
+	long long lease = 0;
+	json_t *reply = NULL;
+	int rc = owner ? get_existing(ES(s), key, &old, &lease, cause) : 0;
 
+	if (rc > 0 && entry_owned_by_other(&old, owner)) {
+		*cause = xasprintf("%s is registered by another token", api_address);
+		rc = STORE_NOT_YOURS;
+	} else if (rc >= 0) {
+		reply = call(ES(s), "/v3/kv/deleterange", key_body(key), cause);
+		rc = reply ? int64_member(reply, "deleted") > 0 : -1;
+	}
 	json_decref(reply);
+	entry_clear(&old);
 	free(key);
 	return rc;
 }

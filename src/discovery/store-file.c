@@ -282,9 +282,10 @@ static enum store_status file_put(struct store *s, const struct dentry *e, bool 
 	return store_memory_ops.put(s, e, created, cause);
 }
 
-static int file_remove(struct store *s, const char *api_address, char **cause)
+static int file_remove(struct store *s, const char *api_address, const char *owner,
+		       char **cause)
 {
-	return store_memory_ops.remove(s, api_address, cause);
+	return store_memory_ops.remove(s, api_address, owner, cause);
 }
 
 static int file_foreach(struct store *s, store_visit_fn cb, void *arg, char **cause)

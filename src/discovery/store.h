@@ -15,6 +15,7 @@ enum store_status {
 	STORE_OK = 0,
 	STORE_UNAVAILABLE = -1, /* backend down or failing: 503 */
 	STORE_FULL = -2,	/* --max-entries reached: 507 */
+	STORE_NOT_YOURS = -3,	/* another token registered it: 403 */
 };
 
 struct store_spec {
@@ -40,11 +41,13 @@ struct store_ops {
 	const char *name;
 	struct store *(*open)(const struct store_spec *spec, const struct store_limits *lim,
 			      char **cause);
-	/* Registers or refreshes e (an existing entry keeps its start_time); sets *created. */
+	/* Registers or refreshes e (an existing entry keeps its start_time); sets *created.
+	 * STORE_NOT_YOURS when an existing entry has another owner (entry_owned_by_other). */
 	enum store_status (*put)(struct store *s, const struct dentry *e, bool *created,
 				 char **cause);
-	/* 1 removed, 0 not registered, -1 error. */
-	int (*remove)(struct store *s, const char *api_address, char **cause);
+	/* 1 removed, 0 not registered, -1 error, STORE_NOT_YOURS (owner is the caller's token
+	 * name, NULL for anyone's: an admin's, or no tokens). */
+	int (*remove)(struct store *s, const char *api_address, const char *owner, char **cause);
 	/* Visits live entries; -1 with cause when the backend cannot be read. */
 	int (*foreach)(struct store *s, store_visit_fn cb, void *arg, char **cause);
 	/* Live entries, or -1 when the backend cannot be read. */

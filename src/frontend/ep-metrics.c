@@ -73,12 +73,15 @@ static struct scrape *snapshot(struct frontend *fe, size_t *n)
 	for (size_t i = 0; i < fe->model.nproxies; i++)
 		for (size_t j = 0; j < fe->model.proxies[i].nnodes; j++) {
 			const struct fe_node *node = &fe->model.proxies[i].nodes[j];
-			struct scrape *s = &v[(*n)++];
+			struct scrape *s;
 
 			t = node->via_proxy ? (struct fe_target){ fe->model.proxies[i].host,
 								  fe->model.proxies[i].port,
 								  node->name }
 					    : (struct fe_target){ node->host, node->port, NULL };
+			if (!frontend_target_allowed(fe, t.host, t.port))
+				continue; /* not scraped: outside the allow list */
+			s = &v[(*n)++];
 			s->name = xstrdup(node->name);
 			s->url = metrics_url(t.host, t.port, t.via);
 			s->socket = model_port_is_socket(t.port) ? xstrdup(t.port) : NULL;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "daemon-log.h"
 #include "forward.h"
 #include "xalloc.h"
 
@@ -157,6 +158,14 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 				 rq->fe->opt->proxy_timeout_ms };
 	struct fwd_response r;
 
+	if (!frontend_target_allowed(rq->fe, host, port)) {
+		reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
+			     host);
+		log_warn("refused to forward to %s:%s: outside the allow list", host, port);
+		curl_slist_free_all(f.headers);
+		free(path);
+		return;
+	}
 	if (!caller_may(rq, rp, path, query)) {
 		curl_slist_free_all(f.headers);
 		free(path);

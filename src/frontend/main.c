@@ -128,7 +128,7 @@ static int run(const struct options *o, const json_t *plugin_cfg)
 	pthread_mutex_init(&fe.supplier_mu, NULL);
 	pthread_cond_init(&fe.supplier_cv, NULL);
 	if (frontend_security_open(&fe, &why) < 0 ||
-	    load_model(o, plugin_cfg, &fe.model, &why) < 0) {
+	    load_model(o, plugin_cfg, &fe.model, &why) < 0 || frontend_allow_init(&fe, &why) < 0) {
 		fprintf(stderr, "lmcache-frontend: %s\n", why);
 		free(why);
 	} else {

@@ -14,7 +14,7 @@ enum {
 	OPT_HOST = 256, OPT_PORT, OPT_CONFIG, OPT_NODES, OPT_SUPPLIER, OPT_SUPPLIER_INTERVAL,
 	OPT_HB_URL, OPT_HB_INTERVAL, OPT_HB_DELAY, OPT_API_ADDRESS, OPT_LOG_LEVEL, OPT_NO_HTTP,
 	OPT_PROXY_TIMEOUT, OPT_METRICS_TIMEOUT, OPT_MAX_BODY, OPT_MAX_CONN, OPT_HELP, OPT_VERSION,
-	OPT_NODE_TOKEN, OPT_HB_TOKEN, OPT_CACERT, OPT_CERT, OPT_KEY
+	OPT_NODE_TOKEN, OPT_HB_TOKEN, OPT_CACERT, OPT_CERT, OPT_KEY, OPT_ALLOW
 };
 
 static const struct option longopts[] = {
@@ -40,6 +40,7 @@ static const struct option longopts[] = {
 	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "cert", required_argument, NULL, OPT_CERT },
 	{ "key", required_argument, NULL, OPT_KEY },
+	{ "allow-network", required_argument, NULL, OPT_ALLOW },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -70,6 +71,8 @@ static const char usage[] =
 	"  --heartbeat-token-file FILE  token sent with heartbeats (the registry's agent role)\n"
 	"  --cacert FILE                CA certificates for https nodes and registries\n"
 	"  --cert FILE, --key FILE      client certificate for mutual TLS\n"
+	"  --allow-network CIDR         nodes may also be there (repeatable; default: loopback,\n"
+	"                               this host's sockets and the nodes given at start)\n"
 	"  --help, --version\n"
 	"\n"
 	"Without a node source and with LMCACHE_PLUGIN_CONFIG set (run as an LMCache plugin), the\n"
@@ -167,6 +170,11 @@ static int one(struct options *o, int c, const char *v, char **cause)
 	case OPT_CACERT: set_str(&o->cacert, v); return 0;
 	case OPT_CERT: set_str(&o->cert, v); return 0;
 	case OPT_KEY: set_str(&o->key, v); return 0;
+	case OPT_ALLOW:
+		o->allow_network = xreallocarray(o->allow_network, o->nallow + 2, sizeof(char *));
+		o->allow_network[o->nallow++] = xstrdup(v);
+		o->allow_network[o->nallow] = NULL;
+		return 0;
 	case OPT_PROXY_TIMEOUT: return parse_seconds("proxy-timeout", v, &o->proxy_timeout_ms, cause);
 	case OPT_METRICS_TIMEOUT:
 		return parse_seconds("metrics-timeout", v, &o->metrics_timeout_ms, cause);
@@ -228,6 +236,9 @@ void options_clear(struct options *o)
 	free(o->cacert);
 	free(o->cert);
 	free(o->key);
+	for (size_t i = 0; i < o->nallow; i++)
+		free(o->allow_network[i]);
+	free(o->allow_network);
 	srv_auth_options_clear(&o->sec);
 	memset(o, 0, sizeof(*o));
 }

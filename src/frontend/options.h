@@ -29,6 +29,8 @@ struct options {
 	/* What the frontend presents: to nodes, frontends and the registry's listing, and to
 	 * the registry's heartbeat (lmcache-security(7)). */
 	char *node_token_file, *heartbeat_token_file, *cacert, *cert, *key;
+	char **allow_network; /* --allow-network CIDR, repeatable; NULL-terminated */
+	size_t nallow;
 };
 
 enum { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_USAGE };

@@ -17,6 +17,29 @@ static int read_token(const char *file, char **out, char **cause)
 	return file == NULL || (*out = client_token_read(file, cause)) != NULL ? 0 : -1;
 }
 
+bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port)
+{
+	return model_port_is_socket(port) || net_allow_host(&fe->allow, host);
+}
+
+/* The allow list: loopback, --allow-network, and the hosts of the nodes the operator gave
+ * at start (a node added through the API or learnt from a registry is not trusted). */
+int frontend_allow_init(struct frontend *fe, char **cause)
+{
+	const struct fe_model *m = &fe->model;
+
+	net_allow_loopback(&fe->allow);
+	for (size_t i = 0; i < fe->opt->nallow; i++)
+		if (net_allow_add(&fe->allow, fe->opt->allow_network[i], cause) < 0)
+			return -1;
+	for (size_t i = 0; i < m->nproxies; i++) {
+		net_allow_add_host(&fe->allow, m->proxies[i].host);
+		for (size_t j = 0; j < m->proxies[i].nnodes; j++)
+			net_allow_add_host(&fe->allow, m->proxies[i].nodes[j].host);
+	}
+	return 0;
+}
+
 int frontend_security_open(struct frontend *fe, char **cause)
 {
 	const struct options *o = fe->opt;
@@ -40,6 +63,7 @@ int frontend_security_open(struct frontend *fe, char **cause)
 void frontend_security_close(struct frontend *fe)
 {
 	srv_auth_free(fe->auth);
+	net_allow_free(&fe->allow);
 	free(fe->node_token);
 	free(fe->heartbeat_token);
 	fe->auth = NULL;

@@ -21,3 +21,5 @@ TESTS += tests/bats/auth-roles.bats
 EXTRA_DIST += tests/bats/auth-roles.bats
 TESTS += tests/bats/auth-clients.bats
 EXTRA_DIST += tests/bats/auth-clients.bats
+TESTS += tests/bats/auth-proxy.bats
+EXTRA_DIST += tests/bats/auth-proxy.bats
