@@ -267,6 +267,12 @@ static char *current_api_address(struct heartbeat *hb, char **local_ip)
 	*local_ip = xstrdup(ip);
 	if (hb->api_override)
 		return xstrdup(hb->api_override);
+	if (hb->cfg.https) { /* the frontend serves TLS: its address says so */
+		char *a = heartbeat_api_address(ip, hb->cfg.port), *s = xasprintf("https%s", a + 4);
+
+		free(a);
+		return s;
+	}
 	return heartbeat_api_address(ip, hb->cfg.port);
 }
 

@@ -32,6 +32,7 @@ int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval,
 		.port = fe->opt->port,
 		.version = PACKAGE_VERSION,
 		.token = fe->heartbeat_token,
+		.https = fe->opt->sec.tls_cert != NULL,
 		.refresh = refresh,
 		.arg = fe,
 	};

@@ -23,3 +23,5 @@ TESTS += tests/bats/auth-clients.bats
 EXTRA_DIST += tests/bats/auth-clients.bats
 TESTS += tests/bats/auth-proxy.bats
 EXTRA_DIST += tests/bats/auth-proxy.bats
+TESTS += tests/bats/auth-tls.bats
+EXTRA_DIST += tests/bats/auth-tls.bats
