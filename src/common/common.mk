@@ -29,6 +29,7 @@ tests_unit_test_heartbeat_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
 	-I$(top_srcdir)/tests/unit
 tests_unit_test_heartbeat_LDADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) \
 	$(PTHREAD_LIBS)
+
 check_PROGRAMS += tests/unit/test-jsonutil
 TESTS += tests/unit/test-jsonutil
 tests_unit_test_jsonutil_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
