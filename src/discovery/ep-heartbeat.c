@@ -64,7 +64,8 @@ static enum store_status put_owned(struct request *rq, struct dentry *e, bool *c
 				   char **why)
 {
 	e->owner = caller_owner(rq);
-	return rq->d->store->ops->put(rq->d->store, e, created, why);
+	return rq->d->store->ops->put(rq->d->store, e, rq->caller->role == SRV_ROLE_ADMIN, created,
+				      why);
 }
 
 void ep_heartbeat(struct request *rq, struct reply *rp)

@@ -23,6 +23,7 @@ struct options {
 	int threads;
 	struct srv_auth_options sec; /* --token-file, --insecure, --tls-* */
 	struct net_allow allow;	     /* --allow-network CIDR..., checked when parsed */
+	struct etcd_security etcd;   /* --etcd-cacert, --etcd-cert, --etcd-key, --etcd-user, ... */
 };
 
 enum { OPTIONS_RUN = 0, OPTIONS_EXIT = 1, OPTIONS_USAGE = -1 };

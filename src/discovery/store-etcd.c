@@ -1,7 +1,10 @@
 /* etcd://HOST:PORT[/PREFIX]: entries live in etcd v3, reached through its JSON gateway, one
  * key per api_address under the prefix, each attached to a lease granted with the TTL, so
  * etcd itself expires entries and every registry on the same etcd shows the same view.
- * A refresh grants a fresh lease, rewrites the key on it and revokes the old lease. */
+ * A refresh grants a fresh lease, rewrites the key on it and revokes the old lease.
+ * etcds:// speaks TLS (--etcd-cacert, --etcd-cert/--etcd-key); --etcd-user authenticates
+ * with etcd's username and password and sends the token etcd returns, asking for a new one
+ * when etcd says it expired (401). */
 #include "config.h"
 
 #include <curl/curl.h>
@@ -11,6 +14,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "client-auth.h"
 #include "daemon-log.h"
 #include "etcd-codec.h"
 #include "jsonutil.h"
@@ -25,6 +29,8 @@ struct etcd_store {
 	char *base_url;
 	char *prefix;
 	struct store_limits lim;
+	char *user, *password; /* etcd's authentication; NULL: none */
+	char *auth_header;     /* "Authorization: <token>" once authenticated */
 };
 
 #define ES(s) ((struct etcd_store *)(s))
@@ -47,6 +53,30 @@ static json_t *parse_reply(const struct buf *b, long status, const char *path, c
 	return NULL;
 }
 
+/* One POST under es->lock, with the current token; the status, or -1 (rc set). */
+static long post(struct etcd_store *es, const char *url, const char *text, struct buf *b,
+		 CURLcode *rc)
+{
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	long status = -1;
+
+	if (es->auth_header != NULL)
+		h = curl_slist_append(h, es->auth_header);
+	buf_reset(b);
+	curl_easy_setopt(es->curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(es->curl, CURLOPT_URL, url);
+	curl_easy_setopt(es->curl, CURLOPT_POSTFIELDS, text);
+	curl_easy_setopt(es->curl, CURLOPT_WRITEDATA, b);
+	*rc = curl_easy_perform(es->curl);
+	if (*rc == CURLE_OK)
+		curl_easy_getinfo(es->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_setopt(es->curl, CURLOPT_HTTPHEADER, es->headers);
+	curl_slist_free_all(h);
+	return status;
+}
+
+static int authenticate(struct etcd_store *es, char **cause);
+
 /* POSTs body (stolen) to the gateway path; the reply object, or NULL with cause. */
 static json_t *call(struct etcd_store *es, const char *path, json_t *body, char **cause)
 {
@@ -58,11 +88,9 @@ static json_t *call(struct etcd_store *es, const char *path, json_t *body, char 
 
 	json_decref(body);
 	pthread_mutex_lock(&es->lock);
-	curl_easy_setopt(es->curl, CURLOPT_URL, url);
-	curl_easy_setopt(es->curl, CURLOPT_POSTFIELDS, text);
-	curl_easy_setopt(es->curl, CURLOPT_WRITEDATA, &b);
-	rc = curl_easy_perform(es->curl);
-	curl_easy_getinfo(es->curl, CURLINFO_RESPONSE_CODE, &status);
+	status = post(es, url, text, &b, &rc);
+	if (status == 401 && es->user != NULL && authenticate(es, NULL) == 0)
+		status = post(es, url, text, &b, &rc); /* the token expired: once more */
 	pthread_mutex_unlock(&es->lock);
 	if (rc != CURLE_OK)
 		*cause = xasprintf("etcd at %s unreachable: %s", es->base_url, curl_easy_strerror(rc));
@@ -203,8 +231,8 @@ static enum store_status check_room(struct etcd_store *es, char **cause)
 	return STORE_FULL;
 }
 
-static enum store_status etcd_put(struct store *s, const struct dentry *e, bool *created,
-				  char **cause)
+static enum store_status etcd_put(struct store *s, const struct dentry *e, bool force,
+				  bool *created, char **cause)
 {
 	struct etcd_store *es = ES(s);
 	char *key = etcd_entry_key(es->prefix, e->api_address);
@@ -215,7 +243,7 @@ static enum store_status etcd_put(struct store *s, const struct dentry *e, bool 
 
 	if (found < 0)
 		goto out;
-	if (found && entry_owned_by_other(&old, e->owner)) {
+	if (found && !force && entry_owned_by_other(&old, e->owner)) {
 		*cause = xasprintf("%s is registered by another token", e->api_address);
 		st = STORE_NOT_YOURS;
 		goto out;
@@ -291,6 +319,61 @@ static size_t etcd_expire(struct store *s, time_t now, time_t *next_due)
 	return 0;
 }
 
+/* etcd's /v3/auth/authenticate; the token goes into every later request. Under es->lock
+ * (or before the store is shared). */
+static int authenticate(struct etcd_store *es, char **cause)
+{
+	char *url = xasprintf("%s/v3/auth/authenticate", es->base_url);
+	json_t *body = json_pack("{s:s, s:s}", "name", es->user, "password", es->password);
+	char *text = json_to_text(body);
+	struct buf b = BUF_INIT;
+	CURLcode rc;
+	long status;
+	json_t *reply;
+
+	free(es->auth_header);
+	es->auth_header = NULL;
+	status = post(es, url, text, &b, &rc);
+	reply = status == 200 ? json_parse_text(buf_cstr(&b), b.len, NULL) : NULL;
+	if (json_str_member(reply, "token", NULL) != NULL)
+		es->auth_header = xasprintf("Authorization: %s", json_str_member(reply, "token", ""));
+	else if (cause != NULL)
+		*cause = xasprintf("etcd at %s refused user %s: %s", es->base_url, es->user,
+				   rc != CURLE_OK ? curl_easy_strerror(rc)
+				   : b.len	  ? buf_cstr(&b)
+						  : "no answer");
+	json_decref(reply);
+	json_decref(body);
+	buf_free(&b);
+	free(text);
+	free(url);
+	return es->auth_header ? 0 : -1;
+}
+
+/* TLS files and the username/password of spec->sec. */
+static int secure(struct etcd_store *es, const struct store_spec *spec, char **cause)
+{
+	const struct etcd_security *sec = spec->sec;
+
+	if (sec == NULL)
+		return 0;
+	if (sec->cacert != NULL)
+		curl_easy_setopt(es->curl, CURLOPT_CAINFO, sec->cacert);
+	if (sec->cert != NULL) {
+		curl_easy_setopt(es->curl, CURLOPT_SSLCERT, sec->cert);
+		curl_easy_setopt(es->curl, CURLOPT_SSLKEY, sec->key);
+	}
+	if (sec->user == NULL)
+		return 0;
+	es->user = xstrdup(sec->user);
+	/* The file's first word, like a token file: only its owner may read it. */
+	if ((es->password = client_token_read(sec->password_file, cause)) == NULL)
+		return -1;
+	return authenticate(es, cause);
+}
+
+static void etcd_close(struct store *s);
+
 static struct store *etcd_open(const struct store_spec *spec, const struct store_limits *lim,
 			       char **cause)
 {
@@ -298,7 +381,7 @@ static struct store *etcd_open(const struct store_spec *spec, const struct store
 
 	es->base.ops = &store_etcd_ops;
 	pthread_mutex_init(&es->lock, NULL);
-	es->base_url = xasprintf("http://%s:%d", spec->host, spec->port);
+	es->base_url = xasprintf("%s://%s:%d", spec->tls ? "https" : "http", spec->host, spec->port);
 	es->prefix = xstrdup(spec->prefix);
 	es->lim = *lim;
 	es->curl = curl_easy_init();
@@ -308,7 +391,11 @@ static struct store *etcd_open(const struct store_spec *spec, const struct store
 	curl_easy_setopt(es->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(es->curl, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
 	curl_easy_setopt(es->curl, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(es->curl, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(es->curl, CURLOPT_PROTOCOLS_STR, spec->tls ? "https" : "http");
+	if (secure(es, spec, cause) < 0) {
+		etcd_close(&es->base);
+		return NULL;
+	}
 	return &es->base;
 }
 
@@ -316,6 +403,9 @@ static void etcd_close(struct store *s)
 {
 	struct etcd_store *es = ES(s);
 
+	free(es->user);
+	free(es->password);
+	free(es->auth_header);
 	curl_easy_cleanup(es->curl);
 	curl_slist_free_all(es->headers);
 	pthread_mutex_destroy(&es->lock);

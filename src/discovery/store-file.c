@@ -276,10 +276,10 @@ static void file_close(struct store *s)
 	free(f);
 }
 
-static enum store_status file_put(struct store *s, const struct dentry *e, bool *created,
-				  char **cause)
+static enum store_status file_put(struct store *s, const struct dentry *e, bool force,
+				  bool *created, char **cause)
 {
-	return store_memory_ops.put(s, e, created, cause);
+	return store_memory_ops.put(s, e, force, created, cause);
 }
 
 static int file_remove(struct store *s, const char *api_address, const char *owner,

@@ -44,8 +44,8 @@ static void changed(struct mem_store *m, bool membership)
 		m->on_change(m->on_change_arg, membership);
 }
 
-static enum store_status mem_put(struct store *s, const struct dentry *e, bool *created,
-				 char **cause)
+static enum store_status mem_put(struct store *s, const struct dentry *e, bool force,
+				 bool *created, char **cause)
 {
 	struct mem_store *m = MEM(s);
 	const struct dentry *old;
@@ -53,7 +53,7 @@ static enum store_status mem_put(struct store *s, const struct dentry *e, bool *
 
 	pthread_mutex_lock(&m->lock);
 	old = table_get(m->table, e->api_address);
-	if (old != NULL && entry_owned_by_other(old, e->owner)) {
+	if (old != NULL && !force && entry_owned_by_other(old, e->owner)) {
 		pthread_mutex_unlock(&m->lock);
 		*cause = xasprintf("%s is registered by another token", e->api_address);
 		return STORE_NOT_YOURS;

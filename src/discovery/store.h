@@ -10,6 +10,8 @@
 
 #include "entry.h"
 
+#include <stdbool.h>
+
 /* Failures of put(); the server maps them to HTTP statuses. */
 enum store_status {
 	STORE_OK = 0,
@@ -18,8 +20,18 @@ enum store_status {
 	STORE_NOT_YOURS = -3,	/* another token registered it: 403 */
 };
 
+/* How the registry reaches a protected etcd (lmcache-security(7)): --etcd-* flags. */
+struct etcd_security {
+	char *cacert;	     /* CA of etcd's certificate (etcds://); NULL: the system's */
+	char *cert, *key;    /* client certificate, when etcd asks for one */
+	char *user;	     /* etcd's username/password authentication... */
+	char *password_file; /* ...the password in a file of mode 0600 */
+};
+
 struct store_spec {
 	enum { STORE_MEMORY, STORE_FILE, STORE_ETCD } kind;
+	bool tls; /* etcds:// */
+	const struct etcd_security *sec; /* the options' (not owned); may be NULL */
 	char *path;   /* file: the state file */
 	char *host;   /* etcd */
 	int port;     /* etcd */
@@ -42,9 +54,10 @@ struct store_ops {
 	struct store *(*open)(const struct store_spec *spec, const struct store_limits *lim,
 			      char **cause);
 	/* Registers or refreshes e (an existing entry keeps its start_time); sets *created.
-	 * STORE_NOT_YOURS when an existing entry has another owner (entry_owned_by_other). */
-	enum store_status (*put)(struct store *s, const struct dentry *e, bool *created,
-				 char **cause);
+	 * STORE_NOT_YOURS when an existing entry has another owner (entry_owned_by_other),
+	 * unless force (an admin's heartbeat takes the entry over). */
+	enum store_status (*put)(struct store *s, const struct dentry *e, bool force,
+				 bool *created, char **cause);
 	/* 1 removed, 0 not registered, -1 error, STORE_NOT_YOURS (owner is the caller's token
 	 * name, NULL for anyone's: an admin's, or no tokens). */
 	int (*remove)(struct store *s, const char *api_address, const char *owner, char **cause);

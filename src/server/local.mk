@@ -25,3 +25,8 @@ TESTS += tests/bats/auth-proxy.bats
 EXTRA_DIST += tests/bats/auth-proxy.bats
 TESTS += tests/bats/auth-tls.bats
 EXTRA_DIST += tests/bats/auth-tls.bats
+
+# lmcache-security(7), the model, and a test that runs each of its examples.
+dist_man_MANS += man/lmcache-security.7
+TESTS += tests/bats/man-security.bats
+EXTRA_DIST += tests/bats/man-security.bats

@@ -40,12 +40,13 @@ status() {
 }
 
 # expect URL METHOD NEED [curl args...]: 401 without a token and with a bad one, 403 for
-# each role below NEED, not 401/403 for NEED and above.
+# each role below NEED, not 401/403 for NEED and above. ROLE in URL becomes the role's name
+# (a registry entry belongs to the token that made it).
 expect() {
 	local url=$1 method=$2 need=$3 role s allowed
 	shift 3
 	for role in none bad; do
-		s=$(status $role "$method" "$url" "$@")
+		s=$(status $role "$method" "${url//ROLE/$role}" "$@")
 		[ "$s" = 401 ] || { echo "$role $method $url: $s, wanted 401" >&2; return 1; }
 		jq -e '.detail | type == "string"' "$T/out" >/dev/null
 	done
@@ -55,7 +56,7 @@ expect() {
 			admin:agent | agent:viewer | agent:operator) allowed=no ;;
 		*) allowed=yes ;;
 		esac
-		s=$(status $role "$method" "$url" "$@")
+		s=$(status $role "$method" "${url//ROLE/$role}" "$@")
 		if [ $allowed = yes ]; then
 			[[ $s != 401 && $s != 403 ]] || { echo "$role $method $url: $s" >&2; return 1; }
 		else
@@ -116,9 +117,9 @@ start_node() {
 
 @test "auth: lmcache-discovery's heartbeats need the agent role, its listing a viewer" {
 	start_discovery disc --token-file "$T/tokens"
-	expect "$DISC_URL/lmcache_heartbeat?api_address=http://127.0.0.1:9" GET agent
-	expect "$DISC_URL/lmcache_deregister?api_address=http://127.0.0.1:9" POST agent
-	expect "$DISC_URL/lmcache_heartbeat?api_address=http://127.0.0.1:9" DELETE agent
+	expect "$DISC_URL/lmcache_heartbeat?api_address=http://127.0.0.1:9/ROLE" GET agent
+	expect "$DISC_URL/lmcache_deregister?api_address=http://127.0.0.1:9/ROLE" POST agent
+	expect "$DISC_URL/lmcache_heartbeat?api_address=http://127.0.0.1:9/ROLE" DELETE agent
 	expect "$DISC_URL/lmcache_infos" GET viewer
 	expect "$DISC_URL/metrics" GET viewer
 	grep -q 'audit who=node-a role=agent from=127.0.0.1 method=GET path=/lmcache_heartbeat status=200' "$T/disc.log"

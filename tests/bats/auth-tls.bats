@@ -110,3 +110,61 @@ start_tls() {
 	run lmcctl --url "https://127.0.0.1:$port" --cacert "$T/ca.pem" version
 	[ "$status" = 0 ]
 }
+
+# etcd over TLS (a client certificate required) with its username/password authentication.
+start_secure_etcd() {
+	[ -n "${ETCD:-}" ] || skip "etcd not installed"
+	ETCD_PORT=$(free_port)
+	local peer
+	peer=$(free_port)
+	lmc_bg etcd "$ETCD" --name t --data-dir "$T/etcd-data" \
+		--listen-client-urls "https://127.0.0.1:$ETCD_PORT" \
+		--advertise-client-urls "https://127.0.0.1:$ETCD_PORT" \
+		--listen-peer-urls "http://127.0.0.1:$peer" \
+		--initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+		--initial-cluster "t=http://127.0.0.1:$peer" --log-level error \
+		--cert-file "$T/server.pem" --key-file "$T/server.key" \
+		--client-cert-auth --trusted-ca-file "$T/ca.pem"
+	ectl() {
+		ETCDCTL_API=3 etcdctl --endpoints "https://127.0.0.1:$ETCD_PORT" --cacert "$T/ca.pem" \
+			--cert "$T/client.pem" --key "$T/client.key" "$@"
+	}
+	wait_until 20 ectl endpoint health
+	ectl user add root:root-pw-123 >/dev/null
+	ectl user grant-role root root >/dev/null
+	ectl user add lmc:lmc-pw-123 >/dev/null
+	ectl role add lmc >/dev/null
+	ectl role grant-permission lmc --prefix=true readwrite /lmcache/ >/dev/null
+	ectl user grant-role lmc lmc >/dev/null
+	ectl auth enable >/dev/null
+	echo lmc-pw-123 >"$T/etcd-pw"
+	# etcd's JSON gateway refuses a client certificate with a CommonName once auth is on.
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /O=lmcache-tools \
+		-keyout "$T/etcd-client.key" -out "$T/etcd-client.csr" 2>/dev/null
+	openssl x509 -req -in "$T/etcd-client.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+		-CAcreateserial -days 2 -out "$T/etcd-client.pem" \
+		-extfile <(printf 'extendedKeyUsage=clientAuth\n') 2>/dev/null
+}
+
+@test "tls: the etcd store speaks TLS and etcd's username/password authentication" {
+	start_secure_etcd
+	etcd_args=(--etcd-cacert "$T/ca.pem" --etcd-cert "$T/etcd-client.pem"
+		--etcd-key "$T/etcd-client.key")
+	start_discovery reg --store "etcds://127.0.0.1:$ETCD_PORT" "${etcd_args[@]}" \
+		--etcd-user lmc --etcd-password-file "$T/etcd-pw"
+	[ "$(heartbeat_status "$DISC_URL" http://127.0.0.1:9)" = 200 ]
+	[ "$(listed "$DISC_URL")" = http://127.0.0.1:9 ]
+	ectl --user root:root-pw-123 get --prefix /lmcache/ --keys-only | grep -q 'http://127.0.0.1:9'
+	echo wrong-pw >"$T/etcd-pw"
+	run lmcache-discovery --port "$(free_port)" --store "etcds://127.0.0.1:$ETCD_PORT" \
+		"${etcd_args[@]}" --etcd-user lmc --etcd-password-file "$T/etcd-pw"
+	[ "$status" = 1 ]
+	[[ "$output" == *"refused user lmc"* ]]
+	# Without etcd's CA the registry does not trust it.
+	echo lmc-pw-123 >"$T/etcd-pw"
+	run lmcache-discovery --port "$(free_port)" --store "etcds://127.0.0.1:$ETCD_PORT" \
+		--etcd-cert "$T/etcd-client.pem" --etcd-key "$T/etcd-client.key" --etcd-user lmc \
+		--etcd-password-file "$T/etcd-pw"
+	[ "$status" = 1 ]
+	[[ "$output" == *"certificate"* ]]
+}
