@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "daemon-log.h"
 #include "forward.h"
@@ -113,11 +114,31 @@ static enum srv_role node_role(const char *raw_path, const char *raw_query)
 	return need;
 }
 
-static bool caller_may(struct request *rq, struct reply *rp, const char *path,
+/* A node's unix socket serves its user only; without a token the frontend must not carry
+ * another local user's change there under its own uid (a GET is every viewer's). */
+static bool uid_may(struct request *rq, struct reply *rp, const char *port, enum srv_role need)
+{
+	long uid;
+
+	if (rq->caller->by_token || !model_port_is_socket(port) ||
+	    (need == SRV_ROLE_VIEWER && (strcmp(rq->method, "GET") == 0 ||
+					 strcmp(rq->method, "HEAD") == 0)))
+		return true;
+	uid = srv_peer_uid(rq->conn);
+	if (uid == (long)geteuid() || uid == 0)
+		return true;
+	reply_detail(rp, 403, "uid %ld may not change a node on this host's unix socket through "
+			      "the frontend (it serves uid %ld): send a token", uid, (long)geteuid());
+	return false;
+}
+
+static bool caller_may(struct request *rq, struct reply *rp, const char *port, const char *path,
 		       const char *query)
 {
 	enum srv_role need = node_role(path, query ? query : "");
 
+	if (!uid_may(rq, rp, port, need))
+		return false;
 	if (srv_role_allows(rq->caller->role, need))
 		return true;
 	reply_detail(rp, 403, "%s (role %s) may not %s %s on a node: it needs role %s",
@@ -166,7 +187,7 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 		free(path);
 		return;
 	}
-	if (!caller_may(rq, rp, path, query)) {
+	if (!caller_may(rq, rp, port, path, query)) {
 		curl_slist_free_all(f.headers);
 		free(path);
 		return;

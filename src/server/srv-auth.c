@@ -11,6 +11,7 @@
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -145,6 +146,82 @@ bool srv_authorise(struct srv_request *rq, struct srv_auth *auth, enum srv_role 
 			 rq->caller.name, srv_role_name(rq->caller.role), rq->method, rq->path,
 			 srv_role_name(need));
 	return false;
+}
+
+/* ---- the uid behind a loopback TCP connection ---- */
+
+static bool is_loopback(const struct sockaddr_storage *ss);
+
+/* The kernel's text for an address and port in /proc/net/tcp[6]: the raw 32-bit words in
+ * hex, then the port. */
+static void proc_addr(const struct sockaddr_storage *ss, char *out, size_t n)
+{
+	uint32_t w[4];
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+		snprintf(out, n, "%08X:%04X", (unsigned int)a->sin_addr.s_addr, ntohs(a->sin_port));
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+		memcpy(w, &a->sin6_addr, sizeof w);
+		snprintf(out, n, "%08X%08X%08X%08X:%04X", (unsigned int)w[0], (unsigned int)w[1],
+			 (unsigned int)w[2], (unsigned int)w[3], ntohs(a->sin6_port));
+	}
+}
+
+/* An IPv4 client of a dual-stack socket has an IPv4 socket of its own: look for that. */
+static void unmap_v4(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 a6 = *(struct sockaddr_in6 *)ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&a6.sin6_addr))
+		return;
+	memset(ss, 0, sizeof *ss);
+	a4->sin_family = AF_INET;
+	a4->sin_port = a6.sin6_port;
+	memcpy(&a4->sin_addr, &a6.sin6_addr.s6_addr[12], 4);
+}
+
+/* The uid of the socket whose local end is want_local and remote end want_remote. */
+static long scan_proc(const char *path, const char *want_local, const char *want_remote)
+{
+	FILE *f = fopen(path, "re");
+	char line[512], local[64], remote[64];
+	unsigned long uid;
+	long found = -1;
+
+	if (f == NULL)
+		return -1;
+	while (found < 0 && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%*s %63s %63s %*s %*s %*s %*s %lu", local, remote, &uid) == 3 &&
+		    strcmp(local, want_local) == 0 && strcmp(remote, want_remote) == 0)
+			found = (long)uid;
+	fclose(f);
+	return found;
+}
+
+long srv_peer_uid(struct MHD_Connection *conn)
+{
+	struct sockaddr_storage me = { 0 }, peer = { 0 };
+	socklen_t ml = sizeof me, pl = sizeof peer;
+	char want_local[64], want_remote[64];
+	int fd = peer_fd(conn);
+	long uid = unix_peer_uid(conn);
+
+	if (uid >= 0 || fd < 0 || getsockname(fd, (struct sockaddr *)&me, &ml) < 0 ||
+	    getpeername(fd, (struct sockaddr *)&peer, &pl) < 0 || !is_loopback(&peer) ||
+	    (peer.ss_family != AF_INET && peer.ss_family != AF_INET6))
+		return uid;
+	unmap_v4(&peer);
+	unmap_v4(&me);
+	/* The client's socket: its local end is our peer, its remote end is us. */
+	proc_addr(&peer, want_local, sizeof want_local);
+	proc_addr(&me, want_remote, sizeof want_remote);
+	return scan_proc(peer.ss_family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6",
+			 want_local, want_remote);
 }
 
 /* ---- audit ---- */

@@ -103,3 +103,17 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	[ "$(code -X DELETE -H 'Authorization: Bearer admin-token-0123456789abcdef' "$DISC_URL/lmcache_heartbeat?api_address=$addr")" = 200 ]
 	[ "$(heartbeat_status "$DISC_URL" $addr "${fake[@]}")" = 200 ]
 }
+
+@test "no confused deputy: another local user may read, not change, a socket node through the frontend" {
+	[ "$(id -u)" = 0 ] || skip "needs root to act as another user"
+	lmc_bg sock lmcache-demo-node --role scheduler --socket-prefix "$T/api/sock" --tick-ms 0
+	wait_for_socket "$T/api/sock_6999"
+	fe_start --nodes "[{\"name\":\"s\",\"host\":\"localhost\",\"port\":\"$T/api/sock_6999\"}]"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	[ "$(as_nobody curl -s -o /dev/null -w '%{http_code}' "$FE/proxy2/s/conf")" = 200 ]
+	out=$(as_nobody curl -s -w ' %{http_code}' -X POST -d '{"max_local_cpu_size": 3}' "$FE/proxy2/s/conf")
+	[[ "$out" == *"uid 65534 may not change a node"*" 403" ]]
+	s=$(as_nobody curl -s -w '%{http_code}' -o /dev/null "$FE/proxy2/s/loglevel?logger_name=lmcache&level=DEBUG")
+	[ "$s" = 403 ]
+	[ "$(code -X POST -d '{"max_local_cpu_size": 3}' "$FE/proxy2/s/conf")" = 200 ]
+}
