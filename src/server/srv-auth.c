@@ -267,8 +267,13 @@ char *srv_audit_line(const struct srv_request *rq, unsigned int status)
 	const struct srv_caller *c = &rq->caller;
 	struct buf b = BUF_INIT;
 
+	long uid = strcmp(c->name, "anonymous") == 0 ? srv_peer_uid(rq->conn) : -1;
+
 	buf_puts(&b, "audit who=");
-	put_escaped(&b, c->name[0] ? c->name : "unknown");
+	if (uid >= 0) /* no token: the local user behind a loopback connection */
+		buf_printf(&b, "uid:%ld", uid);
+	else
+		put_escaped(&b, c->name[0] ? c->name : "unknown");
 	buf_printf(&b, " role=%s from=%s method=", c->name[0] ? srv_role_name(c->role) : "none",
 		   c->from[0] ? c->from : "unknown");
 	put_escaped(&b, rq->method);

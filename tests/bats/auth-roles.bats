@@ -101,7 +101,7 @@ start_node() {
 	wait_until 5 grep -q 'path=/loglevel' "$T/node.log"
 	grep -q 'audit who=otto role=operator from=127.0.0.1 method=POST path=/conf status=200 result=ok' "$T/node.log"
 	grep -q 'audit who=vera role=viewer from=127.0.0.1 method=POST path=/metrics/reset status=403 result=refused' "$T/node.log"
-	grep -q 'audit who=anonymous role=none from=127.0.0.1 method=GET path=/loglevel status=401 result=refused' "$T/node.log"
+	grep -q "audit who=uid:$(id -u) role=none from=127.0.0.1 method=GET path=/loglevel status=401 result=refused" "$T/node.log"
 	! grep -q 'method=GET path=/conf ' "$T/node.log"
 }
 
