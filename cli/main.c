@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 		return LMC_EXIT_OK;
 	}
 	split_positionals(&c, pos + used, npos - used);
-	if (client_auth_setup(c.o.token_file, c.o.cacert, c.o.cert, c.o.key, &why) < 0) {
+	if (client_auth_setup(c.o.token_file, NULL, c.o.cacert, c.o.cert, c.o.key, &why) < 0) {
 		fprintf(stderr, "lmcctl: %s\n", why);
 		free(why);
 		return LMC_EXIT_USAGE;

@@ -128,7 +128,7 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 	if (!o->src.registry && !o->src.frontend && !o->src.socket && !o->src.url)
 		return bad_usage(xstrdup("no cluster given: use --registry URL (or LMCACHE_REGISTRY), "
 					 "--frontend URL, --socket PATH or --url URL"));
-	if (client_auth_setup(auth_opt[0], auth_opt[1], auth_opt[2], auth_opt[3], &why) < 0)
+	if (client_auth_setup(auth_opt[0], NULL, auth_opt[1], auth_opt[2], auth_opt[3], &why) < 0)
 		return bad_usage(why);
 	return 0;
 }

@@ -60,8 +60,8 @@ int client_token_find(const char *file, char **token, char **cause)
 	return 0;
 }
 
-int client_auth_setup(const char *token_file, const char *cacert, const char *cert,
-		      const char *key, char **cause)
+int client_auth_setup(const char *token_file, const char *fallback, const char *cacert,
+		      const char *cert, const char *key, char **cause)
 {
 	struct client_auth a = { NULL, cacert, cert, key };
 	char *tok = NULL;
@@ -72,7 +72,7 @@ int client_auth_setup(const char *token_file, const char *cacert, const char *ce
 	}
 	if (client_token_find(token_file, &tok, cause) < 0)
 		return -1;
-	a.token = tok;
+	a.token = tok ? tok : fallback;
 	client_auth_set(&a);
 	free(tok);
 	return 0;

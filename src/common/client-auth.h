@@ -22,10 +22,11 @@ char *client_token_read(const char *path, char **cause);
  * -1 with *cause when the file is unusable. */
 int client_token_find(const char *file, char **token, char **cause);
 
-/* A client's start (lmcctl, lmcache-top): the token from token_file or $LMCACHE_TOKEN and
- * the TLS files, set process-wide. -1 with *cause when a file is unusable. */
-int client_auth_setup(const char *token_file, const char *cacert, const char *cert,
-		      const char *key, char **cause);
+/* A client's start (lmcctl, lmcache-top): the token from token_file, else $LMCACHE_TOKEN,
+ * else fallback (lmcctl's context; may be NULL), and the TLS files, set process-wide. -1
+ * with *cause when a file is unusable. */
+int client_auth_setup(const char *token_file, const char *fallback, const char *cacert,
+		      const char *cert, const char *key, char **cause);
 
 /* Sets the process-wide settings (copied). Call before any transfer starts. */
 void client_auth_set(const struct client_auth *a);
