@@ -30,3 +30,9 @@ EXTRA_DIST += tests/bats/auth-tls.bats
 dist_man_MANS += man/lmcache-security.7
 TESTS += tests/bats/man-security.bats
 EXTRA_DIST += tests/bats/man-security.bats
+
+# The token file's grammar and the order of roles.
+check_PROGRAMS += tests/unit/test-srv-auth
+tests_unit_test_srv_auth_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_srv_auth_LDADD = src/server/libsrv.la $(UNIT_LDADD) $(GNUTLS_LIBS)
+TESTS += tests/unit/test-srv-auth
