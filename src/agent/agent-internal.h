@@ -13,6 +13,7 @@
  *               log.c         logger tree and sinks               (struct log_tree)
  *               metrics*.c    metric registry, Prometheus text    (struct metric_registry)
  *               stacks.c      every thread's call stack; listen.c  sockets
+ *               host-hooks.c  a runtime host's threads, loggers, metrics (struct host_hooks)
  *   bottom      identity.c    role, index, name, port, the host's providers
  *               conf*.c       configuration store, YAML/env loading (struct conf_store)
  *
@@ -33,6 +34,7 @@ struct metric_registry;
 struct server;
 struct srv_table;
 struct plugin_runtime;
+struct host_hooks;
 
 struct lmca_agent {
 	lmca_role role;
@@ -60,6 +62,7 @@ struct lmca_agent {
 	struct srv_table *routes; /* built-in and host routes (route.c) */
 	struct server *server;
 	struct plugin_runtime *plugins;
+	struct host_hooks *hooks; /* NULL until the host sets one; guarded by lock */
 };
 
 /* ---- conf.c ---- */
@@ -90,6 +93,9 @@ lmca_logger *log_tree_find(lmca_agent *agent, const char *name);
 /* ---- metrics.c ---- */
 struct metric_registry *metric_registry_new(void);
 void metric_registry_free(struct metric_registry *mr);
+
+/* ---- host-hooks.c ---- */
+void host_hooks_free(struct host_hooks *hooks);
 
 /* ---- server.c ---- */
 int server_start(lmca_agent *agent, char **cause);

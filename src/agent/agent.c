@@ -64,6 +64,7 @@ void lmca_agent_free(lmca_agent *agent)
 	lmca_agent_stop(agent);
 	server_free(agent);
 	srv_table_free(agent->routes);
+	host_hooks_free(agent->hooks);
 	metric_registry_free(agent->metrics);
 	log_tree_free(agent->logs);
 	conf_store_free(agent->conf);

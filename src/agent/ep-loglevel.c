@@ -2,7 +2,7 @@
  * level). Levels shown are effective levels (after inheritance), so a child that follows
  * its parent shows the level it actually logs at rather than NOTSET. */
 #include "config.h"
-#include "server.h"
+#include "host-hooks.h"
 #include "buf.h"
 #include "xalloc.h"
 
@@ -56,6 +56,8 @@ static void get_loglevel(lmca_agent *agent, const lmca_request *req, lmca_respon
 	const char *level = lmca_request_arg(req, "level");
 	lmca_logger *logger;
 
+	if (host_loglevel(agent, req, res))
+		return;
 	if ((name == NULL || *name == '\0') && (level == NULL || *level == '\0')) {
 		list_levels(agent, res);
 	} else if (name == NULL || *name == '\0') {

@@ -1,12 +1,12 @@
 /* GET /metrics (Prometheus text 0.0.4) and POST /metrics/reset. */
 #include "config.h"
-#include "server.h"
+#include "host-hooks.h"
 
 static void get_metrics(lmca_agent *agent, const lmca_request *req, lmca_response *res)
 {
 	(void)req;
 	respond_owned(res, 200, "text/plain; version=0.0.4; charset=utf-8",
-	              lmca_metrics_render(agent));
+	              host_metrics_render(agent));
 }
 
 static void reset_metrics(lmca_agent *agent, const lmca_request *req, lmca_response *res)

@@ -3,7 +3,7 @@
  * [{"thread_id", "name", "state", "cpu_time", "function_name", "frames"}]. Filters: name
  * (case-insensitive substring) and thread_id. */
 #include "config.h"
-#include "server.h"
+#include "host-hooks.h"
 #include "buf.h"
 #include "xalloc.h"
 
@@ -66,6 +66,7 @@ static void get_threads(lmca_agent *agent, const lmca_request *req, lmca_respons
 		return;
 	}
 	threads = stacks_collect(server_stack_signal(agent), name && *name ? name : NULL, tid, &n);
+	host_stacks_add(agent, threads, n);
 	if (format != NULL && strcmp(format, "json") == 0) {
 		json_t *list = json_array();
 

@@ -159,6 +159,8 @@ int lmca_level_parse(const char *text, lmca_level *level);
 typedef void (*lmca_log_sink)(void *arg, const char *logger, lmca_level level,
                               const char *message);
 void lmca_agent_set_log_sink(lmca_agent *agent, lmca_log_sink sink, void *arg);
+/* The default sink's line on stderr; a host's sink may fall back to it. */
+void lmca_log_to_stderr(const char *logger, lmca_level level, const char *message);
 
 /* ---- metrics --------------------------------------------------------------------------------
  * Counters, gauges and histograms with labels, rendered as Prometheus text 0.0.4.
@@ -230,6 +232,38 @@ int lmca_agent_add_route(lmca_agent *agent, const char *method, const char *path
  * true. Return 0 and a malloc'd *output (the text response), or -1 and *output as the error. */
 typedef int (*lmca_script_runner)(void *arg, const char *script, size_t len, char **output);
 void lmca_agent_set_script_runner(lmca_agent *agent, lmca_script_runner fn, void *arg);
+
+/* ---- hosts with a runtime of their own (an interpreter) ----------------------------------
+ * A host whose code runs in a language runtime (the Python module lmcagent, lmcagent(3))
+ * gives the agent that runtime's view of threads, loggers and metrics. The agent calls
+ * these from its server threads with none of its own locks held. Each must answer promptly
+ * even while the runtime is busy: bound any wait for the runtime, then fail with a cause. */
+
+/* GET /threads: the host language's frames of each thread it knows (tid: the kernel thread
+ * id), innermost first. fn calls add(ctx, tid, frame) once per frame; the agent shows them
+ * before that thread's native frames. */
+typedef void (*lmca_frame_add)(void *ctx, int tid, const char *frame);
+typedef void (*lmca_stack_provider)(void *arg, lmca_frame_add add, void *ctx);
+void lmca_agent_set_stack_provider(lmca_agent *agent, lmca_stack_provider fn, void *arg);
+
+/* GET /loglevel answered from the host's own loggers instead of the agent's tree. Levels
+ * are the loggers' own (NOTSET when unset), in Python's numbers. Each returns 0, or -1
+ * with *cause, which the agent answers with 503 and the cause. */
+typedef void (*lmca_level_add)(void *ctx, const char *logger, int level);
+typedef struct lmca_log_provider {
+	int (*list)(void *arg, lmca_level_add add, void *ctx, char **cause);
+	int (*get)(void *arg, const char *logger, int *level, char **cause);
+	int (*set)(void *arg, const char *logger, int level, char **cause);
+} lmca_log_provider;
+/* provider is copied; NULL goes back to the agent's own loggers. */
+void lmca_agent_set_log_provider(lmca_agent *agent, const lmca_log_provider *provider,
+                                 void *arg);
+
+/* GET /metrics appends the collector's exposition text (malloc'd; NULL: nothing) after the
+ * agent's own metrics. It is called before the agent renders, so it may set the agent's
+ * metrics (say, how old its text is). Its families must not repeat the agent's names. */
+typedef char *(*lmca_metrics_collector)(void *arg);
+void lmca_agent_set_metrics_collector(lmca_agent *agent, lmca_metrics_collector fn, void *arg);
 
 /* ---- guest behaviour ----------------------------------------------------------------------- */
 

@@ -274,7 +274,7 @@ void lmca_agent_set_log_sink(lmca_agent *agent, lmca_log_sink sink, void *arg)
 }
 
 /* "<ISO time> <LEVEL> [<logger>] <message>" as one write, so lines from threads never mix. */
-static void stderr_sink(const char *logger, lmca_level level, const char *message)
+void lmca_log_to_stderr(const char *logger, lmca_level level, const char *message)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -304,7 +304,7 @@ void lmca_vlog(lmca_logger *logger, lmca_level level, const char *fmt, va_list a
 	if (sink != NULL)
 		sink(arg, logger->name, level, buf_cstr(&msg));
 	else
-		stderr_sink(logger->name, level, buf_cstr(&msg));
+		lmca_log_to_stderr(logger->name, level, buf_cstr(&msg));
 	buf_free(&msg);
 }
 

@@ -4,7 +4,8 @@ agent_sources += src/agent/server.c src/agent/server.h src/agent/listen.c src/ag
 	src/agent/stacks.c src/agent/env-redact.c src/agent/env-redact.h \
 	src/agent/ep-metrics.c src/agent/ep-threads.c src/agent/ep-loglevel.c \
 	src/agent/ep-conf.c src/agent/ep-meta.c src/agent/ep-version.c src/agent/ep-env.c \
-	src/agent/ep-run-script.c src/agent/ep-health.c
+	src/agent/ep-run-script.c src/agent/ep-health.c \
+	src/agent/host-hooks.c src/agent/host-hooks.h
 
 # Pure pieces, tested without a server.
 check_PROGRAMS += tests/unit/test-env-redact
@@ -24,3 +25,8 @@ EXTRA_DIST += $(agent_server_bats) tests/helpers/agent.bash
 check_PROGRAMS += tests/unit/test-route-server
 tests_unit_test_route_server_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
 TESTS += tests/unit/test-route-server
+
+# The hooks of a host with a runtime of its own (host-hooks.c), through the public API.
+check_PROGRAMS += tests/unit/test-host-hooks
+tests_unit_test_host_hooks_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
+TESTS += tests/unit/test-host-hooks

@@ -9,7 +9,7 @@ teardown() { lmc_teardown; }
 
 @test "no #include circle in any component" {
 	cd "$LMC_SRCDIR"
-	for dir in src/agent src/server src/common src/frontend src/discovery src/demo cli tui; do
+	for dir in src/agent src/server src/common src/frontend src/discovery src/demo src/python cli tui; do
 		run python3 scripts/layers includes "$dir"
 		assert_success
 		assert_output --partial ", 0 circles"
@@ -28,7 +28,7 @@ teardown() { lmc_teardown; }
 @test "every header's include guard follows HACKING.md's rule" {
 	cd "$LMC_SRCDIR"
 	run python3 scripts/layers guards src/agent src/server src/common src/frontend \
-		src/discovery src/demo cli tui tests/unit tests/bench
+		src/discovery src/demo src/python cli tui tests/unit tests/bench
 	assert_success
 	assert_output "0 headers off the rule"
 	printf '#ifndef LMC_BUF_H\n#define LMC_BUF_H\n#endif\n' >"$T/buf.h"

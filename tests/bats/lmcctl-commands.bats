@@ -163,8 +163,7 @@ teardown_file() {
 }
 
 @test "run-script: output of an enabled node; a disabled one is not found (4)" {
-	# The demo node runs scripts with sh (an LMCache node runs Python).
-	printf 'echo hello from $((6 * 7))\n' >"$T/hello.py"
+	cluster_hello_script "$T/hello.py"
 	run lmcctl run-script "$T/hello.py" inst3_scheduler
 	assert_success
 	assert_output --partial 'hello from 42'

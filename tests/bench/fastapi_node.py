@@ -2,13 +2,23 @@
 """The reference for the agent benchmark: LMCache's stack (FastAPI on uvicorn, metrics from
 prometheus_client) serving the same endpoints as the agent.
 
-    fastapi_node.py (--uds PATH | --port N) --metrics FILE
+    fastapi_node.py (--uds PATH | --port N) --metrics FILE [--stuck FIFO --ready FILE]
 
 FILE is an exposition captured from the agent; its families (name, type, help, label names,
 values, histogram buckets) are rebuilt in a prometheus_client registry, so /metrics renders
-the same series the way LMCache renders them (generate_latest on every request)."""
+the same series the way LMCache renders them (generate_latest on every request).
+
+--stuck FIFO: a thread holds the GIL in read(2) on FIFO (ctypes.PyDLL keeps the GIL) until a
+line arrives, the state tests/bench/python.sh compares with a Python host of the C agent;
+--ready FILE is written once it does. /threads and /loglevel answer as LMCache's do."""
 import argparse
+import ctypes
+import logging
+import os
 import re
+import sys
+import threading
+import traceback
 
 import uvicorn
 from fastapi import FastAPI
@@ -88,7 +98,29 @@ def make_app(reg):
     async def healthcheck():
         return {"status": "healthy"}
 
+    @app.get("/threads")
+    async def threads():
+        names = {t.ident: t.name for t in threading.enumerate()}
+        return Response("\n".join(f"Thread: {names.get(i, i)}\n" + "".join(traceback.format_stack(f))
+                                  for i, f in sys._current_frames().items()), media_type="text/plain")
+
+    @app.get("/loglevel")
+    async def loglevel():
+        return Response("=== Loggers and Levels ===\n" + "".join(
+            f"{n}: {logging.getLevelName(l.level)}\n" for n, l in
+            logging.Logger.manager.loggerDict.items() if isinstance(l, logging.Logger)),
+            media_type="text/plain")
+
     return app
+
+
+def hold_gil(fifo, ready):
+    fd = os.open(fifo, os.O_RDWR)
+    read = ctypes.PyDLL(None).read
+    read.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t)
+    with open(ready, "w") as f:
+        f.write("stuck\n")
+    read(fd, ctypes.create_string_buffer(64), 64)
 
 
 def main():
@@ -96,9 +128,14 @@ def main():
     p.add_argument("--uds")
     p.add_argument("--port", type=int)
     p.add_argument("--metrics", required=True)
+    p.add_argument("--stuck")
+    p.add_argument("--ready")
     a = p.parse_args()
     with open(a.metrics) as f:
         app = make_app(registry_from(f.read()))
+    if a.stuck:
+        app.add_event_handler("startup", lambda: threading.Thread(
+            target=hold_gil, args=(a.stuck, a.ready), daemon=True).start())
     if a.uds:
         uvicorn.run(app, uds=a.uds, log_level="warning", access_log=False)
     else:

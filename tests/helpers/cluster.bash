@@ -8,6 +8,9 @@
 #   cluster_registry           only the registry (sets REGISTRY_URL, LMCACHE_REGISTRY)
 #   cluster_node INSTANCE ROLE [WORKER_ID] [demo flags...]
 #                              one more demo node; its socket is $T/n/<name>.sock
+#                              (CLUSTER_NODE_CMD: another program taking the demo's
+#                              flags, e.g. "python3 tests/python/python-node.py")
+#   cluster_hello_script FILE  a /run_script script printing "hello from 42" on these nodes
 #   cluster_frontend NAME NODE...   a frontend for those nodes (sets <NAME>_URL, e.g. FE1_URL)
 #   cluster_frontend_crash NAME     a frontend dies (without deregistering)
 #   cluster_central NAME FE...  a frontend whose nodes are other frontends (two hops)
@@ -40,11 +43,18 @@ cluster_node() {
 	if [ "$role" = scheduler ]; then name=${inst}_scheduler port=6999; else
 		name=${inst}_worker$id port=$((7000 + id)); fi
 	mkdir -p "$T/n/$name"
-	lmc_bg "node-$name" lmcache-demo-node --role "$role" --worker-id "$id" \
+	lmc_bg "node-$name" ${CLUSTER_NODE_CMD:-lmcache-demo-node} --role "$role" --worker-id "$id" \
 		--instance-id "$inst" --socket-prefix "$T/n/$name/s" --tick-ms 100 "$@"
 	wait_for_socket "$T/n/$name/s_$port"
 	ln -sf "$T/n/$name/s_$port" "$(cluster_sock "$name")"
 	wait_for_http "http://localhost/healthcheck" 10 --unix-socket "$(cluster_sock "$name")"
+}
+
+cluster_hello_script() {
+	case ${CLUSTER_NODE_CMD:-} in
+	*.py) printf 'result = "hello from %%d" %% (6 * 7)\n' ;; # Python nodes run Python, as LMCache's
+	*) printf 'echo hello from $((6 * 7))\n' ;;               # the demo node runs sh
+	esac >"$1"
 }
 
 cluster_kill() {
