@@ -71,7 +71,8 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	[ "$(heartbeat_status "$DISC_URL" "$OUTSIDE")" = 200 ]
 	fe_start --node-supplier-url "$DISC_URL/lmcache_infos" --node-supplier-interval 1
 	wait_until 10 eval 'curl -s "$FE/api/proxies" | grep -q 127.0.0.2'
-	[ "$(code "$FE/proxy2/127.0.0.2:$oport/conf")" = 403 ]
+	name=$(curl -s "$FE/api/proxies" | jq -r '.proxies[] | select(.host == "127.0.0.2") | .name')
+	[ "$(code "$FE/proxy2/$name/conf")" = 403 ]
 	jq -e '.detail | contains("allow list")' "$T/out"
 	[ "$(code "$FE/proxy/127.0.0.2/$oport/conf")" = 403 ]
 	jq -e '.detail | contains("allow list")' "$T/out"
