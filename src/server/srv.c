@@ -105,16 +105,16 @@ static enum MHD_Result queue_too_big(struct srv *s, struct MHD_Connection *conn,
 	return queue(s, conn, method, st->uri, &rp);
 }
 
-/* Finds the route, asks srv_authorise, runs the handler. */
-static void dispatch(struct srv *s, struct srv_request *rq, struct srv_reply *rp)
+/* Finds the route (into *route, which rq->route points to until the audit is done), asks
+ * srv_authorise, runs the handler. */
+static void dispatch(struct srv *s, struct srv_request *rq, struct srv_route *route,
+		     struct srv_reply *rp)
 {
-	struct srv_route route;
-
-	if (!srv_table_lookup(s->routes, rq, &route, rp))
+	if (!srv_table_lookup(s->routes, rq, route, rp))
 		return;
 	if (!srv_authorise(rq, s->cfg.auth, srv_request_role(rq), rp))
 		return;
-	route.handler(rq, rp);
+	route->handler(rq, rp);
 	if (rp->status == 0)
 		srv_reply_detail(rp, 500, "the handler set no response");
 }
@@ -139,8 +139,9 @@ static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const
 				  .body = buf_cstr(&st->body), .body_len = st->body.len,
 				  .ctx = s->cfg.ctx };
 	struct srv_reply rp = { 0 };
+	struct srv_route route;
 
-	dispatch(s, &rq, &rp);
+	dispatch(s, &rq, &route, &rp);
 	audit(s, &rq, rp.status);
 	return queue(s, conn, method, st->uri, &rp);
 }
