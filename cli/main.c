@@ -277,6 +277,8 @@ int main(int argc, char **argv)
 	if (client_auth_setup(c.o.token_file, NULL, c.o.cacert, c.o.cert, c.o.key, &why) < 0) {
 		fprintf(stderr, "lmcctl: %s\n", why);
 		free(why);
+		free(pos);
+		free(c.o.names);
 		return LMC_EXIT_USAGE;
 	}
 	rc = cli_run(&c);
