@@ -41,6 +41,7 @@ struct opts {
 	const char *context; /* --context, or the config file's current context */
 	bool source_given, timeout_given, output_given; /* by a flag */
 	char *auth_header; /* "Authorization: Bearer TOKEN" of the context, or NULL */
+	const char *token_file, *cacert, *cert, *key; /* lmcache-security(7) */
 };
 
 /* What to ask one node. */
@@ -139,7 +140,7 @@ struct gopt {
 
 enum { OPT_REGISTRY = 256, OPT_FRONTEND, OPT_SOCKET, OPT_URL, OPT_ALL, OPT_INSTANCE,
        OPT_NO_HEADERS, OPT_NO_COLOR, OPT_TIMEOUT, OPT_DRY_RUN, OPT_INTERVAL, OPT_CONTEXT,
-       OPT_CMD = 512 };
+       OPT_TOKEN_FILE, OPT_CACERT, OPT_CERT, OPT_KEY, OPT_CMD = 512 };
 extern const struct gopt global_opts[];
 
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "lmcctl.h"
 #include "cli.h"
+#include "client-auth.h"
 #include "xalloc.h"
 #include "buf.h"
 #include "strutil.h"
@@ -121,6 +122,10 @@ static void apply_gopt(struct ctx *c, int key, const char *arg)
 	case 'w': o->watch_ms = o->watch_ms ? o->watch_ms : DEFAULT_WATCH_MS; break;
 	case OPT_INTERVAL: o->watch_ms = parse_seconds("--interval", arg); break;
 	case OPT_CONTEXT: o->context = arg; break;
+	case OPT_TOKEN_FILE: o->token_file = arg; break;
+	case OPT_CACERT: o->cacert = arg; break;
+	case OPT_CERT: o->cert = arg; break;
+	case OPT_KEY: o->key = arg; break;
 	default: usage_error("%s", "unknown option"); break;
 	}
 }
@@ -320,6 +325,7 @@ int main(int argc, char **argv)
 	bool help = false;
 	char **pos;
 	int npos, used = 0, rc;
+	char *why = NULL;
 
 	init_opts(&c.o);
 	c.cmd = lookup(argc, argv, &used);
@@ -338,7 +344,13 @@ int main(int argc, char **argv)
 	layer_settings(&c, &f);
 	if (c.o.watch_ms > 0 && !(c.cmd->flags & CMD_WATCHES) && cmd_mutates(&c))
 		usage_error("--watch repeats commands that read, not ones that change nodes");
-	rc = cli_run(&c);
+	if (client_auth_setup(c.o.token_file, NULL, c.o.cacert, c.o.cert, c.o.key, &why) < 0) {
+		fprintf(stderr, "lmcctl: %s\n", why);
+		free(why);
+		rc = LMC_EXIT_USAGE;
+	} else {
+		rc = cli_run(&c);
+	}
 	cli_free(&c);
 	context_free(&f);
 	free(c.o.auth_header);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "top.h"
 #include "hot.h"
+#include "client-auth.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -38,6 +39,9 @@ static void usage(FILE *f)
 	      "  --no-color             no colours (also when NO_COLOR is set)\n"
 	      "  --no-unicode           ASCII lines and sparklines only\n"
 	      "  --no-mouse             leave the mouse to the terminal (select and paste)\n"
+	      "  --token-file FILE      bearer token to send (default: $LMCACHE_TOKEN)\n"
+	      "  --cacert FILE          CA certificates for https addresses\n"
+	      "  --cert FILE --key FILE client certificate (mutual TLS)\n"
 	      "  -h, --help, -V, --version\n"
 	      "Keys: press ? or F1 inside for the key table. See lmcache-top(1).\n",
 	      f);
@@ -72,8 +76,15 @@ static const struct option long_opts[] = {
 	{ "no-mouse", no_argument, NULL, 'M' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "token-file", required_argument, NULL, 'T' },
+	{ "cacert", required_argument, NULL, 'A' },
+	{ "cert", required_argument, NULL, 'c' },
+	{ "key", required_argument, NULL, 'k' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --token-file, --cacert, --cert, --key (lmcache-security(7)). */
+static const char *auth_opt[4];
 
 /* What holds without options: NO_COLOR, LMCACHE_REGISTRY. */
 static void defaults(struct topts *o)
@@ -89,6 +100,7 @@ static void defaults(struct topts *o)
 
 static int parse_opts(int argc, char **argv, struct topts *o)
 {
+	char *why = NULL;
 	double v;
 	int c;
 
@@ -115,6 +127,10 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 		case 'C': o->color = false; break;
 		case 'U': o->unicode = false; break;
 		case 'M': o->mouse = false; break;
+		case 'T': auth_opt[0] = optarg; break;
+		case 'A': auth_opt[1] = optarg; break;
+		case 'c': auth_opt[2] = optarg; break;
+		case 'k': auth_opt[3] = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("lmcache-top %s\n", PACKAGE_VERSION); exit(0);
 		default: return bad_usage(xasprintf("bad option '%s'", argv[optind - 1]));
@@ -125,6 +141,8 @@ static int parse_opts(int argc, char **argv, struct topts *o)
 	if (!o->src.registry && !o->src.frontend && !o->src.socket && !o->src.url)
 		return bad_usage(xstrdup("no cluster given: use --registry URL (or LMCACHE_REGISTRY), "
 					 "--frontend URL, --socket PATH or --url URL"));
+	if (client_auth_setup(auth_opt[0], NULL, auth_opt[1], auth_opt[2], auth_opt[3], &why) < 0)
+		return bad_usage(why);
 	return 0;
 }
 

@@ -537,6 +537,12 @@ static const struct {
 	{ "extra_config", LMCA_CONF_MAP, "null", false },
 	{ "run_script_api_enabled", LMCA_CONF_BOOL, "false", false },
 	{ "lmcache_instance_id", LMCA_CONF_STRING, "\"lmcache_default_instance\"", false },
+	/* Ours (lmcache-security(7)): tokens and TLS of the internal API server. */
+	{ "internal_api_server_token_file", LMCA_CONF_STRING, "null", false },
+	{ "internal_api_server_insecure", LMCA_CONF_BOOL, "false", false },
+	{ "internal_api_server_tls_cert", LMCA_CONF_STRING, "null", false },
+	{ "internal_api_server_tls_key", LMCA_CONF_STRING, "null", false },
+	{ "internal_api_server_tls_client_ca", LMCA_CONF_STRING, "null", false },
 };
 
 void conf_register_protocol_keys(lmca_agent *agent)

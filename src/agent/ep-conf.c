@@ -1,6 +1,7 @@
 /* GET /conf (names=a,b) and POST /conf (a JSON object of updates, with per-key errors). */
 #include "config.h"
 #include "server.h"
+#include "env-redact.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -10,6 +11,8 @@ static void get_conf(lmca_agent *agent, const lmca_request *req, lmca_response *
 {
 	char **names = request_list_arg(req, "names");
 	json_t *snap = conf_snapshot(agent, (const char *const *)names);
+
+	redact_json(snap); /* passwords in extra_config, credentials in remote_url */
 
 	respond_json(res, 200, "text/plain; charset=utf-8", snap, 2);
 	json_decref(snap);
@@ -73,8 +76,8 @@ static void post_conf(lmca_agent *agent, const lmca_request *req, lmca_response 
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/conf", get_conf, SRV_ROLE_VIEWER },
-	{ "POST", "/conf", post_conf, SRV_ROLE_OPERATOR },
+	{ "GET", "/conf", get_conf, SRV_ROLE_VIEWER, NULL },
+	{ "POST", "/conf", post_conf, SRV_ROLE_OPERATOR, NULL },
 	{ 0 },
 };
 

@@ -91,7 +91,7 @@ static void get_profile(lmca_agent *agent, const lmca_request *req, lmca_respons
 
 static const struct endpoint endpoints[] = {
 	/* An operator's: it holds a server thread and costs the host CPU for seconds. */
-	{ "GET", "/profile", get_profile, SRV_ROLE_OPERATOR },
+	{ "GET", "/profile", get_profile, SRV_ROLE_OPERATOR, NULL },
 	{ 0 },
 };
 

@@ -101,7 +101,7 @@ static void get_threads(lmca_agent *agent, const lmca_request *req, lmca_respons
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/threads", get_threads, SRV_ROLE_VIEWER },
+	{ "GET", "/threads", get_threads, SRV_ROLE_VIEWER, NULL },
 	{ 0 },
 };
 

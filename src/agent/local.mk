@@ -12,7 +12,7 @@ lib_LTLIBRARIES += src/agent/liblmcagent.la
 include_HEADERS += src/agent/lmcagent.h
 src_agent_liblmcagent_la_SOURCES = $(agent_sources)
 src_agent_liblmcagent_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) $(DW_CFLAGS)
-src_agent_liblmcagent_la_LIBADD = src/server/libsrv.la src/common/libutil.la $(MHD_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(DW_LIBS) $(PTHREAD_LIBS)
+src_agent_liblmcagent_la_LIBADD = src/server/libsrv.la src/common/libutil.la $(MHD_LIBS) $(GNUTLS_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) $(DW_LIBS) $(PTHREAD_LIBS)
 # Only lmca_ symbols are the library's API; libutil's helpers and the server core (srv_*)
 # are linked in whole and stay private.
 src_agent_liblmcagent_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0 -export-symbols-regex '^lmca_'

@@ -74,7 +74,7 @@ struct srv_table *routes_new(void)
 	for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
 		for (const struct endpoint *ep = families[f]->endpoints; ep->path; ep++) {
 			struct srv_route r = { ep->method, ep->path, run_builtin, (void *)ep,
-			                       SRV_RESERVED, ep->role };
+			                       SRV_RESERVED, ep->role, ep->change_arg };
 			char *why = NULL;
 
 			if (srv_table_add(t, &r, &why) < 0)
@@ -97,7 +97,7 @@ int lmca_agent_add_route(lmca_agent *agent, const char *method, const char *path
 	h = xmalloc(sizeof *h);
 	*h = (struct host_route){ fn, arg };
 	r = (struct srv_route){ strcmp(method, "*") == 0 ? NULL : method, path, run_host, h,
-	                        SRV_LITERAL | SRV_OWN_DATA, SRV_ROLE_DEFAULT };
+	                        SRV_LITERAL | SRV_OWN_DATA, SRV_ROLE_DEFAULT, NULL };
 	if (srv_table_add(agent->routes, &r, &why) == 0)
 		return 0;
 	free(h);

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "server.h"
 #include "listen.h"
+#include "auth.h"
 #include "srv.h"
 #include "xalloc.h"
 
@@ -22,6 +23,7 @@ struct server {
 	int tcp_fd;
 	int bound_port;
 	struct srv *srv;
+	struct srv_auth *auth; /* internal_api_server_token_file, _tls_* */
 	lmca_logger *log;
 };
 
@@ -137,15 +139,62 @@ static void close_listener(struct server *s)
 	s->bound_port = -1;
 }
 
+static void on_audit(void *ctx, const char *line, unsigned int status)
+{
+	lmca_agent *agent = ctx;
+
+	static const char *const labels[] = { "result", NULL };
+	const char *result[] = { status == 401 || status == 403 ? "refused"
+				 : status < 400			 ? "ok"
+								 : "failed",
+				 NULL };
+
+	lmca_metric_inc(lmca_counter(agent, "lmcache_internal_api_audited_requests_total",
+				     "Changing requests and refusals, each also logged as an "
+				     "audit line (logger lmcache.audit).", labels),
+			result, 1);
+	/* Its own logger, at WARNING so that LMCache's default level shows it; an operator
+	 * silences it with /loglevel?logger_name=lmcache.audit&level=ERROR. */
+	lmca_log(lmca_logger_get(agent, "lmcache.audit"), LMCA_LOG_WARNING, "%s", line);
+}
+
+/* Tokens and TLS from the configuration (lmcache-security(7)). A library takes no SIGHUP:
+ * the token file is re-read when it changes. */
+static struct srv_auth *open_auth(lmca_agent *agent, char **cause)
+{
+	char *k[4] = {
+		lmca_conf_get_string(agent, "internal_api_server_token_file", NULL),
+		lmca_conf_get_string(agent, "internal_api_server_tls_cert", NULL),
+		lmca_conf_get_string(agent, "internal_api_server_tls_key", NULL),
+		lmca_conf_get_string(agent, "internal_api_server_tls_client_ca", NULL),
+	};
+	struct srv_auth_options o = {
+		k[0], lmca_conf_get_bool(agent, "internal_api_server_insecure", false), k[1], k[2],
+		k[3], true
+	};
+	struct srv_auth *a = srv_auth_new(&o, cause);
+
+	for (size_t i = 0; i < 4; i++)
+		free(k[i]);
+	return a;
+}
+
 /* The server's settings: the core's defaults are the agent's. */
 static struct srv *start_core(lmca_agent *agent, int fd, char **cause)
 {
+	struct server *s = agent->server;
 	struct srv_config cfg;
 
+	if ((s->auth = open_auth(agent, cause)) == NULL)
+		return NULL;
 	srv_config_init(&cfg, fd, agent);
 	cfg.unblocked_signal = agent->stack_signal_active;
 	cfg.log = on_mhd_log;
 	cfg.on_reply = on_reply;
+	cfg.on_audit = on_audit;
+	cfg.auth = s->auth;
+	if (srv_exposed(fd) && !srv_auth_has_tokens(s->auth) && srv_auth_insecure(s->auth))
+		lmca_log(s->log, LMCA_LOG_WARNING, "%s", SRV_INSECURE_WARNING);
 	return srv_start(&cfg, agent->routes, cause);
 }
 
@@ -176,6 +225,8 @@ static int start_locked(lmca_agent *agent, char **cause)
 		return -1;
 	install_stacks(agent);
 	if ((s->srv = start_core(agent, fd, cause)) == NULL) {
+		srv_auth_free(s->auth);
+		s->auth = NULL;
 		close_listener(s);
 		uninstall_stacks(agent);
 		return -1;
@@ -218,6 +269,8 @@ void server_stop(lmca_agent *agent)
 	if (s->running) {
 		srv_stop(s->srv);
 		s->srv = NULL;
+		srv_auth_free(s->auth);
+		s->auth = NULL;
 		close_listener(s);
 		uninstall_stacks(agent);
 		s->running = false;

@@ -36,6 +36,7 @@ struct endpoint {
 	const char *path;
 	void (*handle)(lmca_agent *agent, const lmca_request *req, lmca_response *res);
 	enum srv_role role; /* who may call it (0: viewer for GET, operator otherwise) */
+	const char *change_arg; /* a GET that changes state with this argument (srv.h) */
 };
 
 /* One file (ep-*.c) per family, each a NULL-path-terminated list of endpoints. */

@@ -9,6 +9,11 @@ common_sources += src/common/agentfmt.c src/common/agentfmt.h
 common_sources += src/common/cluster.c src/common/cluster.h
 common_sources += src/common/bottleneck.c src/common/bottleneck.h
 common_libadd += -lm
+common_sources += src/common/client-auth.c src/common/client-auth.h
+common_sources += src/common/netallow.c src/common/netallow.h
+check_PROGRAMS += tests/unit/test-netallow
+TESTS += tests/unit/test-netallow
+tests_unit_test_netallow_LDADD = src/common/libcommon.la src/common/libutil.la
 common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
 common_sources += src/common/prom-cache.c
 include src/common/prom.mk

@@ -62,7 +62,8 @@ void daemon_block_signals(sigset_t *stop)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int daemon_wait_signal(const sigset_t *stop, const struct timespec *timeout)
+int daemon_wait(const sigset_t *stop, const struct timespec *timeout,
+		void (*reload)(void *arg), void *arg)
 {
 	int sig;
 
@@ -70,6 +71,16 @@ int daemon_wait_signal(const sigset_t *stop, const struct timespec *timeout)
 		;
 	if (sig < 0) /* EAGAIN: the time is up */
 		return 0;
+	if (sig == SIGHUP && reload != NULL) {
+		log_info("signal %d: reloading", sig);
+		reload(arg);
+		return 0;
+	}
 	log_info("signal %d: stopping", sig);
 	return sig;
+}
+
+int daemon_wait_signal(const sigset_t *stop, const struct timespec *timeout)
+{
+	return daemon_wait(stop, timeout, NULL, NULL);
 }

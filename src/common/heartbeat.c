@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "client-auth.h"
 #include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
@@ -34,7 +35,7 @@ struct heartbeat {
 	bool running, stopping, deregister, deregistering;
 	/* The copied configuration. */
 	struct heartbeat_config cfg;
-	char *url, *api_override, *version;
+	char *url, *api_override, *version, *token;
 	double startup_time;
 	unsigned int seed;
 	/* Status, under lock. */
@@ -195,7 +196,7 @@ bad:
 }
 
 static void set_options(CURL *c, struct heartbeat *hb, CURLU *u, const char *method,
-			long timeout_ms, struct buf *body)
+			long timeout_ms, struct buf *body, struct curl_slist **headers)
 {
 	curl_easy_setopt(c, CURLOPT_CURLU, u);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
@@ -208,6 +209,9 @@ static void set_options(CURL *c, struct heartbeat *hb, CURLU *u, const char *met
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, hb);
+	*headers = NULL;
+	client_auth_apply(c, headers, hb->cfg.token);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *headers);
 }
 
 /* Performs method on the registry URL with the params; a 2xx answer is success. */
@@ -217,6 +221,7 @@ static int request(struct heartbeat *hb, const char *method, const char *const *
 	CURLU *u = build_url(hb->url, params);
 	CURL *c;
 	struct buf body = BUF_INIT;
+	struct curl_slist *headers = NULL;
 	long status = 0;
 	CURLcode rc;
 
@@ -225,7 +230,7 @@ static int request(struct heartbeat *hb, const char *method, const char *const *
 		return -1;
 	}
 	c = curl_easy_init();
-	set_options(c, hb, u, method, timeout_ms, &body);
+	set_options(c, hb, u, method, timeout_ms, &body, &headers);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK)
@@ -234,6 +239,7 @@ static int request(struct heartbeat *hb, const char *method, const char *const *
 		*cause = xasprintf("HTTP %ld: %.*s", status, ERROR_MAX, buf_cstr(&body));
 	buf_free(&body);
 	curl_easy_cleanup(c);
+	curl_slist_free_all(headers);
 	curl_url_cleanup(u);
 	return rc == CURLE_OK && status >= 200 && status <= 299 ? 0 : -1;
 }
@@ -265,6 +271,12 @@ static char *current_api_address(struct heartbeat *hb, char **local_ip)
 	*local_ip = xstrdup(ip);
 	if (hb->api_override)
 		return xstrdup(hb->api_override);
+	if (hb->cfg.https) { /* the frontend serves TLS: its address says so */
+		char *a = heartbeat_api_address(ip, hb->cfg.port), *s = xasprintf("https%s", a + 4);
+
+		free(a);
+		return s;
+	}
 	return heartbeat_api_address(ip, hb->cfg.port);
 }
 
@@ -417,6 +429,7 @@ static void copy_config(struct heartbeat *hb, const struct heartbeat_config *cfg
 	free(hb->url);
 	free(hb->api_override);
 	free(hb->version);
+	free(hb->token);
 	hb->cfg = *cfg;
 	if (hb->cfg.interval <= 0)
 		hb->cfg.interval = HEARTBEAT_DEFAULT_INTERVAL;
@@ -426,6 +439,8 @@ static void copy_config(struct heartbeat *hb, const struct heartbeat_config *cfg
 	hb->cfg.url = hb->url;
 	hb->cfg.api_address = hb->api_override;
 	hb->cfg.version = hb->version;
+	hb->token = cfg->token ? xstrdup(cfg->token) : NULL;
+	hb->cfg.token = hb->token;
 }
 
 /* Under ctl. */
@@ -570,6 +585,7 @@ void heartbeat_free(struct heartbeat *hb)
 	pthread_mutex_destroy(&hb->lock);
 	pthread_mutex_destroy(&hb->ctl);
 	free(hb->url);
+	free(hb->token);
 	free(hb->api_override);
 	free(hb->version);
 	free(hb->api_address);

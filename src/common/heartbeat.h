@@ -22,6 +22,8 @@ struct heartbeat_config {
 	const char *api_address; /* override; NULL: http://<address toward the registry>:<port> */
 	int port;		 /* the frontend's port, for the derived api_address */
 	const char *version;	 /* reported version; NULL: "1.0.0" (the callback may replace it) */
+	const char *token;	 /* the registry's agent token; NULL: the process's (client-auth.h) */
+	bool https;		 /* the derived api_address is https:// (the frontend serves TLS) */
 	/* Called on the heartbeat thread before each heartbeat: other_info already holds
 	 * startup_time and nodes_count (0); the callback may change them, add keys, and
 	 * replace *version with a malloc'd string. May be NULL. */

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "http-multi.h"
 #include "buf.h"
+#include "client-auth.h"
 #include "xalloc.h"
 
 #include <curl/curl.h>
@@ -117,6 +118,7 @@ static void setup(struct xfer *x, const struct hm_req *r)
 	x->headers = curl_slist_append(NULL, "Expect:");
 	if (r->header != NULL)
 		x->headers = curl_slist_append(x->headers, r->header);
+	client_auth_apply(x->easy, &x->headers, r->token);
 	set_body(x, r);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	set_method(x->easy, r);

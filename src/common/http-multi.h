@@ -28,6 +28,7 @@ struct hm_req {
 	const char *upload_field; /* ...in this field */
 	long timeout_ms;	  /* whole request; <= 0: 10 s */
 	const char *header;	  /* one more request header ("Name: value"), or NULL */
+	const char *token;	  /* bearer token; NULL: the process's (client-auth.h) */
 };
 
 struct hm_res {

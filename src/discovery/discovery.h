@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "netallow.h"
 #include "options.h"
 #include "store.h"
 
@@ -19,6 +20,7 @@ struct stats {
 	atomic_ullong store_errors;   /* 503 */
 	atomic_ullong listings;
 	atomic_ullong requests;
+	atomic_ullong audited, refused; /* changing requests; refusals (401/403) */
 };
 
 struct discovery {
@@ -28,6 +30,8 @@ struct discovery {
 	time_t started;
 	struct stats stats;
 	atomic_bool store_down; /* logged on each change, not on each failed request */
+	struct srv_auth *auth;	/* --token-file, --tls-* */
+	struct net_allow allow; /* api_address hosts (--allow-network; default any) */
 };
 
 /* Records whether the store answered; logs only when that changes. */

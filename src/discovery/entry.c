@@ -21,6 +21,37 @@ static int fail(char **cause, char *msg)
 	return -1;
 }
 
+/* Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): a
+ * listing is JSON, and one bad byte would spoil it for every reader. */
+static bool valid_utf8(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		unsigned int c = *s, n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2
+					       : (c >> 3) == 30 ? 3 : 4;
+		unsigned int cp = n == 0 ? c : c & (0x3f >> n);
+
+		if (n == 4)
+			return false;
+		for (unsigned int i = 1; i <= n; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		s += n + 1;
+	}
+	return true;
+}
+
+static int check_utf8(const char *what, const char *v, char **cause)
+{
+	return valid_utf8(v) ? 0 : fail(cause, xasprintf("%s is not valid UTF-8", what));
+}
+
 static bool has_bad_bytes(const char *s)
 {
 	for (; *s; s++)
@@ -47,7 +78,7 @@ int entry_check_address(const char *addr, char **cause)
 		return fail(cause, xstrdup("api_address has no host"));
 	if (has_bad_bytes(addr))
 		return fail(cause, xstrdup("api_address contains spaces or control characters"));
-	return 0;
+	return check_utf8("api_address", addr, cause);
 }
 
 static int parse_pid(const char *s, long long *pid, char **cause)
@@ -107,7 +138,8 @@ int entry_from_params(struct dentry *e, const struct heartbeat_params *p, const 
 
 	memset(e, 0, sizeof(*e));
 	if (entry_check_address(p->api_address, cause) < 0 || parse_pid(p->pid, &pid, cause) < 0 ||
-	    check_version(version, cause) < 0 || check_other_info(other, cause) < 0)
+	    check_version(version, cause) < 0 || check_utf8("version", version, cause) < 0 ||
+	    check_other_info(other, cause) < 0 || check_utf8("other_info", other, cause) < 0)
 		return -1;
 	e->api_address = xstrdup(p->api_address);
 	e->pid = pid;
@@ -126,6 +158,12 @@ void entry_copy(struct dentry *dst, const struct dentry *src)
 	dst->version = xstrdup(src->version);
 	dst->other_info = xstrdup(src->other_info);
 	dst->ip_address = src->ip_address ? xstrdup(src->ip_address) : NULL;
+	dst->owner = src->owner ? xstrdup(src->owner) : NULL;
+}
+
+bool entry_owned_by_other(const struct dentry *existing, const char *owner)
+{
+	return existing->owner != NULL && (owner == NULL || strcmp(existing->owner, owner) != 0);
 }
 
 void entry_clear(struct dentry *e)
@@ -134,6 +172,7 @@ void entry_clear(struct dentry *e)
 	free(e->version);
 	free(e->other_info);
 	free(e->ip_address);
+	free(e->owner);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -149,6 +188,8 @@ json_t *entry_to_json(const struct dentry *e)
 			    e->ip_address ? json_string(e->ip_address) : json_null());
 	json_object_set_new(o, "startTime", json_integer(e->start_time));
 	json_object_set_new(o, "lastSeen", json_integer(e->last_seen));
+	if (e->owner != NULL)
+		json_object_set_new(o, "owner", json_string(e->owner));
 	return o;
 }
 
@@ -166,6 +207,8 @@ int entry_from_json(struct dentry *e, const json_t *obj, char **cause)
 	e->api_address = xstrdup(addr);
 	e->pid = json_is_integer(pid) ? json_integer_value(pid) : -1;
 	e->version = xstrdup(json_str_member(obj, "version", ENTRY_DEFAULT_VERSION));
+	e->owner = json_str_member(obj, "owner", NULL) ? xstrdup(json_str_member(obj, "owner", NULL))
+						       : NULL;
 	e->other_info = xstrdup(json_str_member(obj, "otherInfo", "{}"));
 	e->ip_address = ip ? xstrdup(ip) : NULL;
 	e->last_seen = (time_t)json_integer_value(json_object_get(obj, "lastSeen"));

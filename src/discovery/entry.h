@@ -22,6 +22,7 @@ struct dentry {
 	char *ip_address; /* the peer that sent the heartbeat; NULL lists as null */
 	time_t start_time; /* first heartbeat seen for this api_address */
 	time_t last_seen;
+	char *owner; /* the token name that registered it; NULL: anyone's (no tokens) */
 };
 
 /* The raw query parameters of a heartbeat; any may be NULL (absent). */
@@ -39,6 +40,9 @@ int entry_from_params(struct dentry *e, const struct heartbeat_params *p, const 
 		      time_t now, char **cause);
 void entry_copy(struct dentry *dst, const struct dentry *src);
 void entry_clear(struct dentry *e);
+/* Whether a caller known as owner (NULL: no token) may replace or remove existing: an
+ * entry belongs to the token that registered it. */
+bool entry_owned_by_other(const struct dentry *existing, const char *owner);
 
 /* The stored form (state file, etcd value): an object with epoch times. */
 json_t *entry_to_json(const struct dentry *e);

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netallow.h"
 #include "server.h"
+#include "xalloc.h"
 
 static void peer_address(struct MHD_Connection *conn, char *out, size_t len)
 {
@@ -30,7 +32,9 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t len)
 static void store_failed(struct request *rq, struct reply *rp, enum store_status st,
 			 const char *why)
 {
-	if (st == STORE_FULL) {
+	if (st == STORE_NOT_YOURS) {
+		reply_error(rp, 403, why);
+	} else if (st == STORE_FULL) {
 		atomic_fetch_add(&rq->d->stats.rejected_full, 1);
 		reply_error(rp, 507, why);
 	} else {
@@ -40,11 +44,34 @@ static void store_failed(struct request *rq, struct reply *rp, enum store_status
 	}
 }
 
+/* The owner an entry gets, or may be removed by: the caller's token name; NULL without
+ * tokens (anyone's). */
+static char *caller_owner(const struct request *rq)
+{
+	return rq->caller->by_token ? xstrdup(rq->caller->name) : NULL;
+}
+
+static bool address_allowed(struct discovery *d, const char *api_address)
+{
+	char *host = net_url_host(api_address);
+	bool ok = host != NULL && net_allow_host(&d->allow, host);
+
+	free(host);
+	return ok;
+}
+
+static enum store_status put_owned(struct request *rq, struct dentry *e, bool *created,
+				   char **why)
+{
+	e->owner = caller_owner(rq);
+	return rq->d->store->ops->put(rq->d->store, e, rq->caller->role == SRV_ROLE_ADMIN, created,
+				      why);
+}
+
 void ep_heartbeat(struct request *rq, struct reply *rp)
 {
 	struct heartbeat_params p = { rq_arg(rq, "api_address"), rq_arg(rq, "pid"),
 				      rq_arg(rq, "version"), rq_arg(rq, "other_info") };
-	struct store *s = rq->d->store;
 	char peer[64], *why = NULL;
 	struct dentry e;
 	bool created = false;
@@ -54,7 +81,11 @@ void ep_heartbeat(struct request *rq, struct reply *rp)
 	if (entry_from_params(&e, &p, peer[0] ? peer : NULL, time(NULL), &why) < 0) {
 		atomic_fetch_add(&rq->d->stats.rejected_bad, 1);
 		reply_error(rp, 400, why);
-	} else if ((st = s->ops->put(s, &e, &created, &why)) != STORE_OK) {
+	} else if (!address_allowed(rq->d, e.api_address)) {
+		atomic_fetch_add(&rq->d->stats.rejected_bad, 1);
+		reply_error(rp, 403, "api_address is outside the registry's allow list "
+				     "(--allow-network)");
+	} else if ((st = put_owned(rq, &e, &created, &why)) != STORE_OK) {
 		store_failed(rq, rp, st, why);
 	} else {
 		discovery_store_state(rq->d, true, NULL);
@@ -71,14 +102,15 @@ void ep_deregister(struct request *rq, struct reply *rp)
 {
 	const char *addr = rq_arg(rq, "api_address");
 	struct store *s = rq->d->store;
-	char *why = NULL;
+	char *why = NULL, *owner = caller_owner(rq);
+	bool admin = rq->caller->role == SRV_ROLE_ADMIN; /* may remove anyone's */
 	int rc;
 
 	if (entry_check_address(addr, &why) < 0) {
 		atomic_fetch_add(&rq->d->stats.rejected_bad, 1);
 		reply_error(rp, 400, why);
-	} else if ((rc = s->ops->remove(s, addr, &why)) < 0) {
-		store_failed(rq, rp, STORE_UNAVAILABLE, why);
+	} else if ((rc = s->ops->remove(s, addr, admin ? NULL : owner, &why)) < 0) {
+		store_failed(rq, rp, rc == STORE_NOT_YOURS ? STORE_NOT_YOURS : STORE_UNAVAILABLE, why);
 	} else if (rc == 0) {
 		reply_error(rp, 404, "api_address is not registered");
 	} else {
@@ -86,4 +118,5 @@ void ep_deregister(struct request *rq, struct reply *rp)
 		reply_json(rp, 200, "{\"status\":\"success\",\"removed\":true}");
 	}
 	free(why);
+	free(owner);
 }

@@ -90,5 +90,10 @@ void ep_metrics(struct request *rq, struct reply *rp)
 	counter(b, "lmcache_discovery_listings_total", "Listings served.", &d->stats.listings);
 	counter(b, "lmcache_discovery_http_requests_total", "HTTP requests answered.",
 		&d->stats.requests);
+	counter(b, "lmcache_discovery_audited_requests_total",
+		"Changing requests and refusals, each also logged as an audit line.",
+		&d->stats.audited);
+	counter(b, "lmcache_discovery_refused_requests_total", "Requests refused 401 or 403.",
+		&d->stats.refused);
 	rejected(b, &d->stats);
 }

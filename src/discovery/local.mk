@@ -13,7 +13,7 @@ src_discovery_libdiscovery_la_SOURCES = \
 	src/discovery/etcd-codec.c src/discovery/etcd-codec.h \
 	src/discovery/http-sd.c src/discovery/http-sd.h
 src_discovery_libdiscovery_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
-src_discovery_libdiscovery_la_LIBADD = src/common/libcommon.la $(CURL_LIBS) $(JANSSON_LIBS) \
+src_discovery_libdiscovery_la_LIBADD = src/common/libcommon.la src/server/libsrv.la $(CURL_LIBS) $(JANSSON_LIBS) \
 	$(PTHREAD_LIBS)
 
 sbin_PROGRAMS += src/discovery/lmcache-discovery

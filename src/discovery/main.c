@@ -26,7 +26,8 @@ static void run(struct discovery *d, const sigset_t *stop)
 		now = time(NULL);
 		wait.tv_sec = next_due > now ? next_due - now : (next_due ? 0 : d->opt->ttl);
 		wait.tv_nsec = 0;
-		if (daemon_wait_signal(stop, &wait) > 0)
+		if (daemon_wait(stop, &wait, srv_auth_has_tokens(d->auth) ? server_reload : NULL,
+				d) > 0)
 			return;
 		n = d->store->ops->expire(d->store, time(NULL), &next_due);
 		if (n > 0) {
@@ -51,7 +52,7 @@ static struct store *open_store(struct discovery *d, char **cause)
 
 static int serve(struct options *o)
 {
-	struct discovery d = { .opt = o, .started = time(NULL) };
+	struct discovery d = { .opt = o, .started = time(NULL), .allow = o->allow };
 	struct srv *mhd = NULL;
 	sigset_t stop;
 	char *why = NULL;
@@ -59,13 +60,21 @@ static int serve(struct options *o)
 
 	daemon_block_signals(&stop);
 	d.store_desc = store_spec_describe(&o->store);
-	if ((fd = daemon_listen(o->host, o->port, SOCK_NONBLOCK, &why)) < 0 || (d.store = open_store(&d, &why)) == NULL ||
+	if ((d.auth = srv_auth_new(&o->sec, &why)) == NULL ||
+	    (fd = daemon_listen(o->host, o->port, SOCK_NONBLOCK, &why)) < 0 ||
+	    (d.store = open_store(&d, &why)) == NULL ||
 	    (mhd = server_start(&d, fd, &why)) == NULL) {
 		fprintf(stderr, "lmcache-discovery: %s\n", why);
 		goto out;
 	}
 	log_info("listening on %s port %d, store %s, ttl %ds, max %zu entries", o->host, o->port,
 		 d.store_desc, o->ttl, o->max_entries);
+	if (srv_exposed(fd) && !srv_auth_has_tokens(d.auth))
+		log_warn("%s", SRV_INSECURE_WARNING);
+	if (o->allow.nranges == 0 && !o->allow.any)
+		log_info("api_address: any host accepted (no --allow-network)");
+	if (o->allow.nranges == 0)
+		d.allow.any = true;
 	run(&d, &stop);
 	rc = 0;
 out:
@@ -76,6 +85,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(d.store_desc);
+	srv_auth_free(d.auth);
 	free(why);
 	return rc;
 }

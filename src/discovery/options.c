@@ -17,10 +17,15 @@ static const char usage[] =
 	"  --host HOST          address to listen on (default 127.0.0.1)\n"
 	"  --port PORT          TCP port (default 5000)\n"
 	"  --ttl SECONDS        forget an entry this long after its last heartbeat (default 90)\n"
-	"  --store STORE        memory (default), file:PATH or etcd://HOST:PORT[/PREFIX]\n"
+	"  --store STORE        memory (default), file:PATH or etcd[s]://HOST:PORT[/PREFIX]\n"
 	"  --max-entries N      refuse new entries beyond N (default 100000)\n"
 	"  --threads N          server threads (default 2)\n"
 	"  --log-level LEVEL    error, warn, info (default) or debug\n"
+	"  --allow-network CIDR api_address hosts accepted (repeatable; default: any, logged)\n"
+	"  --etcd-cacert FILE   CA of an etcds:// store's certificate\n"
+	"  --etcd-cert FILE, --etcd-key FILE  client certificate for etcd\n"
+	"  --etcd-user NAME, --etcd-password-file FILE  etcd's username/password auth\n"
+	SRV_AUTH_USAGE
 	"  --help               show this help and exit\n"
 	"  --version            show the version and exit\n"
 	"\n"
@@ -59,6 +64,12 @@ static void defaults(struct options *o)
 	o->store.kind = STORE_MEMORY;
 }
 
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
 /* One option's value; the long option's name is in the usage error. */
 static int apply(struct options *o, int opt, const char *name, const char *arg, char **cause)
 {
@@ -93,6 +104,13 @@ static int apply(struct options *o, int opt, const char *name, const char *arg, 
 	case 's':
 		store_spec_clear(&o->store);
 		return store_spec_parse(&o->store, arg, cause) < 0 ? OPTIONS_USAGE : 0;
+	case 'a':
+		return net_allow_add(&o->allow, arg, cause) < 0 ? OPTIONS_USAGE : 0;
+	case 'E': set_str(&o->etcd.cacert, arg); return 0;
+	case 'C': set_str(&o->etcd.cert, arg); return 0;
+	case 'K': set_str(&o->etcd.key, arg); return 0;
+	case 'U': set_str(&o->etcd.user, arg); return 0;
+	case 'P': set_str(&o->etcd.password_file, arg); return 0;
 	case 'l':
 		if ((o->log_level = log_level_parse(arg)) < 0)
 			return fail(cause, xasprintf("--log-level must be error, warn, info or debug, "
@@ -112,6 +130,13 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, char **ca
 		{ "max-entries", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "allow-network", required_argument, NULL, 'a' },
+		{ "etcd-cacert", required_argument, NULL, 'E' },
+		{ "etcd-cert", required_argument, NULL, 'C' },
+		{ "etcd-key", required_argument, NULL, 'K' },
+		{ "etcd-user", required_argument, NULL, 'U' },
+		{ "etcd-password-file", required_argument, NULL, 'P' },
+		SRV_AUTH_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -129,11 +154,17 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, char **ca
 		if (opt == '?' || opt == ':')
 			return fail(cause, xasprintf("bad option '%s' (see --help)",
 						     argv[optind - 1]));
-		if (apply(o, opt, argv[optind - 1], optarg, cause) < 0)
+		if (!srv_auth_option(&o->sec, opt, optarg) &&
+		    apply(o, opt, argv[optind - 1], optarg, cause) < 0)
 			return OPTIONS_USAGE;
 	}
 	if (optind < argc)
 		return fail(cause, xasprintf("unexpected argument '%s'", argv[optind]));
+	if ((o->etcd.cert == NULL) != (o->etcd.key == NULL))
+		return fail(cause, xstrdup("--etcd-cert and --etcd-key go together"));
+	if ((o->etcd.user == NULL) != (o->etcd.password_file == NULL))
+		return fail(cause, xstrdup("--etcd-user and --etcd-password-file go together"));
+	o->store.sec = &o->etcd;
 	return OPTIONS_RUN;
 }
 
@@ -141,5 +172,12 @@ void options_clear(struct options *o)
 {
 	free(o->host);
 	store_spec_clear(&o->store);
+	srv_auth_options_clear(&o->sec);
+	net_allow_free(&o->allow);
+	free(o->etcd.cacert);
+	free(o->etcd.cert);
+	free(o->etcd.key);
+	free(o->etcd.user);
+	free(o->etcd.password_file);
 	memset(o, 0, sizeof(*o));
 }

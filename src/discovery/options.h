@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "auth.h"
+#include "netallow.h"
 #include "store.h"
 
 #define DISCOVERY_DEFAULT_PORT 5000
@@ -19,6 +21,9 @@ struct options {
 	struct store_spec store;
 	int log_level;
 	int threads;
+	struct srv_auth_options sec; /* --token-file, --insecure, --tls-* */
+	struct net_allow allow;	     /* --allow-network CIDR..., checked when parsed */
+	struct etcd_security etcd;   /* --etcd-cacert, --etcd-cert, --etcd-key, --etcd-user, ... */
 };
 
 enum { OPTIONS_RUN = 0, OPTIONS_EXIT = 1, OPTIONS_USAGE = -1 };

@@ -19,7 +19,7 @@ static void call(struct srv_request *rq, struct srv_reply *rp);
 /* Read-only endpoints answer HEAD; the GETs that change the registry (LMCache's
  * heartbeat and deregistration are GETs) do not, and are the nodes' to call. */
 #define ROUTE(method, path, fn, flags, role) \
-	{ method, path, call, (void *)&(const struct endpoint){ fn }, flags, role }
+	{ method, path, call, (void *)&(const struct endpoint){ fn }, flags, role, NULL }
 #define NODE_ROUTE(method, path, fn) ROUTE(method, path, fn, SRV_NO_HEAD, SRV_ROLE_AGENT)
 static const struct srv_route routes[] = {
 	NODE_ROUTE("GET", "/lmcache_heartbeat", ep_heartbeat),
@@ -74,7 +74,7 @@ void reply_error(struct reply *rp, unsigned int status, const char *detail)
 static void call(struct srv_request *sr, struct srv_reply *out)
 {
 	const struct endpoint *ep = sr->route->data;
-	struct request rq = { sr->conn, sr->method, sr->path, sr->ctx };
+	struct request rq = { sr->conn, sr->method, sr->path, sr->ctx, &sr->caller };
 	struct reply rp = { 200, "application/json", BUF_INIT };
 	size_t len;
 
@@ -91,6 +91,29 @@ static void on_reply(void *ctx, const char *method, const char *uri, unsigned in
 	log_debug("%s %s -> %u", method, uri, status);
 }
 
+static void on_audit(void *ctx, const char *line, unsigned int status)
+{
+	struct discovery *d = ctx;
+
+	atomic_fetch_add(&d->stats.audited, 1);
+	if (status == 401 || status == 403)
+		atomic_fetch_add(&d->stats.refused, 1);
+	log_info("%s", line);
+}
+
+void server_reload(void *arg)
+{
+	struct discovery *d = arg;
+	char *why = NULL;
+
+	if (srv_auth_reload(d->auth, &why) < 0)
+		log_error("token file not reloaded, the old tokens stay: %s", why);
+	else
+		log_info("token file %s reloaded: %zu tokens", d->opt->sec.token_file,
+			 srv_auth_count(d->auth));
+	free(why);
+}
+
 struct srv *server_start(struct discovery *d, int listen_fd, char **cause)
 {
 	struct srv_config cfg;
@@ -102,6 +125,8 @@ struct srv *server_start(struct discovery *d, int listen_fd, char **cause)
 	cfg.body_limit = BODY_MAX;
 	cfg.log = log_mhd;
 	cfg.on_reply = on_reply;
+	cfg.on_audit = on_audit;
+	cfg.auth = d->auth;
 	cfg.own_routes = true;
 	return srv_start(&cfg, srv_table_of(routes, sizeof(routes) / sizeof(routes[0]), false),
 			 cause);

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "discovery.h"
+#include "auth.h"
 #include "srv.h"
 
 struct request {
@@ -15,6 +16,7 @@ struct request {
 	const char *method;
 	const char *path;
 	struct discovery *d;
+	const struct srv_caller *caller; /* who asked (srv_authorise) */
 };
 
 struct reply {
@@ -46,5 +48,7 @@ void reply_json(struct reply *rp, unsigned int status, const char *text);
 
 /* Starts serving on an already bound, listening socket; srv_stop() stops. */
 struct srv *server_start(struct discovery *d, int listen_fd, char **cause);
+/* Re-reads the token file (SIGHUP); arg is the struct discovery. */
+void server_reload(void *arg);
 
 #endif

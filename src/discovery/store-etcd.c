@@ -1,7 +1,10 @@
 /* etcd://HOST:PORT[/PREFIX]: entries live in etcd v3, reached through its JSON gateway, one
  * key per api_address under the prefix, each attached to a lease granted with the TTL, so
  * etcd itself expires entries and every registry on the same etcd shows the same view.
- * A refresh grants a fresh lease, rewrites the key on it and revokes the old lease. */
+ * A refresh grants a fresh lease, rewrites the key on it and revokes the old lease.
+ * etcds:// speaks TLS (--etcd-cacert, --etcd-cert/--etcd-key); --etcd-user authenticates
+ * with etcd's username and password and sends the token etcd returns, asking for a new one
+ * when etcd says it expired (401). */
 #include "config.h"
 
 #include <curl/curl.h>
@@ -13,6 +16,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "client-auth.h"
 #include "daemon-log.h"
 #include "etcd-codec.h"
 #include "jsonutil.h"
@@ -40,6 +44,10 @@ struct etcd_store {
 	char *base_url;
 	char *prefix;
 	struct store_limits lim;
+	char *user, *password; /* etcd's authentication; NULL: none */
+	char *auth_header;     /* "Authorization: <token>" once authenticated; under lock */
+	bool tls;
+	char *cacert, *cert, *key; /* TLS files for every handle; NULL: none */
 };
 
 #define ES(s) ((struct etcd_store *)(s))
@@ -83,7 +91,13 @@ static CURL *handle_new(struct etcd_store *es)
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, es->tls ? "https" : "http");
+	if (es->cacert != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, es->cacert);
+	if (es->cert != NULL) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, es->cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, es->key);
+	}
 	return c;
 }
 
@@ -170,6 +184,32 @@ static void *prober_main(void *arg)
 	return NULL;
 }
 
+/* One POST on handle c with the current token; the status, or -1 (rc set). */
+static long post(struct etcd_store *es, CURL *c, const char *url, const char *text,
+		 struct buf *b, CURLcode *rc)
+{
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	long status = -1;
+
+	pthread_mutex_lock(&es->lock);
+	if (es->auth_header != NULL)
+		h = curl_slist_append(h, es->auth_header);
+	pthread_mutex_unlock(&es->lock);
+	buf_reset(b);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+	*rc = curl_easy_perform(c);
+	if (*rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, es->headers);
+	curl_slist_free_all(h);
+	return status;
+}
+
+static int authenticate(struct etcd_store *es, CURL *c, char **cause);
+
 /* POSTs body (stolen) to the gateway path; the reply object, or NULL with cause. */
 static json_t *call(struct etcd_store *es, const char *path, json_t *body, char **cause)
 {
@@ -182,11 +222,9 @@ static json_t *call(struct etcd_store *es, const char *path, json_t *body, char 
 
 	json_decref(body);
 	if ((c = admit(es, cause)) != NULL) {
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-		rc = curl_easy_perform(c);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		status = post(es, c, url, text, &b, &rc);
+		if (status == 401 && es->user != NULL && authenticate(es, c, NULL) == 0)
+			status = post(es, c, url, text, &b, &rc); /* the token expired: once more */
 		if (rc != CURLE_OK)
 			*cause = xasprintf("etcd at %s unreachable: %s", es->base_url,
 					   curl_easy_strerror(rc));
@@ -329,8 +367,8 @@ static enum store_status check_room(struct etcd_store *es, char **cause)
 	return STORE_FULL;
 }
 
-static enum store_status etcd_put(struct store *s, const struct dentry *e, bool *created,
-				  char **cause)
+static enum store_status etcd_put(struct store *s, const struct dentry *e, bool force,
+				  bool *created, char **cause)
 {
 	struct etcd_store *es = ES(s);
 	char *key = etcd_entry_key(es->prefix, e->api_address);
@@ -341,6 +379,11 @@ static enum store_status etcd_put(struct store *s, const struct dentry *e, bool 
 
 	if (found < 0)
 		goto out;
+	if (found && !force && entry_owned_by_other(&old, e->owner)) {
+		*cause = xasprintf("%s is registered by another token", e->api_address);
+		st = STORE_NOT_YOURS;
+		goto out;
+	}
 	*created = found == 0;
 	if (*created && (st = check_room(es, cause)) != STORE_OK)
 		goto out;
@@ -362,13 +405,24 @@ out:
 	return st;
 }
 
-static int etcd_remove(struct store *s, const char *api_address, char **cause)
+static int etcd_remove(struct store *s, const char *api_address, const char *owner,
+		       char **cause)
 {
 	char *key = etcd_entry_key(ES(s)->prefix, api_address);
-	json_t *reply = call(ES(s), "/v3/kv/deleterange", key_body(key), cause);
-	int rc = reply ? int64_member(reply, "deleted") > 0 : -1;
+	struct dentry old = { 0 };
+	long long lease = 0;
+	json_t *reply = NULL;
+	int rc = owner ? get_existing(ES(s), key, &old, &lease, cause) : 0;
 
+	if (rc > 0 && entry_owned_by_other(&old, owner)) {
+		*cause = xasprintf("%s is registered by another token", api_address);
+		rc = STORE_NOT_YOURS;
+	} else if (rc >= 0) {
+		reply = call(ES(s), "/v3/kv/deleterange", key_body(key), cause);
+		rc = reply ? int64_member(reply, "deleted") > 0 : -1;
+	}
 	json_decref(reply);
+	entry_clear(&old);
 	free(key);
 	return rc;
 }
@@ -401,6 +455,79 @@ static size_t etcd_expire(struct store *s, time_t now, time_t *next_due)
 	return 0;
 }
 
+/* etcd's /v3/auth/authenticate on handle c; the token goes into every later request. */
+static int authenticate(struct etcd_store *es, CURL *c, char **cause)
+{
+	char *url = xasprintf("%s/v3/auth/authenticate", es->base_url);
+	json_t *body = json_pack("{s:s, s:s}", "name", es->user, "password", es->password);
+	char *text = json_to_text(body);
+	struct buf b = BUF_INIT;
+	CURLcode rc;
+	long status;
+	json_t *reply;
+
+	char *header;
+
+	pthread_mutex_lock(&es->lock);
+	free(es->auth_header);
+	es->auth_header = NULL;
+	pthread_mutex_unlock(&es->lock);
+	status = post(es, c, url, text, &b, &rc);
+	reply = status == 200 ? json_parse_text(buf_cstr(&b), b.len, NULL) : NULL;
+	header = json_str_member(reply, "token", NULL) == NULL ? NULL
+		 : xasprintf("Authorization: %s", json_str_member(reply, "token", ""));
+	pthread_mutex_lock(&es->lock);
+	free(es->auth_header);
+	es->auth_header = header;
+	pthread_mutex_unlock(&es->lock);
+	if (header == NULL && cause != NULL)
+		*cause = xasprintf("etcd at %s refused user %s: %s", es->base_url, es->user,
+				   rc != CURLE_OK ? curl_easy_strerror(rc)
+				   : b.len	  ? buf_cstr(&b)
+						  : "no answer");
+	json_decref(reply);
+	json_decref(body);
+	buf_free(&b);
+	free(text);
+	free(url);
+	return header ? 0 : -1;
+}
+
+static void secure_free(struct etcd_store *es)
+{
+	free(es->user);
+	free(es->password);
+	free(es->auth_header);
+	free(es->cacert);
+	free(es->cert);
+	free(es->key);
+}
+
+/* TLS files and the username/password of spec->sec. */
+static int secure(struct etcd_store *es, const struct store_spec *spec, char **cause)
+{
+	const struct etcd_security *sec = spec->sec;
+
+	if (sec == NULL)
+		return 0;
+	CURL *c;
+	int rc;
+
+	es->cacert = sec->cacert ? xstrdup(sec->cacert) : NULL;
+	es->cert = sec->cert ? xstrdup(sec->cert) : NULL;
+	es->key = sec->key ? xstrdup(sec->key) : NULL;
+	if (sec->user == NULL)
+		return 0;
+	es->user = xstrdup(sec->user);
+	/* The file's first word, like a token file: only its owner may read it. */
+	if ((es->password = client_token_read(sec->password_file, cause)) == NULL)
+		return -1;
+	c = handle_new(es);
+	rc = authenticate(es, c, cause);
+	curl_easy_cleanup(c);
+	return rc;
+}
+
 static struct store *etcd_open(const struct store_spec *spec, const struct store_limits *lim,
 			       char **cause)
 {
@@ -409,10 +536,19 @@ static struct store *etcd_open(const struct store_spec *spec, const struct store
 
 	es->base.ops = &store_etcd_ops;
 	pthread_mutex_init(&es->lock, NULL);
-	es->base_url = xasprintf("http://%s:%d", spec->host, spec->port);
+	es->base_url = xasprintf("%s://%s:%d", spec->tls ? "https" : "http", spec->host, spec->port);
 	es->prefix = xstrdup(spec->prefix);
 	es->lim = *lim;
 	es->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	es->tls = spec->tls;
+	if (secure(es, spec, cause) < 0) {
+		secure_free(es);
+		curl_slist_free_all(es->headers);
+		free(es->base_url);
+		free(es->prefix);
+		free(es);
+		return NULL;
+	}
 	init_cond(&es->wake);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -433,6 +569,7 @@ static void etcd_close(struct store *s)
 	pthread_cond_destroy(&es->wake);
 	while (es->nidle > 0)
 		curl_easy_cleanup(es->idle[--es->nidle]);
+	secure_free(es);
 	curl_slist_free_all(es->headers);
 	free(es->last_error);
 	pthread_mutex_destroy(&es->lock);

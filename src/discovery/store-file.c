@@ -302,15 +302,16 @@ static void file_close(struct store *s)
 	free(f);
 }
 
-static enum store_status file_put(struct store *s, const struct dentry *e, bool *created,
-				  char **cause)
+static enum store_status file_put(struct store *s, const struct dentry *e, bool force,
+				  bool *created, char **cause)
 {
-	return store_memory_ops.put(s, e, created, cause);
+	return store_memory_ops.put(s, e, force, created, cause);
 }
 
-static int file_remove(struct store *s, const char *api_address, char **cause)
+static int file_remove(struct store *s, const char *api_address, const char *owner,
+		       char **cause)
 {
-	return store_memory_ops.remove(s, api_address, cause);
+	return store_memory_ops.remove(s, api_address, owner, cause);
 }
 
 static int file_foreach(struct store *s, store_visit_fn cb, void *arg, char **cause)

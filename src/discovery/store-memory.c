@@ -44,15 +44,22 @@ static void changed(struct mem_store *m, bool membership)
 		m->on_change(m->on_change_arg, membership);
 }
 
-static enum store_status mem_put(struct store *s, const struct dentry *e, bool *created,
-				 char **cause)
+static enum store_status mem_put(struct store *s, const struct dentry *e, bool force,
+				 bool *created, char **cause)
 {
 	struct mem_store *m = MEM(s);
+	const struct dentry *old;
 	struct dentry copy;
 
 	pthread_mutex_lock(&m->lock);
+	old = table_get(m->table, e->api_address);
+	if (old != NULL && !force && entry_owned_by_other(old, e->owner)) {
+		pthread_mutex_unlock(&m->lock);
+		*cause = xasprintf("%s is registered by another token", e->api_address);
+		return STORE_NOT_YOURS;
+	}
 	/* Entries past their TTL but not yet swept do not count against the bound. */
-	if (table_get(m->table, e->api_address) == NULL &&
+	if (old == NULL &&
 	    table_count_live(m->table, time(NULL) - m->lim.ttl) >= m->lim.max_entries) {
 		pthread_mutex_unlock(&m->lock);
 		*cause = xasprintf("registry full: %zu entries (--max-entries)", m->lim.max_entries);
@@ -65,12 +72,20 @@ static enum store_status mem_put(struct store *s, const struct dentry *e, bool *
 	return STORE_OK;
 }
 
-static int mem_remove(struct store *s, const char *api_address, char **cause)
+static int mem_remove(struct store *s, const char *api_address, const char *owner,
+		      char **cause)
 {
 	struct mem_store *m = MEM(s);
+	const struct dentry *old;
 	int rc;
 
 	pthread_mutex_lock(&m->lock);
+	old = table_get(m->table, api_address);
+	if (old != NULL && owner != NULL && entry_owned_by_other(old, owner)) {
+		pthread_mutex_unlock(&m->lock);
+		*cause = xasprintf("%s is registered by another token", api_address);
+		return STORE_NOT_YOURS;
+	}
 	rc = table_remove(m->table, api_address);
 	if (rc == 1)
 		changed(m, true);

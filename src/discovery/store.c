@@ -54,8 +54,8 @@ static int parse_etcd(struct store_spec *spec, const char *rest, char **cause)
 	int rc = 0;
 
 	if (colon == NULL || colon == hostport || parse_port(colon + 1, &spec->port) < 0) {
-		rc = fail(cause, xasprintf("etcd store needs etcd://HOST:PORT[/PREFIX], not "
-					   "'etcd://%s'", rest));
+		rc = fail(cause, xasprintf("etcd store needs etcd[s]://HOST:PORT[/PREFIX], not "
+					   "'%s'", rest));
 	} else {
 		*colon = '\0';
 		spec->kind = STORE_ETCD;
@@ -82,8 +82,12 @@ int store_spec_parse(struct store_spec *spec, const char *text, char **cause)
 	}
 	if (str_starts_with(text, "etcd://"))
 		return parse_etcd(spec, text + 7, cause);
+	if (str_starts_with(text, "etcds://")) { /* etcd over TLS */
+		spec->tls = true;
+		return parse_etcd(spec, text + 8, cause);
+	}
 	return fail(cause, xasprintf("unknown store '%s' (memory, file:PATH or "
-				     "etcd://HOST:PORT[/PREFIX])", text));
+				     "etcd[s]://HOST:PORT[/PREFIX])", text));
 }
 
 void store_spec_clear(struct store_spec *spec)
@@ -100,7 +104,8 @@ char *store_spec_describe(const struct store_spec *spec)
 	case STORE_FILE:
 		return xasprintf("file:%s", spec->path);
 	case STORE_ETCD:
-		return xasprintf("etcd://%s:%d%s", spec->host, spec->port, spec->prefix);
+		return xasprintf("etcd%s://%s:%d%s", spec->tls ? "s" : "", spec->host, spec->port,
+				 spec->prefix);
 	default:
 		return xstrdup("memory");
 	}

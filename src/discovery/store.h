@@ -10,15 +10,28 @@
 
 #include "entry.h"
 
+#include <stdbool.h>
+
 /* Failures of put(); the server maps them to HTTP statuses. */
 enum store_status {
 	STORE_OK = 0,
 	STORE_UNAVAILABLE = -1, /* backend down or failing: 503 */
 	STORE_FULL = -2,	/* --max-entries reached: 507 */
+	STORE_NOT_YOURS = -3,	/* another token registered it: 403 */
+};
+
+/* How the registry reaches a protected etcd (lmcache-security(7)): --etcd-* flags. */
+struct etcd_security {
+	char *cacert;	     /* CA of etcd's certificate (etcds://); NULL: the system's */
+	char *cert, *key;    /* client certificate, when etcd asks for one */
+	char *user;	     /* etcd's username/password authentication... */
+	char *password_file; /* ...the password in a file of mode 0600 */
 };
 
 struct store_spec {
 	enum { STORE_MEMORY, STORE_FILE, STORE_ETCD } kind;
+	bool tls; /* etcds:// */
+	const struct etcd_security *sec; /* the options' (not owned); may be NULL */
 	char *path;   /* file: the state file */
 	char *host;   /* etcd */
 	int port;     /* etcd */
@@ -40,11 +53,14 @@ struct store_ops {
 	const char *name;
 	struct store *(*open)(const struct store_spec *spec, const struct store_limits *lim,
 			      char **cause);
-	/* Registers or refreshes e (an existing entry keeps its start_time); sets *created. */
-	enum store_status (*put)(struct store *s, const struct dentry *e, bool *created,
-				 char **cause);
-	/* 1 removed, 0 not registered, -1 error. */
-	int (*remove)(struct store *s, const char *api_address, char **cause);
+	/* Registers or refreshes e (an existing entry keeps its start_time); sets *created.
+	 * STORE_NOT_YOURS when an existing entry has another owner (entry_owned_by_other),
+	 * unless force (an admin's heartbeat takes the entry over). */
+	enum store_status (*put)(struct store *s, const struct dentry *e, bool force,
+				 bool *created, char **cause);
+	/* 1 removed, 0 not registered, -1 error, STORE_NOT_YOURS (owner is the caller's token
+	 * name, NULL for anyone's: an admin's, or no tokens). */
+	int (*remove)(struct store *s, const char *api_address, const char *owner, char **cause);
 	/* Visits live entries; -1 with cause when the backend cannot be read. */
 	int (*foreach)(struct store *s, store_visit_fn cb, void *arg, char **cause);
 	/* Live entries, or -1 when the backend cannot be read. */

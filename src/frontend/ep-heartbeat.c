@@ -97,6 +97,8 @@ int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval,
 		.api_address = fe->opt->api_address,
 		.port = fe->opt->port,
 		.version = PACKAGE_VERSION,
+		.token = fe->heartbeat_token,
+		.https = fe->opt->sec.tls_cert != NULL,
 		.refresh = refresh,
 		.arg = fe,
 	};
@@ -124,6 +126,16 @@ static int seconds(const json_t *doc, const char *key, int dflt)
 	return (int)json_number_value(v);
 }
 
+/* A heartbeat sends a request every interval: only to where the frontend may send. */
+static bool url_allowed(struct frontend *fe, const char *url)
+{
+	char *host = net_url_host(url);
+	bool ok = host == NULL || frontend_target_allowed(fe, host, "0"); /* NULL: a 400 later */
+
+	free(host);
+	return ok;
+}
+
 void ep_heartbeat_start(struct request *rq, struct reply *rp)
 {
 	json_t *doc = rq_json(rq, rp);
@@ -140,6 +152,9 @@ void ep_heartbeat_start(struct request *rq, struct reply *rp)
 		reply_detail(rp, 400, "heartbeat_url is required");
 	else if (interval <= 0 || delay < 0)
 		reply_detail(rp, 400, "interval and initial_delay must be seconds (interval > 0)");
+	else if (!url_allowed(rq->fe, url))
+		reply_detail(rp, 403, "heartbeat_url must be http(s) to a host in this frontend's "
+				      "allow list (--allow-network)");
 	else if (frontend_heartbeat_start(rq->fe, url, interval, delay, &why) < 0)
 		reply_detail(rp, 400, "%s", why);
 	else

@@ -80,9 +80,12 @@ static struct scrape *snapshot(struct frontend *fe, size_t *n)
 	*n = 0;
 	for (size_t i = 0; i < fe->model.nproxies; i++)
 		for (size_t j = 0; j < fe->model.proxies[i].nnodes; j++) {
-			struct scrape *s = &v[(*n)++];
+			struct scrape *s;
 
 			t = model_leaf_target(&fe->model.proxies[i], j);
+			if (!frontend_target_allowed(fe, t.host, t.port))
+				continue; /* not scraped: outside the allow list */
+			s = &v[(*n)++];
 			s->name = xstrdup(fe->model.proxies[i].nodes[j].name);
 			s->url = model_target_url(&t, "/metrics");
 			s->socket = model_port_is_socket(t.port) ? xstrdup(t.port) : NULL;
@@ -150,6 +153,7 @@ void ep_metrics(struct request *rq, struct reply *rp)
 	rp->status = 200;
 	rp->content_type = xstrdup("text/plain; version=0.0.4; charset=utf-8");
 	buf_append(&rp->body, text, len);
+	frontend_audit_metrics(rq->fe, &rp->body);
 	free(text);
 	for (size_t i = 0; i < n; i++) {
 		hm_res_free(&res[i]);

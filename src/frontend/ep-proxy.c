@@ -4,12 +4,15 @@
  * (by address; registered nodes only, sockets too). */
 #include "config.h"
 #include "server.h"
+#include "auth.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "daemon-log.h"
 #include "forward.h"
 #include "xalloc.h"
 
@@ -19,14 +22,21 @@
 #define HOPS_HEADER "X-LMCache-Frontend-Hops"
 #define MAX_HOPS 8
 
+struct header_copy {
+	struct curl_slist *list;
+	bool own_token; /* the frontend sends its own: the caller's is not passed on */
+};
+
 static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *name,
 				  const char *value)
 {
-	struct curl_slist **list = cls;
+	struct header_copy *hc = cls;
+	struct curl_slist **list = &hc->list;
 	char *line;
 
 	(void)kind;
-	if (path_request_header_dropped(name) || strcasecmp(name, HOPS_HEADER) == 0)
+	if (path_request_header_dropped(name) || strcasecmp(name, HOPS_HEADER) == 0 ||
+	    (hc->own_token && strcasecmp(name, "Authorization") == 0))
 		return MHD_YES;
 	line = xasprintf("%s: %s", name, value ? value : "");
 	*list = curl_slist_append(*list, line);
@@ -42,16 +52,100 @@ static int hops(struct MHD_Connection *conn)
 	return n > 0 ? n : 0;
 }
 
-/* The client's end-to-end headers; curl sets Host and Content-Length itself. */
-static struct curl_slist *request_headers(struct MHD_Connection *conn)
+/* The client's end-to-end headers; curl sets Host and Content-Length itself. With a node
+ * token (--node-token-file) the frontend speaks for itself: the caller's Authorization
+ * stays here and the frontend's own goes on, the caller's role checked already. */
+static struct curl_slist *request_headers(struct request *rq)
 {
-	struct curl_slist *list = NULL;
+	struct header_copy hc = { NULL, rq->fe->node_token != NULL };
 	char line[64];
 
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, &list);
-	snprintf(line, sizeof(line), HOPS_HEADER ": %d", hops(conn) + 1);
-	list = curl_slist_append(list, line);
-	return curl_slist_append(list, "Expect:"); /* no 100-continue round trip */
+	MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, add_header, &hc);
+	snprintf(line, sizeof(line), HOPS_HEADER ": %d", hops(rq->conn) + 1);
+	hc.list = curl_slist_append(hc.list, line);
+	if (rq->fe->node_token != NULL) {
+		char *auth = xasprintf("Authorization: Bearer %s", rq->fe->node_token);
+
+		hc.list = curl_slist_append(hc.list, auth);
+		free(auth);
+	}
+	return curl_slist_append(hc.list, "Expect:"); /* no 100-continue round trip */
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+/* Whether query has name=<something>. */
+static bool query_sets(const char *query, const char *name)
+{
+	size_t k = strlen(name);
+
+	for (const char *p = query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL)
+		if (strncmp(p, name, k) == 0 && p[k] == '=' && p[k + 1] != '\0' && p[k + 1] != '&')
+			return true;
+	return false;
+}
+
+/* The frontend's uid and token reach what its caller may not: what a request needs on a
+ * node beyond the route's method rule (a node's run_script, its /loglevel?level=) is
+ * needed here too. */
+static enum srv_role node_role(const char *raw_path, const char *raw_query)
+{
+	char *path = srv_decode(raw_path, strlen(raw_path));
+	char *query = srv_decode(raw_query, strlen(raw_query));
+	enum srv_role need = SRV_ROLE_VIEWER;
+	size_t n;
+
+	if (path == NULL || query == NULL) { /* the node would refuse it: ask the most */
+		need = SRV_ROLE_ADMIN;
+	} else {
+		for (n = strlen(path); n > 1 && path[n - 1] == '/'; n--) /* nodes ignore a '/' */
+			path[n - 1] = '\0';
+		if (ends_with(path, "/run_script"))
+			need = SRV_ROLE_ADMIN;
+		else if (ends_with(path, "/loglevel") && query_sets(query, "level"))
+			need = SRV_ROLE_OPERATOR;
+	}
+	free(path);
+	free(query);
+	return need;
+}
+
+/* A node's unix socket serves its user only; without a token the frontend must not carry
+ * another local user's change there under its own uid (a GET is every viewer's). */
+static bool uid_may(struct request *rq, struct reply *rp, const char *port, enum srv_role need)
+{
+	long uid;
+
+	if (rq->caller->by_token || !model_port_is_socket(port) ||
+	    (need == SRV_ROLE_VIEWER && (strcmp(rq->method, "GET") == 0 ||
+					 strcmp(rq->method, "HEAD") == 0)))
+		return true;
+	uid = srv_peer_uid(rq->conn);
+	if (uid == (long)geteuid() || uid == 0)
+		return true;
+	reply_detail(rp, 403, "uid %ld may not change a node on this host's unix socket through "
+			      "the frontend (it serves uid %ld): send a token", uid, (long)geteuid());
+	return false;
+}
+
+static bool caller_may(struct request *rq, struct reply *rp, const char *port, const char *path,
+		       const char *query)
+{
+	enum srv_role need = node_role(path, query ? query : "");
+
+	if (!uid_may(rq, rp, port, need))
+		return false;
+	if (srv_role_allows(rq->caller->role, need))
+		return true;
+	reply_detail(rp, 403, "%s (role %s) may not %s %s on a node: it needs role %s",
+		     rq->caller->name, srv_role_name(rq->caller->role), rq->method, path,
+		     srv_role_name(need));
+	return false;
 }
 
 /* "/proxy2/<name>" with name percent-encoded where needed. */
@@ -82,10 +176,23 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 	size_t plen = path_length(rest, &query);
 	char *path = xstrndup(rest, plen);
 	struct fwd_request f = { rq->method, host, port, prefix, path, query, rq->body,
-				 rq->body_len, request_headers(rq->conn),
+				 rq->body_len, request_headers(rq),
 				 rq->fe->opt->proxy_timeout_ms };
 	struct fwd_response r;
 
+	if (!frontend_target_allowed(rq->fe, host, port)) {
+		reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
+			     host);
+		log_warn("refused to forward to %s:%s: outside the allow list", host, port);
+		curl_slist_free_all(f.headers);
+		free(path);
+		return;
+	}
+	if (!caller_may(rq, rp, port, path, query)) {
+		curl_slist_free_all(f.headers);
+		free(path);
+		return;
+	}
 	if (hops(rq->conn) >= MAX_HOPS) {
 		reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
 		curl_slist_free_all(f.headers);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "model.h"
+#include "netallow.h"
 #include "options.h"
 
 struct heartbeat;
@@ -25,7 +26,27 @@ struct frontend {
 	pthread_cond_t supplier_cv;
 	bool stopping;
 	atomic_ulong requests;
+	struct srv_auth *auth; /* tokens, TLS (--token-file, --tls-*) */
+	char *node_token;      /* sent to nodes when forwarding (--node-token-file) */
+	char *heartbeat_token; /* sent with heartbeats (--heartbeat-token-file) */
+	/* Where requests may go: loopback, --allow-network, hosts of the command line's
+	 * nodes; unix sockets of this host always. */
+	struct net_allow allow;
+	atomic_ulong audited, refused; /* changing requests, and refusals (401/403) */
 };
+
+/* security.c: credentials in and out, the SIGHUP reload, the audit hook. */
+int frontend_security_open(struct frontend *fe, char **cause);
+/* The allow list, after the model is loaded; -1 with cause for a bad --allow-network. */
+int frontend_allow_init(struct frontend *fe, char **cause);
+void frontend_security_close(struct frontend *fe);
+void frontend_reload(void *fe);
+void frontend_audit(void *fe, const char *line, unsigned int status);
+/* Whether the frontend may send requests to host:port (allow). */
+bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port);
+/* The audit counters in Prometheus text, appended to b. */
+struct buf;
+void frontend_audit_metrics(struct frontend *fe, struct buf *b);
 
 /* Starts a heartbeat with the frontend's nodes_count; -1 with cause. */
 int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval, int delay,

@@ -14,12 +14,12 @@ src_frontend_lmcache_frontend_SOURCES = \
 	src/frontend/options.c src/frontend/options.h \
 	src/frontend/server.c src/frontend/server.h src/frontend/routes.c \
 	src/frontend/forward.c src/frontend/forward.h \
-	src/frontend/supplier.c \
+	src/frontend/supplier.c src/frontend/security.c \
 	src/frontend/ep-health.c src/frontend/ep-nodes.c src/frontend/ep-manage.c \
 	src/frontend/ep-heartbeat.c src/frontend/ep-proxy.c src/frontend/ep-metrics.c
 src_frontend_lmcache_frontend_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) \
 	$(JANSSON_CFLAGS)
-src_frontend_lmcache_frontend_LDADD = src/frontend/libfrontend.la src/server/libsrv.la $(MHD_LIBS) $(CURL_LIBS) \
+src_frontend_lmcache_frontend_LDADD = src/frontend/libfrontend.la src/server/libsrv.la $(GNUTLS_LIBS) $(MHD_LIBS) $(CURL_LIBS) \
 	$(JANSSON_LIBS) $(PTHREAD_LIBS)
 
 # The plugin that runs the frontend on an LMCache scheduler (lmcache-plugins(7)).

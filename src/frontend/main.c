@@ -94,7 +94,11 @@ static int serve(struct frontend *fe, const sigset_t *stop)
 	if (mhd != NULL)
 		log_info("listening on %s port %d, %zu proxies, %zu nodes", o->host, o->port,
 			 fe->model.nproxies, model_count_leaves(&fe->model));
-	daemon_wait_signal(stop, NULL);
+	if (mhd != NULL && srv_exposed(fd) && !srv_auth_has_tokens(fe->auth))
+		log_warn("%s", SRV_INSECURE_WARNING);
+	while (daemon_wait(stop, NULL, srv_auth_has_tokens(fe->auth) ? frontend_reload : NULL,
+			   fe) == 0)
+		;
 	supplier_stop(fe);
 	heartbeat_stop(fe->hb, true);
 	if (mhd != NULL)
@@ -123,7 +127,8 @@ static int run(const struct options *o, const json_t *plugin_cfg)
 	pthread_rwlock_init(&fe.lock, NULL);
 	pthread_mutex_init(&fe.supplier_mu, NULL);
 	pthread_cond_init(&fe.supplier_cv, NULL);
-	if (load_model(o, plugin_cfg, &fe.model, &why) < 0) {
+	if (frontend_security_open(&fe, &why) < 0 ||
+	    load_model(o, plugin_cfg, &fe.model, &why) < 0 || frontend_allow_init(&fe, &why) < 0) {
 		fprintf(stderr, "lmcache-frontend: %s\n", why);
 		free(why);
 	} else {
@@ -132,6 +137,7 @@ static int run(const struct options *o, const json_t *plugin_cfg)
 		heartbeat_free(fe.hb);
 	}
 	model_clear(&fe.model);
+	frontend_security_close(&fe);
 	forward_cleanup();
 	pthread_cond_destroy(&fe.supplier_cv);
 	pthread_mutex_destroy(&fe.supplier_mu);

@@ -13,7 +13,8 @@
 enum {
 	OPT_HOST = 256, OPT_PORT, OPT_CONFIG, OPT_NODES, OPT_SUPPLIER, OPT_SUPPLIER_INTERVAL,
 	OPT_HB_URL, OPT_HB_INTERVAL, OPT_HB_DELAY, OPT_API_ADDRESS, OPT_LOG_LEVEL, OPT_NO_HTTP,
-	OPT_PROXY_TIMEOUT, OPT_METRICS_TIMEOUT, OPT_MAX_BODY, OPT_MAX_CONN, OPT_HELP, OPT_VERSION
+	OPT_PROXY_TIMEOUT, OPT_METRICS_TIMEOUT, OPT_MAX_BODY, OPT_MAX_CONN, OPT_HELP, OPT_VERSION,
+	OPT_NODE_TOKEN, OPT_HB_TOKEN, OPT_CACERT, OPT_CERT, OPT_KEY, OPT_ALLOW
 };
 
 static const struct option longopts[] = {
@@ -33,6 +34,13 @@ static const struct option longopts[] = {
 	{ "metrics-timeout", required_argument, NULL, OPT_METRICS_TIMEOUT },
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONN },
+	SRV_AUTH_LONGOPTS,
+	{ "node-token-file", required_argument, NULL, OPT_NODE_TOKEN },
+	{ "heartbeat-token-file", required_argument, NULL, OPT_HB_TOKEN },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "allow-network", required_argument, NULL, OPT_ALLOW },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -58,6 +66,13 @@ static const char usage[] =
 	"  --max-connections N          concurrent client connections (default 1024)\n"
 	"  --no-http                    heartbeat only, serve nothing\n"
 	"  --log-level LEVEL            error, warn, info (default) or debug\n"
+	SRV_AUTH_USAGE
+	"  --node-token-file FILE       token sent to nodes, frontends and the registry's list\n"
+	"  --heartbeat-token-file FILE  token sent with heartbeats (the registry's agent role)\n"
+	"  --cacert FILE                CA certificates for https nodes and registries\n"
+	"  --cert FILE, --key FILE      client certificate for mutual TLS\n"
+	"  --allow-network CIDR         nodes may also be there (repeatable; default: loopback,\n"
+	"                               this host's sockets and the nodes given at start)\n"
 	"  --help, --version\n"
 	"\n"
 	"Without a node source and with LMCACHE_PLUGIN_CONFIG set (run as an LMCache plugin), the\n"
@@ -150,6 +165,16 @@ static int one(struct options *o, int c, const char *v, char **cause)
 		*cause = xasprintf("--log-level: unknown level '%s' (error, warn, info, debug)", v);
 		return -1;
 	case OPT_NO_HTTP: o->no_http = true; return 0;
+	case OPT_NODE_TOKEN: set_str(&o->node_token_file, v); return 0;
+	case OPT_HB_TOKEN: set_str(&o->heartbeat_token_file, v); return 0;
+	case OPT_CACERT: set_str(&o->cacert, v); return 0;
+	case OPT_CERT: set_str(&o->cert, v); return 0;
+	case OPT_KEY: set_str(&o->key, v); return 0;
+	case OPT_ALLOW:
+		o->allow_network = xreallocarray(o->allow_network, o->nallow + 2, sizeof(char *));
+		o->allow_network[o->nallow++] = xstrdup(v);
+		o->allow_network[o->nallow] = NULL;
+		return 0;
 	case OPT_PROXY_TIMEOUT: return parse_seconds("proxy-timeout", v, &o->proxy_timeout_ms, cause);
 	case OPT_METRICS_TIMEOUT:
 		return parse_seconds("metrics-timeout", v, &o->metrics_timeout_ms, cause);
@@ -183,7 +208,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, char **ca
 			*cause = xasprintf("bad option '%s' (see --help)", argv[optind - 1]);
 			return OPTIONS_USAGE;
 		}
-		if (one(o, c, optarg, cause) < 0)
+		if (!srv_auth_option(&o->sec, c, optarg) && one(o, c, optarg, cause) < 0)
 			return OPTIONS_USAGE;
 	}
 	if (optind < argc) {
@@ -206,5 +231,14 @@ void options_clear(struct options *o)
 	free(o->node_supplier_url);
 	free(o->heartbeat_url);
 	free(o->api_address);
+	free(o->node_token_file);
+	free(o->heartbeat_token_file);
+	free(o->cacert);
+	free(o->cert);
+	free(o->key);
+	for (size_t i = 0; i < o->nallow; i++)
+		free(o->allow_network[i]);
+	free(o->allow_network);
+	srv_auth_options_clear(&o->sec);
 	memset(o, 0, sizeof(*o));
 }

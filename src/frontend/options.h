@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "auth.h"
+
 struct options {
 	char *host;
 	int port;
@@ -23,6 +25,12 @@ struct options {
 	long metrics_timeout_ms;
 	size_t max_body;
 	unsigned int max_connections;
+	struct srv_auth_options sec; /* --token-file, --insecure, --tls-* */
+	/* What the frontend presents: to nodes, frontends and the registry's listing, and to
+	 * the registry's heartbeat (lmcache-security(7)). */
+	char *node_token_file, *heartbeat_token_file, *cacert, *cert, *key;
+	char **allow_network; /* --allow-network CIDR, repeatable; NULL-terminated */
+	size_t nallow;
 };
 
 enum { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_USAGE };

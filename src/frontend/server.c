@@ -89,7 +89,7 @@ void server_call(struct srv_request *sr, struct srv_reply *out)
 	const struct endpoint *ep = sr->route->data;
 	struct request rq = { .conn = sr->conn, .method = sr->method, .uri = sr->uri,
 			      .m = sr->m, .body = sr->body, .body_len = sr->body_len,
-			      .fe = sr->ctx };
+			      .fe = sr->ctx, .caller = &sr->caller };
 	struct reply rp = { 200, NULL, BUF_INIT, NULL };
 	size_t len;
 
@@ -124,6 +124,8 @@ struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
 	cfg.body_limit = fe->opt->max_body;
 	cfg.log = log_mhd;
 	cfg.on_reply = on_reply;
+	cfg.on_audit = frontend_audit;
+	cfg.auth = fe->auth;
 	cfg.own_routes = true;
 	return srv_start(&cfg, srv_table_of(routes, nroutes, false), cause);
 }

@@ -21,6 +21,7 @@ struct request {
 	const char *body;
 	size_t body_len;
 	struct frontend *fe;
+	const struct srv_caller *caller; /* who asked (srv_authorise) */
 };
 
 struct reply {
@@ -36,8 +37,11 @@ typedef void (*handler_fn)(struct request *rq, struct reply *rp);
 struct endpoint {
 	handler_fn fn;
 };
-#define ROUTE(method, pattern, fn) \
-	{ method, pattern, server_call, (void *)&(const struct endpoint){ fn }, 0, 0 }
+#define ROUTE_ROLE(method, pattern, fn, role) \
+	{ method, pattern, server_call, (void *)&(const struct endpoint){ fn }, 0, role, NULL }
+#define ROUTE(method, pattern, fn) ROUTE_ROLE(method, pattern, fn, SRV_ROLE_DEFAULT)
+/* Node management makes the frontend send requests elsewhere: admin only. */
+#define ADMIN_ROUTE(method, pattern, fn) ROUTE_ROLE(method, pattern, fn, SRV_ROLE_ADMIN)
 /* Runs the endpoint of rq's route with the frontend's request and reply. */
 void server_call(struct srv_request *rq, struct srv_reply *rp);
 

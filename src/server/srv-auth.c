@@ -1,12 +1,24 @@
 /* The one authorisation hook of the three daemons. Every request that found its route
- * passes here before the handler runs, with the role the route requires. Tokens with
- * roles are checked here and nowhere else: read the credential from rq (a
- * header, the TLS peer), compare its role with need, and on refusal fill rp with
- * srv_reply_detail(rp, 401 or 403, ...) and return false. */
+ * passes here before the handler runs, with the role the route requires: the caller is
+ * found (unix peer, bearer token, TLS client certificate), its role compared with the
+ * route's, and a refusal answered 401 (no valid credential) or 403 (role too low) in
+ * FastAPI's shape. Also here: the audit line and the exposure rule (lmcache-security(7)). */
 #include "config.h"
 #include "srv.h"
+#include "auth.h"
 
+#include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "xalloc.h"
 
 enum srv_role srv_route_role(const struct srv_route *r, const char *method)
 {
@@ -17,8 +29,291 @@ enum srv_role srv_route_role(const struct srv_route *r, const char *method)
 	return SRV_ROLE_OPERATOR;
 }
 
-bool srv_authorise(const struct srv_request *rq, enum srv_role need, struct srv_reply *rp)
+/* ---- who is calling ---- */
+
+static int peer_fd(struct MHD_Connection *conn)
 {
-	(void)rq, (void)need, (void)rp;
-	return true; /* no tokens yet: every caller may do everything */
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	return ci ? ci->connect_fd : -1;
+}
+
+/* The peer's uid on a unix socket, or -1 (TCP). The core already refused other users. */
+static long unix_peer_uid(struct MHD_Connection *conn)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	int domain = 0, fd = peer_fd(conn);
+	socklen_t dlen = sizeof domain;
+
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 ||
+	    domain != AF_UNIX || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -1;
+	return (long)cred.uid;
+}
+
+static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, n, "unix");
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)n);
+}
+
+/* With --tls-client-ca, a client must present a certificate that CA signed. libmicrohttpd
+ * asks for one; checking it is ours. */
+static bool client_cert_ok(struct MHD_Connection *conn, struct srv_auth *auth)
+{
+	const union MHD_ConnectionInfo *ci;
+	unsigned int status = 0;
+	unsigned int n = 0;
+
+	if (srv_auth_tls_client_ca(auth) == NULL)
+		return true;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL ||
+	    gnutls_certificate_get_peers(ci->tls_session, &n) == NULL || n == 0)
+		return false;
+	return gnutls_certificate_verify_peers2(ci->tls_session, &status) == 0 && status == 0;
+}
+
+/* The bearer token of rq, or NULL. */
+static const char *bearer(const struct srv_request *rq)
+{
+	const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	return h + 7 + strspn(h + 7, " ");
+}
+
+static bool unauthorised(struct srv_reply *rp, const char *why)
+{
+	srv_reply_detail(rp, 401, "%s", why);
+	srv_reply_header(rp, "WWW-Authenticate: Bearer");
+	return false;
+}
+
+/* Fills rq->caller; false with a 401 in rp when no credential is valid. */
+static bool identify(struct srv_request *rq, struct srv_auth *auth, struct srv_reply *rp)
+{
+	struct srv_caller *c = &rq->caller;
+	long uid = unix_peer_uid(rq->conn);
+	const char *tok;
+
+	peer_address(rq->conn, c->from, sizeof c->from);
+	c->role = SRV_ROLE_ADMIN;
+	snprintf(c->name, sizeof c->name, "anonymous");
+	if (uid >= 0) { /* the daemon's own user (or root): tokens are not needed */
+		snprintf(c->name, sizeof c->name, "uid:%ld", uid);
+		return true;
+	}
+	if (auth != NULL && !client_cert_ok(rq->conn, auth)) {
+		c->role = SRV_ROLE_DEFAULT;
+		srv_reply_detail(rp, 403, "a client certificate signed by the server's CA is needed");
+		return false;
+	}
+	if (!srv_auth_has_tokens(auth))
+		return true;
+	c->role = SRV_ROLE_DEFAULT; /* until a token says otherwise */
+	if ((tok = bearer(rq)) == NULL)
+		return unauthorised(rp, "Not authenticated: send Authorization: Bearer <token>");
+	c->role = srv_auth_lookup(auth, tok, c->name);
+	if (c->role == SRV_ROLE_DEFAULT) {
+		snprintf(c->name, sizeof c->name, "invalid-token");
+		return unauthorised(rp, "Invalid token");
+	}
+	c->by_token = true;
+	return true;
+}
+
+bool srv_authorise(struct srv_request *rq, struct srv_auth *auth, enum srv_role need,
+		   struct srv_reply *rp)
+{
+	if (!identify(rq, auth, rp))
+		return false;
+	if (srv_role_allows(rq->caller.role, need))
+		return true;
+	srv_reply_detail(rp, 403, "%s (role %s) may not %s %s: it needs role %s",
+			 rq->caller.name, srv_role_name(rq->caller.role), rq->method, rq->path,
+			 srv_role_name(need));
+	return false;
+}
+
+/* ---- the uid behind a loopback TCP connection ---- */
+
+static bool is_loopback(const struct sockaddr_storage *ss);
+
+/* The kernel's text for an address and port in /proc/net/tcp[6]: the raw 32-bit words in
+ * hex, then the port. */
+static void proc_addr(const struct sockaddr_storage *ss, char *out, size_t n)
+{
+	uint32_t w[4];
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+
+		snprintf(out, n, "%08X:%04X", (unsigned int)a->sin_addr.s_addr, ntohs(a->sin_port));
+	} else {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+
+		memcpy(w, &a->sin6_addr, sizeof w);
+		snprintf(out, n, "%08X%08X%08X%08X:%04X", (unsigned int)w[0], (unsigned int)w[1],
+			 (unsigned int)w[2], (unsigned int)w[3], ntohs(a->sin6_port));
+	}
+}
+
+/* An IPv4 client of a dual-stack socket has an IPv4 socket of its own: look for that. */
+static void unmap_v4(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 a6 = *(struct sockaddr_in6 *)ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+
+	if (ss->ss_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&a6.sin6_addr))
+		return;
+	memset(ss, 0, sizeof *ss);
+	a4->sin_family = AF_INET;
+	a4->sin_port = a6.sin6_port;
+	memcpy(&a4->sin_addr, &a6.sin6_addr.s6_addr[12], 4);
+}
+
+/* The uid of the socket whose local end is want_local and remote end want_remote. */
+static long scan_proc(const char *path, const char *want_local, const char *want_remote)
+{
+	FILE *f = fopen(path, "re");
+	char line[512], local[64], remote[64];
+	unsigned long uid;
+	long found = -1;
+
+	if (f == NULL)
+		return -1;
+	while (found < 0 && fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%*s %63s %63s %*s %*s %*s %*s %lu", local, remote, &uid) == 3 &&
+		    strcmp(local, want_local) == 0 && strcmp(remote, want_remote) == 0)
+			found = (long)uid;
+	fclose(f);
+	return found;
+}
+
+long srv_peer_uid(struct MHD_Connection *conn)
+{
+	struct sockaddr_storage me = { 0 }, peer = { 0 };
+	socklen_t ml = sizeof me, pl = sizeof peer;
+	char want_local[64], want_remote[64];
+	int fd = peer_fd(conn);
+	long uid = unix_peer_uid(conn);
+
+	if (uid >= 0 || fd < 0 || getsockname(fd, (struct sockaddr *)&me, &ml) < 0 ||
+	    getpeername(fd, (struct sockaddr *)&peer, &pl) < 0 || !is_loopback(&peer) ||
+	    (peer.ss_family != AF_INET && peer.ss_family != AF_INET6))
+		return uid;
+	unmap_v4(&peer);
+	unmap_v4(&me);
+	/* The client's socket: its local end is our peer, its remote end is us. */
+	proc_addr(&peer, want_local, sizeof want_local);
+	proc_addr(&me, want_remote, sizeof want_remote);
+	return scan_proc(peer.ss_family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6",
+			 want_local, want_remote);
+}
+
+/* ---- audit ---- */
+
+static bool change_arg_given(const struct srv_request *rq)
+{
+	const char *v;
+
+	if (rq->route == NULL || rq->route->change_arg == NULL)
+		return false;
+	v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, rq->route->change_arg);
+	return v != NULL && *v != '\0';
+}
+
+bool srv_request_changes(const struct srv_request *rq)
+{
+	if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0)
+		return true;
+	return rq->route != NULL && ((rq->route->flags & SRV_NO_HEAD) || change_arg_given(rq));
+}
+
+enum srv_role srv_request_role(const struct srv_request *rq)
+{
+	enum srv_role need = srv_route_role(rq->route, rq->method);
+
+	if (change_arg_given(rq) && need == SRV_ROLE_VIEWER)
+		need = SRV_ROLE_OPERATOR;
+	return need;
+}
+
+/* Bytes outside printable ASCII (and spaces, '%') as %XX: one request, one line. */
+static void put_escaped(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '%')
+			buf_printf(b, "%%%02X", *p);
+		else
+			buf_putc(b, (char)*p);
+}
+
+char *srv_audit_line(const struct srv_request *rq, unsigned int status)
+{
+	const struct srv_caller *c = &rq->caller;
+	struct buf b = BUF_INIT;
+
+	long uid = strcmp(c->name, "anonymous") == 0 ? srv_peer_uid(rq->conn) : -1;
+
+	buf_puts(&b, "audit who=");
+	if (uid >= 0) /* no token: the local user behind a loopback connection */
+		buf_printf(&b, "uid:%ld", uid);
+	else
+		put_escaped(&b, c->name[0] ? c->name : "unknown");
+	buf_printf(&b, " role=%s from=%s method=", c->name[0] ? srv_role_name(c->role) : "none",
+		   c->from[0] ? c->from : "unknown");
+	put_escaped(&b, rq->method);
+	buf_puts(&b, " path=");
+	put_escaped(&b, rq->path);
+	buf_printf(&b, " status=%u result=%s", status,
+		   status == 401 || status == 403 ? "refused" : status < 400 ? "ok" : "failed");
+	return buf_steal(&b);
+}
+
+/* ---- exposure ---- */
+
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return true; /* unix: peer credentials guard it */
+}
+
+bool srv_exposed(int fd)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len = sizeof ss;
+
+	return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 && !is_loopback(&ss);
+}
+
+int srv_check_exposure(const struct srv_config *cfg, char **cause)
+{
+	if (!srv_exposed(cfg->fd) || srv_auth_has_tokens(cfg->auth) ||
+	    srv_auth_insecure(cfg->auth))
+		return 0;
+	*cause = xstrdup("refusing to listen beyond loopback without a token file: give "
+			 "--token-file FILE (lmcache-security(7)), listen on 127.0.0.1, or say "
+			 "--insecure");
+	return -1;
 }

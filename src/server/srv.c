@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "xalloc.h"
 
@@ -105,18 +106,31 @@ static enum MHD_Result queue_too_big(struct srv *s, struct MHD_Connection *conn,
 	return queue(s, conn, method, st->uri, &rp);
 }
 
-/* Finds the route, asks srv_authorise, runs the handler. */
-static void dispatch(struct srv *s, struct srv_request *rq, struct srv_reply *rp)
+/* Finds the route (into *route, which rq->route points to until the audit is done), asks
+ * srv_authorise, runs the handler. */
+static void dispatch(struct srv *s, struct srv_request *rq, struct srv_route *route,
+		     struct srv_reply *rp)
 {
-	struct srv_route route;
-
-	if (!srv_table_lookup(s->routes, rq, &route, rp))
+	if (!srv_table_lookup(s->routes, rq, route, rp))
 		return;
-	if (!srv_authorise(rq, srv_route_role(&route, rq->method), rp))
+	if (!srv_authorise(rq, s->cfg.auth, srv_request_role(rq), rp))
 		return;
-	route.handler(rq, rp);
+	route->handler(rq, rp);
 	if (rp->status == 0)
 		srv_reply_detail(rp, 500, "the handler set no response");
+}
+
+/* Changing requests and refusals go to cfg.on_audit, one line each. */
+static void audit(struct srv *s, const struct srv_request *rq, unsigned int status)
+{
+	char *line;
+
+	if (s->cfg.on_audit == NULL || rq->route == NULL ||
+	    (!srv_request_changes(rq) && status != 401 && status != 403))
+		return;
+	line = srv_audit_line(rq, status);
+	s->cfg.on_audit(s->cfg.ctx, line, status);
+	free(line);
 }
 
 static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const char *url,
@@ -126,8 +140,10 @@ static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const
 				  .body = buf_cstr(&st->body), .body_len = st->body.len,
 				  .ctx = s->cfg.ctx };
 	struct srv_reply rp = { 0 };
+	struct srv_route route;
 
-	dispatch(s, &rq, &rp);
+	dispatch(s, &rq, &route, &rp);
+	audit(s, &rq, rp.status);
 	return queue(s, conn, method, st->uri, &rp);
 }
 
@@ -256,6 +272,8 @@ static unsigned int daemon_flags(const struct srv_config *c)
 		f |= MHD_USE_EPOLL | MHD_USE_TURBO;
 	if (c->log != NULL)
 		f |= MHD_USE_ERROR_LOG;
+	if (srv_auth_tls_cert(c->auth) != NULL)
+		f |= MHD_USE_TLS;
 	return f;
 }
 
@@ -268,6 +286,8 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 	const struct srv_config *c = &s->cfg;
 	size_t n = 0;
 
+	if (c->log != NULL) /* first, or libmicrohttpd warns on stderr */
+		o[n++] = OPT(MHD_OPTION_EXTERNAL_LOGGER, on_log, s);
 	o[n++] = OPT(MHD_OPTION_LISTEN_SOCKET, c->fd, NULL);
 	o[n++] = OPT(MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL);
 	o[n++] = OPT(MHD_OPTION_CONNECTION_TIMEOUT, c->timeout, NULL);
@@ -280,8 +300,13 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 	o[n++] = OPT(MHD_OPTION_URI_LOG_CALLBACK, on_uri, s);
 	o[n++] = OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, s);
 	o[n++] = OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, s);
-	if (c->log != NULL)
-		o[n++] = OPT(MHD_OPTION_EXTERNAL_LOGGER, on_log, s);
+	if (srv_auth_tls_cert(c->auth) != NULL) { /* PEM text, kept by c->auth */
+		o[n++] = OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)srv_auth_tls_cert(c->auth));
+		o[n++] = OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)srv_auth_tls_key(c->auth));
+	}
+	if (srv_auth_tls_client_ca(c->auth) != NULL)
+		o[n++] = OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0,
+			     (void *)srv_auth_tls_client_ca(c->auth));
 	o[n++] = OPT(MHD_OPTION_END, 0, NULL);
 	return n;
 }
@@ -291,9 +316,15 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, char **cause)
 {
 	struct srv *s = xcalloc(1, sizeof(*s));
-	struct MHD_OptionItem opts[32]; /* srv_daemon_options() fills at most 11 today */
+	struct MHD_OptionItem opts[32]; /* srv_daemon_options() fills at most 14 today */
 	sigset_t all, old;
 
+	if (srv_check_exposure(cfg, cause) < 0) {
+		if (cfg->own_routes)
+			srv_table_free(routes);
+		free(s);
+		return NULL;
+	}
 	s->cfg = *cfg;
 	s->routes = routes;
 	srv_daemon_options(s, opts);
@@ -307,7 +338,10 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (s->daemon == NULL) {
-		*cause = xstrdup("cannot start the HTTP server (libmicrohttpd)");
+		*cause = xstrdup(cfg->auth && srv_auth_tls_cert(cfg->auth)
+					 ? "cannot start the HTTPS server (libmicrohttpd: is the "
+					   "certificate and key a pair, in PEM?)"
+					 : "cannot start the HTTP server (libmicrohttpd)");
 		if (cfg->own_routes)
 			srv_table_free(routes);
 		free(s);

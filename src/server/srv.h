@@ -52,6 +52,17 @@ struct srv_match {
 };
 
 struct srv_route;
+struct srv_auth; /* auth.h */
+
+#define SRV_NAME_MAX 64 /* longest caller name */
+
+/* Who sent a request, as srv_authorise found out. */
+struct srv_caller {
+	enum srv_role role;	/* SRV_ROLE_ADMIN when the daemon asks for no token */
+	char name[SRV_NAME_MAX]; /* the token's name, "uid:N" (unix socket) or "anonymous" */
+	char from[64];		/* the peer's address, or "unix" */
+	bool by_token;		/* the role comes from a token */
+};
 
 /* What a handler sees; the strings live until the handler returns. */
 struct srv_request {
@@ -64,6 +75,7 @@ struct srv_request {
 	size_t body_len;
 	void *ctx; /* struct srv_config.ctx */
 	const struct srv_route *route;
+	struct srv_caller caller; /* filled before the handler runs */
 };
 
 struct srv_reply {
@@ -88,6 +100,9 @@ struct srv_route {
 	void *data; /* for the handler (the daemon's endpoint descriptor) */
 	unsigned int flags;
 	enum srv_role role;
+	/* A GET that changes state when this query argument is non-empty (LMCache's
+	 * /loglevel?level=): then it needs operator at least and is audited. May be NULL. */
+	const char *change_arg;
 };
 
 /* ---- srv-route.c: matching (pure) and the route table ---- */
@@ -139,9 +154,27 @@ const char *srv_header(const struct srv_request *rq, const char *name);
 /* ---- srv-auth.c: the one authorisation hook ---- */
 /* The role a route requires (its own, or the default for its method). */
 enum srv_role srv_route_role(const struct srv_route *r, const char *method);
-/* Called by the core before every handler: true lets the request through; false means
- * rp holds the refusal (401/403). Today everyone may do everything. */
-bool srv_authorise(const struct srv_request *rq, enum srv_role need, struct srv_reply *rp);
+/* Called by the core before every handler: fills rq->caller; true lets the request
+ * through; false means rp holds the refusal (401/403, FastAPI's shape). auth NULL or
+ * without tokens: every caller is admin (loopback, as LMCache). */
+bool srv_authorise(struct srv_request *rq, struct srv_auth *auth, enum srv_role need,
+		   struct srv_reply *rp);
+/* The role rq needs: its route's, operator when the route's change_arg is given. */
+enum srv_role srv_request_role(const struct srv_request *rq);
+/* Whether rq changes state (audited): not GET/HEAD, a route marked SRV_NO_HEAD, or its
+ * change_arg given. */
+bool srv_request_changes(const struct srv_request *rq);
+/* The audit line of a finished request (malloc'd): who, role, from, method, path, status. */
+char *srv_audit_line(const struct srv_request *rq, unsigned int status);
+struct srv_config;
+/* Whether the daemon may serve cfg->fd: a TCP socket beyond loopback needs a token file,
+ * unless auth says insecure. 0, or -1 with *cause. srv_start checks it. */
+int srv_check_exposure(const struct srv_config *cfg, char **cause);
+/* Whether fd listens beyond loopback (the daemon then logs an --insecure start). */
+bool srv_exposed(int fd);
+/* The uid of the process at the other end of a loopback TCP connection (from
+ * /proc/net/tcp), or of a unix socket's peer; -1 when it cannot be known. */
+long srv_peer_uid(struct MHD_Connection *conn);
 
 /* ---- srv.c: the daemon ---- */
 
@@ -160,6 +193,10 @@ struct srv_config {
 	/* After each request (refusals too), with its final status (counters, debug logs);
 	 * uri is the raw one. May be NULL. */
 	void (*on_reply)(void *ctx, const char *method, const char *uri, unsigned int status);
+	/* After each changing request (srv_request_changes) and each refusal, with its audit
+	 * line (srv_audit_line); the daemon logs and counts it. May be NULL. */
+	void (*on_audit)(void *ctx, const char *line, unsigned int status);
+	struct srv_auth *auth; /* tokens and TLS (auth.h); NULL: none. Not owned. */
 	void *ctx; /* passed to handlers (rq->ctx) and to the hooks */
 	bool own_routes; /* srv_stop frees the route table */
 };

@@ -11,7 +11,7 @@
 static struct dentry make(const char *addr, long long pid, const char *version, time_t seen)
 {
 	struct dentry e = { (char *)addr, pid, (char *)version, (char *)"{\"nodes_count\": 2}",
-			    NULL, seen - 100, seen };
+			    NULL, seen - 100, seen, NULL };
 	return e;
 }
 

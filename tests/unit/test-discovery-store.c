@@ -76,7 +76,7 @@ static void test_codec(void)
 
 static struct dentry entry(const char *addr, time_t seen)
 {
-	struct dentry e = { xstrdup(addr), 1, xstrdup("v"), xstrdup("{}"), NULL, seen, seen };
+	struct dentry e = { xstrdup(addr), 1, xstrdup("v"), xstrdup("{}"), NULL, seen, seen, NULL };
 	return e;
 }
 

@@ -7,14 +7,14 @@
 #include <string.h>
 
 static const struct srv_route routes[] = {
-	{ "GET", "/metrics", NULL, NULL, SRV_RESERVED, 0 },
-	{ "POST", "/metrics/reset", NULL, NULL, SRV_RESERVED, 0 },
-	{ "GET", "/conf", NULL, NULL, SRV_RESERVED, 0 },
-	{ "POST", "/conf", NULL, NULL, SRV_RESERVED, 0 },
-	{ "DELETE", "/cache/clear", NULL, NULL, 0, 0 },
-	{ NULL, "/any", NULL, NULL, 0, 0 },
-	{ "GET", "/beat", NULL, NULL, SRV_NO_HEAD, 0 },
-	{ "GET", "/lit/{}", NULL, NULL, SRV_LITERAL, 0 },
+	{ "GET", "/metrics", NULL, NULL, SRV_RESERVED, 0, NULL },
+	{ "POST", "/metrics/reset", NULL, NULL, SRV_RESERVED, 0, NULL },
+	{ "GET", "/conf", NULL, NULL, SRV_RESERVED, 0, NULL },
+	{ "POST", "/conf", NULL, NULL, SRV_RESERVED, 0, NULL },
+	{ "DELETE", "/cache/clear", NULL, NULL, 0, 0, NULL },
+	{ NULL, "/any", NULL, NULL, 0, 0, NULL },
+	{ "GET", "/beat", NULL, NULL, SRV_NO_HEAD, 0, NULL },
+	{ "GET", "/lit/{}", NULL, NULL, SRV_LITERAL, 0, NULL },
 };
 #define N (sizeof(routes) / sizeof(routes[0]))
 

@@ -1,0 +1,175 @@
+/* Allow lists of addresses (netallow.h). */
+#include "config.h"
+#include "netallow.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "xalloc.h"
+
+static bool parse_addr(const char *s, struct net_range *r)
+{
+	memset(r, 0, sizeof *r);
+	if (inet_pton(AF_INET, s, r->addr) == 1) {
+		r->family = AF_INET;
+		r->bits = 32;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, r->addr) == 1) {
+		r->family = AF_INET6;
+		r->bits = 128;
+		return true;
+	}
+	return false;
+}
+
+int net_allow_add(struct net_allow *a, const char *spec, char **cause)
+{
+	const char *slash = strchr(spec, '/');
+	char *addr = slash ? xstrndup(spec, (size_t)(slash - spec)) : xstrdup(spec);
+	struct net_range r;
+	char *end = NULL;
+	long bits = 0;
+	bool ok = parse_addr(addr, &r);
+
+	free(addr);
+	if (strcmp(spec, "any") == 0) {
+		a->any = true;
+		return 0;
+	}
+	if (ok && slash != NULL) {
+		bits = strtol(slash + 1, &end, 10);
+		ok = end != slash + 1 && *end == '\0' && bits >= 0 && bits <= (long)r.bits;
+		r.bits = (unsigned int)bits;
+	}
+	if (!ok) {
+		*cause = xasprintf("'%s' is not an address or a CIDR range (10.0.0.0/8, fd00::/8)",
+				   spec);
+		return -1;
+	}
+	a->ranges = xreallocarray(a->ranges, a->nranges + 1, sizeof *a->ranges);
+	a->ranges[a->nranges++] = r;
+	return 0;
+}
+
+void net_allow_loopback(struct net_allow *a)
+{
+	net_allow_add(a, "127.0.0.1", NULL);
+	net_allow_add(a, "::1", NULL);
+}
+
+void net_allow_add_host(struct net_allow *a, const char *host)
+{
+	a->hosts = xreallocarray(a->hosts, a->nhosts + 1, sizeof *a->hosts);
+	a->hosts[a->nhosts++] = xstrdup(host);
+}
+
+static bool in_range(const struct net_range *r, const struct net_range *x)
+{
+	unsigned int full = r->bits / 8, rest = r->bits % 8;
+
+	if (r->family != x->family || memcmp(r->addr, x->addr, full) != 0)
+		return false;
+	return rest == 0 || ((r->addr[full] ^ x->addr[full]) & (0xff00 >> rest) & 0xff) == 0;
+}
+
+/* An IPv4-mapped IPv6 address counts as its IPv4 address. */
+static void unmap(struct net_range *x)
+{
+	static const unsigned char prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (x->family == AF_INET6 && memcmp(x->addr, prefix, 12) == 0) {
+		memmove(x->addr, x->addr + 12, 4);
+		x->family = AF_INET;
+	}
+}
+
+static bool range_allows(const struct net_allow *a, struct net_range *x)
+{
+	unmap(x);
+	for (size_t i = 0; i < a->nranges; i++)
+		if (in_range(&a->ranges[i], x))
+			return true;
+	return false;
+}
+
+bool net_allow_numeric(const struct net_allow *a, const char *addr)
+{
+	struct net_range x;
+
+	return a->any || (parse_addr(addr, &x) && range_allows(a, &x));
+}
+
+/* Every address name resolves to must be allowed (one outside would let a name that
+ * resolves to both pass). */
+static bool resolved_allowed(const struct net_allow *a, const char *name)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	bool ok;
+
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		return false;
+	ok = res != NULL;
+	for (struct addrinfo *p = res; p && ok; p = p->ai_next) {
+		struct net_range x = { .family = p->ai_family };
+
+		if (p->ai_family == AF_INET)
+			memcpy(x.addr, &((struct sockaddr_in *)p->ai_addr)->sin_addr, 4);
+		else if (p->ai_family == AF_INET6)
+			memcpy(x.addr, &((struct sockaddr_in6 *)p->ai_addr)->sin6_addr, 16);
+		ok = (p->ai_family == AF_INET || p->ai_family == AF_INET6) && range_allows(a, &x);
+	}
+	freeaddrinfo(res);
+	return ok;
+}
+
+bool net_allow_host(const struct net_allow *a, const char *host)
+{
+	size_t n = strlen(host);
+	char *bare = n > 2 && host[0] == '[' && host[n - 1] == ']' ? xstrndup(host + 1, n - 2)
+								    : xstrdup(host);
+	struct net_range x;
+	bool ok = a->any;
+
+	for (size_t i = 0; !ok && i < a->nhosts; i++)
+		ok = strcasecmp(a->hosts[i], bare) == 0;
+	if (!ok)
+		ok = parse_addr(bare, &x) ? range_allows(a, &x) : resolved_allowed(a, bare);
+	free(bare);
+	return ok;
+}
+
+char *net_url_host(const char *url)
+{
+	const char *p, *end;
+
+	if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		return NULL;
+	p += strcspn(p, "@/?#") < strlen(p) && p[strcspn(p, "@/?#")] == '@'
+		     ? strcspn(p, "@/?#") + 1
+		     : 0;
+	if (*p == '[') {
+		end = strchr(p, ']');
+		return end && end > p + 1 ? xstrndup(p + 1, (size_t)(end - p - 1)) : NULL;
+	}
+	end = p + strcspn(p, ":/?#");
+	return end > p ? xstrndup(p, (size_t)(end - p)) : NULL;
+}
+
+void net_allow_free(struct net_allow *a)
+{
+	for (size_t i = 0; i < a->nhosts; i++)
+		free(a->hosts[i]);
+	free(a->hosts);
+	free(a->ranges);
+	*a = (struct net_allow){ 0 };
+}

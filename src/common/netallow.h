@@ -1,0 +1,41 @@
+/* Allow lists of network addresses (lmcache-security(7)): which hosts a frontend may send
+ * requests to, which api_addresses a registry accepts. CIDR ranges (IPv4 and IPv6) and
+ * exact host names; a name is allowed when listed, or when every address it resolves to
+ * is in a range. */
+#ifndef LMC_COMMON_NETALLOW_H
+#define LMC_COMMON_NETALLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct net_range {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned int bits;
+};
+
+struct net_allow {
+	struct net_range *ranges;
+	size_t nranges;
+	char **hosts; /* exact names (from the operator's own configuration) */
+	size_t nhosts;
+	bool any; /* everything allowed */
+};
+
+/* Adds "ADDR/BITS", "ADDR" (one address), or "any". 0, or -1 with *cause. */
+int net_allow_add(struct net_allow *a, const char *spec, char **cause);
+/* Adds 127.0.0.1 and ::1: the loopback default (the rest of 127.0.0.0/8 is opt-in, so
+ * that tests have an address "elsewhere"). */
+void net_allow_loopback(struct net_allow *a);
+/* Adds an exact host name or address. */
+void net_allow_add_host(struct net_allow *a, const char *host);
+/* Whether a numeric address is in a range. */
+bool net_allow_numeric(const struct net_allow *a, const char *addr);
+/* Whether host (a name, an address, "[v6]") is allowed; names are resolved. */
+bool net_allow_host(const struct net_allow *a, const char *host);
+/* The host of an http(s) URL (malloc'd, brackets removed), or NULL when url is not
+ * http:// or https:// with a host. */
+char *net_url_host(const char *url);
+void net_allow_free(struct net_allow *a);
+
+#endif

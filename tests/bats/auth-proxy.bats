@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# No open proxy, registry hygiene (lmcache-security(7)): the frontend sends requests only
+# to its allow list (127.0.0.2 plays the address outside it), the registry accepts only
+# well-formed entries from allowed hosts, and an entry belongs to the token that made it.
+
+load ../helpers/common
+load ../helpers/discovery
+
+setup() {
+	lmc_setup
+	umask 077
+	cat >"$T/tokens" <<-EOF
+	viewer-token-0123456789abcdef   viewer    vera
+	admin-token-0123456789abcdef    admin     ada
+	agent-token-0123456789abcdef    agent     fe-real
+	agent2-token-0123456789abcdef   agent     fe-fake
+	EOF
+	# A node "elsewhere": on 127.0.0.2, which is not in any default allow list.
+	oport=$(free_port)
+	OUTSIDE="http://127.0.0.2:$oport"
+	lmc_bg outside lmcache-demo-node --role scheduler --host 127.0.0.2 --port-start "$oport" \
+		--tick-ms 0
+	wait_for_http "$OUTSIDE/healthcheck" 10
+}
+
+teardown() { lmc_teardown_checked; }
+
+fe_start() {
+	fport=$(free_port)
+	FE="http://127.0.0.1:$fport"
+	lmc_bg fe lmcache-frontend --port "$fport" --nodes '[]' "$@"
+	wait_for_http "$FE/health" 10
+}
+
+code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
+
+@test "no open proxy: a node added through the API outside the allow list is not reached" {
+	fe_start
+	[ "$(code -X POST -d "{\"name\":\"evil\",\"host\":\"127.0.0.2\",\"port\":$oport}" "$FE/api/proxies")" = 200 ]
+	[ "$(code "$FE/proxy2/evil/conf")" = 403 ]
+	jq -e '.detail | contains("allow list")' "$T/out"
+	[ "$(code "$FE/proxy/127.0.0.2/$oport/conf")" = 403 ]
+	[ "$(code -X POST -d '{"name":"leaf","host":"127.0.0.1","port":1}' "$FE/api/proxies/evil/nodes")" = 200 ]
+	[ "$(code -X PUT -d "{\"name\":\"leaf\",\"host\":\"127.0.0.2\",\"port\":$oport}" "$FE/api/nodes/leaf")" = 200 ]
+	[ "$(code "$FE/proxy2/leaf/conf")" = 403 ]
+	[ "$(code -X POST -d "{\"heartbeat_url\":\"$OUTSIDE/x\",\"interval\":1}" "$FE/api/heartbeat/start")" = 403 ]
+	code "$FE/metrics" >/dev/null
+	grep -q 'lmcache_frontend_audited' "$T/out"
+}
+
+@test "no open proxy: --allow-network lets the operator widen the list" {
+	fe_start --allow-network 127.0.0.2/32
+	code -X POST -d "{\"name\":\"n2\",\"host\":\"127.0.0.2\",\"port\":$oport}" "$FE/api/proxies"
+	[ "$(code "$FE/proxy2/n2/conf")" = 200 ]
+	run lmcache-frontend --nodes '[]' --allow-network 10.0.0.0/33
+	[ "$status" = 1 ]
+	[[ "$output" == *"not an address or a CIDR range"* ]]
+}
+
+@test "no open proxy: nodes given at start are trusted wherever they are" {
+	fe_start --nodes "[{\"name\":\"o\",\"host\":\"127.0.0.2\",\"port\":$oport}]"
+	[ "$(code "$FE/proxy2/o/conf")" = 200 ]
+}
+
+@test "registry: api_address outside --allow-network is refused; a central frontend refuses a spoofed entry" {
+	start_discovery disc --allow-network 127.0.0.1/32
+	[ "$(heartbeat_status "$DISC_URL" "$OUTSIDE")" = 403 ]
+	[ "$(heartbeat_status "$DISC_URL" "http://127.0.0.1:9")" = 200 ]
+	# A registry that accepts any address lists the fake; the central frontend refuses it.
+	start_discovery open
+	[ "$(heartbeat_status "$DISC_URL" "$OUTSIDE")" = 200 ]
+	fe_start --node-supplier-url "$DISC_URL/lmcache_infos" --node-supplier-interval 1
+	wait_until 10 eval 'curl -s "$FE/api/proxies" | grep -q 127.0.0.2'
+	name=$(curl -s "$FE/api/proxies" | jq -r '.proxies[] | select(.host == "127.0.0.2") | .name')
+	[ "$(code "$FE/proxy2/$name/conf")" = 403 ]
+	jq -e '.detail | contains("allow list")' "$T/out"
+	[ "$(code "$FE/proxy/127.0.0.2/$oport/conf")" = 403 ]
+	jq -e '.detail | contains("allow list")' "$T/out"
+}
+
+@test "registry: invalid UTF-8 and over-long fields are refused; the listing stays JSON" {
+	start_discovery disc
+	[ "$(code -G "$DISC_URL/lmcache_heartbeat" --data-urlencode api_address=http://127.0.0.1:1 --data version=%FF%FE)" = 400 ]
+	jq -e '.detail == "version is not valid UTF-8"' "$T/out"
+	[ "$(code "$DISC_URL/lmcache_heartbeat?api_address=http://127.0.0.1:2/%C3")" = 400 ]
+	[ "$(code -G "$DISC_URL/lmcache_heartbeat" --data-urlencode api_address=http://127.0.0.1:3 --data other_info=%7B%22a%22:%22%ED%A0%80%22%7D)" = 400 ]
+	[ "$(code -G "$DISC_URL/lmcache_heartbeat" --data-urlencode api_address=http://127.0.0.1:4 --data-urlencode "version=$(printf 'v%.0s' $(seq 200))")" = 400 ]
+	[ "$(code -G "$DISC_URL/lmcache_heartbeat" --data-urlencode api_address=http://127.0.0.1:5 --data-urlencode "version=é-1")" = 200 ]
+	curl -sS "$DISC_URL/lmcache_infos" | python3 -c 'import json, sys; d = json.loads(sys.stdin.buffer.read().decode("utf-8")); assert list(d["processInfos"]) == ["http://127.0.0.1:5"], d'
+	run lmcctl --registry "$DISC_URL" nodes
+	[ "$status" != 2 ]
+}
+
+@test "registry: an entry belongs to the token that registered it" {
+	start_discovery disc --token-file "$T/tokens"
+	addr=http://127.0.0.1:7
+	real=(-H 'Authorization: Bearer agent-token-0123456789abcdef')
+	fake=(-H 'Authorization: Bearer agent2-token-0123456789abcdef')
+	[ "$(heartbeat_status "$DISC_URL" $addr "${real[@]}")" = 200 ]
+	[ "$(heartbeat_status "$DISC_URL" $addr "${fake[@]}")" = 403 ]
+	[ "$(code -X DELETE "${fake[@]}" "$DISC_URL/lmcache_heartbeat?api_address=$addr")" = 403 ]
+	jq -e '.detail | contains("another token")' "$T/out"
+	[ "$(heartbeat_status "$DISC_URL" $addr "${real[@]}")" = 200 ]
+	[ "$(code -X DELETE -H 'Authorization: Bearer admin-token-0123456789abcdef' "$DISC_URL/lmcache_heartbeat?api_address=$addr")" = 200 ]
+	[ "$(heartbeat_status "$DISC_URL" $addr "${fake[@]}")" = 200 ]
+}
+
+@test "no confused deputy: another local user may read, not change, a socket node through the frontend" {
+	[ "$(id -u)" = 0 ] || skip "needs root to act as another user"
+	lmc_bg sock lmcache-demo-node --role scheduler --socket-prefix "$T/api/sock" --tick-ms 0
+	wait_for_socket "$T/api/sock_6999"
+	fe_start --nodes "[{\"name\":\"s\",\"host\":\"localhost\",\"port\":\"$T/api/sock_6999\"}]"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	[ "$(as_nobody curl -s -o /dev/null -w '%{http_code}' "$FE/proxy2/s/conf")" = 200 ]
+	out=$(as_nobody curl -s -w ' %{http_code}' -X POST -d '{"max_local_cpu_size": 3}' "$FE/proxy2/s/conf")
+	[[ "$out" == *"uid 65534 may not change a node"*" 403" ]]
+	s=$(as_nobody curl -s -w '%{http_code}' -o /dev/null "$FE/proxy2/s/loglevel?logger_name=lmcache&level=DEBUG")
+	[ "$s" = 403 ]
+	[ "$(code -X POST -d '{"max_local_cpu_size": 3}' "$FE/proxy2/s/conf")" = 200 ]
+}
