@@ -71,5 +71,6 @@ int daemon_wait_signal(const sigset_t *stop, const struct timespec *timeout)
 	if (sig < 0) /* EAGAIN: the time is up */
 		return 0;
 	log_info("signal %d: stopping", sig);
+	daemon_notify("STOPPING=1");
 	return sig;
 }

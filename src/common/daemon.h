@@ -19,4 +19,8 @@ void daemon_block_signals(sigset_t *stop);
  * as the reason for stopping, or 0 when the time is up. */
 int daemon_wait_signal(const sigset_t *stop, const struct timespec *timeout);
 
+/* Tells systemd the daemon's state ("READY=1" once listening, "STOPPING=1"), when run by
+ * systemd with Type=notify and built with libsystemd; otherwise does nothing. */
+void daemon_notify(const char *state);
+
 #endif

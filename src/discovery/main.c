@@ -66,6 +66,7 @@ static int serve(struct options *o)
 	}
 	log_info("listening on %s port %d, store %s, ttl %ds, max %zu entries", o->host, o->port,
 		 d.store_desc, o->ttl, o->max_entries);
+	daemon_notify("READY=1");
 	run(&d, &stop);
 	rc = 0;
 out:

@@ -94,6 +94,7 @@ static int serve(struct frontend *fe, const sigset_t *stop)
 	if (mhd != NULL)
 		log_info("listening on %s port %d, %zu proxies, %zu nodes", o->host, o->port,
 			 fe->model.nproxies, model_count_leaves(&fe->model));
+	daemon_notify("READY=1");
 	daemon_wait_signal(stop, NULL);
 	supplier_stop(fe);
 	heartbeat_stop(fe->hb, true);
