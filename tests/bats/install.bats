@@ -75,9 +75,10 @@ unit_for_verify() {
 	for u in lmcache-discovery lmcache-frontend; do
 		port=$(free_port)
 		mkdir -p "$T/$u"
-		run python3 "$LMC_SRCDIR/tests/helpers/notify-run.py" "$T/$u" \
-			"http://127.0.0.1:$port/health" "$(installed $u)" --port "$port" 2>"$T/$u.err"
-		assert_success
+		python3 "$LMC_SRCDIR/tests/helpers/notify-run.py" "$T/$u" \
+			"http://127.0.0.1:$port/health" "$(installed $u)" --port "$port" \
+			>"$T/$u.out" 2>"$T/$u.err"
+		run cat "$T/$u.out"
 		assert_output "READY=1
 health 200
 STOPPING=1
