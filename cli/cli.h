@@ -1,6 +1,6 @@
 /* lmcctl internals shared by the command files: cluster, selection, fan-out, report. */
-#ifndef LMCCTL_CLI_H
-#define LMCCTL_CLI_H
+#ifndef LMC_CLI_H
+#define LMC_CLI_H
 
 #include "lmcctl.h"
 #include "buf.h"

@@ -1,8 +1,8 @@
 /* lmcctl: shared types of the CLI. A command is a const descriptor in cmd_table[]
  * (table.c); it runs against the selected nodes through the fan-out (fanout.c) and hands
  * one result per node to the report (report.c), which prints and picks the exit code. */
-#ifndef LMCCTL_H
-#define LMCCTL_H
+#ifndef LMC_CLI_LMCCTL_H
+#define LMC_CLI_LMCCTL_H
 
 #include "cluster.h"
 

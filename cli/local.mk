@@ -40,7 +40,6 @@ tests_unit_test_cli_parsers_LDADD = src/common/libcommon.la src/common/libutil.l
 tests_unit_test_cli_http_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
 tests_unit_test_cli_http_LDADD = src/common/libcommon.la src/common/libutil.la $(MHD_LIBS)
 
-include cli/cluster.mk
 
 lmcctl_bats = tests/bats/lmcctl-cluster.bats tests/bats/lmcctl-commands.bats \
 	tests/bats/lmcctl-usage.bats tests/bats/lmcctl-lmcache.bats tests/bats/lmcctl-nginx.bats

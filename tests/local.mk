@@ -3,10 +3,6 @@
 UNIT_LDADD = src/common/libutil.la
 EXTRA_DIST += tests/unit/tap.h tests/helpers/common.bash build-aux/tap-driver.sh
 
-check_PROGRAMS += tests/unit/test-strutil
-tests_unit_test_strutil_LDADD = $(UNIT_LDADD)
-TESTS += tests/unit/test-strutil
-
 # LMCache's recorded answers and the server that replays them (docs/protocol.md).
 TESTS += tests/bats/fixtures.bats
 EXTRA_DIST += tests/bats/fixtures.bats tests/helpers/fixtures.bash \

@@ -1,8 +1,8 @@
 /* lmcache-top: shared types. The collector (collect.c) fills the model (model.c) from the
  * network in its own thread; the screen loop (main.c) draws the model under its lock and
  * handles keys (keys.c), each tab (tab-*.c) a const vtable in tab_table[] (tabs.c). */
-#ifndef LMC_TOP_H
-#define LMC_TOP_H
+#ifndef LMC_TUI_TOP_H
+#define LMC_TUI_TOP_H
 
 #include "cluster.h"
 #include "prom.h"

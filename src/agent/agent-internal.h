@@ -1,19 +1,27 @@
 /*
  * What the pieces of liblmcagent share and the host never sees.
  *
- * Ownership of the pieces:
- *   agent.c            lifecycle, identity, providers             (struct lmca_agent)
- *   conf.c, conf-load.c configuration store, YAML/env loading     (struct conf_store)
- *   log.c              logger tree and sinks                       (struct log_tree)
- *   metrics.c          metric registry and Prometheus rendering    (struct metric_registry)
- *   server.c, route.c  libmicrohttpd server, sockets, route table  (struct server)
- *   ep-*.c             one file per endpoint family (PROTOCOL section 3)
- *   stacks.c           capture of every thread's call stack
- *   plugin*.c          plugin runtime (PROTOCOL section 4)         (struct plugin_runtime)
- *   host-hooks.c       a runtime host's threads, loggers, metrics  (struct host_hooks)
+ * The pieces in layers; a piece calls only pieces on its own layer or below (checked with
+ * `scripts/layers calls build src/agent`, which finds no circle):
+ *
+ *   lifecycle   agent.c       lmca_agent_new/start/stop/free     (struct lmca_agent)
+ *   serving     route.c       the route table (srv_table) and its adapters
+ *               server.c      the listener and the server core (struct server)
+ *   endpoints   ep-*.c        one file per endpoint family (PROTOCOL section 3)
+ *   services    request.c     what endpoints read and answer with
+ *               plugin*.c     plugin runtime (PROTOCOL section 4) (struct plugin_runtime)
+ *               log.c         logger tree and sinks               (struct log_tree)
+ *               metrics*.c    metric registry, Prometheus text    (struct metric_registry)
+ *               stacks.c      every thread's call stack; listen.c  sockets
+ *               host-hooks.c  a runtime host's threads, loggers, metrics (struct host_hooks)
+ *   bottom      identity.c    role, index, name, port, the host's providers
+ *               conf*.c       configuration store, YAML/env loading (struct conf_store)
+ *
+ * Below all of them: the server core (src/server/srv.h) and libutil. Values travel as
+ * json_t *, never as text re-parsed (conf_get).
  */
-#ifndef LMCA_AGENT_INTERNAL_H
-#define LMCA_AGENT_INTERNAL_H
+#ifndef LMC_AGENT_INTERNAL_H
+#define LMC_AGENT_INTERNAL_H
 
 #include "lmcagent.h"
 
@@ -24,6 +32,7 @@ struct conf_store;
 struct log_tree;
 struct metric_registry;
 struct server;
+struct srv_table;
 struct plugin_runtime;
 struct host_hooks;
 
@@ -45,10 +54,12 @@ struct lmca_agent {
 	void *script_arg;
 	char **env_allowlist; /* NULL-terminated, may be NULL */
 	int stack_signal;     /* 0: no stack capture */
+	int stack_signal_active; /* installed while the server runs, 0: none */
 
 	struct conf_store *conf;
 	struct log_tree *logs;
 	struct metric_registry *metrics;
+	struct srv_table *routes; /* built-in and host routes (route.c) */
 	struct server *server;
 	struct plugin_runtime *plugins;
 	struct host_hooks *hooks; /* NULL until the host sets one; guarded by lock */
@@ -57,6 +68,8 @@ struct lmca_agent {
 /* ---- conf.c ---- */
 struct conf_store *conf_store_new(void);
 void conf_store_free(struct conf_store *cs);
+/* A new reference to a copy of key's value, or NULL when the key is unknown. */
+json_t *conf_get(const lmca_agent *agent, const char *key);
 /* Registers the keys of PROTOCOL section 2 (the agent calls this from lmca_agent_new). */
 void conf_register_protocol_keys(lmca_agent *agent);
 /* A new reference to an object of all keys (or only `names`, NULL-terminated, unknown

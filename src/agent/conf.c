@@ -336,7 +336,7 @@ int conf_update_from_api(lmca_agent *agent, const char *key, const json_t *value
 }
 
 /* A new reference to the value of key, or NULL when unknown. */
-static json_t *get_value(const lmca_agent *agent, const char *key)
+json_t *conf_get(const lmca_agent *agent, const char *key)
 {
 	struct conf_store *cs = agent->conf;
 	struct conf_entry *e;
@@ -352,7 +352,7 @@ static json_t *get_value(const lmca_agent *agent, const char *key)
 
 char *lmca_conf_get_json(const lmca_agent *agent, const char *key)
 {
-	json_t *v = get_value(agent, key);
+	json_t *v = conf_get(agent, key);
 	char *text;
 
 	if (v == NULL)
@@ -364,7 +364,7 @@ char *lmca_conf_get_json(const lmca_agent *agent, const char *key)
 
 bool lmca_conf_get_bool(const lmca_agent *agent, const char *key, bool dflt)
 {
-	json_t *v = get_value(agent, key);
+	json_t *v = conf_get(agent, key);
 	bool r = json_is_boolean(v) ? json_is_true(v) : dflt;
 
 	json_decref(v);
@@ -373,7 +373,7 @@ bool lmca_conf_get_bool(const lmca_agent *agent, const char *key, bool dflt)
 
 long long lmca_conf_get_int(const lmca_agent *agent, const char *key, long long dflt)
 {
-	json_t *v = get_value(agent, key);
+	json_t *v = conf_get(agent, key);
 	long long r = dflt;
 
 	if (json_is_integer(v))
@@ -386,7 +386,7 @@ long long lmca_conf_get_int(const lmca_agent *agent, const char *key, long long 
 
 double lmca_conf_get_float(const lmca_agent *agent, const char *key, double dflt)
 {
-	json_t *v = get_value(agent, key);
+	json_t *v = conf_get(agent, key);
 	double r = json_is_number(v) ? json_number_value(v) : dflt;
 
 	json_decref(v);
@@ -395,7 +395,7 @@ double lmca_conf_get_float(const lmca_agent *agent, const char *key, double dflt
 
 char *lmca_conf_get_string(const lmca_agent *agent, const char *key, const char *dflt)
 {
-	json_t *v = get_value(agent, key);
+	json_t *v = conf_get(agent, key);
 	char *r;
 
 	if (json_is_string(v))

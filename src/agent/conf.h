@@ -2,8 +2,8 @@
  * What conf.c and conf-load*.c share: typed values from text, the staged form of a loaded
  * configuration, and the store's internal setters. Not seen by the rest of the agent.
  */
-#ifndef LMCA_CONF_H
-#define LMCA_CONF_H
+#ifndef LMC_AGENT_CONF_H
+#define LMC_AGENT_CONF_H
 
 #include "agent-internal.h"
 

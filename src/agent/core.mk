@@ -6,9 +6,8 @@ agent_sources += src/agent/conf.c src/agent/conf.h src/agent/conf-value.c \
 dist_man_MANS += man/lmcagent.3
 
 # Unit tests reach agent-internal.h functions, which the shared library does not export:
-# they link this check-only static copy of the whole library instead. Other pieces may add
-# to check_LTLIBRARIES with += (this fragment is included first).
-check_LTLIBRARIES = src/agent/libagent-test.la
+# they link this check-only static copy of the whole library instead.
+check_LTLIBRARIES += src/agent/libagent-test.la
 src_agent_libagent_test_la_SOURCES = $(agent_sources)
 src_agent_libagent_test_la_CFLAGS = $(src_agent_liblmcagent_la_CFLAGS)
 src_agent_libagent_test_la_LIBADD = $(src_agent_liblmcagent_la_LIBADD)

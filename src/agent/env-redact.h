@@ -1,6 +1,6 @@
 /* Which environment values GET /env may show: pure, so it is unit-tested alone. */
-#ifndef LMCA_ENV_REDACT_H
-#define LMCA_ENV_REDACT_H
+#ifndef LMC_AGENT_ENV_REDACT_H
+#define LMC_AGENT_ENV_REDACT_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -59,8 +59,8 @@ static void post_conf(lmca_agent *agent, const lmca_request *req, lmca_response 
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/conf", get_conf },
-	{ "POST", "/conf", post_conf },
+	{ "GET", "/conf", get_conf, SRV_ROLE_VIEWER },
+	{ "POST", "/conf", post_conf, SRV_ROLE_OPERATOR },
 	{ 0 },
 };
 

@@ -19,7 +19,7 @@ static void get_env(lmca_agent *agent, const lmca_request *req, lmca_response *r
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/env", get_env },
+	{ "GET", "/env", get_env, SRV_ROLE_VIEWER },
 	{ 0 },
 };
 

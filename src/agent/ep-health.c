@@ -29,7 +29,7 @@ static void get_health(lmca_agent *agent, const lmca_request *req, lmca_response
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/healthcheck", get_health },
+	{ "GET", "/healthcheck", get_health, SRV_ROLE_VIEWER },
 	{ 0 },
 };
 

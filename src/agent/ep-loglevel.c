@@ -73,7 +73,7 @@ static void get_loglevel(lmca_agent *agent, const lmca_request *req, lmca_respon
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/loglevel", get_loglevel },
+	{ "GET", "/loglevel", get_loglevel, SRV_ROLE_VIEWER },
 	{ 0 },
 };
 

@@ -98,9 +98,9 @@ static void get_inference_version(lmca_agent *agent, const lmca_request *req,
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/meta", get_meta },
-	{ "GET", "/inference_info", get_inference_info },
-	{ "GET", "/inference_version", get_inference_version },
+	{ "GET", "/meta", get_meta, SRV_ROLE_VIEWER },
+	{ "GET", "/inference_info", get_inference_info, SRV_ROLE_VIEWER },
+	{ "GET", "/inference_version", get_inference_version, SRV_ROLE_VIEWER },
 	{ 0 },
 };
 

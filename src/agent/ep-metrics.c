@@ -17,8 +17,8 @@ static void reset_metrics(lmca_agent *agent, const lmca_request *req, lmca_respo
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/metrics", get_metrics },
-	{ "POST", "/metrics/reset", reset_metrics },
+	{ "GET", "/metrics", get_metrics, SRV_ROLE_VIEWER },
+	{ "POST", "/metrics/reset", reset_metrics, SRV_ROLE_OPERATOR },
 	{ 0 },
 };
 

@@ -12,7 +12,7 @@ static void get_plugins(lmca_agent *agent, const lmca_request *req, lmca_respons
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/plugins", get_plugins },
+	{ "GET", "/plugins", get_plugins, SRV_ROLE_VIEWER },
 	{ 0 },
 };
 

@@ -86,7 +86,7 @@ static void post_run_script(lmca_agent *agent, const lmca_request *req, lmca_res
 }
 
 static const struct endpoint endpoints[] = {
-	{ "POST", "/run_script", post_run_script },
+	{ "POST", "/run_script", post_run_script, SRV_ROLE_ADMIN },
 	{ 0 },
 };
 

@@ -84,7 +84,7 @@ static void get_threads(lmca_agent *agent, const lmca_request *req, lmca_respons
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/threads", get_threads },
+	{ "GET", "/threads", get_threads, SRV_ROLE_VIEWER },
 	{ 0 },
 };
 

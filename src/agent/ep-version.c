@@ -47,9 +47,9 @@ static void get_commit_id(lmca_agent *agent, const lmca_request *req, lmca_respo
 }
 
 static const struct endpoint endpoints[] = {
-	{ "GET", "/version", get_version },
-	{ "GET", "/lmc_version", get_lmc_version },
-	{ "GET", "/commit_id", get_commit_id },
+	{ "GET", "/version", get_version, SRV_ROLE_VIEWER },
+	{ "GET", "/lmc_version", get_lmc_version, SRV_ROLE_VIEWER },
+	{ "GET", "/commit_id", get_commit_id, SRV_ROLE_VIEWER },
 	{ 0 },
 };
 

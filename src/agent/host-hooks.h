@@ -1,7 +1,7 @@
 /* What the endpoints ask of a host with a runtime of its own (lmcagent.h, "hosts with a
  * runtime of their own"): its threads' frames, its loggers, its metrics. */
-#ifndef LMCA_HOST_HOOKS_H
-#define LMCA_HOST_HOOKS_H
+#ifndef LMC_AGENT_HOST_HOOKS_H
+#define LMC_AGENT_HOST_HOOKS_H
 
 #include "server.h"
 

@@ -1,6 +1,6 @@
 /* Listening sockets for the internal API server, with tmux-style hygiene. */
-#ifndef LMCA_LISTEN_H
-#define LMCA_LISTEN_H
+#ifndef LMC_AGENT_LISTEN_H
+#define LMC_AGENT_LISTEN_H
 
 #include <stdbool.h>
 #include <sys/types.h>

@@ -1,6 +1,6 @@
 /* What metrics.c (registry, series, updates) and metrics-render.c (exposition) share. */
-#ifndef LMCA_METRICS_H
-#define LMCA_METRICS_H
+#ifndef LMC_AGENT_METRICS_H
+#define LMC_AGENT_METRICS_H
 
 #include "agent-internal.h"
 #include "buf.h"

@@ -1,6 +1,6 @@
 /* How a runtime plugin is started: its interpreter (PROTOCOL section 4). */
-#ifndef LMCA_PLUGIN_INTERP_H
-#define LMCA_PLUGIN_INTERP_H
+#ifndef LMC_AGENT_PLUGIN_INTERP_H
+#define LMC_AGENT_PLUGIN_INTERP_H
 
 /* The full path of an executable: word itself when it contains '/', else the first match in
  * search_path (a PATH-style list; NULL or "" finds nothing). NULL when none. */

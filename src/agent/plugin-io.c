@@ -13,26 +13,26 @@
 /* A line longer than this is logged in pieces, so a plugin cannot grow the host's memory. */
 #define LINE_MAX_LEN 16384
 
-static void log_line(struct plugin_runtime *rt, struct plugin *p, const char *s, size_t n)
+static void log_line(lmca_logger *log, struct plugin *p, const char *s, size_t n)
 {
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
-	lmca_log(plugin_runtime_logger(rt), LMCA_LOG_INFO, "[%s] %.*s", p->path, (int)n, s);
+	lmca_log(log, LMCA_LOG_INFO, "[%s] %.*s", p->path, (int)n, s);
 }
 
 /* Logs every complete line in p->out_line and keeps the rest. */
-static void log_complete_lines(struct plugin_runtime *rt, struct plugin *p)
+static void log_complete_lines(lmca_logger *log, struct plugin *p)
 {
 	struct buf *b = &p->out_line;
 	size_t start = 0;
 	char *nl;
 
 	while ((nl = memchr(b->data + start, '\n', b->len - start)) != NULL) {
-		log_line(rt, p, b->data + start, (size_t)(nl - (b->data + start)));
+		log_line(log, p, b->data + start, (size_t)(nl - (b->data + start)));
 		start = (size_t)(nl - b->data) + 1;
 	}
 	if (b->len - start >= LINE_MAX_LEN) {
-		log_line(rt, p, b->data + start, b->len - start);
+		log_line(log, p, b->data + start, b->len - start);
 		start = b->len;
 	}
 	if (start > 0) {
@@ -44,7 +44,7 @@ static void log_complete_lines(struct plugin_runtime *rt, struct plugin *p)
 	}
 }
 
-bool plugin_read_output(struct plugin_runtime *rt, struct plugin *p, bool at_eof)
+bool plugin_read_output(lmca_logger *log, struct plugin *p, bool at_eof)
 {
 	char chunk[4096];
 	ssize_t n;
@@ -53,7 +53,7 @@ bool plugin_read_output(struct plugin_runtime *rt, struct plugin *p, bool at_eof
 		n = read(p->out_fd, chunk, sizeof chunk);
 		if (n > 0) {
 			buf_append(&p->out_line, chunk, (size_t)n);
-			log_complete_lines(rt, p);
+			log_complete_lines(log, p);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -64,13 +64,13 @@ bool plugin_read_output(struct plugin_runtime *rt, struct plugin *p, bool at_eof
 		p->out_fd = -1;
 	}
 	if (p->out_line.len > 0)
-		log_line(rt, p, p->out_line.data, p->out_line.len);
+		log_line(log, p, p->out_line.data, p->out_line.len);
 	buf_reset(&p->out_line);
 	return false;
 }
 
 /* One report line of the shim: "pid N", "exit STATUS" or "spawn-error ERRNO". */
-static void status_report(struct plugin_runtime *rt, struct plugin *p, const char *line)
+static void status_report(lmca_logger *log, struct plugin *p, const char *line)
 {
 	long v;
 
@@ -84,12 +84,12 @@ static void status_report(struct plugin_runtime *rt, struct plugin *p, const cha
 		p->error = xasprintf("cannot execute %s: %s", p->cmd[0], strerror((int)v));
 		p->exit_reported = true;
 		p->exit_code = 127;
-		lmca_log(plugin_runtime_logger(rt), LMCA_LOG_ERROR,
+		lmca_log(log, LMCA_LOG_ERROR,
 		         "Failed to launch plugin %s: %s", p->path, p->error);
 	}
 }
 
-bool plugin_read_status(struct plugin_runtime *rt, struct plugin *p)
+bool plugin_read_status(lmca_logger *log, struct plugin *p)
 {
 	char chunk[256];
 	ssize_t n;
@@ -108,7 +108,7 @@ bool plugin_read_status(struct plugin_runtime *rt, struct plugin *p)
 			struct buf rest = BUF_INIT;
 
 			*nl = '\0';
-			status_report(rt, p, p->status_line.data);
+			status_report(log, p, p->status_line.data);
 			buf_append(&rest, nl + 1,
 			           p->status_line.len - (size_t)(nl + 1 - p->status_line.data));
 			buf_free(&p->status_line);

@@ -1,6 +1,6 @@
 /* Which runtime plugins a process runs: the name grammar of PROTOCOL section 4. Pure. */
-#ifndef LMCA_PLUGIN_NAME_H
-#define LMCA_PLUGIN_NAME_H
+#ifndef LMC_AGENT_PLUGIN_NAME_H
+#define LMC_AGENT_PLUGIN_NAME_H
 
 #include "lmcagent.h"
 

@@ -1,6 +1,6 @@
 /* Where runtime plugins are found (PROTOCOL section 4). */
-#ifndef LMCA_PLUGIN_SCAN_H
-#define LMCA_PLUGIN_SCAN_H
+#ifndef LMC_AGENT_PLUGIN_SCAN_H
+#define LMC_AGENT_PLUGIN_SCAN_H
 
 #include <stddef.h>
 

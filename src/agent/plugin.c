@@ -58,8 +58,6 @@ static const char *const state_names[] = {
 
 const char *plugin_state_name(enum plugin_state s) { return state_names[s]; }
 
-lmca_logger *plugin_runtime_logger(struct plugin_runtime *rt) { return rt->log; }
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -146,7 +144,7 @@ void plugin_instance_ended(struct plugin_runtime *rt, struct plugin *p)
 {
 	double uptime = now_s() - p->started;
 
-	plugin_read_output(rt, p, true);
+	plugin_read_output(rt->log, p, true);
 	reap_shim(rt, p);
 	if (p->life_fd >= 0)
 		close(p->life_fd);
@@ -244,8 +242,8 @@ static void supervise_once(struct plugin_runtime *rt, struct pollfd *fds, size_t
 		if (fds[j].revents == 0)
 			continue;
 		if (fds[j].fd == p->out_fd)
-			plugin_read_output(rt, p, false);
-		else if (fds[j].fd == p->status_fd && !plugin_read_status(rt, p))
+			plugin_read_output(rt->log, p, false);
+		else if (fds[j].fd == p->status_fd && !plugin_read_status(rt->log, p))
 			plugin_instance_ended(rt, p);
 	}
 	if (rt->stopping && now_s() >= rt->stop_deadline)
@@ -310,12 +308,10 @@ static char **plugin_locations(lmca_agent *agent, size_t *n)
 
 	*n = 0;
 	for (size_t k = 0; k < 2 && *n == 0; k++) {
-		char *text = lmca_conf_get_json(agent, keys[k]);
-		json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+		json_t *v = conf_get(agent, keys[k]);
 		size_t i;
 		json_t *e;
 
-		free(text);
 		if (json_is_string(v) && *json_string_value(v)) {
 			out = xcalloc(2, sizeof *out);
 			out[(*n)++] = xstrdup(json_string_value(v));
@@ -336,8 +332,7 @@ static char **plugin_locations(lmca_agent *agent, size_t *n)
 
 static void load_settings(struct plugin_runtime *rt)
 {
-	char *text = lmca_conf_get_json(rt->agent, "extra_config");
-	json_t *extra = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *extra = conf_get(rt->agent, "extra_config");
 	char *cause = NULL;
 
 	if (plugin_settings_parse(extra, &rt->set, &cause) < 0) {
@@ -345,7 +340,6 @@ static void load_settings(struct plugin_runtime *rt)
 		free(cause);
 	}
 	json_decref(extra);
-	free(text);
 }
 
 /* Decides what becomes of one found file: skipped, failed, or launched. */

@@ -1,6 +1,6 @@
 /* What the plugin runtime's files share (PROTOCOL section 4). */
-#ifndef LMCA_PLUGIN_H
-#define LMCA_PLUGIN_H
+#ifndef LMC_AGENT_PLUGIN_H
+#define LMC_AGENT_PLUGIN_H
 
 #include "agent-internal.h"
 #include "buf.h"
@@ -82,16 +82,15 @@ int plugin_spawn(struct plugin *p, char **envp, double grace, char **cause);
 /* Python-style code of a wait status: the exit code, or -signal. */
 int plugin_exit_code(int status);
 
-/* ---- plugin-io.c: the supervisor's per-plugin events ---- */
+/* ---- plugin-io.c: the supervisor's per-plugin events, logged to log ---- */
 struct plugin_runtime;
 /* Logs the complete lines of p's output; at_eof also flushes a partial line. Returns
  * false when the pipe reached end-of-file (the descriptor is then closed). */
-bool plugin_read_output(struct plugin_runtime *rt, struct plugin *p, bool at_eof);
+bool plugin_read_output(lmca_logger *log, struct plugin *p, bool at_eof);
 /* Handles the shim's reports; false when the shim has gone (status pipe closed). */
-bool plugin_read_status(struct plugin_runtime *rt, struct plugin *p);
+bool plugin_read_status(lmca_logger *log, struct plugin *p);
 
 /* ---- plugin.c ---- */
-lmca_logger *plugin_runtime_logger(struct plugin_runtime *rt);
 /* Called when p's shim has gone: logs the exit, updates metrics, applies the policy. */
 void plugin_instance_ended(struct plugin_runtime *rt, struct plugin *p);
 

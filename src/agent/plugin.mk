@@ -9,7 +9,7 @@ agent_sources += src/agent/plugin.c src/agent/plugin.h src/agent/plugin-io.c \
 # The shim that holds each plugin's process group (plugin-shim.c says why). Hosts find it
 # next to their executable (the build tree), else at the configured path; LMCACHE_PLUGIN_SHIM
 # overrides both (shim-path.c).
-pkglibexec_PROGRAMS = src/agent/lmcache-plugin-shim
+pkglibexec_PROGRAMS += src/agent/lmcache-plugin-shim
 src_agent_lmcache_plugin_shim_SOURCES = src/agent/plugin-shim.c
 AM_CPPFLAGS += -DLMCA_PLUGIN_SHIM='"$(pkglibexecdir)/lmcache-plugin-shim"'
 

@@ -1,13 +1,11 @@
-/* The route table: built-in endpoints (one family per ep-*.c) and the host's routes, the
- * request accessors and the response setters. */
+/* The agent's route table on the server core (srv.h): built-in endpoints (one family per
+ * ep-*.c) and the host's routes, and the adapters that run them. Endpoints read requests
+ * and fill responses with request.c. */
 #include "config.h"
 #include "server.h"
-#include "buf.h"
-#include "jsonutil.h"
-#include "strutil.h"
+#include "srv.h"
 #include "xalloc.h"
 
-#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,210 +33,77 @@ struct host_route {
 	void *arg;
 };
 
-struct route_table {
-	pthread_mutex_t lock; /* routes only grow; dispatch copies the match under the lock */
-	struct route *routes;
-	size_t n;
-};
-
-static void table_append(struct route_table *rt, struct route r)
+static lmca_request request_of(const struct srv_request *sr)
 {
-	rt->routes = xreallocarray(rt->routes, rt->n + 1, sizeof *rt->routes);
-	rt->routes[rt->n++] = r;
+	return (lmca_request){ sr->conn, sr->method, sr->path, sr->body, sr->body_len };
 }
 
-struct route_table *route_table_new(void)
+/* Hands res over to the core (an unset status becomes the core's 500). */
+static void reply_of(lmca_response *res, struct srv_reply *out)
 {
-	struct route_table *rt = xcalloc(1, sizeof *rt);
+	srv_reply_take(out, (unsigned int)res->status, res->content_type, res->body, res->len);
+	res->body = NULL;
+	response_clear(res);
+}
 
-	pthread_mutex_init(&rt->lock, NULL);
+static void run_builtin(struct srv_request *sr, struct srv_reply *out)
+{
+	const struct endpoint *ep = sr->route->data;
+	lmca_request req = request_of(sr);
+	lmca_response res = { 0 };
+
+	ep->handle(sr->ctx, &req, &res);
+	reply_of(&res, out);
+}
+
+static void run_host(struct srv_request *sr, struct srv_reply *out)
+{
+	const struct host_route *h = sr->route->data;
+	lmca_request req = request_of(sr);
+	lmca_response res = { 0 };
+
+	h->fn(sr->ctx, &req, &res, h->arg);
+	reply_of(&res, out);
+}
+
+struct srv_table *routes_new(void)
+{
+	struct srv_table *t = srv_table_new(true); /* "/conf/" is "/conf" */
+
 	for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
-		for (const struct endpoint *ep = families[f]->endpoints; ep->path; ep++)
-			table_append(rt, (struct route){ ep->method, ep->path, true, (void *)ep });
-	return rt;
-}
+		for (const struct endpoint *ep = families[f]->endpoints; ep->path; ep++) {
+			struct srv_route r = { ep->method, ep->path, run_builtin, (void *)ep,
+			                       SRV_RESERVED, ep->role };
+			char *why = NULL;
 
-void route_table_free(struct route_table *rt)
-{
-	if (rt == NULL)
-		return;
-	for (size_t i = 0; i < rt->n; i++) {
-		if (rt->routes[i].builtin)
-			continue;
-		free((char *)rt->routes[i].method);
-		free((char *)rt->routes[i].path);
-		free(rt->routes[i].data);
-	}
-	free(rt->routes);
-	pthread_mutex_destroy(&rt->lock);
-	free(rt);
+			if (srv_table_add(t, &r, &why) < 0)
+				abort(); /* a bug: two built-ins on one method and path */
+		}
+	return t;
 }
 
 int lmca_agent_add_route(lmca_agent *agent, const char *method, const char *path,
                          lmca_handler fn, void *arg, char **cause)
 {
-	struct route_table *rt = route_table_of(agent);
 	struct host_route *h;
+	struct srv_route r;
 	char *why = NULL;
 
-	pthread_mutex_lock(&rt->lock);
-	if (fn == NULL || route_check_new(rt->routes, rt->n, method, path, &why) < 0) {
-		pthread_mutex_unlock(&rt->lock);
-		if (why == NULL)
-			why = xstrdup("route handler is NULL");
-		if (cause)
-			*cause = why;
-		else
-			free(why);
-		return -1;
+	if (fn == NULL || method == NULL) {
+		why = xstrdup(fn ? "invalid method '(null)'" : "route handler is NULL");
+		goto fail;
 	}
 	h = xmalloc(sizeof *h);
-	h->fn = fn;
-	h->arg = arg;
-	table_append(rt, (struct route){ xstrdup(method), xstrdup(path), false, h });
-	pthread_mutex_unlock(&rt->lock);
-	return 0;
-}
-
-static void respond_no_route(struct route_table *rt, const lmca_request *req,
-                             lmca_response *res, int status)
-{
-	char *msg, *allow;
-
-	if (status == 405) {
-		pthread_mutex_lock(&rt->lock);
-		allow = route_allowed(rt->routes, rt->n, req->path);
-		pthread_mutex_unlock(&rt->lock);
-		msg = xasprintf("%s is not allowed on %s (allowed: %s)", req->method, req->path,
-		                allow);
-		lmca_respond_error(res, 405, "Method Not Allowed", msg);
-		res->allow = allow;
-	} else {
-		msg = xasprintf("no endpoint %s", req->path);
-		lmca_respond_error(res, 404, "Not Found", msg);
-	}
-	free(msg);
-}
-
-void route_dispatch(lmca_agent *agent, const lmca_request *req, lmca_response *res)
-{
-	struct route_table *rt = route_table_of(agent);
-	struct route match;
-	int status = 404, i;
-
-	pthread_mutex_lock(&rt->lock);
-	i = route_find(rt->routes, rt->n, req->method, req->path, &status);
-	if (i >= 0)
-		match = rt->routes[i];
-	pthread_mutex_unlock(&rt->lock);
-	if (i < 0) {
-		respond_no_route(rt, req, res, status);
-		return;
-	}
-	if (match.builtin) {
-		((const struct endpoint *)match.data)->handle(agent, req, res);
-	} else {
-		struct host_route *h = match.data;
-
-		h->fn(agent, req, res, h->arg);
-	}
-	if (res->status == 0)
-		lmca_respond_error(res, 500, "Internal Server Error", "the handler set no response");
-}
-
-/* ---- request accessors ---- */
-
-const char *lmca_request_method(const lmca_request *req) { return req->method; }
-
-const char *lmca_request_path(const lmca_request *req) { return req->path; }
-
-const char *lmca_request_arg(const lmca_request *req, const char *name)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *lmca_request_header(const lmca_request *req, const char *name)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-const char *lmca_request_body(const lmca_request *req, size_t *len)
-{
-	if (len)
-		*len = req->body_len;
-	return req->body;
-}
-
-char **request_list_arg(const lmca_request *req, const char *name)
-{
-	const char *v = lmca_request_arg(req, name);
-
-	if (v == NULL || *v == '\0')
-		return NULL;
-	return str_split(v, ',', NULL);
-}
-
-json_t *ep_parse_json(const char *text, size_t len, char **cause)
-{
-	json_error_t err;
-	json_t *v = json_loadb(text, len, JSON_DECODE_ANY, &err);
-
-	if (v == NULL && cause)
-		*cause = xasprintf("line %d, column %d: %s", err.line, err.column, err.text);
-	return v;
-}
-
-/* ---- responses ---- */
-
-void response_clear(lmca_response *res)
-{
-	free(res->content_type);
-	free(res->body);
-	free(res->allow);
-	*res = (lmca_response){ 0 };
-}
-
-void respond_owned(lmca_response *res, int status, const char *content_type, char *text)
-{
-	response_clear(res);
-	res->status = status;
-	res->content_type = content_type ? xstrdup(content_type) : NULL;
-	res->body = text;
-	res->len = strlen(text);
-}
-
-void lmca_respond(lmca_response *res, int status, const char *content_type, const char *body,
-                  size_t len)
-{
-	char *copy = xmalloc(len + 1);
-
-	if (len)
-		memcpy(copy, body, len);
-	copy[len] = '\0';
-	respond_owned(res, status, content_type, copy);
-	res->len = len; /* the body may hold NUL bytes */
-}
-
-void respond_text(lmca_response *res, int status, const char *text)
-{
-	respond_owned(res, status, NULL, xstrdup(text));
-}
-
-void respond_json(lmca_response *res, int status, const char *content_type, const json_t *v,
-                  int indent)
-{
-	size_t flags = JSON_ENCODE_ANY | (indent > 0 ? JSON_INDENT(indent) : JSON_COMPACT);
-	char *text = json_dumps_shortest(v, flags);
-
-	respond_owned(res, status, content_type ? content_type : "application/json",
-	              text ? text : xstrdup("null"));
-}
-
-void lmca_respond_error(lmca_response *res, int status, const char *error, const char *message)
-{
-	json_t *o = json_pack("{s:s, s:s}", "error", error ? error : "",
-	                      "message", message ? message : "");
-
-	respond_json(res, status, "application/json", o, 0);
-	json_decref(o);
+	*h = (struct host_route){ fn, arg };
+	r = (struct srv_route){ strcmp(method, "*") == 0 ? NULL : method, path, run_host, h,
+	                        SRV_LITERAL | SRV_OWN_DATA, SRV_ROLE_DEFAULT };
+	if (srv_table_add(agent->routes, &r, &why) == 0)
+		return 0;
+	free(h);
+fail:
+	if (cause)
+		*cause = why;
+	else
+		free(why);
+	return -1;
 }

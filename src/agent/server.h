@@ -1,22 +1,19 @@
 /*
  * What the server pieces share: the request/response objects, the endpoint descriptors,
- * the route table and the stack capture. Only server.c knows libmicrohttpd's daemon;
- * endpoints see requests through lmca_request_* and a few helpers here.
+ * the route table and the stack capture. The server core (src/server/srv.h) runs the
+ * daemon; endpoints see requests through lmca_request_* and a few helpers here.
  */
-#ifndef LMCA_SERVER_H
-#define LMCA_SERVER_H
+#ifndef LMC_AGENT_SERVER_H
+#define LMC_AGENT_SERVER_H
 
 #include "agent-internal.h"
-#include "route-match.h"
+#include "srv.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 struct MHD_Connection;
-
-/* Largest request body accepted; a bigger one gets 413. */
-#define SERVER_BODY_LIMIT (1024 * 1024)
 
 struct lmca_request {
 	struct MHD_Connection *conn;
@@ -31,7 +28,6 @@ struct lmca_response {
 	char *content_type; /* NULL: text/plain */
 	char *body;
 	size_t len;
-	char *allow; /* Allow header of a 405, or NULL */
 };
 
 /* A built-in endpoint: one descriptor per method and path. */
@@ -39,6 +35,7 @@ struct endpoint {
 	const char *method;
 	const char *path;
 	void (*handle)(lmca_agent *agent, const lmca_request *req, lmca_response *res);
+	enum srv_role role; /* who may call it (0: viewer for GET, operator otherwise) */
 };
 
 /* One file (ep-*.c) per family, each a NULL-path-terminated list of endpoints. */
@@ -48,14 +45,11 @@ struct endpoint_family {
 };
 
 /* ---- route.c ---- */
-struct route_table;
-struct route_table *route_table_new(void);
-void route_table_free(struct route_table *rt);
-/* Runs the handler of method and path, or fills res with the 404/405 error. */
-void route_dispatch(lmca_agent *agent, const lmca_request *req, lmca_response *res);
-void response_clear(lmca_response *res);
+/* The route table of the built-in endpoints; the host adds its own (lmca_agent_add_route). */
+struct srv_table *routes_new(void);
 
-/* Helpers for endpoints. */
+/* ---- request.c: helpers for endpoints ---- */
+void response_clear(lmca_response *res);
 void respond_text(lmca_response *res, int status, const char *text);
 /* Takes ownership of the malloc'd text. */
 void respond_owned(lmca_response *res, int status, const char *content_type, char *text);
@@ -68,13 +62,14 @@ json_t *ep_parse_json(const char *text, size_t len, char **cause);
 char **request_list_arg(const lmca_request *req, const char *name);
 
 /* ---- server.c ---- */
-/* The agent's server object, created on first use (host routes can come before start). */
-struct server *server_of(lmca_agent *agent);
-struct route_table *route_table_of(lmca_agent *agent);
-/* The stack capture signal in use while the server runs (0: none). */
-int server_stack_signal(lmca_agent *agent);
+struct server *server_new(void);
 /* Stops and frees the server object (from lmca_agent_free). */
 void server_free(lmca_agent *agent);
+/* The stack capture signal in use while the server runs (0: none). */
+static inline int server_stack_signal(const lmca_agent *agent)
+{
+	return agent->stack_signal_active;
+}
 
 /* ---- stacks.c ---- */
 struct thread_info {

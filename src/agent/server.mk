@@ -1,6 +1,6 @@
 # agent server: the internal API server, its routes and endpoints, stack capture.
 agent_sources += src/agent/server.c src/agent/server.h src/agent/listen.c src/agent/listen.h \
-	src/agent/route.c src/agent/route-match.c src/agent/route-match.h \
+	src/agent/route.c src/agent/request.c \
 	src/agent/stacks.c src/agent/env-redact.c src/agent/env-redact.h \
 	src/agent/ep-metrics.c src/agent/ep-threads.c src/agent/ep-loglevel.c \
 	src/agent/ep-conf.c src/agent/ep-meta.c src/agent/ep-version.c src/agent/ep-env.c \
@@ -8,13 +8,11 @@ agent_sources += src/agent/server.c src/agent/server.h src/agent/listen.c src/ag
 	src/agent/host-hooks.c src/agent/host-hooks.h
 
 # Pure pieces, tested without a server.
-check_PROGRAMS += tests/unit/test-route tests/unit/test-env-redact
-tests_unit_test_route_SOURCES = tests/unit/test-route.c src/agent/route-match.c
-tests_unit_test_route_LDADD = $(UNIT_LDADD)
+check_PROGRAMS += tests/unit/test-env-redact
 tests_unit_test_env_redact_SOURCES = tests/unit/test-env-redact.c src/agent/env-redact.c
 tests_unit_test_env_redact_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_env_redact_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS)
-TESTS += tests/unit/test-route tests/unit/test-env-redact
+TESTS += tests/unit/test-env-redact
 
 # Program tests: demo nodes reached over a unix socket and TCP.
 agent_server_bats = tests/bats/agent-server.bats tests/bats/agent-metrics.bats \

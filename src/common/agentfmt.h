@@ -1,7 +1,7 @@
 /* Parsers for the text formats of an internal API server (PROTOCOL.md 3), accepting what
  * LMCache's Python server sends as well as ours. Pure: no I/O. */
-#ifndef LMC_AGENTFMT_H
-#define LMC_AGENTFMT_H
+#ifndef LMC_COMMON_AGENTFMT_H
+#define LMC_COMMON_AGENTFMT_H
 
 #include <jansson.h>
 #include <stddef.h>

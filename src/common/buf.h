@@ -1,6 +1,6 @@
 /* A growable byte buffer that is always NUL-terminated (so text can be used in place). */
-#ifndef LMC_BUF_H
-#define LMC_BUF_H
+#ifndef LMC_COMMON_BUF_H
+#define LMC_COMMON_BUF_H
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * at a URL. The one walk of lmcctl and lmcache-top; each failure keeps its class (err,
  * status) so a caller can turn it into exit codes. Blocking: call it from a thread that may
  * wait (lmcache-top's collector). */
-#ifndef LMC_CLUSTER_H
-#define LMC_CLUSTER_H
+#ifndef LMC_COMMON_CLUSTER_H
+#define LMC_COMMON_CLUSTER_H
 
 #include "http-multi.h"
 

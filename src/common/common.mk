@@ -10,7 +10,23 @@ common_libadd += $(SYSTEMD_LIBS)
 common_sources += src/common/agentfmt.c src/common/agentfmt.h
 common_sources += src/common/cluster.c src/common/cluster.h
 common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
-include tests/prom.mk
+include src/common/prom.mk
+
+# The shared cluster walk (cluster.c, lmcctl's and lmcache-top's): a unit test against a
+# real HTTP server playing a registry and frontends.
+check_PROGRAMS += tests/unit/test-cluster
+TESTS += tests/unit/test-cluster
+tests_unit_test_cluster_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS)
+tests_unit_test_cluster_LDADD = src/common/libcommon.la src/common/libutil.la $(MHD_LIBS)
+
+# The heartbeat client (heartbeat.c).
+check_PROGRAMS += tests/unit/test-heartbeat
+TESTS += tests/unit/test-heartbeat
+tests_unit_test_heartbeat_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
+	-I$(top_srcdir)/tests/unit
+tests_unit_test_heartbeat_LDADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) \
+	$(PTHREAD_LIBS)
+
 check_PROGRAMS += tests/unit/test-jsonutil
 TESTS += tests/unit/test-jsonutil
 tests_unit_test_jsonutil_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)

@@ -2,8 +2,8 @@
  * with a level threshold (--log-level). When stderr is journald's stream (JOURNAL_STREAM),
  * "<N><level>: <text>" instead, N the syslog priority, so journalctl shows levels. Never
  * coloured. */
-#ifndef LMC_DAEMON_LOG_H
-#define LMC_DAEMON_LOG_H
+#ifndef LMC_COMMON_DAEMON_LOG_H
+#define LMC_COMMON_DAEMON_LOG_H
 
 #include <stdarg.h>
 

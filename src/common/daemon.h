@@ -1,7 +1,7 @@
 /* What lmcache-discovery and lmcache-frontend do alike around their servers: the listening
  * socket, and the stop signals owned by the main thread. */
-#ifndef LMC_DAEMON_H
-#define LMC_DAEMON_H
+#ifndef LMC_COMMON_DAEMON_H
+#define LMC_COMMON_DAEMON_H
 
 #include <signal.h>
 #include <time.h>

@@ -4,8 +4,8 @@
  * every interval, retrying with exponential backoff and jitter while the registry is down,
  * and deregistering (DELETE <url>?api_address=...) when stopped cleanly. The thread sleeps
  * until it is due and stops promptly, even in the middle of a request. */
-#ifndef LMC_HEARTBEAT_H
-#define LMC_HEARTBEAT_H
+#ifndef LMC_COMMON_HEARTBEAT_H
+#define LMC_COMMON_HEARTBEAT_H
 
 #include <stdbool.h>
 #include <stddef.h>

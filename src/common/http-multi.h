@@ -1,8 +1,8 @@
 /* Many HTTP requests at once on one libcurl multi handle, each with its own timeout, over
  * TCP or a unix socket. Used by lmcctl's fan-out, lmcache-top's collector and the frontend's
  * merged /metrics; blocking (the caller waits for all). */
-#ifndef LMC_HTTP_MULTI_H
-#define LMC_HTTP_MULTI_H
+#ifndef LMC_COMMON_HTTP_MULTI_H
+#define LMC_COMMON_HTTP_MULTI_H
 
 #include <stddef.h>
 

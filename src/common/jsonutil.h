@@ -1,6 +1,6 @@
 /* jansson helpers with the project's error convention (char **cause, NULL on failure). */
-#ifndef LMC_JSONUTIL_H
-#define LMC_JSONUTIL_H
+#ifndef LMC_COMMON_JSONUTIL_H
+#define LMC_COMMON_JSONUTIL_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -4,6 +4,9 @@ src_common_libutil_la_SOURCES = \
 	src/common/xalloc.c src/common/xalloc.h \
 	src/common/buf.c src/common/buf.h \
 	src/common/strutil.c src/common/strutil.h
+check_PROGRAMS += tests/unit/test-strutil
+tests_unit_test_strutil_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-strutil
 
 # libcommon: what the programs share (HTTP client, cluster model, Prometheus text,
 # heartbeat client). Each piece adds itself to common_sources below.

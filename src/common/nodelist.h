@@ -1,8 +1,8 @@
 /* Parsers for the two listings a client walks to find nodes (PROTOCOL.md 5, 6): the
  * registry's /lmcache_infos (frontend addresses) and a frontend's /api/nodes (its nodes,
  * either as proxies with children or as LMCache's flat list). Pure: no I/O. */
-#ifndef LMC_NODELIST_H
-#define LMC_NODELIST_H
+#ifndef LMC_COMMON_NODELIST_H
+#define LMC_COMMON_NODELIST_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* A string -> index hash table (open addressing) for the Prometheus parser and merger.
  * Keys are borrowed, not copied: they must outlive the map. */
-#ifndef LMC_PROM_MAP_H
-#define LMC_PROM_MAP_H
+#ifndef LMC_COMMON_PROM_MAP_H
+#define LMC_COMMON_PROM_MAP_H
 
 #include <stddef.h>
 

@@ -6,8 +6,8 @@
  * the text and points names and (unescaped) label values into it, so a parse costs a handful
  * of allocations whatever the number of samples. Errors carry the line number.
  */
-#ifndef LMC_PROM_H
-#define LMC_PROM_H
+#ifndef LMC_COMMON_PROM_H
+#define LMC_COMMON_PROM_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* Small string helpers shared by every program. */
-#ifndef LMC_STRUTIL_H
-#define LMC_STRUTIL_H
+#ifndef LMC_COMMON_STRUTIL_H
+#define LMC_COMMON_STRUTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>

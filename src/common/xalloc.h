@@ -1,7 +1,7 @@
 /* Allocation that cannot return NULL: on exhaustion it runs the registered fatal hook
  * (the TUI restores the terminal there) and aborts. */
-#ifndef LMC_XALLOC_H
-#define LMC_XALLOC_H
+#ifndef LMC_COMMON_XALLOC_H
+#define LMC_COMMON_XALLOC_H
 
 #include <stddef.h>
 

@@ -22,7 +22,7 @@ src_discovery_lmcache_discovery_SOURCES = \
 	src/discovery/ep-heartbeat.c src/discovery/ep-infos.c src/discovery/ep-self.c
 src_discovery_lmcache_discovery_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) \
 	$(JANSSON_CFLAGS)
-src_discovery_lmcache_discovery_LDADD = src/discovery/libdiscovery.la $(MHD_LIBS) $(CURL_LIBS) \
+src_discovery_lmcache_discovery_LDADD = src/discovery/libdiscovery.la src/server/libsrv.la $(MHD_LIBS) $(CURL_LIBS) \
 	$(JANSSON_LIBS) $(PTHREAD_LIBS)
 
 # Tests: unit tests of the pure parts, bats tests with real processes.
@@ -30,7 +30,7 @@ DISCOVERY_TEST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
 	-I$(top_srcdir)/src/discovery -I$(top_srcdir)/tests/unit
 DISCOVERY_TEST_LDADD = src/discovery/libdiscovery.la $(JANSSON_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
 discovery_unit = tests/unit/test-discovery-entry tests/unit/test-discovery-listing \
-	tests/unit/test-discovery-store tests/unit/test-heartbeat
+	tests/unit/test-discovery-store
 check_PROGRAMS += $(discovery_unit) tests/progs/heartbeat-client
 tests_unit_test_discovery_entry_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_entry_LDADD = $(DISCOVERY_TEST_LDADD)
@@ -38,8 +38,6 @@ tests_unit_test_discovery_listing_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_listing_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_unit_test_discovery_store_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_store_LDADD = $(DISCOVERY_TEST_LDADD)
-tests_unit_test_heartbeat_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
-tests_unit_test_heartbeat_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_progs_heartbeat_client_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_progs_heartbeat_client_LDADD = $(DISCOVERY_TEST_LDADD)
 discovery_bats = tests/bats/discovery.bats tests/bats/discovery-stores.bats \

@@ -52,7 +52,7 @@ static struct store *open_store(struct discovery *d, char **cause)
 static int serve(struct options *o)
 {
 	struct discovery d = { .opt = o, .started = time(NULL) };
-	struct MHD_Daemon *mhd = NULL;
+	struct srv *mhd = NULL;
 	sigset_t stop;
 	char *why = NULL;
 	int fd = -1, rc = 1;
@@ -71,7 +71,7 @@ static int serve(struct options *o)
 	rc = 0;
 out:
 	if (mhd)
-		MHD_stop_daemon(mhd);
+		srv_stop(mhd);
 	if (d.store)
 		d.store->ops->close(d.store);
 	if (fd >= 0)

@@ -1,5 +1,6 @@
-/* Request dispatch. Bodies are not part of the protocol (every argument is in the query
- * string); a body is read and dropped, up to a bound. */
+/* The registry's side of the server core (srv.h): the route table, the adapter that runs
+ * an endpoint, reply helpers and the server's settings. Bodies are not part of the
+ * protocol (every argument is in the query string): one is read up to a bound, unused. */
 #include "config.h"
 #include "server.h"
 
@@ -13,16 +14,23 @@
 
 #define BODY_MAX (64 * 1024)
 
-static const struct route routes[] = {
-	{ "GET", "/lmcache_heartbeat", ep_heartbeat, false },
-	{ "GET", "/heartbeat", ep_heartbeat, false }, /* LMCache's alias */
-	{ "DELETE", "/lmcache_heartbeat", ep_deregister, false },
-	{ "DELETE", "/heartbeat", ep_deregister, false },
-	{ "GET", "/lmcache_deregister", ep_deregister, false },
-	{ "POST", "/lmcache_deregister", ep_deregister, false },
-	{ "GET", "/lmcache_infos", ep_infos, true },
-	{ "GET", "/health", ep_health, true },
-	{ "GET", "/metrics", ep_metrics, true },
+static void call(struct srv_request *rq, struct srv_reply *rp);
+
+/* Read-only endpoints answer HEAD; the GETs that change the registry (LMCache's
+ * heartbeat and deregistration are GETs) do not, and are the nodes' to call. */
+#define ROUTE(method, path, fn, flags, role) \
+	{ method, path, call, (void *)&(const struct endpoint){ fn }, flags, role }
+#define NODE_ROUTE(method, path, fn) ROUTE(method, path, fn, SRV_NO_HEAD, SRV_ROLE_AGENT)
+static const struct srv_route routes[] = {
+	NODE_ROUTE("GET", "/lmcache_heartbeat", ep_heartbeat),
+	NODE_ROUTE("GET", "/heartbeat", ep_heartbeat), /* LMCache's alias */
+	NODE_ROUTE("DELETE", "/lmcache_heartbeat", ep_deregister),
+	NODE_ROUTE("DELETE", "/heartbeat", ep_deregister),
+	NODE_ROUTE("GET", "/lmcache_deregister", ep_deregister),
+	NODE_ROUTE("POST", "/lmcache_deregister", ep_deregister),
+	ROUTE("GET", "/lmcache_infos", ep_infos, 0, 0),
+	ROUTE("GET", "/health", ep_health, 0, 0),
+	ROUTE("GET", "/metrics", ep_metrics, 0, 0),
 };
 
 void discovery_store_state(struct discovery *d, bool ok, const char *why)
@@ -62,75 +70,38 @@ void reply_error(struct reply *rp, unsigned int status, const char *detail)
 	buf_putc(&rp->body, '}');
 }
 
-static void dispatch(struct request *rq, struct reply *rp)
+static void call(struct srv_request *sr, struct srv_reply *out)
 {
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(routes[i].path, rq->path) != 0)
-			continue;
-		if (strcmp(routes[i].method, rq->method) == 0 ||
-		    (routes[i].head && strcmp(rq->method, "HEAD") == 0)) {
-			routes[i].handler(rq, rp);
-			return;
-		}
-		str_list_add(rp->allow, sizeof(rp->allow), routes[i].method);
-	}
-	if (rp->allow[0])
-		reply_error(rp, 405, "method not allowed");
-	else
-		reply_error(rp, 404, "no such endpoint");
+	const struct endpoint *ep = sr->route->data;
+	struct request rq = { sr->conn, sr->method, sr->path, sr->ctx };
+	struct reply rp = { 200, "application/json", BUF_INIT };
+	size_t len;
+
+	ep->fn(&rq, &rp);
+	len = rp.body.len;
+	srv_reply_take(out, rp.status, rp.content_type, buf_steal(&rp.body), len);
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, struct reply *rp)
+static void on_reply(void *ctx, const char *method, const char *uri, unsigned int status)
 {
-	size_t len = rp->body.len;
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		len, buf_steal(&rp->body), MHD_RESPMEM_MUST_FREE);
-	enum MHD_Result rc;
+	struct discovery *d = ctx;
 
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, rp->content_type);
-	if (rp->status == 405)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rp->allow);
-	rc = MHD_queue_response(conn, rp->status, resp);
-	MHD_destroy_response(resp);
-	return rc;
-}
-
-/* libmicrohttpd calls this once for the headers, once per body chunk, once at the end. */
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **state)
-{
-	static int started_marker;
-	struct discovery *d = cls;
-	struct request rq = { conn, method, url, d };
-	struct reply rp = { 200, "application/json", BUF_INIT, "" };
-
-	if (*state == NULL) {
-		*state = &started_marker;
-		return MHD_YES;
-	}
-	if (*upload_size > 0) {
-		*upload_size = 0; /* dropped: no endpoint takes a body */
-		return MHD_YES;
-	}
 	atomic_fetch_add(&d->stats.requests, 1);
-	dispatch(&rq, &rp);
-	log_debug("%s %s -> %u", method, url, rp.status);
-	return send_reply(conn, &rp);
+	log_debug("%s %s -> %u", method, uri, status);
 }
 
-struct MHD_Daemon *server_start(struct discovery *d, int listen_fd, char **cause)
+struct srv *server_start(struct discovery *d, int listen_fd, char **cause)
 {
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-	struct MHD_Daemon *mhd;
+	struct srv_config cfg;
 
-	mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, d, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-		MHD_OPTION_LISTEN_SOCKET, listen_fd,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)d->opt->threads,
-		MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)BODY_MAX, MHD_OPTION_END);
-	if (mhd == NULL)
-		*cause = xstrdup("cannot start the HTTP server");
-	return mhd;
+	srv_config_init(&cfg, listen_fd, d);
+	cfg.threads = (unsigned int)d->opt->threads;
+	cfg.max_connections = 4096;
+	cfg.memory_limit = BODY_MAX;
+	cfg.body_limit = BODY_MAX;
+	cfg.log = log_mhd;
+	cfg.on_reply = on_reply;
+	cfg.own_routes = true;
+	return srv_start(&cfg, srv_table_of(routes, sizeof(routes) / sizeof(routes[0]), false),
+			 cause);
 }

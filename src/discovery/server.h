@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "discovery.h"
+#include "srv.h"
 
 struct request {
 	struct MHD_Connection *conn;
@@ -20,16 +21,13 @@ struct reply {
 	unsigned int status;
 	const char *content_type;
 	struct buf body;
-	char allow[64]; /* for a 405: the methods the path takes */
 };
 
 typedef void (*handler_fn)(struct request *rq, struct reply *rp);
 
-struct route {
-	const char *method;
-	const char *path;
-	handler_fn handler;
-	bool head; /* answers HEAD as well (read-only endpoints) */
+/* An endpoint in the route table (server.c): a struct srv_route whose data is this. */
+struct endpoint {
+	handler_fn fn;
 };
 
 /* Endpoint families. */
@@ -45,7 +43,7 @@ const char *rq_arg(struct request *rq, const char *name);
 void reply_error(struct reply *rp, unsigned int status, const char *detail);
 void reply_json(struct reply *rp, unsigned int status, const char *text);
 
-/* Starts serving on an already bound, listening socket. */
-struct MHD_Daemon *server_start(struct discovery *d, int listen_fd, char **cause);
+/* Starts serving on an already bound, listening socket; srv_stop() stops. */
+struct srv *server_start(struct discovery *d, int listen_fd, char **cause);
 
 #endif

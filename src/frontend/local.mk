@@ -19,7 +19,7 @@ src_frontend_lmcache_frontend_SOURCES = \
 	src/frontend/ep-heartbeat.c src/frontend/ep-proxy.c src/frontend/ep-metrics.c
 src_frontend_lmcache_frontend_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) \
 	$(JANSSON_CFLAGS)
-src_frontend_lmcache_frontend_LDADD = src/frontend/libfrontend.la $(MHD_LIBS) $(CURL_LIBS) \
+src_frontend_lmcache_frontend_LDADD = src/frontend/libfrontend.la src/server/libsrv.la $(MHD_LIBS) $(CURL_LIBS) \
 	$(JANSSON_LIBS) $(PTHREAD_LIBS)
 
 # The plugin that runs the frontend on an LMCache scheduler (lmcache-plugins(7)).

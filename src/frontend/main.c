@@ -78,7 +78,7 @@ static int load_model(const struct options *o, const json_t *plugin_cfg, struct 
 static int serve(struct frontend *fe, const sigset_t *stop)
 {
 	const struct options *o = fe->opt;
-	struct MHD_Daemon *mhd = NULL;
+	struct srv *mhd = NULL;
 	char *why = NULL;
 	int fd = -1;
 
@@ -99,7 +99,7 @@ static int serve(struct frontend *fe, const sigset_t *stop)
 	supplier_stop(fe);
 	heartbeat_stop(fe->hb, true);
 	if (mhd != NULL)
-		MHD_stop_daemon(mhd);
+		srv_stop(mhd);
 	if (fd >= 0)
 		close(fd);
 	return 0;
@@ -107,7 +107,7 @@ fail:
 	fprintf(stderr, "lmcache-frontend: %s\n", why);
 	free(why);
 	if (mhd != NULL)
-		MHD_stop_daemon(mhd);
+		srv_stop(mhd);
 	if (fd >= 0)
 		close(fd);
 	return 1;

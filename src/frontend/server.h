@@ -11,12 +11,13 @@
 #include "buf.h"
 #include "frontend.h"
 #include "paths.h"
+#include "srv.h"
 
 struct request {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *uri; /* raw, as the client sent it (percent-encoded, with the query) */
-	struct path_match m;
+	struct srv_match m; /* the route's captures */
 	const char *body;
 	size_t body_len;
 	struct frontend *fe;
@@ -27,18 +28,20 @@ struct reply {
 	char *content_type;
 	struct buf body;
 	struct curl_slist *headers; /* extra "Name: value" headers */
-	char allow[64];		    /* for a 405 */
 };
 
 typedef void (*handler_fn)(struct request *rq, struct reply *rp);
 
-struct route {
-	const char *method; /* NULL: any */
-	const char *pattern; /* see path_match() */
-	handler_fn handler;
+/* An endpoint in the route table (routes.c): a struct srv_route whose data is this. */
+struct endpoint {
+	handler_fn fn;
 };
+#define ROUTE(method, pattern, fn) \
+	{ method, pattern, server_call, (void *)&(const struct endpoint){ fn }, 0, 0 }
+/* Runs the endpoint of rq's route with the frontend's request and reply. */
+void server_call(struct srv_request *rq, struct srv_reply *rp);
 
-extern const struct route routes[];
+extern const struct srv_route routes[];
 extern const size_t nroutes;
 
 /* Endpoint families. */
@@ -70,7 +73,7 @@ char *rq_capture(struct request *rq, struct reply *rp, size_t i);
 /* The body as JSON; NULL after a 400 reply. */
 json_t *rq_json(struct request *rq, struct reply *rp);
 
-/* Serves on an already listening socket. */
-struct MHD_Daemon *server_start(struct frontend *fe, int listen_fd, char **cause);
+/* Serves on an already listening socket; srv_stop() stops. */
+struct srv *server_start(struct frontend *fe, int listen_fd, char **cause);
 
 #endif

@@ -2,8 +2,8 @@
  * must answer even while a Python thread holds the GIL). One Python thread state, on a
  * thread of its own, takes each job; the asker waits only for a bounded time. A job the
  * asker gave up on before it started never runs (a 503'd "set" is not applied later). */
-#ifndef LMCPY_GIL_H
-#define LMCPY_GIL_H
+#ifndef LMC_PYTHON_GIL_H
+#define LMC_PYTHON_GIL_H
 
 #include <Python.h>
 

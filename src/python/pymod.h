@@ -5,8 +5,8 @@
  *   hooks.c    what the agent's threads ask of Python (loggers, metrics, providers, routes,
  *              run_script), each through the GIL broker with a time bound
  *   gil.c      the GIL broker;  pystacks.c  Python stacks without the GIL */
-#ifndef LMCPY_PYMOD_H
-#define LMCPY_PYMOD_H
+#ifndef LMC_PYTHON_PYMOD_H
+#define LMC_PYTHON_PYMOD_H
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -1,6 +1,6 @@
 # tests/bench: `make bench` (see tests/bench/README.md). The helper programs are built only
 # for benchmarking (EXTRA_PROGRAMS), never by `make` or `make check`.
-EXTRA_PROGRAMS = tests/bench/loadgen tests/bench/idlehost
+EXTRA_PROGRAMS += tests/bench/loadgen tests/bench/idlehost
 tests_bench_loadgen_SOURCES = tests/bench/loadgen.c tests/bench/http-resp.c tests/bench/http-resp.h
 tests_bench_loadgen_LDADD = src/common/libutil.la $(PTHREAD_LIBS)
 tests_bench_idlehost_SOURCES = tests/bench/idlehost.c

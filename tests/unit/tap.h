@@ -1,8 +1,8 @@
 /* A minimal TAP producer for the C unit tests (parsed by automake's tap-driver.sh).
  * Usage: plan(N) or no_plan(); ok(cond, "name"); is_int(a, b, "name"); is_str(a, b, "name");
  * return done_testing(); */
-#ifndef LMC_TAP_H
-#define LMC_TAP_H
+#ifndef LMC_UNIT_TAP_H
+#define LMC_UNIT_TAP_H
 
 #include <stdio.h>
 #include <string.h>

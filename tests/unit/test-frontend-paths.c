@@ -1,4 +1,4 @@
-/* Route patterns, percent-decoding and hop-by-hop header filtering. */
+/* Path and query of a URI, hop-by-hop header filtering (patterns: test-srv-route.c). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -7,51 +7,14 @@
 #include "paths.h"
 #include "tap.h"
 
-static char *cap(const struct path_match *m, size_t i)
+static void test_length(void)
 {
-	return strndup(m->cap[i].p, m->cap[i].len);
-}
+	const char *q;
 
-static void test_match(void)
-{
-	struct path_match m;
-	char *s;
-
-	ok(path_match("/health", "/health", &m), "exact");
-	ok(path_match("/health", "/health?x=1", &m), "query ignored");
-	ok(!path_match("/health", "/health/", &m), "trailing slash differs");
-	ok(!path_match("/api/nodes", "/api/nodesx", &m), "prefix is not a match");
-	ok(path_match("/api/proxies/{}/nodes", "/api/proxies/p1/nodes", &m) && m.ncap == 1,
-	   "one capture");
-	s = cap(&m, 0);
-	is_str(s, "p1", "captured p1");
-	free(s);
-	ok(!path_match("/api/proxies/{}/nodes", "/api/proxies//nodes", &m), "empty capture");
-	ok(path_match("/proxy2/{}/**", "/proxy2/n1/metrics?a=b", &m), "proxy2 with path");
-	is_str(m.rest, "/metrics?a=b", "rest keeps the query");
-	ok(path_match("/proxy2/{}/**", "/proxy2/n1", &m) && *m.rest == '\0', "proxy2 without path");
-	ok(path_match("/proxy2/{}/**", "/proxy2/p/proxy2/leaf/x", &m), "two hops");
-	is_str(m.rest, "/proxy2/leaf/x", "two hops: inner path");
-	ok(path_match("/proxy/{}/{}/**", "/proxy/localhost/%2Ftmp%2Fs_6999/version", &m) &&
-		   m.ncap == 2, "proxy by address");
-	s = cap(&m, 1);
-	is_str(s, "%2Ftmp%2Fs_6999", "socket segment raw");
-	free(s);
-	is_str(m.rest, "/version", "proxy rest");
-}
-
-static void test_decode(void)
-{
-	char *s = path_decode("%2Ftmp%2fs_1", 12);
-
-	is_str(s, "/tmp/s_1", "decodes both cases");
-	free(s);
-	ok(path_decode("%2", 2) == NULL, "truncated escape");
-	ok(path_decode("%zz", 3) == NULL, "bad hex");
-	ok(path_decode("a%00b", 5) == NULL, "NUL refused");
-	s = path_decode("a+b", 3);
-	is_str(s, "a+b", "plus is literal in a path");
-	free(s);
+	is_int((int)path_length("/metrics?a=b", &q), 8, "path part ends at '?'");
+	is_str(q, "a=b", "query without the '?'");
+	is_int((int)path_length("/metrics", &q), 8, "no query");
+	is_str(q, "", "empty query");
 }
 
 static void test_headers(void)
@@ -71,8 +34,7 @@ static void test_headers(void)
 int main(void)
 {
 	no_plan();
-	test_match();
-	test_decode();
+	test_length();
 	test_headers();
 	return done_testing();
 }

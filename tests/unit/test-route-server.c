@@ -121,7 +121,7 @@ static void test_two_agents(void)
 	ok(contains(r, "200 OK") && contains(r, "A GET me"), "host route answers on A");
 	free(r);
 	r = http_get(pb, "GET", "/hello");
-	ok(contains(r, "404") && contains(r, "\"error\""), "B does not have A's route");
+	ok(contains(r, "404") && contains(r, "{\"detail\":\"Not Found\"}"), "B does not have A's route");
 	free(r);
 	r = http_get(pb, "GET", "/version");
 	ok(contains(r, "200 OK") && contains(r, "\"" PACKAGE_VERSION "-unknown\""), "B serves /version");

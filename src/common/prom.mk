@@ -1,5 +1,5 @@
 # Prometheus text parser and merger (src/common/prom*): unit tests, the merge check program
-# and its bats test. Included from src/common/common.mk.
+# and its bats test. Included from common.mk.
 PROM_TEST_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests/unit
 PROM_TEST_LDADD = src/common/libcommon.la
 prom_unit = tests/unit/test-prom-parse tests/unit/test-prom-merge

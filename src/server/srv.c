@@ -1,0 +1,328 @@
+/* The libmicrohttpd daemon: request capture, dispatch through the route table and the
+ * authorisation hook, and the daemon's options assembled in one place.
+ *
+ * Threading (struct srv_config.threads): n > 0 is an epoll thread pool; idle, every
+ * thread sleeps in epoll_wait and keep-alive connections stay with the thread that accepted
+ * them. 0 is a thread per connection, for a daemon whose handlers block for long (the
+ * frontend forwards with blocking libcurl calls). */
+#include "config.h"
+#include "srv.h"
+
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "xalloc.h"
+
+struct srv {
+	struct srv_config cfg;
+	struct srv_table *routes;
+	struct MHD_Daemon *daemon;
+};
+
+/* Per request, made by the URI log callback before the first access call. */
+struct req_state {
+	char *uri;
+	struct buf body;
+	bool started;
+	bool too_big;
+};
+
+void srv_config_init(struct srv_config *cfg, int fd, void *ctx)
+{
+	*cfg = (struct srv_config){
+		.fd = fd,
+		.threads = SRV_DEFAULT_THREADS,
+		.max_connections = SRV_DEFAULT_MAX_CONNECTIONS,
+		.timeout = SRV_DEFAULT_TIMEOUT,
+		.body_limit = SRV_DEFAULT_BODY_LIMIT,
+		.ctx = ctx,
+	};
+}
+
+/* ---- one request ---- */
+
+static void add_header_line(struct MHD_Response *r, const char *line)
+{
+	const char *colon = strchr(line, ':');
+	char *name;
+
+	if (colon == NULL)
+		return;
+	name = xstrndup(line, (size_t)(colon - line));
+	MHD_add_response_header(r, name, colon + 1 + strspn(colon + 1, " \t"));
+	free(name);
+}
+
+/* Sends rp (and clears it), telling cfg.on_reply first. */
+static enum MHD_Result queue(struct srv *s, struct MHD_Connection *conn, const char *method,
+			     const char *uri, struct srv_reply *rp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (s->cfg.on_reply != NULL)
+		s->cfg.on_reply(s->cfg.ctx, method, uri, rp->status);
+	if (rp->body != NULL)
+		r = MHD_create_response_from_buffer_with_free_callback(rp->len, rp->body, free);
+	else
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	rp->body = NULL;
+	for (size_t i = 0; i < rp->nheaders; i++)
+		add_header_line(r, rp->headers[i]);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				rp->content_type ? rp->content_type : "text/plain; charset=utf-8");
+	if (rp->allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rp->allow);
+	ret = MHD_queue_response(conn, rp->status, r);
+	MHD_destroy_response(r);
+	srv_reply_clear(rp);
+	return ret;
+}
+
+static enum MHD_Result queue_refused(struct srv *s, struct MHD_Connection *conn,
+				     const char *method, const struct req_state *st)
+{
+	struct srv_reply rp = { 0 };
+
+	srv_reply_detail(&rp, 403, "only the server's owner (or root) may use this socket");
+	return queue(s, conn, method, st->uri, &rp);
+}
+
+static enum MHD_Result queue_too_big(struct srv *s, struct MHD_Connection *conn,
+				     const char *method, const struct req_state *st)
+{
+	struct srv_reply rp = { 0 };
+
+	srv_reply_detail(&rp, 413, "Request body larger than %zu bytes", s->cfg.body_limit);
+	return queue(s, conn, method, st->uri, &rp);
+}
+
+/* Finds the route, asks srv_authorise, runs the handler. */
+static void dispatch(struct srv *s, struct srv_request *rq, struct srv_reply *rp)
+{
+	struct srv_route route;
+
+	if (!srv_table_lookup(s->routes, rq, &route, rp))
+		return;
+	if (!srv_authorise(rq, srv_route_role(&route, rq->method), rp))
+		return;
+	route.handler(rq, rp);
+	if (rp->status == 0)
+		srv_reply_detail(rp, 500, "the handler set no response");
+}
+
+static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const char *url,
+			       const char *method, struct req_state *st)
+{
+	struct srv_request rq = { .conn = conn, .method = method, .uri = st->uri, .path = url,
+				  .body = buf_cstr(&st->body), .body_len = st->body.len,
+				  .ctx = s->cfg.ctx };
+	struct srv_reply rp = { 0 };
+
+	dispatch(s, &rq, &rp);
+	return queue(s, conn, method, st->uri, &rp);
+}
+
+/* ---- capture: headers, body chunks, the end ---- */
+
+/* socket_context marker of a unix connection from another user (see on_connection). */
+static char peer_refused;
+
+/* A unix socket is 0600 already; the peer's uid is checked too, as tmux does, so a socket
+ * made reachable by hand (or inherited) still serves only its owner and root. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int domain = 0;
+	socklen_t dlen = sizeof(domain);
+
+	(void)cls;
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
+		return;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || getsockopt(ci->connect_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 ||
+	    domain != AF_UNIX)
+		return;
+	if (getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    (cred.uid != geteuid() && cred.uid != 0))
+		*socket_context = &peer_refused;
+}
+
+static bool peer_is_refused(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL && ci->socket_context == &peer_refused;
+}
+
+static bool declared_too_big(struct srv *s, struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return cl != NULL && strtoull(cl, NULL, 10) > s->cfg.body_limit;
+}
+
+static void take_upload(struct srv *s, struct req_state *st, const char *data, size_t size)
+{
+	if (st->too_big)
+		return;
+	if (st->body.len + size > s->cfg.body_limit) {
+		st->too_big = true; /* the rest is read and dropped, then 413 */
+		buf_free(&st->body);
+		return;
+	}
+	buf_append(&st->body, data, size);
+}
+
+/* libmicrohttpd calls this once for the headers, once per body chunk, once at the end. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct srv *s = cls;
+	struct req_state *st = *con_cls;
+
+	(void)version;
+	if (!st->started) {
+		st->started = true;
+		if (peer_is_refused(conn))
+			return queue_refused(s, conn, method, st);
+		/* Refuse a declared oversized body before reading it. */
+		return declared_too_big(s, conn) ? queue_too_big(s, conn, method, st) : MHD_YES;
+	}
+	if (*upload_size != 0) {
+		take_upload(s, st, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (st->too_big)
+		return queue_too_big(s, conn, method, st);
+	return respond(s, conn, url, method, st);
+}
+
+/* The raw URI: percent-encoded captures and the query as the client sent them. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct req_state *st = xcalloc(1, sizeof(*st));
+
+	(void)cls, (void)conn;
+	st->uri = xstrdup(uri);
+	return st;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct req_state *st = *con_cls;
+
+	(void)cls, (void)conn, (void)toe;
+	if (st == NULL)
+		return;
+	free(st->uri);
+	buf_free(&st->body);
+	free(st);
+	*con_cls = NULL;
+}
+
+static void on_log(void *cls, const char *fmt, va_list ap)
+{
+	struct srv *s = cls;
+
+	s->cfg.log(s->cfg.ctx, fmt, ap);
+}
+
+/* ---- the daemon ---- */
+
+static unsigned int daemon_flags(const struct srv_config *c)
+{
+	unsigned int f = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+
+	if (c->threads == 0)
+		f |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+	else
+		f |= MHD_USE_EPOLL | MHD_USE_TURBO;
+	if (c->log != NULL)
+		f |= MHD_USE_ERROR_LOG;
+	return f;
+}
+
+#define OPT(o, v, p) ((struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
+
+/* Every libmicrohttpd option of the daemon, from s->cfg. The one place to add options
+ * (TLS certificates and priorities; header and body timeouts for slow clients). */
+static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
+{
+	const struct srv_config *c = &s->cfg;
+	size_t n = 0;
+
+	o[n++] = OPT(MHD_OPTION_LISTEN_SOCKET, c->fd, NULL);
+	o[n++] = OPT(MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL);
+	o[n++] = OPT(MHD_OPTION_CONNECTION_TIMEOUT, c->timeout, NULL);
+	if (c->threads > 1)
+		o[n++] = OPT(MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL);
+	if (c->max_per_ip > 0)
+		o[n++] = OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->max_per_ip, NULL);
+	if (c->memory_limit > 0)
+		o[n++] = OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, c->memory_limit, NULL);
+	o[n++] = OPT(MHD_OPTION_URI_LOG_CALLBACK, on_uri, s);
+	o[n++] = OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, s);
+	o[n++] = OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, s);
+	if (c->log != NULL)
+		o[n++] = OPT(MHD_OPTION_EXTERNAL_LOGGER, on_log, s);
+	o[n++] = OPT(MHD_OPTION_END, 0, NULL);
+	return n;
+}
+
+/* Starts the daemon with every signal but cfg.unblocked_signal blocked, so its threads
+ * inherit that mask and never run the host's handlers. */
+struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, char **cause)
+{
+	struct srv *s = xcalloc(1, sizeof(*s));
+	struct MHD_OptionItem opts[32]; /* srv_daemon_options() fills at most 11 today */
+	sigset_t all, old;
+
+	s->cfg = *cfg;
+	s->routes = routes;
+	srv_daemon_options(s, opts);
+	if (cfg->threads > 0) /* an epoll pool must not block in accept */
+		fcntl(cfg->fd, F_SETFL, fcntl(cfg->fd, F_GETFL) | O_NONBLOCK);
+	sigfillset(&all);
+	if (cfg->unblocked_signal != 0)
+		sigdelset(&all, cfg->unblocked_signal);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	s->daemon = MHD_start_daemon(daemon_flags(cfg), 0, NULL, NULL, on_request, s,
+				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (s->daemon == NULL) {
+		*cause = xstrdup("cannot start the HTTP server (libmicrohttpd)");
+		if (cfg->own_routes)
+			srv_table_free(routes);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void srv_stop(struct srv *s)
+{
+	if (s == NULL)
+		return;
+	/* Quiesce first: MHD gives the listening socket back, the caller closes it. */
+	MHD_quiesce_daemon(s->daemon);
+	MHD_stop_daemon(s->daemon);
+	if (s->cfg.own_routes)
+		srv_table_free(s->routes);
+	free(s);
+}

@@ -1,0 +1,180 @@
+/*
+ * The HTTP server core shared by the agent (inside liblmcagent), lmcache-frontend and
+ * lmcache-discovery: libmicrohttpd on an already bound socket, one route table shape,
+ * request capture, the HEAD rule, errors in one shape and the server limits.
+ *
+ * Errors the core makes itself are FastAPI's, as LMCache's servers are FastAPI apps:
+ * application/json {"detail": "Not Found"} (404), {"detail": "Method Not Allowed"} with an
+ * Allow header (405), and {"detail": "..."} for 413 and 403.
+ *
+ * Extension points, each in one place:
+ *   - authorisation: srv_authorise() (srv-auth.c) runs before every handler with the
+ *     route's required role (struct srv_route.role);
+ *   - libmicrohttpd's daemon options: srv_daemon_options() (srv.c) assembles all of them
+ *     from struct srv_config (TLS options go there).
+ */
+#ifndef LMC_SERVER_SRV_H
+#define LMC_SERVER_SRV_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct MHD_Connection;
+
+/* Who may call a route (tokens will map to roles; today every caller has all). */
+enum srv_role {
+	SRV_ROLE_DEFAULT = 0, /* viewer for GET and HEAD, operator for the rest */
+	SRV_ROLE_VIEWER,
+	SRV_ROLE_OPERATOR,
+	SRV_ROLE_ADMIN,
+	SRV_ROLE_AGENT, /* a node or plugin reporting to a daemon (heartbeats) */
+};
+
+enum srv_route_flag {
+	SRV_NO_HEAD = 1 << 0,  /* a GET that changes state: HEAD is 405, not a GET */
+	SRV_RESERVED = 1 << 1, /* a built-in path: srv_table_add refuses any other route on it */
+	SRV_LITERAL = 1 << 2,  /* the pattern is an exact path: "{}" and "**" are plain text */
+	SRV_OWN_DATA = 1 << 3, /* srv_table_free frees data */
+};
+
+#define SRV_MAX_CAPTURES 3
+
+struct srv_seg {
+	const char *p;
+	size_t len;
+};
+
+struct srv_match {
+	struct srv_seg cap[SRV_MAX_CAPTURES]; /* raw (still percent-encoded) segments */
+	size_t ncap;
+	const char *rest; /* after a trailing "**": "/..." with the query, or "" */
+};
+
+struct srv_route;
+
+/* What a handler sees; the strings live until the handler returns. */
+struct srv_request {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *uri;  /* raw, as the client sent it (percent-encoded, with the query) */
+	const char *path; /* percent-decoded path, no query */
+	struct srv_match m;
+	const char *body; /* NUL-terminated, "" when there is none */
+	size_t body_len;
+	void *ctx; /* struct srv_config.ctx */
+	const struct srv_route *route;
+};
+
+struct srv_reply {
+	unsigned int status; /* 0: the handler set nothing (the core answers 500) */
+	char *content_type;  /* malloc'd; NULL: text/plain; charset=utf-8 */
+	char *body;	     /* malloc'd, may be NULL */
+	size_t len;
+	char **headers; /* malloc'd "Name: value" lines */
+	size_t nheaders;
+	char *allow; /* the Allow header of a 405 */
+};
+
+typedef void (*srv_handler)(struct srv_request *rq, struct srv_reply *rp);
+
+/* One route: the same shape in all three daemons. */
+struct srv_route {
+	const char *method; /* "GET", "POST", ...; NULL: any method */
+	/* "/api/nodes/{}": "{}" is one non-empty segment (a capture), a final "**" segment matches
+	 * any remainder (even none); other segments compare with the decoded path. */
+	const char *pattern;
+	srv_handler handler;
+	void *data; /* for the handler (the daemon's endpoint descriptor) */
+	unsigned int flags;
+	enum srv_role role;
+};
+
+/* ---- srv-route.c: matching (pure) and the route table ---- */
+
+/* Matches pattern against the path part of uri; lax: one trailing '/' is ignored. */
+bool srv_path_match(const char *pattern, unsigned int flags, const char *uri, bool lax,
+		    struct srv_match *m);
+/* Index of the route for method and uri, or -1 with *status 404 (no route has the path)
+ * or 405 (a route has the path, not the method). A GET route answers HEAD too. */
+int srv_route_find(const struct srv_route *routes, size_t n, const char *method,
+		   const char *uri, bool lax, struct srv_match *m, int *status);
+/* The Allow header for uri ("GET, HEAD, POST"; "*" when a route takes any method). */
+char *srv_route_allowed(const struct srv_route *routes, size_t n, const char *uri, bool lax);
+/* Whether a route (method NULL: any; flags its flags) may join routes: 0, or -1 with
+ * *cause. Only another SRV_RESERVED route may share the path of a SRV_RESERVED one. */
+int srv_route_check_new(const struct srv_route *routes, size_t n, const char *method,
+			const char *pattern, unsigned int flags, char **cause);
+/* Percent-decodes len bytes; NULL when malformed or when it holds a NUL. */
+char *srv_decode(const char *p, size_t len);
+
+struct srv_table;
+/* lax: one trailing '/' on a request path is ignored ("/conf/" is "/conf"). */
+struct srv_table *srv_table_new(bool lax);
+void srv_table_free(struct srv_table *t);
+/* Adds a copy of r (method and pattern copied; data kept). 0, or -1 with *cause. */
+int srv_table_add(struct srv_table *t, const struct srv_route *r, char **cause);
+/* A table of the n routes (a daemon's const table); aborts on a conflict (a bug). */
+struct srv_table *srv_table_of(const struct srv_route *routes, size_t n, bool lax);
+/* Finds the route of rq (filling rq->m and rq->route from *copy) or fills rp with the
+ * 404/405. Safe while other threads add routes. */
+bool srv_table_lookup(struct srv_table *t, struct srv_request *rq, struct srv_route *copy,
+		      struct srv_reply *rp);
+
+/* ---- srv-reply.c ---- */
+/* Sets the reply, taking body (malloc'd, len bytes, may be NULL when len is 0). */
+void srv_reply_take(struct srv_reply *rp, unsigned int status, const char *content_type,
+		    char *body, size_t len);
+/* FastAPI's error shape: application/json {"detail": "<formatted>"}. */
+void srv_reply_detail(struct srv_reply *rp, unsigned int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Adds a response header line "Name: value" (copied). */
+void srv_reply_header(struct srv_reply *rp, const char *line);
+void srv_reply_clear(struct srv_reply *rp);
+
+/* Request accessors (values decoded by libmicrohttpd, NULL when absent). */
+const char *srv_arg(const struct srv_request *rq, const char *name);
+const char *srv_header(const struct srv_request *rq, const char *name);
+
+/* ---- srv-auth.c: the one authorisation hook ---- */
+/* The role a route requires (its own, or the default for its method). */
+enum srv_role srv_route_role(const struct srv_route *r, const char *method);
+/* Called by the core before every handler: true lets the request through; false means
+ * rp holds the refusal (401/403). Today everyone may do everything. */
+bool srv_authorise(const struct srv_request *rq, enum srv_role need, struct srv_reply *rp);
+
+/* ---- srv.c: the daemon ---- */
+
+/* The server's limits and hooks; srv_config_init() fills the defaults. */
+struct srv_config {
+	int fd;			      /* bound and listening (TCP or unix); the caller closes it */
+	unsigned int threads;	      /* 0: a thread per connection; n: n epoll threads */
+	unsigned int max_connections; /* at once */
+	unsigned int max_per_ip;      /* connections at once from one address; 0: no limit */
+	unsigned int timeout;	      /* seconds a connection may be idle */
+	size_t body_limit;	      /* a larger request body is refused with 413 */
+	size_t memory_limit;	      /* per connection (headers and buffers); 0: MHD's */
+	int unblocked_signal;	      /* the only signal the server's threads take (0: none) */
+	/* libmicrohttpd's own error messages (NULL: not logged). */
+	void (*log)(void *ctx, const char *fmt, va_list ap);
+	/* After each request (refusals too), with its final status (counters, debug logs);
+	 * uri is the raw one. May be NULL. */
+	void (*on_reply)(void *ctx, const char *method, const char *uri, unsigned int status);
+	void *ctx; /* passed to handlers (rq->ctx) and to the hooks */
+	bool own_routes; /* srv_stop frees the route table */
+};
+
+#define SRV_DEFAULT_THREADS 4
+#define SRV_DEFAULT_MAX_CONNECTIONS 256
+#define SRV_DEFAULT_TIMEOUT 30
+#define SRV_DEFAULT_BODY_LIMIT (1024 * 1024)
+
+void srv_config_init(struct srv_config *cfg, int fd, void *ctx);
+
+struct srv;
+/* Starts serving cfg->fd with routes (not owned; it must outlive the server). */
+struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, char **cause);
+/* Stops accepting, finishes, frees; the listening socket stays open for the caller. */
+void srv_stop(struct srv *s);
+
+#endif
