@@ -10,6 +10,7 @@ common_libadd += $(SYSTEMD_LIBS)
 common_sources += src/common/agentfmt.c src/common/agentfmt.h
 common_sources += src/common/cluster.c src/common/cluster.h
 common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
+common_sources += src/common/prom-cache.c
 include src/common/prom.mk
 
 # The shared cluster walk (cluster.c, lmcctl's and lmcache-top's): a unit test against a

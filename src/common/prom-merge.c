@@ -283,6 +283,23 @@ static void put_header(struct buf *b, const char *name, const char *help, enum p
 	buf_printf(b, "# TYPE %s %s\n", name, prom_type_name(type));
 }
 
+/* "} <seconds>\n": whole milliseconds (what the frontend measures) without printf, whose
+ * float formatting cost more than a node's samples; anything else as %.9g. */
+static void put_seconds(struct buf *b, double s)
+{
+	double ms = s * 1000.0;
+	long long whole = ms >= 0 && ms < 1e12 ? (long long)(ms + 0.5) : -1;
+	char text[32];
+
+	/* %.9g would print the same digits: s is within 1e-9 of whole milliseconds. */
+	if (whole < 0 || ms - (double)whole > 1e-6 || (double)whole - ms > 1e-6) {
+		buf_printf(b, "} %.9g\n", s);
+		return;
+	}
+	snprintf(text, sizeof text, "} %lld.%03lld\n", whole / 1000, whole % 1000);
+	buf_puts(b, text);
+}
+
 static void put_own(struct buf *b, const struct merger *m, bool up)
 {
 	put_header(b, up ? UP_NAME : DURATION_NAME,
@@ -292,12 +309,12 @@ static void put_own(struct buf *b, const struct merger *m, bool up)
 	for (size_t i = 0; i < m->n; i++) {
 		if (m->state[i] == NODE_DUPLICATE)
 			continue;
-		buf_puts(b, up ? UP_NAME "{node=\"" : DURATION_NAME "{node=\"");
-		put_escaped(b, m->nodes[i].name, true);
+		buf_puts(b, up ? UP_NAME "{" : DURATION_NAME "{");
+		buf_append(b, m->node_labels[i].data, m->node_labels[i].len);
 		if (up)
-			buf_printf(b, "\"} %d\n", m->state[i] == NODE_UP);
+			buf_puts(b, m->state[i] == NODE_UP ? "} 1\n" : "} 0\n");
 		else
-			buf_printf(b, "\"} %.9g\n", m->nodes[i].scrape_seconds);
+			put_seconds(b, m->nodes[i].scrape_seconds);
 	}
 }
 

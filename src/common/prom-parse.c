@@ -49,10 +49,14 @@ static int fail(struct parser *ps, const char *what, const char *detail)
 	return -1;
 }
 
+/* The cursor in a local: ps->p could alias the arena, so the loop would reload it. */
 static void skip_blanks(struct parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t'))
-		ps->p++;
+	const char *p = ps->p, *end = ps->end;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	ps->p = p;
 }
 
 static bool at_end(const struct parser *ps)

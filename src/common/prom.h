@@ -102,4 +102,13 @@ char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
                  struct prom_problems *problems);
 void prom_problems_free(struct prom_problems *p);
 
+/* prom_merge that parses only the bodies that changed since the cache's last merge (a node
+ * is known by its name; the last body and its parse are kept per node, for the nodes of the
+ * last merge only). The cache is not thread-safe: one merge at a time. */
+struct prom_cache;
+struct prom_cache *prom_cache_new(void);
+void prom_cache_free(struct prom_cache *c);
+char *prom_cache_merge(struct prom_cache *c, const struct prom_node *nodes, size_t n,
+                       size_t *out_len, struct prom_problems *problems);
+
 #endif

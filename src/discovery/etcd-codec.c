@@ -1,6 +1,7 @@
 #include "config.h"
 #include "etcd-codec.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +32,20 @@ char *b64_encode(const void *data, size_t len)
 	return out;
 }
 
+/* A table, not strchr over the alphabet: a listing decodes every entry's value. */
+static signed char sextets[256];
+static pthread_once_t sextets_once = PTHREAD_ONCE_INIT;
+
+static void fill_sextets(void)
+{
+	memset(sextets, -1, sizeof sextets);
+	for (int i = 0; i < 64; i++)
+		sextets[(unsigned char)alphabet[i]] = (signed char)i;
+}
+
 static int sextet(char c)
 {
-	const char *p = c ? strchr(alphabet, c) : NULL;
-
-	return p ? (int)(p - alphabet) : -1;
+	return sextets[(unsigned char)c];
 }
 
 char *b64_decode(const char *text, size_t *len)
@@ -45,6 +55,7 @@ char *b64_decode(const char *text, size_t *len)
 
 	if (n % 4 != 0)
 		return NULL;
+	pthread_once(&sextets_once, fill_sextets);
 	if (n >= 1 && text[n - 1] == '=')
 		pad++;
 	if (n >= 2 && text[n - 2] == '=')

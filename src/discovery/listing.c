@@ -1,5 +1,7 @@
 /* The listing is written by hand into one buffer: a jansson tree of 10,000 entries costs
- * several times more than the text itself. Shape and field names follow LMCache's
+ * several times more than the text itself. At 100,000 entries what remains is kept linear and
+ * small per entry: distinct versions in a hash set (not a copy per entry sorted at the end),
+ * a time formatted once per distinct second rather than twice per entry. Shape and field names follow LMCache's
  * simple discover service; ipAddress carries the heartbeat's peer address (LMCache: null). */
 #include "config.h"
 #include "listing.h"
@@ -18,7 +20,6 @@ void json_quote(struct buf *b, const char *s)
 	buf_putc(b, '"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
@@ -27,6 +28,8 @@ void json_quote(struct buf *b, const char *s)
 			buf_putc(b, '\\');
 			buf_putc(b, (char)c);
 		} else {
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
 			buf_append(b, esc, sizeof(esc));
 		}
 		run = s + 1;
@@ -48,37 +51,74 @@ void listing_begin(struct listing *l, struct buf *out, time_t since)
 	memset(l, 0, sizeof(*l));
 	l->out = out;
 	l->since = since;
+	for (size_t i = 0; i < LISTING_TIMES; i++)
+		l->times[i] = (time_t)-1;
+	prom_map_init(&l->version_index, 16);
 	buf_puts(out, "{\"processInfos\":{");
 }
 
 static void remember_version(struct listing *l, const char *v)
 {
+	if (prom_map_get(&l->version_index, v) != (size_t)-1)
+		return;
 	if (l->nversions == l->capversions) {
 		l->capversions = l->capversions ? 2 * l->capversions : 16;
 		l->versions = xreallocarray(l->versions, l->capversions, sizeof(*l->versions));
 	}
-	l->versions[l->nversions++] = xstrdup(v);
+	l->versions[l->nversions] = xstrdup(v);
+	prom_map_put(&l->version_index, l->versions[l->nversions], l->nversions);
+	l->nversions++;
 }
 
-static void put_entity(struct buf *b, const struct dentry *e)
+/* Time t in LMCache's format, through a small direct-mapped cache: entries' times fall in a
+ * few dozen distinct seconds. */
+static const char *time_text(struct listing *l, time_t t)
 {
-	char start[32], last[32];
+	size_t slot = (size_t)t % LISTING_TIMES;
 
-	listing_time(start, e->start_time);
-	listing_time(last, e->last_seen);
+	if (l->times[slot] != t) {
+		listing_time(l->time_text[slot], t);
+		l->times[slot] = t;
+	}
+	return l->time_text[slot];
+}
+
+/* ,"pid":N without printf (null when negative). */
+static void put_pid(struct buf *b, long long pid)
+{
+	char digits[24], *d = digits + sizeof digits;
+
+	buf_puts(b, ",\"pid\":");
+	if (pid < 0) {
+		buf_puts(b, "null");
+		return;
+	}
+	*--d = '\0';
+	do
+		*--d = (char)('0' + pid % 10);
+	while ((pid /= 10) > 0);
+	buf_puts(b, d);
+}
+
+static void put_entity(struct listing *l, const struct dentry *e)
+{
+	struct buf *b = l->out;
+
 	buf_puts(b, "{\"ipAddress\":");
 	if (e->ip_address)
 		json_quote(b, e->ip_address);
 	else
 		buf_puts(b, "null");
-	if (e->pid >= 0)
-		buf_printf(b, ",\"pid\":%lld,\"apiAddress\":", e->pid);
-	else
-		buf_puts(b, ",\"pid\":null,\"apiAddress\":");
+	put_pid(b, e->pid);
+	buf_puts(b, ",\"apiAddress\":");
 	json_quote(b, e->api_address);
 	buf_puts(b, ",\"version\":");
 	json_quote(b, e->version);
-	buf_printf(b, ",\"startTime\":\"%s\",\"lastReportTime\":\"%s\",\"otherInfo\":", start, last);
+	buf_puts(b, ",\"startTime\":\"");
+	buf_puts(b, time_text(l, e->start_time));
+	buf_puts(b, "\",\"lastReportTime\":\"");
+	buf_puts(b, time_text(l, e->last_seen));
+	buf_puts(b, "\",\"otherInfo\":");
 	json_quote(b, e->other_info);
 	buf_putc(b, '}');
 }
@@ -93,28 +133,17 @@ int listing_add(const struct dentry *e, void *arg)
 		buf_putc(l->out, ',');
 	json_quote(l->out, e->api_address);
 	buf_puts(l->out, ":{\"count\":1,\"lmCacheInfoEntities\":[");
-	put_entity(l->out, e);
+	put_entity(l, e);
 	buf_puts(l->out, "]}");
 	remember_version(l, e->version);
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void listing_end(struct listing *l)
 {
-	size_t distinct = 0;
-
-	if (l->nversions > 1)
-		qsort(l->versions, l->nversions, sizeof(*l->versions), cmp_str);
-	for (size_t i = 0; i < l->nversions; i++)
-		if (i == 0 || strcmp(l->versions[i], l->versions[i - 1]) != 0)
-			distinct++;
 	buf_printf(l->out, "},\"processCount\":%zu,\"versionCount\":%zu,\"versions\":null}",
-		   l->count, distinct);
+		   l->count, l->nversions);
+	prom_map_free(&l->version_index);
 	for (size_t i = 0; i < l->nversions; i++)
 		free(l->versions[i]);
 	free(l->versions);

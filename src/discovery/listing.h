@@ -7,13 +7,19 @@
 
 #include "buf.h"
 #include "entry.h"
+#include "prom-map.h"
+
+#define LISTING_TIMES 128
 
 struct listing {
 	struct buf *out;
 	time_t since; /* entries last seen before this are left out (0: none) */
 	size_t count;
-	char **versions; /* copies, to count distinct versions at the end */
+	char **versions; /* distinct versions seen (copies) */
 	size_t nversions, capversions;
+	struct prom_map version_index; /* version -> index in versions */
+	time_t times[LISTING_TIMES]; /* times already formatted, by t % LISTING_TIMES */
+	char time_text[LISTING_TIMES][32];
 };
 
 void listing_begin(struct listing *l, struct buf *out, time_t since);

@@ -1,7 +1,9 @@
 /* GET /metrics: every leaf's /metrics fetched at once (libcurl multi, a timeout per node)
  * and merged into one valid exposition by prom_merge (node label on every sample, one
  * HELP/TYPE per family, per-node up and scrape-duration gauges). The HTTP clients are
- * pooled, so successive scrapes reuse their connections to the nodes. */
+ * pooled, so successive scrapes reuse their connections to the nodes. A node whose body is
+ * the one it sent last time is not parsed again (prom_cache); a scrape that finds the cache
+ * busy with another merges without it rather than wait. */
 #include "config.h"
 #include "server.h"
 
@@ -48,6 +50,23 @@ static void client_give(struct hm_client *c)
 	}
 	pthread_mutex_unlock(&pool_lock);
 	hm_client_free(c);
+}
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct prom_cache *cache;
+
+static char *merge_cached(const struct prom_node *pn, size_t n, size_t *len,
+			  struct prom_problems *probs)
+{
+	char *out;
+
+	if (pthread_mutex_trylock(&cache_lock) != 0)
+		return prom_merge(pn, n, len, probs);
+	if (!cache)
+		cache = prom_cache_new();
+	out = prom_cache_merge(cache, pn, n, len, probs);
+	pthread_mutex_unlock(&cache_lock);
+	return out;
 }
 
 static char *metrics_url(const char *host, const char *port, const char *via)
@@ -114,7 +133,7 @@ static char *merge(struct scrape *v, struct hm_res *res, size_t n, size_t *len)
 		pn[i].scrape_seconds = (double)res[i].took_ms / 1000.0;
 		describe(&res[i], &pn[i], &why[i]);
 	}
-	out = prom_merge(pn, n, len, &probs);
+	out = merge_cached(pn, n, len, &probs);
 	for (size_t i = 0; i < probs.count; i++)
 		log_debug("metrics: node %s%s%s: %s", probs.items[i].node,
 			  probs.items[i].family ? " family " : "",

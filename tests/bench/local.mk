@@ -1,12 +1,15 @@
 # tests/bench: `make bench` (see tests/bench/README.md). The helper programs are built only
 # for benchmarking (EXTRA_PROGRAMS), never by `make` or `make check`.
-EXTRA_PROGRAMS += tests/bench/loadgen tests/bench/idlehost
+EXTRA_PROGRAMS += tests/bench/loadgen tests/bench/idlehost tests/bench/prom-bench
+tests_bench_prom_bench_SOURCES = tests/bench/prom-bench.c
+tests_bench_prom_bench_LDADD = src/common/libcommon.la
 tests_bench_loadgen_SOURCES = tests/bench/loadgen.c tests/bench/http-resp.c tests/bench/http-resp.h
 tests_bench_loadgen_LDADD = src/common/libutil.la $(PTHREAD_LIBS)
 tests_bench_idlehost_SOURCES = tests/bench/idlehost.c
 tests_bench_idlehost_LDADD = src/agent/liblmcagent.la $(PTHREAD_LIBS)
-bench: tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT)
-CLEANFILES += tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT)
+bench: tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT) tests/bench/prom-bench$(EXEEXT)
+CLEANFILES += tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT) \
+	tests/bench/prom-bench$(EXEEXT)
 
 # tests/bench/discovery.sh is registered by src/discovery/local.mk.
 bench_scripts += tests/bench/agent.sh tests/bench/idle.sh tests/bench/frontend.sh \

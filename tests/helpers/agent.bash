@@ -28,6 +28,7 @@ agent_worker_unix() {
 	lmc_bg "$name" lmcache-demo-node --role worker --worker-id "$id" \
 		--socket-prefix "$T/api/sock" --tick-ms 20 "$@"
 	wait_for_socket "$T/api/sock_$((7000 + id))"
+	wait_for_http "http://localhost/version" 10 --unix-socket "$T/api/sock_$((7000 + id))"
 }
 
 # http VIA METHOD PATH [curl args...]: VIA is unix or tcp. Sets $code (HTTP status),

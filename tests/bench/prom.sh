@@ -1,0 +1,42 @@
+#!/bin/bash
+# The merged /metrics' CPU work (issue 18): tests/bench/prom-bench parses and merges K
+# nodes' expositions (the agent's, tests/fixtures/prom/agent.prom, values varied per node)
+# as lmcache-frontend does, against memcpy of the same bytes, in CPU time of the process.
+# Targets: >= 200 MB/s of input per core; 1,024 nodes in < 100 ms; time growing no faster
+# than the node count (16 -> 1,024). With valgrind: instructions per input byte (callgrind),
+# which the machine's load does not change.
+. "$LMC_SRCDIR/tests/bench/lib.sh"
+bench_init prom
+bench_need tests/bench/prom-bench
+fixture="$LMC_SRCDIR/tests/fixtures/prom/agent.prom"
+"$B/tests/bench/prom-bench" --rounds 7 "$fixture" 16 64 256 1024 >"$T/prom.jsonl" || exit 1
+get() { jq -r --arg m "$1" --argjson k "$2" "select(.mode == \$m and .nodes == \$k) | .$3" "$T/prom.jsonl"; }
+echo "workload: prom_merge of K copies of agent.prom ($(wc -c <"$fixture") bytes, values varied), best of 7, CPU time"
+for k in 16 64 256 1024; do
+	bench_row "prom parse+merge $k nodes" "prom_merge of $k bodies ($(get merge "$k" in_bytes) bytes)" \
+		MB/s "$(get merge "$k" mb_s)" memcpy "$(get copy "$k" mb_s)" min 200 \
+		"$(get merge "$k" ms) ms CPU"
+	bench_row "prom unchanged bodies $k nodes" "prom_cache_merge, no body changed since the last merge" \
+		MB/s "$(get cached "$k" mb_s)" "parse+merge" "$(get merge "$k" mb_s)" none "" \
+		"$(get cached "$k" ms) ms CPU"
+done
+bench_row "prom merge 1024 nodes" "prom_merge of 1024 bodies, CPU time" ms "$(get merge 1024 ms)" \
+	"" "" max 100
+growth=$(awk -v a="$(get merge 1024 ms)" -v b="$(get merge 16 ms)" 'BEGIN { printf "%.1f", a / b }')
+bench_row "prom merge growth 16->1024" "time(1024) / time(16) against the node count's x64" x \
+	"$growth" "node count" 64 ratio_max 1.0
+if ! command -v valgrind >/dev/null; then
+	echo "skipped: valgrind not installed (instructions per byte)"
+	exit 0
+fi
+# ir FUNCTION: instructions callgrind counts inside FUNCTION for 256 nodes, one round.
+ir() {
+	valgrind --tool=callgrind --toggle-collect="$1" --callgrind-out-file="$T/cg.$1" \
+		"$B/tests/bench/prom-bench" --rounds 1 "$fixture" 256 >/dev/null 2>"$T/cg.$1.log" &&
+		awk '/^summary:|^totals:/ { print $2; exit }' "$T/cg.$1"
+}
+bytes=$(get merge 256 in_bytes)
+merge_ir=$(ir prom_merge) copy_ir=$(ir copy_all)
+bench_row "prom parse+merge instructions/byte" "callgrind, prom_merge of 256 bodies" Ir/B \
+	"$(awk -v i="$merge_ir" -v b="$bytes" 'BEGIN { printf "%.1f", i / b }')" memcpy \
+	"$(awk -v i="$copy_ir" -v b="$bytes" 'BEGIN { printf "%.3f", i / b }')" none ""
