@@ -13,21 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef LMCA_PLUGIN_SHIM
-#define LMCA_PLUGIN_SHIM "/usr/local/libexec/lmcache-tools/lmcache-plugin-shim"
-#endif
-
 extern char **environ;
 
 static const char *const families[] = { "LMCACHE_RUNTIME_PLUGIN_", "LMCACHE_PLUGIN_" };
 static const char *const suffixes[] = { "ROLE", "CONFIG", "WORKER_COUNT", "WORKER_ID" };
-
-const char *plugin_shim_path(void)
-{
-	const char *env = getenv("LMCACHE_PLUGIN_SHIM");
-
-	return env && *env ? env : LMCA_PLUGIN_SHIM;
-}
 
 /* Whether the NAME=value entry e is one the runtime sets itself. */
 static bool is_ours(const char *e)

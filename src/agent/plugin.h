@@ -68,9 +68,12 @@ struct plugin {
 
 const char *plugin_state_name(enum plugin_state s);
 
-/* ---- plugin-spawn.c ---- */
-/* The shim's path: LMCACHE_PLUGIN_SHIM, else the configured libexec path. */
+/* ---- shim-path.c ---- */
+/* The shim's path: LMCACHE_PLUGIN_SHIM, else one next to the host's executable (an
+ * uninstalled build tree), else the configured libexec path. */
 const char *plugin_shim_path(void);
+
+/* ---- plugin-spawn.c ---- */
 /* The environment of a plugin: the host's plus the LMCACHE_RUNTIME_PLUGIN_* and
  * LMCACHE_PLUGIN_* variables and PYTHONUNBUFFERED=1 (str_list_free). */
 char **plugin_environment(lmca_agent *agent);

@@ -4,10 +4,11 @@ agent_sources += src/agent/plugin.c src/agent/plugin.h src/agent/plugin-io.c \
 	src/agent/plugin-name.c src/agent/plugin-name.h \
 	src/agent/plugin-interp.c src/agent/plugin-interp.h \
 	src/agent/plugin-scan.c src/agent/plugin-scan.h \
-	src/agent/ep-plugins.c
+	src/agent/ep-plugins.c src/agent/shim-path.c
 
 # The shim that holds each plugin's process group (plugin-shim.c says why). Hosts find it
-# at the configured path; LMCACHE_PLUGIN_SHIM overrides it (the tests use the build tree's).
+# next to their executable (the build tree), else at the configured path; LMCACHE_PLUGIN_SHIM
+# overrides both (shim-path.c).
 pkglibexec_PROGRAMS += src/agent/lmcache-plugin-shim
 src_agent_lmcache_plugin_shim_SOURCES = src/agent/plugin-shim.c
 AM_CPPFLAGS += -DLMCA_PLUGIN_SHIM='"$(pkglibexecdir)/lmcache-plugin-shim"'

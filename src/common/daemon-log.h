@@ -1,5 +1,7 @@
 /* The daemons' log: one line per message on stderr, "<UTC time> <program> <level>: <text>",
- * with a level threshold (--log-level). */
+ * with a level threshold (--log-level). When stderr is journald's stream (JOURNAL_STREAM),
+ * "<N><level>: <text>" instead, N the syslog priority, so journalctl shows levels. Never
+ * coloured. */
 #ifndef LMC_COMMON_DAEMON_LOG_H
 #define LMC_COMMON_DAEMON_LOG_H
 

@@ -77,6 +77,7 @@ int daemon_wait(const sigset_t *stop, const struct timespec *timeout,
 		return 0;
 	}
 	log_info("signal %d: stopping", sig);
+	daemon_notify("STOPPING=1");
 	return sig;
 }
 

@@ -22,4 +22,8 @@ int daemon_wait_signal(const sigset_t *stop, const struct timespec *timeout);
 int daemon_wait(const sigset_t *stop, const struct timespec *timeout,
 		void (*reload)(void *arg), void *arg);
 
+/* Tells systemd the daemon's state ("READY=1" once listening, "STOPPING=1"), when run by
+ * systemd with Type=notify and built with libsystemd; otherwise does nothing. */
+void daemon_notify(const char *state);
+
 #endif

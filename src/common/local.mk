@@ -15,5 +15,5 @@ common_libadd =
 include src/common/common.mk
 noinst_LTLIBRARIES += src/common/libcommon.la
 src_common_libcommon_la_SOURCES = $(common_sources)
-src_common_libcommon_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+src_common_libcommon_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(SYSTEMD_CFLAGS)
 src_common_libcommon_la_LIBADD = src/common/libutil.la $(CURL_LIBS) $(JANSSON_LIBS) $(common_libadd)

@@ -75,6 +75,7 @@ static int serve(struct options *o)
 		log_info("api_address: any host accepted (no --allow-network)");
 	if (o->allow.nranges == 0)
 		d.allow.any = true;
+	daemon_notify("READY=1");
 	run(&d, &stop);
 	rc = 0;
 out:

@@ -96,6 +96,7 @@ static int serve(struct frontend *fe, const sigset_t *stop)
 			 fe->model.nproxies, model_count_leaves(&fe->model));
 	if (mhd != NULL && srv_exposed(fd) && !srv_auth_has_tokens(fe->auth))
 		log_warn("%s", SRV_INSECURE_WARNING);
+	daemon_notify("READY=1");
 	while (daemon_wait(stop, NULL, srv_auth_has_tokens(fe->auth) ? frontend_reload : NULL,
 			   fe) == 0)
 		;
