@@ -310,6 +310,17 @@ static bool shrink_one(const struct rows *r, int *w, bool any)
 	return true;
 }
 
+/* Whether no row has text in column c (a droppable column with nothing to say goes first,
+ * e.g. the Overview's hints when no node stands out). */
+static bool blank_col(const struct rows *r, int c)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->r[i].data != NULL && !r->r[i].span && r->r[i].cell[c] != NULL &&
+		    r->r[i].cell[c][0] != '\0')
+			return false;
+	return true;
+}
+
 static void layout(const struct rows *r, int avail, bool scrolled, int *w, int *nat)
 {
 	for (int c = 0; c < r->ncols; c++) {
@@ -318,6 +329,9 @@ static void layout(const struct rows *r, int avail, bool scrolled, int *w, int *
 		nat[c] = natural(r, c);
 		w[c] = scrolled || max <= 0 || nat[c] < max ? nat[c] : max;
 	}
+	for (int c = 0; c < r->ncols && !scrolled && total(r, w) > avail; c++)
+		if (r->cols[c].prio > 0 && blank_col(r, c))
+			w[c] = 0;
 	while (!scrolled && total(r, w) > avail)
 		if (!shrink_one(r, w, false) && !drop_one(r, w) && !shrink_one(r, w, true))
 			break;

@@ -248,6 +248,9 @@ int server_start(lmca_agent *agent, char **cause)
 
 	if (s->log == NULL)
 		s->log = lmca_logger_get(agent, "lmcache.internal_api_server");
+	/* The audit logger exists before the first change, so that setting the levels of
+	 * every lmcache.* logger covers it too. */
+	lmca_logger_get(agent, "lmcache.audit");
 	pthread_mutex_lock(&s->lock);
 	if (!s->running)
 		rc = start_locked(agent, &why);

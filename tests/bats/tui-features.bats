@@ -82,7 +82,7 @@ overview_order() {
 	tui_keys 4
 	tui_wait_re '^ root +WARNING'
 	tui_keys / lmcache.v1 Enter
-	tui_wait '(4 of 6 loggers'
+	tui_wait '(4 of 7 loggers'
 	tui_wait_re 'lmcache\.v1\.cache_engine'
 	tui_keys n
 	tui_wait_re 'lmcache\.v1\.internal_api_server'
@@ -114,8 +114,8 @@ overview_order() {
 	tui_wait_re 'inst2_worker1: lmcache\.v1\.cache_engine -> INFO: Set'
 	run lmcctl --no-headers log-level lmcache.v1.cache_engine
 	assert_success
-	assert_equal "$(grep -c ' INFO$' <<<"$output")" 4
-	assert_equal "$(grep -c ' WARNING$' <<<"$output")" 2
+	assert_equal "$(grep -cE ' INFO( +ok)?$' <<<"$output")" 4
+	assert_equal "$(grep -cE ' WARNING( +ok)?$' <<<"$output")" 2
 }
 
 @test "marking by role: M marks every node of the cursor node's role, u unmarks all" {
