@@ -20,7 +20,8 @@ FUZZ_NAMES = prom agentfmt nodelist entry paths yaml
 FUZZ_BINS = $(FUZZ_NAMES:%=tests/fuzz/fuzz-%)
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-DHAVE_CONFIG_H -I$(top_builddir) -I$(top_srcdir)/src/common -I$(top_srcdir)/src/agent \
-	-I$(top_srcdir)/src/discovery -I$(top_srcdir)/src/frontend $(JANSSON_CFLAGS) -pthread
+	-I$(top_srcdir)/src/discovery -I$(top_srcdir)/src/frontend -I$(top_srcdir)/src/server \
+	$(JANSSON_CFLAGS) $(GNUTLS_CFLAGS) $(DW_CFLAGS) -pthread
 fuzz_util = src/common/xalloc.c src/common/buf.c src/common/strutil.c
 # Each rule sets sources (.h files among them are left out) and libs, then FUZZ_BUILD
 # compiles tests/fuzz/NAME.c with them into $@.
@@ -34,18 +35,18 @@ tests/fuzz/fuzz-prom: tests/fuzz/fuzz-prom.c $(fuzz_util) $(fuzz_src_prom) confi
 fuzz_src_agentfmt = src/common/agentfmt.c src/common/jsonutil.c
 tests/fuzz/fuzz-agentfmt: tests/fuzz/fuzz-agentfmt.c $(fuzz_util) $(fuzz_src_agentfmt) config.h
 	@sources='$(fuzz_src_agentfmt)'; libs=''; $(FUZZ_BUILD)
-fuzz_src_nodelist = src/common/nodelist.c src/common/jsonutil.c
+fuzz_src_nodelist = src/common/nodelist.c src/common/jsonutil.c src/common/prom-map.c
 tests/fuzz/fuzz-nodelist: tests/fuzz/fuzz-nodelist.c $(fuzz_util) $(fuzz_src_nodelist) config.h
 	@sources='$(fuzz_src_nodelist)'; libs=''; $(FUZZ_BUILD)
 fuzz_src_entry = src/discovery/entry.c src/discovery/etcd-codec.c src/common/jsonutil.c
 tests/fuzz/fuzz-entry: tests/fuzz/fuzz-entry.c $(fuzz_util) $(fuzz_src_entry) config.h
 	@sources='$(fuzz_src_entry)'; libs=''; $(FUZZ_BUILD)
-fuzz_src_paths = src/frontend/paths.c
+fuzz_src_paths = src/frontend/paths.c $(src_server_libsrv_la_SOURCES)
 tests/fuzz/fuzz-paths: tests/fuzz/fuzz-paths.c $(fuzz_util) $(fuzz_src_paths) config.h
-	@sources='$(fuzz_src_paths)'; libs=''; $(FUZZ_BUILD)
-fuzz_src_yaml = $(agent_sources)
+	@sources='$(fuzz_src_paths)'; libs='$(MHD_LIBS) $(GNUTLS_LIBS)'; $(FUZZ_BUILD)
+fuzz_src_yaml = $(agent_sources) $(src_server_libsrv_la_SOURCES)
 tests/fuzz/fuzz-yaml: tests/fuzz/fuzz-yaml.c $(fuzz_util) $(fuzz_src_yaml) config.h
-	@sources='$(fuzz_src_yaml)'; libs='$(MHD_LIBS) $(YAML_LIBS)'; $(FUZZ_BUILD)
+	@sources='$(fuzz_src_yaml)'; libs='$(MHD_LIBS) $(YAML_LIBS) $(GNUTLS_LIBS) $(DW_LIBS) -ldl -lm'; $(FUZZ_BUILD)
 CLEANFILES += $(FUZZ_BINS)
 EXTRA_DIST += $(FUZZ_NAMES:%=tests/fuzz/fuzz-%.c) tests/fuzz/run tests/fuzz/corpus
 

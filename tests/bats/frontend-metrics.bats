@@ -101,9 +101,14 @@ teardown() { lmc_teardown_checked; }
 	# query API on a loaded machine, so wait for it rather than read it once).
 	wait_until 30 eval "curl -s '$P/targets' | jq -e '.data.activeTargets[0] | .health == \"up\" and .lastError == \"\"' >/dev/null"
 	wait_until 30 eval "curl -s '$P/query?query=lmcache_frontend_node_up' | jq -e '.data.result | length == 5' >/dev/null"
-	run curl -s "$P/query?query=lmcache_frontend_node_up"
-	assert_equal "$(jq -r '[.data.result[] | "\(.metric.node)=\(.value[1])"] | sort | join(" ")' <<<"$output")" \
-		"dead=0 i1_scheduler=1 i1_worker0=1 i1_worker1=1 py=1"
+	# A scrape that overran its 1 s timeout on a loaded machine leaves the series stale for a
+	# moment: wait for the answer rather than read it once.
+	node_up() {
+		curl -s "$P/query?query=lmcache_frontend_node_up" |
+			jq -r '[.data.result[] | "\(.metric.node)=\(.value[1])"] | sort | join(" ")'
+	}
+	wait_until 30 eval '[ "$(node_up)" = "dead=0 i1_scheduler=1 i1_worker0=1 i1_worker1=1 py=1" ]' ||
+		assert_equal "$(node_up)" "dead=0 i1_scheduler=1 i1_worker0=1 i1_worker1=1 py=1"
 	run curl -s "$P/query?query=lmcache:local_cache_usage%7Bnode%3D%22py%22%7D"
 	assert_equal "$(jq -r '.data.result[0].metric.exported_node' <<<"$output")" gpu-box-7
 }
