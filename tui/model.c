@@ -390,18 +390,22 @@ char *sample_series(const struct prom_sample *s)
 	return buf_steal(&b);
 }
 
+/* fmt with ap as a malloc'd string, or NULL when it cannot be formatted. */
+static char *formatted(const char *fmt, va_list ap)
+{
+	char *s;
+
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
 void top_model_status(struct model *m, bool bad, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
 	free(m->status);
-	m->status = s != NULL ? xstrdup(s) : NULL;
-	free(s);
+	m->status = formatted(fmt, ap);
+	va_end(ap);
 	m->status_bad = bad;
 	m->status_when = now_mono();
 }
@@ -422,8 +426,7 @@ void top_model_result(struct model *m, bool bad, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = formatted(fmt, ap);
 	va_end(ap);
 	m->results = xreallocarray(m->results, m->nresults + 1, sizeof *m->results);
 	m->results[m->nresults++] = xasprintf("%c %s", bad ? '!' : ' ', s ? s : "");

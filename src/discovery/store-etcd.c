@@ -52,16 +52,6 @@ struct etcd_store {
 
 #define ES(s) ((struct etcd_store *)(s))
 
-static void init_cond(pthread_cond_t *c)
-{
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(c, &attr);
-	pthread_condattr_destroy(&attr);
-}
-
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	buf_append(arg, data, size * n);
@@ -549,7 +539,7 @@ static struct store *etcd_open(const struct store_spec *spec, const struct store
 		free(es);
 		return NULL;
 	}
-	init_cond(&es->wake);
+	store_cond_init(&es->wake);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_create(&es->prober, NULL, prober_main, es);

@@ -252,16 +252,6 @@ static int load(struct file_store *f, char **cause)
 	return 0;
 }
 
-static void init_cond(pthread_cond_t *c)
-{
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(c, &attr);
-	pthread_condattr_destroy(&attr);
-}
-
 static struct store *file_open(const struct store_spec *spec, const struct store_limits *lim,
 			       char **cause)
 {
@@ -276,7 +266,7 @@ static struct store *file_open(const struct store_spec *spec, const struct store
 		free(f);
 		return NULL;
 	}
-	init_cond(&f->cond);
+	store_cond_init(&f->cond);
 	f->mem.on_change = on_change;
 	f->mem.on_change_arg = f;
 	sigfillset(&all);

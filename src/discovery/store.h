@@ -4,6 +4,7 @@
 #ifndef LMC_DISCOVERY_STORE_H
 #define LMC_DISCOVERY_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -86,5 +87,7 @@ void store_spec_clear(struct store_spec *spec);
 char *store_spec_describe(const struct store_spec *spec);
 struct store *store_open(const struct store_spec *spec, const struct store_limits *lim,
 			 char **cause);
+/* A condition variable whose timed waits count on CLOCK_MONOTONIC (the stores' timers). */
+void store_cond_init(pthread_cond_t *c);
 
 #endif
