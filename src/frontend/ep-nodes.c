@@ -96,14 +96,14 @@ void ep_proxy_refresh(struct request *rq, struct reply *rp)
 	char *name = rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *why = NULL;
 	struct fe_proxy fresh = { 0 };
 	json_t *list;
+	int rc;
 
 	if (name == NULL)
 		return;
 	if (!proxy_address(rq->fe, name, &host, &port))
 		reply_detail(rp, 404, "Proxy not found");
-	else if (supplier_refresh_proxy(host, port, rq->fe->opt->metrics_timeout_ms, &fresh,
-					&why) < 0)
-		reply_detail(rp, 502, "%s", why);
+	else if ((rc = supplier_refresh_proxy(rq->fe, host, port, &fresh, &why)) < 0)
+		reply_detail(rp, rc == SUPPLIER_REFUSED ? 403 : 502, "%s", why);
 	else if ((list = install_leaves(rq->fe, name, &fresh)) == NULL)
 		reply_detail(rp, 404, "Proxy not found");
 	else

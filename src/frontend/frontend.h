@@ -33,6 +33,7 @@ struct frontend {
 	 * nodes; unix sockets of this host always. */
 	struct net_allow allow;
 	atomic_ulong audited, refused; /* changing requests, and refusals (401/403) */
+	atomic_ulong supplier_refused; /* registry-listed frontends not contacted (allow list) */
 };
 
 /* security.c: credentials in and out, the SIGHUP reload, the audit hook. */
@@ -54,9 +55,12 @@ int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval,
 
 /* supplier.c: the nodes of every frontend a registry lists, as proxies whose leaves are
  * reached through them. */
-int supplier_load(const char *infos_url, long timeout_ms, struct fe_model *out, char **cause);
-/* Replaces p's leaves with those its /api/nodes lists (reached through p). */
-int supplier_refresh_proxy(const char *host, const char *port, long timeout_ms,
+int supplier_load(struct frontend *fe, struct fe_model *out, char **cause);
+/* Replaces p's leaves with those its /api/nodes lists (reached through p); -1 with cause
+ * when that fails, SUPPLIER_REFUSED with cause when p is outside the allow list (and was
+ * not contacted). */
+#define SUPPLIER_REFUSED (-2)
+int supplier_refresh_proxy(struct frontend *fe, const char *host, const char *port,
 			   struct fe_proxy *p, char **cause);
 /* A thread that reloads the model from opt->node_supplier_url periodically. */
 void supplier_start(struct frontend *fe);

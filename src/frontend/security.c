@@ -101,6 +101,11 @@ void frontend_audit_metrics(struct frontend *fe, struct buf *b)
 		      "lmcache_frontend_audited_requests_total %lu\n"
 		      "# HELP lmcache_frontend_refused_requests_total Requests refused 401 or 403.\n"
 		      "# TYPE lmcache_frontend_refused_requests_total counter\n"
-		      "lmcache_frontend_refused_requests_total %lu\n",
-		   atomic_load(&fe->audited), atomic_load(&fe->refused));
+		      "lmcache_frontend_refused_requests_total %lu\n"
+		      "# HELP lmcache_frontend_supplier_refused_total Registry-listed frontends not "
+		      "contacted because they are outside the allow list (each refresh counts).\n"
+		      "# TYPE lmcache_frontend_supplier_refused_total counter\n"
+		      "lmcache_frontend_supplier_refused_total %lu\n",
+		   atomic_load(&fe->audited), atomic_load(&fe->refused),
+		   atomic_load(&fe->supplier_refused));
 }

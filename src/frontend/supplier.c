@@ -89,16 +89,29 @@ static int take_leaves(const struct hm_res *r, struct fe_proxy *p, char **cause)
 	return 0;
 }
 
-int supplier_refresh_proxy(const char *host, const char *port, long timeout_ms,
+/* A frontend outside the allow list is not contacted (a registry entry is anyone's word). */
+static bool allowed(struct frontend *fe, const char *host, const char *port, char **cause)
+{
+	if (frontend_target_allowed(fe, host, port))
+		return true;
+	atomic_fetch_add(&fe->supplier_refused, 1);
+	*cause = xasprintf("%s is outside this frontend's allow list (--allow-network)", host);
+	return false;
+}
+
+int supplier_refresh_proxy(struct frontend *fe, const char *host, const char *port,
 			   struct fe_proxy *p, char **cause)
 {
-	char *url = api_nodes_url(host, port);
-	struct hm_req rq = { .url = url, .timeout_ms = timeout_ms,
+	struct hm_req rq = { .timeout_ms = fe->opt->metrics_timeout_ms,
 			     .unix_socket = model_port_is_socket(port) ? port : NULL };
 	struct hm_res r = { 0 };
+	char *url;
 	int rc;
 
 	p->name = proxy_name(host, port);
+	if (!allowed(fe, host, port, cause))
+		return SUPPLIER_REFUSED;
+	rq.url = url = api_nodes_url(host, port);
 	hm_run(&rq, &r, 1, 1);
 	rc = take_leaves(&r, p, cause);
 	hm_res_free(&r);
@@ -126,8 +139,27 @@ static char **fetch_frontends(const char *infos_url, long timeout_ms, size_t *n,
 	return list;
 }
 
-/* One proxy per frontend; a frontend that does not answer is kept, without leaves. */
-static void build(char **addrs, size_t n, long timeout_ms, struct fe_model *m)
+/* Runs the requests that have a URL (the others were refused), each into its own res. */
+static void run_allowed(const struct hm_req *reqs, struct hm_res *res, size_t n)
+{
+	struct hm_req *go = xcalloc(n + 1, sizeof(*go));
+	struct hm_res *got = xcalloc(n + 1, sizeof(*got));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].url != NULL)
+			go[k++] = reqs[i];
+	hm_run(go, got, k, 0);
+	for (size_t i = 0, j = 0; i < n; i++)
+		if (reqs[i].url != NULL)
+			res[i] = got[j++];
+	free(go);
+	free(got);
+}
+
+/* One proxy per frontend; a frontend that does not answer, or that is outside the allow
+ * list and so not asked, is kept without leaves. */
+static void build(struct frontend *fe, char **addrs, size_t n, struct fe_model *m)
 {
 	struct hm_req *reqs = xcalloc(n + 1, sizeof(*reqs));
 	struct hm_res *res = xcalloc(n + 1, sizeof(*res));
@@ -142,13 +174,18 @@ static void build(char **addrs, size_t n, long timeout_ms, struct fe_model *m)
 		}
 		p[k].name = proxy_name(p[k].host, p[k].port);
 		p[k].port_text = true;
-		reqs[k].url = api_nodes_url(p[k].host, p[k].port);
-		reqs[k++].timeout_ms = timeout_ms;
+		why = NULL;
+		if (allowed(fe, p[k].host, p[k].port, &why))
+			reqs[k].url = api_nodes_url(p[k].host, p[k].port);
+		else
+			log_warn("node supplier: not contacting %s: %s", addrs[i], why);
+		free(why);
+		reqs[k++].timeout_ms = fe->opt->metrics_timeout_ms;
 	}
-	hm_run(reqs, res, k, 0);
+	run_allowed(reqs, res, k);
 	for (size_t i = 0; i < k; i++) {
 		why = NULL;
-		if (take_leaves(&res[i], &p[i], &why) < 0)
+		if (reqs[i].url != NULL && take_leaves(&res[i], &p[i], &why) < 0)
 			log_warn("node supplier: %s", why);
 		free(why);
 		why = NULL;
@@ -163,15 +200,16 @@ static void build(char **addrs, size_t n, long timeout_ms, struct fe_model *m)
 	free(reqs);
 }
 
-int supplier_load(const char *infos_url, long timeout_ms, struct fe_model *out, char **cause)
+int supplier_load(struct frontend *fe, struct fe_model *out, char **cause)
 {
 	size_t n = 0;
-	char **addrs = fetch_frontends(infos_url, timeout_ms, &n, cause);
+	char **addrs = fetch_frontends(fe->opt->node_supplier_url, fe->opt->metrics_timeout_ms, &n,
+				       cause);
 
 	if (addrs == NULL)
 		return -1;
 	model_clear(out);
-	build(addrs, n, timeout_ms, out);
+	build(fe, addrs, n, out);
 	str_list_free(addrs);
 	return 0;
 }
@@ -181,7 +219,7 @@ static void reload(struct frontend *fe)
 	struct fe_model m = { NULL, 0 };
 	char *why = NULL;
 
-	if (supplier_load(fe->opt->node_supplier_url, fe->opt->metrics_timeout_ms, &m, &why) < 0) {
+	if (supplier_load(fe, &m, &why) < 0) {
 		log_warn("node supplier: %s; keeping the current nodes", why);
 		free(why);
 		return;

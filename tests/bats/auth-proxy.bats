@@ -5,6 +5,7 @@
 
 load ../helpers/common
 load ../helpers/discovery
+load ../helpers/fixtures
 
 setup() {
 	lmc_setup
@@ -76,6 +77,28 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	jq -e '.detail | contains("allow list")' "$T/out"
 	[ "$(code "$FE/proxy/127.0.0.2/$oport/conf")" = 403 ]
 	jq -e '.detail | contains("allow list")' "$T/out"
+}
+
+@test "central frontend: a registry-listed frontend outside the allow list is never contacted" {
+	# Two frontends as LMCache's leaf frontend answered: one on 127.0.0.2 recording every
+	# connection, one on 127.0.0.1.
+	fixture_serve far --host 127.0.0.2 --record "$T/far.rec" frontend-leaf
+	fixture_serve near frontend-leaf
+	start_discovery open
+	[ "$(heartbeat_status "$DISC_URL" "$FAR_URL")" = 200 ]
+	[ "$(heartbeat_status "$DISC_URL" "$NEAR_URL")" = 200 ]
+	fe_start --node-supplier-url "$DISC_URL/lmcache_infos" --node-supplier-interval 1
+	# The refresh that brought the near frontend's leaves went past the far one.
+	near="proxy_127.0.0.1_${NEAR_URL##*:}"
+	wait_until 10 eval 'curl -s "$FE/api/nodes" | jq -e --arg p "$near" "any(.nodes[]; .name == \$p and (.children | length) == 2)"'
+	[ ! -s "$T/far.rec" ]
+	curl -s "$FE/metrics" | grep -E '^lmcache_frontend_supplier_refused_total [1-9]'
+	grep -q "node supplier: not contacting $FAR_URL: 127.0.0.2 is outside this frontend's allow list" "$T/fe.log"
+	# Nor does a refresh of it, which any viewer may ask for.
+	name=$(curl -s "$FE/api/proxies" | jq -r '.proxies[] | select(.host == "127.0.0.2") | .name')
+	[ "$(code "$FE/api/proxies/$name/refresh")" = 403 ]
+	jq -e '.detail | contains("allow list")' "$T/out"
+	[ ! -s "$T/far.rec" ]
 }
 
 @test "registry: invalid UTF-8 and over-long fields are refused; the listing stays JSON" {
