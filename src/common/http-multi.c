@@ -114,6 +114,7 @@ static void setup(struct xfer *x, const struct hm_req *r)
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	if (r->unix_socket != NULL)
 		curl_easy_setopt(x->easy, CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);
+	curl_easy_setopt(x->easy, CURLOPT_RESOLVE, r->resolve);
 	/* No "Expect: 100-continue" round trip: the agents answer at once. */
 	x->headers = curl_slist_append(NULL, "Expect:");
 	if (r->header != NULL)

@@ -20,6 +20,7 @@ struct scrape {
 	char *name;
 	char *url;
 	char *socket; /* NULL: TCP */
+	struct curl_slist *pin; /* the addresses checked (frontend_target_allowed) */
 };
 
 /* Idle clients kept for the next scrape (each holds a connection per node); more
@@ -83,7 +84,7 @@ static struct scrape *snapshot(struct frontend *fe, size_t *n)
 			struct scrape *s;
 
 			t = model_leaf_target(&fe->model.proxies[i], j);
-			if (!frontend_target_allowed(fe, t.host, t.port))
+			if (!frontend_target_allowed(fe, t.host, t.port, &v[*n].pin))
 				continue; /* not scraped: outside the allow list */
 			s = &v[(*n)++];
 			s->name = xstrdup(fe->model.proxies[i].nodes[j].name);
@@ -146,7 +147,8 @@ void ep_metrics(struct request *rq, struct reply *rp)
 
 	for (size_t i = 0; i < n; i++)
 		reqs[i] = (struct hm_req){ .url = v[i].url, .unix_socket = v[i].socket,
-					   .timeout_ms = rq->fe->opt->metrics_timeout_ms };
+					   .timeout_ms = rq->fe->opt->metrics_timeout_ms,
+					   .resolve = v[i].pin };
 	hm_client_run(client, reqs, res, n, 0, NULL, NULL);
 	client_give(client);
 	text = merge(v, res, n, &len);
@@ -160,6 +162,7 @@ void ep_metrics(struct request *rq, struct reply *rp)
 		free(v[i].name);
 		free(v[i].url);
 		free(v[i].socket);
+		curl_slist_free_all(v[i].pin);
 	}
 	free(res);
 	free(reqs);

@@ -177,10 +177,10 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 	char *path = xstrndup(rest, plen);
 	struct fwd_request f = { rq->method, host, port, prefix, path, query, rq->body,
 				 rq->body_len, request_headers(rq),
-				 rq->fe->opt->proxy_timeout_ms };
+				 rq->fe->opt->proxy_timeout_ms, NULL };
 	struct fwd_response r;
 
-	if (!frontend_target_allowed(rq->fe, host, port)) {
+	if (!frontend_target_allowed(rq->fe, host, port, &f.resolve)) {
 		reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
 			     host);
 		log_warn("refused to forward to %s:%s: outside the allow list", host, port);
@@ -190,12 +190,14 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 	}
 	if (!caller_may(rq, rp, port, path, query)) {
 		curl_slist_free_all(f.headers);
+		curl_slist_free_all(f.resolve);
 		free(path);
 		return;
 	}
 	if (hops(rq->conn) >= MAX_HOPS) {
 		reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
 		curl_slist_free_all(f.headers);
+		curl_slist_free_all(f.resolve);
 		free(path);
 		return;
 	}
@@ -206,6 +208,7 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 	rp->headers = r.headers;
 	free(r.error);
 	curl_slist_free_all(f.headers);
+	curl_slist_free_all(f.resolve);
 	free(path);
 }
 

@@ -246,6 +246,7 @@ static void setup(CURL *e, const struct fwd_request *rq, const char *url, struct
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 timeout < CONNECT_TIMEOUT_MS ? timeout : CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, rq->headers);
+	curl_easy_setopt(e, CURLOPT_RESOLVE, rq->resolve);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

@@ -24,6 +24,7 @@ struct fwd_request {
 	size_t body_len;
 	struct curl_slist *headers; /* already filtered */
 	long timeout_ms;
+	struct curl_slist *resolve; /* CURLOPT_RESOLVE: the addresses checked (net_allow_pin) */
 };
 
 struct fwd_response {

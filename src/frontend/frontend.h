@@ -43,8 +43,11 @@ int frontend_allow_init(struct frontend *fe, char **cause);
 void frontend_security_close(struct frontend *fe);
 void frontend_reload(void *fe);
 void frontend_audit(void *fe, const char *line, unsigned int status);
-/* Whether the frontend may send requests to host:port (allow). */
-bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port);
+/* Whether the frontend may send requests to host:port (allow); then *pin (when pin is not
+ * NULL) is what the request sets as CURLOPT_RESOLVE, so that it connects to the addresses
+ * checked (net_allow_pin). */
+bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port,
+			     struct curl_slist **pin);
 /* The audit counters in Prometheus text, appended to b. */
 struct buf;
 void frontend_audit_metrics(struct frontend *fe, struct buf *b);

@@ -17,17 +17,25 @@ static int read_token(const char *file, char **out, char **cause)
 	return file == NULL || (*out = client_token_read(file, cause)) != NULL ? 0 : -1;
 }
 
-bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port)
+bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port,
+			     struct curl_slist **pin)
 {
-	return model_port_is_socket(port) || net_allow_host(&fe->allow, host);
+	if (pin != NULL)
+		*pin = NULL;
+	return model_port_is_socket(port) || net_allow_pin(&fe->allow, host, port, pin);
 }
 
-/* The allow list: loopback, --allow-network, and the hosts of the nodes the operator gave
- * at start (a node added through the API or learnt from a registry is not trusted). */
+/* The allow list: loopback, --allow-network, and the hosts of the nodes and the registry
+ * the operator gave at start (a node added through the API or learnt from a registry is
+ * not trusted). */
 int frontend_allow_init(struct frontend *fe, char **cause)
 {
 	const struct fe_model *m = &fe->model;
+	char *hb = fe->opt->heartbeat_url ? net_url_host(fe->opt->heartbeat_url) : NULL;
 
+	if (hb != NULL)
+		net_allow_add_host(&fe->allow, hb);
+	free(hb);
 	net_allow_loopback(&fe->allow);
 	for (size_t i = 0; i < fe->opt->nallow; i++)
 		if (net_allow_add(&fe->allow, fe->opt->allow_network[i], cause) < 0)

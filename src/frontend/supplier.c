@@ -89,10 +89,12 @@ static int take_leaves(const struct hm_res *r, struct fe_proxy *p, char **cause)
 	return 0;
 }
 
-/* A frontend outside the allow list is not contacted (a registry entry is anyone's word). */
-static bool allowed(struct frontend *fe, const char *host, const char *port, char **cause)
+/* A frontend outside the allow list is not contacted (a registry entry is anyone's word);
+ * one inside is reached at the addresses checked (*pin). */
+static bool allowed(struct frontend *fe, const char *host, const char *port,
+		    struct curl_slist **pin, char **cause)
 {
-	if (frontend_target_allowed(fe, host, port))
+	if (frontend_target_allowed(fe, host, port, pin))
 		return true;
 	atomic_fetch_add(&fe->supplier_refused, 1);
 	*cause = xasprintf("%s is outside this frontend's allow list (--allow-network)", host);
@@ -109,12 +111,13 @@ int supplier_refresh_proxy(struct frontend *fe, const char *host, const char *po
 	int rc;
 
 	p->name = proxy_name(host, port);
-	if (!allowed(fe, host, port, cause))
+	if (!allowed(fe, host, port, &rq.resolve, cause))
 		return SUPPLIER_REFUSED;
 	rq.url = url = api_nodes_url(host, port);
 	hm_run(&rq, &r, 1, 1);
 	rc = take_leaves(&r, p, cause);
 	hm_res_free(&r);
+	curl_slist_free_all(rq.resolve);
 	free(url);
 	return rc;
 }
@@ -175,7 +178,7 @@ static void build(struct frontend *fe, char **addrs, size_t n, struct fe_model *
 		p[k].name = proxy_name(p[k].host, p[k].port);
 		p[k].port_text = true;
 		why = NULL;
-		if (allowed(fe, p[k].host, p[k].port, &why))
+		if (allowed(fe, p[k].host, p[k].port, &reqs[k].resolve, &why))
 			reqs[k].url = api_nodes_url(p[k].host, p[k].port);
 		else
 			log_warn("node supplier: not contacting %s: %s", addrs[i], why);
@@ -193,6 +196,7 @@ static void build(struct frontend *fe, char **addrs, size_t n, struct fe_model *
 			model_proxy_clear(&p[i]);
 		free(why);
 		hm_res_free(&res[i]);
+		curl_slist_free_all(reqs[i].resolve);
 		free((char *)reqs[i].url);
 	}
 	free(p);

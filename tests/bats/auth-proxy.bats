@@ -101,6 +101,31 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	[ ! -s "$T/far.rec" ]
 }
 
+@test "pinned resolution: targets named by a name (localhost) are checked and reached" {
+	# Each place that contacts an address it was given resolves the name once, checks the
+	# addresses and connects to them (tests/unit/test-netallow proves the pin is what
+	# libcurl uses); here every one of them works with a name.
+	fixture_serve leaf --record "$T/leaf.rec" frontend-leaf
+	lport=${LEAF_URL##*:}
+	start_discovery open
+	[ "$(heartbeat_status "$DISC_URL" "http://localhost:$lport")" = 200 ]
+	fe_start --node-supplier-url "$DISC_URL/lmcache_infos" --node-supplier-interval 1
+	wait_until 10 eval 'curl -s "$FE/api/nodes" | jq -e "any(.nodes[]; .name == \"proxy_localhost_$lport\" and (.children | length) == 2)"'
+	[ "$(code "$FE/api/proxies/proxy_localhost_$lport/refresh")" = 200 ]
+	# forwarding and the merged /metrics, to a proxy and a leaf added by a name
+	[ "$(code -X POST -d "{\"name\":\"byname\",\"host\":\"localhost\",\"port\":$lport}" "$FE/api/proxies")" = 200 ]
+	[ "$(code -X POST -d "{\"name\":\"leafbyname\",\"host\":\"localhost\",\"port\":$lport}" "$FE/api/proxies/byname/nodes")" = 200 ]
+	[ "$(code "$FE/proxy2/byname/health")" = 200 ]
+	jq -e '.service == "lmcache-monitor"' "$T/out"
+	code "$FE/metrics" >/dev/null
+	grep -q 'node="leafbyname"' "$T/out"
+	grep -q '"target": "/metrics"' "$T/leaf.rec"
+	# the heartbeat to a registry named by a name, started through the API
+	[ "$(code -X POST -d "{\"heartbeat_url\":\"http://localhost:$DISC_PORT/lmcache_heartbeat\",\"interval\":1}" "$FE/api/heartbeat/start")" = 200 ]
+	wait_until 10 eval 'listed "$DISC_URL" | grep -q "127.0.0.1:${FE##*:}"'
+	grep -q '"target": "/api/nodes"' "$T/leaf.rec"
+}
+
 @test "registry: invalid UTF-8 and over-long fields are refused; the listing stays JSON" {
 	start_discovery disc
 	[ "$(code -G "$DISC_URL/lmcache_heartbeat" --data-urlencode api_address=http://127.0.0.1:1 --data version=%FF%FE)" = 400 ]
