@@ -170,14 +170,14 @@ static char *via_prefix(const char *name)
 }
 
 static void relay(struct request *rq, struct reply *rp, const char *host, const char *port,
-		  const char *prefix, const char *rest)
+		  bool https, const char *prefix, const char *rest)
 {
 	const char *query;
 	size_t plen = path_length(rest, &query);
 	char *path = xstrndup(rest, plen);
 	struct fwd_request f = { rq->method, host, port, prefix, path, query, rq->body,
 				 rq->body_len, request_headers(rq),
-				 rq->fe->opt->proxy_timeout_ms, NULL };
+				 rq->fe->opt->proxy_timeout_ms, NULL, https };
 	struct fwd_response r;
 
 	if (!frontend_target_allowed(rq->fe, host, port, &f.resolve)) {
@@ -235,7 +235,7 @@ void ep_proxy2(struct request *rq, struct reply *rp)
 	struct srv_match pm = { .rest = rq->m.rest };
 	const char *rest = rq->m.rest;
 	struct fe_target t;
-	bool found;
+	bool found, https = false;
 
 	if (name == NULL)
 		return;
@@ -250,10 +250,11 @@ void ep_proxy2(struct request *rq, struct reply *rp)
 		host = xstrdup(t.host);
 		port = xstrdup(t.port);
 		prefix = t.via ? via_prefix(t.via) : NULL;
+		https = t.https;
 	}
 	pthread_rwlock_unlock(&rq->fe->lock);
 	if (found)
-		relay(rq, rp, host, port, prefix, rest);
+		relay(rq, rp, host, port, https, prefix, rest);
 	else
 		reply_detail(rp, 404, "Node with name '%s' not found", name);
 	free(name);
@@ -265,14 +266,14 @@ void ep_proxy2(struct request *rq, struct reply *rp)
 void ep_proxy(struct request *rq, struct reply *rp)
 {
 	char *host = rq_capture(rq, rp, 0), *port = host ? rq_capture(rq, rp, 1) : NULL;
-	bool allowed;
+	bool allowed, https = false;
 
 	if (port != NULL) {
 		pthread_rwlock_rdlock(&rq->fe->lock);
-		allowed = model_registered(&rq->fe->model, host, port);
+		allowed = model_registered(&rq->fe->model, host, port, &https);
 		pthread_rwlock_unlock(&rq->fe->lock);
 		if (allowed)
-			relay(rq, rp, host, port, NULL, rq->m.rest);
+			relay(rq, rp, host, port, https, NULL, rq->m.rest);
 		else
 			reply_detail(rp, 403, "Target %s:%s is not a registered node", host, port);
 	}

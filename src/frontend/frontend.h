@@ -59,12 +59,13 @@ int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval,
 /* supplier.c: the nodes of every frontend a registry lists, as proxies whose leaves are
  * reached through them. */
 int supplier_load(struct frontend *fe, struct fe_model *out, char **cause);
-/* Replaces p's leaves with those its /api/nodes lists (reached through p); -1 with cause
+/* Replaces p's leaves with those the /api/nodes of the proxy at t lists (reached through
+ * it); -1 with cause
  * when that fails, SUPPLIER_REFUSED with cause when p is outside the allow list (and was
  * not contacted). */
 #define SUPPLIER_REFUSED (-2)
-int supplier_refresh_proxy(struct frontend *fe, const char *host, const char *port,
-			   struct fe_proxy *p, char **cause);
+int supplier_refresh_proxy(struct frontend *fe, const struct fe_target *t, struct fe_proxy *p,
+			   char **cause);
 /* A thread that reloads the model from opt->node_supplier_url periodically. */
 void supplier_start(struct frontend *fe);
 void supplier_stop(struct frontend *fe);

@@ -19,14 +19,15 @@
 #include "strutil.h"
 #include "xalloc.h"
 
-/* "http://host:port[/...]" into host and port; false for anything else. */
-static bool split_address(const char *addr, char **host, char **port)
+/* "http[s]://host:port[/...]" into host, port and scheme; false for anything else. */
+static bool split_address(const char *addr, char **host, char **port, bool *https)
 {
 	const char *h, *end, *colon;
 
-	if (!str_starts_with(addr, "http://"))
+	*https = str_starts_with(addr, "https://");
+	if (!str_starts_with(addr, "http://") && !*https)
 		return false;
-	h = addr + 7;
+	h = addr + (*https ? 8 : 7);
 	end = h + strcspn(h, "/?");
 	if (*h == '[') {
 		const char *close = memchr(h, ']', (size_t)(end - h));
@@ -39,7 +40,8 @@ static bool split_address(const char *addr, char **host, char **port)
 	}
 	colon = memchr(h, ':', (size_t)(end - h));
 	*host = colon ? xstrndup(h, (size_t)(colon - h)) : xstrndup(h, (size_t)(end - h));
-	*port = colon ? xstrndup(colon + 1, (size_t)(end - colon - 1)) : xstrdup("80");
+	*port = colon ? xstrndup(colon + 1, (size_t)(end - colon - 1))
+		      : xstrdup(*https ? "443" : "80");
 	return true;
 }
 
@@ -54,14 +56,6 @@ static char *proxy_name(const char *host, const char *port)
 	return name;
 }
 
-static char *api_nodes_url(const char *host, const char *port)
-{
-	if (model_port_is_socket(port))
-		return xstrdup("http://localhost/api/nodes");
-	if (strchr(host, ':') != NULL)
-		return xasprintf("http://[%s]:%s/api/nodes", host, port);
-	return xasprintf("http://%s:%s/api/nodes", host, port);
-}
 
 /* The leaves of one /api/nodes answer into p, reached through p. */
 static int take_leaves(const struct hm_res *r, struct fe_proxy *p, char **cause)
@@ -84,7 +78,7 @@ static int take_leaves(const struct hm_res *r, struct fe_proxy *p, char **cause)
 	p->nodes = xcalloc(n + 1, sizeof(*p->nodes));
 	for (size_t i = 0; i < n; i++)
 		p->nodes[p->nnodes++] = (struct fe_node){ xstrdup(e[i].name), xstrdup(e[i].host),
-							  xstrdup(e[i].port), NULL, true };
+							  xstrdup(e[i].port), NULL, true, false };
 	nodelist_entries_free(e, n);
 	return 0;
 }
@@ -101,19 +95,19 @@ static bool allowed(struct frontend *fe, const char *host, const char *port,
 	return false;
 }
 
-int supplier_refresh_proxy(struct frontend *fe, const char *host, const char *port,
-			   struct fe_proxy *p, char **cause)
+int supplier_refresh_proxy(struct frontend *fe, const struct fe_target *t, struct fe_proxy *p,
+			   char **cause)
 {
 	struct hm_req rq = { .timeout_ms = fe->opt->metrics_timeout_ms,
-			     .unix_socket = model_port_is_socket(port) ? port : NULL };
+			     .unix_socket = model_port_is_socket(t->port) ? t->port : NULL };
 	struct hm_res r = { 0 };
 	char *url;
 	int rc;
 
-	p->name = proxy_name(host, port);
-	if (!allowed(fe, host, port, &rq.resolve, cause))
+	p->name = proxy_name(t->host, t->port);
+	if (!allowed(fe, t->host, t->port, &rq.resolve, cause))
 		return SUPPLIER_REFUSED;
-	rq.url = url = api_nodes_url(host, port);
+	rq.url = url = model_target_url(t, "/api/nodes");
 	hm_run(&rq, &r, 1, 1);
 	rc = take_leaves(&r, p, cause);
 	hm_res_free(&r);
@@ -160,6 +154,30 @@ static void run_allowed(const struct hm_req *reqs, struct hm_res *res, size_t n)
 	free(got);
 }
 
+/* The proxy of one registry address into p, and the request for its /api/nodes into rq
+ * (no URL when it is outside the allow list: not asked); false for an address that is not
+ * http(s). */
+static bool prepare(struct frontend *fe, const char *addr, struct fe_proxy *p,
+		    struct hm_req *rq)
+{
+	char *why = NULL;
+
+	if (!split_address(addr, &p->host, &p->port, &p->https)) {
+		log_warn("node supplier: skipping %s (not an http(s):// address)", addr);
+		return false;
+	}
+	p->name = proxy_name(p->host, p->port);
+	p->port_text = true;
+	rq->timeout_ms = fe->opt->metrics_timeout_ms;
+	if (allowed(fe, p->host, p->port, &rq->resolve, &why))
+		rq->url = model_target_url(&(struct fe_target){ p->host, p->port, NULL, p->https },
+					   "/api/nodes");
+	else
+		log_warn("node supplier: not contacting %s: %s", addr, why);
+	free(why);
+	return true;
+}
+
 /* One proxy per frontend; a frontend that does not answer, or that is outside the allow
  * list and so not asked, is kept without leaves. */
 static void build(struct frontend *fe, char **addrs, size_t n, struct fe_model *m)
@@ -170,21 +188,8 @@ static void build(struct frontend *fe, char **addrs, size_t n, struct fe_model *
 	size_t k = 0;
 	char *why;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!split_address(addrs[i], &p[k].host, &p[k].port)) {
-			log_warn("node supplier: skipping %s (not an http:// address)", addrs[i]);
-			continue;
-		}
-		p[k].name = proxy_name(p[k].host, p[k].port);
-		p[k].port_text = true;
-		why = NULL;
-		if (allowed(fe, p[k].host, p[k].port, &reqs[k].resolve, &why))
-			reqs[k].url = api_nodes_url(p[k].host, p[k].port);
-		else
-			log_warn("node supplier: not contacting %s: %s", addrs[i], why);
-		free(why);
-		reqs[k++].timeout_ms = fe->opt->metrics_timeout_ms;
-	}
+	for (size_t i = 0; i < n; i++)
+		k += prepare(fe, addrs[i], &p[k], &reqs[k]);
 	run_allowed(reqs, res, k);
 	for (size_t i = 0; i < k; i++) {
 		why = NULL;
