@@ -420,12 +420,16 @@ bool model_registered(const struct fe_model *m, const char *host, const char *po
 	for (size_t i = 0; i < m->nproxies; i++) {
 		const struct fe_proxy *p = &m->proxies[i];
 
-		if (same_address(p->host, p->port, host, port))
-			return *https = p->https, true;
+		if (same_address(p->host, p->port, host, port)) {
+			*https = p->https;
+			return true;
+		}
 		for (size_t j = 0; j < p->nnodes; j++)
 			if (!p->nodes[j].via_proxy &&
-			    same_address(p->nodes[j].host, p->nodes[j].port, host, port))
-				return *https = p->nodes[j].https, true;
+			    same_address(p->nodes[j].host, p->nodes[j].port, host, port)) {
+				*https = p->nodes[j].https;
+				return true;
+			}
 	}
 	return false;
 }

@@ -134,6 +134,9 @@ start_tls() {
 	[ "$(curl -s "${tls[@]}" "$FE/proxy/127.0.0.1/$nport/version")" = '"0.1.0-demo"' ]
 	curl -s "${tls[@]}" "$FE/metrics" | grep -q '^lmcache_frontend_node_up{node="n1"} 1'
 	[ "$(curl -s "${tls[@]}" "$FE/api/nodes" | jq -r '.nodes[0].children[0].scheme')" = https ]
+	# local_proxy is the frontend itself, https too
+	[ "$(curl -s "${tls[@]}" "$FE/api/proxies" | jq -r '.proxies[0].scheme')" = https ]
+	[ "$(curl -s "${tls[@]}" "$FE/proxy2/local_proxy/health" | jq -r .service)" = lmcache-monitor ]
 	# Without the node's CA the frontend does not trust it, and says so.
 	port2=$(free_port)
 	lmc_bg fe2 lmcache-frontend --port "$port2" --nodes "$nodes"
