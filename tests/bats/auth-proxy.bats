@@ -112,7 +112,12 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	fe_start --node-supplier-url "$DISC_URL/lmcache_infos" --node-supplier-interval 1
 	wait_until 10 eval 'curl -s "$FE/api/nodes" | jq -e "any(.nodes[]; .name == \"proxy_localhost_$lport\" and (.children | length) == 2)"'
 	[ "$(code "$FE/api/proxies/proxy_localhost_$lport/refresh")" = 200 ]
-	# forwarding and the merged /metrics, to a proxy and a leaf added by a name
+	grep -q '"target": "/api/nodes"' "$T/leaf.rec"
+	# Forwarding and the merged /metrics, to a proxy and a leaf added by a name, on a
+	# frontend of its own (a supplier's refresh replaces nodes added through the API).
+	FE_CENTRAL=$FE
+	fe_start
+	[ "$FE" != "$FE_CENTRAL" ]
 	[ "$(code -X POST -d "{\"name\":\"byname\",\"host\":\"localhost\",\"port\":$lport}" "$FE/api/proxies")" = 200 ]
 	[ "$(code -X POST -d "{\"name\":\"leafbyname\",\"host\":\"localhost\",\"port\":$lport}" "$FE/api/proxies/byname/nodes")" = 200 ]
 	[ "$(code "$FE/proxy2/byname/health")" = 200 ]
@@ -123,7 +128,6 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	# the heartbeat to a registry named by a name, started through the API
 	[ "$(code -X POST -d "{\"heartbeat_url\":\"http://localhost:$DISC_PORT/lmcache_heartbeat\",\"interval\":1}" "$FE/api/heartbeat/start")" = 200 ]
 	wait_until 10 eval 'listed "$DISC_URL" | grep -q "127.0.0.1:${FE##*:}"'
-	grep -q '"target": "/api/nodes"' "$T/leaf.rec"
 }
 
 @test "registry: invalid UTF-8 and over-long fields are refused; the listing stays JSON" {
