@@ -153,24 +153,6 @@ static void take_node(struct merger *m, size_t node, struct prom_map *names)
 		take_family(m, node, &e->families[i]);
 }
 
-/* Label values escape \\, \" and \n; HELP texts only \\ and \n. */
-static void put_escaped(struct buf *b, const char *s, bool quote)
-{
-	const char *run = s;
-
-	for (; *s; s++) {
-		const char *rep = *s == '\\' ? "\\\\" : *s == '\n' ? "\\n"
-		                  : (*s == '"' && quote) ? "\\\"" : NULL;
-
-		if (!rep)
-			continue;
-		buf_append(b, run, (size_t)(s - run));
-		buf_puts(b, rep);
-		run = s + 1;
-	}
-	buf_append(b, run, (size_t)(s - run));
-}
-
 static bool has_label(const struct prom_sample *s, const char *name, size_t len)
 {
 	for (size_t i = 0; i < s->nlabels; i++)
@@ -214,7 +196,7 @@ static void put_labels(struct buf *b, const struct prom_sample *s)
 		else
 			buf_puts(b, s->labels[i].name);
 		buf_puts(b, "=\"");
-		put_escaped(b, s->labels[i].value, true);
+		prom_put_escaped(b, s->labels[i].value, strlen(s->labels[i].value), true);
 		buf_putc(b, '"');
 	}
 }
@@ -285,7 +267,7 @@ static void put_header(struct buf *b, const char *name, const char *help, enum p
 {
 	if (help) {
 		buf_printf(b, "# HELP %s ", name);
-		put_escaped(b, help, false);
+		prom_put_escaped(b, help, strlen(help), false);
 		buf_putc(b, '\n');
 	}
 	buf_printf(b, "# TYPE %s %s\n", name, prom_type_name(type));
@@ -365,13 +347,9 @@ static void put_problems(struct buf *b, const struct merger *m)
  * supplier). */
 static void put_node_label(struct buf *b, const char *name)
 {
-	char *safe = xstrdup(name);
-
-	str_utf8_repair(safe);
 	buf_puts(b, "node=\"");
-	put_escaped(b, safe, true);
+	prom_put_escaped(b, name, strlen(name), true);
 	buf_putc(b, '"');
-	free(safe);
 }
 
 static void write_output(struct buf *b, const struct merger *m)

@@ -70,6 +70,14 @@ void prom_exposition_free(struct prom_exposition *e);
 const struct prom_family *prom_find_family(const struct prom_exposition *e, const char *name);
 /* The value of label name in s, or NULL. */
 const char *prom_label_value(const struct prom_sample *s, const char *name);
+/* The series text name{label="value",...} of s (name NULL: the sample's own name), without the
+ * label called except (NULL: none), label values escaped as the exposition format says. The
+ * printer of series for every program (prom-print.c); a malloc'd string. */
+char *prom_series(const char *name, const struct prom_sample *s, const char *except);
+/* Appends n bytes of s escaped for the exposition: \\ and \n, and \" when quote (label
+ * values; HELP texts leave " as it is). Bytes that are not UTF-8 become '?'. */
+struct buf;
+void prom_put_escaped(struct buf *b, const char *s, size_t n, bool quote);
 /* "counter", "gauge", "histogram", "summary", "untyped". */
 const char *prom_type_name(enum prom_type t);
 
