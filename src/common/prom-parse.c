@@ -9,13 +9,13 @@
 #include "config.h"
 #include "prom.h"
 #include "prom-map.h"
+#include "prom-scan.h"
 #include "strutil.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <locale.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,74 +155,12 @@ static const char *read_escaped(struct parser *ps, char stop)
 	return out;
 }
 
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void make_c_locale(void)
-{
-	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-}
-
-/* Clinger's fast path for the common plain decimals ("12.0", "0.8125"): with at most 15
- * significant digits and at most 22 decimals both operands are exact doubles, so one
- * division rounds correctly. Returns false when s needs strtod. */
-static bool fast_float(const char *s, double *out)
-{
-	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-	                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-	                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
-	uint64_t m = 0;
-	int digits = 0, decimals = 0;
-	bool neg = *s == '-', dot = false;
-
-	if (*s == '-' || *s == '+')
-		s++;
-	if (*s < '0' || *s > '9')
-		return false;
-	for (; *s; s++) {
-		if (*s == '.' && !dot) {
-			dot = true;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || (digits += m > 0 || *s != '0') > 15)
-			return false;
-		m = m * 10 + (uint64_t)(*s - '0');
-		decimals += dot;
-	}
-	if (decimals > 22)
-		return false;
-	*out = (double)m / pow10[decimals];
-	if (neg)
-		*out = -*out;
-	return true;
-}
-
-/* A float as Prometheus' Go parser reads it: decimal, Inf, NaN; never hex or nan(...).
- * *range is set when the text is a number too large for a double ("1e999"), which Go's
- * parser refuses. */
-static bool parse_float_range(const char *s, double *out, bool *range)
-{
-	char *end;
-
-	*range = false;
-	if (fast_float(s, out))
-		return true;
-	if (!*s || strpbrk(s, "xX()_"))
-		return false;
-	pthread_once(&c_locale_once, make_c_locale);
-	errno = 0;
-	*out = c_locale ? strtod_l(s, &end, c_locale) : strtod(s, &end);
-	*range = errno == ERANGE && isinf(*out);
-	return *end == '\0' && !*range;
-}
-
-
 static bool parse_int64(const char *s, int64_t *out)
 {
 	char *end;
 	long long v;
 
-	if (!*s)
+	if (!*s || isspace((unsigned char)*s))
 		return false;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -477,11 +415,12 @@ static int check_special_labels(struct parser *ps, const struct prom_sample *s, 
 	if (!want)
 		return 0;
 	for (size_t i = first; i < ps->nlabels; i++) {
+		const char *value = ps->e->label_store[i].value;
 		bool range;
 
 		if (strcmp(ps->e->label_store[i].name, want) != 0)
 			continue;
-		if (parse_float_range(ps->e->label_store[i].value, &v, &range))
+		if (prom_float(value, strlen(value), &v, &range))
 			return 0;
 		if (!range)
 			return fail(ps, "label is not a number", want);
@@ -500,7 +439,7 @@ static int parse_value(struct parser *ps, struct prom_sample *s, bool labels)
 	skip_blanks(ps);
 	s->value_text = read_token(ps);
 	s->value_len = (size_t)(ps->w - s->value_text - 1);
-	if (!parse_float_range(s->value_text, &s->value, &range)) {
+	if (!prom_float(s->value_text, s->value_len, &s->value, &range)) {
 		if (!range)
 			return fail(ps, "invalid value", s->value_text);
 		ps->skip = "a value out of range";

@@ -1,6 +1,7 @@
 /*
- * Prometheus text exposition format 0.0.4: a parser (prom-parse.c) and a merger of several
- * nodes' expositions into one valid exposition (prom-merge.c).
+ * Prometheus text exposition format 0.0.4: a parser (prom-parse.c), one printer of series
+ * (prom-print.c) and a merger of several nodes' expositions into one valid exposition
+ * (prom-merge.c, which reads each text once with prom-scan.c and builds no model of it).
  *
  * The parser accepts what Python's prometheus_client and our agent emit. It keeps one copy of
  * the text and points names and (unescaped) label values into it, so a parse costs a handful
@@ -88,9 +89,6 @@ struct prom_node {
 	size_t len;
 	const char *error; /* why the scrape failed ("unreachable: ...", "timeout ..."), when text is NULL */
 	double scrape_seconds;
-	/* Optional: the text already parsed (then text is not read), so that a caller can parse
-	 * each body as it arrives and only the merge itself waits for the slowest node. */
-	const struct prom_exposition *parsed;
 };
 
 /* Something the merger left out: a node it could not use (family NULL) or one family of a
@@ -117,8 +115,8 @@ char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
                  struct prom_problems *problems);
 void prom_problems_free(struct prom_problems *p);
 
-/* prom_merge that parses only the bodies that changed since the cache's last merge (a node
- * is known by its name; the last body and its parse are kept per node, for the nodes of the
+/* prom_merge that scans only the bodies that changed since the cache's last merge (a node
+ * is known by its name; the last body and its scan are kept per node, for the nodes of the
  * last merge only). The cache is not thread-safe: one merge at a time. */
 struct prom_cache;
 struct prom_cache *prom_cache_new(void);

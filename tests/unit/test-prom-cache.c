@@ -12,7 +12,7 @@ static const char body_a2[] = "# HELP hits Hits.\n# TYPE hits counter\nhits{w=\"
 static const char body_b[] = "# TYPE lat gauge\nlat 0.25\n";
 static const char body_bad[] = "fine 1\nbroken{ 2\n";
 
-#define NODE(n, b) { n, b, sizeof b - 1, NULL, 0.5, NULL }
+#define NODE(n, b) { n, b, sizeof b - 1, NULL, 0.5 }
 
 /* Merges with the cache and without it; the two texts must be the same. */
 static char *both(struct prom_cache *c, const struct prom_node *v, size_t n, const char *what)
@@ -33,7 +33,7 @@ int main(void)
 	struct prom_node first[] = { NODE("a", body_a1), NODE("b", body_b) };
 	struct prom_node second[] = { NODE("a", body_a2), NODE("b", body_b) };
 	struct prom_node third[] = { NODE("b", body_bad), NODE("b", body_b), NODE("c", body_a1),
-				     { "d", NULL, 0, "unreachable: refused", 0.1, NULL } };
+				     { "d", NULL, 0, "unreachable: refused", 0.1 } };
 	struct prom_problems probs;
 	size_t len;
 	char *out;
