@@ -152,9 +152,10 @@ void ep_metrics(struct request *rq, struct reply *rp)
 	text = merge(v, res, n, &len);
 	rp->status = 200;
 	rp->content_type = xstrdup("text/plain; version=0.0.4; charset=utf-8");
-	buf_append(&rp->body, text, len);
+	/* The merged text becomes the body as it is: at 1,024 nodes a copy is 8 MB. */
+	buf_free(&rp->body);
+	rp->body = (struct buf){ text, len, len + 1 };
 	frontend_audit_metrics(rq->fe, &rp->body);
-	free(text);
 	for (size_t i = 0; i < n; i++) {
 		hm_res_free(&res[i]);
 		free(v[i].name);

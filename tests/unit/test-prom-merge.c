@@ -128,6 +128,28 @@ static void check_problems(const struct prom_problems *p)
 	ok(has_problem(p, "a", NULL, "same name"), "duplicate node name");
 }
 
+/* The one-pass merge (prom-scan.c): a node's interleaved families still come out grouped, a
+ * HELP that is not UTF-8 is repaired, labels written loosely are written canonically. */
+static void test_one_pass(void)
+{
+	static const char text[] = "# HELP a a\xff help\\n\n# TYPE a gauge\na 1\n# TYPE b gauge\nb 2\n"
+	                           "a{ x = \"1\" , } 3\nb{} 4\n";
+	const struct prom_node two[] = {
+		{ .name = "n1", .text = text, .len = sizeof text - 1 },
+		{ .name = "n2", .text = text, .len = sizeof text - 1 },
+	};
+	size_t len;
+	char *out = prom_merge(two, 2, &len, NULL);
+
+	ok(strstr(out, "# HELP a a? help\\n\n# TYPE a gauge\na{node=\"n1\"} 1\n"
+	               "a{node=\"n1\",x=\"1\"} 3\na{node=\"n2\"} 1\na{node=\"n2\",x=\"1\"} 3\n"
+	               "# TYPE b gauge\nb{node=\"n1\"} 2\nb{node=\"n1\"} 4\nb{node=\"n2\"} 2\n") != NULL,
+	   "interleaved families grouped, HELP repaired, labels made canonical");
+	if (!strstr(out, "a{node=\"n2\",x=\"1\"} 3\n# TYPE b"))
+		printf("# %s", out);
+	free(out);
+}
+
 int main(void)
 {
 	const struct prom_node nodes[] = {
@@ -161,5 +183,6 @@ int main(void)
 	is_int(e.nfamilies, 3, "only the own gauges");
 	prom_exposition_free(&e);
 	free(out);
+	test_one_pass();
 	return done_testing();
 }
