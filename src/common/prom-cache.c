@@ -21,17 +21,25 @@ struct entry {
 	struct prom_scan scan;
 };
 
-struct prom_cache {
+struct generation {
 	struct entry *entries;
 	size_t n;
 	struct prom_map index; /* name -> entry */
 };
 
+struct prom_cache {
+	struct generation now, old; /* old: the last merge's, while a merge is under way */
+	size_t *slot;               /* per node of the merge: its entry, or NONE (a duplicate) */
+	struct prom_scan **scans;   /* per node of the merge: its scan, or NULL */
+};
+
+#define NONE ((size_t)-1)
+
 struct prom_cache *prom_cache_new(void)
 {
 	struct prom_cache *c = xcalloc(1, sizeof *c);
 
-	prom_map_init(&c->index, 16);
+	prom_map_init(&c->now.index, 16);
 	return c;
 }
 
@@ -42,37 +50,50 @@ static void entry_free(struct entry *en)
 	prom_scan_free(&en->scan);
 }
 
+static void generation_free(struct generation *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		entry_free(&g->entries[i]);
+	free(g->entries);
+	prom_map_free(&g->index);
+	memset(g, 0, sizeof *g);
+}
+
 void prom_cache_free(struct prom_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n; i++)
-		entry_free(&c->entries[i]);
-	free(c->entries);
-	prom_map_free(&c->index);
+	generation_free(&c->now);
+	generation_free(&c->old);
+	free(c->slot);
+	free(c->scans);
 	free(c);
 }
 
-/* Moves the old entry for this node's unchanged body into en; false if there is none. */
-static bool reuse(struct prom_cache *old, const struct prom_node *in, struct entry *en)
+/* Moves the old body and scan of this node into en when the body is unchanged; false if
+ * there is none. */
+static bool reuse(struct generation *old, const struct prom_node *in, struct entry *en)
 {
 	size_t i = prom_map_get(&old->index, in->name);
 	struct entry *o;
 
-	if (i == (size_t)-1)
+	if (i == NONE)
 		return false;
 	o = &old->entries[i];
 	if (!o->body || o->len != in->len || memcmp(o->body, in->text, in->len) != 0)
 		return false;
-	*en = *o;
-	memset(o, 0, sizeof *o);
+	en->body = o->body;
+	en->len = o->len;
+	en->scan = o->scan;
+	o->body = NULL;
+	memset(&o->scan, 0, sizeof o->scan);
 	return true;
 }
 
 /* Fills en for node in, scanning its body unless it is unchanged; the scan points into the
  * entry's copy of the body, which lives as long as the scan. Returns the scan, or NULL when
  * there is none (a failed scrape, or a body that does not scan: prom_merge says why). */
-static struct prom_scan *refresh(struct prom_cache *old, const struct prom_node *in,
+static struct prom_scan *refresh(struct generation *old, const struct prom_node *in,
                                  struct entry *en)
 {
 	struct buf label = BUF_INIT;
@@ -95,31 +116,48 @@ static struct prom_scan *refresh(struct prom_cache *old, const struct prom_node 
 	return NULL;
 }
 
+void prom_cache_begin(struct prom_cache *c, const struct prom_node *nodes, size_t n)
+{
+	struct generation *g = &c->now;
+
+	generation_free(&c->old);
+	c->old = c->now;
+	g->entries = xcalloc(n ? n : 1, sizeof *g->entries);
+	g->n = 0;
+	prom_map_init(&g->index, n);
+	c->slot = xreallocarray(c->slot, n ? n : 1, sizeof *c->slot);
+	c->scans = xreallocarray(c->scans, n ? n : 1, sizeof *c->scans);
+	for (size_t i = 0; i < n; i++) {
+		c->scans[i] = NULL;
+		c->slot[i] = NONE;
+		if (prom_map_get(&g->index, nodes[i].name) != NONE)
+			continue; /* a duplicate name: prom_merge reports it */
+		g->entries[g->n].name = xstrdup(nodes[i].name);
+		prom_map_put(&g->index, g->entries[g->n].name, g->n);
+		c->slot[i] = g->n++;
+	}
+}
+
+void prom_cache_node(struct prom_cache *c, size_t i, const struct prom_node *node)
+{
+	if (c->slot[i] != NONE)
+		c->scans[i] = refresh(&c->old, node, &c->now.entries[c->slot[i]]);
+}
+
+char *prom_cache_end(struct prom_cache *c, const struct prom_node *nodes, size_t n,
+                     size_t *out_len, struct prom_problems *problems)
+{
+	char *out = prom_merge_scans(nodes, c->scans, n, out_len, problems);
+
+	generation_free(&c->old);
+	return out;
+}
+
 char *prom_cache_merge(struct prom_cache *c, const struct prom_node *nodes, size_t n,
                        size_t *out_len, struct prom_problems *problems)
 {
-	struct prom_cache old = *c;
-	struct prom_scan **scans = xcalloc(n ? n : 1, sizeof *scans);
-	char *out;
-
-	c->entries = xcalloc(n ? n : 1, sizeof *c->entries);
-	c->n = 0;
-	prom_map_init(&c->index, n);
-	for (size_t i = 0; i < n; i++) {
-		struct entry *en = &c->entries[c->n];
-
-		if (prom_map_get(&c->index, nodes[i].name) != (size_t)-1)
-			continue; /* a duplicate name: prom_merge reports it */
-		scans[i] = refresh(&old, &nodes[i], en);
-		if (!en->name) /* a reused entry keeps its own */
-			en->name = xstrdup(nodes[i].name);
-		prom_map_put(&c->index, en->name, c->n++);
-	}
-	out = prom_merge_scans(nodes, scans, n, out_len, problems);
-	for (size_t i = 0; i < old.n; i++)
-		entry_free(&old.entries[i]);
-	free(old.entries);
-	prom_map_free(&old.index);
-	free(scans);
-	return out;
+	prom_cache_begin(c, nodes, n);
+	for (size_t i = 0; i < n; i++)
+		prom_cache_node(c, i, &nodes[i]);
+	return prom_cache_end(c, nodes, n, out_len, problems);
 }

@@ -123,5 +123,13 @@ struct prom_cache *prom_cache_new(void);
 void prom_cache_free(struct prom_cache *c);
 char *prom_cache_merge(struct prom_cache *c, const struct prom_node *nodes, size_t n,
                        size_t *out_len, struct prom_problems *problems);
+/* The same in steps, so that each body is scanned as soon as it arrives while slower nodes
+ * are still answering: prom_cache_begin with the nodes (only their names are read), then
+ * prom_cache_node for each node i once its text or failure is known, in any order, then
+ * prom_cache_end with every node filled in. */
+void prom_cache_begin(struct prom_cache *c, const struct prom_node *nodes, size_t n);
+void prom_cache_node(struct prom_cache *c, size_t i, const struct prom_node *node);
+char *prom_cache_end(struct prom_cache *c, const struct prom_node *nodes, size_t n,
+                     size_t *out_len, struct prom_problems *problems);
 
 #endif

@@ -27,6 +27,26 @@ static char *both(struct prom_cache *c, const struct prom_node *v, size_t n, con
 	return out;
 }
 
+/* In steps, the nodes arriving in any order (as the frontend scans each body on arrival),
+ * the merge is prom_merge's. */
+static void test_steps(struct prom_cache *c, const struct prom_node *v, size_t n)
+{
+	size_t len, plain_len;
+	char *plain = prom_merge(v, n, &plain_len, NULL), *out;
+
+	for (int round = 0; round < 2; round++) {
+		prom_cache_begin(c, v, n);
+		for (size_t k = n; k-- > 0;)
+			prom_cache_node(c, k, &v[k]);
+		out = prom_cache_end(c, v, n, &len, NULL);
+		ok(len == plain_len && strcmp(out, plain) == 0,
+		   round ? "in steps, from the scans kept: as prom_merge" :
+		           "in steps, last node first: as prom_merge");
+		free(out);
+	}
+	free(plain);
+}
+
 int main(void)
 {
 	struct prom_cache *c = prom_cache_new();
@@ -55,6 +75,8 @@ int main(void)
 	ok(probs.count >= 3, "problems still reported from the cache");
 	prom_problems_free(&probs);
 	free(out);
+	test_steps(c, third, 4);
+	test_steps(c, second, 2);
 	out = both(c, NULL, 0, "no nodes");
 	free(out);
 	prom_cache_free(c);
