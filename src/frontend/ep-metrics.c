@@ -1,9 +1,10 @@
 /* GET /metrics: every leaf's /metrics fetched at once (libcurl multi, a timeout per node)
- * and merged into one valid exposition by prom_merge (node label on every sample, one
- * HELP/TYPE per family, per-node up and scrape-duration gauges). The HTTP clients are
- * pooled, so successive scrapes reuse their connections to the nodes. A node whose body is
- * the one it sent last time is not parsed again (prom_cache); a scrape that finds the cache
- * busy with another merges without it rather than wait. */
+ * and merged into one valid exposition (node label on every sample, one HELP/TYPE per
+ * family, per-node up and scrape-duration gauges). The HTTP clients are pooled, so
+ * successive scrapes reuse their connections to the nodes. Each body is scanned as soon as
+ * it arrives, and a body that is the one the node sent last time is not scanned again
+ * (prom_cache); a scrape that finds the cache busy with another merges without it rather
+ * than wait. */
 #include "config.h"
 #include "server.h"
 
