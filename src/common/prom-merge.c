@@ -297,13 +297,14 @@ static size_t output_size(const struct merger *m)
 
 /* A buffer of n bytes for a large output: on 2 MiB huge pages when the kernel gives them on
  * request, so that writing megabytes costs a few page faults rather than one per 4 KiB
- * (which, for a fresh 8 MB output, cost more than copying it). free() releases it. */
+ * (which, for a fresh 8 MB output, cost more than copying it; from 2 MB on, the rounding up
+ * to whole huge pages costs less than the faults). free() releases it. */
 static char *big_alloc(size_t n)
 {
 	const size_t huge = (size_t)2 << 20;
 	void *p;
 
-	if (n < 2 * huge || posix_memalign(&p, huge, (n + huge - 1) / huge * huge) != 0)
+	if (n < huge || posix_memalign(&p, huge, (n + huge - 1) / huge * huge) != 0)
 		return xmalloc(n);
 	madvise(p, n, MADV_HUGEPAGE);
 	return p;
