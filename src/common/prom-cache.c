@@ -18,6 +18,7 @@ struct entry {
 	char *name;
 	char *body;
 	size_t len;
+	struct buf lines; /* the scan's */
 	struct prom_scan scan;
 };
 
@@ -47,6 +48,7 @@ static void entry_free(struct entry *en)
 {
 	free(en->name);
 	free(en->body);
+	buf_free(&en->lines);
 	prom_scan_free(&en->scan);
 }
 
@@ -84,8 +86,11 @@ static bool reuse(struct generation *old, const struct prom_node *in, struct ent
 		return false;
 	en->body = o->body;
 	en->len = o->len;
+	en->lines = o->lines;
 	en->scan = o->scan;
+	en->scan.out = &en->lines;
 	o->body = NULL;
+	o->lines = (struct buf)BUF_INIT;
 	memset(&o->scan, 0, sizeof o->scan);
 	return true;
 }
@@ -107,7 +112,7 @@ static struct prom_scan *refresh(struct generation *old, const struct prom_node 
 	memcpy(en->body, in->text, in->len);
 	en->len = in->len;
 	prom_node_label(&label, in->name);
-	rc = prom_scan(en->body, en->len, &label, &en->scan, NULL);
+	rc = prom_scan(en->body, en->len, &label, &en->lines, &en->scan, NULL);
 	buf_free(&label);
 	if (rc == 0)
 		return &en->scan;

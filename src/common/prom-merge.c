@@ -26,8 +26,8 @@
 
 /* Bytes of one node's scan that belong to a merged family; a family's runs form a list. */
 struct run {
-	const char *data;
-	size_t len;
+	const struct buf *src; /* the scan's lines (which may still move while others scan) */
+	size_t off, len;
 	size_t next;
 };
 
@@ -48,6 +48,7 @@ struct merger {
 	const struct prom_node *nodes;
 	size_t n;
 	struct prom_scan *scans; /* the scans made here */
+	struct buf lines;        /* their lines, one buffer for all */
 	enum node_state *state;
 	size_t *skipped; /* per node: samples its scan left out */
 	struct mfamily *fams;
@@ -86,7 +87,7 @@ static size_t add_mfamily(struct merger *m, const char *name, size_t len, enum p
 	return m->nfams++;
 }
 
-static void add_run(struct merger *m, size_t fam, const char *data, size_t len)
+static void add_run(struct merger *m, size_t fam, const struct buf *src, size_t off, size_t len)
 {
 	struct mfamily *mf = &m->fams[fam];
 
@@ -94,7 +95,7 @@ static void add_run(struct merger *m, size_t fam, const char *data, size_t len)
 		m->run_cap = m->run_cap ? m->run_cap * 2 : 1024;
 		m->runs = xreallocarray(m->runs, m->run_cap, sizeof *m->runs);
 	}
-	m->runs[m->nruns] = (struct run){ data, len, NONE };
+	m->runs[m->nruns] = (struct run){ src, off, len, NONE };
 	if (mf->last == NONE)
 		mf->first = m->nruns;
 	else
@@ -152,7 +153,7 @@ static void take_scan(struct merger *m, size_t node, const struct prom_scan *s)
 	m->fam_of_n = s->nfams;
 	for (size_t i = 0; i < s->nruns; i++)
 		if (m->fam_of[s->runs[i].family] != NONE)
-			add_run(m, m->fam_of[s->runs[i].family], s->out.data + s->runs[i].off,
+			add_run(m, m->fam_of[s->runs[i].family], s->out, s->runs[i].off,
 			        s->runs[i].len);
 }
 
@@ -176,8 +177,8 @@ static void take_node(struct merger *m, size_t node, struct prom_map *names,
 		        xasprintf("scrape failed: %s", in->error ? in->error : "no data"));
 		return;
 	}
-	if (!given && prom_scan(in->text, in->len, &m->node_labels[node], &m->scans[node],
-	                        &cause) < 0) {
+	if (!given && prom_scan(in->text, in->len, &m->node_labels[node], &m->lines,
+	                        &m->scans[node], &cause) < 0) {
 		m->state[node] = NODE_DOWN;
 		problem(m, node, NULL, 0, xasprintf("invalid exposition: %s", cause));
 		free(cause);
@@ -276,7 +277,7 @@ static void put_family(struct buf *b, const struct merger *m, const struct mfami
 {
 	put_header(b, mf);
 	for (size_t r = mf->first; r != NONE; r = m->runs[r].next)
-		buf_append(b, m->runs[r].data, m->runs[r].len);
+		buf_append(b, m->runs[r].src->data + m->runs[r].off, m->runs[r].len);
 }
 
 /* The output's size, near enough that it is allocated once. */
@@ -345,6 +346,20 @@ static void merger_init(struct merger *m, const struct prom_node *nodes, size_t 
 		prom_node_label(&m->node_labels[i], nodes[i].name);
 }
 
+/* One buffer for the lines of every node this merge scans, sized as prom_scan reserves:
+ * megabytes at a thousand nodes, on huge pages like the output. */
+static void lines_init(struct merger *m, struct prom_scan *const *scans)
+{
+	size_t total = 64;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (m->nodes[i].text && !(scans && scans[i]))
+			total += m->nodes[i].len + m->nodes[i].len / 4 + 64;
+	m->lines.cap = total;
+	m->lines.data = big_alloc(total);
+	m->lines.len = 0;
+}
+
 static void merger_free(struct merger *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
@@ -352,6 +367,7 @@ static void merger_free(struct merger *m)
 		buf_free(&m->node_labels[i]);
 	}
 	free(m->node_labels);
+	buf_free(&m->lines);
 	prom_map_free(&m->index);
 	free(m->scans);
 	free(m->state);
@@ -369,6 +385,7 @@ char *prom_merge_scans(const struct prom_node *nodes, struct prom_scan *const *s
 	struct buf b = BUF_INIT;
 
 	merger_init(&m, nodes, n);
+	lines_init(&m, scans);
 	prom_map_init(&names, n);
 	for (size_t i = 0; i < n; i++)
 		take_node(&m, i, &names, scans ? scans[i] : NULL);

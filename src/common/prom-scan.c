@@ -573,7 +573,7 @@ static void put_labels(struct buf *b, const struct scanner *sc)
  * copied as they are (the common case). */
 static void put_sample(struct scanner *sc, const struct line *ln)
 {
-	struct buf *b = &sc->s->out;
+	struct buf *b = sc->s->out;
 	const struct buf *nl = sc->node_label;
 	bool raw = ln->canonical && !ln->has_node;
 	char *o = reserve(b, ln->name.n + nl->len + ln->labels.n + ln->value.n + ln->ts.n + 7);
@@ -604,7 +604,7 @@ static void put_sample(struct scanner *sc, const struct line *ln)
 static void put_in_run(struct scanner *sc, const struct line *ln, size_t fam)
 {
 	struct prom_scan *s = sc->s;
-	size_t at = s->out.len;
+	size_t at = s->out->len;
 
 	if (fam != sc->run_family) {
 		if (s->nruns == s->run_cap) {
@@ -615,7 +615,7 @@ static void put_in_run(struct scanner *sc, const struct line *ln, size_t fam)
 		sc->run_family = fam;
 	}
 	put_sample(sc, ln);
-	s->runs[s->nruns - 1].len += s->out.len - at;
+	s->runs[s->nruns - 1].len += s->out->len - at;
 }
 
 /* Leaves out the sample just read and notes why; the rest of the text is still used. */
@@ -699,23 +699,29 @@ static int scan_lines(struct scanner *sc, const char *text, size_t len)
 	return rc;
 }
 
-int prom_scan(const char *text, size_t len, const struct buf *node_label, struct prom_scan *out,
-              char **cause)
+int prom_scan(const char *text, size_t len, const struct buf *node_label, struct buf *dst,
+              struct prom_scan *out, char **cause)
 {
 	struct scanner sc = { .s = out, .node_label = node_label, .current = NONE,
 	                      .run_family = NONE };
+	size_t at = dst->len;
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	out->out = dst;
 	/* Lines lose their HELP/TYPE and gain a node label: about the input's size. */
-	out->out.cap = len + len / 4 + 64;
-	out->out.data = xmalloc(out->out.cap);
-	out->out.data[0] = '\0';
+	if (at + len + len / 4 + 64 > dst->cap) {
+		dst->cap = at + len + len / 4 + 64;
+		dst->data = xrealloc(dst->data, dst->cap);
+	}
+	dst->data[at] = '\0';
 	prom_map_init(&sc.names, 32);
 	rc = scan_lines(&sc, text, len);
 	prom_map_free(&sc.names);
 	free(sc.labels);
 	if (rc < 0) {
+		dst->len = at;
+		dst->data[at] = '\0';
 		prom_scan_free(out);
 		if (cause)
 			*cause = sc.error;
@@ -727,7 +733,6 @@ int prom_scan(const char *text, size_t len, const struct buf *node_label, struct
 
 void prom_scan_free(struct prom_scan *s)
 {
-	buf_free(&s->out);
 	free(s->fams);
 	free(s->runs);
 	free(s->skipped);

@@ -20,14 +20,14 @@ struct prom_scan_family {
 	size_t nsamples;
 };
 
-/* len bytes at off in the scan's out, all lines of one family. */
+/* len bytes at off in the scan's out, all lines of one family (offsets, as out may move). */
 struct prom_run {
 	size_t family;
 	size_t off, len;
 };
 
 struct prom_scan {
-	struct buf out; /* the sample lines, node label first in each */
+	struct buf *out; /* where its sample lines are (not owned: several scans may share it) */
 	struct prom_scan_family *fams; /* in order of first appearance */
 	size_t nfams, fam_cap;
 	struct prom_run *runs;
@@ -37,10 +37,11 @@ struct prom_scan {
 	char *skipped;
 };
 
-/* Scans len bytes of text, injecting node_label (node="...") into every sample. On error
- * returns -1 with *cause "line N: what" and leaves *out empty (safe to free). */
-int prom_scan(const char *text, size_t len, const struct buf *node_label, struct prom_scan *out,
-              char **cause);
+/* Scans len bytes of text, appending its sample lines to dst with node_label (node="...")
+ * injected into each. On error returns -1 with *cause "line N: what", dst as it was and *out
+ * empty (safe to free). */
+int prom_scan(const char *text, size_t len, const struct buf *node_label, struct buf *dst,
+              struct prom_scan *out, char **cause);
 void prom_scan_free(struct prom_scan *s);
 
 /* node="<name>" for name (escaped; bytes that are not UTF-8 as '?'). */
