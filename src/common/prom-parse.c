@@ -52,14 +52,9 @@ static int fail(struct parser *ps, const char *what, const char *detail)
 	return -1;
 }
 
-/* The cursor in a local: ps->p could alias the arena, so the loop would reload it. */
 static void skip_blanks(struct parser *ps)
 {
-	const char *p = ps->p, *end = ps->end;
-
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	ps->p = p;
+	ps->p = prom_skip_blanks(ps->p, ps->end);
 }
 
 static bool at_end(const struct parser *ps)
@@ -67,34 +62,16 @@ static bool at_end(const struct parser *ps)
 	return ps->p >= ps->end;
 }
 
-/* Bit 1: may start a label name; 2: may continue one; 4: ':' (metric names only). */
-static const unsigned char name_class[256] = {
-	[':'] = 4,
-	['_'] = 3,
-	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
-	['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
-#define L2(c) [c] = 3, [c + 1] = 3
-#define L8(c) L2(c), L2(c + 2), L2(c + 4), L2(c + 6)
-	L8('a'), L8('a' + 8), L8('a' + 16), L2('a' + 24),
-	L8('A'), L8('A' + 8), L8('A' + 16), L2('A' + 24),
-#undef L8
-#undef L2
-};
-
 /* Copies a metric (colon true) or label name into the arena; NULL when there is none. The
- * scanners keep their cursors in locals: stores into the arena could alias ps->p. */
+ * cursor stays in a local: stores into the arena could alias ps->p. */
 static const char *read_name(struct parser *ps, bool colon)
 {
-	const char *start = ps->p, *p = start, *end = ps->end;
-	unsigned first = colon ? 5 : 1, rest = colon ? 6 : 2;
+	const char *start = ps->p, *p = prom_name_end(start, ps->end, colon);
 	char *out = ps->w;
-	size_t n;
+	size_t n = (size_t)(p - start);
 
-	if (p == end || !(name_class[(unsigned char)*p] & first))
+	if (n == 0)
 		return NULL;
-	for (p++; p < end && (name_class[(unsigned char)*p] & rest); p++)
-		;
-	n = (size_t)(p - start);
 	memcpy(out, start, n);
 	out[n] = '\0';
 	ps->w += n + 1;
@@ -563,39 +540,23 @@ static void parser_free(struct parser *ps)
 	prom_map_free(&ps->names);
 }
 
-/* A NUL byte would end the tokens early: refuse the text, naming the line. */
-static int check_nul(struct parser *ps, const char *text, size_t len)
-{
-	const char *nul = memchr(text, '\0', len);
-
-	if (!nul)
-		return 0;
-	ps->line = 1;
-	for (const char *p = text; (p = memchr(p, '\n', (size_t)(nul - p))); p++)
-		ps->line++;
-	return fail(ps, "NUL byte in the text", NULL);
-}
-
 int prom_parse(const char *text, size_t len, struct prom_exposition *out, char **cause)
 {
 	struct parser ps = { .line = 0, .e = out, .current = (size_t)-1 };
-	const char *p = text, *end = text + len;
-	int rc;
+	const char *end = text + len, *next;
+	int rc = 0;
 
 	memset(out, 0, sizeof *out);
 	out->text = ps.w = xmalloc(2 * len + 2);
 	prom_map_init(&ps.names, 64);
-	rc = check_nul(&ps, text, len);
-	while (p < end && rc == 0) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
+	/* A NUL byte would end the tokens early: the text is refused, naming the line. */
+	if ((ps.line = prom_nul_line(text, len)) > 0)
+		rc = fail(&ps, "NUL byte in the text", NULL);
+	for (const char *p = text; p < end && rc == 0; p = next) {
 		ps.line++;
 		ps.p = p;
-		ps.end = nl ? nl : end;
-		if (ps.end > p && ps.end[-1] == '\r')
-			ps.end--;
+		ps.end = prom_line_end(p, end, &next);
 		rc = parse_line(&ps);
-		p = nl ? nl + 1 : end;
 	}
 	if (rc == 0)
 		finish(&ps);

@@ -60,13 +60,16 @@ static int fail(struct scanner *sc, const char *what, const char *detail, size_t
 	return -1;
 }
 
-static void skip_blanks(struct scanner *sc)
+const char *prom_skip_blanks(const char *p, const char *end)
 {
-	const char *p = sc->p, *end = sc->end;
-
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	sc->p = p;
+	return p;
+}
+
+static void skip_blanks(struct scanner *sc)
+{
+	sc->p = prom_skip_blanks(sc->p, sc->end);
 }
 
 /* Skips blanks; whether there were any. */
@@ -97,16 +100,24 @@ static const unsigned char name_class[256] = {
 #undef L2
 };
 
-/* A metric (colon true) or label name; false when there is none. */
-static bool read_name(struct scanner *sc, bool colon, struct span *out)
+const char *prom_name_end(const char *p, const char *end, bool colon)
 {
-	const char *p = sc->p, *end = sc->end;
 	unsigned first = colon ? 5 : 1, rest = colon ? 6 : 2;
 
 	if (p == end || !(name_class[(unsigned char)*p] & first))
-		return false;
+		return p;
 	for (p++; p < end && (name_class[(unsigned char)*p] & rest); p++)
 		;
+	return p;
+}
+
+/* A metric (colon true) or label name; false when there is none. */
+static bool read_name(struct scanner *sc, bool colon, struct span *out)
+{
+	const char *p = prom_name_end(sc->p, sc->end, colon);
+
+	if (p == sc->p)
+		return false;
 	*out = (struct span){ sc->p, (size_t)(p - sc->p) };
 	sc->p = p;
 	return true;
@@ -667,34 +678,39 @@ static int scan_line(struct scanner *sc)
 	return scan_sample(sc);
 }
 
-/* A NUL byte would be passed on: refuse the text, naming the line. */
-static int check_nul(struct scanner *sc, const char *text, size_t len)
+int prom_nul_line(const char *text, size_t len)
 {
 	const char *nul = memchr(text, '\0', len);
+	int line = 1;
 
 	if (!nul)
 		return 0;
-	sc->line = 1;
 	for (const char *p = text; (p = memchr(p, '\n', (size_t)(nul - p))); p++)
-		sc->line++;
-	return fail(sc, "NUL byte in the text", NULL, 0);
+		line++;
+	return line;
 }
 
+const char *prom_line_end(const char *p, const char *end, const char **next)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+
+	*next = nl ? nl + 1 : end;
+	return e > p && e[-1] == '\r' ? e - 1 : e;
+}
+
+/* A NUL byte would be passed on: the text is refused, naming the line. */
 static int scan_lines(struct scanner *sc, const char *text, size_t len)
 {
-	const char *p = text, *end = text + len;
-	int rc = check_nul(sc, text, len);
+	const char *end = text + len, *next;
+	int rc = 0;
 
-	while (p < end && rc == 0) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
+	if ((sc->line = prom_nul_line(text, len)) > 0)
+		return fail(sc, "NUL byte in the text", NULL, 0);
+	for (const char *p = text; p < end && rc == 0; p = next) {
 		sc->line++;
 		sc->p = p;
-		sc->end = nl ? nl : end;
-		if (sc->end > p && sc->end[-1] == '\r')
-			sc->end--;
+		sc->end = prom_line_end(p, end, &next);
 		rc = scan_line(sc);
-		p = nl ? nl + 1 : end;
 	}
 	return rc;
 }
