@@ -44,8 +44,6 @@ void result_fail(struct result *r, int code, char *msg);
 json_t *result_json(struct result *r);
 /* The same, and fails r unless the body is a JSON object. */
 json_t *result_json_object(struct result *r);
-/* s percent-encoded for a URL path segment or query value; caller frees. */
-char *url_encode(const char *s);
 /* Class of an HTTP status: 0 for 2xx. */
 int status_code_class(long status);
 

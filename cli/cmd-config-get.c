@@ -4,6 +4,7 @@
  * that matches nothing on a node fails that node with not found (4). */
 #include "config.h"
 #include "cli.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -66,7 +67,7 @@ char *conf_path(char **keys, int nkeys)
 			nkeys = 0; /* a glob: every key is needed, to match it here */
 	buf_puts(&b, "/conf");
 	for (int i = 0; i < nkeys; i++) {
-		char *k = url_encode(keys[i]);
+		char *k = str_percent_encode(keys[i], "");
 
 		buf_printf(&b, "%s%s", i ? "," : "?names=", k);
 		free(k);

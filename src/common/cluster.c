@@ -29,14 +29,6 @@ static char *trim_slash(const char *s)
 	return xstrndup(s, len);
 }
 
-static char *path_segment(const char *s)
-{
-	char *e = curl_easy_escape(NULL, s, 0), *r = xstrdup(e ? e : s);
-
-	curl_free(e);
-	return r;
-}
-
 /* What one listing request brought: the document, or NULL with error and the class. */
 struct got {
 	json_t *doc;
@@ -111,13 +103,13 @@ static void add_frontend(struct cl_listing *l, const struct hop *h, struct got *
  * too. Everything else is one hop, /proxy2/<name>. */
 static char *entry_url(const struct hop *h, const struct nl_entry *e)
 {
-	char *seg = path_segment(e->name), *pseg, *url;
+	char *seg = str_percent_encode(e->name, ""), *pseg, *url;
 
 	if (e->is_proxy || e->proxy == NULL || *e->proxy == '\0' ||
 	    strcmp(e->proxy, "local_proxy") == 0) {
 		url = xasprintf("%s/proxy2/%s", h->url, seg);
 	} else {
-		pseg = path_segment(e->proxy);
+		pseg = str_percent_encode(e->proxy, "");
 		url = xasprintf("%s/proxy2/%s/proxy2/%s", h->url, pseg, seg);
 		free(pseg);
 	}

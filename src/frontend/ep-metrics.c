@@ -135,7 +135,7 @@ static char *merge(struct scrape *v, struct hm_res *res, size_t n, size_t *len)
 	return out;
 }
 
-void ep_metrics(struct request *rq, struct reply *rp)
+void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
 {
 	size_t n, len;
 	struct scrape *v = snapshot(rq->fe, &n);
