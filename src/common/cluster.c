@@ -6,6 +6,7 @@
 #include "jsonutil.h"
 #include "nodelist.h"
 #include "strutil.h"
+#include "url.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -212,20 +213,17 @@ static void list_socket(struct cl_listing *l, const char *sock)
 /* One node at a URL: named by the URL as given; host and port from it when it parses. */
 static void list_url(struct cl_listing *l, const char *url)
 {
-	CURLU *u = curl_url();
-	char *host = NULL, *port = NULL;
 	struct nl_entry e = { .name = (char *)url };
+	struct url u;
+	char *why = NULL;
 
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
-		curl_url_get(u, CURLUPART_HOST, &host, 0);
-		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+	if (url_parse(url, &u, &why) == 0) {
+		e.host = u.host;
+		e.port = u.port;
 	}
-	e.host = host;
-	e.port = port;
 	add_node(l, &e, url, "");
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
+	free(why);
+	url_clear(&u);
 }
 
 /* A node listed twice (by two frontends): the first frontend reaches it. One pass with a
