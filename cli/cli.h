@@ -15,8 +15,6 @@ void sleep_ms(long ms);
  * code (0: at least one node listed, or some listing failed but others answered, noted in
  * c->listing_code). */
 int cluster_load(struct ctx *c);
-/* Natural order of node names: digit runs compare as numbers. */
-int node_name_cmp(const char *a, const char *b);
 
 /* select.c: fills c->sel from -n, positional targets, --all, -l and --instance. Returns an
  * exit code; a pattern that matches no node is LMC_EXIT_NOTFOUND. */
@@ -83,8 +81,6 @@ char *profile_top_text(const json_t *profile);
 /* simple.c: GET path on every target, parse each ok answer, report. */
 typedef void (*parse_fn)(struct ctx *c, struct result *r);
 int simple_get(struct ctx *c, const char *path, parse_fn parse, print_fn print);
-/* parse_fn for JSON bodies, also JSON sent as text/plain. */
-void parse_json_body(struct ctx *c, struct result *r);
 /* parse_fn for answers that must be a JSON object (/meta, /inference_info, /healthcheck). */
 void parse_json_object(struct ctx *c, struct result *r);
 /* A two-column NODE/<title> table of each ok result as text. */

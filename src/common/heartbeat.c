@@ -479,16 +479,6 @@ static int stop_locked(struct heartbeat *hb, bool deregister_entry)
 	return 0;
 }
 
-int heartbeat_start(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause)
-{
-	int rc;
-
-	pthread_mutex_lock(&hb->ctl);
-	rc = start_locked(hb, cfg, cause);
-	pthread_mutex_unlock(&hb->ctl);
-	return rc;
-}
-
 int heartbeat_restart(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause)
 {
 	int rc;
@@ -510,15 +500,6 @@ int heartbeat_stop(struct heartbeat *hb, bool deregister_entry)
 	return rc;
 }
 
-bool heartbeat_running(struct heartbeat *hb)
-{
-	bool r;
-
-	pthread_mutex_lock(&hb->lock);
-	r = hb->running;
-	pthread_mutex_unlock(&hb->lock);
-	return r;
-}
 
 static json_t *time_or_null(double t)
 {

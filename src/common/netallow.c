@@ -99,13 +99,6 @@ static bool range_allows(const struct net_allow *a, struct net_range *x)
 	return false;
 }
 
-bool net_allow_numeric(const struct net_allow *a, const char *addr)
-{
-	struct net_range x;
-
-	return a->any || (parse_addr(addr, &x) && range_allows(a, &x));
-}
-
 /* Every address name resolves to must be allowed (one outside would let a name that
  * resolves to both pass). */
 static bool resolved_allowed(const struct net_allow *a, const char *name)

@@ -54,11 +54,6 @@ void disc_table_free(struct disc_table *t)
 	free(t);
 }
 
-size_t disc_table_count(const struct disc_table *t)
-{
-	return t->count;
-}
-
 static struct node **find_slot(const struct disc_table *t, const char *addr, uint64_t h)
 {
 	struct node **p = &t->buckets[h & (t->nbuckets - 1)];

@@ -13,7 +13,6 @@ struct disc_table;
 
 struct disc_table *disc_table_new(void);
 void disc_table_free(struct disc_table *t);
-size_t disc_table_count(const struct disc_table *t);
 const struct dentry *disc_table_get(const struct disc_table *t, const char *api_address);
 /* Inserts or refreshes e (taking its strings); an existing entry keeps its start_time.
  * Returns 1 when the entry is new, 0 when it was refreshed. */

@@ -77,7 +77,7 @@ static int run(struct heartbeat *hb, const struct heartbeat_config *cfg, const s
 		if (sig == SIGUSR1) {
 			heartbeat_stop(hb, false);
 			write_status(hb, status);
-			if (heartbeat_start(hb, cfg, &why) < 0)
+			if (heartbeat_restart(hb, cfg, &why) < 0)
 				return -1;
 		} else if (sig > 0) {
 			return sig;
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	hb = heartbeat_new();
-	if (heartbeat_start(hb, &cfg, &why) < 0) {
+	if (heartbeat_restart(hb, &cfg, &why) < 0) {
 		fprintf(stderr, "heartbeat-client: %s\n", why);
 		free(why);
 		heartbeat_free(hb);
