@@ -15,21 +15,17 @@ setup() {
 	cluster_registry
 	RP=$(free_port) FP=$(free_port)
 	mkdir -p "$T/ng/tmp"
-	cat >"$T/ng/nginx.conf" <<-CONF
-	user $(id -un);
-	worker_processes 1;
-	error_log $T/ng/error.log;
-	pid $T/ng/nginx.pid;
-	events { worker_connections 64; }
-	http {
+	{
+		cluster_nginx_head "$T/ng"
+		cat <<-CONF
 	    log_format conn '\$server_port \$connection \$request_uri';
-	    access_log $T/ng/conn.log conn;
-	    client_body_temp_path $T/ng/tmp; proxy_temp_path $T/ng/tmp;
-	    fastcgi_temp_path $T/ng/tmp; uwsgi_temp_path $T/ng/tmp; scgi_temp_path $T/ng/tmp;
-	    server { listen 127.0.0.1:$RP; location / { proxy_pass $REGISTRY_URL; } }
-	    server { listen 127.0.0.1:$FP; location / { proxy_pass $FE1_URL; } }
+	    server { listen 127.0.0.1:$RP; access_log $T/ng/conn.log conn;
+	             location / { proxy_pass $REGISTRY_URL; } }
+	    server { listen 127.0.0.1:$FP; access_log $T/ng/conn.log conn;
+	             location / { proxy_pass $FE1_URL; } }
 	}
 	CONF
+	} >"$T/ng/nginx.conf"
 	lmc_bg nginx nginx -p "$T/ng" -c "$T/ng/nginx.conf" -g 'daemon off;'
 	wait_for_http "http://127.0.0.1:$FP/health" 10
 	cluster_register "http://127.0.0.1:$FP"
