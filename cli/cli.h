@@ -61,6 +61,10 @@ struct table *table_new(struct ctx *c, const char *const *header);
 void table_row(struct table *t, ...); /* strings, NULL-terminated */
 void table_add(struct table *t, const char *cell);
 void table_print(struct table *t); /* and frees it */
+/* A NODE/<key_head>/<value_head> table: a row per member of each ok result's object, the
+ * value as json_cell shows it (log levels, config get, meta, inference). */
+void print_members(struct ctx *c, struct result *rs, size_t n, const char *key_head,
+		   const char *value_head);
 const char *color(struct ctx *c, const char *what); /* "head" or "reset" */
 /* s for a terminal: control characters and escape sequences as \n, \e, \xHH, \u009b,
  * bytes that are not UTF-8 as \xHH; newlines and tabs kept when keep_newlines. Caller frees. */

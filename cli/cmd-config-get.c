@@ -40,22 +40,7 @@ static void parse(struct ctx *c, struct result *r)
 
 void print_key_values(struct ctx *c, struct result *rs, size_t n)
 {
-	const char *head[] = { "NODE", "KEY", "VALUE", NULL };
-	struct table *t = table_new(c, head);
-	const char *k;
-	json_t *v;
-
-	for (size_t i = 0; i < n; i++) {
-		if (rs[i].code != 0 || !json_is_object(rs[i].result))
-			continue;
-		json_object_foreach(rs[i].result, k, v) {
-			char *cell = json_cell(v);
-
-			table_row(t, rs[i].node->name, k, cell);
-			free(cell);
-		}
-	}
-	table_print(t);
+	print_members(c, rs, n, "KEY", "VALUE");
 }
 
 char *conf_path(char **keys, int nkeys)
