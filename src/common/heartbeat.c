@@ -397,11 +397,20 @@ struct heartbeat *heartbeat_new(void)
 
 static int check_config(const struct heartbeat_config *cfg, char **cause)
 {
+	struct url u;
+	char *why = NULL;
+
 	if (cfg->url == NULL ||
 	    !(str_starts_with(cfg->url, "http://") || str_starts_with(cfg->url, "https://"))) {
 		*cause = xstrdup("heartbeat URL must be an http:// or https:// URL");
 		return -1;
 	}
+	if (url_parse(cfg->url, &u, &why) < 0) { /* "http:///x": libcurl would send to x */
+		*cause = xasprintf("heartbeat URL: %s", why);
+		free(why);
+		return -1;
+	}
+	url_clear(&u);
 	if (cfg->initial_delay < 0) {
 		*cause = xstrdup("heartbeat initial delay must not be negative");
 		return -1;

@@ -58,6 +58,11 @@ static void test_control(void)
 
 	ok(heartbeat_restart(hb, &cfg, &why) < 0 && why, "non-http URL refused");
 	free(why);
+	why = NULL;
+	cfg.url = "http:///lmcache_heartbeat";
+	ok(heartbeat_restart(hb, &cfg, &why) < 0 && why && strstr(why, "not a URL with a host"),
+	   "a URL without a host refused (libcurl would read the path as the host)");
+	free(why);
 	ok(heartbeat_stop(hb, false) < 0, "stop when not running");
 	st = heartbeat_status(hb);
 	ok(json_is_false(json_object_get(st, "running")), "status: not running");
