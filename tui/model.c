@@ -363,18 +363,6 @@ double node_rate_sum(const struct tnode *n, const char *name)
 	return rate(n, a, b);
 }
 
-char *sample_series(const struct prom_sample *s)
-{
-	struct buf b = BUF_INIT;
-
-	buf_puts(&b, s->name);
-	for (size_t i = 0; i < s->nlabels; i++)
-		buf_printf(&b, "%s%s=\"%s\"", i ? "," : "{", s->labels[i].name, s->labels[i].value);
-	if (s->nlabels > 0)
-		buf_putc(&b, '}');
-	return buf_steal(&b);
-}
-
 /* fmt with ap as a malloc'd string, or NULL when it cannot be formatted. */
 static char *formatted(const char *fmt, va_list ap)
 {

@@ -115,8 +115,6 @@ void top_model_notify(struct model *m);
  * name and labels in both), or of every sample called name, summed. */
 double node_rate(const struct tnode *n, const struct prom_sample *s);
 double node_rate_sum(const struct tnode *n, const char *name);
-/* name{label="value",...} of a sample; caller frees. */
-char *sample_series(const struct prom_sample *s);
 double now_mono(void);
 void action_free(struct action *a); /* and the ones after it */
 void top_model_result(struct model *m, bool bad, const char *fmt, ...)

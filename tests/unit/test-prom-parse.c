@@ -167,6 +167,9 @@ static void test_errors(void)
 	fails("a 0x10\n", 1, "invalid value");
 	fails("a\n", 1, "expected a blank");
 	fails("a 1 12.5\n", 1, "invalid timestamp");
+	/* strtod and strtoll skip leading white space; Go's parser refuses it */
+	fails("a 1 \r1000\n", 1, "invalid timestamp");
+	fails("a \v1\n", 1, "invalid value");
 	fails("a 1 2 3\n", 1, "text after the timestamp");
 	fails("9a 1\n", 1, "invalid metric name");
 	fails("# TYPE a gauge\n# TYPE a gauge\n", 2, "second TYPE");

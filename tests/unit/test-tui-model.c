@@ -84,7 +84,7 @@ static void test_figures(void)
 	node_metrics(n, "garbage{", 8, 14.0);
 	ok(n->error != NULL && strstr(n->error, "bad /metrics") != NULL, "bad text: an error");
 	ok(n->hit_rate == 0.5, "... and the last good scrape stays");
-	char *s = sample_series(&n->metrics.families[0].samples[0]);
+	char *s = prom_series(NULL, &n->metrics.families[0].samples[0], NULL);
 	is_str(s, "lmcache:num_hit_tokens_total{worker_id=\"0\"}", "series text");
 	free(s);
 	ok(n->spark[SP_HIT_RATE][0] == 0.25 && n->spark[SP_HIT_RATE][1] == 0.5,
