@@ -311,21 +311,6 @@ static double sum_or_nan(const struct prom_exposition *e, const char *name)
 	return sum_samples(e, name, &v) ? v : NAN;
 }
 
-double node_hit_rate(const struct tnode *n)
-{
-	return n->hit_rate;
-}
-
-double node_hit_tokens(const struct tnode *n)
-{
-	return n->hit_tokens;
-}
-
-double node_cache_usage(const struct tnode *n)
-{
-	return n->cache_usage;
-}
-
 static bool same_labels(const struct prom_sample *a, const struct prom_sample *b)
 {
 	if (strcmp(a->name, b->name) != 0 || a->nlabels != b->nlabels)

@@ -112,7 +112,7 @@ static struct prom_scan *refresh(struct generation *old, const struct prom_node 
 	memcpy(en->body, in->text, in->len);
 	en->len = in->len;
 	prom_node_label(&label, in->name);
-	rc = prom_scan(en->body, en->len, &label, &en->lines, &en->scan, NULL);
+	rc = prom_scan_text(en->body, en->len, &label, &en->lines, &en->scan, NULL);
 	buf_free(&label);
 	if (rc == 0)
 		return &en->scan;

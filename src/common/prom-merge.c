@@ -177,7 +177,7 @@ static void take_node(struct merger *m, size_t node, struct prom_map *names,
 		        xasprintf("scrape failed: %s", in->error ? in->error : "no data"));
 		return;
 	}
-	if (!given && prom_scan(in->text, in->len, &m->node_labels[node], &m->lines,
+	if (!given && prom_scan_text(in->text, in->len, &m->node_labels[node], &m->lines,
 	                        &m->scans[node], &cause) < 0) {
 		m->state[node] = NODE_DOWN;
 		problem(m, node, NULL, 0, xasprintf("invalid exposition: %s", cause));
@@ -346,7 +346,7 @@ static void merger_init(struct merger *m, const struct prom_node *nodes, size_t 
 		prom_node_label(&m->node_labels[i], nodes[i].name);
 }
 
-/* One buffer for the lines of every node this merge scans, sized as prom_scan reserves:
+/* One buffer for the lines of every node this merge scans, sized as prom_scan_text reserves:
  * megabytes at a thousand nodes, on huge pages like the output. */
 static void lines_init(struct merger *m, struct prom_scan *const *scans)
 {

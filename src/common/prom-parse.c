@@ -320,13 +320,40 @@ static bool skip_blanks_seen(struct parser *ps)
 	return ps->p != at;
 }
 
+/* One name="value" pair, the blanks around '=' noted in *canonical. */
+static int parse_label(struct parser *ps, size_t first, bool *canonical)
+{
+	struct prom_label *l = new_label(ps);
+
+	if (!(l->name = read_name(ps, false)))
+		return fail(ps, "invalid label name", NULL);
+	if (duplicate_label(ps, first, l->name))
+		return fail(ps, "duplicate label", l->name);
+	if (skip_blanks_seen(ps))
+		*canonical = false;
+	if (at_end(ps) || *ps->p++ != '=')
+		return fail(ps, "expected '=' after label", l->name);
+	if (skip_blanks_seen(ps))
+		*canonical = false;
+	if (at_end(ps) || *ps->p++ != '"')
+		return fail(ps, "expected '\"' to open the value of label", l->name);
+	if (!(l->value = read_escaped(ps, '"')))
+		return fail(ps, "invalid escape or unterminated value of label", l->name);
+	if (str_utf8_valid_prefix(l->value, strlen(l->value)) != strlen(l->value))
+		ps->skip = "a label value that is not UTF-8";
+	ps->p++;
+	if (skip_blanks_seen(ps))
+		*canonical = false;
+	if (!at_end(ps) && (*ps->p == ',' || *ps->p == '}'))
+		return 0;
+	return fail(ps, "expected ',' or '}' after label", l->name);
+}
+
 static int parse_labels(struct parser *ps, size_t first, bool *canonical)
 {
 	bool after_comma = false;
 
 	for (ps->p++;;) {
-		struct prom_label *l;
-
 		if (skip_blanks_seen(ps))
 			*canonical = false;
 		if (!at_end(ps) && *ps->p == '}') {
@@ -335,31 +362,11 @@ static int parse_labels(struct parser *ps, size_t first, bool *canonical)
 			ps->p++;
 			return 0;
 		}
-		l = new_label(ps);
-		if (!(l->name = read_name(ps, false)))
-			return fail(ps, "invalid label name", NULL);
-		if (duplicate_label(ps, first, l->name))
-			return fail(ps, "duplicate label", l->name);
-		if (skip_blanks_seen(ps))
-			*canonical = false;
-		if (at_end(ps) || *ps->p++ != '=')
-			return fail(ps, "expected '=' after label", l->name);
-		if (skip_blanks_seen(ps))
-			*canonical = false;
-		if (at_end(ps) || *ps->p++ != '"')
-			return fail(ps, "expected '\"' to open the value of label", l->name);
-		if (!(l->value = read_escaped(ps, '"')))
-			return fail(ps, "invalid escape or unterminated value of label", l->name);
-		if (str_utf8_valid_prefix(l->value, strlen(l->value)) != strlen(l->value))
-			ps->skip = "a label value that is not UTF-8";
-		ps->p++;
-		if (skip_blanks_seen(ps))
-			*canonical = false;
-		after_comma = !at_end(ps) && *ps->p == ',';
+		if (parse_label(ps, first, canonical) < 0)
+			return -1;
+		after_comma = *ps->p == ',';
 		if (after_comma)
 			ps->p++;
-		else if (at_end(ps) || *ps->p != '}')
-			return fail(ps, "expected ',' or '}' after label", l->name);
 	}
 }
 

@@ -715,7 +715,7 @@ static int scan_lines(struct scanner *sc, const char *text, size_t len)
 	return rc;
 }
 
-int prom_scan(const char *text, size_t len, const struct buf *node_label, struct buf *dst,
+int prom_scan_text(const char *text, size_t len, const struct buf *node_label, struct buf *dst,
               struct prom_scan *out, char **cause)
 {
 	struct scanner sc = { .s = out, .node_label = node_label, .current = NONE,

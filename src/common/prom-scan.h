@@ -40,7 +40,7 @@ struct prom_scan {
 /* Scans len bytes of text, appending its sample lines to dst with node_label (node="...")
  * injected into each. On error returns -1 with *cause "line N: what", dst as it was and *out
  * empty (safe to free). */
-int prom_scan(const char *text, size_t len, const struct buf *node_label, struct buf *dst,
+int prom_scan_text(const char *text, size_t len, const struct buf *node_label, struct buf *dst,
               struct prom_scan *out, char **cause);
 void prom_scan_free(struct prom_scan *s);
 

@@ -160,7 +160,7 @@ static char *run_merge(struct scrape_run *sr, const struct hm_res *res, size_t n
 	return out;
 }
 
-void ep_metrics(struct request *rq, struct reply *rp)
+void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
 {
 	size_t n, len;
 	struct scrape *v = snapshot(rq->fe, &n);
