@@ -158,6 +158,25 @@ static char *via_prefix(const char *name)
 	return out;
 }
 
+/* The checks before forwarding f: the allow list (pinning what was checked into
+ * f->resolve), the caller's role, the hop count. false when rp holds the refusal. */
+static bool may_forward(struct fe_request *rq, struct fe_reply *rp, struct fwd_request *f)
+{
+	if (!frontend_target_allowed(rq->fe, f->host, f->port, &f->resolve)) {
+		fe_reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
+				f->host);
+		log_warn("refused to forward to %s:%s: outside the allow list", f->host, f->port);
+		return false;
+	}
+	if (!caller_may(rq, rp, f->port, f->path, f->query))
+		return false;
+	if (hops(rq->conn) >= MAX_HOPS) {
+		fe_reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
+		return false;
+	}
+	return true;
+}
+
 static void relay(struct fe_request *rq, struct fe_reply *rp, const char *host, const char *port,
 		  bool https, const char *prefix, const char *rest)
 {
@@ -169,33 +188,14 @@ static void relay(struct fe_request *rq, struct fe_reply *rp, const char *host, 
 				 rq->fe->opt->proxy_timeout_ms, NULL, https };
 	struct fwd_response r;
 
-	if (!frontend_target_allowed(rq->fe, host, port, &f.resolve)) {
-		fe_reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
-			     host);
-		log_warn("refused to forward to %s:%s: outside the allow list", host, port);
-		curl_slist_free_all(f.headers);
-		free(path);
-		return;
+	if (may_forward(rq, rp, &f)) {
+		forward(&f, &r);
+		rp->status = (unsigned int)r.status;
+		rp->content_type = r.content_type ? r.content_type : xstrdup("text/plain");
+		rp->body = r.body;
+		rp->headers = r.headers;
+		free(r.error);
 	}
-	if (!caller_may(rq, rp, port, path, query)) {
-		curl_slist_free_all(f.headers);
-		curl_slist_free_all(f.resolve);
-		free(path);
-		return;
-	}
-	if (hops(rq->conn) >= MAX_HOPS) {
-		fe_reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
-		curl_slist_free_all(f.headers);
-		curl_slist_free_all(f.resolve);
-		free(path);
-		return;
-	}
-	forward(&f, &r);
-	rp->status = (unsigned int)r.status;
-	rp->content_type = r.content_type ? r.content_type : xstrdup("text/plain");
-	rp->body = r.body;
-	rp->headers = r.headers;
-	free(r.error);
 	curl_slist_free_all(f.headers);
 	curl_slist_free_all(f.resolve);
 	free(path);

@@ -59,9 +59,6 @@ static void pins(void)
 {
 	struct net_allow a = { 0 }, far = { 0 }, any = { 0 };
 	struct curl_slist *pin = NULL;
-	const char *v4[] = { "127.0.0.1" }, *both[] = { "127.0.0.1", "::1" };
-	char port[8], url[64], ip[64];
-	int fd = listener(port);
 
 	net_allow_loopback(&a);
 	net_allow_add(&far, "127.0.0.2/32", NULL);
@@ -83,11 +80,24 @@ static void pins(void)
 	net_allow_add_host(&a, "node-7.internal");
 	ok(net_allow_pin(&a, "node-7.internal", "80", &pin) && pin == NULL,
 	   "a host the operator named is trusted by name");
+	net_allow_free(&a);
+	net_allow_free(&far);
+	net_allow_free(&any);
+}
+
+/* libcurl connects to the pinned address without resolving the name itself: a name that
+ * resolves nowhere reaches the listener through its pin, and only through it. */
+static void pins_used(void)
+{
+	struct net_allow a = { 0 };
+	struct curl_slist *pin;
+	const char *v4[] = { "127.0.0.1" }, *both[] = { "127.0.0.1", "::1" };
+	char port[8], url[64], ip[64];
+	int fd = listener(port);
+
 	pin = net_pin_entry("pinned.invalid", "80", both, 2);
 	is_str(pin->data, "pinned.invalid:80:127.0.0.1,[::1]", "IPv6 addresses are bracketed");
 	curl_slist_free_all(pin);
-	/* libcurl connects to the pinned address without resolving the name itself: a name
-	 * that resolves nowhere reaches the listener through its pin, and only through it. */
 	snprintf(url, sizeof url, "http://pinned.invalid:%s/", port);
 	pin = net_pin_entry("pinned.invalid", port, v4, 1);
 	connect_with(url, pin, ip);
@@ -95,6 +105,7 @@ static void pins(void)
 	curl_slist_free_all(pin);
 	connect_with(url, NULL, ip);
 	is_str(ip, "", "and without the pin the name does not resolve");
+	net_allow_loopback(&a);
 	snprintf(url, sizeof url, "http://localhost:%s/", port);
 	ok(net_allow_pin(&a, "localhost", port, &pin), "localhost on the listener's port");
 	connect_with(url, pin, ip);
@@ -102,8 +113,6 @@ static void pins(void)
 	curl_slist_free_all(pin);
 	close(fd);
 	net_allow_free(&a);
-	net_allow_free(&far);
-	net_allow_free(&any);
 }
 
 int main(void)
@@ -143,5 +152,6 @@ int main(void)
 	net_allow_free(&a);
 	net_allow_free(&any);
 	pins();
+	pins_used();
 	return done_testing();
 }
