@@ -415,14 +415,15 @@ static int etcd_remove(struct store *s, const char *api_address, const char *own
 	return rc;
 }
 
-static bool is_failing(struct etcd_store *es)
+/* A flag of es (failing, stopping) read under its lock. */
+static bool flag(struct etcd_store *es, const bool *f)
 {
-	bool failing;
+	bool v;
 
 	pthread_mutex_lock(&es->lock);
-	failing = es->failing;
+	v = *f;
 	pthread_mutex_unlock(&es->lock);
-	return failing;
+	return v;
 }
 
 /* From the mirror when it is current, else one range over the prefix. */
@@ -434,7 +435,7 @@ static int etcd_foreach(struct store *s, store_visit_fn cb, void *arg, char **ca
 	size_t i;
 
 	/* etcd known to be failing lists as failing, as the heartbeats answer. */
-	if (!is_failing(ES(s)) &&
+	if (!flag(ES(s), &ES(s)->failing) &&
 	    mirror_foreach(&ES(s)->mirror, cutoff, MIRROR_WAIT_MS, cb, arg) == 0)
 		return 0;
 	if ((reply = call(ES(s), "/v3/kv/range", prefix_body(ES(s)), cause)) == NULL)
@@ -464,16 +465,6 @@ struct watch {
 	struct etcd_store *es;
 	struct buf pending; /* the start of a message whose newline has not come yet */
 };
-
-static bool stopping(struct etcd_store *es)
-{
-	bool stop;
-
-	pthread_mutex_lock(&es->lock);
-	stop = es->stopping;
-	pthread_mutex_unlock(&es->lock);
-	return stop;
-}
 
 /* The gateway streams one JSON message a line; a message that ends the watch (or is not a
  * watch message) ends the transfer. */
@@ -525,7 +516,7 @@ static void watch(struct etcd_store *es, long long from)
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L); /* a stream: no end expected */
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_multi_add_handle(es->multi, c);
-	while (running && !stopping(es) && curl_multi_perform(es->multi, &running) == CURLM_OK)
+	while (running && !flag(es, &es->stopping) && curl_multi_perform(es->multi, &running) == CURLM_OK)
 		if (running)
 			curl_multi_poll(es->multi, NULL, 0, 1000, NULL);
 	curl_multi_remove_handle(es->multi, c);
@@ -545,7 +536,7 @@ static void *watcher_main(void *arg)
 	char *why = NULL;
 	json_t *reply;
 
-	while (!stopping(es)) {
+	while (!flag(es, &es->stopping)) {
 		if ((reply = call(es, "/v3/kv/range", prefix_body(es), &why)) != NULL) {
 			long long rev = mirror_load(&es->mirror, reply);
 

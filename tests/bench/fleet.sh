@@ -73,25 +73,9 @@ bench_row "lmcctl set-log-level $N nodes" \
 	ms "$(ms "$ours")" "curl -Z 64" "$(ms "$ref")" max 1000 "lmcctl peak RSS ${rss} KiB"
 
 # lmcache-top.
-TM=(tmux -S "$T/tmux.sock")
-TERM=xterm-256color "${TM[@]}" -f /dev/null new-session -d -x 160 -y 50 \
-	"exec $B/tui/lmcache-top --registry $REG --no-color"
-pid=$("${TM[@]}" display-message -p '#{pane_pid}')
-for _ in $(seq 1 1200); do
-	"${TM[@]}" capture-pane -p 2>/dev/null | grep -q "nodes $N, $N up" && break
-	sleep 0.1
-done
-"${TM[@]}" capture-pane -p | grep -q "nodes $N, $N up" || {
-	echo "fleet: lmcache-top did not show $N nodes up:" >&2
-	"${TM[@]}" capture-pane -p >&2
-	exit 1
-}
-ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
-t0=$(ticks)
-sleep "$WINDOW"
-t1=$(ticks)
-cpu=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v w="$WINDOW" \
-	'BEGIN { printf "%.1f", d / hz / w * 100 }')
+bench_top "nodes $N, $N up" "$B/tui/lmcache-top --registry $REG --no-color" || exit 1
+pid=$TOP_PID
+cpu=$(bench_cpu_pct "$pid" "$WINDOW")
 # key_ms: milliseconds from a Tab to a screen that differs (capture-pane polled; a capture
 # takes a few ms, the figure's resolution).
 key_ms() {

@@ -8,6 +8,7 @@
 #   bench_wait_file PATH   until PATH exists (10 s)
 #   bench_loadgen ARGS...  the C load generator's JSON line
 #   bench_row ...          prints a row of the table and appends it to $RESULTS as JSON
+#   bench_top TEXT CMD...  lmcache-top in tmux until TEXT shows; bench_cpu_pct PID SECONDS
 #
 # BENCH_SECONDS (default 3) per load run, BENCH_CONNS (default 16) connections,
 # BENCH_REPEAT (default 2) runs of which the best counts.
@@ -243,6 +244,32 @@ bench_hyperfine() {
 	hyperfine -N --style none --warmup 1 --runs "$runs" --export-json "$T/hf.json" "$@" \
 		>/dev/null 2>"$T/hf.err" || { cat "$T/hf.err" >&2; return 1; }
 	jq -r '.results[0].mean' "$T/hf.json"
+}
+
+# bench_top TEXT CMD...: CMD (lmcache-top) in tmux, 120x40, until its screen shows TEXT
+# (2 minutes at most); sets TM (the tmux command) and TOP_PID.
+bench_top() {
+	local text=$1 i
+	shift
+	TM=(tmux -S "$T/tmux.sock")
+	TERM=xterm-256color "${TM[@]}" -f /dev/null new-session -d -x 120 -y 40 "exec $*"
+	TOP_PID=$("${TM[@]}" display-message -p '#{pane_pid}')
+	for i in $(seq 1 1200); do
+		"${TM[@]}" capture-pane -p 2>/dev/null | grep -q "$text" && return 0
+		sleep 0.1
+	done
+	echo "$BENCH: lmcache-top did not show '$text':" >&2
+	"${TM[@]}" capture-pane -p >&2
+	return 1
+}
+
+# bench_cpu_pct PID SECONDS: the percentage of one core PID used over the next SECONDS.
+bench_cpu_pct() {
+	local t0
+	t0=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	sleep "$2"
+	awk -v t0="$t0" -v hz="$(getconf CLK_TCK)" -v w="$2" \
+		'{ printf "%.1f", ($14 + $15 - t0) / hz / w * 100 }' "/proc/$1/stat"
 }
 
 # Milliseconds from seconds, one decimal.
