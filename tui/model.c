@@ -304,21 +304,6 @@ static double sum_or_nan(const struct prom_exposition *e, const char *name)
 	return sum_samples(e, name, &v) ? v : NAN;
 }
 
-double node_hit_rate(const struct tnode *n)
-{
-	return n->hit_rate;
-}
-
-double node_hit_tokens(const struct tnode *n)
-{
-	return n->hit_tokens;
-}
-
-double node_cache_usage(const struct tnode *n)
-{
-	return n->cache_usage;
-}
-
 static bool same_labels(const struct prom_sample *a, const struct prom_sample *b)
 {
 	if (strcmp(a->name, b->name) != 0 || a->nlabels != b->nlabels)
@@ -369,18 +354,6 @@ double node_rate_sum(const struct tnode *n, const char *name)
 	if (!sum_samples(&n->metrics, name, &b) || !sum_samples(&n->prev, name, &a))
 		return NAN;
 	return rate(n, a, b);
-}
-
-char *sample_series(const struct prom_sample *s)
-{
-	struct buf b = BUF_INIT;
-
-	buf_puts(&b, s->name);
-	for (size_t i = 0; i < s->nlabels; i++)
-		buf_printf(&b, "%s%s=\"%s\"", i ? "," : "{", s->labels[i].name, s->labels[i].value);
-	if (s->nlabels > 0)
-		buf_putc(&b, '}');
-	return buf_steal(&b);
 }
 
 /* fmt with ap as a malloc'd string, or NULL when it cannot be formatted. */

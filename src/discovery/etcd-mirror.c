@@ -22,24 +22,24 @@ void mirror_init(struct etcd_mirror *m, const char *prefix)
 
 void mirror_fini(struct etcd_mirror *m)
 {
-	table_free(m->table);
+	disc_table_free(m->table);
 	free(m->prefix);
 	pthread_cond_destroy(&m->moved);
 	pthread_mutex_destroy(&m->lock);
 }
 
 /* Stores the entry of kv in t (a foreign or damaged value under the prefix is left out). */
-static void put_kv(struct table *t, const json_t *kv)
+static void put_kv(struct disc_table *t, const json_t *kv)
 {
 	struct dentry e;
 
 	if (etcd_decode_entry(kv, &e, NULL) == 0)
-		table_put(t, &e);
+		disc_table_put(t, &e);
 }
 
 long long mirror_load(struct etcd_mirror *m, const json_t *range_reply)
 {
-	struct table *t = table_new(), *old;
+	struct disc_table *t = disc_table_new(), *old;
 	long long rev = etcd_int64(json_object_get(range_reply, "header"), "revision");
 	const json_t *kv;
 	size_t i;
@@ -52,7 +52,7 @@ long long mirror_load(struct etcd_mirror *m, const json_t *range_reply)
 	m->watching = false; /* until the watch from rev + 1 is confirmed */
 	m->rev = rev;
 	pthread_mutex_unlock(&m->lock);
-	table_free(old);
+	disc_table_free(old);
 	return rev;
 }
 
@@ -69,7 +69,7 @@ static void apply_event(struct etcd_mirror *m, const json_t *ev)
 	if (json_is_string(json_object_get(ev, "type")) &&
 	    strcmp(json_string_value(json_object_get(ev, "type")), "DELETE") == 0) {
 		if ((addr = etcd_key_address(kv, m->prefix)) != NULL)
-			table_remove(m->table, addr);
+			disc_table_remove(m->table, addr);
 		free(addr);
 		return;
 	}
@@ -97,7 +97,7 @@ int mirror_apply(struct etcd_mirror *m, const char *line, size_t len)
 
 void mirror_drop(struct etcd_mirror *m)
 {
-	struct table *old;
+	struct disc_table *old;
 
 	pthread_mutex_lock(&m->lock);
 	old = m->table;
@@ -105,7 +105,7 @@ void mirror_drop(struct etcd_mirror *m)
 	m->watching = false;
 	pthread_cond_broadcast(&m->moved);
 	pthread_mutex_unlock(&m->lock);
-	table_free(old);
+	disc_table_free(old);
 }
 
 void mirror_wrote(struct etcd_mirror *m, const json_t *reply)
@@ -146,7 +146,7 @@ int mirror_foreach(struct etcd_mirror *m, time_t cutoff, int wait_ms, store_visi
 
 	pthread_mutex_lock(&m->lock);
 	if (caught_up(m, wait_ms)) {
-		table_foreach(m->table, cutoff, cb, arg);
+		disc_table_foreach(m->table, cutoff, cb, arg);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&m->lock);

@@ -17,7 +17,7 @@ struct etcd_mirror {
 	pthread_mutex_t lock;
 	pthread_cond_t moved; /* the revision grew or the mirror was dropped */
 	char *prefix;
-	struct table *table; /* NULL: not loaded, or the watch broke (listings range etcd) */
+	struct disc_table *table; /* NULL: not loaded, or the watch broke (listings range etcd) */
 	bool watching;	     /* the watch stream confirmed it was created */
 	long long rev;	     /* the etcd revision the table reflects */
 	long long wrote;     /* the revision of this registry's last write */

@@ -23,7 +23,7 @@
 #include "strutil.h"
 #include "xalloc.h"
 
-void reply_json(struct reply *rp, unsigned int status, json_t *doc)
+void fe_reply_json(struct fe_reply *rp, unsigned int status, json_t *doc)
 {
 	char *text = json_to_text(doc);
 
@@ -36,7 +36,7 @@ void reply_json(struct reply *rp, unsigned int status, json_t *doc)
 	json_decref(doc);
 }
 
-void reply_detail(struct reply *rp, unsigned int status, const char *fmt, ...)
+void fe_reply_detail(struct fe_reply *rp, unsigned int status, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -47,31 +47,31 @@ void reply_detail(struct reply *rp, unsigned int status, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		abort();
-	reply_json(rp, status, json_pack("{s:s}", "detail", msg));
+	fe_reply_json(rp, status, json_pack("{s:s}", "detail", msg));
 	free(msg);
 }
 
-void reply_success(struct reply *rp, const char *msg)
+void fe_reply_success(struct fe_reply *rp, const char *msg)
 {
-	reply_json(rp, 200, json_pack("{s:s, s:s}", "status", "success", "message", msg));
+	fe_reply_json(rp, 200, json_pack("{s:s, s:s}", "status", "success", "message", msg));
 }
 
-char *rq_capture(struct request *rq, struct reply *rp, size_t i)
+char *fe_rq_capture(struct fe_request *rq, struct fe_reply *rp, size_t i)
 {
 	char *s = srv_decode(rq->m.cap[i].p, rq->m.cap[i].len);
 
 	if (s == NULL)
-		reply_detail(rp, 400, "Malformed percent-encoding in the path");
+		fe_reply_detail(rp, 400, "Malformed percent-encoding in the path");
 	return s;
 }
 
-json_t *rq_json(struct request *rq, struct reply *rp)
+json_t *fe_rq_json(struct fe_request *rq, struct fe_reply *rp)
 {
 	char *why = NULL;
 	json_t *doc = json_parse_text(rq->body ? rq->body : "", rq->body_len, &why);
 
 	if (doc == NULL) {
-		reply_json(rp, 400, json_pack("{s:s, s:s}", "detail", "Invalid JSON body",
+		fe_reply_json(rp, 400, json_pack("{s:s, s:s}", "detail", "Invalid JSON body",
 					      "message", why ? why : "empty body"));
 		free(why);
 	}
@@ -84,13 +84,13 @@ static void move_headers(struct srv_reply *out, const struct curl_slist *h)
 		srv_reply_header(out, h->data);
 }
 
-void server_call(struct srv_request *sr, struct srv_reply *out)
+void fe_server_call(struct srv_request *sr, struct srv_reply *out)
 {
-	const struct endpoint *ep = sr->route->data;
-	struct request rq = { .conn = sr->conn, .method = sr->method, .uri = sr->uri,
+	const struct fe_endpoint *ep = sr->route->data;
+	struct fe_request rq = { .conn = sr->conn, .method = sr->method, .uri = sr->uri,
 			      .m = sr->m, .body = sr->body, .body_len = sr->body_len,
 			      .fe = sr->ctx, .caller = &sr->caller };
-	struct reply rp = { 200, NULL, BUF_INIT, NULL };
+	struct fe_reply rp = { 200, NULL, BUF_INIT, NULL };
 	size_t len;
 
 	ep->fn(&rq, &rp);
@@ -111,7 +111,7 @@ static void on_reply(void *ctx, const char *method, const char *uri, unsigned in
 	log_debug("%s %s -> %u", method, uri, status);
 }
 
-struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
+struct srv *fe_server_start(struct frontend *fe, int listen_fd, char **cause)
 {
 	struct srv_config cfg;
 
@@ -127,5 +127,5 @@ struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
 	cfg.on_audit = frontend_audit;
 	cfg.auth = fe->auth;
 	cfg.own_routes = true;
-	return srv_start(&cfg, srv_table_of(routes, nroutes, false), cause);
+	return srv_start(&cfg, srv_table_of(fe_routes, fe_nroutes, false), cause);
 }

@@ -16,11 +16,13 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 enum srv_role srv_route_role(const struct srv_route *r, const char *method)
@@ -258,14 +260,14 @@ enum srv_role srv_request_role(const struct srv_request *rq)
 	return need;
 }
 
-/* Bytes outside printable ASCII (and spaces, '%') as %XX: one request, one line. */
+/* Bytes outside printable ASCII (and spaces, '%') as %XX: one request, one line. The
+ * printable ASCII that is not unreserved stays as it is. */
 static void put_escaped(struct buf *b, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p <= ' ' || *p >= 0x7f || *p == '%')
-			buf_printf(b, "%%%02X", *p);
-		else
-			buf_putc(b, (char)*p);
+	char *e = str_percent_encode(s, "!\"#$&'()*+,/:;<=>?@[\\]^`{|}");
+
+	buf_puts(b, e);
+	free(e);
 }
 
 char *srv_audit_line(const struct srv_request *rq, unsigned int status)

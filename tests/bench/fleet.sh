@@ -73,18 +73,19 @@ bench_row "lmcctl set-log-level $N nodes" \
 	ms "$(ms "$ours")" "curl -Z 64" "$(ms "$ref")" max 1000 "lmcctl peak RSS ${rss} KiB"
 
 # lmcache-top.
-bench_top "nodes $N, $N up" "$B/tui/lmcache-top --registry $REG --no-color" || exit 1
+bench_top --registry "$REG"
+bench_top_wait fleet "nodes $N, $N up" 120
 pid=$TOP_PID
-cpu=$(bench_cpu_pct "$pid" "$WINDOW")
+cpu=$(bench_cpu "$pid" "$WINDOW")
 # key_ms: milliseconds from a Tab to a screen that differs (capture-pane polled; a capture
 # takes a few ms, the figure's resolution).
 key_ms() {
 	local before t0 i
-	before=$("${TM[@]}" capture-pane -p)
+	before=$(bench_top_screen)
 	t0=$(date +%s%N)
-	"${TM[@]}" send-keys Tab
+	tmux -S "$T/tmux.sock" send-keys Tab
 	for i in $(seq 1 500); do
-		[ "$("${TM[@]}" capture-pane -p)" != "$before" ] && break
+		[ "$(bench_top_screen)" != "$before" ] && break
 	done
 	echo $((($(date +%s%N) - t0) / 1000000))
 }

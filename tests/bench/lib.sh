@@ -8,7 +8,6 @@
 #   bench_wait_file PATH   until PATH exists (10 s)
 #   bench_loadgen ARGS...  the C load generator's JSON line
 #   bench_row ...          prints a row of the table and appends it to $RESULTS as JSON
-#   bench_top TEXT CMD...  lmcache-top in tmux until TEXT shows; bench_cpu_pct PID SECONDS
 #
 # BENCH_SECONDS (default 3) per load run, BENCH_CONNS (default 16) connections,
 # BENCH_REPEAT (default 2) runs of which the best counts.
@@ -246,32 +245,6 @@ bench_hyperfine() {
 	jq -r '.results[0].mean' "$T/hf.json"
 }
 
-# bench_top TEXT CMD...: CMD (lmcache-top) in tmux, 120x40, until its screen shows TEXT
-# (2 minutes at most); sets TM (the tmux command) and TOP_PID.
-bench_top() {
-	local text=$1 i
-	shift
-	TM=(tmux -S "$T/tmux.sock")
-	TERM=xterm-256color "${TM[@]}" -f /dev/null new-session -d -x 120 -y 40 "exec $*"
-	TOP_PID=$("${TM[@]}" display-message -p '#{pane_pid}')
-	for i in $(seq 1 1200); do
-		"${TM[@]}" capture-pane -p 2>/dev/null | grep -q "$text" && return 0
-		sleep 0.1
-	done
-	echo "$BENCH: lmcache-top did not show '$text':" >&2
-	"${TM[@]}" capture-pane -p >&2
-	return 1
-}
-
-# bench_cpu_pct PID SECONDS: the percentage of one core PID used over the next SECONDS.
-bench_cpu_pct() {
-	local t0
-	t0=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
-	sleep "$2"
-	awk -v t0="$t0" -v hz="$(getconf CLK_TCK)" -v w="$2" \
-		'{ printf "%.1f", ($14 + $15 - t0) / hz / w * 100 }' "/proc/$1/stat"
-}
-
 # Milliseconds from seconds, one decimal.
 ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
 
@@ -297,4 +270,39 @@ bench_any_frontend() {
 		FE_KIND="nginx stand-in"
 		bench_nginx_frontend "$1"
 	fi
+}
+
+# bench_top ARGS...: lmcache-top (BENCH_TOP_BIN, else the build's) with ARGS and
+# --no-color in a detached tmux 120x40 on $T/tmux.sock; sets TOP_PID. bench_top_screen
+# prints its screen.
+bench_top() {
+	TERM=xterm-256color tmux -S "$T/tmux.sock" -f /dev/null new-session -d -x 120 -y 40 \
+		"exec ${BENCH_TOP_BIN:-$B/tui/lmcache-top} $* --no-color"
+	TOP_PID=$(tmux -S "$T/tmux.sock" display-message -p '#{pane_pid}')
+}
+bench_top_screen() { tmux -S "$T/tmux.sock" capture-pane -p 2>/dev/null; }
+
+# bench_top_wait NAME REGEX SECONDS: until lmcache-top's screen matches REGEX; else says
+# so with the screen and exits (NAME: the bench's).
+bench_top_wait() {
+	local end=$((SECONDS + $3))
+	while [ "$SECONDS" -lt "$end" ]; do
+		bench_top_screen | grep -qE "$2" && return 0
+		sleep 0.05
+	done
+	bench_top_screen | grep -qE "$2" && return 0
+	echo "$1: lmcache-top did not show $2:" >&2
+	bench_top_screen >&2
+	exit 1
+}
+
+# bench_cpu PID SECONDS: the process's CPU (utime + stime from /proc/PID/stat) over the
+# next SECONDS, as % of one core.
+bench_cpu() {
+	local t0 t1
+	t0=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	sleep "$2"
+	t1=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v w="$2" \
+		'BEGIN { printf "%.2f", d / hz / w * 100 }'
 }

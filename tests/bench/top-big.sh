@@ -8,7 +8,6 @@
 bench_init top-big
 bench_need tui/lmcache-top
 bench_need_cmd tmux
-TOP=${BENCH_TOP_BIN:-$B/tui/lmcache-top} # another build, to compare
 N=${BENCH_TOP_NODES:-2000}
 WINDOW=${BENCH_TOP_SECONDS:-20}
 port=$(bench_free_port)
@@ -39,10 +38,10 @@ ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 PY
 bench_bg fe "$PY" "$T/fe.py" "$port" "$N"
 bench_wait_http "http://127.0.0.1:$port/health"
-bench_top "nodes $N, $N up" "$TOP --frontend http://127.0.0.1:$port --no-color" || exit 1
-pid=$TOP_PID
-cpu=$(bench_cpu_pct "$pid" "$WINDOW")
-rss=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
+bench_top --frontend "http://127.0.0.1:$port"
+bench_top_wait top-big "nodes $N, $N up" 60
+cpu=$(bench_cpu "$TOP_PID" "$WINDOW")
+rss=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$TOP_PID/status")
 bench_row "lmcache-top peak RSS, $N big nodes" "$N nodes, 110 KB versions, tmux 120x40" \
 	"MB" "$rss" "" "" max 100
 bench_row "lmcache-top CPU, $N big nodes" "default refresh, ${WINDOW}s window" \

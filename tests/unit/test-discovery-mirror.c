@@ -53,11 +53,29 @@ static int apply(struct etcd_mirror *m, const char *line)
 	return mirror_apply(m, line, strlen(line));
 }
 
+/* A listing waits for this registry's own write; a cancelled watch, then a drop. */
+static void test_wrote_and_end(struct etcd_mirror *m)
+{
+	json_t *wrote = json_loads("{\"header\":{\"revision\":\"8\"}}", 0, NULL);
+
+	mirror_wrote(m, wrote);
+	is_str(names(m), "(none)", "behind this registry's own write: not listed from");
+	is_int(apply(m, "{\"result\":{\"events\":[{\"type\":\"DELETE\",\"kv\":{\"key\":\"eA==\","
+			"\"mod_revision\":\"8\"}}]}}"), 0, "a foreign key's delete");
+	is_str(names(m), "http://b:1 ", "caught up with the write");
+	is_int(apply(m, "{\"error\":{\"message\":\"x\"}}"), -1, "not a watch message");
+	is_int(apply(m, "{\"result\":{\"canceled\":true,\"compact_revision\":\"6\"}}"), 1,
+	       "a cancelled watch asks for a reload");
+	mirror_drop(m);
+	is_str(names(m), "(none)", "dropped");
+	json_decref(wrote);
+}
+
 static void test_mirror(void)
 {
 	struct etcd_mirror m;
 	char *a = kv("http://a:1", 4), *b = kv("http://b:1", 6), *text;
-	json_t *range, *wrote;
+	json_t *range;
 
 	mirror_init(&m, PREFIX);
 	is_str(names(&m), "(none)", "no mirror before the first load");
@@ -77,19 +95,8 @@ static void test_mirror(void)
 			 "\"mod_revision\":\"7\"}}]}}", "L3AvaHR0cDovL2E6MQ==");
 	is_int(apply(&m, text), 0, "a delete event");
 	is_str(names(&m), "http://b:1 ", "the delete is applied");
-	wrote = json_loads("{\"header\":{\"revision\":\"8\"}}", 0, NULL);
-	mirror_wrote(&m, wrote);
-	is_str(names(&m), "(none)", "behind this registry's own write: not listed from");
-	is_int(apply(&m, "{\"result\":{\"events\":[{\"type\":\"DELETE\",\"kv\":{\"key\":\"eA==\","
-			 "\"mod_revision\":\"8\"}}]}}"), 0, "a foreign key's delete");
-	is_str(names(&m), "http://b:1 ", "caught up with the write");
-	is_int(apply(&m, "{\"error\":{\"message\":\"x\"}}"), -1, "not a watch message");
-	is_int(apply(&m, "{\"result\":{\"canceled\":true,\"compact_revision\":\"6\"}}"), 1,
-	       "a cancelled watch asks for a reload");
-	mirror_drop(&m);
-	is_str(names(&m), "(none)", "dropped");
+	test_wrote_and_end(&m);
 	json_decref(range);
-	json_decref(wrote);
 	free(text);
 	free(a);
 	free(b);
