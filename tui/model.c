@@ -3,6 +3,7 @@
 #include "config.h"
 #include "top.h"
 #include "buf.h"
+#include "bottleneck.h"
 #include "xalloc.h"
 
 #include <math.h>
@@ -292,16 +293,8 @@ void node_metrics(struct tnode *n, const char *text, size_t len, double now)
 /* The sum of every sample called name (all label sets); false when there is none. */
 static bool sum_samples(const struct prom_exposition *e, const char *name, double *sum)
 {
-	bool found = false;
-
-	*sum = 0;
-	for (size_t i = 0; i < e->nfamilies; i++)
-		for (size_t j = 0; j < e->families[i].nsamples; j++)
-			if (strcmp(e->families[i].samples[j].name, name) == 0) {
-				*sum += e->families[i].samples[j].value;
-				found = true;
-			}
-	return found;
+	*sum = bn_sum_samples(e, name);
+	return !isnan(*sum);
 }
 
 static double sum_or_nan(const struct prom_exposition *e, const char *name)

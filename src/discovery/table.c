@@ -1,3 +1,4 @@
+/* Every stored entry gets its listing member rendered here, once its start_time is final. */
 #include "config.h"
 #include "table.h"
 
@@ -5,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listing.h"
 #include "xalloc.h"
 
 struct node {
@@ -116,12 +118,14 @@ int disc_table_put(struct disc_table *t, struct dentry *e)
 
 	if (n) {
 		e->start_time = n->e.start_time;
+		listing_render(e);
 		entry_clear(&n->e);
 		n->e = *e;
 		unlink_order(t, n);
 		append_order(t, n);
 		return 0;
 	}
+	listing_render(e);
 	n = xcalloc(1, sizeof(*n));
 	n->e = *e;
 	n->hash = h;

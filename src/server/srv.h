@@ -172,8 +172,8 @@ struct srv_config;
 int srv_check_exposure(const struct srv_config *cfg, char **cause);
 /* Whether fd listens beyond loopback (the daemon then logs an --insecure start). */
 bool srv_exposed(int fd);
-/* The uid of the process at the other end of a loopback TCP connection (from
- * /proc/net/tcp), or of a unix socket's peer; -1 when it cannot be known. */
+/* The uid of the process at the other end of a loopback TCP connection (the kernel's
+ * sock_diag), or of a unix socket's peer; -1 when it cannot be known. */
 long srv_peer_uid(struct MHD_Connection *conn);
 
 /* ---- srv.c: the daemon ---- */

@@ -76,7 +76,8 @@ static void test_codec(void)
 
 static struct dentry entry(const char *addr, time_t seen)
 {
-	struct dentry e = { xstrdup(addr), 1, xstrdup("v"), xstrdup("{}"), NULL, seen, seen, NULL };
+	struct dentry e = { xstrdup(addr), 1, xstrdup("v"), xstrdup("{}"), NULL, seen, seen, NULL,
+			    NULL, 0 };
 	return e;
 }
 
