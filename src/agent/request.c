@@ -7,6 +7,7 @@
 #include "xalloc.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,4 +105,49 @@ void lmca_respond_error(lmca_response *res, int status, const char *error, const
 
 	respond_json(res, status, "application/json", o, 0);
 	json_decref(o);
+}
+
+/* ---- answering later ---- */
+
+void response_to_reply(lmca_response *res, struct srv_reply *out)
+{
+	srv_reply_take(out, (unsigned int)res->status, res->content_type, res->body, res->len);
+	res->body = NULL;
+	response_clear(res);
+}
+
+struct later_run {
+	lmca_agent *agent;
+	later_work work;
+	void *job;
+	struct srv_later *later;
+};
+
+static void *later_main(void *arg)
+{
+	struct later_run *r = arg;
+	lmca_response res = { 0 };
+	struct srv_reply out = { 0 };
+
+	pthread_setname_np(pthread_self(), "lmca-later");
+	r->work(r->agent, r->job, &res);
+	response_to_reply(&res, &out);
+	srv_later_finish(r->later, &out);
+	free(r);
+	return NULL;
+}
+
+/* The thread inherits the server thread's signal mask: it runs none of the host's handlers. */
+void respond_later(lmca_agent *agent, const lmca_request *req, later_work work, void *job)
+{
+	struct later_run *r = xmalloc(sizeof *r);
+	pthread_attr_t attr;
+	pthread_t t;
+
+	*r = (struct later_run){ agent, work, job, srv_later(req->sr) };
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, later_main, r) != 0)
+		later_main(r); /* no thread to be had: the work runs here, as it used to */
+	pthread_attr_destroy(&attr);
 }

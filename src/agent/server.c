@@ -4,7 +4,8 @@
  *
  * Threading: an epoll thread pool. Idle, every thread sleeps in epoll_wait without a
  * timeout (no periodic wake-ups); keep-alive connections are served by the thread that
- * accepted them; a slow handler (/run_script) holds one pool thread, not the server. */
+ * accepted them; a slow endpoint (/run_script, /profile) runs on a worker thread of its own
+ * while its connection waits suspended (route.c), holding no pool thread. */
 #include "config.h"
 #include "server.h"
 #include "listen.h"
@@ -179,6 +180,14 @@ static struct srv_auth *open_auth(lmca_agent *agent, char **cause)
 	return a;
 }
 
+/* internal_api_server_threads, 1..64 (the core's default otherwise). */
+static unsigned int conf_threads(lmca_agent *agent)
+{
+	long long n = lmca_conf_get_int(agent, "internal_api_server_threads", SRV_DEFAULT_THREADS);
+
+	return n >= 1 && n <= 64 ? (unsigned int)n : SRV_DEFAULT_THREADS;
+}
+
 /* The server's settings: the core's defaults are the agent's. */
 static struct srv *start_core(lmca_agent *agent, int fd, char **cause)
 {
@@ -188,6 +197,7 @@ static struct srv *start_core(lmca_agent *agent, int fd, char **cause)
 	if ((s->auth = open_auth(agent, cause)) == NULL)
 		return NULL;
 	srv_config_init(&cfg, fd, agent);
+	cfg.threads = conf_threads(agent);
 	cfg.unblocked_signal = agent->stack_signal_active;
 	cfg.log = on_mhd_log;
 	cfg.on_reply = on_reply;

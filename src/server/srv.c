@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@ struct srv {
 	struct srv_config cfg;
 	struct srv_table *routes;
 	struct MHD_Daemon *daemon;
+	pthread_mutex_t mu; /* later, finished and pending */
+	pthread_cond_t cond;
+	unsigned int pending; /* requests answered later, not finished yet */
 };
 
 /* Per request, made by the URI log callback before the first access call. */
@@ -33,6 +37,12 @@ struct req_state {
 	struct buf body;
 	bool started;
 	bool too_big;
+	/* srv_later: the request and its route kept for the audit, the answer to send. */
+	struct srv *s;
+	bool later, finished;
+	struct srv_request rq;
+	struct srv_route route;
+	struct srv_reply reply;
 };
 
 void srv_config_init(struct srv_config *cfg, int fd, void *ctx)
@@ -116,7 +126,7 @@ static void dispatch(struct srv *s, struct srv_request *rq, struct srv_route *ro
 	if (!srv_authorise(rq, s->cfg.auth, srv_request_role(rq), rp))
 		return;
 	route->handler(rq, rp);
-	if (rp->status == 0)
+	if (rp->status == 0 && !((struct req_state *)rq->core)->later)
 		srv_reply_detail(rp, 500, "the handler set no response");
 }
 
@@ -133,16 +143,69 @@ static void audit(struct srv *s, const struct srv_request *rq, unsigned int stat
 	free(line);
 }
 
+/* ---- answering later ---- */
+
+struct srv_later *srv_later(struct srv_request *rq)
+{
+	struct req_state *st = rq->core;
+	struct srv *s = st->s;
+
+	st->later = true;
+	st->route = *rq->route;
+	st->rq = *rq;
+	st->rq.route = &st->route;
+	pthread_mutex_lock(&s->mu);
+	s->pending++;
+	pthread_mutex_unlock(&s->mu);
+	if (s->cfg.threads > 0) /* libmicrohttpd suspends only outside thread-per-connection */
+		MHD_suspend_connection(rq->conn);
+	return (struct srv_later *)st;
+}
+
+void srv_later_finish(struct srv_later *l, struct srv_reply *rp)
+{
+	struct req_state *st = (struct req_state *)l;
+	struct srv *s = st->s;
+
+	st->reply = *rp;
+	*rp = (struct srv_reply){ 0 };
+	if (st->reply.status == 0)
+		srv_reply_detail(&st->reply, 500, "the handler set no response");
+	pthread_mutex_lock(&s->mu);
+	st->finished = true;
+	if (s->cfg.threads > 0)
+		MHD_resume_connection(st->rq.conn);
+	s->pending--;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->mu); /* nothing of st or s is touched after this */
+}
+
+/* The answer of a request answered later, once finished (with a thread per connection, the
+ * connection's thread waits for it here). */
+static enum MHD_Result respond_later(struct srv *s, struct req_state *st)
+{
+	pthread_mutex_lock(&s->mu);
+	while (!st->finished)
+		pthread_cond_wait(&s->cond, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	audit(s, &st->rq, st->reply.status);
+	return queue(s, st->rq.conn, st->rq.method, st->uri, &st->reply);
+}
+
 static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const char *url,
 			       const char *method, struct req_state *st)
 {
 	struct srv_request rq = { .conn = conn, .method = method, .uri = st->uri, .path = url,
 				  .body = buf_cstr(&st->body), .body_len = st->body.len,
-				  .ctx = s->cfg.ctx };
+				  .ctx = s->cfg.ctx, .core = st };
 	struct srv_reply rp = { 0 };
 	struct srv_route route;
 
+	if (st->later) /* resumed */
+		return respond_later(s, st);
 	dispatch(s, &rq, &route, &rp);
+	if (st->later)
+		return s->cfg.threads > 0 ? MHD_YES : respond_later(s, st);
 	audit(s, &rq, rp.status);
 	return queue(s, conn, method, st->uri, &rp);
 }
@@ -234,7 +297,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct req_state *st = xcalloc(1, sizeof(*st));
 
-	(void)cls, (void)conn;
+	(void)conn;
+	st->s = cls;
 	st->uri = xstrdup(uri);
 	return st;
 }
@@ -249,6 +313,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	free(st->uri);
 	buf_free(&st->body);
+	srv_reply_clear(&st->reply);
 	free(st);
 	*con_cls = NULL;
 }
@@ -269,7 +334,7 @@ static unsigned int daemon_flags(const struct srv_config *c)
 	if (c->threads == 0)
 		f |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
 	else
-		f |= MHD_USE_EPOLL | MHD_USE_TURBO;
+		f |= MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 	if (c->log != NULL)
 		f |= MHD_USE_ERROR_LOG;
 	if (srv_auth_tls_cert(c->auth) != NULL)
@@ -311,6 +376,13 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 	return n;
 }
 
+static void srv_free(struct srv *s)
+{
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}
+
 /* Starts the daemon with every signal but cfg.unblocked_signal blocked, so its threads
  * inherit that mask and never run the host's handlers. */
 struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, char **cause)
@@ -327,6 +399,8 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 	}
 	s->cfg = *cfg;
 	s->routes = routes;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cond, NULL);
 	srv_daemon_options(s, opts);
 	if (cfg->threads > 0) /* an epoll pool must not block in accept */
 		fcntl(cfg->fd, F_SETFL, fcntl(cfg->fd, F_GETFL) | O_NONBLOCK);
@@ -344,7 +418,7 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 					 : "cannot start the HTTP server (libmicrohttpd)");
 		if (cfg->own_routes)
 			srv_table_free(routes);
-		free(s);
+		srv_free(s);
 		return NULL;
 	}
 	return s;
@@ -356,8 +430,14 @@ void srv_stop(struct srv *s)
 		return;
 	/* Quiesce first: MHD gives the listening socket back, the caller closes it. */
 	MHD_quiesce_daemon(s->daemon);
+	/* libmicrohttpd must not stop with a connection suspended: the work of requests
+	 * answered later finishes first, as a handler's thread would have. */
+	pthread_mutex_lock(&s->mu);
+	while (s->pending > 0)
+		pthread_cond_wait(&s->cond, &s->mu);
+	pthread_mutex_unlock(&s->mu);
 	MHD_stop_daemon(s->daemon);
 	if (s->cfg.own_routes)
 		srv_table_free(s->routes);
-	free(s);
+	srv_free(s);
 }

@@ -76,6 +76,7 @@ struct srv_request {
 	void *ctx; /* struct srv_config.ctx */
 	const struct srv_route *route;
 	struct srv_caller caller; /* filled before the handler runs */
+	void *core;		  /* the core's own state of the request (srv_later) */
 };
 
 struct srv_reply {
@@ -150,6 +151,17 @@ void srv_reply_clear(struct srv_reply *rp);
 /* Request accessors (values decoded by libmicrohttpd, NULL when absent). */
 const char *srv_arg(const struct srv_request *rq, const char *name);
 const char *srv_header(const struct srv_request *rq, const char *name);
+
+/* ---- srv.c: answering later ---- */
+struct srv_later;
+/* Called by a handler that answers later, then returns leaving rp unset. In a thread pool
+ * the connection is suspended (MHD_suspend_connection): it holds no server thread until
+ * srv_later_finish; with a thread per connection its thread waits. The request's strings
+ * (method, uri, path, body, headers and arguments through rq->conn) stay valid until then;
+ * rq itself does not: copy what the work needs. Once per request. */
+struct srv_later *srv_later(struct srv_request *rq);
+/* From any thread, exactly once: sends rp (taken) as the answer and resumes the connection. */
+void srv_later_finish(struct srv_later *l, struct srv_reply *rp);
 
 /* ---- srv-auth.c: the one authorisation hook ---- */
 /* The role a route requires (its own, or the default for its method). */

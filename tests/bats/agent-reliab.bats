@@ -65,6 +65,42 @@ post_raw() {
 	[ "$(wc -l <"$T/started")" -eq 2 ]
 }
 
+@test "run_script: scripts at the limit hold no server thread (one thread): /healthcheck and /version answer" {
+	# A second node with a single server thread: a script that held its thread would leave
+	# none for anything else.
+	local sock="$T/one/sock_6999"
+	LMCACHE_RUN_SCRIPT_API_ENABLED=true LMCACHE_INTERNAL_API_SERVER_THREADS=1 \
+		lmc_bg one lmcache-demo-node --role scheduler --socket-prefix "$T/one/sock" --tick-ms 0
+	wait_for_socket "$sock"
+	wait_for_http "http://localhost/healthcheck" 10 --unix-socket "$sock"
+	run curl -s --max-time 5 --unix-socket "$sock" http://localhost/conf
+	[ "$(jq '.internal_api_server_threads' <<<"$output")" = 1 ]
+	printf 'echo started >>%s/started\ni=0\nwhile [ ! -e %s/go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\necho finished\n' \
+		"$T" "$T" >"$T/s.sh"
+	started() { [ "$(cat "$T/started" 2>/dev/null | wc -l)" -ge "$1" ]; }
+	pids=()
+	for n in 1 2; do
+		curl -s -o "$T/out$n" -w '%{http_code}' --max-time 90 --unix-socket "$sock" \
+			-F "script=@$T/s.sh" http://localhost/run_script >"$T/code$n" 3>&- &
+		pids+=($!)
+		run wait_until 20 started $n
+		assert_success
+	done
+	run curl -s -w ' %{http_code}' --max-time 20 --unix-socket "$sock" -F "script=@$T/s.sh" \
+		http://localhost/run_script
+	assert_output 'Too many scripts running (at most 2 at once); try again later 429'
+	run curl -s -w ' %{http_code}' --max-time 5 --unix-socket "$sock" http://localhost/healthcheck
+	assert_success
+	assert_output --partial ' 200'
+	run curl -s -w ' %{http_code}' --max-time 5 --unix-socket "$sock" http://localhost/version
+	assert_success
+	assert_output --partial ' 200'
+	touch "$T/go"
+	wait "${pids[@]}"
+	assert_equal "$(cat "$T/code1" "$T/code2")" 200200
+	assert_equal "$(cat "$T/out1")" finished
+}
+
 # alive_any PID...: one of the processes still exists (zombies count as dead).
 alive_any() {
 	local pid st
