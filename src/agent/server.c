@@ -180,12 +180,13 @@ static struct srv_auth *open_auth(lmca_agent *agent, char **cause)
 	return a;
 }
 
-/* internal_api_server_threads, 1..64 (the core's default otherwise). */
-static unsigned int conf_threads(lmca_agent *agent)
+/* An integer key within lo..hi (dflt otherwise): internal_api_server_threads, the timeouts. */
+static unsigned int conf_uint(lmca_agent *agent, const char *key, unsigned int dflt,
+			      unsigned int lo, unsigned int hi)
 {
-	long long n = lmca_conf_get_int(agent, "internal_api_server_threads", SRV_DEFAULT_THREADS);
+	long long n = lmca_conf_get_int(agent, key, dflt);
 
-	return n >= 1 && n <= 64 ? (unsigned int)n : SRV_DEFAULT_THREADS;
+	return n >= lo && n <= hi ? (unsigned int)n : dflt;
 }
 
 /* The server's settings: the core's defaults are the agent's. */
@@ -197,7 +198,11 @@ static struct srv *start_core(lmca_agent *agent, int fd, char **cause)
 	if ((s->auth = open_auth(agent, cause)) == NULL)
 		return NULL;
 	srv_config_init(&cfg, fd, agent);
-	cfg.threads = conf_threads(agent);
+	cfg.threads = conf_uint(agent, "internal_api_server_threads", SRV_DEFAULT_THREADS, 1, 64);
+	cfg.header_timeout = conf_uint(agent, "internal_api_server_header_timeout",
+				       SRV_DEFAULT_HEADER_TIMEOUT, 1, 3600);
+	cfg.body_timeout = conf_uint(agent, "internal_api_server_body_timeout",
+				     SRV_DEFAULT_BODY_TIMEOUT, 1, 3600);
 	cfg.unblocked_signal = agent->stack_signal_active;
 	cfg.log = on_mhd_log;
 	cfg.on_reply = on_reply;

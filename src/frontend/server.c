@@ -121,6 +121,7 @@ struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
 	/* lmcctl and lmcache-top fan out up to 256 requests at once through one frontend. */
 	cfg.max_per_ip = 256;
 	cfg.timeout = 120;
+	srv_config_timeouts(&cfg, &fe->opt->timeouts);
 	cfg.body_limit = fe->opt->max_body;
 	cfg.log = log_mhd;
 	cfg.on_reply = on_reply;

@@ -20,12 +20,14 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "srv-watch.h"
 #include "xalloc.h"
 
 struct srv {
 	struct srv_config cfg;
 	struct srv_table *routes;
 	struct MHD_Daemon *daemon;
+	struct srv_watch *watch; /* header and body deadlines (srv-watch.c) */
 	pthread_mutex_t mu; /* later, finished and pending */
 	pthread_cond_t cond;
 	unsigned int pending; /* requests answered later, not finished yet */
@@ -37,6 +39,7 @@ struct req_state {
 	struct buf body;
 	bool started;
 	bool too_big;
+	struct srv_conn *conn; /* the connection's deadline */
 	/* srv_later: the request and its route kept for the audit, the answer to send. */
 	struct srv *s;
 	bool later, finished;
@@ -53,9 +56,52 @@ void srv_config_init(struct srv_config *cfg, int fd, void *ctx)
 		.max_connections = SRV_DEFAULT_MAX_CONNECTIONS,
 		.max_per_ip = SRV_DEFAULT_MAX_PER_IP,
 		.timeout = SRV_DEFAULT_TIMEOUT,
+		.header_timeout = SRV_DEFAULT_HEADER_TIMEOUT,
+		.body_timeout = SRV_DEFAULT_BODY_TIMEOUT,
 		.body_limit = SRV_DEFAULT_BODY_LIMIT,
 		.ctx = ctx,
 	};
+}
+
+static void srv_log(struct srv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void srv_log(struct srv *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->cfg.log == NULL)
+		return;
+	va_start(ap, fmt);
+	s->cfg.log(s->cfg.ctx, fmt, ap);
+	va_end(ap);
+}
+
+int srv_timeout_option(struct srv_timeouts *t, int c, const char *v, char **cause)
+{
+	unsigned int *dst = c == SRV_OPT_HEADER_TIMEOUT ? &t->header
+			    : c == SRV_OPT_BODY_TIMEOUT ? &t->body
+							: NULL;
+	char *end;
+	unsigned long n;
+
+	if (dst == NULL)
+		return 0;
+	n = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || n < 1 || n > 3600) {
+		*cause = xasprintf("--%s: expected seconds from 1 to 3600, got '%s'",
+				   c == SRV_OPT_HEADER_TIMEOUT ? "header-timeout" : "body-timeout", v);
+		return -1;
+	}
+	*dst = (unsigned int)n;
+	return 1;
+}
+
+void srv_config_timeouts(struct srv_config *cfg, const struct srv_timeouts *t)
+{
+	if (t->header > 0)
+		cfg->header_timeout = t->header;
+	if (t->body > 0)
+		cfg->body_timeout = t->body;
 }
 
 /* ---- one request ---- */
@@ -212,38 +258,66 @@ static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const
 
 /* ---- capture: headers, body chunks, the end ---- */
 
-/* socket_context marker of a unix connection from another user (see on_connection). */
-static char peer_refused;
-
 /* A unix socket is 0600 already; the peer's uid is checked too, as tmux does, so a socket
  * made reachable by hand (or inherited) still serves only its owner and root. */
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			  enum MHD_ConnectionNotificationCode toe)
+static bool other_user(int fd)
 {
-	const union MHD_ConnectionInfo *ci;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int domain = 0;
 	socklen_t dlen = sizeof(domain);
 
-	(void)cls;
-	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
-		return;
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci == NULL || getsockopt(ci->connect_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 ||
-	    domain != AF_UNIX)
-		return;
-	if (getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    (cred.uid != geteuid() && cred.uid != 0))
-		*socket_context = &peer_refused;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 || domain != AF_UNIX)
+		return false;
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	       (cred.uid != geteuid() && cred.uid != 0);
 }
 
-static bool peer_is_refused(struct MHD_Connection *conn)
+/* Each connection's socket_context is its struct srv_conn: its deadline (headers due from
+ * the start) and whether its peer is refused. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct srv *s = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct srv_conn *c;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (*socket_context != NULL)
+			watch_remove(s->watch, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL)
+		return;
+	c = watch_add(s->watch, ci->connect_fd, s->cfg.header_timeout, "headers");
+	c->refused = other_user(ci->connect_fd);
+	srv_peer_address(conn, c->from, sizeof(c->from));
+	*socket_context = c;
+}
+
+static struct srv_conn *conn_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-	return ci != NULL && ci->socket_context == &peer_refused;
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The next phase of conn's request is due within secs (0: none). */
+static void conn_due(struct srv *s, struct srv_conn *c, unsigned int secs, const char *phase)
+{
+	if (c != NULL)
+		watch_set(s->watch, c, secs, phase);
+}
+
+static void on_expired(void *ctx, const struct srv_conn *c)
+{
+	struct srv *s = ctx;
+
+	srv_log(s, "closed a connection from %s: its request %s took more than %u s\n",
+		c->from, c->phase, c->secs);
 }
 
 static bool declared_too_big(struct srv *s, struct MHD_Connection *conn)
@@ -277,7 +351,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (!st->started) {
 		st->started = true;
-		if (peer_is_refused(conn))
+		st->conn = conn_of(conn);
+		conn_due(s, st->conn, s->cfg.body_timeout, "body");
+		if (st->conn != NULL && st->conn->refused)
 			return queue_refused(s, conn, method, st);
 		/* Refuse a declared oversized body before reading it. */
 		return declared_too_big(s, conn) ? queue_too_big(s, conn, method, st) : MHD_YES;
@@ -287,6 +363,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	conn_due(s, st->conn, 0, NULL); /* the request is in: the answer has the idle timeout */
 	if (st->too_big)
 		return queue_too_big(s, conn, method, st);
 	return respond(s, conn, url, method, st);
@@ -306,9 +383,14 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct srv *s = cls;
 	struct req_state *st = *con_cls;
 
-	(void)cls, (void)conn, (void)toe;
+	(void)toe;
+	/* Kept alive, the connection is idle until the next request, then sends its headers:
+	 * both within the idle and the header timeout. */
+	conn_due(s, conn_of(conn), s->cfg.header_timeout ? s->cfg.timeout + s->cfg.header_timeout : 0,
+		 "headers");
 	if (st == NULL)
 		return;
 	free(st->uri);
@@ -408,6 +490,7 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 	if (cfg->unblocked_signal != 0)
 		sigdelset(&all, cfg->unblocked_signal);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	s->watch = watch_start(on_expired, s);
 	s->daemon = MHD_start_daemon(daemon_flags(cfg), 0, NULL, NULL, on_request, s,
 				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -418,6 +501,7 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 					 : "cannot start the HTTP server (libmicrohttpd)");
 		if (cfg->own_routes)
 			srv_table_free(routes);
+		watch_stop(s->watch);
 		srv_free(s);
 		return NULL;
 	}
@@ -437,6 +521,7 @@ void srv_stop(struct srv *s)
 		pthread_cond_wait(&s->cond, &s->mu);
 	pthread_mutex_unlock(&s->mu);
 	MHD_stop_daemon(s->daemon);
+	watch_stop(s->watch);
 	if (s->cfg.own_routes)
 		srv_table_free(s->routes);
 	srv_free(s);

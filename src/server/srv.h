@@ -184,6 +184,8 @@ struct srv_config;
 int srv_check_exposure(const struct srv_config *cfg, char **cause);
 /* Whether fd listens beyond loopback (the daemon then logs an --insecure start). */
 bool srv_exposed(int fd);
+/* The peer's address ("127.0.0.1", "::1"), or "unix". */
+void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n);
 /* The uid of the process at the other end of a loopback TCP connection (from
  * /proc/net/tcp), or of a unix socket's peer; -1 when it cannot be known. */
 long srv_peer_uid(struct MHD_Connection *conn);
@@ -197,6 +199,13 @@ struct srv_config {
 	unsigned int max_connections; /* at once */
 	unsigned int max_per_ip;      /* connections at once from one address; 0: no limit */
 	unsigned int timeout;	      /* seconds a connection may be idle */
+	/* Seconds a client has to send a request's headers in full, from the connection's
+	 * start (or, kept alive, within timeout + header_timeout of the last answer), and then
+	 * its body in full: a slow or stalled sender (slowloris) is dropped, however often it
+	 * sends a byte. The answer has only the idle timeout, so a slow healthy download goes
+	 * on. 0: no limit. */
+	unsigned int header_timeout;
+	unsigned int body_timeout;
 	size_t body_limit;	      /* a larger request body is refused with 413 */
 	size_t memory_limit;	      /* per connection (headers and buffers); 0: MHD's */
 	int unblocked_signal;	      /* the only signal the server's threads take (0: none) */
@@ -217,6 +226,8 @@ struct srv_config {
 #define SRV_DEFAULT_MAX_CONNECTIONS 256
 #define SRV_DEFAULT_TIMEOUT 30
 #define SRV_DEFAULT_BODY_LIMIT (1024 * 1024)
+#define SRV_DEFAULT_HEADER_TIMEOUT 10
+#define SRV_DEFAULT_BODY_TIMEOUT 30
 /* One client (one TCP address; unix-socket clients are not counted) holding connections
  * open, idle or half-sent, gets no more than this: it cannot take all max_connections (or,
  * with a thread per connection, all threads) from the others. Loopback clients share
@@ -225,6 +236,24 @@ struct srv_config {
 #define SRV_DEFAULT_MAX_PER_IP 64
 
 void srv_config_init(struct srv_config *cfg, int fd, void *ctx);
+
+/* --header-timeout and --body-timeout of the frontend and the registry (0: the default). */
+struct srv_timeouts {
+	unsigned int header, body;
+};
+enum { SRV_OPT_HEADER_TIMEOUT = 0x5100, SRV_OPT_BODY_TIMEOUT };
+#define SRV_TIMEOUT_LONGOPTS                                                     \
+	{ "header-timeout", required_argument, NULL, SRV_OPT_HEADER_TIMEOUT },  \
+	{ "body-timeout", required_argument, NULL, SRV_OPT_BODY_TIMEOUT }
+#define SRV_TIMEOUT_USAGE                                                                     \
+	"  --header-timeout S           seconds a client has to send a request's headers\n"      \
+	"                               (default 10)\n"                                          \
+	"  --body-timeout S             then seconds to send its body (default 30)\n"
+/* Takes getopt's c and optarg when c is one of SRV_TIMEOUT_LONGOPTS: 1, or -1 with *cause
+ * for a bad value; 0 for any other c. */
+int srv_timeout_option(struct srv_timeouts *t, int c, const char *v, char **cause);
+/* Sets cfg's header and body timeouts from t (those given). */
+void srv_config_timeouts(struct srv_config *cfg, const struct srv_timeouts *t);
 
 struct srv;
 /* Starts serving cfg->fd with routes (not owned; it must outlive the server). */
