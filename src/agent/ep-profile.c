@@ -102,7 +102,7 @@ static void get_profile(lmca_agent *agent, const lmca_request *req, lmca_respons
 	}
 	job = xmalloc(sizeof *job);
 	*job = (struct profile_job){ signo, seconds, hz, kind };
-	respond_later(agent, req, take_profile, job);
+	respond_later(agent, req, res, take_profile, job);
 }
 
 static const struct endpoint endpoints[] = {

@@ -143,7 +143,7 @@ static void start(lmca_agent *agent, const lmca_request *req, struct script_uplo
 		lmca_respond_error(res, 501, "Not Implemented", "this node has no script runner");
 		return;
 	}
-	respond_later(agent, req, run, job);
+	respond_later(agent, req, res, run, job);
 }
 
 static bool slot_take(void)

@@ -7,7 +7,6 @@
 #include "xalloc.h"
 
 #include <microhttpd.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,38 +115,34 @@ void response_to_reply(lmca_response *res, struct srv_reply *out)
 	response_clear(res);
 }
 
-struct later_run {
+struct later_job {
 	lmca_agent *agent;
 	later_work work;
 	void *job;
-	struct srv_later *later;
 };
 
-static void *later_main(void *arg)
+static void later_main(void *arg, struct srv_reply *out)
 {
-	struct later_run *r = arg;
+	struct later_job *r = arg;
 	lmca_response res = { 0 };
-	struct srv_reply out = { 0 };
 
-	pthread_setname_np(pthread_self(), "lmca-later");
 	r->work(r->agent, r->job, &res);
-	response_to_reply(&res, &out);
-	srv_later_finish(r->later, &out);
+	response_to_reply(&res, out);
 	free(r);
-	return NULL;
 }
 
-/* The thread inherits the server thread's signal mask: it runs none of the host's handlers. */
-void respond_later(lmca_agent *agent, const lmca_request *req, later_work work, void *job)
+void respond_later(lmca_agent *agent, const lmca_request *req, lmca_response *res,
+                   later_work work, void *job)
 {
-	struct later_run *r = xmalloc(sizeof *r);
-	pthread_attr_t attr;
-	pthread_t t;
+	struct later_job *r = xmalloc(sizeof *r);
+	struct srv_reply refused = { 0 };
 
-	*r = (struct later_run){ agent, work, job, srv_later(req->sr) };
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &attr, later_main, r) != 0)
-		later_main(r); /* no thread to be had: the work runs here, as it used to */
-	pthread_attr_destroy(&attr);
+	*r = (struct later_job){ agent, work, job };
+	if (srv_later_run(req->sr, &refused, later_main, r))
+		return;
+	/* Too many threads at once (never with the endpoints' own bounds: two scripts, one
+	 * profile): the work runs here, as it used to. */
+	srv_reply_clear(&refused);
+	free(r);
+	work(agent, job, res);
 }

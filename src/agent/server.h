@@ -61,10 +61,11 @@ void respond_json(lmca_response *res, int status, const char *content_type, cons
 /* Work that answers later (respond_later): fills res; frees job. */
 typedef void (*later_work)(lmca_agent *agent, void *job, lmca_response *res);
 /* The endpoint's last act, res left unset: work(agent, job, res) runs on a worker thread of
- * its own while the connection waits suspended (srv_later), so work that takes seconds
+ * its own while the connection waits suspended (srv_later_run), so work that takes seconds
  * (/run_script, /profile) holds no server thread and the others keep answering. job holds
  * copies of what work needs of req. */
-void respond_later(lmca_agent *agent, const lmca_request *req, later_work work, void *job);
+void respond_later(lmca_agent *agent, const lmca_request *req, lmca_response *res,
+                   later_work work, void *job);
 /* Hands res over to the core's reply (an unset status becomes the core's 500). */
 void response_to_reply(lmca_response *res, struct srv_reply *out);
 /* Parses len bytes of JSON text (any value): a new reference, or NULL with *cause. */

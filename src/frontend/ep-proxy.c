@@ -178,7 +178,6 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 	struct fwd_request f = { rq->method, host, port, prefix, path, query, rq->body,
 				 rq->body_len, request_headers(rq),
 				 rq->fe->opt->proxy_timeout_ms };
-	struct fwd_response r;
 
 	if (!frontend_target_allowed(rq->fe, host, port)) {
 		reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
@@ -199,13 +198,9 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 		free(path);
 		return;
 	}
-	forward(&f, &r);
-	rp->status = (unsigned int)r.status;
-	rp->content_type = r.content_type ? r.content_type : xstrdup("text/plain");
-	rp->body = r.body;
-	rp->headers = r.headers;
-	free(r.error);
-	curl_slist_free_all(f.headers);
+	/* The answer comes later, the connection holding no server thread meanwhile. */
+	forward_start(&f, srv_later(rq->sr), rq->conn);
+	rp->later = true;
 	free(path);
 }
 

@@ -22,6 +22,7 @@ struct request {
 	size_t body_len;
 	struct frontend *fe;
 	const struct srv_caller *caller; /* who asked (srv_authorise) */
+	struct srv_request *sr; /* the core's request (srv_later) */
 };
 
 struct reply {
@@ -29,6 +30,7 @@ struct reply {
 	char *content_type;
 	struct buf body;
 	struct curl_slist *headers; /* extra "Name: value" headers */
+	bool later; /* the handler answers later (srv_later): the rest is unset */
 };
 
 typedef void (*handler_fn)(struct request *rq, struct reply *rp);
@@ -36,9 +38,14 @@ typedef void (*handler_fn)(struct request *rq, struct reply *rp);
 /* An endpoint in the route table (routes.c): a struct srv_route whose data is this. */
 struct endpoint {
 	handler_fn fn;
+	bool slow; /* waits for other servers: runs on a thread of its own (srv_later_run) */
 };
 #define ROUTE_ROLE(method, pattern, fn, role) \
-	{ method, pattern, server_call, (void *)&(const struct endpoint){ fn }, 0, role, NULL }
+	{ method, pattern, server_call, (void *)&(const struct endpoint){ fn, false }, 0, role, NULL }
+/* An endpoint that waits for nodes or other frontends (a fan-out, a refresh). */
+#define SLOW_ROUTE_ROLE(method, pattern, fn, role) \
+	{ method, pattern, server_call, (void *)&(const struct endpoint){ fn, true }, 0, role, NULL }
+#define SLOW_ROUTE(method, pattern, fn) SLOW_ROUTE_ROLE(method, pattern, fn, SRV_ROLE_DEFAULT)
 #define ROUTE(method, pattern, fn) ROUTE_ROLE(method, pattern, fn, SRV_ROLE_DEFAULT)
 /* Node management makes the frontend send requests elsewhere: admin only. */
 #define ADMIN_ROUTE(method, pattern, fn) ROUTE_ROLE(method, pattern, fn, SRV_ROLE_ADMIN)

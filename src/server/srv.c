@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,11 +128,17 @@ static enum MHD_Result queue(struct srv *s, struct MHD_Connection *conn, const c
 
 	if (s->cfg.on_reply != NULL)
 		s->cfg.on_reply(s->cfg.ctx, method, uri, rp->status);
-	if (rp->body != NULL)
+	if (rp->stream != NULL) /* libmicrohttpd frees stream_cls with the response */
+		r = MHD_create_response_from_callback(
+			rp->stream_size == SRV_STREAM_UNKNOWN ? MHD_SIZE_UNKNOWN : rp->stream_size,
+			64 * 1024, rp->stream, rp->stream_cls,
+			rp->stream_free);
+	else if (rp->body != NULL)
 		r = MHD_create_response_from_buffer_with_free_callback(rp->len, rp->body, free);
 	else
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	rp->body = NULL;
+	rp->stream_free = NULL;
 	for (size_t i = 0; i < rp->nheaders; i++)
 		add_header_line(r, rp->headers[i]);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -224,6 +231,50 @@ void srv_later_finish(struct srv_later *l, struct srv_reply *rp)
 	s->pending--;
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->mu); /* nothing of st or s is touched after this */
+}
+
+/* Threads of srv_later_run at once (all servers of the process). */
+static atomic_uint later_threads;
+
+struct later_run {
+	void (*work)(void *arg, struct srv_reply *rp);
+	void *arg;
+	struct srv_later *later;
+};
+
+static void *later_main(void *p)
+{
+	struct later_run *r = p;
+	struct srv_reply rp = { 0 };
+
+	pthread_setname_np(pthread_self(), "srv-later");
+	r->work(r->arg, &rp);
+	atomic_fetch_sub(&later_threads, 1);
+	srv_later_finish(r->later, &rp);
+	free(r);
+	return NULL;
+}
+
+bool srv_later_run(struct srv_request *rq, struct srv_reply *rp,
+		   void (*work)(void *arg, struct srv_reply *rp), void *arg)
+{
+	struct later_run *r;
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (atomic_fetch_add(&later_threads, 1) >= SRV_LATER_THREADS) {
+		atomic_fetch_sub(&later_threads, 1);
+		srv_reply_detail(rp, 503, "Too many slow requests at once; try again later");
+		return false;
+	}
+	r = xmalloc(sizeof(*r));
+	*r = (struct later_run){ work, arg, srv_later(rq) };
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, later_main, r) != 0)
+		later_main(r); /* no thread to be had: the work runs here */
+	pthread_attr_destroy(&attr);
+	return true;
 }
 
 /* The answer of a request answered later, once finished (with a thread per connection, the

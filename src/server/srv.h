@@ -19,6 +19,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct MHD_Connection;
 
@@ -87,7 +89,19 @@ struct srv_reply {
 	char **headers; /* malloc'd "Name: value" lines */
 	size_t nheaders;
 	char *allow; /* the Allow header of a 405 */
+	/* Instead of body, a body produced while it is sent (libmicrohttpd's content reader):
+	 * stream(cls, pos, buf, max) gives up to max bytes at pos, SRV_STREAM_END at the end,
+	 * SRV_STREAM_ERROR to cut the connection; stream_free(cls) when the answer is done or
+	 * dropped. stream_size is the length, or SRV_STREAM_UNKNOWN (chunked). */
+	ssize_t (*stream)(void *cls, uint64_t pos, char *buf, size_t max);
+	void (*stream_free)(void *cls);
+	void *stream_cls;
+	uint64_t stream_size;
 };
+
+#define SRV_STREAM_END ((ssize_t)-1)
+#define SRV_STREAM_ERROR ((ssize_t)-2)
+#define SRV_STREAM_UNKNOWN UINT64_MAX
 
 typedef void (*srv_handler)(struct srv_request *rq, struct srv_reply *rp);
 
@@ -162,6 +176,13 @@ struct srv_later;
 struct srv_later *srv_later(struct srv_request *rq);
 /* From any thread, exactly once: sends rp (taken) as the answer and resumes the connection. */
 void srv_later_finish(struct srv_later *l, struct srv_reply *rp);
+/* Runs work(arg, rp) on a thread of its own (it inherits the server thread's blocked
+ * signals) while rq's connection waits (srv_later); its rp is the answer. For handlers that
+ * take seconds: at most SRV_LATER_THREADS at once; beyond, false with rp set to 503 (arg
+ * is the caller's again). */
+bool srv_later_run(struct srv_request *rq, struct srv_reply *rp,
+		   void (*work)(void *arg, struct srv_reply *rp), void *arg);
+#define SRV_LATER_THREADS 64
 
 /* ---- srv-auth.c: the one authorisation hook ---- */
 /* The role a route requires (its own, or the default for its method). */

@@ -57,7 +57,7 @@ get() { curl -sS --max-time 30 --unix-socket "$SOCK" -w '\n%{http_code}' "http:/
 # A profile is running when its worker thread's stack is in profile_run (seen by /threads,
 # which captures only that thread here, to stay quick on a loaded machine).
 profiling() {
-	curl -s --max-time 5 --unix-socket "$SOCK" 'http://localhost/threads?format=json&name=lmca-later' |
+	curl -s --max-time 5 --unix-socket "$SOCK" 'http://localhost/threads?format=json&name=srv-later' |
 		jq -e 'any(.[].frames[]; startswith("profile_run+"))' >/dev/null
 }
 
