@@ -306,6 +306,7 @@ static void setup(CURL *e, const struct fwd_request *rq, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROXY, ""); /* nodes are reached directly (no proxy env) */
 	curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, IDLE_MAX_S);
 	if (model_port_is_socket(rq->port))
 		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, rq->port);

@@ -29,6 +29,7 @@ struct srv_watch {
 	pthread_t thread;
 	bool stop;
 	struct srv_conn *head;
+	int64_t wake_ms; /* when the watchdog wakes next (0: only when told) */
 	void (*expired)(void *ctx, const struct srv_conn *c);
 	void *ctx;
 };
@@ -70,6 +71,7 @@ static void *watch_main(void *arg)
 		int64_t next = sweep(w, now_ms());
 		struct timespec ts = { (time_t)(next / 1000), (long)(next % 1000) * 1000000 };
 
+		w->wake_ms = next;
 		if (next == 0)
 			pthread_cond_wait(&w->cond, &w->mu);
 		else
@@ -133,9 +135,12 @@ void watch_set(struct srv_watch *w, struct srv_conn *c, unsigned int secs, const
 	c->deadline_ms = secs > 0 ? now_ms() + (int64_t)secs * 1000 : 0;
 	c->phase = phase;
 	c->secs = secs;
-	/* The watchdog sleeps until the earliest deadline it knew: a new one may be earlier. */
-	if (secs > 0)
+	/* The watchdog sleeps until the earliest deadline it knew: told only of an earlier one
+	 * (most deadlines are later, and most are cleared before they come). */
+	if (secs > 0 && (w->wake_ms == 0 || c->deadline_ms < w->wake_ms)) {
+		w->wake_ms = c->deadline_ms;
 		pthread_cond_signal(&w->cond);
+	}
 	pthread_mutex_unlock(&w->mu);
 }
 

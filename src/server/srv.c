@@ -371,6 +371,17 @@ static void on_expired(void *ctx, const struct srv_conn *c)
 		c->from, c->phase, c->secs);
 }
 
+/* Whether a body follows the headers (a length above 0, or chunks). */
+static bool has_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl != NULL && strtoull(cl, NULL, 10) > 0) ||
+	       MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
 static bool declared_too_big(struct srv *s, struct MHD_Connection *conn)
 {
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -403,7 +414,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!st->started) {
 		st->started = true;
 		st->conn = conn_of(conn);
-		conn_due(s, st->conn, s->cfg.body_timeout, "body");
+		conn_due(s, st->conn, has_body(conn) ? s->cfg.body_timeout : 0, "body");
 		if (st->conn != NULL && st->conn->refused)
 			return queue_refused(s, conn, method, st);
 		/* Refuse a declared oversized body before reading it. */
