@@ -336,7 +336,9 @@ static void classify(const struct xfer *x, struct srv_reply *rp, CURLcode rc)
 {
 	bool sock = model_port_is_socket(x->port);
 
-	if (rc == CURLE_OPERATION_TIMEDOUT)
+	if (rc == CURLE_ABORTED_BY_CALLBACK) /* only when the frontend stops */
+		fail(rp, 503, xstrdup("The frontend is stopping"));
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		fail(rp, 504, sock ? xasprintf("Connection to socket %s timed out", x->port)
 				   : xasprintf("Connection to target service %s:%s timed out",
 					       x->host, x->port));
@@ -419,7 +421,7 @@ static void look_at_paused(bool stopping)
 
 		next = x->next;
 		pthread_mutex_lock(&x->mu);
-		drop = x->dropped || (stopping && x->streaming); /* at exit, after the server */
+		drop = x->dropped || stopping;
 		resume = !drop && x->paused && x->body.len - x->off < FORWARD_STREAM_BUFFER / 2 &&
 			 atomic_load(&buffered) < FORWARD_BUDGET;
 		if (resume) {
@@ -490,7 +492,8 @@ static void *forwarder_main(void *arg)
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 			xfer_done(x, msg->data.result);
 		}
-		curl_multi_poll(fw.multi, NULL, 0, 1000, NULL);
+		if (!stopping)
+			curl_multi_poll(fw.multi, NULL, 0, 1000, NULL);
 	}
 	return NULL;
 }
@@ -519,6 +522,16 @@ void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD
 	x->conn = conn;
 	x->refs = 1;
 	pthread_mutex_lock(&fw.mu);
+	if (!fw.started || fw.stop) { /* stopping: no new transfer */
+		struct srv_reply rp = { 0 };
+
+		pthread_mutex_unlock(&fw.mu);
+		classify(x, &rp, CURLE_ABORTED_BY_CALLBACK);
+		x->later = NULL;
+		xfer_unref(x);
+		srv_later_finish(l, &rp);
+		return;
+	}
 	x->e = handle_take_locked();
 	setup(x->e, rq, x);
 	x->next = fw.queue;
@@ -527,9 +540,11 @@ void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD
 	curl_multi_wakeup(fw.multi);
 }
 
+/* Every transfer ends (503 for a request still waiting, a streamed answer cut), so that no
+ * connection stays suspended for libmicrohttpd to stop. */
 void forward_cleanup(void)
 {
-	if (!fw.started)
+	if (!fw.started || fw.stop)
 		return;
 	pthread_mutex_lock(&fw.mu);
 	fw.stop = true;
@@ -539,5 +554,4 @@ void forward_cleanup(void)
 	while (fw.nhandles > 0)
 		curl_easy_cleanup(fw.handles[--fw.nhandles]);
 	curl_multi_cleanup(fw.multi);
-	fw.started = false;
 }

@@ -36,7 +36,8 @@ void forward_init(void);
  * finishes later through l. conn is the client's connection (suspended while a streamed
  * answer waits for the node). */
 void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD_Connection *conn);
-/* Stops the forwarder (after the server stopped) and frees what it kept. */
+/* Stops the forwarder and frees what it kept: before the server stops (srv_stop), since
+ * libmicrohttpd must not stop with a connection suspended waiting for a node. */
 void forward_cleanup(void);
 
 #endif

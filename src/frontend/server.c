@@ -143,6 +143,14 @@ static void on_reply(void *ctx, const char *method, const char *uri, unsigned in
 	log_debug("%s %s -> %u", method, uri, status);
 }
 
+void server_stop(struct srv *s)
+{
+	if (s == NULL)
+		return;
+	forward_cleanup();
+	srv_stop(s);
+}
+
 struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
 {
 	struct srv_config cfg;

@@ -84,7 +84,9 @@ char *rq_capture(struct request *rq, struct reply *rp, size_t i);
 /* The body as JSON; NULL after a 400 reply. */
 json_t *rq_json(struct request *rq, struct reply *rp);
 
-/* Serves on an already listening socket; srv_stop() stops. */
+/* Serves on an already listening socket; server_stop() stops. */
 struct srv *server_start(struct frontend *fe, int listen_fd, char **cause);
+/* Ends the forwarded transfers, then stops the server (s may be NULL). */
+void server_stop(struct srv *s);
 
 #endif
