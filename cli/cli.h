@@ -15,8 +15,6 @@ void sleep_ms(long ms);
  * code (0: at least one node listed, or some listing failed but others answered, noted in
  * c->listing_code). */
 int cluster_load(struct ctx *c);
-/* Natural order of node names: digit runs compare as numbers. */
-int node_name_cmp(const char *a, const char *b);
 
 /* select.c: fills c->sel from -n, positional targets, --all, -l and --instance. Returns an
  * exit code; a pattern that matches no node is LMC_EXIT_NOTFOUND. */
@@ -44,8 +42,6 @@ void result_fail(struct result *r, int code, char *msg);
 json_t *result_json(struct result *r);
 /* The same, and fails r unless the body is a JSON object. */
 json_t *result_json_object(struct result *r);
-/* s percent-encoded for a URL path segment or query value; caller frees. */
-char *url_encode(const char *s);
 /* Class of an HTTP status: 0 for 2xx. */
 int status_code_class(long status);
 
@@ -65,6 +61,10 @@ struct table *table_new(struct ctx *c, const char *const *header);
 void table_row(struct table *t, ...); /* strings, NULL-terminated */
 void table_add(struct table *t, const char *cell);
 void table_print(struct table *t); /* and frees it */
+/* A NODE/<key_head>/<value_head> table: a row per member of each ok result's object, the
+ * value as json_cell shows it (log levels, config get, meta, inference). */
+void print_members(struct ctx *c, struct result *rs, size_t n, const char *key_head,
+		   const char *value_head);
 const char *color(struct ctx *c, const char *what); /* "head" or "reset" */
 /* s for a terminal: control characters and escape sequences as \n, \e, \xHH, \u009b,
  * bytes that are not UTF-8 as \xHH; newlines and tabs kept when keep_newlines. Caller frees. */
@@ -85,8 +85,6 @@ char *profile_top_text(const json_t *profile);
 /* simple.c: GET path on every target, parse each ok answer, report. */
 typedef void (*parse_fn)(struct ctx *c, struct result *r);
 int simple_get(struct ctx *c, const char *path, parse_fn parse, print_fn print);
-/* parse_fn for JSON bodies, also JSON sent as text/plain. */
-void parse_json_body(struct ctx *c, struct result *r);
 /* parse_fn for answers that must be a JSON object (/meta, /inference_info, /healthcheck). */
 void parse_json_object(struct ctx *c, struct result *r);
 /* A two-column NODE/<title> table of each ok result as text. */

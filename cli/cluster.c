@@ -107,8 +107,3 @@ int cluster_load(struct ctx *c)
 	cluster_listing_free(&l);
 	return code;
 }
-
-int node_name_cmp(const char *a, const char *b)
-{
-	return cluster_name_cmp(a, b);
-}

@@ -4,6 +4,7 @@
  * that matches nothing on a node fails that node with not found (4). */
 #include "config.h"
 #include "cli.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -39,22 +40,7 @@ static void parse(struct ctx *c, struct result *r)
 
 void print_key_values(struct ctx *c, struct result *rs, size_t n)
 {
-	const char *head[] = { "NODE", "KEY", "VALUE", NULL };
-	struct table *t = table_new(c, head);
-	const char *k;
-	json_t *v;
-
-	for (size_t i = 0; i < n; i++) {
-		if (rs[i].code != 0 || !json_is_object(rs[i].result))
-			continue;
-		json_object_foreach(rs[i].result, k, v) {
-			char *cell = json_cell(v);
-
-			table_row(t, rs[i].node->name, k, cell);
-			free(cell);
-		}
-	}
-	table_print(t);
+	print_members(c, rs, n, "KEY", "VALUE");
 }
 
 char *conf_path(char **keys, int nkeys)
@@ -66,7 +52,7 @@ char *conf_path(char **keys, int nkeys)
 			nkeys = 0; /* a glob: every key is needed, to match it here */
 	buf_puts(&b, "/conf");
 	for (int i = 0; i < nkeys; i++) {
-		char *k = url_encode(keys[i]);
+		char *k = str_percent_encode(keys[i], "");
 
 		buf_printf(&b, "%s%s", i ? "," : "?names=", k);
 		free(k);

@@ -36,18 +36,7 @@ static void parse(struct ctx *c, struct result *r)
 
 void print_loglevels(struct ctx *c, struct result *rs, size_t n)
 {
-	const char *head[] = { "NODE", "LOGGER", "LEVEL", NULL };
-	struct table *t = table_new(c, head);
-	const char *k;
-	json_t *v;
-
-	for (size_t i = 0; i < n; i++) {
-		if (rs[i].code != 0)
-			continue;
-		json_object_foreach(rs[i].result, k, v)
-			table_row(t, rs[i].node->name, k, json_string_value(v));
-	}
-	table_print(t);
+	print_members(c, rs, n, "LOGGER", "LEVEL");
 }
 
 /* "log-level NODE" reads NODE as a logger: say how to name a node instead. */

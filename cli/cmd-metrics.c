@@ -14,38 +14,10 @@ static const struct cmd_opt opts[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
-static void put_escaped(struct buf *b, const char *v)
-{
-	for (; *v; v++) {
-		if (*v == '\\' || *v == '"')
-			buf_putc(b, '\\');
-		if (*v == '\n')
-			buf_puts(b, "\\n");
-		else
-			buf_putc(b, *v);
-	}
-}
-
-/* "name{a=\"x\",b=\"y\"}" with label values escaped again. */
-static char *series_text(const struct prom_sample *s)
-{
-	struct buf b = BUF_INIT;
-
-	buf_puts(&b, s->name);
-	for (size_t i = 0; i < s->nlabels; i++) {
-		buf_printf(&b, "%c%s=\"", i ? ',' : '{', s->labels[i].name);
-		put_escaped(&b, s->labels[i].value);
-		buf_putc(&b, '"');
-	}
-	if (s->nlabels > 0)
-		buf_putc(&b, '}');
-	return buf_steal(&b);
-}
-
 static json_t *sample_json(const struct prom_family *f, const struct prom_sample *s)
 {
 	json_t *labels = json_object(), *value, *out;
-	char *series = series_text(s);
+	char *series = prom_series(NULL, s, NULL);
 
 	for (size_t i = 0; i < s->nlabels; i++)
 		json_object_set_new(labels, s->labels[i].name, json_string(s->labels[i].value));

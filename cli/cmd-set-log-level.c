@@ -10,6 +10,7 @@
 #include "config.h"
 #include "cli.h"
 #include "jsonutil.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -62,7 +63,7 @@ static void plan(struct ctx *c, struct result *r)
 static size_t requests(struct ctx *c, struct result *rs, struct cl_node ***nodes,
 		       struct request **reqs, size_t **owner)
 {
-	char *lv = url_encode(c->args[1]);
+	char *lv = str_percent_encode(c->args[1], "");
 	size_t n = 0;
 	json_t *e;
 	size_t j;
@@ -76,7 +77,7 @@ static size_t requests(struct ctx *c, struct result *rs, struct cl_node ***nodes
 			*nodes = xreallocarray(*nodes, n + 1, sizeof **nodes);
 			*reqs = xreallocarray(*reqs, n + 1, sizeof **reqs);
 			*owner = xreallocarray(*owner, n + 1, sizeof **owner);
-			lg = url_encode(json_str_member(e, "name", ""));
+			lg = str_percent_encode(json_str_member(e, "name", ""), "");
 			(*nodes)[n] = c->sel[i];
 			(*owner)[n] = i;
 			(*reqs)[n++] = (struct request){ .method = "GET",

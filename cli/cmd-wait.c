@@ -70,13 +70,30 @@ static char *all_equal(struct result *rs, size_t n, const json_t *want)
 	return why;
 }
 
-static char *check_log_level(struct ctx *c, const char *arg)
+/* Narrows one node's answer down to the value of name (a logger, a config key). */
+typedef void pick_fn(struct result *r, char *name);
+
+static void pick_level(struct result *r, char *logger)
+{
+	parse_loglevels(r, logger);
+}
+
+static void pick_conf(struct result *r, char *key)
+{
+	parse_conf(r, &key, 1);
+}
+
+/* NAME=VALUE of arg on every selected node: GET path, each answer picked down to NAME's
+ * value and compared with VALUE (upper-cased first when upper: levels are upper case on the
+ * wire). NULL when all are equal, else why not. */
+static char *check_values(struct ctx *c, const char *arg, const char *path, pick_fn *pick,
+			  bool upper)
 {
 	json_t *want;
-	char *logger = split(arg, &want), *why;
-	struct result *rs = fanout_get(c, "/loglevel");
+	char *name = split(arg, &want), *why;
+	struct result *rs = fanout_get(c, path);
 
-	if (json_is_string(want)) { /* levels are upper case on the wire */
+	if (upper && json_is_string(want)) {
 		char *up = xstrdup(json_string_value(want));
 
 		for (char *p = up; *p; p++)
@@ -86,28 +103,22 @@ static char *check_log_level(struct ctx *c, const char *arg)
 	}
 	for (size_t i = 0; i < c->nsel; i++)
 		if (rs[i].code == 0)
-			parse_loglevels(&rs[i], logger);
+			pick(&rs[i], name);
 	why = all_equal(rs, c->nsel, want);
 	results_free(rs, c->nsel);
 	json_decref(want);
-	free(logger);
+	free(name);
 	return why;
+}
+
+static char *check_log_level(struct ctx *c, const char *arg)
+{
+	return check_values(c, arg, "/loglevel", pick_level, true);
 }
 
 static char *check_config(struct ctx *c, const char *arg)
 {
-	json_t *want;
-	char *key = split(arg, &want), *why;
-	struct result *rs = fanout_get(c, "/conf");
-
-	for (size_t i = 0; i < c->nsel; i++)
-		if (rs[i].code == 0)
-			parse_conf(&rs[i], &key, 1);
-	why = all_equal(rs, c->nsel, want);
-	results_free(rs, c->nsel);
-	json_decref(want);
-	free(key);
-	return why;
+	return check_values(c, arg, "/conf", pick_conf, false);
 }
 
 static char *check_nodes(struct ctx *c, const char *arg)

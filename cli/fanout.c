@@ -17,23 +17,6 @@ long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* s percent-encoded for a URL path segment or query value. */
-char *url_encode(const char *s)
-{
-	struct buf b = BUF_INIT;
-
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (strchr("-._~", ch) != NULL || (ch >= '0' && ch <= '9') ||
-		    ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'))
-			buf_putc(&b, (char)ch);
-		else
-			buf_printf(&b, "%%%02X", ch);
-	}
-	return buf_steal(&b);
-}
-
 int status_code_class(long status)
 {
 	if (status >= 200 && status < 300)

@@ -229,3 +229,24 @@ void table_print(struct table *t)
 		table_free(out);
 	table_free(t);
 }
+
+void print_members(struct ctx *c, struct result *rs, size_t n, const char *key_head,
+		   const char *value_head)
+{
+	const char *head[] = { "NODE", key_head, value_head, NULL };
+	struct table *t = table_new(c, head);
+	const char *k;
+	json_t *v;
+
+	for (size_t i = 0; i < n; i++) {
+		if (rs[i].code != 0 || !json_is_object(rs[i].result))
+			continue;
+		json_object_foreach(rs[i].result, k, v) {
+			char *cell = json_cell(v);
+
+			table_row(t, rs[i].node->name, k, cell);
+			free(cell);
+		}
+	}
+	table_print(t);
+}

@@ -7,11 +7,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-void parse_json_body(struct ctx *c, struct result *r)
-{
-	result_json(r);
-}
-
 void parse_json_object(struct ctx *c, struct result *r)
 {
 	result_json_object(r);

@@ -7,3 +7,7 @@ EXTRA_DIST += tests/unit/tap.h tests/helpers/common.bash build-aux/tap-driver.sh
 TESTS += tests/bats/fixtures.bats tests/bats/cluster-lmcache.bats
 EXTRA_DIST += tests/bats/fixtures.bats tests/bats/cluster-lmcache.bats tests/helpers/fixtures.bash \
 	tests/helpers/fixture-server.py tests/fixtures/lmcache
+
+# Tree-wide checks of the code's shape (HACKING.md): function length, one name per thing.
+TESTS += tests/bats/funclen.bats tests/bats/names.bats
+EXTRA_DIST += tests/bats/funclen.bats tests/bats/names.bats

@@ -379,6 +379,7 @@ struct collector *collector_start(struct model *m, const struct cl_source *src,
 	c->tabs = tabs;
 	c->src = *src;
 	c->http = hm_client_new();
+	c->src.http = c->http; /* the walk reuses the collector's connections */
 	sigfillset(&all); /* signals (SIGWINCH, SIGINT) belong to the screen thread */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (pthread_create(&c->thread, NULL, collector_main, c) != 0) {

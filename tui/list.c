@@ -30,7 +30,7 @@ void rows_init(struct rows *r, const struct col *cols, int ncols, const char *un
 	*r = (struct rows){ .cols = cols, .ncols = ncols, .unit = unit };
 }
 
-static struct row *row_new(struct rows *r, enum pair c, void *data, int depth)
+struct row *rows_add(struct rows *r, enum pair c, void *data, int depth)
 {
 	struct row *w;
 
@@ -71,17 +71,12 @@ static char *vformat(const char *fmt, va_list ap)
 
 void rows_head(struct rows *r, enum pair c, int depth, const char *fmt, ...)
 {
-	struct row *w = row_new(r, c, NULL, depth);
+	struct row *w = rows_add(r, c, NULL, depth);
 	va_list ap;
 
 	va_start(ap, fmt);
 	w->cell[0] = vformat(fmt, ap);
 	va_end(ap);
-}
-
-struct row *rows_add(struct rows *r, enum pair c, void *data, int depth)
-{
-	return row_new(r, c, data, depth);
 }
 
 void rows_cell(struct row *w, int col, double key, const char *fmt, ...)

@@ -14,10 +14,10 @@ tui_lmcache_top_LDADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) $(N
 dist_man_MANS += man/lmcache-top.1
 
 # Tests: tmux-driven bats tests against real local clusters.
-EXTRA_DIST += tests/helpers/tui.bash
+EXTRA_DIST += tests/helpers/tui.bash tests/helpers/tui-cluster.bash
 tui_bats = tests/bats/tui-cluster.bats tests/bats/tui-screen.bats tests/bats/tui-bugs.bats \
 	tests/bats/tui-profile.bats \
-	tests/bats/tui-features.bats tests/bats/tui-lmcache.bats
+	tests/bats/tui-features.bats tests/bats/tui-lmcache.bats tests/bats/tui-keepalive.bats
 TESTS += $(tui_bats)
 EXTRA_DIST += $(tui_bats)
 

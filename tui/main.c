@@ -98,44 +98,50 @@ static void defaults(struct topts *o)
 		o->src.registry = NULL;
 }
 
+/* One option; 0, or the exit status of a usage error. */
+static int apply_opt(struct topts *o, int c, char **argv)
+{
+	double v;
+
+	switch (c) {
+	case 'r': o->src.registry = optarg; break;
+	case 'f': o->src.frontend = optarg; break;
+	case 's': o->src.socket = optarg; break;
+	case 'u': o->src.url = optarg; break;
+	case 'd':
+		if (number(optarg, 0.1, 3600, &o->delay) < 0)
+			return bad_usage(xasprintf("bad --delay %s: seconds, 0.1 to 3600", optarg));
+		break;
+	case 'm':
+		if (number(optarg, 1, 1e9, &v) < 0)
+			return bad_usage(xasprintf("bad --max-iterations %s: a number >= 1", optarg));
+		o->max_iterations = (long)v;
+		break;
+	case 'R': o->readonly = true; break;
+	case 'C': o->color = false; break;
+	case 'U': o->unicode = false; break;
+	case 'M': o->mouse = false; break;
+	case 'T': auth_opt[0] = optarg; break;
+	case 'A': auth_opt[1] = optarg; break;
+	case 'c': auth_opt[2] = optarg; break;
+	case 'k': auth_opt[3] = optarg; break;
+	case 'h': usage(stdout); exit(0);
+	case 'V': printf("lmcache-top %s\n", PACKAGE_VERSION); exit(0);
+	default: return bad_usage(xasprintf("bad option '%s'", argv[optind - 1]));
+	}
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct topts *o)
 {
 	char *why = NULL;
-	double v;
-	int c;
+	int c, rc;
 
 	defaults(o);
 	opterr = 0; /* our message names the program, not its path */
-	while ((c = getopt_long(argc, argv, "d:hV", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'r': o->src.registry = optarg; break;
-		case 'f': o->src.frontend = optarg; break;
-		case 's': o->src.socket = optarg; break;
-		case 'u': o->src.url = optarg; break;
-		case 'd':
-			if (number(optarg, 0.1, 3600, &o->delay) < 0)
-				return bad_usage(xasprintf("bad --delay %s: seconds, 0.1 to 3600",
-							   optarg));
-			break;
-		case 'm':
-			if (number(optarg, 1, 1e9, &v) < 0)
-				return bad_usage(xasprintf("bad --max-iterations %s: a number >= 1",
-							   optarg));
-			o->max_iterations = (long)v;
-			break;
-		case 'R': o->readonly = true; break;
-		case 'C': o->color = false; break;
-		case 'U': o->unicode = false; break;
-		case 'M': o->mouse = false; break;
-		case 'T': auth_opt[0] = optarg; break;
-		case 'A': auth_opt[1] = optarg; break;
-		case 'c': auth_opt[2] = optarg; break;
-		case 'k': auth_opt[3] = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("lmcache-top %s\n", PACKAGE_VERSION); exit(0);
-		default: return bad_usage(xasprintf("bad option '%s'", argv[optind - 1]));
-		}
-	}
+	while ((c = getopt_long(argc, argv, "d:hV", long_opts, NULL)) != -1)
+		if ((rc = apply_opt(o, c, argv)) != 0)
+			return rc;
 	if (optind < argc)
 		return bad_usage(xasprintf("unexpected argument %s", argv[optind]));
 	if (!o->src.registry && !o->src.frontend && !o->src.socket && !o->src.url)
@@ -240,6 +246,22 @@ static void ui_free(struct ui *u)
 	detail_free(u);
 }
 
+/* The model, and the pipe the collector wakes the UI with. */
+static int model_open(struct model *m, const struct topts *o, int fds[2])
+{
+	char *src;
+
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+		perror("lmcache-top: pipe");
+		return -1;
+	}
+	src = source_name(o);
+	top_model_init(m, src, fds[1], ntabs);
+	free(src);
+	m->interval = o->delay;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct topts o;
@@ -247,19 +269,12 @@ int main(int argc, char **argv)
 	struct ui u = { 0 };
 	struct collector *c;
 	int rc, fds[2];
-	char *src;
 
 	setlocale(LC_ALL, "");
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		return rc;
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
-		perror("lmcache-top: pipe");
+	if (model_open(&m, &o, fds) < 0)
 		return 1;
-	}
-	src = source_name(&o);
-	top_model_init(&m, src, fds[1], ntabs);
-	free(src);
-	m.interval = o.delay;
 	u = (struct ui){ .m = &m, .o = &o, .tabs = tab_table, .ntabs = ntabs, .follow = true,
 			 .back_tab = -1,
 			 .ts = xcalloc((size_t)ntabs, sizeof *u.ts) };

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "top.h"
 #include "buf.h"
+#include "bottleneck.h"
 #include "xalloc.h"
 
 #include <math.h>
@@ -292,16 +293,8 @@ void node_metrics(struct tnode *n, const char *text, size_t len, double now)
 /* The sum of every sample called name (all label sets); false when there is none. */
 static bool sum_samples(const struct prom_exposition *e, const char *name, double *sum)
 {
-	bool found = false;
-
-	*sum = 0;
-	for (size_t i = 0; i < e->nfamilies; i++)
-		for (size_t j = 0; j < e->families[i].nsamples; j++)
-			if (strcmp(e->families[i].samples[j].name, name) == 0) {
-				*sum += e->families[i].samples[j].value;
-				found = true;
-			}
-	return found;
+	*sum = bn_sum_samples(e, name);
+	return !isnan(*sum);
 }
 
 static double sum_or_nan(const struct prom_exposition *e, const char *name)
@@ -309,21 +302,6 @@ static double sum_or_nan(const struct prom_exposition *e, const char *name)
 	double v;
 
 	return sum_samples(e, name, &v) ? v : NAN;
-}
-
-double node_hit_rate(const struct tnode *n)
-{
-	return n->hit_rate;
-}
-
-double node_hit_tokens(const struct tnode *n)
-{
-	return n->hit_tokens;
-}
-
-double node_cache_usage(const struct tnode *n)
-{
-	return n->cache_usage;
 }
 
 static bool same_labels(const struct prom_sample *a, const struct prom_sample *b)
@@ -376,18 +354,6 @@ double node_rate_sum(const struct tnode *n, const char *name)
 	if (!sum_samples(&n->metrics, name, &b) || !sum_samples(&n->prev, name, &a))
 		return NAN;
 	return rate(n, a, b);
-}
-
-char *sample_series(const struct prom_sample *s)
-{
-	struct buf b = BUF_INIT;
-
-	buf_puts(&b, s->name);
-	for (size_t i = 0; i < s->nlabels; i++)
-		buf_printf(&b, "%s%s=\"%s\"", i ? "," : "{", s->labels[i].name, s->labels[i].value);
-	if (s->nlabels > 0)
-		buf_putc(&b, '}');
-	return buf_steal(&b);
 }
 
 /* fmt with ap as a malloc'd string, or NULL when it cannot be formatted. */

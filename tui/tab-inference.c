@@ -2,6 +2,7 @@
  * versions, vLLM, model and cache configuration), one row per field, sections as headers. */
 #include "config.h"
 #include "top.h"
+#include "jsonutil.h"
 
 static const struct keybind keys[] = { { "/", "filter fields" }, { NULL, NULL } };
 
@@ -9,7 +10,7 @@ const struct tab tab_inference = {
 	.name = "Inference",
 	.key = '7',
 	.path = "/inference_info",
-	.parse = parse_json_doc,
+	.parse = json_parse_lenient,
 	.draw = tab_json_draw,
 	.on_key = tab_no_key,
 	.keys = keys,

@@ -61,17 +61,9 @@ static bool covers(const char *pattern, const char *name)
 	       (strncmp(pattern, name, n) == 0 && name[n] == '.');
 }
 
-static char *query_value(const char *s)
-{
-	char *e = curl_easy_escape(NULL, s, 0), *r = xstrdup(e ? e : s);
-
-	curl_free(e);
-	return r;
-}
-
 static struct action *level_action(const char *node, const char *logger, const char *level)
 {
-	char *q = query_value(logger);
+	char *q = str_percent_encode(logger, "");
 	struct action *a = action_new(node, "GET",
 				      xasprintf("/loglevel?logger_name=%s&level=%s", q, level), NULL,
 				      xasprintf("%s: %s -> %s", node, logger, level));

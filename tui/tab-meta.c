@@ -2,6 +2,7 @@
  * shape and type), one row per field. */
 #include "config.h"
 #include "top.h"
+#include "jsonutil.h"
 
 static const struct keybind keys[] = { { "/", "filter fields" }, { NULL, NULL } };
 
@@ -9,7 +10,7 @@ const struct tab tab_meta = {
 	.name = "Meta",
 	.key = '6',
 	.path = "/meta",
-	.parse = parse_json_doc,
+	.parse = json_parse_lenient,
 	.draw = tab_json_draw,
 	.on_key = tab_no_key,
 	.keys = keys,

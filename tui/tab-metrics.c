@@ -92,7 +92,7 @@ static int by_group_name(const void *a, const void *b)
 static void sample_row(struct rows *r, const struct prom_sample *s, double rate)
 {
 	char v[24], rt[32] = "";
-	char *series = sample_series(s);
+	char *series = prom_series(NULL, s, NULL);
 	struct row *w = rows_add(r, C_NORMAL, (void *)s, 2);
 
 	if (!isnan(rate))
@@ -130,26 +130,10 @@ static double quantile(const struct hist *h, double q)
 	return h->cum[i] > clo ? lo + (h->le[i] - lo) * (rank - clo) / (h->cum[i] - clo) : lo;
 }
 
-/* The series name with its labels but le: what the buckets of one series share. */
-static char *series_of(const struct prom_family *f, const struct prom_sample *s)
-{
-	struct buf b = BUF_INIT;
-	size_t k = 0;
-
-	buf_puts(&b, f->name);
-	for (size_t i = 0; i < s->nlabels; i++)
-		if (strcmp(s->labels[i].name, "le") != 0)
-			buf_printf(&b, "%s%s=\"%s\"", k++ ? "," : "{", s->labels[i].name,
-				   s->labels[i].value);
-	if (k > 0)
-		buf_putc(&b, '}');
-	return buf_steal(&b);
-}
-
 static void hist_row(struct rows *r, struct tnode *n, const struct prom_family *f,
 		     const struct hist *h)
 {
-	char *name = series_of(f, h->last), p[3][24], v[24], rt[32] = "";
+	char *name = prom_series(f->name, h->last, "le"), p[3][24], v[24], rt[32] = "";
 	double rate = node_rate(n, h->last);
 	struct row *w = rows_add(r, C_NORMAL, (void *)h->last, 2);
 
@@ -178,7 +162,7 @@ static void hist_rows(struct rows *r, struct tnode *n, const struct prom_family 
 
 		if (le == NULL || !str_ends_with(s->name, "_bucket"))
 			continue;
-		key = series_of(f, s);
+		key = prom_series(f->name, s, "le");
 		if (cur != NULL && strcmp(cur, key) != 0) {
 			hist_row(r, n, f, &h);
 			h.n = 0;

@@ -178,11 +178,6 @@ void ui_set_key(struct ui *u, const char *key)
 	u->cur_key = key ? xstrdup(key) : NULL;
 }
 
-json_t *parse_json_doc(const char *body, size_t len, char **cause)
-{
-	return json_parse_lenient(body, len, cause);
-}
-
 struct tnode *ui_selected(const struct ui *u)
 {
 	struct model *m = u->m;

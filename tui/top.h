@@ -111,16 +111,10 @@ double node_age(const struct tnode *n);
 void top_model_status(struct model *m, bool bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void top_model_notify(struct model *m);
-/* Sums over the node's latest scrape for the overview columns; NAN when absent. */
-double node_hit_rate(const struct tnode *n);
-double node_hit_tokens(const struct tnode *n);
-double node_cache_usage(const struct tnode *n);
 /* Rates per second between the last two scrapes, NAN when unknown: of one sample (same
  * name and labels in both), or of every sample called name, summed. */
 double node_rate(const struct tnode *n, const struct prom_sample *s);
 double node_rate_sum(const struct tnode *n, const char *name);
-/* name{label="value",...} of a sample; caller frees. */
-char *sample_series(const struct prom_sample *s);
 double now_mono(void);
 void action_free(struct action *a); /* and the ones after it */
 void top_model_result(struct model *m, bool bad, const char *fmt, ...)
@@ -329,7 +323,6 @@ enum pair state_color(const char *state);
 bool node_is_old(const struct model *m, const struct tnode *n);
 /* A tab's standard body: node line, error line, then the rows with the cursor. */
 void *tab_rows(struct ui *u, struct tnode *n, struct rows *r, int y, int h);
-json_t *parse_json_doc(const char *body, size_t len, char **cause);
 /* draw of a tab that shows its JSON document as rows (Meta, Inference). */
 void tab_json_draw(struct ui *u, struct tnode *n, int y, int h);
 /* on_key of a tab without keys of its own. */

@@ -69,7 +69,7 @@ static int env_stage(const lmca_agent *agent, struct conf_staged **st, size_t *n
 	for (char **k = keys; *k && rc == 0; k++) {
 		if ((var = env_lookup(*k, &text)) == NULL)
 			continue;
-		info = conf_key_info(agent, *k);
+		info = conf_key_lookup(agent, *k);
 		v = conf_value_from_text(info.type, text, info.env_one_item, &why);
 		if (v == NULL) {
 			if (cause)

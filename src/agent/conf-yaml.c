@@ -154,7 +154,7 @@ static int stage_pair(struct yaml_ctx *c, const lmca_agent *agent, yaml_node_pai
 		return -1;
 	}
 	key = conf_canonical(scalar_text(k));
-	info = conf_key_info(agent, key);
+	info = conf_key_lookup(agent, key);
 	if ((v = key_value(c, key, info, vn)) == NULL)
 		return -1;
 	*st = xreallocarray(*st, *n + 1, sizeof **st);

@@ -435,7 +435,7 @@ char *lmca_conf_dump_json(const lmca_agent *agent)
 	return text;
 }
 
-struct conf_key_info conf_key_info(const lmca_agent *agent, const char *key)
+struct conf_key_info conf_key_lookup(const lmca_agent *agent, const char *key)
 {
 	struct conf_store *cs = agent->conf;
 	struct conf_key_info info = { false, LMCA_CONF_STRING, false };

@@ -20,7 +20,7 @@ struct conf_key_info {
 /* The canonical name of key (resolves aliases such as plugin_locations). */
 const char *conf_canonical(const char *key);
 /* Type information of key (after alias resolution). */
-struct conf_key_info conf_key_info(const lmca_agent *agent, const char *key);
+struct conf_key_info conf_key_lookup(const lmca_agent *agent, const char *key);
 /* Registered keys, in registration order, as a NULL-terminated list; free with
  * str_list_free. */
 char **conf_registered_keys(const lmca_agent *agent);

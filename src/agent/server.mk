@@ -26,6 +26,8 @@ EXTRA_DIST += $(agent_server_bats) tests/helpers/agent.bash tests/helpers/compar
 
 # The server through the public API (agents in one process, host routes, stack signal).
 check_PROGRAMS += tests/unit/test-route-server
+tests_unit_test_route_server_SOURCES = tests/unit/test-route-server.c tests/unit/raw-http.c \
+	tests/unit/raw-http.h
 tests_unit_test_route_server_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
 TESTS += tests/unit/test-route-server
 
@@ -40,5 +42,6 @@ EXTRA_DIST += tests/bats/agent-profile.bats
 
 # The hooks of a host with a runtime of its own (host-hooks.c), through the public API.
 check_PROGRAMS += tests/unit/test-host-hooks
+tests_unit_test_host_hooks_SOURCES = tests/unit/test-host-hooks.c tests/unit/raw-http.c
 tests_unit_test_host_hooks_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
 TESTS += tests/unit/test-host-hooks

@@ -47,14 +47,6 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path ? path : "?";
 }
 
-bool symboliser_has_libdw(void)
-{
-#ifdef HAVE_LIBDW
-	return true;
-#else
-	return false;
-#endif
-}
 
 #ifdef HAVE_LIBDW
 static char *debuginfo_path;

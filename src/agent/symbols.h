@@ -17,7 +17,5 @@ char *symboliser_frame(struct symboliser *s, void *addr);
 /* The function alone, for profiles: "func", or "[module]" when it has no name. The string
  * belongs to s (cached) and lives as long as s. */
 const char *symboliser_function(struct symboliser *s, void *addr);
-/* Whether this build resolves names with libdw. */
-bool symboliser_has_libdw(void);
 
 #endif

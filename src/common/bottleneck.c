@@ -22,12 +22,19 @@ double bn_sum_samples(const struct prom_exposition *e, const char *name)
 	double sum = 0;
 	bool found = false;
 
-	for (size_t i = 0; i < e->nfamilies; i++)
-		for (size_t j = 0; j < e->families[i].nsamples; j++)
-			if (strcmp(e->families[i].samples[j].name, name) == 0) {
-				sum += e->families[i].samples[j].value;
+	for (size_t i = 0; i < e->nfamilies; i++) {
+		const struct prom_family *f = &e->families[i];
+
+		/* A sample's name starts with its family's (the parser's rule), so most families
+		 * are passed over whole: lmcache-top asks this of 4,096 nodes a round. */
+		if (strncmp(f->name, name, strlen(f->name)) != 0)
+			continue;
+		for (size_t j = 0; j < f->nsamples; j++)
+			if (strcmp(f->samples[j].name, name) == 0) {
+				sum += f->samples[j].value;
 				found = true;
 			}
+	}
 	return found ? sum : NAN;
 }
 

@@ -6,6 +6,7 @@
 #include "jsonutil.h"
 #include "nodelist.h"
 #include "strutil.h"
+#include "url.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -20,6 +21,13 @@ struct hop {
 	char *name; /* the frontend as shown to the user */
 };
 
+/* One walk: the HTTP client (the caller's, so its connections outlive the walk) and the
+ * timeout of each listing request. */
+struct walk {
+	struct hm_client *http;
+	long tmo;
+};
+
 static char *trim_slash(const char *s)
 {
 	size_t len = strlen(s);
@@ -27,14 +35,6 @@ static char *trim_slash(const char *s)
 	while (len > 0 && s[len - 1] == '/')
 		len--;
 	return xstrndup(s, len);
-}
-
-static char *path_segment(const char *s)
-{
-	char *e = curl_easy_escape(NULL, s, 0), *r = xstrdup(e ? e : s);
-
-	curl_free(e);
-	return r;
 }
 
 /* What one listing request brought: the document, or NULL with error and the class. */
@@ -60,7 +60,8 @@ static json_t *fetch_json(const struct hm_res *r, char **cause)
 }
 
 /* GETs <hop url><path> of every hop at once into got[i]. */
-static void fetch_all(const struct hop *h, size_t n, const char *path, long tmo, struct got *got)
+static void fetch_all(const struct hop *h, size_t n, const char *path, const struct walk *w,
+		      struct got *got)
 {
 	struct hm_req *reqs = xcalloc(n + 1, sizeof *reqs);
 	struct hm_res *res = xcalloc(n + 1, sizeof *res);
@@ -68,9 +69,9 @@ static void fetch_all(const struct hop *h, size_t n, const char *path, long tmo,
 
 	for (size_t i = 0; i < n; i++) {
 		urls[i] = xasprintf("%s%s", h[i].url, path);
-		reqs[i] = (struct hm_req){ .url = urls[i], .timeout_ms = tmo };
+		reqs[i] = (struct hm_req){ .url = urls[i], .timeout_ms = w->tmo };
 	}
-	hm_run(reqs, res, n, 0);
+	hm_client_run(w->http, reqs, res, n, 0, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		got[i] = (struct got){ .err = res[i].err, .status = res[i].status };
 		got[i].doc = fetch_json(&res[i], &got[i].error);
@@ -111,13 +112,13 @@ static void add_frontend(struct cl_listing *l, const struct hop *h, struct got *
  * too. Everything else is one hop, /proxy2/<name>. */
 static char *entry_url(const struct hop *h, const struct nl_entry *e)
 {
-	char *seg = path_segment(e->name), *pseg, *url;
+	char *seg = str_percent_encode(e->name, ""), *pseg, *url;
 
 	if (e->is_proxy || e->proxy == NULL || *e->proxy == '\0' ||
 	    strcmp(e->proxy, "local_proxy") == 0) {
 		url = xasprintf("%s/proxy2/%s", h->url, seg);
 	} else {
-		pseg = path_segment(e->proxy);
+		pseg = str_percent_encode(e->proxy, "");
 		url = xasprintf("%s/proxy2/%s/proxy2/%s", h->url, pseg, seg);
 		free(pseg);
 	}
@@ -162,13 +163,14 @@ static void hops_free(struct hop *h, size_t n)
 }
 
 /* One level of /api/nodes over hops (freed here); depth 1 at most (two hops). */
-static void list_level(struct cl_listing *l, struct hop *h, size_t n, int depth, long tmo)
+static void list_level(struct cl_listing *l, struct hop *h, size_t n, int depth,
+		       const struct walk *w)
 {
 	struct got *got = xcalloc(n + 1, sizeof *got);
 	struct hop *next = NULL;
 	size_t nnext = 0;
 
-	fetch_all(h, n, "/api/nodes", tmo, got);
+	fetch_all(h, n, "/api/nodes", w, got);
 	for (size_t i = 0; i < n; i++) {
 		add_frontend(l, &h[i], &got[i]);
 		if (got[i].doc != NULL)
@@ -176,7 +178,7 @@ static void list_level(struct cl_listing *l, struct hop *h, size_t n, int depth,
 		json_decref(got[i].doc);
 	}
 	if (nnext > 0)
-		list_level(l, next, nnext, depth + 1, tmo);
+		list_level(l, next, nnext, depth + 1, w);
 	else
 		free(next);
 	hops_free(h, n);
@@ -184,15 +186,15 @@ static void list_level(struct cl_listing *l, struct hop *h, size_t n, int depth,
 }
 
 /* The registry's frontends as hops; NULL (and l->error) when it cannot be read. */
-static struct hop *registry_hops(const char *registry, long tmo, struct cl_listing *l,
-				 size_t *n)
+static struct hop *registry_hops(const char *registry, const struct walk *w,
+				 struct cl_listing *l, size_t *n)
 {
 	struct hop reg = { nodelist_infos_url(registry), NULL }, *h = NULL;
 	struct got g;
 	char **fe;
 
 	*n = 0;
-	fetch_all(&reg, 1, "", tmo, &g);
+	fetch_all(&reg, 1, "", w, &g);
 	l->err = g.err;
 	l->status = g.status;
 	if (g.doc != NULL && (fe = nodelist_frontends(g.doc, n, &g.error)) != NULL) {
@@ -220,20 +222,17 @@ static void list_socket(struct cl_listing *l, const char *sock)
 /* One node at a URL: named by the URL as given; host and port from it when it parses. */
 static void list_url(struct cl_listing *l, const char *url)
 {
-	CURLU *u = curl_url();
-	char *host = NULL, *port = NULL;
 	struct nl_entry e = { .name = (char *)url };
+	struct url u;
+	char *why = NULL;
 
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
-		curl_url_get(u, CURLUPART_HOST, &host, 0);
-		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+	if (url_parse(url, &u, &why) == 0) {
+		e.host = u.host;
+		e.port = u.port;
 	}
-	e.host = host;
-	e.port = port;
 	add_node(l, &e, url, "");
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
+	free(why);
+	url_clear(&u);
 }
 
 /* A node listed twice (by two frontends): the first frontend reaches it. One pass with a
@@ -257,9 +256,25 @@ static void drop_duplicates(struct cl_listing *l)
 	prom_map_free(&seen);
 }
 
+/* The first hops of src: its one frontend, or the frontends its registry lists (NULL and
+ * out->error when the registry cannot be read). */
+static struct hop *first_hops(const struct cl_source *src, const struct walk *w,
+			      struct cl_listing *out, size_t *n)
+{
+	struct hop *h;
+
+	if (src->frontend == NULL)
+		return registry_hops(src->registry, w, out, n);
+	h = xcalloc(1, sizeof *h);
+	h[0] = (struct hop){ trim_slash(src->frontend), trim_slash(src->frontend) };
+	*n = 1;
+	return h;
+}
+
 int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cause)
 {
-	long tmo = src->timeout_ms > 0 ? src->timeout_ms : DEFAULT_TIMEOUT_MS;
+	struct walk w = { src->http, src->timeout_ms > 0 ? src->timeout_ms : DEFAULT_TIMEOUT_MS };
+	struct hm_client *own = NULL;
 	struct hop *h;
 	size_t n = 0;
 
@@ -272,20 +287,18 @@ int cluster_list(const struct cl_source *src, struct cl_listing *out, char **cau
 		list_url(out, src->url);
 		return 0;
 	}
-	if (src->frontend != NULL) {
-		h = xcalloc(1, sizeof *h);
-		h[0] = (struct hop){ trim_slash(src->frontend), trim_slash(src->frontend) };
-		n = 1;
-	} else if (src->registry != NULL) {
-		if ((h = registry_hops(src->registry, tmo, out, &n)) == NULL)
-			return 0;
-	} else {
+	if (src->frontend == NULL && src->registry == NULL) {
 		*cause = xstrdup("no cluster given: use --registry URL (or LMCACHE_REGISTRY), "
 				 "--frontend URL or --socket PATH");
 		return -1;
 	}
-	list_level(out, h, n, 0, tmo);
-	drop_duplicates(out);
+	if (w.http == NULL)
+		w.http = own = hm_client_new();
+	if ((h = first_hops(src, &w, out, &n)) != NULL) {
+		list_level(out, h, n, 0, &w);
+		drop_duplicates(out);
+	}
+	hm_client_free(own);
 	return 0;
 }
 

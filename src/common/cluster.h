@@ -19,6 +19,9 @@ struct cl_source {
 	const char *socket;   /* one node's unix socket */
 	long timeout_ms;      /* each listing request; <= 0: 5 s */
 	const char *url;      /* one node's base URL (after socket, before frontend) */
+	/* The caller's client, so that a refresh loop keeps its connections to the registry
+	 * and the frontends; NULL: one of the walk's own, closed after it. */
+	struct hm_client *http;
 };
 
 struct cl_node {

@@ -13,10 +13,15 @@ common_sources += src/common/bottleneck.c src/common/bottleneck.h
 common_libadd += -lm
 common_sources += src/common/client-auth.c src/common/client-auth.h
 common_sources += src/common/netallow.c src/common/netallow.h
+common_sources += src/common/url.c src/common/url.h
+check_PROGRAMS += tests/unit/test-url
+TESTS += tests/unit/test-url
+tests_unit_test_url_LDADD = src/common/libcommon.la src/common/libutil.la
 check_PROGRAMS += tests/unit/test-netallow
 TESTS += tests/unit/test-netallow
 tests_unit_test_netallow_LDADD = src/common/libcommon.la src/common/libutil.la
-common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h
+common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h \
+	src/common/prom-print.c src/common/prom-scan.c src/common/prom-scan.h
 common_sources += src/common/prom-cache.c
 include src/common/prom.mk
 

@@ -81,7 +81,3 @@ int daemon_wait(const sigset_t *stop, const struct timespec *timeout,
 	return sig;
 }
 
-int daemon_wait_signal(const sigset_t *stop, const struct timespec *timeout)
-{
-	return daemon_wait(stop, timeout, NULL, NULL);
-}

@@ -12,13 +12,12 @@
 int daemon_listen(const char *host, int port, int type_flags, char **cause);
 
 /* Fills stop with SIGTERM, SIGINT and SIGHUP and blocks them, and ignores SIGPIPE. Call it
- * before any thread starts, so that only daemon_wait_signal sees the signals. */
+ * before any thread starts, so that only daemon_wait sees the signals. */
 void daemon_block_signals(sigset_t *stop);
 
 /* Waits for a signal of stop, or until timeout passes (NULL: no limit). The signal, logged
- * as the reason for stopping, or 0 when the time is up. */
-int daemon_wait_signal(const sigset_t *stop, const struct timespec *timeout);
-/* The same, except that SIGHUP calls reload(arg) (when not NULL) and returns 0. */
+ * as the reason for stopping, or 0 when the time is up; SIGHUP calls reload(arg) (when not
+ * NULL) and returns 0. */
 int daemon_wait(const sigset_t *stop, const struct timespec *timeout,
 		void (*reload)(void *arg), void *arg);
 

@@ -19,6 +19,7 @@
 #include "client-auth.h"
 #include "jsonutil.h"
 #include "strutil.h"
+#include "url.h"
 #include "xalloc.h"
 
 #define REQUEST_TIMEOUT_MS 10000L
@@ -85,23 +86,6 @@ char *heartbeat_api_address(const char *ip, int port)
 			       : xasprintf("http://%s:%d", ip, port);
 }
 
-/* Host and port of url, via libcurl's parser (the port defaults by scheme). */
-static int url_host_port(const char *url, char **host, char **port, char **cause)
-{
-	CURLU *u = curl_url();
-	int rc = -1;
-
-	*host = *port = NULL;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) != CURLUE_OK)
-		*cause = xasprintf("cannot parse URL '%s'", url);
-	else
-		rc = 0;
-	curl_url_cleanup(u);
-	return rc;
-}
-
 /* A connected UDP socket sends nothing, but makes the kernel choose the source address
  * it would use toward the registry (LMCache asks about 8.8.8.8 instead, which is wrong on
  * a private network and fails without a default route). */
@@ -125,24 +109,25 @@ static int route_source(const struct addrinfo *ai, char *out, size_t len)
 int heartbeat_local_ip(const char *url, char *out, size_t len, char **cause)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res = NULL, *ai;
-	char *host, *port, *bare;
+	struct url u;
 	int rc = -1, err;
 
-	if (url_host_port(url, &host, &port, cause) < 0)
+	if (url_parse(url, &u, cause) < 0)
 		return -1;
-	bare = xstrdup(host[0] == '[' ? host + 1 : host);
-	bare[strcspn(bare, "]")] = '\0';
-	if ((err = getaddrinfo(bare, port, &hints, &res)) != 0)
-		*cause = xasprintf("cannot resolve %s: %s", bare, gai_strerror(err));
+	if (u.socket != NULL) {
+		*cause = xasprintf("%s: a unix socket has no source address", url);
+		url_clear(&u);
+		return -1;
+	}
+	if ((err = getaddrinfo(u.host, u.port, &hints, &res)) != 0)
+		*cause = xasprintf("cannot resolve %s: %s", u.host, gai_strerror(err));
 	for (ai = res; ai && rc < 0; ai = ai->ai_next)
 		rc = route_source(ai, out, len);
 	if (rc < 0 && err == 0)
-		*cause = xasprintf("no route to %s", bare);
+		*cause = xasprintf("no route to %s", u.host);
 	if (res)
 		freeaddrinfo(res);
-	free(bare);
-	curl_free(host);
-	curl_free(port);
+	url_clear(&u);
 	return rc;
 }
 
@@ -412,11 +397,20 @@ struct heartbeat *heartbeat_new(void)
 
 static int check_config(const struct heartbeat_config *cfg, char **cause)
 {
+	struct url u;
+	char *why = NULL;
+
 	if (cfg->url == NULL ||
 	    !(str_starts_with(cfg->url, "http://") || str_starts_with(cfg->url, "https://"))) {
 		*cause = xstrdup("heartbeat URL must be an http:// or https:// URL");
 		return -1;
 	}
+	if (url_parse(cfg->url, &u, &why) < 0) { /* "http:///x": libcurl would send to x */
+		*cause = xasprintf("heartbeat URL: %s", why);
+		free(why);
+		return -1;
+	}
+	url_clear(&u);
 	if (cfg->initial_delay < 0) {
 		*cause = xstrdup("heartbeat initial delay must not be negative");
 		return -1;
@@ -494,16 +488,6 @@ static int stop_locked(struct heartbeat *hb, bool deregister_entry)
 	return 0;
 }
 
-int heartbeat_start(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause)
-{
-	int rc;
-
-	pthread_mutex_lock(&hb->ctl);
-	rc = start_locked(hb, cfg, cause);
-	pthread_mutex_unlock(&hb->ctl);
-	return rc;
-}
-
 int heartbeat_restart(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause)
 {
 	int rc;
@@ -525,15 +509,6 @@ int heartbeat_stop(struct heartbeat *hb, bool deregister_entry)
 	return rc;
 }
 
-bool heartbeat_running(struct heartbeat *hb)
-{
-	bool r;
-
-	pthread_mutex_lock(&hb->lock);
-	r = hb->running;
-	pthread_mutex_unlock(&hb->lock);
-	return r;
-}
 
 static json_t *time_or_null(double t)
 {

@@ -34,16 +34,13 @@ struct heartbeat_config {
 struct heartbeat;
 
 struct heartbeat *heartbeat_new(void);
-/* Starts the thread (the config is copied). -1 with cause when already running or when
+/* Starts the thread with cfg (copied), after stopping a running one (without deregistering),
+ * as one step: concurrent callers of restart and stop never interleave. -1 with cause when
  * the URL is not an http(s) URL. */
-int heartbeat_start(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause);
-/* Stops a running heartbeat (without deregistering) and starts one with cfg, as one step:
- * concurrent callers of start, stop and restart never interleave. -1 with cause. */
 int heartbeat_restart(struct heartbeat *hb, const struct heartbeat_config *cfg, char **cause);
 /* Stops the thread, after a deregistration when asked; -1 when it was not running.
  * Safe from any number of threads: one joins, the others wait for it and return -1. */
 int heartbeat_stop(struct heartbeat *hb, bool deregister);
-bool heartbeat_running(struct heartbeat *hb);
 /* {"running", "heartbeat_url", "api_address", "local_ip", "interval", "initial_delay",
  *  "startup_time", "current_time", "sent", "succeeded", "failed", "consecutive_failures",
  *  "last_attempt", "last_success", "last_error", "last_error_time", "next_attempt_in"}

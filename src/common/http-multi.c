@@ -21,10 +21,12 @@
 
 struct hm_client {
 	CURLM *multi;
-	long kept; /* CURLMOPT_MAXCONNECTS now */
+	long kept;   /* CURLMOPT_MAXCONNECTS now */
+	long opened; /* connections opened so far (CURLINFO_NUM_CONNECTS) */
 };
 
 struct batch {
+	struct hm_client *c;
 	struct xfer *x;
 	hm_done_fn *done;
 	void *arg;
@@ -176,10 +178,13 @@ static void drain(CURLM *m, const struct batch *b, size_t *active)
 
 	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
 		struct xfer *x;
+		long connects = 0;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_NUM_CONNECTS, &connects);
+		b->c->opened += connects;
 		finish(x, msg->data.result);
 		curl_multi_remove_handle(m, x->easy);
 		cleanup(x);
@@ -207,17 +212,20 @@ void hm_client_free(struct hm_client *c)
 }
 
 /* libcurl's default cache holds 4 connections per handle still added, so it shrinks as a
- * batch drains and closes most of them: size it for the largest batch seen instead. */
+ * batch drains and closes most of them. Sized instead for every connection the client has
+ * opened and the n this batch may open: a caller that asks a registry, then its frontends,
+ * then the nodes behind them (lmcache-top's refresh) finds each connection again the next
+ * time, not only those of its largest batch. */
 static void keep_connections(struct hm_client *c, size_t n)
 {
 	struct rlimit rl;
-	size_t cap = MAX_KEPT;
+	size_t cap = MAX_KEPT, need = (size_t)c->opened + n;
 	long want;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur / 4 < cap)
 		cap = rl.rlim_cur / 4;
-	want = (long)(n > cap ? cap : n);
+	want = (long)(need > cap ? cap : need);
 	if (want > c->kept) {
 		c->kept = want;
 		curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, want);
@@ -227,7 +235,7 @@ static void keep_connections(struct hm_client *c, size_t n)
 void hm_client_run(struct hm_client *c, const struct hm_req *reqs, struct hm_res *res,
 		   size_t n, size_t max_parallel, hm_done_fn *done, void *arg)
 {
-	struct batch b = { xcalloc(n ? n : 1, sizeof *b.x), done, arg };
+	struct batch b = { c, xcalloc(n ? n : 1, sizeof *b.x), done, arg };
 	size_t next = 0, active = 0;
 	int running;
 

@@ -5,7 +5,9 @@ src_common_libutil_la_SOURCES = \
 	src/common/buf.c src/common/buf.h \
 	src/common/strutil.c src/common/strutil.h
 check_PROGRAMS += tests/unit/test-strutil
-tests_unit_test_strutil_LDADD = $(UNIT_LDADD)
+# libcurl only to compare str_percent_encode with curl_easy_escape.
+tests_unit_test_strutil_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+tests_unit_test_strutil_LDADD = $(UNIT_LDADD) $(CURL_LIBS)
 TESTS += tests/unit/test-strutil
 
 # libcommon: what the programs share (HTTP client, cluster model, Prometheus text,

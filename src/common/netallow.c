@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "url.h"
 #include "xalloc.h"
 
 static bool parse_addr(const char *s, struct net_range *r)
@@ -98,13 +99,6 @@ static bool range_allows(const struct net_allow *a, struct net_range *x)
 	return false;
 }
 
-bool net_allow_numeric(const struct net_allow *a, const char *addr)
-{
-	struct net_range x;
-
-	return a->any || (parse_addr(addr, &x) && range_allows(a, &x));
-}
-
 /* Every address name resolves to must be allowed (one outside would let a name that
  * resolves to both pass). */
 static bool resolved_allowed(const struct net_allow *a, const char *name)
@@ -146,23 +140,16 @@ bool net_allow_host(const struct net_allow *a, const char *host)
 
 char *net_url_host(const char *url)
 {
-	const char *p, *end;
+	struct url u;
+	char *why = NULL, *host = NULL;
 
-	if (strncasecmp(url, "http://", 7) == 0)
-		p = url + 7;
-	else if (strncasecmp(url, "https://", 8) == 0)
-		p = url + 8;
-	else
-		return NULL;
-	p += strcspn(p, "@/?#") < strlen(p) && p[strcspn(p, "@/?#")] == '@'
-		     ? strcspn(p, "@/?#") + 1
-		     : 0;
-	if (*p == '[') {
-		end = strchr(p, ']');
-		return end && end > p + 1 ? xstrndup(p + 1, (size_t)(end - p - 1)) : NULL;
+	if (url_parse(url, &u, &why) == 0 && u.socket == NULL) {
+		host = u.host;
+		u.host = NULL;
 	}
-	end = p + strcspn(p, ":/?#");
-	return end > p ? xstrndup(p, (size_t)(end - p)) : NULL;
+	free(why);
+	url_clear(&u);
+	return host;
 }
 
 void net_allow_free(struct net_allow *a)

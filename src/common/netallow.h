@@ -29,8 +29,6 @@ int net_allow_add(struct net_allow *a, const char *spec, char **cause);
 void net_allow_loopback(struct net_allow *a);
 /* Adds an exact host name or address. */
 void net_allow_add_host(struct net_allow *a, const char *host);
-/* Whether a numeric address is in a range. */
-bool net_allow_numeric(const struct net_allow *a, const char *addr);
 /* Whether host (a name, an address, "[v6]") is allowed; names are resolved. */
 bool net_allow_host(const struct net_allow *a, const char *host);
 /* The host of an http(s) URL (malloc'd, brackets removed), or NULL when url is not

@@ -7,6 +7,7 @@
 
 struct prom_map {
 	const char **keys;
+	size_t *lens;
 	size_t *values;
 	size_t cap; /* a power of two */
 	size_t count;
@@ -17,5 +18,8 @@ void prom_map_free(struct prom_map *m);
 /* The value of key, or (size_t)-1. */
 size_t prom_map_get(const struct prom_map *m, const char *key);
 void prom_map_put(struct prom_map *m, const char *key, size_t value);
+/* The same for a key of n bytes (not NUL-terminated). */
+size_t prom_map_getn(const struct prom_map *m, const char *key, size_t n);
+void prom_map_putn(struct prom_map *m, const char *key, size_t n, size_t value);
 
 #endif

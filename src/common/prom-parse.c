@@ -9,13 +9,13 @@
 #include "config.h"
 #include "prom.h"
 #include "prom-map.h"
+#include "prom-scan.h"
 #include "strutil.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <locale.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,14 +52,9 @@ static int fail(struct parser *ps, const char *what, const char *detail)
 	return -1;
 }
 
-/* The cursor in a local: ps->p could alias the arena, so the loop would reload it. */
 static void skip_blanks(struct parser *ps)
 {
-	const char *p = ps->p, *end = ps->end;
-
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	ps->p = p;
+	ps->p = prom_skip_blanks(ps->p, ps->end);
 }
 
 static bool at_end(const struct parser *ps)
@@ -67,34 +62,16 @@ static bool at_end(const struct parser *ps)
 	return ps->p >= ps->end;
 }
 
-/* Bit 1: may start a label name; 2: may continue one; 4: ':' (metric names only). */
-static const unsigned char name_class[256] = {
-	[':'] = 4,
-	['_'] = 3,
-	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2,
-	['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
-#define L2(c) [c] = 3, [c + 1] = 3
-#define L8(c) L2(c), L2(c + 2), L2(c + 4), L2(c + 6)
-	L8('a'), L8('a' + 8), L8('a' + 16), L2('a' + 24),
-	L8('A'), L8('A' + 8), L8('A' + 16), L2('A' + 24),
-#undef L8
-#undef L2
-};
-
 /* Copies a metric (colon true) or label name into the arena; NULL when there is none. The
- * scanners keep their cursors in locals: stores into the arena could alias ps->p. */
+ * cursor stays in a local: stores into the arena could alias ps->p. */
 static const char *read_name(struct parser *ps, bool colon)
 {
-	const char *start = ps->p, *p = start, *end = ps->end;
-	unsigned first = colon ? 5 : 1, rest = colon ? 6 : 2;
+	const char *start = ps->p, *p = prom_name_end(start, ps->end, colon);
 	char *out = ps->w;
-	size_t n;
+	size_t n = (size_t)(p - start);
 
-	if (p == end || !(name_class[(unsigned char)*p] & first))
+	if (n == 0)
 		return NULL;
-	for (p++; p < end && (name_class[(unsigned char)*p] & rest); p++)
-		;
-	n = (size_t)(p - start);
 	memcpy(out, start, n);
 	out[n] = '\0';
 	ps->w += n + 1;
@@ -155,74 +132,12 @@ static const char *read_escaped(struct parser *ps, char stop)
 	return out;
 }
 
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void make_c_locale(void)
-{
-	c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-}
-
-/* Clinger's fast path for the common plain decimals ("12.0", "0.8125"): with at most 15
- * significant digits and at most 22 decimals both operands are exact doubles, so one
- * division rounds correctly. Returns false when s needs strtod. */
-static bool fast_float(const char *s, double *out)
-{
-	static const double pow10[] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-	                                1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-	                                1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
-	uint64_t m = 0;
-	int digits = 0, decimals = 0;
-	bool neg = *s == '-', dot = false;
-
-	if (*s == '-' || *s == '+')
-		s++;
-	if (*s < '0' || *s > '9')
-		return false;
-	for (; *s; s++) {
-		if (*s == '.' && !dot) {
-			dot = true;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || (digits += m > 0 || *s != '0') > 15)
-			return false;
-		m = m * 10 + (uint64_t)(*s - '0');
-		decimals += dot;
-	}
-	if (decimals > 22)
-		return false;
-	*out = (double)m / pow10[decimals];
-	if (neg)
-		*out = -*out;
-	return true;
-}
-
-/* A float as Prometheus' Go parser reads it: decimal, Inf, NaN; never hex or nan(...).
- * *range is set when the text is a number too large for a double ("1e999"), which Go's
- * parser refuses. */
-static bool parse_float_range(const char *s, double *out, bool *range)
-{
-	char *end;
-
-	*range = false;
-	if (fast_float(s, out))
-		return true;
-	if (!*s || strpbrk(s, "xX()_"))
-		return false;
-	pthread_once(&c_locale_once, make_c_locale);
-	errno = 0;
-	*out = c_locale ? strtod_l(s, &end, c_locale) : strtod(s, &end);
-	*range = errno == ERANGE && isinf(*out);
-	return *end == '\0' && !*range;
-}
-
-
 static bool parse_int64(const char *s, int64_t *out)
 {
 	char *end;
 	long long v;
 
-	if (!*s)
+	if (!*s || isspace((unsigned char)*s))
 		return false;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -405,13 +320,40 @@ static bool skip_blanks_seen(struct parser *ps)
 	return ps->p != at;
 }
 
+/* One name="value" pair, the blanks around '=' noted in *canonical. */
+static int parse_label(struct parser *ps, size_t first, bool *canonical)
+{
+	struct prom_label *l = new_label(ps);
+
+	if (!(l->name = read_name(ps, false)))
+		return fail(ps, "invalid label name", NULL);
+	if (duplicate_label(ps, first, l->name))
+		return fail(ps, "duplicate label", l->name);
+	if (skip_blanks_seen(ps))
+		*canonical = false;
+	if (at_end(ps) || *ps->p++ != '=')
+		return fail(ps, "expected '=' after label", l->name);
+	if (skip_blanks_seen(ps))
+		*canonical = false;
+	if (at_end(ps) || *ps->p++ != '"')
+		return fail(ps, "expected '\"' to open the value of label", l->name);
+	if (!(l->value = read_escaped(ps, '"')))
+		return fail(ps, "invalid escape or unterminated value of label", l->name);
+	if (str_utf8_valid_prefix(l->value, strlen(l->value)) != strlen(l->value))
+		ps->skip = "a label value that is not UTF-8";
+	ps->p++;
+	if (skip_blanks_seen(ps))
+		*canonical = false;
+	if (!at_end(ps) && (*ps->p == ',' || *ps->p == '}'))
+		return 0;
+	return fail(ps, "expected ',' or '}' after label", l->name);
+}
+
 static int parse_labels(struct parser *ps, size_t first, bool *canonical)
 {
 	bool after_comma = false;
 
 	for (ps->p++;;) {
-		struct prom_label *l;
-
 		if (skip_blanks_seen(ps))
 			*canonical = false;
 		if (!at_end(ps) && *ps->p == '}') {
@@ -420,31 +362,11 @@ static int parse_labels(struct parser *ps, size_t first, bool *canonical)
 			ps->p++;
 			return 0;
 		}
-		l = new_label(ps);
-		if (!(l->name = read_name(ps, false)))
-			return fail(ps, "invalid label name", NULL);
-		if (duplicate_label(ps, first, l->name))
-			return fail(ps, "duplicate label", l->name);
-		if (skip_blanks_seen(ps))
-			*canonical = false;
-		if (at_end(ps) || *ps->p++ != '=')
-			return fail(ps, "expected '=' after label", l->name);
-		if (skip_blanks_seen(ps))
-			*canonical = false;
-		if (at_end(ps) || *ps->p++ != '"')
-			return fail(ps, "expected '\"' to open the value of label", l->name);
-		if (!(l->value = read_escaped(ps, '"')))
-			return fail(ps, "invalid escape or unterminated value of label", l->name);
-		if (str_utf8_valid_prefix(l->value, strlen(l->value)) != strlen(l->value))
-			ps->skip = "a label value that is not UTF-8";
-		ps->p++;
-		if (skip_blanks_seen(ps))
-			*canonical = false;
-		after_comma = !at_end(ps) && *ps->p == ',';
+		if (parse_label(ps, first, canonical) < 0)
+			return -1;
+		after_comma = *ps->p == ',';
 		if (after_comma)
 			ps->p++;
-		else if (at_end(ps) || *ps->p != '}')
-			return fail(ps, "expected ',' or '}' after label", l->name);
 	}
 }
 
@@ -477,11 +399,12 @@ static int check_special_labels(struct parser *ps, const struct prom_sample *s, 
 	if (!want)
 		return 0;
 	for (size_t i = first; i < ps->nlabels; i++) {
+		const char *value = ps->e->label_store[i].value;
 		bool range;
 
 		if (strcmp(ps->e->label_store[i].name, want) != 0)
 			continue;
-		if (parse_float_range(ps->e->label_store[i].value, &v, &range))
+		if (prom_float(value, strlen(value), &v, &range))
 			return 0;
 		if (!range)
 			return fail(ps, "label is not a number", want);
@@ -500,7 +423,7 @@ static int parse_value(struct parser *ps, struct prom_sample *s, bool labels)
 	skip_blanks(ps);
 	s->value_text = read_token(ps);
 	s->value_len = (size_t)(ps->w - s->value_text - 1);
-	if (!parse_float_range(s->value_text, &s->value, &range)) {
+	if (!prom_float(s->value_text, s->value_len, &s->value, &range)) {
 		if (!range)
 			return fail(ps, "invalid value", s->value_text);
 		ps->skip = "a value out of range";
@@ -624,39 +547,23 @@ static void parser_free(struct parser *ps)
 	prom_map_free(&ps->names);
 }
 
-/* A NUL byte would end the tokens early: refuse the text, naming the line. */
-static int check_nul(struct parser *ps, const char *text, size_t len)
-{
-	const char *nul = memchr(text, '\0', len);
-
-	if (!nul)
-		return 0;
-	ps->line = 1;
-	for (const char *p = text; (p = memchr(p, '\n', (size_t)(nul - p))); p++)
-		ps->line++;
-	return fail(ps, "NUL byte in the text", NULL);
-}
-
 int prom_parse(const char *text, size_t len, struct prom_exposition *out, char **cause)
 {
 	struct parser ps = { .line = 0, .e = out, .current = (size_t)-1 };
-	const char *p = text, *end = text + len;
-	int rc;
+	const char *end = text + len, *next;
+	int rc = 0;
 
 	memset(out, 0, sizeof *out);
 	out->text = ps.w = xmalloc(2 * len + 2);
 	prom_map_init(&ps.names, 64);
-	rc = check_nul(&ps, text, len);
-	while (p < end && rc == 0) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-
+	/* A NUL byte would end the tokens early: the text is refused, naming the line. */
+	if ((ps.line = prom_nul_line(text, len)) > 0)
+		rc = fail(&ps, "NUL byte in the text", NULL);
+	for (const char *p = text; p < end && rc == 0; p = next) {
 		ps.line++;
 		ps.p = p;
-		ps.end = nl ? nl : end;
-		if (ps.end > p && ps.end[-1] == '\r')
-			ps.end--;
+		ps.end = prom_line_end(p, end, &next);
 		rc = parse_line(&ps);
-		p = nl ? nl + 1 : end;
 	}
 	if (rc == 0)
 		finish(&ps);

@@ -1,6 +1,7 @@
 /*
- * Prometheus text exposition format 0.0.4: a parser (prom-parse.c) and a merger of several
- * nodes' expositions into one valid exposition (prom-merge.c).
+ * Prometheus text exposition format 0.0.4: a parser (prom-parse.c), one printer of series
+ * (prom-print.c) and a merger of several nodes' expositions into one valid exposition
+ * (prom-merge.c, which reads each text once with prom-scan.c and builds no model of it).
  *
  * The parser accepts what Python's prometheus_client and our agent emit. It keeps one copy of
  * the text and points names and (unescaped) label values into it, so a parse costs a handful
@@ -70,6 +71,14 @@ void prom_exposition_free(struct prom_exposition *e);
 const struct prom_family *prom_find_family(const struct prom_exposition *e, const char *name);
 /* The value of label name in s, or NULL. */
 const char *prom_label_value(const struct prom_sample *s, const char *name);
+/* The series text name{label="value",...} of s (name NULL: the sample's own name), without the
+ * label called except (NULL: none), label values escaped as the exposition format says. The
+ * printer of series for every program (prom-print.c); a malloc'd string. */
+char *prom_series(const char *name, const struct prom_sample *s, const char *except);
+/* Appends n bytes of s escaped for the exposition: \\ and \n, and \" when quote (label
+ * values; HELP texts leave " as it is). Bytes that are not UTF-8 become '?'. */
+struct buf;
+void prom_put_escaped(struct buf *b, const char *s, size_t n, bool quote);
 /* "counter", "gauge", "histogram", "summary", "untyped". */
 const char *prom_type_name(enum prom_type t);
 
@@ -80,9 +89,6 @@ struct prom_node {
 	size_t len;
 	const char *error; /* why the scrape failed ("unreachable: ...", "timeout ..."), when text is NULL */
 	double scrape_seconds;
-	/* Optional: the text already parsed (then text is not read), so that a caller can parse
-	 * each body as it arrives and only the merge itself waits for the slowest node. */
-	const struct prom_exposition *parsed;
 };
 
 /* Something the merger left out: a node it could not use (family NULL) or one family of a
@@ -109,13 +115,21 @@ char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
                  struct prom_problems *problems);
 void prom_problems_free(struct prom_problems *p);
 
-/* prom_merge that parses only the bodies that changed since the cache's last merge (a node
- * is known by its name; the last body and its parse are kept per node, for the nodes of the
+/* prom_merge that scans only the bodies that changed since the cache's last merge (a node
+ * is known by its name; the last body and its scan are kept per node, for the nodes of the
  * last merge only). The cache is not thread-safe: one merge at a time. */
 struct prom_cache;
 struct prom_cache *prom_cache_new(void);
 void prom_cache_free(struct prom_cache *c);
 char *prom_cache_merge(struct prom_cache *c, const struct prom_node *nodes, size_t n,
                        size_t *out_len, struct prom_problems *problems);
+/* The same in steps, so that each body is scanned as soon as it arrives while slower nodes
+ * are still answering: prom_cache_begin with the nodes (only their names are read), then
+ * prom_cache_node for each node i once its text or failure is known, in any order, then
+ * prom_cache_end with every node filled in. */
+void prom_cache_begin(struct prom_cache *c, const struct prom_node *nodes, size_t n);
+void prom_cache_node(struct prom_cache *c, size_t i, const struct prom_node *node);
+char *prom_cache_end(struct prom_cache *c, const struct prom_node *nodes, size_t n,
+                     size_t *out_len, struct prom_problems *problems);
 
 #endif

@@ -108,6 +108,31 @@ char *str_escape_ctl(const char *s)
 	return out;
 }
 
+/* RFC 3986's unreserved characters, whatever the C locale. */
+static bool unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+char *str_percent_encode(const char *s, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = xmalloc(3 * strlen(s) + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (unreserved(*p) || strchr(keep, *p) != NULL) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* The length of the UTF-8 sequence at s (at most n bytes), 0 when it is not valid UTF-8:
  * overlong forms, surrogates and code points above U+10FFFF are invalid, as in Go's
  * unicode/utf8 (what Prometheus checks label values with). */

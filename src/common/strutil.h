@@ -23,6 +23,10 @@ void str_list_add(char *list, size_t size, const char *item);
  * bytes below 0x20 and 0x7f as \xNN. For names written one per line, so that a name cannot
  * forge lines or terminal sequences. */
 char *str_escape_ctl(const char *s);
+/* s percent-encoded (RFC 3986): every byte other than the unreserved ones (A-Z a-z 0-9
+ * - . _ ~) and those in keep ("" for a query value or a path segment) as %XX, upper-case
+ * hex. The one encoder of the tree; caller frees. */
+char *str_percent_encode(const char *s, const char *keep);
 /* How many of the n bytes at s are valid UTF-8 (n when all are): overlong forms, surrogates
  * and code points above U+10FFFF are invalid. */
 size_t str_utf8_valid_prefix(const char *s, size_t n);

@@ -119,23 +119,42 @@ int demo_node_setup(struct demo_engine *e, const struct demo_options *o, int ind
                     char **cause);
 void demo_node_report(const struct demo_engine *e);
 
-int main(int argc, char **argv)
+/* Before any thread: block everything but the agent's stack signal and the crashes;
+ * signals that end the program are taken with sigwait (wait_for_stop). */
+static void block_signals(void)
 {
-	struct demo_options o;
-	struct demo_engine *engines;
-	struct demo_busy *busy = NULL;
-	sigset_t block, stop;
-	char *cause = NULL;
-	int sig, n = 0, rc = 0;
+	sigset_t block;
 
-	parse_args(argc, argv, &o);
-	/* Before any thread: block everything but the agent's stack signal; signals that end
-	 * the program are taken with sigwait below. */
 	sigfillset(&block);
 	sigdelset(&block, SIGRTMIN + 3);
 	sigdelset(&block, SIGSEGV);
 	sigdelset(&block, SIGABRT);
 	pthread_sigmask(SIG_SETMASK, &block, NULL);
+}
+
+static void wait_for_stop(void)
+{
+	sigset_t stop;
+	int sig;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	sigwait(&stop, &sig);
+	fprintf(stderr, "lmcache-demo-node: %s, stopping\n", strsignal(sig));
+}
+
+int main(int argc, char **argv)
+{
+	struct demo_options o;
+	struct demo_engine *engines;
+	struct demo_busy *busy = NULL;
+	char *cause = NULL;
+	int n = 0, rc = 0;
+
+	parse_args(argc, argv, &o);
+	block_signals();
 	engines = xcalloc((size_t)o.count, sizeof *engines);
 	for (n = 0; n < o.count; n++)
 		if (demo_node_setup(&engines[n], &o, n, &cause) < 0) {
@@ -149,12 +168,7 @@ int main(int argc, char **argv)
 			busy = demo_busy_start(o.busy, engines[0].agent);
 		for (int i = 0; i < n; i++)
 			demo_node_report(&engines[i]);
-		sigemptyset(&stop);
-		sigaddset(&stop, SIGTERM);
-		sigaddset(&stop, SIGINT);
-		sigaddset(&stop, SIGHUP);
-		sigwait(&stop, &sig);
-		fprintf(stderr, "lmcache-demo-node: %s, stopping\n", strsignal(sig));
+		wait_for_stop();
 	}
 	demo_busy_stop(busy);
 	while (n-- > 0) {

@@ -24,7 +24,7 @@ struct stats {
 };
 
 struct discovery {
-	const struct options *opt;
+	const struct disc_options *opt;
 	struct store *store;
 	char *store_desc;
 	time_t started;

@@ -159,6 +159,8 @@ void entry_copy(struct dentry *dst, const struct dentry *src)
 	dst->other_info = xstrdup(src->other_info);
 	dst->ip_address = src->ip_address ? xstrdup(src->ip_address) : NULL;
 	dst->owner = src->owner ? xstrdup(src->owner) : NULL;
+	dst->listed = NULL;
+	dst->listed_len = 0;
 }
 
 bool entry_owned_by_other(const struct dentry *existing, const char *owner)
@@ -173,6 +175,7 @@ void entry_clear(struct dentry *e)
 	free(e->other_info);
 	free(e->ip_address);
 	free(e->owner);
+	free(e->listed);
 	memset(e, 0, sizeof(*e));
 }
 

@@ -23,6 +23,10 @@ struct dentry {
 	time_t start_time; /* first heartbeat seen for this api_address */
 	time_t last_seen;
 	char *owner; /* the token name that registered it; NULL: anyone's (no tokens) */
+	/* Its member of the /lmcache_infos document, rendered when stored (listing_render) so
+	 * a listing is a concatenation; NULL: rendered while listing. Not copied. */
+	char *listed;
+	size_t listed_len;
 };
 
 /* The raw query parameters of a heartbeat; any may be NULL (absent). */

@@ -29,24 +29,24 @@ static void peer_address(struct MHD_Connection *conn, char *out, size_t len)
 		memmove(out, out + 7, strlen(out + 7) + 1);
 }
 
-static void store_failed(struct request *rq, struct reply *rp, enum store_status st,
+static void store_failed(struct disc_request *rq, struct disc_reply *rp, enum store_status st,
 			 const char *why)
 {
 	if (st == STORE_NOT_YOURS) {
-		reply_error(rp, 403, why);
+		disc_reply_error(rp, 403, why);
 	} else if (st == STORE_FULL) {
 		atomic_fetch_add(&rq->d->stats.rejected_full, 1);
-		reply_error(rp, 507, why);
+		disc_reply_error(rp, 507, why);
 	} else {
 		atomic_fetch_add(&rq->d->stats.store_errors, 1);
 		discovery_store_state(rq->d, false, why);
-		reply_error(rp, 503, why);
+		disc_reply_error(rp, 503, why);
 	}
 }
 
 /* The owner an entry gets, or may be removed by: the caller's token name; NULL without
  * tokens (anyone's). */
-static char *caller_owner(const struct request *rq)
+static char *caller_owner(const struct disc_request *rq)
 {
 	return rq->caller->by_token ? xstrdup(rq->caller->name) : NULL;
 }
@@ -60,7 +60,7 @@ static bool address_allowed(struct discovery *d, const char *api_address)
 	return ok;
 }
 
-static enum store_status put_owned(struct request *rq, struct dentry *e, bool *created,
+static enum store_status put_owned(struct disc_request *rq, struct dentry *e, bool *created,
 				   char **why)
 {
 	e->owner = caller_owner(rq);
@@ -68,10 +68,10 @@ static enum store_status put_owned(struct request *rq, struct dentry *e, bool *c
 				      why);
 }
 
-void ep_heartbeat(struct request *rq, struct reply *rp)
+void disc_ep_heartbeat(struct disc_request *rq, struct disc_reply *rp)
 {
-	struct heartbeat_params p = { rq_arg(rq, "api_address"), rq_arg(rq, "pid"),
-				      rq_arg(rq, "version"), rq_arg(rq, "other_info") };
+	struct heartbeat_params p = { disc_rq_arg(rq, "api_address"), disc_rq_arg(rq, "pid"),
+				      disc_rq_arg(rq, "version"), disc_rq_arg(rq, "other_info") };
 	char peer[64], *why = NULL;
 	struct dentry e;
 	bool created = false;
@@ -80,10 +80,10 @@ void ep_heartbeat(struct request *rq, struct reply *rp)
 	peer_address(rq->conn, peer, sizeof(peer));
 	if (entry_from_params(&e, &p, peer[0] ? peer : NULL, time(NULL), &why) < 0) {
 		atomic_fetch_add(&rq->d->stats.rejected_bad, 1);
-		reply_error(rp, 400, why);
+		disc_reply_error(rp, 400, why);
 	} else if (!address_allowed(rq->d, e.api_address)) {
 		atomic_fetch_add(&rq->d->stats.rejected_bad, 1);
-		reply_error(rp, 403, "api_address is outside the registry's allow list "
+		disc_reply_error(rp, 403, "api_address is outside the registry's allow list "
 				     "(--allow-network)");
 	} else if ((st = put_owned(rq, &e, &created, &why)) != STORE_OK) {
 		store_failed(rq, rp, st, why);
@@ -92,15 +92,15 @@ void ep_heartbeat(struct request *rq, struct reply *rp)
 		atomic_fetch_add(&rq->d->stats.heartbeats, 1);
 		if (created)
 			atomic_fetch_add(&rq->d->stats.registrations, 1);
-		reply_json(rp, 200, "{\"status\":\"success\"}");
+		disc_reply_text(rp, 200, "{\"status\":\"success\"}");
 	}
 	entry_clear(&e);
 	free(why);
 }
 
-void ep_deregister(struct request *rq, struct reply *rp)
+void disc_ep_deregister(struct disc_request *rq, struct disc_reply *rp)
 {
-	const char *addr = rq_arg(rq, "api_address");
+	const char *addr = disc_rq_arg(rq, "api_address");
 	struct store *s = rq->d->store;
 	char *why = NULL, *owner = caller_owner(rq);
 	bool admin = rq->caller->role == SRV_ROLE_ADMIN; /* may remove anyone's */
@@ -108,14 +108,14 @@ void ep_deregister(struct request *rq, struct reply *rp)
 
 	if (entry_check_address(addr, &why) < 0) {
 		atomic_fetch_add(&rq->d->stats.rejected_bad, 1);
-		reply_error(rp, 400, why);
+		disc_reply_error(rp, 400, why);
 	} else if ((rc = s->ops->remove(s, addr, admin ? NULL : owner, &why)) < 0) {
 		store_failed(rq, rp, rc == STORE_NOT_YOURS ? STORE_NOT_YOURS : STORE_UNAVAILABLE, why);
 	} else if (rc == 0) {
-		reply_error(rp, 404, "api_address is not registered");
+		disc_reply_error(rp, 404, "api_address is not registered");
 	} else {
 		atomic_fetch_add(&rq->d->stats.deregistrations, 1);
-		reply_json(rp, 200, "{\"status\":\"success\",\"removed\":true}");
+		disc_reply_text(rp, 200, "{\"status\":\"success\",\"removed\":true}");
 	}
 	free(why);
 	free(owner);

@@ -7,7 +7,7 @@
 #include "http-sd.h"
 #include "server.h"
 
-void ep_http_sd(struct request *rq, struct reply *rp)
+void disc_ep_http_sd(struct disc_request *rq, struct disc_reply *rp)
 {
 	struct store *s = rq->d->store;
 	json_t *groups = json_array();
@@ -17,14 +17,14 @@ void ep_http_sd(struct request *rq, struct reply *rp)
 		json_decref(groups);
 		atomic_fetch_add(&rq->d->stats.store_errors, 1);
 		discovery_store_state(rq->d, false, why);
-		reply_error(rp, 503, why); /* Prometheus keeps the last good targets meanwhile */
+		disc_reply_error(rp, 503, why); /* Prometheus keeps the last good targets meanwhile */
 		free(why);
 		return;
 	}
 	discovery_store_state(rq->d, true, NULL);
 	atomic_fetch_add(&rq->d->stats.listings, 1);
 	text = json_dumps(groups, JSON_COMPACT);
-	reply_json(rp, 200, text ? text : "[]");
+	disc_reply_text(rp, 200, text ? text : "[]");
 	free(text);
 	json_decref(groups);
 }

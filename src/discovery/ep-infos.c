@@ -12,11 +12,11 @@
 
 /* The start of the ?hour= or ?minute= window (0: no window); -1 with cause when the value is
  * not a non-negative integer. */
-static int window_start(struct request *rq, time_t *since, char **cause)
+static int window_start(struct disc_request *rq, time_t *since, char **cause)
 {
-	const char *name = rq_arg(rq, "hour") ? "hour" : "minute";
-	long long unit = rq_arg(rq, "hour") ? 3600 : 60, n;
-	const char *v = rq_arg(rq, name);
+	const char *name = disc_rq_arg(rq, "hour") ? "hour" : "minute";
+	long long unit = disc_rq_arg(rq, "hour") ? 3600 : 60, n;
+	const char *v = disc_rq_arg(rq, name);
 	char *end;
 
 	*since = 0;
@@ -32,7 +32,7 @@ static int window_start(struct request *rq, time_t *since, char **cause)
 	return 0;
 }
 
-void ep_infos(struct request *rq, struct reply *rp)
+void disc_ep_infos(struct disc_request *rq, struct disc_reply *rp)
 {
 	struct store *s = rq->d->store;
 	char *why = NULL;
@@ -42,7 +42,7 @@ void ep_infos(struct request *rq, struct reply *rp)
 
 	if (window_start(rq, &since, &why) < 0) {
 		atomic_fetch_add(&rq->d->stats.rejected_bad, 1);
-		reply_error(rp, 400, why);
+		disc_reply_error(rp, 400, why);
 		free(why);
 		return;
 	}
@@ -52,7 +52,7 @@ void ep_infos(struct request *rq, struct reply *rp)
 	if (rc < 0) {
 		atomic_fetch_add(&rq->d->stats.store_errors, 1);
 		discovery_store_state(rq->d, false, why);
-		reply_error(rp, 503, why);
+		disc_reply_error(rp, 503, why);
 		free(why);
 		return;
 	}

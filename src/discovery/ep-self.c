@@ -6,7 +6,7 @@
 #include "listing.h"
 #include "server.h"
 
-void ep_health(struct request *rq, struct reply *rp)
+void disc_ep_health(struct disc_request *rq, struct disc_reply *rp)
 {
 	struct store *s = rq->d->store;
 	char *why = NULL;
@@ -59,7 +59,7 @@ static void rejected(struct buf *b, struct stats *st)
 		   (unsigned long long)atomic_load(&st->store_errors));
 }
 
-void ep_metrics(struct request *rq, struct reply *rp)
+void disc_ep_metrics(struct disc_request *rq, struct disc_reply *rp)
 {
 	struct discovery *d = rq->d;
 	struct buf *b = &rp->body;

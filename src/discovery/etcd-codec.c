@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonutil.h"
 #include "xalloc.h"
 
 static const char alphabet[] =
@@ -102,4 +103,36 @@ char *etcd_prefix_end(const char *prefix, size_t *len)
 char *etcd_entry_key(const char *prefix, const char *api_address)
 {
 	return xasprintf("%s%s", prefix, api_address);
+}
+
+long long etcd_int64(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	return json_is_string(v) ? strtoll(json_string_value(v), NULL, 10) : 0;
+}
+
+int etcd_decode_entry(const json_t *kv, struct dentry *e, char **cause)
+{
+	size_t len;
+	char *text = b64_decode(json_str_member(kv, "value", ""), &len);
+	json_t *obj = text ? json_parse_text(text, len, NULL) : NULL;
+	int rc = entry_from_json(e, obj, cause);
+
+	json_decref(obj);
+	free(text);
+	return rc;
+}
+
+char *etcd_key_address(const json_t *kv, const char *prefix)
+{
+	size_t len, n = strlen(prefix);
+	char *key = b64_decode(json_str_member(kv, "key", ""), &len), *addr = NULL;
+
+	if (key != NULL && len > n && strlen(key) == len && memcmp(key, prefix, n) == 0)
+		addr = xstrdup(key + n);
+	free(key);
+	return addr;
 }

@@ -4,44 +4,31 @@
 #include "config.h"
 #include "http-sd.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "url.h"
 #include "xalloc.h"
 
-static char *url_part(CURLU *u, CURLUPart what, unsigned flags)
-{
-	char *v = NULL, *out;
-
-	if (curl_url_get(u, what, &v, flags) != CURLUE_OK)
-		return NULL;
-	out = xstrdup(v);
-	curl_free(v);
-	return out;
-}
-
-/* "host:port" of the URL and its scheme and path; -1 when it has no host. */
+/* "host:port" of the URL and its scheme and path; -1 when it is no http(s) URL. */
 static int split_address(const char *addr, char **target, char **scheme, char **path)
 {
-	CURLU *u = curl_url();
-	char *host = NULL, *port = NULL;
-	int rc = -1;
+	struct url u;
+	char *why = NULL;
 
 	*target = *scheme = *path = NULL;
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, addr, 0) == CURLUE_OK &&
-	    (host = url_part(u, CURLUPART_HOST, 0)) != NULL &&
-	    (port = url_part(u, CURLUPART_PORT, CURLU_DEFAULT_PORT)) != NULL) {
-		*target = xasprintf("%s:%s", host, port);
-		*scheme = url_part(u, CURLUPART_SCHEME, 0);
-		*path = url_part(u, CURLUPART_PATH, 0);
-		rc = 0;
+	if (url_parse(addr, &u, &why) < 0 || u.socket != NULL) {
+		free(why);
+		url_clear(&u);
+		return -1;
 	}
-	free(host);
-	free(port);
-	curl_url_cleanup(u);
-	return rc;
+	*target = url_authority(&u);
+	*scheme = u.scheme;
+	*path = u.path;
+	u.scheme = u.path = NULL;
+	url_clear(&u);
+	return 0;
 }
 
 static void set_label(json_t *labels, const char *name, const char *value)
@@ -57,8 +44,8 @@ static json_t *labels_of(const struct dentry *e, const char *scheme, const char 
 	char num[32];
 
 	set_label(labels, "__scheme__", scheme ? scheme : "http");
-	if (n > 1) { /* a prefix: the frontend's /metrics lives under it */
-		char *mp = xasprintf("%.*s/metrics", (int)(path[n - 1] == '/' ? n - 1 : n), path);
+	if (n > 0) { /* a prefix: the frontend's /metrics lives under it */
+		char *mp = xasprintf("%s/metrics", path);
 
 		set_label(labels, "__metrics_path__", mp);
 		free(mp);

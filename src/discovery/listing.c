@@ -1,8 +1,10 @@
 /* The listing is written by hand into one buffer: a jansson tree of 10,000 entries costs
- * several times more than the text itself. At 100,000 entries what remains is kept linear and
- * small per entry: distinct versions in a hash set (not a copy per entry sorted at the end),
- * a time formatted once per distinct second rather than twice per entry. Shape and field names follow LMCache's
- * simple discover service; ipAddress carries the heartbeat's peer address (LMCache: null). */
+ * several times more than the text itself. Each stored entry carries its member of the
+ * document, rendered when it was stored (listing_render), so listing 100,000 entries is a
+ * concatenation plus a version check per entry; an entry without one (read from a backend)
+ * is rendered on the way, its times through a small cache. Distinct versions live in a hash
+ * set. Shape and field names follow LMCache's simple discover service; ipAddress carries
+ * the heartbeat's peer address (LMCache: null). */
 #include "config.h"
 #include "listing.h"
 
@@ -57,17 +59,20 @@ void listing_begin(struct listing *l, struct buf *out, time_t since)
 	buf_puts(out, "{\"processInfos\":{");
 }
 
-static void remember_version(struct listing *l, const char *v)
+/* The listing's copy of version v, added when new. */
+static const char *remember_version(struct listing *l, const char *v)
 {
-	if (prom_map_get(&l->version_index, v) != (size_t)-1)
-		return;
+	size_t i = prom_map_get(&l->version_index, v);
+
+	if (i != (size_t)-1)
+		return l->versions[i];
 	if (l->nversions == l->capversions) {
 		l->capversions = l->capversions ? 2 * l->capversions : 16;
 		l->versions = xreallocarray(l->versions, l->capversions, sizeof(*l->versions));
 	}
 	l->versions[l->nversions] = xstrdup(v);
 	prom_map_put(&l->version_index, l->versions[l->nversions], l->nversions);
-	l->nversions++;
+	return l->versions[l->nversions++];
 }
 
 /* Time t in LMCache's format, through a small direct-mapped cache: entries' times fall in a
@@ -100,11 +105,24 @@ static void put_pid(struct buf *b, long long pid)
 	buf_puts(b, d);
 }
 
-static void put_entity(struct listing *l, const struct dentry *e)
+/* Time t in LMCache's format: through the listing's cache, or formatted here (l NULL). */
+static void put_time(struct buf *b, struct listing *l, time_t t)
 {
-	struct buf *b = l->out;
+	char text[32];
 
-	buf_puts(b, "{\"ipAddress\":");
+	if (l != NULL) {
+		buf_puts(b, time_text(l, t));
+		return;
+	}
+	listing_time(text, t);
+	buf_puts(b, text);
+}
+
+/* "apiAddress":{"count":1,"lmCacheInfoEntities":[{...}]}, e's member of processInfos. */
+static void put_member(struct buf *b, struct listing *l, const struct dentry *e)
+{
+	json_quote(b, e->api_address);
+	buf_puts(b, ":{\"count\":1,\"lmCacheInfoEntities\":[{\"ipAddress\":");
 	if (e->ip_address)
 		json_quote(b, e->ip_address);
 	else
@@ -115,12 +133,22 @@ static void put_entity(struct listing *l, const struct dentry *e)
 	buf_puts(b, ",\"version\":");
 	json_quote(b, e->version);
 	buf_puts(b, ",\"startTime\":\"");
-	buf_puts(b, time_text(l, e->start_time));
+	put_time(b, l, e->start_time);
 	buf_puts(b, "\",\"lastReportTime\":\"");
-	buf_puts(b, time_text(l, e->last_seen));
+	put_time(b, l, e->last_seen);
 	buf_puts(b, "\",\"otherInfo\":");
 	json_quote(b, e->other_info);
-	buf_putc(b, '}');
+	buf_puts(b, "}]}");
+}
+
+void listing_render(struct dentry *e)
+{
+	struct buf b = BUF_INIT;
+
+	put_member(&b, NULL, e);
+	free(e->listed);
+	e->listed_len = b.len;
+	e->listed = xrealloc(buf_steal(&b), e->listed_len + 1); /* no slack kept per entry */
 }
 
 int listing_add(const struct dentry *e, void *arg)
@@ -131,11 +159,13 @@ int listing_add(const struct dentry *e, void *arg)
 		return 0;
 	if (l->count++ > 0)
 		buf_putc(l->out, ',');
-	json_quote(l->out, e->api_address);
-	buf_puts(l->out, ":{\"count\":1,\"lmCacheInfoEntities\":[");
-	put_entity(l, e);
-	buf_puts(l->out, "]}");
-	remember_version(l, e->version);
+	if (e->listed != NULL)
+		buf_append(l->out, e->listed, e->listed_len);
+	else
+		put_member(l->out, l, e);
+	/* Entries mostly share a version: comparing with the last one skips the hash. */
+	if (l->last_version == NULL || strcmp(l->last_version, e->version) != 0)
+		l->last_version = remember_version(l, e->version);
 	return 0;
 }
 
@@ -148,5 +178,6 @@ void listing_end(struct listing *l)
 		free(l->versions[i]);
 	free(l->versions);
 	l->versions = NULL;
+	l->last_version = NULL;
 	l->nversions = l->capversions = 0;
 }

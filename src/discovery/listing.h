@@ -18,11 +18,14 @@ struct listing {
 	char **versions; /* distinct versions seen (copies) */
 	size_t nversions, capversions;
 	struct prom_map version_index; /* version -> index in versions */
+	const char *last_version;      /* the version of the entry added last (a copy) */
 	time_t times[LISTING_TIMES]; /* times already formatted, by t % LISTING_TIMES */
 	char time_text[LISTING_TIMES][32];
 };
 
 void listing_begin(struct listing *l, struct buf *out, time_t since);
+/* Renders e->listed, e's member of the document (after its times and fields are final). */
+void listing_render(struct dentry *e);
 /* Adds e when it passes the filter; returns 0 (a store's foreach callback). */
 int listing_add(const struct dentry *e, void *listing);
 /* Closes the document: processCount, versionCount (distinct versions), versions. */

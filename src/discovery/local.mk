@@ -11,6 +11,7 @@ src_discovery_libdiscovery_la_SOURCES = \
 	src/discovery/store-file.c \
 	src/discovery/store-etcd.c \
 	src/discovery/etcd-codec.c src/discovery/etcd-codec.h \
+	src/discovery/etcd-mirror.c src/discovery/etcd-mirror.h \
 	src/discovery/http-sd.c src/discovery/http-sd.h
 src_discovery_libdiscovery_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 src_discovery_libdiscovery_la_LIBADD = src/common/libcommon.la src/server/libsrv.la $(CURL_LIBS) $(JANSSON_LIBS) \
@@ -32,7 +33,8 @@ DISCOVERY_TEST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
 	-I$(top_srcdir)/src/discovery -I$(top_srcdir)/tests/unit
 DISCOVERY_TEST_LDADD = src/discovery/libdiscovery.la $(JANSSON_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
 discovery_unit = tests/unit/test-discovery-entry tests/unit/test-discovery-listing \
-	tests/unit/test-discovery-store tests/unit/test-discovery-http-sd
+	tests/unit/test-discovery-store tests/unit/test-discovery-http-sd \
+	tests/unit/test-discovery-mirror
 check_PROGRAMS += $(discovery_unit) tests/progs/heartbeat-client
 tests_unit_test_discovery_entry_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_entry_LDADD = $(DISCOVERY_TEST_LDADD)
@@ -42,6 +44,8 @@ tests_unit_test_discovery_store_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_store_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_unit_test_discovery_http_sd_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_unit_test_discovery_http_sd_LDADD = $(DISCOVERY_TEST_LDADD)
+tests_unit_test_discovery_mirror_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
+tests_unit_test_discovery_mirror_LDADD = $(DISCOVERY_TEST_LDADD)
 tests_progs_heartbeat_client_CFLAGS = $(DISCOVERY_TEST_CFLAGS)
 tests_progs_heartbeat_client_LDADD = $(DISCOVERY_TEST_LDADD)
 discovery_bats = tests/bats/discovery.bats tests/bats/discovery-stores.bats \

@@ -26,7 +26,7 @@ static void run(struct discovery *d, const sigset_t *stop)
 		now = time(NULL);
 		wait.tv_sec = next_due > now ? next_due - now : (next_due ? 0 : d->opt->ttl);
 		wait.tv_nsec = 0;
-		if (daemon_wait(stop, &wait, srv_auth_has_tokens(d->auth) ? server_reload : NULL,
+		if (daemon_wait(stop, &wait, srv_auth_has_tokens(d->auth) ? disc_server_reload : NULL,
 				d) > 0)
 			return;
 		n = d->store->ops->expire(d->store, time(NULL), &next_due);
@@ -50,7 +50,7 @@ static struct store *open_store(struct discovery *d, char **cause)
 	return s;
 }
 
-static int serve(struct options *o)
+static int serve(struct disc_options *o)
 {
 	struct discovery d = { .opt = o, .started = time(NULL), .allow = o->allow };
 	struct srv *mhd = NULL;
@@ -63,7 +63,7 @@ static int serve(struct options *o)
 	if ((d.auth = srv_auth_new(&o->sec, &why)) == NULL ||
 	    (fd = daemon_listen(o->host, o->port, SOCK_NONBLOCK, &why)) < 0 ||
 	    (d.store = open_store(&d, &why)) == NULL ||
-	    (mhd = server_start(&d, fd, &why)) == NULL) {
+	    (mhd = disc_server_start(&d, fd, &why)) == NULL) {
 		fprintf(stderr, "lmcache-discovery: %s\n", why);
 		goto out;
 	}
@@ -93,24 +93,24 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct options o;
+	struct disc_options o;
 	char *why = NULL;
 	int rc;
 
-	switch (options_parse(&o, argc, argv, stdout, &why)) {
+	switch (disc_options_parse(&o, argc, argv, stdout, &why)) {
 	case OPTIONS_EXIT:
-		options_clear(&o);
+		disc_options_clear(&o);
 		return 0;
 	case OPTIONS_USAGE:
 		fprintf(stderr, "lmcache-discovery: %s\n", why);
 		free(why);
-		options_clear(&o);
+		disc_options_clear(&o);
 		return 2;
 	}
 	log_setup("lmcache-discovery", o.log_level);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = serve(&o);
 	curl_global_cleanup();
-	options_clear(&o);
+	disc_options_clear(&o);
 	return rc;
 }

@@ -53,7 +53,7 @@ static int parse_num(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
-static void defaults(struct options *o)
+static void defaults(struct disc_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->host = xstrdup("127.0.0.1");
@@ -71,8 +71,25 @@ static void set_str(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
+/* The store and how to reach etcd. */
+static int apply_store(struct disc_options *o, int opt, const char *name, const char *arg,
+		       char **cause)
+{
+	switch (opt) {
+	case 's':
+		store_spec_clear(&o->store);
+		return store_spec_parse(&o->store, arg, cause) < 0 ? OPTIONS_USAGE : 0;
+	case 'E': set_str(&o->etcd.cacert, arg); return 0;
+	case 'C': set_str(&o->etcd.cert, arg); return 0;
+	case 'K': set_str(&o->etcd.key, arg); return 0;
+	case 'U': set_str(&o->etcd.user, arg); return 0;
+	case 'P': set_str(&o->etcd.password_file, arg); return 0;
+	}
+	return fail(cause, xasprintf("unknown option %s", name));
+}
+
 /* One option's value; the long option's name is in the usage error. */
-static int apply(struct options *o, int opt, const char *name, const char *arg, char **cause)
+static int apply(struct disc_options *o, int opt, const char *name, const char *arg, char **cause)
 {
 	long v;
 
@@ -102,47 +119,40 @@ static int apply(struct options *o, int opt, const char *name, const char *arg, 
 			return fail(cause, xasprintf("--threads must be 1-64, not '%s'", arg));
 		o->threads = (int)v;
 		return 0;
-	case 's':
-		store_spec_clear(&o->store);
-		return store_spec_parse(&o->store, arg, cause) < 0 ? OPTIONS_USAGE : 0;
 	case 'a':
 		return net_allow_add(&o->allow, arg, cause) < 0 ? OPTIONS_USAGE : 0;
-	case 'E': set_str(&o->etcd.cacert, arg); return 0;
-	case 'C': set_str(&o->etcd.cert, arg); return 0;
-	case 'K': set_str(&o->etcd.key, arg); return 0;
-	case 'U': set_str(&o->etcd.user, arg); return 0;
-	case 'P': set_str(&o->etcd.password_file, arg); return 0;
 	case 'l':
 		if ((o->log_level = log_level_parse(arg)) < 0)
 			return fail(cause, xasprintf("--log-level must be error, warn, info or debug, "
 						     "not '%s'", arg));
 		return 0;
 	}
-	return fail(cause, xasprintf("unknown option %s", name));
+	return apply_store(o, opt, name, arg, cause);
 }
 
-int options_parse(struct options *o, int argc, char **argv, FILE *out, char **cause)
+static const struct option longopts[] = {
+	{ "host", required_argument, NULL, 'H' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "ttl", required_argument, NULL, 't' },
+	{ "store", required_argument, NULL, 's' },
+	{ "max-entries", required_argument, NULL, 'm' },
+	{ "threads", required_argument, NULL, 'j' },
+	{ "log-level", required_argument, NULL, 'l' },
+	{ "allow-network", required_argument, NULL, 'a' },
+	{ "etcd-cacert", required_argument, NULL, 'E' },
+	{ "etcd-cert", required_argument, NULL, 'C' },
+	{ "etcd-key", required_argument, NULL, 'K' },
+	{ "etcd-user", required_argument, NULL, 'U' },
+	{ "etcd-password-file", required_argument, NULL, 'P' },
+	SRV_AUTH_LONGOPTS,
+	SRV_TIMEOUT_LONGOPTS,
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int disc_options_parse(struct disc_options *o, int argc, char **argv, FILE *out, char **cause)
 {
-	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "ttl", required_argument, NULL, 't' },
-		{ "store", required_argument, NULL, 's' },
-		{ "max-entries", required_argument, NULL, 'm' },
-		{ "threads", required_argument, NULL, 'j' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "allow-network", required_argument, NULL, 'a' },
-		{ "etcd-cacert", required_argument, NULL, 'E' },
-		{ "etcd-cert", required_argument, NULL, 'C' },
-		{ "etcd-key", required_argument, NULL, 'K' },
-		{ "etcd-user", required_argument, NULL, 'U' },
-		{ "etcd-password-file", required_argument, NULL, 'P' },
-		SRV_AUTH_LONGOPTS,
-		SRV_TIMEOUT_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int opt, idx;
 
 	defaults(o);
@@ -175,7 +185,7 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, char **ca
 	return OPTIONS_RUN;
 }
 
-void options_clear(struct options *o)
+void disc_options_clear(struct disc_options *o)
 {
 	free(o->host);
 	store_spec_clear(&o->store);

@@ -13,7 +13,7 @@
 #define DISCOVERY_DEFAULT_TTL 90
 #define DISCOVERY_DEFAULT_MAX_ENTRIES 100000
 
-struct options {
+struct disc_options {
 	char *host;
 	int port;
 	int ttl;
@@ -30,7 +30,7 @@ struct options {
 enum { OPTIONS_RUN = 0, OPTIONS_EXIT = 1, OPTIONS_USAGE = -1 };
 
 /* OPTIONS_RUN, OPTIONS_EXIT (help or version printed to out), or OPTIONS_USAGE with cause. */
-int options_parse(struct options *o, int argc, char **argv, FILE *out, char **cause);
-void options_clear(struct options *o);
+int disc_options_parse(struct disc_options *o, int argc, char **argv, FILE *out, char **cause);
+void disc_options_clear(struct disc_options *o);
 
 #endif

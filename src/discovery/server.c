@@ -19,19 +19,19 @@ static void call(struct srv_request *rq, struct srv_reply *rp);
 /* Read-only endpoints answer HEAD; the GETs that change the registry (LMCache's
  * heartbeat and deregistration are GETs) do not, and are the nodes' to call. */
 #define ROUTE(method, path, fn, flags, role) \
-	{ method, path, call, (void *)&(const struct endpoint){ fn }, flags, role, NULL }
+	{ method, path, call, (void *)&(const struct disc_endpoint){ fn }, flags, role, NULL }
 #define NODE_ROUTE(method, path, fn) ROUTE(method, path, fn, SRV_NO_HEAD, SRV_ROLE_AGENT)
 static const struct srv_route routes[] = {
-	NODE_ROUTE("GET", "/lmcache_heartbeat", ep_heartbeat),
-	NODE_ROUTE("GET", "/heartbeat", ep_heartbeat), /* LMCache's alias */
-	NODE_ROUTE("DELETE", "/lmcache_heartbeat", ep_deregister),
-	NODE_ROUTE("DELETE", "/heartbeat", ep_deregister),
-	NODE_ROUTE("GET", "/lmcache_deregister", ep_deregister),
-	NODE_ROUTE("POST", "/lmcache_deregister", ep_deregister),
-	ROUTE("GET", "/lmcache_infos", ep_infos, 0, 0),
-	ROUTE("GET", "/health", ep_health, 0, 0),
-	ROUTE("GET", "/metrics", ep_metrics, 0, 0),
-	ROUTE("GET", "/http_sd", ep_http_sd, 0, 0),
+	NODE_ROUTE("GET", "/lmcache_heartbeat", disc_ep_heartbeat),
+	NODE_ROUTE("GET", "/heartbeat", disc_ep_heartbeat), /* LMCache's alias */
+	NODE_ROUTE("DELETE", "/lmcache_heartbeat", disc_ep_deregister),
+	NODE_ROUTE("DELETE", "/heartbeat", disc_ep_deregister),
+	NODE_ROUTE("GET", "/lmcache_deregister", disc_ep_deregister),
+	NODE_ROUTE("POST", "/lmcache_deregister", disc_ep_deregister),
+	ROUTE("GET", "/lmcache_infos", disc_ep_infos, 0, 0),
+	ROUTE("GET", "/health", disc_ep_health, 0, 0),
+	ROUTE("GET", "/metrics", disc_ep_metrics, 0, 0),
+	ROUTE("GET", "/http_sd", disc_ep_http_sd, 0, 0),
 };
 
 void discovery_store_state(struct discovery *d, bool ok, const char *why)
@@ -48,12 +48,12 @@ void discovery_store_state(struct discovery *d, bool ok, const char *why)
 		log_info("store %s answers again", d->store_desc);
 }
 
-const char *rq_arg(struct request *rq, const char *name)
+const char *disc_rq_arg(struct disc_request *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-void reply_json(struct reply *rp, unsigned int status, const char *text)
+void disc_reply_text(struct disc_reply *rp, unsigned int status, const char *text)
 {
 	rp->status = status;
 	rp->content_type = "application/json";
@@ -61,7 +61,7 @@ void reply_json(struct reply *rp, unsigned int status, const char *text)
 	buf_puts(&rp->body, text);
 }
 
-void reply_error(struct reply *rp, unsigned int status, const char *detail)
+void disc_reply_error(struct disc_reply *rp, unsigned int status, const char *detail)
 {
 	rp->status = status;
 	rp->content_type = "application/json";
@@ -73,9 +73,9 @@ void reply_error(struct reply *rp, unsigned int status, const char *detail)
 
 static void call(struct srv_request *sr, struct srv_reply *out)
 {
-	const struct endpoint *ep = sr->route->data;
-	struct request rq = { sr->conn, sr->method, sr->path, sr->ctx, &sr->caller };
-	struct reply rp = { 200, "application/json", BUF_INIT };
+	const struct disc_endpoint *ep = sr->route->data;
+	struct disc_request rq = { sr->conn, sr->method, sr->path, sr->ctx, &sr->caller };
+	struct disc_reply rp = { 200, "application/json", BUF_INIT };
 	size_t len;
 
 	ep->fn(&rq, &rp);
@@ -101,7 +101,7 @@ static void on_audit(void *ctx, const char *line, unsigned int status)
 	log_info("%s", line);
 }
 
-void server_reload(void *arg)
+void disc_server_reload(void *arg)
 {
 	struct discovery *d = arg;
 	char *why = NULL;
@@ -114,7 +114,7 @@ void server_reload(void *arg)
 	free(why);
 }
 
-struct srv *server_start(struct discovery *d, int listen_fd, char **cause)
+struct srv *disc_server_start(struct discovery *d, int listen_fd, char **cause)
 {
 	struct srv_config cfg;
 

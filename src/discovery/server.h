@@ -11,7 +11,7 @@
 #include "auth.h"
 #include "srv.h"
 
-struct request {
+struct disc_request {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *path;
@@ -19,36 +19,36 @@ struct request {
 	const struct srv_caller *caller; /* who asked (srv_authorise) */
 };
 
-struct reply {
+struct disc_reply {
 	unsigned int status;
 	const char *content_type;
 	struct buf body;
 };
 
-typedef void (*handler_fn)(struct request *rq, struct reply *rp);
+typedef void (*disc_handler_fn)(struct disc_request *rq, struct disc_reply *rp);
 
 /* An endpoint in the route table (server.c): a struct srv_route whose data is this. */
-struct endpoint {
-	handler_fn fn;
+struct disc_endpoint {
+	disc_handler_fn fn;
 };
 
 /* Endpoint families. */
-void ep_heartbeat(struct request *rq, struct reply *rp);
-void ep_deregister(struct request *rq, struct reply *rp);
-void ep_infos(struct request *rq, struct reply *rp);
-void ep_health(struct request *rq, struct reply *rp);
-void ep_metrics(struct request *rq, struct reply *rp);
-void ep_http_sd(struct request *rq, struct reply *rp);
+void disc_ep_heartbeat(struct disc_request *rq, struct disc_reply *rp);
+void disc_ep_deregister(struct disc_request *rq, struct disc_reply *rp);
+void disc_ep_infos(struct disc_request *rq, struct disc_reply *rp);
+void disc_ep_health(struct disc_request *rq, struct disc_reply *rp);
+void disc_ep_metrics(struct disc_request *rq, struct disc_reply *rp);
+void disc_ep_http_sd(struct disc_request *rq, struct disc_reply *rp);
 
 /* A query parameter (decoded), or NULL. */
-const char *rq_arg(struct request *rq, const char *name);
+const char *disc_rq_arg(struct disc_request *rq, const char *name);
 /* {"status": "error", "detail": detail} with status. */
-void reply_error(struct reply *rp, unsigned int status, const char *detail);
-void reply_json(struct reply *rp, unsigned int status, const char *text);
+void disc_reply_error(struct disc_reply *rp, unsigned int status, const char *detail);
+void disc_reply_text(struct disc_reply *rp, unsigned int status, const char *text);
 
 /* Starts serving on an already bound, listening socket; srv_stop() stops. */
-struct srv *server_start(struct discovery *d, int listen_fd, char **cause);
+struct srv *disc_server_start(struct discovery *d, int listen_fd, char **cause);
 /* Re-reads the token file (SIGHUP); arg is the struct discovery. */
-void server_reload(void *arg);
+void disc_server_reload(void *arg);
 
 #endif

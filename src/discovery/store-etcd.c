@@ -19,6 +19,7 @@
 #include "client-auth.h"
 #include "daemon-log.h"
 #include "etcd-codec.h"
+#include "etcd-mirror.h"
 #include "jsonutil.h"
 #include "store.h"
 #include "xalloc.h"
@@ -26,6 +27,11 @@
 /* Idle easy handles kept (each with its connection to etcd); more calls at once make
  * handles of their own. */
 #define IDLE_MAX 8
+/* A watch message longer than this is not etcd's: the watch is dropped and started over. */
+#define WATCH_LINE_MAX (64 * 1024 * 1024)
+/* How long a listing waits for the watch to deliver this registry's own last write before
+ * it ranges etcd instead. */
+#define MIRROR_WAIT_MS 1000
 
 struct etcd_store {
 	struct store base;
@@ -48,6 +54,9 @@ struct etcd_store {
 	char *auth_header;     /* "Authorization: <token>" once authenticated; under lock */
 	bool tls;
 	char *cacert, *cert, *key; /* TLS files for every handle; NULL: none */
+	struct etcd_mirror mirror; /* listings read it (etcd-mirror.h) */
+	pthread_t watcher;	   /* loads the mirror and follows etcd's watch */
+	CURLM *multi;		   /* the watch's, so that closing can wake it */
 };
 
 #define ES(s) ((struct etcd_store *)(s))
@@ -119,7 +128,7 @@ static void settle(struct etcd_store *es, CURL *c, const char *error)
 		es->failing = true;
 		free(es->last_error);
 		es->last_error = xstrdup(error);
-		pthread_cond_signal(&es->wake);
+		pthread_cond_broadcast(&es->wake);
 	}
 	pthread_mutex_unlock(&es->lock);
 	if (c != NULL)
@@ -174,17 +183,25 @@ static void *prober_main(void *arg)
 	return NULL;
 }
 
-/* One POST on handle c with the current token; the status, or -1 (rc set). */
-static long post(struct etcd_store *es, CURL *c, const char *url, const char *text,
-		 struct buf *b, CURLcode *rc)
+/* The headers of a call: the JSON type and the current token. */
+static struct curl_slist *call_headers(struct etcd_store *es)
 {
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	long status = -1;
 
 	pthread_mutex_lock(&es->lock);
 	if (es->auth_header != NULL)
 		h = curl_slist_append(h, es->auth_header);
 	pthread_mutex_unlock(&es->lock);
+	return h;
+}
+
+/* One POST on handle c with the current token; the status, or -1 (rc set). */
+static long post(struct etcd_store *es, CURL *c, const char *url, const char *text,
+		 struct buf *b, CURLcode *rc)
+{
+	struct curl_slist *h = call_headers(es);
+	long status = -1;
+
 	buf_reset(b);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -228,16 +245,6 @@ static json_t *call(struct etcd_store *es, const char *path, json_t *body, char 
 	return reply;
 }
 
-/* etcd's gateway encodes int64 as strings; absent means zero. */
-static long long int64_member(const json_t *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	return json_is_string(v) ? strtoll(json_string_value(v), NULL, 10) : 0;
-}
-
 static json_t *key_body(const char *key)
 {
 	char *k = b64_encode(key, strlen(key));
@@ -260,18 +267,6 @@ static json_t *prefix_body(const struct etcd_store *es)
 	return body;
 }
 
-static int decode_kv(const json_t *kv, struct dentry *e, char **cause)
-{
-	size_t len;
-	char *text = b64_decode(json_str_member(kv, "value", ""), &len);
-	json_t *obj = text ? json_parse_text(text, len, NULL) : NULL;
-	int rc = entry_from_json(e, obj, cause);
-
-	json_decref(obj);
-	free(text);
-	return rc;
-}
-
 /* The stored entry of key (found: 1), its lease in *lease. */
 static int get_existing(struct etcd_store *es, const char *key, struct dentry *old,
 			long long *lease, char **cause)
@@ -283,8 +278,8 @@ static int get_existing(struct etcd_store *es, const char *key, struct dentry *o
 	if (reply == NULL)
 		return -1;
 	kv = json_array_get(json_object_get(reply, "kvs"), 0);
-	found = kv != NULL && decode_kv(kv, old, NULL) == 0;
-	*lease = kv ? int64_member(kv, "lease") : 0;
+	found = kv != NULL && etcd_decode_entry(kv, old, NULL) == 0;
+	*lease = kv ? etcd_int64(kv, "lease") : 0;
 	json_decref(reply);
 	return found;
 }
@@ -297,7 +292,7 @@ static long etcd_count(struct store *s, char **cause)
 	json_object_set_new(body, "count_only", json_true());
 	if ((reply = call(ES(s), "/v3/kv/range", body, cause)) == NULL)
 		return -1;
-	n = (long)int64_member(reply, "count");
+	n = (long)etcd_int64(reply, "count");
 	json_decref(reply);
 	return n;
 }
@@ -309,7 +304,7 @@ static long long grant(struct etcd_store *es, char **cause)
 
 	if (reply == NULL)
 		return -1;
-	id = int64_member(reply, "ID");
+	id = etcd_int64(reply, "ID");
 	json_decref(reply);
 	if (id <= 0)
 		*cause = xstrdup("etcd granted no lease");
@@ -325,6 +320,7 @@ static int put_key(struct etcd_store *es, const char *key, const struct dentry *
 	json_object_set_new(body, "value", json_string(v));
 	json_object_set_new(body, "lease", json_integer(lease));
 	reply = call(es, "/v3/kv/put", body, cause);
+	mirror_wrote(&es->mirror, reply);
 	json_decref(reply);
 	json_decref(obj);
 	free(text);
@@ -409,7 +405,9 @@ static int etcd_remove(struct store *s, const char *api_address, const char *own
 		rc = STORE_NOT_YOURS;
 	} else if (rc >= 0) {
 		reply = call(ES(s), "/v3/kv/deleterange", key_body(key), cause);
-		rc = reply ? int64_member(reply, "deleted") > 0 : -1;
+		rc = reply ? etcd_int64(reply, "deleted") > 0 : -1;
+		if (rc > 0)
+			mirror_wrote(&ES(s)->mirror, reply);
 	}
 	json_decref(reply);
 	entry_clear(&old);
@@ -417,18 +415,34 @@ static int etcd_remove(struct store *s, const char *api_address, const char *own
 	return rc;
 }
 
+/* A flag of es (failing, stopping) read under its lock. */
+static bool flag(struct etcd_store *es, const bool *f)
+{
+	bool v;
+
+	pthread_mutex_lock(&es->lock);
+	v = *f;
+	pthread_mutex_unlock(&es->lock);
+	return v;
+}
+
+/* From the mirror when it is current, else one range over the prefix. */
 static int etcd_foreach(struct store *s, store_visit_fn cb, void *arg, char **cause)
 {
-	json_t *reply = call(ES(s), "/v3/kv/range", prefix_body(ES(s)), cause), *kv;
 	time_t cutoff = time(NULL) - ES(s)->lim.ttl;
+	json_t *reply, *kv;
 	struct dentry e;
 	size_t i;
 
-	if (reply == NULL)
+	/* etcd known to be failing lists as failing, as the heartbeats answer. */
+	if (!flag(ES(s), &ES(s)->failing) &&
+	    mirror_foreach(&ES(s)->mirror, cutoff, MIRROR_WAIT_MS, cb, arg) == 0)
+		return 0;
+	if ((reply = call(ES(s), "/v3/kv/range", prefix_body(ES(s)), cause)) == NULL)
 		return -1;
 	json_array_foreach(json_object_get(reply, "kvs"), i, kv) {
 		/* A foreign or damaged value under our prefix is skipped, not fatal. */
-		if (decode_kv(kv, &e, NULL) < 0)
+		if (etcd_decode_entry(kv, &e, NULL) < 0)
 			continue;
 		if (e.last_seen > cutoff)
 			cb(&e, arg);
@@ -443,6 +457,101 @@ static size_t etcd_expire(struct store *s, time_t now, time_t *next_due)
 {
 	*next_due = 0;
 	return 0;
+}
+
+/* ---- the mirror's watcher thread ---- */
+
+struct watch {
+	struct etcd_store *es;
+	struct buf pending; /* the start of a message whose newline has not come yet */
+};
+
+/* The gateway streams one JSON message a line; a message that ends the watch (or is not a
+ * watch message) ends the transfer. */
+static size_t on_watch(char *data, size_t size, size_t n, void *arg)
+{
+	struct watch *w = arg;
+	size_t used = 0, len;
+	char *nl;
+
+	buf_append(&w->pending, data, size * n);
+	while ((nl = memchr(w->pending.data + used, '\n', w->pending.len - used)) != NULL) {
+		len = (size_t)(nl - (w->pending.data + used));
+		if (len > 0 && mirror_apply(&w->es->mirror, w->pending.data + used, len) != 0)
+			return 0;
+		used += len + 1;
+	}
+	memmove(w->pending.data, w->pending.data + used, w->pending.len - used + 1);
+	w->pending.len -= used;
+	return w->pending.len > WATCH_LINE_MAX ? 0 : size * n;
+}
+
+/* The watch request: every key under the prefix from revision from on. */
+static char *watch_body(struct etcd_store *es, long long from)
+{
+	json_t *create = prefix_body(es), *body;
+	char *text;
+
+	json_object_set_new(create, "start_revision", json_integer(from));
+	body = json_pack("{s:o}", "create_request", create);
+	text = json_to_text(body);
+	json_decref(body);
+	return text;
+}
+
+/* Follows etcd's watch from revision from until it ends, breaks or the store closes. */
+static void watch(struct etcd_store *es, long long from)
+{
+	struct watch w = { es, BUF_INIT };
+	char *url = xasprintf("%s/v3/watch", es->base_url), *text = watch_body(es, from);
+	struct curl_slist *h = call_headers(es);
+	CURL *c = handle_new(es);
+	int running = 1;
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_watch);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &w);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L); /* a stream: no end expected */
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_multi_add_handle(es->multi, c);
+	while (running && !flag(es, &es->stopping) && curl_multi_perform(es->multi, &running) == CURLM_OK)
+		if (running)
+			curl_multi_poll(es->multi, NULL, 0, 1000, NULL);
+	curl_multi_remove_handle(es->multi, c);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(h);
+	buf_free(&w.pending);
+	free(text);
+	free(url);
+}
+
+/* Loads the mirror with one range and follows the watch from the next revision; when the
+ * watch ends (etcd restarted, its start revision compacted away), drops the mirror and
+ * starts over a second later. */
+static void *watcher_main(void *arg)
+{
+	struct etcd_store *es = arg;
+	char *why = NULL;
+	json_t *reply;
+
+	while (!flag(es, &es->stopping)) {
+		if ((reply = call(es, "/v3/kv/range", prefix_body(es), &why)) != NULL) {
+			long long rev = mirror_load(&es->mirror, reply);
+
+			json_decref(reply);
+			watch(es, rev + 1);
+			mirror_drop(&es->mirror);
+		}
+		free(why);
+		why = NULL;
+		pthread_mutex_lock(&es->lock);
+		if (!es->stopping)
+			pause_second(es);
+		pthread_mutex_unlock(&es->lock);
+	}
+	return NULL;
 }
 
 /* etcd's /v3/auth/authenticate on handle c; the token goes into every later request. */
@@ -540,9 +649,12 @@ static struct store *etcd_open(const struct store_spec *spec, const struct store
 		return NULL;
 	}
 	store_cond_init(&es->wake);
+	mirror_init(&es->mirror, es->prefix);
+	es->multi = curl_multi_init();
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_create(&es->prober, NULL, prober_main, es);
+	pthread_create(&es->watcher, NULL, watcher_main, es);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return &es->base;
 }
@@ -553,9 +665,13 @@ static void etcd_close(struct store *s)
 
 	pthread_mutex_lock(&es->lock);
 	es->stopping = true;
-	pthread_cond_signal(&es->wake);
+	pthread_cond_broadcast(&es->wake);
 	pthread_mutex_unlock(&es->lock);
+	curl_multi_wakeup(es->multi);
 	pthread_join(es->prober, NULL);
+	pthread_join(es->watcher, NULL);
+	curl_multi_cleanup(es->multi);
+	mirror_fini(&es->mirror);
 	pthread_cond_destroy(&es->wake);
 	while (es->nidle > 0)
 		curl_easy_cleanup(es->idle[--es->nidle]);

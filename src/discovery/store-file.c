@@ -46,7 +46,7 @@ static char *snapshot(struct file_store *f)
 	json_t *doc = json_object(), *arr = json_array();
 	char *text;
 
-	table_foreach(f->mem.table, 0, collect, arr);
+	disc_table_foreach(f->mem.table, 0, collect, arr);
 	json_object_set_new(doc, "format", json_string("lmcache-discovery-state/1"));
 	json_object_set_new(doc, "entries", arr);
 	text = json_dumps(doc, JSON_COMPACT);

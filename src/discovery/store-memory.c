@@ -14,19 +14,19 @@ void mem_store_init(struct mem_store *m, const struct store_ops *ops,
 {
 	m->base.ops = ops;
 	pthread_mutex_init(&m->lock, NULL);
-	m->table = table_new();
+	m->table = disc_table_new();
 	m->lim = *lim;
 }
 
 void mem_store_fini(struct mem_store *m)
 {
-	table_free(m->table);
+	disc_table_free(m->table);
 	pthread_mutex_destroy(&m->lock);
 }
 
 void mem_store_restore(struct mem_store *m, struct dentry *e)
 {
-	table_put(m->table, e);
+	disc_table_put(m->table, e);
 }
 
 static struct store *mem_open(const struct store_spec *spec, const struct store_limits *lim,
@@ -52,7 +52,7 @@ static enum store_status mem_put(struct store *s, const struct dentry *e, bool f
 	struct dentry copy;
 
 	pthread_mutex_lock(&m->lock);
-	old = table_get(m->table, e->api_address);
+	old = disc_table_get(m->table, e->api_address);
 	if (old != NULL && !force && entry_owned_by_other(old, e->owner)) {
 		pthread_mutex_unlock(&m->lock);
 		*cause = xasprintf("%s is registered by another token", e->api_address);
@@ -60,13 +60,13 @@ static enum store_status mem_put(struct store *s, const struct dentry *e, bool f
 	}
 	/* Entries past their TTL but not yet swept do not count against the bound. */
 	if (old == NULL &&
-	    table_count_live(m->table, time(NULL) - m->lim.ttl) >= m->lim.max_entries) {
+	    disc_table_count_live(m->table, time(NULL) - m->lim.ttl) >= m->lim.max_entries) {
 		pthread_mutex_unlock(&m->lock);
 		*cause = xasprintf("registry full: %zu entries (--max-entries)", m->lim.max_entries);
 		return STORE_FULL;
 	}
 	entry_copy(&copy, e);
-	*created = table_put(m->table, &copy) == 1;
+	*created = disc_table_put(m->table, &copy) == 1;
 	changed(m, *created);
 	pthread_mutex_unlock(&m->lock);
 	return STORE_OK;
@@ -80,13 +80,13 @@ static int mem_remove(struct store *s, const char *api_address, const char *owne
 	int rc;
 
 	pthread_mutex_lock(&m->lock);
-	old = table_get(m->table, api_address);
+	old = disc_table_get(m->table, api_address);
 	if (old != NULL && owner != NULL && entry_owned_by_other(old, owner)) {
 		pthread_mutex_unlock(&m->lock);
 		*cause = xasprintf("%s is registered by another token", api_address);
 		return STORE_NOT_YOURS;
 	}
-	rc = table_remove(m->table, api_address);
+	rc = disc_table_remove(m->table, api_address);
 	if (rc == 1)
 		changed(m, true);
 	pthread_mutex_unlock(&m->lock);
@@ -99,7 +99,7 @@ static int mem_foreach(struct store *s, store_visit_fn cb, void *arg, char **cau
 	int rc;
 
 	pthread_mutex_lock(&m->lock);
-	rc = table_foreach(m->table, time(NULL) - m->lim.ttl, cb, arg);
+	rc = disc_table_foreach(m->table, time(NULL) - m->lim.ttl, cb, arg);
 	pthread_mutex_unlock(&m->lock);
 	return rc < 0 ? -1 : 0;
 }
@@ -110,7 +110,7 @@ static long mem_count(struct store *s, char **cause)
 	long n;
 
 	pthread_mutex_lock(&m->lock);
-	n = (long)table_count_live(m->table, time(NULL) - m->lim.ttl);
+	n = (long)disc_table_count_live(m->table, time(NULL) - m->lim.ttl);
 	pthread_mutex_unlock(&m->lock);
 	return n;
 }
@@ -122,8 +122,8 @@ static size_t mem_expire(struct store *s, time_t now, time_t *next_due)
 	time_t oldest;
 
 	pthread_mutex_lock(&m->lock);
-	n = table_expire(m->table, now - m->lim.ttl);
-	oldest = table_oldest(m->table);
+	n = disc_table_expire(m->table, now - m->lim.ttl);
+	oldest = disc_table_oldest(m->table);
 	if (n > 0)
 		changed(m, true);
 	pthread_mutex_unlock(&m->lock);

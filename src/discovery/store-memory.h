@@ -10,7 +10,7 @@
 struct mem_store {
 	struct store base;
 	pthread_mutex_t lock;
-	struct table *table;
+	struct disc_table *table;
 	struct store_limits lim;
 	/* Called (lock held) after every change; membership is true for adds and removals. */
 	void (*on_change)(void *arg, bool membership);

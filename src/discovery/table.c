@@ -1,3 +1,4 @@
+/* Every stored entry gets its listing member rendered here, once its start_time is final. */
 #include "config.h"
 #include "table.h"
 
@@ -5,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listing.h"
 #include "xalloc.h"
 
 struct node {
@@ -14,7 +16,7 @@ struct node {
 	struct node *prev, *next; /* heartbeat order, oldest first */
 };
 
-struct table {
+struct disc_table {
 	struct node **buckets;
 	size_t nbuckets; /* a power of two */
 	size_t count;
@@ -30,16 +32,16 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-struct table *table_new(void)
+struct disc_table *disc_table_new(void)
 {
-	struct table *t = xcalloc(1, sizeof(*t));
+	struct disc_table *t = xcalloc(1, sizeof(*t));
 
 	t->nbuckets = 64;
 	t->buckets = xcalloc(t->nbuckets, sizeof(*t->buckets));
 	return t;
 }
 
-void table_free(struct table *t)
+void disc_table_free(struct disc_table *t)
 {
 	struct node *n, *next;
 
@@ -54,12 +56,7 @@ void table_free(struct table *t)
 	free(t);
 }
 
-size_t table_count(const struct table *t)
-{
-	return t->count;
-}
-
-static struct node **find_slot(const struct table *t, const char *addr, uint64_t h)
+static struct node **find_slot(const struct disc_table *t, const char *addr, uint64_t h)
 {
 	struct node **p = &t->buckets[h & (t->nbuckets - 1)];
 
@@ -68,14 +65,14 @@ static struct node **find_slot(const struct table *t, const char *addr, uint64_t
 	return p;
 }
 
-const struct dentry *table_get(const struct table *t, const char *api_address)
+const struct dentry *disc_table_get(const struct disc_table *t, const char *api_address)
 {
 	struct node *n = *find_slot(t, api_address, hash_str(api_address));
 
 	return n ? &n->e : NULL;
 }
 
-static void grow(struct table *t)
+static void grow(struct disc_table *t)
 {
 	size_t nb = t->nbuckets * 2;
 	struct node **b = xcalloc(nb, sizeof(*b));
@@ -89,7 +86,7 @@ static void grow(struct table *t)
 	t->nbuckets = nb;
 }
 
-static void unlink_order(struct table *t, struct node *n)
+static void unlink_order(struct disc_table *t, struct node *n)
 {
 	if (n->prev)
 		n->prev->next = n->next;
@@ -102,7 +99,7 @@ static void unlink_order(struct table *t, struct node *n)
 	n->prev = n->next = NULL;
 }
 
-static void append_order(struct table *t, struct node *n)
+static void append_order(struct disc_table *t, struct node *n)
 {
 	n->prev = t->tail;
 	n->next = NULL;
@@ -113,7 +110,7 @@ static void append_order(struct table *t, struct node *n)
 	t->tail = n;
 }
 
-int table_put(struct table *t, struct dentry *e)
+int disc_table_put(struct disc_table *t, struct dentry *e)
 {
 	uint64_t h = hash_str(e->api_address);
 	struct node **slot = find_slot(t, e->api_address, h);
@@ -121,12 +118,14 @@ int table_put(struct table *t, struct dentry *e)
 
 	if (n) {
 		e->start_time = n->e.start_time;
+		listing_render(e);
 		entry_clear(&n->e);
 		n->e = *e;
 		unlink_order(t, n);
 		append_order(t, n);
 		return 0;
 	}
+	listing_render(e);
 	n = xcalloc(1, sizeof(*n));
 	n->e = *e;
 	n->hash = h;
@@ -137,7 +136,7 @@ int table_put(struct table *t, struct dentry *e)
 	return 1;
 }
 
-static void drop(struct table *t, struct node **slot)
+static void drop(struct disc_table *t, struct node **slot)
 {
 	struct node *n = *slot;
 
@@ -148,7 +147,7 @@ static void drop(struct table *t, struct node **slot)
 	t->count--;
 }
 
-int table_remove(struct table *t, const char *api_address)
+int disc_table_remove(struct disc_table *t, const char *api_address)
 {
 	struct node **slot = find_slot(t, api_address, hash_str(api_address));
 
@@ -158,7 +157,7 @@ int table_remove(struct table *t, const char *api_address)
 	return 1;
 }
 
-size_t table_expire(struct table *t, time_t cutoff)
+size_t disc_table_expire(struct disc_table *t, time_t cutoff)
 {
 	size_t n = 0;
 
@@ -171,7 +170,7 @@ size_t table_expire(struct table *t, time_t cutoff)
 	return n;
 }
 
-size_t table_count_live(const struct table *t, time_t cutoff)
+size_t disc_table_count_live(const struct disc_table *t, time_t cutoff)
 {
 	size_t dead = 0;
 
@@ -180,12 +179,12 @@ size_t table_count_live(const struct table *t, time_t cutoff)
 	return t->count - dead;
 }
 
-time_t table_oldest(const struct table *t)
+time_t disc_table_oldest(const struct disc_table *t)
 {
 	return t->head ? t->head->e.last_seen : 0;
 }
 
-int table_foreach(const struct table *t, time_t cutoff, int (*cb)(const struct dentry *, void *),
+int disc_table_foreach(const struct disc_table *t, time_t cutoff, int (*cb)(const struct dentry *, void *),
 		  void *arg)
 {
 	int rc;

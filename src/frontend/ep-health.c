@@ -2,9 +2,9 @@
 #include "config.h"
 #include "server.h"
 
-void ep_health(struct request *rq, struct reply *rp)
+void fe_ep_health(struct fe_request *rq, struct fe_reply *rp)
 {
 	(void)rq;
-	reply_json(rp, 200, json_pack("{s:s, s:s}", "status", "healthy", "service",
+	fe_reply_json(rp, 200, json_pack("{s:s, s:s}", "status", "healthy", "service",
 				      "lmcache-monitor"));
 }

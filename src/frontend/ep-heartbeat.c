@@ -109,9 +109,9 @@ int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval,
 	return 0;
 }
 
-void ep_heartbeat_status(struct request *rq, struct reply *rp)
+void fe_ep_heartbeat_status(struct fe_request *rq, struct fe_reply *rp)
 {
-	reply_json(rp, 200, heartbeat_status(rq->fe->hb));
+	fe_reply_json(rp, 200, heartbeat_status(rq->fe->hb));
 }
 
 /* A JSON number member as whole seconds, or dflt; -1 when it is not a number >= 0. */
@@ -136,9 +136,9 @@ static bool url_allowed(struct frontend *fe, const char *url)
 	return ok;
 }
 
-void ep_heartbeat_start(struct request *rq, struct reply *rp)
+void fe_ep_heartbeat_start(struct fe_request *rq, struct fe_reply *rp)
 {
-	json_t *doc = rq_json(rq, rp);
+	json_t *doc = fe_rq_json(rq, rp);
 	const char *url;
 	int interval, delay;
 	char *why = NULL;
@@ -149,23 +149,23 @@ void ep_heartbeat_start(struct request *rq, struct reply *rp)
 	interval = seconds(doc, "interval", HEARTBEAT_DEFAULT_INTERVAL);
 	delay = seconds(doc, "initial_delay", 0);
 	if (url == NULL || *url == '\0')
-		reply_detail(rp, 400, "heartbeat_url is required");
+		fe_reply_detail(rp, 400, "heartbeat_url is required");
 	else if (interval <= 0 || delay < 0)
-		reply_detail(rp, 400, "interval and initial_delay must be seconds (interval > 0)");
+		fe_reply_detail(rp, 400, "interval and initial_delay must be seconds (interval > 0)");
 	else if (!url_allowed(rq->fe, url))
-		reply_detail(rp, 403, "heartbeat_url must be http(s) to a host in this frontend's "
+		fe_reply_detail(rp, 403, "heartbeat_url must be http(s) to a host in this frontend's "
 				      "allow list (--allow-network)");
 	else if (frontend_heartbeat_start(rq->fe, url, interval, delay, &why) < 0)
-		reply_detail(rp, 400, "%s", why);
+		fe_reply_detail(rp, 400, "%s", why);
 	else
-		reply_success(rp, "Heartbeat service started");
+		fe_reply_success(rp, "Heartbeat service started");
 	free(why);
 	json_decref(doc);
 }
 
-void ep_heartbeat_stop(struct request *rq, struct reply *rp)
+void fe_ep_heartbeat_stop(struct fe_request *rq, struct fe_reply *rp)
 {
 	bool was = heartbeat_stop(rq->fe->hb, true) == 0;
 
-	reply_success(rp, was ? "Heartbeat service stopped" : "Heartbeat service was not running");
+	fe_reply_success(rp, was ? "Heartbeat service stopped" : "Heartbeat service was not running");
 }

@@ -8,18 +8,18 @@
 #include "daemon-log.h"
 
 /* Runs a model change under the write lock and answers it. */
-static void answer(struct reply *rp, int status, char *why, const char *ok_msg)
+static void answer(struct fe_reply *rp, int status, char *why, const char *ok_msg)
 {
 	if (status == 0)
-		reply_success(rp, ok_msg);
+		fe_reply_success(rp, ok_msg);
 	else
-		reply_detail(rp, (unsigned int)status, "%s", why ? why : "failed");
+		fe_reply_detail(rp, (unsigned int)status, "%s", why ? why : "failed");
 	free(why);
 }
 
-void ep_add_proxy(struct request *rq, struct reply *rp)
+void fe_ep_add_proxy(struct fe_request *rq, struct fe_reply *rp)
 {
-	json_t *doc = rq_json(rq, rp);
+	json_t *doc = fe_rq_json(rq, rp);
 	struct fe_proxy p;
 	char *why = NULL;
 	int status;
@@ -41,10 +41,10 @@ void ep_add_proxy(struct request *rq, struct reply *rp)
 	json_decref(doc);
 }
 
-void ep_add_node(struct request *rq, struct reply *rp)
+void fe_ep_add_node(struct fe_request *rq, struct fe_reply *rp)
 {
-	char *proxy = rq_capture(rq, rp, 0), *why = NULL;
-	json_t *doc = proxy ? rq_json(rq, rp) : NULL;
+	char *proxy = fe_rq_capture(rq, rp, 0), *why = NULL;
+	json_t *doc = proxy ? fe_rq_json(rq, rp) : NULL;
 	struct fe_node n;
 	int status;
 
@@ -66,10 +66,10 @@ void ep_add_node(struct request *rq, struct reply *rp)
 	free(proxy);
 }
 
-void ep_update_node(struct request *rq, struct reply *rp)
+void fe_ep_update_node(struct fe_request *rq, struct fe_reply *rp)
 {
-	char *name = rq_capture(rq, rp, 0), *why = NULL;
-	json_t *doc = name ? rq_json(rq, rp) : NULL;
+	char *name = fe_rq_capture(rq, rp, 0), *why = NULL;
+	json_t *doc = name ? fe_rq_json(rq, rp) : NULL;
 	int status;
 
 	if (doc == NULL) {
@@ -84,9 +84,9 @@ void ep_update_node(struct request *rq, struct reply *rp)
 	free(name);
 }
 
-void ep_delete_node(struct request *rq, struct reply *rp)
+void fe_ep_delete_node(struct fe_request *rq, struct fe_reply *rp)
 {
-	char *name = rq_capture(rq, rp, 0), *why = NULL;
+	char *name = fe_rq_capture(rq, rp, 0), *why = NULL;
 	int status;
 
 	if (name == NULL)

@@ -1,9 +1,10 @@
 /* GET /metrics: every leaf's /metrics fetched at once (libcurl multi, a timeout per node)
- * and merged into one valid exposition by prom_merge (node label on every sample, one
- * HELP/TYPE per family, per-node up and scrape-duration gauges). The HTTP clients are
- * pooled, so successive scrapes reuse their connections to the nodes. A node whose body is
- * the one it sent last time is not parsed again (prom_cache); a scrape that finds the cache
- * busy with another merges without it rather than wait. */
+ * and merged into one valid exposition (node label on every sample, one HELP/TYPE per
+ * family, per-node up and scrape-duration gauges). The HTTP clients are pooled, so
+ * successive scrapes reuse their connections to the nodes. Each body is scanned as soon as
+ * it arrives, and a body that is the one the node sent last time is not scanned again
+ * (prom_cache); a scrape that finds the cache busy with another merges without it rather
+ * than wait. */
 #include "config.h"
 #include "server.h"
 
@@ -52,22 +53,18 @@ static void client_give(struct hm_client *c)
 	hm_client_free(c);
 }
 
+/* The cache of the nodes' last bodies and their scans. A scrape that finds it busy with
+ * another scrape merges without it rather than wait. */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct prom_cache *cache;
 
-static char *merge_cached(const struct prom_node *pn, size_t n, size_t *len,
-			  struct prom_problems *probs)
-{
-	char *out;
-
-	if (pthread_mutex_trylock(&cache_lock) != 0)
-		return prom_merge(pn, n, len, probs);
-	if (!cache)
-		cache = prom_cache_new();
-	out = prom_cache_merge(cache, pn, n, len, probs);
-	pthread_mutex_unlock(&cache_lock);
-	return out;
-}
+/* One scrape's nodes; each body is scanned as soon as it arrives (on_done), while slower
+ * nodes are still answering, so only the merge itself waits for the last one. */
+struct scrape_run {
+	struct prom_node *pn;
+	char **why;
+	struct prom_cache *cache; /* NULL: merged without the cache */
+};
 
 /* Copies every leaf's address, so the scrape runs without the lock. */
 static struct scrape *snapshot(struct frontend *fe, size_t *n)
@@ -110,18 +107,45 @@ static void describe(const struct hm_res *r, struct prom_node *pn, char **why)
 	pn->error = *why;
 }
 
-static char *merge(struct scrape *v, struct hm_res *res, size_t n, size_t *len)
+static void on_done(size_t i, const struct hm_res *r, void *arg)
 {
-	struct prom_node *pn = xcalloc(n + 1, sizeof(*pn));
-	char **why = xcalloc(n + 1, sizeof(*why)), *out;
-	struct prom_problems probs = { NULL, 0 };
+	struct scrape_run *sr = arg;
 
-	for (size_t i = 0; i < n; i++) {
-		pn[i].name = v[i].name;
-		pn[i].scrape_seconds = (double)res[i].took_ms / 1000.0;
-		describe(&res[i], &pn[i], &why[i]);
+	sr->pn[i].scrape_seconds = (double)r->took_ms / 1000.0;
+	describe(r, &sr->pn[i], &sr->why[i]);
+	if (sr->cache)
+		prom_cache_node(sr->cache, i, &sr->pn[i]);
+}
+
+static void run_begin(struct scrape_run *sr, const struct scrape *v, size_t n)
+{
+	sr->pn = xcalloc(n + 1, sizeof(*sr->pn));
+	sr->why = xcalloc(n + 1, sizeof(*sr->why));
+	for (size_t i = 0; i < n; i++)
+		sr->pn[i].name = v[i].name;
+	sr->cache = NULL;
+	if (pthread_mutex_trylock(&cache_lock) != 0)
+		return;
+	if (!cache)
+		cache = prom_cache_new();
+	sr->cache = cache;
+	prom_cache_begin(cache, sr->pn, n);
+}
+
+static char *run_merge(struct scrape_run *sr, const struct hm_res *res, size_t n, size_t *len)
+{
+	struct prom_problems probs = { NULL, 0 };
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		if (!sr->pn[i].text && !sr->pn[i].error)
+			on_done(i, &res[i], sr); /* a request the client could not even start */
+	if (sr->cache) {
+		out = prom_cache_end(sr->cache, sr->pn, n, len, &probs);
+		pthread_mutex_unlock(&cache_lock);
+	} else {
+		out = prom_merge(sr->pn, n, len, &probs);
 	}
-	out = merge_cached(pn, n, len, &probs);
 	for (size_t i = 0; i < probs.count; i++)
 		log_debug("metrics: node %s%s%s: %s", probs.items[i].node,
 			  probs.items[i].family ? " family " : "",
@@ -129,32 +153,35 @@ static char *merge(struct scrape *v, struct hm_res *res, size_t n, size_t *len)
 			  probs.items[i].message);
 	prom_problems_free(&probs);
 	for (size_t i = 0; i < n; i++)
-		free(why[i]);
-	free(why);
-	free(pn);
+		free(sr->why[i]);
+	free(sr->why);
+	free(sr->pn);
 	return out;
 }
 
-void ep_metrics(struct request *rq, struct reply *rp)
+void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
 {
 	size_t n, len;
 	struct scrape *v = snapshot(rq->fe, &n);
 	struct hm_req *reqs = xcalloc(n + 1, sizeof(*reqs));
 	struct hm_res *res = xcalloc(n + 1, sizeof(*res));
 	struct hm_client *client = client_take();
+	struct scrape_run sr;
 	char *text;
 
 	for (size_t i = 0; i < n; i++)
 		reqs[i] = (struct hm_req){ .url = v[i].url, .unix_socket = v[i].socket,
 					   .timeout_ms = rq->fe->opt->metrics_timeout_ms };
-	hm_client_run(client, reqs, res, n, 0, NULL, NULL);
+	run_begin(&sr, v, n);
+	hm_client_run(client, reqs, res, n, 0, on_done, &sr);
 	client_give(client);
-	text = merge(v, res, n, &len);
+	text = run_merge(&sr, res, n, &len);
 	rp->status = 200;
 	rp->content_type = xstrdup("text/plain; version=0.0.4; charset=utf-8");
-	buf_append(&rp->body, text, len);
+	/* The merged text becomes the body as it is: at 1,024 nodes a copy is 8 MB. */
+	buf_free(&rp->body);
+	rp->body = (struct buf){ text, len, len + 1 };
 	frontend_audit_metrics(rq->fe, &rp->body);
-	free(text);
 	for (size_t i = 0; i < n; i++) {
 		hm_res_free(&res[i]);
 		free(v[i].name);

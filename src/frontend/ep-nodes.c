@@ -8,24 +8,24 @@
 
 #include "xalloc.h"
 
-void ep_api_nodes(struct request *rq, struct reply *rp)
+void fe_ep_api_nodes(struct fe_request *rq, struct fe_reply *rp)
 {
 	json_t *doc;
 
 	pthread_rwlock_rdlock(&rq->fe->lock);
 	doc = model_api_nodes(&rq->fe->model);
 	pthread_rwlock_unlock(&rq->fe->lock);
-	reply_json(rp, 200, doc);
+	fe_reply_json(rp, 200, doc);
 }
 
-void ep_api_proxies(struct request *rq, struct reply *rp)
+void fe_ep_api_proxies(struct fe_request *rq, struct fe_reply *rp)
 {
 	json_t *doc;
 
 	pthread_rwlock_rdlock(&rq->fe->lock);
 	doc = model_api_proxies(&rq->fe->model);
 	pthread_rwlock_unlock(&rq->fe->lock);
-	reply_json(rp, 200, doc);
+	fe_reply_json(rp, 200, doc);
 }
 
 static json_t *leaves_json(const struct fe_proxy *p)
@@ -37,9 +37,9 @@ static json_t *leaves_json(const struct fe_proxy *p)
 	return list;
 }
 
-void ep_proxy_nodes(struct request *rq, struct reply *rp)
+void fe_ep_proxy_nodes(struct fe_request *rq, struct fe_reply *rp)
 {
-	char *name = rq_capture(rq, rp, 0);
+	char *name = fe_rq_capture(rq, rp, 0);
 	struct fe_proxy *p;
 	json_t *list = NULL;
 
@@ -50,9 +50,9 @@ void ep_proxy_nodes(struct request *rq, struct reply *rp)
 		list = leaves_json(p);
 	pthread_rwlock_unlock(&rq->fe->lock);
 	if (list != NULL)
-		reply_json(rp, 200, json_pack("{s:o}", "nodes", list));
+		fe_reply_json(rp, 200, json_pack("{s:o}", "nodes", list));
 	else
-		reply_detail(rp, 404, "Proxy not found");
+		fe_reply_detail(rp, 404, "Proxy not found");
 	free(name);
 }
 
@@ -91,23 +91,23 @@ static json_t *install_leaves(struct frontend *fe, const char *name, struct fe_p
 	return list;
 }
 
-void ep_proxy_refresh(struct request *rq, struct reply *rp)
+void fe_ep_proxy_refresh(struct fe_request *rq, struct fe_reply *rp)
 {
-	char *name = rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *why = NULL;
+	char *name = fe_rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *why = NULL;
 	struct fe_proxy fresh = { 0 };
 	json_t *list;
 
 	if (name == NULL)
 		return;
 	if (!proxy_address(rq->fe, name, &host, &port))
-		reply_detail(rp, 404, "Proxy not found");
+		fe_reply_detail(rp, 404, "Proxy not found");
 	else if (supplier_refresh_proxy(host, port, rq->fe->opt->metrics_timeout_ms, &fresh,
 					&why) < 0)
-		reply_detail(rp, 502, "%s", why);
+		fe_reply_detail(rp, 502, "%s", why);
 	else if ((list = install_leaves(rq->fe, name, &fresh)) == NULL)
-		reply_detail(rp, 404, "Proxy not found");
+		fe_reply_detail(rp, 404, "Proxy not found");
 	else
-		reply_json(rp, 200, json_pack("{s:s, s:o}", "status", "success", "nodes", list));
+		fe_reply_json(rp, 200, json_pack("{s:s, s:o}", "status", "success", "nodes", list));
 	model_proxy_clear(&fresh);
 	free(name);
 	free(host);

@@ -14,6 +14,7 @@
 
 #include "daemon-log.h"
 #include "forward.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 /* Frontends forwarding to each other (two hops, a central frontend listed in the registry
@@ -55,7 +56,7 @@ static int hops(struct MHD_Connection *conn)
 /* The client's end-to-end headers; curl sets Host and Content-Length itself. With a node
  * token (--node-token-file) the frontend speaks for itself: the caller's Authorization
  * stays here and the frontend's own goes on, the caller's role checked already. */
-static struct curl_slist *request_headers(struct request *rq)
+static struct curl_slist *request_headers(struct fe_request *rq)
 {
 	struct header_copy hc = { NULL, rq->fe->node_token != NULL };
 	char line[64];
@@ -117,7 +118,7 @@ static enum srv_role node_role(const char *raw_path, const char *raw_query)
 
 /* A node's unix socket serves its user only; without a token the frontend must not carry
  * another local user's change there under its own uid (a GET is every viewer's). */
-static bool uid_may(struct request *rq, struct reply *rp, const char *port, enum srv_role need)
+static bool uid_may(struct fe_request *rq, struct fe_reply *rp, const char *port, enum srv_role need)
 {
 	long uid;
 
@@ -128,12 +129,12 @@ static bool uid_may(struct request *rq, struct reply *rp, const char *port, enum
 	uid = srv_peer_uid(rq->conn);
 	if (uid == (long)geteuid() || uid == 0)
 		return true;
-	reply_detail(rp, 403, "uid %ld may not change a node on this host's unix socket through "
+	fe_reply_detail(rp, 403, "uid %ld may not change a node on this host's unix socket through "
 			      "the frontend (it serves uid %ld): send a token", uid, (long)geteuid());
 	return false;
 }
 
-static bool caller_may(struct request *rq, struct reply *rp, const char *port, const char *path,
+static bool caller_may(struct fe_request *rq, struct fe_reply *rp, const char *port, const char *path,
 		       const char *query)
 {
 	enum srv_role need = node_role(path, query ? query : "");
@@ -142,34 +143,22 @@ static bool caller_may(struct request *rq, struct reply *rp, const char *port, c
 		return false;
 	if (srv_role_allows(rq->caller->role, need))
 		return true;
-	reply_detail(rp, 403, "%s (role %s) may not %s %s on a node: it needs role %s",
+	fe_reply_detail(rp, 403, "%s (role %s) may not %s %s on a node: it needs role %s",
 		     rq->caller->name, srv_role_name(rq->caller->role), rq->method, path,
 		     srv_role_name(need));
 	return false;
 }
 
-/* "/proxy2/<name>" with name percent-encoded where needed. */
+/* "/proxy2/<name>" with name percent-encoded as a path segment (':' and '@' may stay). */
 static char *via_prefix(const char *name)
 {
-	static const char hexd[] = "0123456789ABCDEF";
-	char *out = xmalloc(8 + 3 * strlen(name) + 1), *o = out;
+	char *seg = str_percent_encode(name, ":@"), *out = xasprintf("/proxy2/%s", seg);
 
-	o = stpcpy(o, "/proxy2/");
-	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr("-._~:@", *s)) {
-			*o++ = (char)*s;
-		} else {
-			*o++ = '%';
-			*o++ = hexd[*s >> 4];
-			*o++ = hexd[*s & 15];
-		}
-	}
-	*o = '\0';
+	free(seg);
 	return out;
 }
 
-static void relay(struct request *rq, struct reply *rp, const char *host, const char *port,
+static void relay(struct fe_request *rq, struct fe_reply *rp, const char *host, const char *port,
 		  const char *prefix, const char *rest)
 {
 	const char *query;
@@ -180,7 +169,7 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 				 rq->fe->opt->proxy_timeout_ms };
 
 	if (!frontend_target_allowed(rq->fe, host, port)) {
-		reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
+		fe_reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
 			     host);
 		log_warn("refused to forward to %s:%s: outside the allow list", host, port);
 		curl_slist_free_all(f.headers);
@@ -193,7 +182,7 @@ static void relay(struct request *rq, struct reply *rp, const char *host, const 
 		return;
 	}
 	if (hops(rq->conn) >= MAX_HOPS) {
-		reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
+		fe_reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
 		curl_slist_free_all(f.headers);
 		free(path);
 		return;
@@ -221,9 +210,9 @@ static bool two_hop_direct(const struct fe_model *m, const char *name, struct sr
 	return found;
 }
 
-void ep_proxy2(struct request *rq, struct reply *rp)
+void fe_ep_proxy2(struct fe_request *rq, struct fe_reply *rp)
 {
-	char *name = rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *prefix = NULL;
+	char *name = fe_rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *prefix = NULL;
 	struct srv_match pm = { .rest = rq->m.rest };
 	const char *rest = rq->m.rest;
 	struct fe_target t;
@@ -247,16 +236,16 @@ void ep_proxy2(struct request *rq, struct reply *rp)
 	if (found)
 		relay(rq, rp, host, port, prefix, rest);
 	else
-		reply_detail(rp, 404, "Node with name '%s' not found", name);
+		fe_reply_detail(rp, 404, "Node with name '%s' not found", name);
 	free(name);
 	free(host);
 	free(port);
 	free(prefix);
 }
 
-void ep_proxy(struct request *rq, struct reply *rp)
+void fe_ep_proxy(struct fe_request *rq, struct fe_reply *rp)
 {
-	char *host = rq_capture(rq, rp, 0), *port = host ? rq_capture(rq, rp, 1) : NULL;
+	char *host = fe_rq_capture(rq, rp, 0), *port = host ? fe_rq_capture(rq, rp, 1) : NULL;
 	bool allowed;
 
 	if (port != NULL) {
@@ -266,7 +255,7 @@ void ep_proxy(struct request *rq, struct reply *rp)
 		if (allowed)
 			relay(rq, rp, host, port, NULL, rq->m.rest);
 		else
-			reply_detail(rp, 403, "Target %s:%s is not a registered node", host, port);
+			fe_reply_detail(rp, 403, "Target %s:%s is not a registered node", host, port);
 	}
 	free(host);
 	free(port);

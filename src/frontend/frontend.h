@@ -15,7 +15,7 @@
 struct heartbeat;
 
 struct frontend {
-	const struct options *opt;
+	const struct fe_options *opt;
 	pthread_rwlock_t lock; /* guards model */
 	struct fe_model model;
 	struct heartbeat *hb;

@@ -23,7 +23,7 @@
 #include "strutil.h"
 #include "xalloc.h"
 
-static int load_config_file(const struct options *o, struct fe_model *m, char **cause)
+static int load_config_file(const struct fe_options *o, struct fe_model *m, char **cause)
 {
 	struct buf text = BUF_INIT;
 	char *why = NULL;
@@ -45,7 +45,7 @@ static int load_config_file(const struct options *o, struct fe_model *m, char **
 	return rc;
 }
 
-static int load_nodes_flag(const struct options *o, struct fe_model *m, char **cause)
+static int load_nodes_flag(const struct fe_options *o, struct fe_model *m, char **cause)
 {
 	char *why = NULL;
 	json_t *doc = json_parse_text(o->nodes, strlen(o->nodes), &why);
@@ -60,7 +60,7 @@ static int load_nodes_flag(const struct options *o, struct fe_model *m, char **c
 
 /* The first node source given wins: --nodes, --config, plugin mode. The supplier fills the
  * model on its own thread. */
-static int load_model(const struct options *o, const json_t *plugin_cfg, struct fe_model *m,
+static int load_model(const struct fe_options *o, const json_t *plugin_cfg, struct fe_model *m,
 		      char **cause)
 {
 	if (o->node_supplier_url != NULL)
@@ -75,15 +75,26 @@ static int load_model(const struct options *o, const json_t *plugin_cfg, struct 
 	return 0;
 }
 
+/* What is served, and a warning when that is reachable from other hosts without tokens. */
+static void announce(struct frontend *fe, int fd)
+{
+	const struct fe_options *o = fe->opt;
+
+	log_info("listening on %s port %d, %zu proxies, %zu nodes", o->host, o->port,
+		 fe->model.nproxies, model_count_leaves(&fe->model));
+	if (srv_exposed(fd) && !srv_auth_has_tokens(fe->auth))
+		log_warn("%s", SRV_INSECURE_WARNING);
+}
+
 static int serve(struct frontend *fe, const sigset_t *stop)
 {
-	const struct options *o = fe->opt;
+	const struct fe_options *o = fe->opt;
 	struct srv *mhd = NULL;
 	char *why = NULL;
 	int fd = -1;
 
 	if (!o->no_http && ((fd = daemon_listen(o->host, o->port, 0, &why)) < 0 ||
-			    (mhd = server_start(fe, fd, &why)) == NULL))
+			    (mhd = fe_server_start(fe, fd, &why)) == NULL))
 		goto fail;
 	if (o->heartbeat_url != NULL &&
 	    frontend_heartbeat_start(fe, o->heartbeat_url, o->heartbeat_interval,
@@ -92,10 +103,7 @@ static int serve(struct frontend *fe, const sigset_t *stop)
 	if (o->node_supplier_url != NULL)
 		supplier_start(fe);
 	if (mhd != NULL)
-		log_info("listening on %s port %d, %zu proxies, %zu nodes", o->host, o->port,
-			 fe->model.nproxies, model_count_leaves(&fe->model));
-	if (mhd != NULL && srv_exposed(fd) && !srv_auth_has_tokens(fe->auth))
-		log_warn("%s", SRV_INSECURE_WARNING);
+		announce(fe, fd);
 	daemon_notify("READY=1");
 	while (daemon_wait(stop, NULL, srv_auth_has_tokens(fe->auth) ? frontend_reload : NULL,
 			   fe) == 0)
@@ -103,7 +111,7 @@ static int serve(struct frontend *fe, const sigset_t *stop)
 	supplier_stop(fe);
 	heartbeat_stop(fe->hb, true);
 	if (mhd != NULL)
-		server_stop(mhd);
+		fe_server_stop(mhd);
 	if (fd >= 0)
 		close(fd);
 	return 0;
@@ -111,13 +119,13 @@ fail:
 	fprintf(stderr, "lmcache-frontend: %s\n", why);
 	free(why);
 	if (mhd != NULL)
-		server_stop(mhd);
+		fe_server_stop(mhd);
 	if (fd >= 0)
 		close(fd);
 	return 1;
 }
 
-static int run(const struct options *o, const json_t *plugin_cfg)
+static int run(const struct fe_options *o, const json_t *plugin_cfg)
 {
 	struct frontend fe = { .opt = o };
 	sigset_t stop;
@@ -167,21 +175,21 @@ static char **plugin_argv(int argc, char **argv, const json_t *cfg, int *nargc, 
 
 /* Parses the flags; in plugin mode (no node source, a plugin config in the environment)
  * again with the extra_config flags. */
-static int parse(struct options *o, int argc, char **argv, json_t **cfg, char **cause)
+static int parse(struct fe_options *o, int argc, char **argv, json_t **cfg, char **cause)
 {
-	int rc = options_parse(o, argc, argv, stdout, cause), nargc;
+	int rc = fe_options_parse(o, argc, argv, stdout, cause), nargc;
 	char **v;
 
-	if (rc != OPTIONS_RUN || options_have_nodes(o))
+	if (rc != OPTIONS_RUN || fe_options_have_nodes(o))
 		return rc;
 	if ((*cfg = plugin_mode_config(cause)) == NULL)
 		return *cause ? OPTIONS_USAGE : OPTIONS_RUN;
 	if ((v = plugin_argv(argc, argv, *cfg, &nargc, cause)) == NULL)
 		return OPTIONS_USAGE;
-	options_clear(o);
-	rc = options_parse(o, nargc, v, stdout, cause);
+	fe_options_clear(o);
+	rc = fe_options_parse(o, nargc, v, stdout, cause);
 	str_list_free(v);
-	if (rc == OPTIONS_RUN && options_have_nodes(o)) { /* extra_config named a source */
+	if (rc == OPTIONS_RUN && fe_options_have_nodes(o)) { /* extra_config named a source */
 		json_decref(*cfg);
 		*cfg = NULL;
 	}
@@ -190,19 +198,19 @@ static int parse(struct options *o, int argc, char **argv, json_t **cfg, char **
 
 int main(int argc, char **argv)
 {
-	struct options o;
+	struct fe_options o;
 	json_t *cfg = NULL;
 	char *why = NULL;
 	int rc;
 
 	switch (parse(&o, argc, argv, &cfg, &why)) {
 	case OPTIONS_EXIT:
-		options_clear(&o);
+		fe_options_clear(&o);
 		return 0;
 	case OPTIONS_USAGE:
 		fprintf(stderr, "lmcache-frontend: %s\n", why);
 		free(why);
-		options_clear(&o);
+		fe_options_clear(&o);
 		json_decref(cfg);
 		return 2;
 	}
@@ -213,6 +221,6 @@ int main(int argc, char **argv)
 	rc = run(&o, cfg);
 	curl_global_cleanup();
 	json_decref(cfg);
-	options_clear(&o);
+	fe_options_clear(&o);
 	return rc;
 }

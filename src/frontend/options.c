@@ -81,7 +81,7 @@ static const char usage[] =
 	"nodes of this host are derived from that config; extra_config keys plugin.frontend.<x>\n"
 	"become --<x> flags.\n";
 
-static void defaults(struct options *o)
+static void defaults(struct fe_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->host = xstrdup("127.0.0.1");
@@ -141,10 +141,31 @@ static int set_int(const char *flag, const char *v, long lo, long hi, int *dst, 
 	return 0;
 }
 
-static int one(struct options *o, int c, const char *v, char **cause)
+/* The limits: timeouts, body size and connections. */
+static int one_limit(struct fe_options *o, int c, const char *v, char **cause)
 {
 	long n;
 
+	switch (c) {
+	case OPT_PROXY_TIMEOUT: return parse_seconds("proxy-timeout", v, &o->proxy_timeout_ms, cause);
+	case OPT_METRICS_TIMEOUT:
+		return parse_seconds("metrics-timeout", v, &o->metrics_timeout_ms, cause);
+	case OPT_MAX_BODY:
+		if (parse_long("max-body", v, 0, 1L << 30, &n, cause) < 0)
+			return -1;
+		o->max_body = (size_t)n;
+		return 0;
+	case OPT_MAX_CONN:
+		if (parse_long("max-connections", v, 1, 65536, &n, cause) < 0)
+			return -1;
+		o->max_connections = (unsigned int)n;
+		return 0;
+	}
+	return -1;
+}
+
+static int one(struct fe_options *o, int c, const char *v, char **cause)
+{
 	switch (c) {
 	case OPT_HOST: set_str(&o->host, v); return 0;
 	case OPT_PORT: return set_int("port", v, 1, 65535, &o->port, cause);
@@ -177,24 +198,11 @@ static int one(struct options *o, int c, const char *v, char **cause)
 		o->allow_network[o->nallow++] = xstrdup(v);
 		o->allow_network[o->nallow] = NULL;
 		return 0;
-	case OPT_PROXY_TIMEOUT: return parse_seconds("proxy-timeout", v, &o->proxy_timeout_ms, cause);
-	case OPT_METRICS_TIMEOUT:
-		return parse_seconds("metrics-timeout", v, &o->metrics_timeout_ms, cause);
-	case OPT_MAX_BODY:
-		if (parse_long("max-body", v, 0, 1L << 30, &n, cause) < 0)
-			return -1;
-		o->max_body = (size_t)n;
-		return 0;
-	case OPT_MAX_CONN:
-		if (parse_long("max-connections", v, 1, 65536, &n, cause) < 0)
-			return -1;
-		o->max_connections = (unsigned int)n;
-		return 0;
 	}
-	return -1;
+	return one_limit(o, c, v, cause);
 }
 
-int options_parse(struct options *o, int argc, char **argv, FILE *out, char **cause)
+int fe_options_parse(struct fe_options *o, int argc, char **argv, FILE *out, char **cause)
 {
 	int c;
 
@@ -226,12 +234,12 @@ int options_parse(struct options *o, int argc, char **argv, FILE *out, char **ca
 	return OPTIONS_RUN;
 }
 
-bool options_have_nodes(const struct options *o)
+bool fe_options_have_nodes(const struct fe_options *o)
 {
 	return o->nodes != NULL || o->config != NULL || o->node_supplier_url != NULL;
 }
 
-void options_clear(struct options *o)
+void fe_options_clear(struct fe_options *o)
 {
 	free(o->host);
 	free(o->config);

@@ -8,7 +8,7 @@
 
 #include "auth.h"
 
-struct options {
+struct fe_options {
 	char *host;
 	int port;
 	char *config;		 /* --config FILE: a list of proxies */
@@ -37,9 +37,9 @@ struct options {
 enum { OPTIONS_RUN, OPTIONS_EXIT, OPTIONS_USAGE };
 
 /* Fills o from argv (defaults first); OPTIONS_EXIT after --help/--version (printed to out),
- * OPTIONS_USAGE with cause. Call options_clear afterwards in every case. */
-int options_parse(struct options *o, int argc, char **argv, FILE *out, char **cause);
-bool options_have_nodes(const struct options *o);
-void options_clear(struct options *o);
+ * OPTIONS_USAGE with cause. Call fe_options_clear afterwards in every case. */
+int fe_options_parse(struct fe_options *o, int argc, char **argv, FILE *out, char **cause);
+bool fe_options_have_nodes(const struct fe_options *o);
+void fe_options_clear(struct fe_options *o);
 
 #endif

@@ -42,7 +42,7 @@ int frontend_allow_init(struct frontend *fe, char **cause)
 
 int frontend_security_open(struct frontend *fe, char **cause)
 {
-	const struct options *o = fe->opt;
+	const struct fe_options *o = fe->opt;
 	struct client_auth ca = { NULL, o->cacert, o->cert, o->key };
 
 	if ((o->cert == NULL) != (o->key == NULL)) {

@@ -21,7 +21,7 @@
 #include "strutil.h"
 #include "xalloc.h"
 
-void reply_json(struct reply *rp, unsigned int status, json_t *doc)
+void fe_reply_json(struct fe_reply *rp, unsigned int status, json_t *doc)
 {
 	char *text = json_to_text(doc);
 
@@ -34,7 +34,7 @@ void reply_json(struct reply *rp, unsigned int status, json_t *doc)
 	json_decref(doc);
 }
 
-void reply_detail(struct reply *rp, unsigned int status, const char *fmt, ...)
+void fe_reply_detail(struct fe_reply *rp, unsigned int status, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -45,31 +45,31 @@ void reply_detail(struct reply *rp, unsigned int status, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		abort();
-	reply_json(rp, status, json_pack("{s:s}", "detail", msg));
+	fe_reply_json(rp, status, json_pack("{s:s}", "detail", msg));
 	free(msg);
 }
 
-void reply_success(struct reply *rp, const char *msg)
+void fe_reply_success(struct fe_reply *rp, const char *msg)
 {
-	reply_json(rp, 200, json_pack("{s:s, s:s}", "status", "success", "message", msg));
+	fe_reply_json(rp, 200, json_pack("{s:s, s:s}", "status", "success", "message", msg));
 }
 
-char *rq_capture(struct request *rq, struct reply *rp, size_t i)
+char *fe_rq_capture(struct fe_request *rq, struct fe_reply *rp, size_t i)
 {
 	char *s = srv_decode(rq->m.cap[i].p, rq->m.cap[i].len);
 
 	if (s == NULL)
-		reply_detail(rp, 400, "Malformed percent-encoding in the path");
+		fe_reply_detail(rp, 400, "Malformed percent-encoding in the path");
 	return s;
 }
 
-json_t *rq_json(struct request *rq, struct reply *rp)
+json_t *fe_rq_json(struct fe_request *rq, struct fe_reply *rp)
 {
 	char *why = NULL;
 	json_t *doc = json_parse_text(rq->body ? rq->body : "", rq->body_len, &why);
 
 	if (doc == NULL) {
-		reply_json(rp, 400, json_pack("{s:s, s:s}", "detail", "Invalid JSON body",
+		fe_reply_json(rp, 400, json_pack("{s:s, s:s}", "detail", "Invalid JSON body",
 					      "message", why ? why : "empty body"));
 		free(why);
 	}
@@ -83,9 +83,9 @@ static void move_headers(struct srv_reply *out, const struct curl_slist *h)
 }
 
 /* Runs ep and hands its reply to the core (nothing when it answers later). */
-static void run_call(const struct endpoint *ep, struct request *rq, struct srv_reply *out)
+static void run_call(const struct fe_endpoint *ep, struct fe_request *rq, struct srv_reply *out)
 {
-	struct reply rp = { 200, NULL, BUF_INIT, NULL, false };
+	struct fe_reply rp = { 200, NULL, BUF_INIT, NULL, false };
 	size_t len;
 
 	ep->fn(rq, &rp);
@@ -102,8 +102,8 @@ static void run_call(const struct endpoint *ep, struct request *rq, struct srv_r
 
 /* A slow endpoint's call on its own thread, with copies of what lives on the server's. */
 struct slow_call {
-	const struct endpoint *ep;
-	struct request rq;
+	const struct fe_endpoint *ep;
+	struct fe_request rq;
 	struct srv_caller caller;
 };
 
@@ -116,10 +116,10 @@ static void slow_main(void *arg, struct srv_reply *out)
 	free(c);
 }
 
-void server_call(struct srv_request *sr, struct srv_reply *out)
+void fe_server_call(struct srv_request *sr, struct srv_reply *out)
 {
-	const struct endpoint *ep = sr->route->data;
-	struct request rq = { .conn = sr->conn, .method = sr->method, .uri = sr->uri,
+	const struct fe_endpoint *ep = sr->route->data;
+	struct fe_request rq = { .conn = sr->conn, .method = sr->method, .uri = sr->uri,
 			      .m = sr->m, .body = sr->body, .body_len = sr->body_len,
 			      .fe = sr->ctx, .caller = &sr->caller, .sr = sr };
 	struct slow_call *c;
@@ -143,7 +143,7 @@ static void on_reply(void *ctx, const char *method, const char *uri, unsigned in
 	log_debug("%s %s -> %u", method, uri, status);
 }
 
-void server_stop(struct srv *s)
+void fe_server_stop(struct srv *s)
 {
 	if (s == NULL)
 		return;
@@ -151,7 +151,7 @@ void server_stop(struct srv *s)
 	srv_stop(s);
 }
 
-struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
+struct srv *fe_server_start(struct frontend *fe, int listen_fd, char **cause)
 {
 	struct srv_config cfg;
 
@@ -169,5 +169,5 @@ struct srv *server_start(struct frontend *fe, int listen_fd, char **cause)
 	cfg.on_audit = frontend_audit;
 	cfg.auth = fe->auth;
 	cfg.own_routes = true;
-	return srv_start(&cfg, srv_table_of(routes, nroutes, false), cause);
+	return srv_start(&cfg, srv_table_of(fe_routes, fe_nroutes, false), cause);
 }

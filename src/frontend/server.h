@@ -13,7 +13,7 @@
 #include "paths.h"
 #include "srv.h"
 
-struct request {
+struct fe_request {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *uri; /* raw, as the client sent it (percent-encoded, with the query) */
@@ -25,7 +25,7 @@ struct request {
 	struct srv_request *sr; /* the core's request (srv_later) */
 };
 
-struct reply {
+struct fe_reply {
 	unsigned int status;
 	char *content_type;
 	struct buf body;
@@ -33,60 +33,62 @@ struct reply {
 	bool later; /* the handler answers later (srv_later): the rest is unset */
 };
 
-typedef void (*handler_fn)(struct request *rq, struct reply *rp);
+typedef void (*fe_handler_fn)(struct fe_request *rq, struct fe_reply *rp);
 
 /* An endpoint in the route table (routes.c): a struct srv_route whose data is this. */
-struct endpoint {
-	handler_fn fn;
+struct fe_endpoint {
+	fe_handler_fn fn;
 	bool slow; /* waits for other servers: runs on a thread of its own (srv_later_run) */
 };
 #define ROUTE_ROLE(method, pattern, fn, role) \
-	{ method, pattern, server_call, (void *)&(const struct endpoint){ fn, false }, 0, role, NULL }
+	{ method, pattern, fe_server_call, (void *)&(const struct fe_endpoint){ fn, false }, 0, \
+	  role, NULL }
 /* An endpoint that waits for nodes or other frontends (a fan-out, a refresh). */
 #define SLOW_ROUTE_ROLE(method, pattern, fn, role) \
-	{ method, pattern, server_call, (void *)&(const struct endpoint){ fn, true }, 0, role, NULL }
+	{ method, pattern, fe_server_call, (void *)&(const struct fe_endpoint){ fn, true }, 0, \
+	  role, NULL }
 #define SLOW_ROUTE(method, pattern, fn) SLOW_ROUTE_ROLE(method, pattern, fn, SRV_ROLE_DEFAULT)
 #define ROUTE(method, pattern, fn) ROUTE_ROLE(method, pattern, fn, SRV_ROLE_DEFAULT)
 /* Node management makes the frontend send requests elsewhere: admin only. */
 #define ADMIN_ROUTE(method, pattern, fn) ROUTE_ROLE(method, pattern, fn, SRV_ROLE_ADMIN)
 /* Runs the endpoint of rq's route with the frontend's request and reply. */
-void server_call(struct srv_request *rq, struct srv_reply *rp);
+void fe_server_call(struct srv_request *rq, struct srv_reply *rp);
 
-extern const struct srv_route routes[];
-extern const size_t nroutes;
+extern const struct srv_route fe_routes[];
+extern const size_t fe_nroutes;
 
 /* Endpoint families. */
-void ep_health(struct request *rq, struct reply *rp);
-void ep_api_nodes(struct request *rq, struct reply *rp);
-void ep_api_proxies(struct request *rq, struct reply *rp);
-void ep_proxy_nodes(struct request *rq, struct reply *rp);
-void ep_proxy_refresh(struct request *rq, struct reply *rp);
-void ep_add_proxy(struct request *rq, struct reply *rp);
-void ep_add_node(struct request *rq, struct reply *rp);
-void ep_update_node(struct request *rq, struct reply *rp);
-void ep_delete_node(struct request *rq, struct reply *rp);
-void ep_heartbeat_status(struct request *rq, struct reply *rp);
-void ep_heartbeat_start(struct request *rq, struct reply *rp);
-void ep_heartbeat_stop(struct request *rq, struct reply *rp);
-void ep_proxy2(struct request *rq, struct reply *rp);
-void ep_proxy(struct request *rq, struct reply *rp);
-void ep_metrics(struct request *rq, struct reply *rp);
+void fe_ep_health(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_api_nodes(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_api_proxies(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_proxy_nodes(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_proxy_refresh(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_add_proxy(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_add_node(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_update_node(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_delete_node(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_heartbeat_status(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_heartbeat_start(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_heartbeat_stop(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_proxy2(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_proxy(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp);
 
 /* Sends doc (taken) as application/json. */
-void reply_json(struct reply *rp, unsigned int status, json_t *doc);
+void fe_reply_json(struct fe_reply *rp, unsigned int status, json_t *doc);
 /* {"detail": "..."} as FastAPI's errors, which LMCache's clients read. */
-void reply_detail(struct reply *rp, unsigned int status, const char *fmt, ...)
+void fe_reply_detail(struct fe_reply *rp, unsigned int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* {"status": "success", "message": msg}. */
-void reply_success(struct reply *rp, const char *msg);
+void fe_reply_success(struct fe_reply *rp, const char *msg);
 /* Capture i of the route, percent-decoded; NULL after a 400 reply. */
-char *rq_capture(struct request *rq, struct reply *rp, size_t i);
+char *fe_rq_capture(struct fe_request *rq, struct fe_reply *rp, size_t i);
 /* The body as JSON; NULL after a 400 reply. */
-json_t *rq_json(struct request *rq, struct reply *rp);
+json_t *fe_rq_json(struct fe_request *rq, struct fe_reply *rp);
 
-/* Serves on an already listening socket; server_stop() stops. */
-struct srv *server_start(struct frontend *fe, int listen_fd, char **cause);
+/* Serves on an already listening socket; fe_server_stop() stops. */
+struct srv *fe_server_start(struct frontend *fe, int listen_fd, char **cause);
 /* Ends the forwarded transfers, then stops the server (s may be NULL). */
-void server_stop(struct srv *s);
+void fe_server_stop(struct srv *s);
 
 #endif

@@ -17,30 +17,24 @@
 #include "jsonutil.h"
 #include "nodelist.h"
 #include "strutil.h"
+#include "url.h"
 #include "xalloc.h"
 
-/* "http://host:port[/...]" into host and port; false for anything else. */
+/* "http://host[:port][/...]" into host and port; false for anything else. */
 static bool split_address(const char *addr, char **host, char **port)
 {
-	const char *h, *end, *colon;
+	struct url u;
+	char *why = NULL;
+	bool ok = url_parse(addr, &u, &why) == 0 && strcmp(u.scheme, "http") == 0;
 
-	if (!str_starts_with(addr, "http://"))
-		return false;
-	h = addr + 7;
-	end = h + strcspn(h, "/?");
-	if (*h == '[') {
-		const char *close = memchr(h, ']', (size_t)(end - h));
-
-		if (close == NULL || close[1] != ':')
-			return false;
-		*host = xstrndup(h + 1, (size_t)(close - h - 1));
-		*port = xstrndup(close + 2, (size_t)(end - close - 2));
-		return true;
+	if (ok) {
+		*host = u.host;
+		*port = u.port;
+		u.host = u.port = NULL;
 	}
-	colon = memchr(h, ':', (size_t)(end - h));
-	*host = colon ? xstrndup(h, (size_t)(colon - h)) : xstrndup(h, (size_t)(end - h));
-	*port = colon ? xstrndup(colon + 1, (size_t)(end - colon - 1)) : xstrdup("80");
-	return true;
+	free(why);
+	url_clear(&u);
+	return ok;
 }
 
 /* LMCache's name of a supplied proxy: "proxy_" + "<host>:<port>" with every ':' as '_'. */

@@ -14,8 +14,11 @@ static int parse_role(const char *text, lmca_role *role)
 		*role = LMCA_ROLE_SCHEDULER;
 	else if (strcmp(text, "worker") == 0)
 		*role = LMCA_ROLE_WORKER;
-	else
+	else {
+		PyErr_Format(PyExc_ValueError, "role must be \"scheduler\" or \"worker\", not \"%s\"",
+		             text);
 		return -1;
+	}
 	return 0;
 }
 
@@ -49,12 +52,8 @@ static int agent_init(PyObject *self, PyObject *args, PyObject *kw)
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "s|ii$ddOzz", names, &role_text, &worker_id,
 	                                 &worker_count, &gil_s, &call_s, &registry, &version, &commit))
 		return -1;
-	if (parse_role(role_text, &role) < 0) {
-		PyErr_Format(PyExc_ValueError, "role must be \"scheduler\" or \"worker\", not \"%s\"",
-		             role_text);
-		return -1;
-	}
-	if (seconds_to_ms(gil_s, "gil_timeout", &SELF->gil_ms) < 0 ||
+	if (parse_role(role_text, &role) < 0 ||
+	    seconds_to_ms(gil_s, "gil_timeout", &SELF->gil_ms) < 0 ||
 	    seconds_to_ms(call_s, "call_timeout", &SELF->run_ms) < 0)
 		return -1;
 	if ((SELF->agent = lmca_agent_new(role, worker_id, worker_count, &cause)) == NULL) {

@@ -207,8 +207,8 @@ int srv_check_exposure(const struct srv_config *cfg, char **cause);
 bool srv_exposed(int fd);
 /* The peer's address ("127.0.0.1", "::1"), or "unix". */
 void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n);
-/* The uid of the process at the other end of a loopback TCP connection (from
- * /proc/net/tcp), or of a unix socket's peer; -1 when it cannot be known. */
+/* The uid of the process at the other end of a loopback TCP connection (the kernel's
+ * sock_diag), or of a unix socket's peer; -1 when it cannot be known. */
 long srv_peer_uid(struct MHD_Connection *conn);
 
 /* ---- srv.c: the daemon ---- */

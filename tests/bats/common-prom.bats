@@ -18,6 +18,12 @@ merge() {
 	! grep -E 'Sanitizer|runtime error' "$T/problems"
 }
 
+# scraped_with NAME PORT TEXT: the demo node's /metrics, saved as $T/NAME.prom, contains TEXT.
+scraped_with() {
+	curl -sf --unix-socket "$T/sock_$2" http://localhost/metrics -o "$T/$1.prom" &&
+		grep -qF "$3" "$T/$1.prom"
+}
+
 # Every family name that has more than one TYPE (or HELP) line.
 repeated_headers() {
 	grep -E '^# (HELP|TYPE) ' "$T/merged.prom" | awk '{print $2, $3}' | sort | uniq -d
@@ -84,8 +90,9 @@ repeated_headers() {
 	lmc_bg w1 lmcache-demo-node --role worker --worker-id 1 --socket-prefix "$T/sock" --tick-ms 20
 	wait_for_socket "$T/sock_7000"
 	wait_for_socket "$T/sock_7001"
-	curl -sf --unix-socket "$T/sock_7000" http://localhost/metrics -o "$T/w0.prom"
-	curl -sf --unix-socket "$T/sock_7001" http://localhost/metrics -o "$T/w1.prom"
+	# A histogram is exposed once it has an observation: wait for the first tick's.
+	wait_until 10 scraped_with w0 7000 'lmcache:time_to_retrieve_bucket{'
+	wait_until 10 scraped_with w1 7001 'lmcache:num_retrieve_requests_total{'
 	merge w0="$T/w0.prom" w1="$T/w1.prom" py="$P/lmcache-python.prom"
 	promtool_check "$T/merged.prom"
 	run repeated_headers

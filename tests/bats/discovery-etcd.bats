@@ -7,6 +7,7 @@ load ../helpers/discovery
 setup() {
 	lmc_setup
 	start_etcd
+	ETCD_NAME=etcd
 }
 teardown() { lmc_teardown; }
 
@@ -15,12 +16,29 @@ etcdctl_get() {
 		grep -v '^$'
 }
 
+# lists_as URL "ADDR ADDR ": for wait_until (another registry's write reaches a listing
+# through the watch, milliseconds later).
+lists_as() {
+	[ "$(listed "$1" | tr '\n' ' ')" = "$2" ]
+}
+
+# frozen_listing URL: the listing while etcd is stopped (SIGSTOP): only a mirror answers it
+# (a range would wait out its 5 s timeout and fail).
+frozen_listing() {
+	local pid
+	pid=$(cat "$T/$ETCD_NAME.pid")
+	kill -STOP "$pid"
+	curl -sS -m 3 "$1/lmcache_infos" | jq -r '.processInfos | keys[]' | sort | tr '\n' ' '
+	kill -CONT "$pid"
+}
+
 @test "etcd: two registries share one view, and stopping either loses nothing" {
 	start_discovery r1 --store "etcd://127.0.0.1:$ETCD_PORT" --ttl 60
 	start_discovery r2 --store "etcd://127.0.0.1:$ETCD_PORT" --ttl 60
 	heartbeat "http://127.0.0.1:$r1_PORT" "http://a:1" --data-urlencode pid=1
 	heartbeat "http://127.0.0.1:$r2_PORT" "http://b:1" --data-urlencode pid=2
-	assert_equal "$(listed "http://127.0.0.1:$r1_PORT" | tr '\n' ' ')" "http://a:1 http://b:1 "
+	run wait_until 10 lists_as "http://127.0.0.1:$r1_PORT" "http://a:1 http://b:1 "
+	assert_success
 	assert_equal "$(listed "http://127.0.0.1:$r2_PORT" | tr '\n' ' ')" "http://a:1 http://b:1 "
 	run curl -sS "http://127.0.0.1:$r2_PORT/lmcache_infos"
 	run jq -r '.processInfos["http://a:1"].lmCacheInfoEntities[0].pid' <<<"$output"
@@ -29,9 +47,46 @@ etcdctl_get() {
 	assert_equal "$(listed "http://127.0.0.1:$r2_PORT" | tr '\n' ' ')" "http://a:1 http://b:1 "
 	start_discovery r3 --store "etcd://127.0.0.1:$ETCD_PORT" --ttl 60
 	stop_bg r2
-	assert_equal "$(listed "http://127.0.0.1:$r3_PORT" | tr '\n' ' ')" "http://a:1 http://b:1 "
+	run wait_until 10 lists_as "http://127.0.0.1:$r3_PORT" "http://a:1 http://b:1 "
+	assert_success
 	run etcdctl_get /lmcache/discovery/
 	assert_line /lmcache/discovery/http://a:1
+}
+
+@test "etcd: listings come from a mirror that follows the other registry's writes and deletes" {
+	start_discovery r1 --store "etcd://127.0.0.1:$ETCD_PORT" --ttl 60
+	start_discovery r2 --store "etcd://127.0.0.1:$ETCD_PORT" --ttl 60
+	r1="http://127.0.0.1:$r1_PORT" r2="http://127.0.0.1:$r2_PORT"
+	heartbeat "$r1" "http://a:1"
+	# A registry's own write lists at once.
+	assert_equal "$(listed "$r1" | tr '\n' ' ')" "http://a:1 "
+	heartbeat "$r2" "http://b:1"
+	heartbeat "$r2" "http://c:1"
+	run curl -sS -X DELETE "$r2/lmcache_heartbeat?api_address=http://a:1"
+	assert_output '{"status":"success","removed":true}'
+	run wait_until 10 lists_as "$r1" "http://b:1 http://c:1 "
+	assert_success
+	run frozen_listing "$r1"
+	assert_output "http://b:1 http://c:1 "
+}
+
+@test "etcd: after an etcd restart the mirror is loaded again and follows the watch" {
+	start_discovery r1 --store "etcd://127.0.0.1:$ETCD_PORT" --ttl 60
+	start_discovery r2 --store "etcd://127.0.0.1:$ETCD_PORT" --ttl 60
+	r1="http://127.0.0.1:$r1_PORT" r2="http://127.0.0.1:$r2_PORT"
+	heartbeat "$r1" "http://a:1"
+	stop_bg etcd
+	etcd_bg etcd2
+	ETCD_NAME=etcd2
+	run wait_until 20 etcd_healthy
+	assert_success
+	up() { [ "$(heartbeat_status "$r2" "$1")" = 200 ]; }
+	run wait_until 10 up "http://b:1"
+	assert_success
+	run wait_until 10 lists_as "$r1" "http://a:1 http://b:1 "
+	assert_success
+	run frozen_listing "$r1"
+	assert_output "http://a:1 http://b:1 "
 }
 
 @test "etcd: entries expire through their leases; deregistration deletes the key" {

@@ -14,22 +14,8 @@ setup() {
 }
 teardown() { lmc_teardown_checked; }
 
-# central: a registry, a leaf frontend FE1 heartbeating into it and a central frontend
-# CENTRAL in node-supplier mode; returns once CENTRAL lists FE1's two leaves.
-central() {
-	local rport
-	rport=$(free_port)
-	lmc_bg registry lmcache-discovery --port "$rport"
-	wait_for_http "http://127.0.0.1:$rport/health"
-	fe_start FE1 --nodes "$NODES" --heartbeat-url "http://127.0.0.1:$rport/lmcache_heartbeat"
-	fe_start CENTRAL --node-supplier-url "http://127.0.0.1:$rport/lmcache_infos" \
-		--node-supplier-interval 1
-	wait_until 15 eval "[ \"\$(curl -s $CENTRAL/api/nodes | jq '.nodes[0].children | length')\" = 2 ]"
-	PROXY=proxy_127.0.0.1_${FE1##*:}
-}
-
 @test "supplier mode: /api/nodes names and shapes proxies and leaves as LMCache's" {
-	central
+	fe_central
 	run curl -sf "$CENTRAL/api/nodes"
 	assert_success
 	echo "$output" >"$T/ours.json"
@@ -49,7 +35,7 @@ central() {
 }
 
 @test "supplier mode: LMCache's two-hop path reaches a leaf, and so does our one hop" {
-	central
+	fe_central
 	run curl -sf "$CENTRAL/proxy2/$PROXY/proxy2/i1_worker0/version"
 	assert_output '"0.1.0-demo"'
 	run curl -sf "$CENTRAL/proxy2/$PROXY/proxy2/i1_scheduler/conf?names=chunk_size"

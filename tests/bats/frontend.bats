@@ -150,13 +150,7 @@ teardown() { lmc_teardown_checked; }
 }
 
 @test "--node-supplier-url: every frontend in the registry is a proxy with its leaves" {
-	rport=$(free_port)
-	lmc_bg registry lmcache-discovery --port "$rport"
-	wait_for_http "http://127.0.0.1:$rport/health"
-	fe_start FE1 --nodes "$NODES" --heartbeat-url "http://127.0.0.1:$rport/lmcache_heartbeat"
-	fe_start CENTRAL --node-supplier-url "http://127.0.0.1:$rport/lmcache_infos" \
-		--node-supplier-interval 1
-	wait_until 15 eval "[ \"\$(curl -s $CENTRAL/api/nodes | jq '.nodes[0].children | length')\" = 2 ]"
+	fe_central
 	run curl -sf "$CENTRAL/api/proxies"
 	assert_equal "$(jq -c '.proxies[0]' <<<"$output")" \
 		"{\"name\":\"proxy_127.0.0.1_${FE1##*:}\",\"host\":\"127.0.0.1\",\"port\":\"${FE1##*:}\"}"

@@ -5,24 +5,7 @@
 # Overview's filter count and node pane.
 
 bats_require_minimum_version 1.5.0
-load ../helpers/common
-load ../helpers/cluster
-load ../helpers/tui
-
-setup() {
-	lmc_setup
-	cluster_start
-}
-
-teardown() {
-	tui_stop
-	cluster_teardown
-}
-
-select_node() {
-	tui_keys 1 / "$1" Enter
-	tui_wait_re "selected: $1\$"
-}
+load ../helpers/tui-cluster
 
 @test "1: the level menu names the logger and marks the highlighted level, also without colour" {
 	tui_start --no-color

@@ -4,25 +4,7 @@
 # a node killed while the screen is open.
 
 bats_require_minimum_version 1.5.0
-load ../helpers/common
-load ../helpers/cluster
-load ../helpers/tui
-
-setup() {
-	lmc_setup
-	cluster_start
-}
-
-teardown() {
-	tui_stop
-	lmc_teardown
-}
-
-# Selects a node in the Overview by filtering the tree down to it.
-select_node() {
-	tui_keys 1 / "$1" Enter
-	tui_wait_re "selected: $1\$"
-}
+load ../helpers/tui-cluster
 
 @test "overview: the tree of both frontends and all six nodes, up, with version and metrics" {
 	tui_start

@@ -5,19 +5,7 @@
 # horizontal scroll, Overview rates, the mouse and --no-mouse.
 
 bats_require_minimum_version 1.5.0
-load ../helpers/common
-load ../helpers/cluster
-load ../helpers/tui
-
-setup() {
-	lmc_setup
-	cluster_start
-}
-
-teardown() {
-	tui_stop
-	cluster_teardown
-}
+load ../helpers/tui-cluster
 
 # click X Y: a press and release of button 1 at column X, line Y (from 0), as the X10 mouse
 # reports a terminal sends: ESC [ M, then button + 32, X + 33, Y + 33.

@@ -15,6 +15,7 @@ export LMCACHE_INTERNAL_API_SERVER_ENABLED=true
 # A worker node on a unix socket and one on TCP; ticking, so /metrics has real samples.
 mkdir -p "$T/a"
 bench_bg node-unix "$B/src/demo/lmcache-demo-node" --socket-prefix "$T/a/s" --tick-ms 100
+AGENT_PID=$LAST_PID
 AGENT_SOCK=$T/a/s_7000
 AGENT_PORT=$(bench_free_port)
 bench_bg node-tcp "$B/src/demo/lmcache-demo-node" --host 127.0.0.1 \
@@ -29,6 +30,7 @@ for _ in $(seq 1 100); do
 	sleep 0.05
 done
 curl -s --unix-socket "$AGENT_SOCK" http://localhost/version >"$T/version.txt"
+curl -s --unix-socket "$AGENT_SOCK" http://localhost/conf >"$T/conf.txt"
 
 # nginx: the same bodies as fixed files, one server on a unix socket and on TCP.
 NGINX_SOCK=$T/nginx.sock
@@ -60,7 +62,8 @@ bench_wait_http http://localhost/healthcheck --unix-socket "$NGINX_SOCK"
 FA_SOCK=$T/fastapi.sock
 FA_PORT=$(bench_free_port)
 bench_bg fastapi-unix $PY "$LMC_SRCDIR/tests/bench/fastapi_node.py" --uds "$FA_SOCK" \
-	--metrics "$T/metrics.txt"
+	--metrics "$T/metrics.txt" --conf "$T/conf.txt"
+FA_PID=$LAST_PID
 bench_bg fastapi-tcp $PY "$LMC_SRCDIR/tests/bench/fastapi_node.py" --port "$FA_PORT" \
 	--metrics "$T/metrics.txt"
 bench_wait_file "$FA_SOCK"
@@ -100,3 +103,24 @@ lg=$(rps tcp agent /version)
 wk=$(bench_wrk_rps "http://127.0.0.1:$AGENT_PORT/version")
 bench_row "cross-check: loadgen vs wrk" "GET /version tcp agent, $CONNS conns" \
 	req/s "$lg" wrk "$wk" none ""
+
+# CPU per request (issue 18 item 3): the server process' CPU time (utime + stime) over one
+# load run divided by the requests it answered, so a load generator that saturates first does
+# not hide the server's cost. Unix socket; the agent's process also runs the demo's simulated
+# engine (a tick every 100 ms), counted against it.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# us_per_request PID SOCKET PATH: microseconds of server CPU per request.
+us_per_request() {
+	local t0 line
+	t0=$(ticks "$1")
+	line=$("$B/tests/bench/loadgen" -d "$SECS" -c "$CONNS" -u "$2" "$3") || return 1
+	awk -v d=$(($(ticks "$1") - t0)) -v hz="$(getconf CLK_TCK)" -v n="$(jf "$line" requests)" \
+		'BEGIN { printf "%.1f", (n > 0 ? d / hz * 1e6 / n : 0) }'
+}
+for path in /version /metrics /conf; do
+	ours=$(us_per_request "$AGENT_PID" "$AGENT_SOCK" "$path")
+	fa=$(us_per_request "$FA_PID" "$FA_SOCK" "$path")
+	bench_row "agent CPU/request $path" \
+		"server CPU time / requests answered, GET $path, unix, $CONNS conns, ${SECS}s" \
+		us "$ours" fastapi "$fa" ratio_max 0.1
+done

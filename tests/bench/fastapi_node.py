@@ -2,17 +2,22 @@
 """The reference for the agent benchmark: LMCache's stack (FastAPI on uvicorn, metrics from
 prometheus_client) serving the same endpoints as the agent.
 
-    fastapi_node.py (--uds PATH | --port N) --metrics FILE [--stuck FIFO --ready FILE]
+    fastapi_node.py (--uds PATH | --port N) --metrics FILE [--conf FILE]
+                    [--stuck FIFO --ready FILE]
 
 FILE is an exposition captured from the agent; its families (name, type, help, label names,
 values, histogram buckets) are rebuilt in a prometheus_client registry, so /metrics renders
 the same series the way LMCache renders them (generate_latest on every request).
+
+--conf FILE: the agent's /conf answer; GET /conf answers it as LMCache does, rebuilding the
+dict from a config object's attributes and dumping it (indent 2) as text on every request.
 
 --stuck FIFO: a thread holds the GIL in read(2) on FIFO (ctypes.PyDLL keeps the GIL) until a
 line arrives, the state tests/bench/python.sh compares with a Python host of the C agent;
 --ready FILE is written once it does. /threads and /loglevel answer as LMCache's do."""
 import argparse
 import ctypes
+import json
 import logging
 import os
 import re
@@ -22,7 +27,7 @@ import traceback
 
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)')
@@ -83,8 +88,22 @@ def registry_from(text):
     return reg
 
 
-def make_app(reg):
+class Config:
+    """A config object with one attribute per key, as LMCache's engine config has."""
+    def __init__(self, values):
+        self.keys = list(values)
+        for k, v in values.items():
+            setattr(self, k, v)
+
+
+def make_app(reg, conf):
     app = FastAPI()
+
+    @app.get("/conf")
+    async def get_conf(names: str = None):
+        keys = names.split(",") if names else conf.keys
+        return PlainTextResponse(json.dumps({k: getattr(conf, k) for k in keys
+                                             if hasattr(conf, k)}, indent=2))
 
     @app.get("/version")
     async def version():
@@ -128,11 +147,16 @@ def main():
     p.add_argument("--uds")
     p.add_argument("--port", type=int)
     p.add_argument("--metrics", required=True)
+    p.add_argument("--conf")
     p.add_argument("--stuck")
     p.add_argument("--ready")
     a = p.parse_args()
+    conf = {}
+    if a.conf:
+        with open(a.conf) as f:
+            conf = json.load(f)
     with open(a.metrics) as f:
-        app = make_app(registry_from(f.read()))
+        app = make_app(registry_from(f.read()), Config(conf))
     if a.stuck:
         app.add_event_handler("startup", lambda: threading.Thread(
             target=hold_gil, args=(a.stuck, a.ready), daemon=True).start())

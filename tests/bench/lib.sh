@@ -271,3 +271,38 @@ bench_any_frontend() {
 		bench_nginx_frontend "$1"
 	fi
 }
+
+# bench_top ARGS...: lmcache-top (BENCH_TOP_BIN, else the build's) with ARGS and
+# --no-color in a detached tmux 120x40 on $T/tmux.sock; sets TOP_PID. bench_top_screen
+# prints its screen.
+bench_top() {
+	TERM=xterm-256color tmux -S "$T/tmux.sock" -f /dev/null new-session -d -x 120 -y 40 \
+		"exec ${BENCH_TOP_BIN:-$B/tui/lmcache-top} $* --no-color"
+	TOP_PID=$(tmux -S "$T/tmux.sock" display-message -p '#{pane_pid}')
+}
+bench_top_screen() { tmux -S "$T/tmux.sock" capture-pane -p 2>/dev/null; }
+
+# bench_top_wait NAME REGEX SECONDS: until lmcache-top's screen matches REGEX; else says
+# so with the screen and exits (NAME: the bench's).
+bench_top_wait() {
+	local end=$((SECONDS + $3))
+	while [ "$SECONDS" -lt "$end" ]; do
+		bench_top_screen | grep -qE "$2" && return 0
+		sleep 0.05
+	done
+	bench_top_screen | grep -qE "$2" && return 0
+	echo "$1: lmcache-top did not show $2:" >&2
+	bench_top_screen >&2
+	exit 1
+}
+
+# bench_cpu PID SECONDS: the process's CPU (utime + stime from /proc/PID/stat) over the
+# next SECONDS, as % of one core.
+bench_cpu() {
+	local t0 t1
+	t0=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	sleep "$2"
+	t1=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v w="$2" \
+		'BEGIN { printf "%.2f", d / hz / w * 100 }'
+}

@@ -309,6 +309,18 @@ static int probe(const struct opts *o)
 	return 0;
 }
 
+/* The workers stop at start + duration seconds. */
+static void set_deadline(const struct timespec *start, double duration)
+{
+	deadline = *start;
+	deadline.tv_sec += (time_t)duration;
+	deadline.tv_nsec += (long)((duration - (double)(time_t)duration) * 1e9);
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .conns = 16, .threads = 1, .duration = 5 };
@@ -326,13 +338,7 @@ int main(int argc, char **argv)
 	request_len = strlen(request);
 	w = xcalloc((size_t)o.threads, sizeof *w);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	deadline = start;
-	deadline.tv_sec += (time_t)o.duration;
-	deadline.tv_nsec += (long)((o.duration - (double)(time_t)o.duration) * 1e9);
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	set_deadline(&start, o.duration);
 	for (int t = 0; t < o.threads; t++) {
 		w[t].o = &o;
 		w[t].nconn = o.conns / o.threads + (t < o.conns % o.threads);

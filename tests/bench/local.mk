@@ -14,7 +14,8 @@ CLEANFILES += tests/bench/loadgen$(EXEEXT) tests/bench/idlehost$(EXEEXT) \
 # tests/bench/discovery.sh is registered by src/discovery/local.mk.
 bench_scripts += tests/bench/agent.sh tests/bench/idle.sh tests/bench/frontend.sh \
 	tests/bench/profile.sh \
-	tests/bench/lmcctl.sh tests/bench/top.sh tests/bench/python.sh tests/bench/soak.sh
+	tests/bench/lmcctl.sh tests/bench/top.sh tests/bench/python.sh tests/bench/soak.sh \
+	tests/bench/fleet.sh
 EXTRA_DIST += tests/bench/run-all tests/bench/lib.sh tests/bench/fastapi_node.py \
 	tests/bench/README.md $(bench_scripts)
 

@@ -3,7 +3,7 @@
  * nodes sends the exposition in FILE with its values changed (so no two bodies are the
  * same), and one line of JSON per mode and K is printed:
  *   copy   the bodies copied into one buffer (memcpy): the practical limit;
- *   merge  prom_merge parsing and merging the bodies, as the frontend does on each scrape;
+ *   merge  prom_merge checking and merging the bodies, as the frontend does on each scrape;
  *   cached the same through a prom_cache that already holds every body (a scrape where no
  *          node's metrics changed): only the output is written.
  * MB/s counts input bytes per second of this process' CPU time (not wall time: on a shared

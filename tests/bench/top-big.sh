@@ -8,7 +8,6 @@
 bench_init top-big
 bench_need tui/lmcache-top
 bench_need_cmd tmux
-TOP=${BENCH_TOP_BIN:-$B/tui/lmcache-top} # another build, to compare
 N=${BENCH_TOP_NODES:-2000}
 WINDOW=${BENCH_TOP_SECONDS:-20}
 port=$(bench_free_port)
@@ -39,26 +38,10 @@ ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 PY
 bench_bg fe "$PY" "$T/fe.py" "$port" "$N"
 bench_wait_http "http://127.0.0.1:$port/health"
-TM=(tmux -S "$T/tmux.sock")
-TERM=xterm-256color "${TM[@]}" -f /dev/null new-session -d -x 120 -y 40 \
-	"exec $TOP --frontend http://127.0.0.1:$port --no-color"
-pid=$("${TM[@]}" display-message -p '#{pane_pid}')
-for _ in $(seq 1 600); do
-	"${TM[@]}" capture-pane -p 2>/dev/null | grep -q "nodes $N, $N up" && break
-	sleep 0.1
-done
-"${TM[@]}" capture-pane -p | grep -q "nodes $N, $N up" || {
-	echo "top-big: lmcache-top did not show $N nodes up:" >&2
-	"${TM[@]}" capture-pane -p >&2
-	exit 1
-}
-ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
-t0=$(ticks)
-sleep "$WINDOW"
-t1=$(ticks)
-rss=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
-cpu=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v w="$WINDOW" \
-	'BEGIN { printf "%.1f", d / hz / w * 100 }')
+bench_top --frontend "http://127.0.0.1:$port"
+bench_top_wait top-big "nodes $N, $N up" 60
+cpu=$(bench_cpu "$TOP_PID" "$WINDOW")
+rss=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$TOP_PID/status")
 bench_row "lmcache-top peak RSS, $N big nodes" "$N nodes, 110 KB versions, tmux 120x40" \
 	"MB" "$rss" "" "" max 100
 bench_row "lmcache-top CPU, $N big nodes" "default refresh, ${WINDOW}s window" \

@@ -92,19 +92,27 @@ cluster_nodes_json() {
 		  is_proxy: true, children: .}]}'
 }
 
-cluster_nginx_conf() {
-	local dir=$1 port=$2 n
-	shift 2
+# cluster_nginx_head DIR: the start of an nginx.conf that runs from DIR (its log, pid and
+# temp files there), up to the inside of http { }; the caller adds servers and the "}".
+cluster_nginx_head() {
 	cat <<-CONF
 	user $(id -un);
 	worker_processes 1;
-	error_log $dir/error.log;
-	pid $dir/nginx.pid;
+	error_log $1/error.log;
+	pid $1/nginx.pid;
 	events { worker_connections 256; }
 	http {
 	    access_log off;
-	    client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp;
-	    fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+	    client_body_temp_path $1/tmp; proxy_temp_path $1/tmp;
+	    fastcgi_temp_path $1/tmp; uwsgi_temp_path $1/tmp; scgi_temp_path $1/tmp;
+	CONF
+}
+
+cluster_nginx_conf() {
+	local dir=$1 port=$2 n
+	shift 2
+	cluster_nginx_head "$dir"
+	cat <<-CONF
 	    server {
 	        listen 127.0.0.1:$port;
 	        location = /health { default_type application/json; return 200 '{"status": "healthy"}'; }

@@ -7,6 +7,10 @@
 #   fe_nodes_json NAME...               a --nodes list for those nodes
 #   fe_start VAR [flags...]             a frontend on a free port; its URL in $VAR
 #   fe_echo VAR                         the echo server (fixtures) on a free TCP port; port in $VAR
+#   fe_central                          a registry, a leaf frontend FE1 for $NODES heartbeating
+#                                       into it and a central frontend CENTRAL in node-supplier
+#                                       mode; returns once CENTRAL lists FE1's leaves (sets FE1,
+#                                       CENTRAL, PROXY: FE1's proxy name as LMCache names it)
 
 fe_sock() {
 	local port
@@ -62,4 +66,17 @@ fe_status() {
 	local url=$1
 	shift
 	curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@" "$url"
+}
+
+fe_central() {
+	local rport leaves
+	rport=$(free_port)
+	leaves=$(jq length <<<"$NODES")
+	lmc_bg registry lmcache-discovery --port "$rport"
+	wait_for_http "http://127.0.0.1:$rport/health"
+	fe_start FE1 --nodes "$NODES" --heartbeat-url "http://127.0.0.1:$rport/lmcache_heartbeat"
+	fe_start CENTRAL --node-supplier-url "http://127.0.0.1:$rport/lmcache_infos" \
+		--node-supplier-interval 1
+	wait_until 15 eval "[ \"\$(curl -s $CENTRAL/api/nodes | jq '.nodes[0].children | length')\" = $leaves ]"
+	PROXY=proxy_127.0.0.1_${FE1##*:}
 }

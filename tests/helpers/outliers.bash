@@ -1,7 +1,8 @@
 # Four worker nodes with fixed answers behind nginx speaking the frontend protocol
 # (/api/nodes, /proxy2/<node>/...), for the bottleneck hints (lmcctl diagnose, lmcache-top's
 # Overview): inst_worker3's hit rate is low, inst_worker2 has a thread in disk-sleep, the
-# rest are alike. Load after ../helpers/common; outliers_frontend sets FX_URL.
+# rest are alike. Load after ../helpers/common and ../helpers/cluster; outliers_frontend
+# sets FX_URL.
 
 # fixture_metrics HIT REQUESTED RETRIEVE_SUM RETRIEVE_COUNT USAGE
 fixture_metrics() {
@@ -40,16 +41,9 @@ outliers_frontend() {
 	done | jq -s --argjson p "$port" \
 		'{nodes: [{id: "proxy_0", name: "local_proxy", host: "127.0.0.1", port: $p, is_proxy: true,
 		  children: [to_entries[] | .value + {id: "node_\(.key)"}]}]}' >"$dir/nodes.json"
-	cat >"$dir/nginx.conf" <<-CONF
-	user $(id -un);
-	worker_processes 1;
-	error_log $dir/error.log;
-	pid $dir/nginx.pid;
-	events { worker_connections 64; }
-	http {
-	    access_log off;
-	    client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp;
-	    fastcgi_temp_path $dir/tmp; uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+	{
+		cluster_nginx_head "$dir"
+		cat <<-CONF
 	    server {
 	        listen 127.0.0.1:$port;
 	        default_type text/plain;
@@ -59,6 +53,7 @@ outliers_frontend() {
 	    }
 	}
 	CONF
+	} >"$dir/nginx.conf"
 	lmc_bg fx nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 	wait_for_http "http://127.0.0.1:$port/health" 10
 	FX_URL="http://127.0.0.1:$port"

@@ -63,10 +63,31 @@ static int parse(int argc, char **argv, struct heartbeat_config *cfg, const char
 	return *status ? 0 : -1;
 }
 
+/* Keeps the status file fresh until a stop signal, which it returns (-1: no restart). */
+static int run(struct heartbeat *hb, const struct heartbeat_config *cfg, const sigset_t *set,
+	       const char *status)
+{
+	struct timespec tick = { 0, 100 * 1000000L };
+	char *why = NULL;
+	int sig;
+
+	for (;;) {
+		write_status(hb, status);
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGUSR1) {
+			heartbeat_stop(hb, false);
+			write_status(hb, status);
+			if (heartbeat_restart(hb, cfg, &why) < 0)
+				return -1;
+		} else if (sig > 0) {
+			return sig;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct heartbeat_config cfg = { .port = 8000, .refresh = refresh };
-	struct timespec tick = { 0, 100 * 1000000L };
 	const char *status = NULL;
 	struct heartbeat *hb;
 	char *why = NULL;
@@ -84,24 +105,14 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	hb = heartbeat_new();
-	if (heartbeat_start(hb, &cfg, &why) < 0) {
+	if (heartbeat_restart(hb, &cfg, &why) < 0) {
 		fprintf(stderr, "heartbeat-client: %s\n", why);
 		free(why);
 		heartbeat_free(hb);
 		return 1;
 	}
-	for (;;) {
-		write_status(hb, status);
-		sig = sigtimedwait(&set, NULL, &tick);
-		if (sig == SIGUSR1) {
-			heartbeat_stop(hb, false);
-			write_status(hb, status);
-			if (heartbeat_start(hb, &cfg, &why) < 0)
-				return 1;
-		} else if (sig > 0) {
-			break;
-		}
-	}
+	if ((sig = run(hb, &cfg, &set, status)) < 0)
+		return 1;
 	heartbeat_stop(hb, sig != SIGQUIT);
 	write_status(hb, status);
 	heartbeat_free(hb);

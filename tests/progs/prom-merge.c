@@ -38,6 +38,24 @@ static char *slurp(const char *path, struct buf *b)
 	return NULL;
 }
 
+/* NAME=FILE into a node as the frontend's scrape would give it; -1 without "=". */
+static int load_node(char *arg, struct prom_node *node, struct buf *text, char **error)
+{
+	char *eq = strchr(arg, '=');
+	double start = now();
+
+	if (!eq)
+		return -1;
+	*eq = '\0';
+	node->name = arg;
+	*error = slurp(eq + 1, text);
+	node->text = *error ? NULL : buf_cstr(text);
+	node->len = text->len;
+	node->error = *error;
+	node->scrape_seconds = now() - start;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct prom_node *nodes = xcalloc((size_t)argc, sizeof *nodes);
@@ -47,22 +65,11 @@ int main(int argc, char **argv)
 	size_t n = 0, len;
 	char *out;
 
-	for (int i = 1; i < argc; i++, n++) {
-		char *eq = strchr(argv[i], '=');
-		double start = now();
-
-		if (!eq) {
+	for (int i = 1; i < argc; i++, n++)
+		if (load_node(argv[i], &nodes[n], &texts[n], &errors[n]) < 0) {
 			fprintf(stderr, "usage: prom-merge NAME=FILE...\n");
 			return 2;
 		}
-		*eq = '\0';
-		nodes[n].name = argv[i];
-		errors[n] = slurp(eq + 1, &texts[n]);
-		nodes[n].text = errors[n] ? NULL : buf_cstr(&texts[n]);
-		nodes[n].len = texts[n].len;
-		nodes[n].error = errors[n];
-		nodes[n].scrape_seconds = now() - start;
-	}
 	out = prom_merge(nodes, n, &len, &problems);
 	fwrite(out, 1, len, stdout);
 	for (size_t i = 0; i < problems.count; i++)

@@ -130,16 +130,13 @@ static void test_loglevels(void)
 	free(cause);
 }
 
-static void test_threads(void)
+/* Python's text dump (LMCache's /threads) and our own thread lines in it. */
+static void test_threads_text(void)
 {
 	const char *text = "Thread: <_MainThread(MainThread, started 140)>\nStack trace:\n"
 			   "  File \"a.py\", line 1, in <module>\n  run()\n\n"
 			   "Thread: <Thread(lmc-io, sleeping, tid 7, cpu 0.10s)>\nNo stack trace available\n\n"
 			   "\n=== Thread Summary ===\nTotal threads: 2\n";
-	const char *lmc_json = "[{\"thread_id\": 5, \"name\": \"w\", \"state\": \"running\","
-			       " \"function_name\": \"loop\", \"cpu_time\": 1.5, \"memory_usage\": 3}]";
-	const char *ours = "[{\"thread_id\": 9, \"name\": \"x\", \"state\": \"S\", \"cpu_time\": 0,"
-			   " \"frames\": [\"#0 f\", \"#1 g\"]}]";
 	char *cause = NULL;
 	json_t *a = agentfmt_threads(text, strlen(text), &cause), *t;
 
@@ -156,7 +153,25 @@ static void test_threads(void)
 	ok(json_real_value(json_object_get(t, "cpu_time")) == 0.1, "ours: cpu");
 	is_int(json_array_size(json_object_get(json_array_get(a, 1), "frames")), 0, "no stack");
 	json_decref(a);
-	a = agentfmt_threads(lmc_json, strlen(lmc_json), &cause);
+	text = "Thread: <Thread(Thread-1 (worker), started daemon 1403)>\nNo stack trace available\n";
+	a = agentfmt_threads(text, strlen(text), &cause);
+	t = json_array_get(a, 0);
+	is_str(json_string_value(json_object_get(t, "name")), "Thread-1 (worker)", "a name with parens");
+	is_str(json_string_value(json_object_get(t, "state")), "started daemon", "daemon status");
+	is_int(json_integer_value(json_object_get(t, "thread_id")), 1403, "its ident");
+	json_decref(a);
+}
+
+/* The JSON forms: LMCache's and ours with frames; anything else is refused. */
+static void test_threads_json(void)
+{
+	const char *lmc_json = "[{\"thread_id\": 5, \"name\": \"w\", \"state\": \"running\","
+			       " \"function_name\": \"loop\", \"cpu_time\": 1.5, \"memory_usage\": 3}]";
+	const char *ours = "[{\"thread_id\": 9, \"name\": \"x\", \"state\": \"S\", \"cpu_time\": 0,"
+			   " \"frames\": [\"#0 f\", \"#1 g\"]}]";
+	char *cause = NULL;
+	json_t *a = agentfmt_threads(lmc_json, strlen(lmc_json), &cause), *t;
+
 	t = json_array_get(a, 0);
 	is_int(json_integer_value(json_object_get(t, "thread_id")), 5, "LMCache JSON: id");
 	is_str(json_string_value(json_array_get(json_object_get(t, "frames"), 0)), "loop",
@@ -166,15 +181,6 @@ static void test_threads(void)
 	is_int(json_array_size(json_object_get(json_array_get(a, 0), "frames")), 2, "ours: frames");
 	json_decref(a);
 	ok(agentfmt_threads("garbage", 7, &cause) == NULL && cause != NULL, "not a thread dump");
-	free(cause);
-	text = "Thread: <Thread(Thread-1 (worker), started daemon 1403)>\nNo stack trace available\n";
-	a = agentfmt_threads(text, strlen(text), &cause);
-	t = json_array_get(a, 0);
-	is_str(json_string_value(json_object_get(t, "name")), "Thread-1 (worker)", "a name with parens");
-	is_str(json_string_value(json_object_get(t, "state")), "started daemon", "daemon status");
-	is_int(json_integer_value(json_object_get(t, "thread_id")), 1403, "its ident");
-	json_decref(a);
-	cause = NULL;
 	free(cause);
 }
 
@@ -187,6 +193,7 @@ int main(void)
 	test_names();
 	test_version();
 	test_loglevels();
-	test_threads();
+	test_threads_text();
+	test_threads_json();
 	return done_testing();
 }

@@ -66,17 +66,6 @@ static void test_lookup(void)
 		   cmd_table[i]->usage != NULL, cmd_table[i]->name);
 }
 
-static void test_order(void)
-{
-	ok(node_name_cmp("i_worker2", "i_worker10") < 0, "worker2 before worker10");
-	ok(node_name_cmp("i_worker10", "i_worker2") > 0, "and not after");
-	ok(node_name_cmp("i_scheduler", "i_worker0") < 0, "scheduler before workers");
-	ok(node_name_cmp("inst2_worker0", "inst10_worker0") < 0, "instances in number order too");
-	ok(node_name_cmp("a_worker007", "a_worker7") == 0, "leading zeros do not count");
-	ok(node_name_cmp("a", "a_worker0") < 0, "a prefix first");
-	ok(node_name_cmp("same", "same") == 0, "equal");
-}
-
 static void test_match(void)
 {
 	ok(name_matches(NULL, "anything"), "no pattern matches all");
@@ -141,7 +130,6 @@ int main(void)
 	test_combine();
 	test_lookup();
 	test_match();
-	test_order();
 	test_logger_under();
 	test_escape();
 	test_conf_path();

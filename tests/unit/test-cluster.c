@@ -170,6 +170,8 @@ static void test_direct(void)
 static void test_order(void)
 {
 	ok(cluster_name_cmp("i_worker2", "i_worker10") < 0, "worker2 before worker10");
+	ok(cluster_name_cmp("i_worker10", "i_worker2") > 0, "and not after");
+	ok(cluster_name_cmp("same", "same") == 0, "equal");
 	ok(cluster_name_cmp("i10_worker0", "i9_worker0") > 0, "instances by number");
 	ok(cluster_name_cmp("w007", "w7") == 0, "leading zeros do not count");
 	ok(cluster_name_cmp("w0", "w00") == 0, "a zero is a zero");

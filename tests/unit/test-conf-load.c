@@ -47,12 +47,32 @@ static void is_json(lmca_agent *a, const char *key, const char *want, const char
 	free(got);
 }
 
-static void test_file(void)
+/* Keys the file gives that nobody registered: read-only until a piece registers them. */
+static void test_file_unknown_keys(lmca_agent *a)
 {
-	lmca_agent *a = host_agent();
 	char *cause = NULL, *detail = NULL;
 	const char *reason = NULL;
 	json_t *v;
+
+	v = json_string("x");
+	ok(conf_update_from_api(a, "remote_url", v, &reason, &detail) < 0 &&
+	   strcmp(reason, "Config is not mutable at runtime") == 0, "unknown key is read-only");
+	json_decref(v);
+	ok(lmca_conf_set(a, "remote_url", "\"y\"", NULL) < 0, "even for lmca_conf_set");
+	ok(lmca_conf_register(a, "remote_url", LMCA_CONF_STRING, "null", true, NULL) == 0,
+	   "registering a loaded key adopts it");
+	is_json(a, "remote_url", "\"lm://localhost:65432\"", "its loaded value is kept");
+	ok(lmca_conf_set(a, "remote_url", "\"y\"", NULL) == 0, "and it is now settable");
+	cause = NULL;
+	ok(lmca_conf_register(a, "save_decode_cache", LMCA_CONF_INT, "0", true, &cause) < 0 &&
+	   cause, "registering a loaded key with a type that does not fit fails");
+	free(cause);
+}
+
+static void test_file(void)
+{
+	lmca_agent *a = host_agent();
+	char *cause = NULL;
 
 	changes = 0;
 	ok(lmca_agent_load_config_file(a, fixture("lmcache.yaml"), &cause) == 0, "file loads");
@@ -78,20 +98,7 @@ static void test_file(void)
 	is_json(a, "quoted_number", "\"42\"", "quoted number stays a string");
 	is_json(a, "ratio", "0.75", "unknown float guessed");
 	is_json(a, "empty_key", "null", "empty value is null");
-
-	v = json_string("x");
-	ok(conf_update_from_api(a, "remote_url", v, &reason, &detail) < 0 &&
-	   strcmp(reason, "Config is not mutable at runtime") == 0, "unknown key is read-only");
-	json_decref(v);
-	ok(lmca_conf_set(a, "remote_url", "\"y\"", NULL) < 0, "even for lmca_conf_set");
-	ok(lmca_conf_register(a, "remote_url", LMCA_CONF_STRING, "null", true, NULL) == 0,
-	   "registering a loaded key adopts it");
-	is_json(a, "remote_url", "\"lm://localhost:65432\"", "its loaded value is kept");
-	ok(lmca_conf_set(a, "remote_url", "\"y\"", NULL) == 0, "and it is now settable");
-	cause = NULL;
-	ok(lmca_conf_register(a, "save_decode_cache", LMCA_CONF_INT, "0", true, &cause) < 0 &&
-	   cause, "registering a loaded key with a type that does not fit fails");
-	free(cause);
+	test_file_unknown_keys(a);
 	lmca_agent_free(a);
 }
 

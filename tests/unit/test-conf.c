@@ -51,9 +51,8 @@ static void test_protocol_defaults(void)
 	lmca_agent_free(a);
 }
 
-static void test_register_and_types(void)
+static void test_register(lmca_agent *a)
 {
-	lmca_agent *a = new_agent();
 	char *cause = NULL;
 
 	ok(lmca_conf_register(a, "chunk_size", LMCA_CONF_INT, "256", true, NULL) == 0,
@@ -74,6 +73,12 @@ static void test_register_and_types(void)
 	lmca_conf_register(a, "ratio", LMCA_CONF_FLOAT, "0.5", true, NULL);
 	lmca_conf_register(a, "name", LMCA_CONF_STRING, "\"x\"", true, NULL);
 	lmca_conf_register(a, "flag", LMCA_CONF_BOOL, "false", true, NULL);
+}
+
+/* Setting and reading the keys test_register made, of each type. */
+static void test_types(lmca_agent *a)
+{
+	char *cause = NULL;
 
 	ok(lmca_conf_set(a, "ratio", "5", NULL) == 0, "int for a float is fine");
 	check_json(a, "ratio", "5.0", "stored as a float");
@@ -98,6 +103,14 @@ static void test_register_and_types(void)
 	check_json(a, "runtime_plugin_locations", "[\"/p\"]", "alias wrote the real key");
 	is_int(lmca_conf_get_int(a, "ratio", 0), 5, "get_int of a float value");
 	ok(lmca_conf_get_float(a, "name", 1.5) == 1.5, "get_float of a non-number gives dflt");
+}
+
+static void test_register_and_types(void)
+{
+	lmca_agent *a = new_agent();
+
+	test_register(a);
+	test_types(a);
 	lmca_agent_free(a);
 }
 
@@ -125,15 +138,13 @@ static int on_change(lmca_agent *agent, const char *key, const char *value, void
 	return 0;
 }
 
-static void test_callbacks_and_api(void)
+static void test_callbacks(lmca_agent *a)
 {
-	lmca_agent *a = new_agent();
 	struct cb_state st = { 0 };
 	const char *reason = NULL;
 	char *detail = NULL, *cause = NULL;
 	json_t *v;
 
-	lmca_conf_register(a, "min_retrieve_tokens", LMCA_CONF_INT, "0", true, NULL);
 	ok(lmca_conf_on_change(a, "min_retrieve_tokens", on_change, &st, NULL) == 0, "on_change");
 	ok(lmca_conf_on_change(a, "nope", on_change, &st, NULL) < 0, "on_change unknown key");
 
@@ -153,7 +164,15 @@ static void test_callbacks_and_api(void)
 	is_int(lmca_conf_get_int(a, "min_retrieve_tokens", 0), 512, "old value kept on refusal");
 	ok(lmca_conf_set(a, "min_retrieve_tokens", "9", &cause) < 0 && cause, "set refused too");
 	free(cause);
-	st.refuse = false;
+	json_decref(v);
+}
+
+/* The API's refusals, each with LMCache's reason. */
+static void test_api_refusals(lmca_agent *a)
+{
+	const char *reason = NULL;
+	char *detail = NULL;
+	json_t *v = json_integer(7);
 
 	ok(conf_update_from_api(a, "whatever", v, &reason, &detail) < 0, "unknown key");
 	is_str(reason, "Unknown config", "unknown reason");
@@ -167,6 +186,15 @@ static void test_callbacks_and_api(void)
 	ok(detail && strstr(detail, "expected an integer"), "bad type detail");
 	free(detail);
 	json_decref(v);
+}
+
+static void test_callbacks_and_api(void)
+{
+	lmca_agent *a = new_agent();
+
+	lmca_conf_register(a, "min_retrieve_tokens", LMCA_CONF_INT, "0", true, NULL);
+	test_callbacks(a);
+	test_api_refusals(a);
 	lmca_agent_free(a);
 }
 

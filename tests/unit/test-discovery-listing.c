@@ -11,7 +11,7 @@
 static struct dentry make(const char *addr, long long pid, const char *version, time_t seen)
 {
 	struct dentry e = { (char *)addr, pid, (char *)version, (char *)"{\"nodes_count\": 2}",
-			    NULL, seen - 100, seen, NULL };
+			    NULL, seen - 100, seen, NULL, NULL, 0 };
 	return e;
 }
 
@@ -87,6 +87,43 @@ static void test_filter_and_empty(void)
 	json_decref(doc);
 }
 
+/* A stored entry's pre-rendered member lists exactly as one rendered while listing. */
+static char *text_of(const struct dentry *v, size_t n)
+{
+	struct buf b = BUF_INIT;
+	struct listing l;
+
+	listing_begin(&l, &b, 0);
+	for (size_t i = 0; i < n; i++)
+		listing_add(&v[i], &l);
+	listing_end(&l);
+	return buf_steal(&b);
+}
+
+static void test_rendered(void)
+{
+	struct dentry v[] = { make("http://a:1", 10, "0.3.9", 5000), make("http://b:\"2", -1, "1", 9000),
+			      make("http://c:3", 7, "0.3.9", 9100) };
+	char *plain, *pre;
+
+	v[1].ip_address = (char *)"127.0.0.2";
+	plain = text_of(v, 3);
+	for (size_t i = 0; i < 3; i++)
+		listing_render(&v[i]);
+	ok(v[0].listed != NULL && v[0].listed_len == strlen(v[0].listed), "member rendered");
+	pre = text_of(v, 3);
+	is_str(pre, plain, "pre-rendered members list as rendered ones");
+	v[2].version = (char *)"2";
+	listing_render(&v[2]); /* replaces the old member */
+	free(pre);
+	pre = text_of(v, 3);
+	ok(strstr(pre, "\"versionCount\":3") != NULL, "a version after others is counted");
+	for (size_t i = 0; i < 3; i++)
+		free(v[i].listed);
+	free(plain);
+	free(pre);
+}
+
 static void test_quote(void)
 {
 	struct buf b = BUF_INIT;
@@ -101,6 +138,7 @@ int main(void)
 	no_plan();
 	test_shape();
 	test_filter_and_empty();
+	test_rendered();
 	test_quote();
 	return done_testing();
 }

@@ -76,7 +76,8 @@ static void test_codec(void)
 
 static struct dentry entry(const char *addr, time_t seen)
 {
-	struct dentry e = { xstrdup(addr), 1, xstrdup("v"), xstrdup("{}"), NULL, seen, seen, NULL };
+	struct dentry e = { xstrdup(addr), 1, xstrdup("v"), xstrdup("{}"), NULL, seen, seen, NULL,
+			    NULL, 0 };
 	return e;
 }
 
@@ -88,46 +89,46 @@ static int count_cb(const struct dentry *e, void *arg)
 
 static void test_table(void)
 {
-	struct table *t = table_new();
+	struct disc_table *t = disc_table_new();
 	struct dentry e;
 	char addr[64];
 	int seen = 0;
 
 	e = entry("http://a:1", 100);
-	is_int(table_put(t, &e), 1, "new entry");
+	is_int(disc_table_put(t, &e), 1, "new entry");
 	e = entry("http://a:1", 150);
-	is_int(table_put(t, &e), 0, "refreshed entry");
-	is_int(table_get(t, "http://a:1")->start_time, 100, "refresh keeps start time");
-	is_int(table_get(t, "http://a:1")->last_seen, 150, "refresh updates last seen");
+	is_int(disc_table_put(t, &e), 0, "refreshed entry");
+	is_int(disc_table_get(t, "http://a:1")->start_time, 100, "refresh keeps start time");
+	is_int(disc_table_get(t, "http://a:1")->last_seen, 150, "refresh updates last seen");
 	for (int i = 0; i < 1000; i++) {
 		snprintf(addr, sizeof(addr), "http://n%d:1", i);
 		e = entry(addr, 200 + i);
-		table_put(t, &e);
+		disc_table_put(t, &e);
 	}
-	is_int(table_count(t), 1001, "table grows");
-	ok(table_get(t, "http://n777:1") != NULL, "lookup after growth");
-	is_int(table_remove(t, "http://n777:1"), 1, "remove");
-	is_int(table_remove(t, "http://n777:1"), 0, "remove twice");
-	is_int(table_oldest(t), 150, "oldest");
-	is_int(table_expire(t, 209), 11, "expire the eleven oldest");
-	is_int(table_count(t), 989, "count after expiry");
-	table_foreach(t, 1000, count_cb, &seen);
+	is_int(disc_table_count_live(t, 0), 1001, "table grows");
+	ok(disc_table_get(t, "http://n777:1") != NULL, "lookup after growth");
+	is_int(disc_table_remove(t, "http://n777:1"), 1, "remove");
+	is_int(disc_table_remove(t, "http://n777:1"), 0, "remove twice");
+	is_int(disc_table_oldest(t), 150, "oldest");
+	is_int(disc_table_expire(t, 209), 11, "expire the eleven oldest");
+	is_int(disc_table_count_live(t, 0), 989, "count after expiry");
+	disc_table_foreach(t, 1000, count_cb, &seen);
 	is_int(seen, 199, "foreach skips entries seen before the cutoff");
 	e = entry("http://n300:1", 5000);
-	table_put(t, &e);
-	is_int(table_expire(t, 1199), 988, "refreshed entry moved to the tail");
-	ok(table_get(t, "http://n300:1") != NULL, "refreshed entry survives");
-	table_free(t);
+	disc_table_put(t, &e);
+	is_int(disc_table_expire(t, 1199), 988, "refreshed entry moved to the tail");
+	ok(disc_table_get(t, "http://n300:1") != NULL, "refreshed entry survives");
+	disc_table_free(t);
 }
 
-static int parse(const char *const *args, int n, struct options *o, char **why)
+static int parse(const char *const *args, int n, struct disc_options *o, char **why)
 {
 	char *argv[16];
 
 	for (int i = 0; i < n; i++)
 		argv[i] = (char *)args[i];
 	argv[n] = NULL;
-	return options_parse(o, n, argv, stdout, why);
+	return disc_options_parse(o, n, argv, stdout, why);
 }
 
 static void test_options(void)
@@ -138,7 +139,7 @@ static void test_options(void)
 	const char *bad_port[] = { "x", "--port", "http" };
 	const char *extra[] = { "x", "stray" };
 	const char *unknown[] = { "x", "--bogus" };
-	struct options o;
+	struct disc_options o;
 	char *why = NULL;
 
 	is_int(parse(good, 11, &o, &why), OPTIONS_RUN, "good command line");
@@ -147,11 +148,11 @@ static void test_options(void)
 	is_int(o.max_entries, 10, "max entries");
 	is_str(o.host, "127.0.0.1", "loopback by default");
 	is_int(o.store.kind, STORE_FILE, "store");
-	options_clear(&o);
+	disc_options_clear(&o);
 	is_int(parse(good, 1, &o, &why), OPTIONS_RUN, "defaults");
 	is_int(o.ttl, 90, "default ttl");
 	is_int(o.port, 5000, "default port");
-	options_clear(&o);
+	disc_options_clear(&o);
 	const char *const *bad[] = { bad_ttl, bad_port, extra, unknown };
 	int lens[] = { 3, 3, 2, 2 };
 	for (int i = 0; i < 4; i++) {
@@ -159,7 +160,7 @@ static void test_options(void)
 		printf("# %s\n", why ? why : "(none)");
 		free(why);
 		why = NULL;
-		options_clear(&o);
+		disc_options_clear(&o);
 	}
 }
 

@@ -29,6 +29,47 @@ static char *dump(json_t *doc)
 	return s;
 }
 
+/* Where a request for a name goes, as a URL, on test_nodes_flag's model (two leaves under local_proxy). */
+static void test_targets(struct fe_model *m)
+{
+	struct fe_target t;
+	char *s;
+
+	ok(model_resolve_direct(m, "local_proxy", "a_worker0", &t) && strcmp(t.port, "7000") == 0 &&
+		   t.via == NULL,
+	   "two hops to a leaf this frontend reaches itself: the leaf directly");
+	ok(!model_resolve_direct(m, "local_proxy", "nope", &t) &&
+		   !model_resolve_direct(m, "other", "a_worker0", &t),
+	   "two hops: an unknown leaf or proxy is not resolved directly");
+	s = model_target_url(&t, "/version");
+	is_str(s, "http://127.0.0.1:7000/version", "target URL over TCP");
+	free(s);
+	t = model_leaf_target(&m->proxies[0], 0);
+	s = model_target_url(&t, "/metrics");
+	is_str(s, "http://localhost/metrics", "target URL over a socket");
+	free(s);
+	t = (struct fe_target){ "h5", "8000", "i3_worker0" };
+	s = model_target_url(&t, "/version");
+	is_str(s, "http://h5:8000/proxy2/i3_worker0/version", "target URL through a proxy");
+	free(s);
+}
+
+static void test_proxies_doc(struct fe_model *m)
+{
+	char *s;
+
+	m->proxies[0].port_text = true;
+	s = dump(model_api_proxies(m));
+	is_str(s, "{\"proxies\":[{\"host\":\"127.0.0.1\",\"name\":\"local_proxy\",\"port\":\"8000\"}]}",
+	       "a supplied proxy's port is a string, as LMCache's");
+	free(s);
+	m->proxies[0].port_text = false;
+	s = dump(model_api_proxies(m));
+	is_str(s, "{\"proxies\":[{\"host\":\"127.0.0.1\",\"name\":\"local_proxy\",\"port\":8000}]}",
+	       "/api/proxies document");
+	free(s);
+}
+
 static void test_nodes_flag(void)
 {
 	json_t *doc = parse("[{\"name\":\"a_scheduler\",\"host\":\"localhost\",\"port\":\"/tmp/s_6999\"},"
@@ -51,34 +92,8 @@ static void test_nodes_flag(void)
 	       "\"name\":\"local_proxy\",\"port\":8000}]}",
 	       "/api/nodes document: ports int or string, LMCache's ids and proxy ids");
 	free(s);
-	struct fe_target t;
-	ok(model_resolve_direct(&m, "local_proxy", "a_worker0", &t) && strcmp(t.port, "7000") == 0 &&
-		   t.via == NULL,
-	   "two hops to a leaf this frontend reaches itself: the leaf directly");
-	ok(!model_resolve_direct(&m, "local_proxy", "nope", &t) &&
-		   !model_resolve_direct(&m, "other", "a_worker0", &t),
-	   "two hops: an unknown leaf or proxy is not resolved directly");
-	s = model_target_url(&t, "/version");
-	is_str(s, "http://127.0.0.1:7000/version", "target URL over TCP");
-	free(s);
-	t = model_leaf_target(&m.proxies[0], 0);
-	s = model_target_url(&t, "/metrics");
-	is_str(s, "http://localhost/metrics", "target URL over a socket");
-	free(s);
-	t = (struct fe_target){ "h5", "8000", "i3_worker0" };
-	s = model_target_url(&t, "/version");
-	is_str(s, "http://h5:8000/proxy2/i3_worker0/version", "target URL through a proxy");
-	free(s);
-	m.proxies[0].port_text = true;
-	s = dump(model_api_proxies(&m));
-	is_str(s, "{\"proxies\":[{\"host\":\"127.0.0.1\",\"name\":\"local_proxy\",\"port\":\"8000\"}]}",
-	       "a supplied proxy's port is a string, as LMCache's");
-	free(s);
-	m.proxies[0].port_text = false;
-	s = dump(model_api_proxies(&m));
-	is_str(s, "{\"proxies\":[{\"host\":\"127.0.0.1\",\"name\":\"local_proxy\",\"port\":8000}]}",
-	       "/api/proxies document");
-	free(s);
+	test_targets(&m);
+	test_proxies_doc(&m);
 	model_clear(&m);
 	json_decref(doc);
 }
@@ -144,53 +159,62 @@ static void test_resolve(void)
 	model_clear(&m);
 }
 
-static void test_manage(void)
+/* An error code from a model call; its message is dropped. */
+static void is_code(int got, int want, char **why, const char *name)
 {
-	struct fe_model m = { NULL, 0 };
-	json_t *doc;
+	is_int(got, want, name);
+	free(*why);
+	*why = NULL;
+}
+
+static void test_manage_add(struct fe_model *m)
+{
+	json_t *doc = parse("{\"name\":\"p2\",\"host\":\"h\",\"port\":1}");
 	struct fe_node n;
 	struct fe_proxy p;
 	char *why = NULL;
 
-	load(&m);
-	doc = parse("{\"name\":\"p2\",\"host\":\"h\",\"port\":1}");
 	model_proxy_parse(doc, &p, &why);
-	is_int(model_add_proxy(&m, &p, &why), 409, "duplicate proxy: 409");
+	is_code(model_add_proxy(m, &p, &why), 409, &why, "duplicate proxy: 409");
 	model_proxy_clear(&p);
-	free(why);
-	why = NULL;
 	json_decref(doc);
 	doc = parse("{\"name\":\"n1\",\"host\":\"h\",\"port\":1}");
 	model_node_parse(doc, &n, &why);
-	is_int(model_add_node(&m, "p1", &n, &why), 409, "duplicate node: 409");
-	free(why);
-	why = NULL;
-	is_int(model_add_node(&m, "p9", &n, &why), 404, "unknown proxy: 404");
-	free(why);
-	why = NULL;
-	is_int(model_add_node(&m, "p2", &n, &why), 0, "node added");
-	is_int(m.proxies[1].nnodes, 1, "p2 has the node");
+	is_code(model_add_node(m, "p1", &n, &why), 409, &why, "duplicate node: 409");
+	is_code(model_add_node(m, "p9", &n, &why), 404, &why, "unknown proxy: 404");
+	is_int(model_add_node(m, "p2", &n, &why), 0, "node added");
+	is_int(m->proxies[1].nnodes, 1, "p2 has the node");
 	json_decref(doc);
-	doc = parse("{\"name\":\"p1\",\"host\":\"10.9.9.9\",\"port\":9000}");
-	is_int(model_update(&m, "p1", doc, &why), 0, "proxy updated");
-	is_int(m.proxies[0].nnodes, 2, "update without nodes keeps the leaves");
-	is_str(m.proxies[0].host, "10.9.9.9", "new host");
+}
+
+static void test_manage_update(struct fe_model *m)
+{
+	json_t *doc = parse("{\"name\":\"p1\",\"host\":\"10.9.9.9\",\"port\":9000}");
+	char *why = NULL;
+
+	is_int(model_update(m, "p1", doc, &why), 0, "proxy updated");
+	is_int(m->proxies[0].nnodes, 2, "update without nodes keeps the leaves");
+	is_str(m->proxies[0].host, "10.9.9.9", "new host");
 	json_decref(doc);
 	doc = parse("{\"host\":\"x\"}");
-	is_int(model_update(&m, "n2", doc, &why), 400, "invalid update: 400");
-	free(why);
-	why = NULL;
+	is_code(model_update(m, "n2", doc, &why), 400, &why, "invalid update: 400");
 	json_decref(doc);
 	doc = parse("{\"name\":\"n2\",\"host\":\"x\",\"port\":1}");
-	is_int(model_update(&m, "zz", doc, &why), 404, "unknown update: 404");
-	free(why);
-	why = NULL;
+	is_code(model_update(m, "zz", doc, &why), 404, &why, "unknown update: 404");
 	json_decref(doc);
+}
+
+static void test_manage(void)
+{
+	struct fe_model m = { NULL, 0 };
+	char *why = NULL;
+
+	load(&m);
+	test_manage_add(&m);
+	test_manage_update(&m);
 	is_int(model_delete(&m, "n1", &why), 0, "leaf deleted (p1)");
 	is_int(model_delete(&m, "n1", &why), 0, "same name under p2 deleted next");
-	is_int(model_delete(&m, "n1", &why), 404, "deleted again: 404");
-	free(why);
-	why = NULL;
+	is_code(model_delete(&m, "n1", &why), 404, &why, "deleted again: 404");
 	is_int(model_delete(&m, "p2", &why), 0, "proxy deleted");
 	is_int(m.nproxies, 1, "one proxy left");
 	model_clear(&m);

@@ -56,7 +56,12 @@ static void test_control(void)
 	char *why = NULL;
 	json_t *st;
 
-	ok(heartbeat_start(hb, &cfg, &why) < 0 && why, "non-http URL refused");
+	ok(heartbeat_restart(hb, &cfg, &why) < 0 && why, "non-http URL refused");
+	free(why);
+	why = NULL;
+	cfg.url = "http:///lmcache_heartbeat";
+	ok(heartbeat_restart(hb, &cfg, &why) < 0 && why && strstr(why, "not a URL with a host"),
+	   "a URL without a host refused (libcurl would read the path as the host)");
 	free(why);
 	ok(heartbeat_stop(hb, false) < 0, "stop when not running");
 	st = heartbeat_status(hb);

@@ -3,6 +3,7 @@
  * cannot answer), and the collector's text after the agent's metrics. */
 #include "config.h"
 #include "lmcagent.h"
+#include "raw-http.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -13,27 +14,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/* One HTTP/1.1 GET on 127.0.0.1:port; the whole response (malloc'd). */
-static char *http_get(int port, const char *path)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	char req[512], *out = calloc(1, 65536);
-	size_t len = 0;
-	ssize_t n;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-		snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-		         path);
-		if (write(fd, req, strlen(req)) == (ssize_t)strlen(req))
-			while (len < 65535 && (n = read(fd, out + len, 65535 - len)) > 0)
-				len += (size_t)n;
-	}
-	close(fd);
-	return out;
-}
 
 static int main_tid;
 
@@ -101,7 +81,7 @@ static lmca_agent *start_agent(void)
 
 static void test_threads(lmca_agent *a, int port)
 {
-	char *r = http_get(port, "/threads"), *block, *inner, *outer;
+	char *r = raw_http(port, "GET", "/threads"), *block, *inner, *outer;
 
 	block = strstr(r, "Thread: <Thread(");
 	ok(block != NULL, "threads answered");
@@ -111,28 +91,28 @@ static void test_threads(lmca_agent *a, int port)
 	ok(strstr(r, "ghost.py") == NULL, "frames of an unknown thread are left out");
 	free(r);
 	lmca_agent_set_stack_provider(a, NULL, NULL);
-	r = http_get(port, "/threads");
+	r = raw_http(port, "GET", "/threads");
 	ok(strstr(r, "host.py") == NULL, "no provider: native frames only");
 	free(r);
 }
 
 static void test_loglevel(int port, struct loggers *l)
 {
-	char *r = http_get(port, "/loglevel");
+	char *r = raw_http(port, "GET", "/loglevel");
 
 	ok(strstr(r, "=== Loggers and Levels ===\nengine: INFO\nengine.cache: NOTSET\n") != NULL,
 	   "the host's loggers with their own levels");
 	free(r);
-	r = http_get(port, "/loglevel?logger_name=engine&level=debug");
+	r = raw_http(port, "GET", "/loglevel?logger_name=engine&level=debug");
 	ok(strstr(r, "Set engine level to DEBUG (including all handlers)") && l->level == 10,
 	   "set through the host");
 	free(r);
-	r = http_get(port, "/loglevel?logger_name=engine&level=LOUD");
+	r = raw_http(port, "GET", "/loglevel?logger_name=engine&level=LOUD");
 	ok(strstr(r, " 400 ") && strstr(r, "Invalid log level: LOUD") && l->level == 10,
 	   "a bad level is refused before the host is asked");
 	free(r);
 	l->busy = true;
-	r = http_get(port, "/loglevel?logger_name=engine");
+	r = raw_http(port, "GET", "/loglevel?logger_name=engine");
 	ok(strstr(r, " 503 ") && strstr(r, "the runtime is busy"), "503 with the host's cause");
 	free(r);
 }
@@ -155,12 +135,12 @@ int main(void)
 	port = lmca_agent_bound_port(a);
 	test_threads(a, port);
 	test_loglevel(port, &l);
-	r = http_get(port, "/metrics");
+	r = raw_http(port, "GET", "/metrics");
 	ok(strstr(r, "host_text_age_seconds 42") && strstr(r, "\nhost_things 7\n"),
 	   "the collector ran first and its text follows the agent's");
 	free(r);
 	lmca_agent_set_log_provider(a, NULL, NULL);
-	r = http_get(port, "/loglevel");
+	r = raw_http(port, "GET", "/loglevel");
 	ok(strstr(r, "root: ") && !strstr(r, "engine.cache"), "NULL: the agent's loggers again");
 	free(r);
 	lmca_agent_free(a);

@@ -50,6 +50,41 @@ static void test_registration(void)
 	lmca_agent_free(a);
 }
 
+/* test_exposition's two renderings: after updates, and after a reset. */
+static const char want_exposition[] =
+	"# HELP lmcache:num_hit_tokens_total Hit tokens\\\\n\\nsecond\n"
+	"# TYPE lmcache:num_hit_tokens_total counter\n"
+	"lmcache:num_hit_tokens_total{worker=\"0\",kind=\"hit\"} 4.0\n"
+	"lmcache:num_hit_tokens_total{worker=\"1\",kind=\"a\\\"b\\\\c\\nd\"} 0.5\n"
+	"# HELP lmcache:local_cache_usage Cache usage\n"
+	"# TYPE lmcache:local_cache_usage gauge\n"
+	"lmcache:local_cache_usage 1234.5\n"
+	"# HELP lmcache:time_to_retrieve Retrieve time\n"
+	"# TYPE lmcache:time_to_retrieve histogram\n"
+	"lmcache:time_to_retrieve_bucket{le=\"0.1\"} 1.0\n"
+	"lmcache:time_to_retrieve_bucket{le=\"1.0\"} 2.0\n"
+	"lmcache:time_to_retrieve_bucket{le=\"2.5\"} 2.0\n"
+	"lmcache:time_to_retrieve_bucket{le=\"+Inf\"} 3.0\n"
+	"lmcache:time_to_retrieve_count 3.0\n"
+	"lmcache:time_to_retrieve_sum 8.05\n";
+
+static const char want_reset[] =
+	"# HELP lmcache:num_hit_tokens_total Hit tokens\\\\n\\nsecond\n"
+	"# TYPE lmcache:num_hit_tokens_total counter\n"
+	"lmcache:num_hit_tokens_total{worker=\"0\",kind=\"hit\"} 0.0\n"
+	"lmcache:num_hit_tokens_total{worker=\"1\",kind=\"a\\\"b\\\\c\\nd\"} 0.0\n"
+	"# HELP lmcache:local_cache_usage Cache usage\n"
+	"# TYPE lmcache:local_cache_usage gauge\n"
+	"lmcache:local_cache_usage 0.0\n"
+	"# HELP lmcache:time_to_retrieve Retrieve time\n"
+	"# TYPE lmcache:time_to_retrieve histogram\n"
+	"lmcache:time_to_retrieve_bucket{le=\"0.1\"} 0.0\n"
+	"lmcache:time_to_retrieve_bucket{le=\"1.0\"} 0.0\n"
+	"lmcache:time_to_retrieve_bucket{le=\"2.5\"} 0.0\n"
+	"lmcache:time_to_retrieve_bucket{le=\"+Inf\"} 0.0\n"
+	"lmcache:time_to_retrieve_count 0.0\n"
+	"lmcache:time_to_retrieve_sum 0.0\n";
+
 static void test_exposition(void)
 {
 	lmca_agent *a = agent();
@@ -70,22 +105,7 @@ static void test_exposition(void)
 	lmca_metric_observe(h, NULL, 0.05);
 	lmca_metric_observe(h, NULL, 1);
 	lmca_metric_observe(h, NULL, 7);
-	is_render(a,
-	          "# HELP lmcache:num_hit_tokens_total Hit tokens\\\\n\\nsecond\n"
-	          "# TYPE lmcache:num_hit_tokens_total counter\n"
-	          "lmcache:num_hit_tokens_total{worker=\"0\",kind=\"hit\"} 4.0\n"
-	          "lmcache:num_hit_tokens_total{worker=\"1\",kind=\"a\\\"b\\\\c\\nd\"} 0.5\n"
-	          "# HELP lmcache:local_cache_usage Cache usage\n"
-	          "# TYPE lmcache:local_cache_usage gauge\n"
-	          "lmcache:local_cache_usage 1234.5\n"
-	          "# HELP lmcache:time_to_retrieve Retrieve time\n"
-	          "# TYPE lmcache:time_to_retrieve histogram\n"
-	          "lmcache:time_to_retrieve_bucket{le=\"0.1\"} 1.0\n"
-	          "lmcache:time_to_retrieve_bucket{le=\"1.0\"} 2.0\n"
-	          "lmcache:time_to_retrieve_bucket{le=\"2.5\"} 2.0\n"
-	          "lmcache:time_to_retrieve_bucket{le=\"+Inf\"} 3.0\n"
-	          "lmcache:time_to_retrieve_count 3.0\n"
-	          "lmcache:time_to_retrieve_sum 8.05\n",
+	is_render(a, want_exposition,
 	          "exact exposition: _total, escaping, cumulative buckets, count, sum");
 	ok(lmca_metric_value(c, w0) == 4, "value of a series");
 	ok(isnan(lmca_metric_value(c, (const char *[]){ "9", "x", NULL })), "NaN for no series");
@@ -93,23 +113,7 @@ static void test_exposition(void)
 	lmca_metric_inc(c, (const char *[]){ "0", NULL }, 1);
 	ok(lmca_metric_value(c, w0) == 4, "wrong number of label values is ignored");
 	lmca_metrics_reset(a);
-	is_render(a,
-	          "# HELP lmcache:num_hit_tokens_total Hit tokens\\\\n\\nsecond\n"
-	          "# TYPE lmcache:num_hit_tokens_total counter\n"
-	          "lmcache:num_hit_tokens_total{worker=\"0\",kind=\"hit\"} 0.0\n"
-	          "lmcache:num_hit_tokens_total{worker=\"1\",kind=\"a\\\"b\\\\c\\nd\"} 0.0\n"
-	          "# HELP lmcache:local_cache_usage Cache usage\n"
-	          "# TYPE lmcache:local_cache_usage gauge\n"
-	          "lmcache:local_cache_usage 0.0\n"
-	          "# HELP lmcache:time_to_retrieve Retrieve time\n"
-	          "# TYPE lmcache:time_to_retrieve histogram\n"
-	          "lmcache:time_to_retrieve_bucket{le=\"0.1\"} 0.0\n"
-	          "lmcache:time_to_retrieve_bucket{le=\"1.0\"} 0.0\n"
-	          "lmcache:time_to_retrieve_bucket{le=\"2.5\"} 0.0\n"
-	          "lmcache:time_to_retrieve_bucket{le=\"+Inf\"} 0.0\n"
-	          "lmcache:time_to_retrieve_count 0.0\n"
-	          "lmcache:time_to_retrieve_sum 0.0\n",
-	          "reset zeroes every series and keeps them");
+	is_render(a, want_reset, "reset zeroes every series and keeps them");
 	lmca_agent_free(a);
 }
 

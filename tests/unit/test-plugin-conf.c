@@ -24,12 +24,11 @@ static int parse(const char *text, struct plugin_settings *s, char **cause)
 	return rc;
 }
 
-int main(void)
+static void test_valid(void)
 {
 	struct plugin_settings s;
 	char *cause = NULL;
 
-	no_plan();
 	is_int(parse(NULL, &s, &cause), 0, "no extra_config is fine");
 	is_int(s.restart, PLUGIN_RESTART_NEVER, "default policy is never, as LMCache");
 	ok(s.backoff == 1.0 && s.backoff_max == 60.0 && s.stop_grace == 5.0, "default times");
@@ -53,6 +52,12 @@ int main(void)
 	is_int(s.restart, PLUGIN_RESTART_ON_FAILURE, "on_failure spelling accepted");
 	parse("{'runtime_plugin_restart': null}", &s, NULL);
 	is_int(s.restart, PLUGIN_RESTART_NEVER, "null means the default");
+}
+
+static void test_invalid(void)
+{
+	struct plugin_settings s;
+	char *cause = NULL;
 
 	is_int(parse("{'runtime_plugin_restart': 'sometimes', 'runtime_plugin_stop_grace': -1,"
 	             " 'runtime_plugin_restart_backoff': 'soon',"
@@ -66,11 +71,17 @@ int main(void)
 	ok(s.stop_grace == 5.0 && s.backoff == 1.0 && s.backoff_max == 60.0,
 	   "bad times keep their defaults");
 	free(cause);
-	cause = NULL;
 
 	parse("{'runtime_plugin_restart_backoff': 10, 'runtime_plugin_restart_backoff_max': 1}",
 	      &s, NULL);
 	ok(s.backoff_max == 10.0, "a cap below the first delay is raised to it");
+}
+
+int main(void)
+{
+	no_plan();
+	test_valid();
+	test_invalid();
 	is_str(plugin_restart_name(PLUGIN_RESTART_ON_FAILURE), "on-failure", "policy names");
 	return done_testing();
 }

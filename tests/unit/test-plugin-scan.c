@@ -92,13 +92,10 @@ static void test_scan(void)
 	free(d), free(one), free(missing);
 }
 
-static void test_interp(void)
+/* The scripts test_interp_* run: suffixes, #! lines, and an executable interpreter. */
+static void interp_files(void)
 {
-	char *path = getenv("PATH");
-	char *py = at("i/x.py"), *sh = at("i/x.sh"), *rb = at("i/x.rb"), *txt = at("i/x.txt");
-	char *bad = at("i/bad.py"), *local = at("i/tool"), *direct = at("i/direct.rb");
-	char *warning = NULL, *cause = NULL;
-	char **cmd;
+	char *local = at("i/tool"), *direct = xasprintf("#!%s -a  -b\n", local);
 
 	mkd("i");
 	put("i/x.py", "#!/usr/bin/env python3\nprint(1)\n", 0644);
@@ -107,12 +104,16 @@ static void test_interp(void)
 	put("i/x.txt", "hello\n", 0644);
 	put("i/bad.py", "#!/no/such/python -u\n", 0644);
 	put("i/tool", "#!/bin/sh\n", 0755);
-	put("i/direct.rb", "", 0644);
-	free(direct);
-	direct = xasprintf("#!%s -a  -b\n", local);
 	put("i/direct.rb", direct, 0644);
-	free(direct);
-	direct = at("i/direct.rb");
+	free(direct), free(local);
+}
+
+static void test_interp_shebang(void)
+{
+	char *path = getenv("PATH");
+	char *py = at("i/x.py"), *sh = at("i/x.sh"), *rb = at("i/x.rb"), *bad = at("i/bad.py");
+	char *warning = NULL, *cause = NULL;
+	char **cmd;
 
 	cmd = plugin_command(py, path, &warning, &cause);
 	ok(cmd && str_ends_with(cmd[0], "/env") && strcmp(cmd[1], "python3") == 0 &&
@@ -136,8 +137,16 @@ static void test_interp(void)
 	   "env with a missing program and no known suffix: a clear error");
 	ok(warning && strstr(warning, "no-such-interpreter-here"),
 	   "the warning names env's program");
-	free(warning), warning = NULL;
-	free(cause), cause = NULL;
+	free(warning), free(cause);
+	free(py), free(sh), free(rb), free(bad);
+}
+
+static void test_interp_other(void)
+{
+	char *path = getenv("PATH");
+	char *py = at("i/x.py"), *txt = at("i/x.txt"), *local = at("i/tool");
+	char *direct = at("i/direct.rb"), *cause = NULL;
+	char **cmd;
 
 	cmd = plugin_command(txt, path, NULL, &cause);
 	ok(cmd == NULL && cause && strstr(cause, "'.txt'"), "no #! and an unknown suffix");
@@ -157,7 +166,7 @@ static void test_interp(void)
 	ok_which("sh", "/nonexistent::/bin", true, "which searches PATH");
 	ok_which("sh", "", false, "an empty PATH finds nothing");
 	ok_which(txt, path, false, "a file that is not executable is no interpreter");
-	free(py), free(sh), free(rb), free(txt), free(bad), free(local), free(direct);
+	free(py), free(txt), free(local), free(direct);
 }
 
 int main(void)
@@ -169,7 +178,9 @@ int main(void)
 		return 99;
 	no_plan();
 	test_scan();
-	test_interp();
+	interp_files();
+	test_interp_shebang();
+	test_interp_other();
 	cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		perror("rm");

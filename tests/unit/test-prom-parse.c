@@ -53,6 +53,25 @@ static void fails(const char *text, int line, const char *what)
 	prom_exposition_free(&e);
 }
 
+/* The rest of lmcache-python.prom: a summary, an empty family, labels, help, the count. */
+static void check_python_others(const struct prom_exposition *e)
+{
+	const struct prom_family *f;
+
+	f = prom_find_family(e, "lmcache:request_latency_seconds");
+	ok(f && f->type == PROM_SUMMARY && f->nsamples == 4 && isnan(f->samples[1].value),
+	   "summary with quantiles and a NaN");
+	f = prom_find_family(e, "lmcache:num_slow_retrieval_by_time_total");
+	ok(f && f->nsamples == 0 && f->type == PROM_COUNTER, "a family without samples");
+	f = prom_find_family(e, "python_info");
+	ok(f && f->samples[0].nlabels == 5, "five labels");
+	f = prom_find_family(e, "process_max_fds");
+	ok(f && f->samples[0].value == 1048576.0 && f->samples[0].nlabels == 0, "exponent value");
+	is_str(prom_find_family(e, "lmcache:retrieve_hit_rate")->help,
+	       "The hit rate for retrieve requests.", "help text");
+	is_int(e->nfamilies, 21, "every family");
+}
+
 static void test_python_fixture(void)
 {
 	struct prom_exposition e;
@@ -80,18 +99,7 @@ static void test_python_fixture(void)
 	           strcmp(prom_label_value(&f->samples[6], "le"), "+Inf") == 0,
 	   "+Inf bucket");
 	ok(f && strcmp(f->samples[8].name, "lmcache:time_to_retrieve_sum") == 0, "sum last");
-	f = prom_find_family(&e, "lmcache:request_latency_seconds");
-	ok(f && f->type == PROM_SUMMARY && f->nsamples == 4 && isnan(f->samples[1].value),
-	   "summary with quantiles and a NaN");
-	f = prom_find_family(&e, "lmcache:num_slow_retrieval_by_time_total");
-	ok(f && f->nsamples == 0 && f->type == PROM_COUNTER, "a family without samples");
-	f = prom_find_family(&e, "python_info");
-	ok(f && f->samples[0].nlabels == 5, "five labels");
-	f = prom_find_family(&e, "process_max_fds");
-	ok(f && f->samples[0].value == 1048576.0 && f->samples[0].nlabels == 0, "exponent value");
-	is_str(prom_find_family(&e, "lmcache:retrieve_hit_rate")->help,
-	       "The hit rate for retrieve requests.", "help text");
-	is_int(e.nfamilies, 21, "every family");
+	check_python_others(&e);
 	prom_exposition_free(&e);
 	free(text);
 }
@@ -159,6 +167,9 @@ static void test_errors(void)
 	fails("a 0x10\n", 1, "invalid value");
 	fails("a\n", 1, "expected a blank");
 	fails("a 1 12.5\n", 1, "invalid timestamp");
+	/* strtod and strtoll skip leading white space; Go's parser refuses it */
+	fails("a 1 \r1000\n", 1, "invalid timestamp");
+	fails("a \v1\n", 1, "invalid value");
 	fails("a 1 2 3\n", 1, "text after the timestamp");
 	fails("9a 1\n", 1, "invalid metric name");
 	fails("# TYPE a gauge\n# TYPE a gauge\n", 2, "second TYPE");

@@ -2,6 +2,7 @@
  * host routes, restart, and the stack signal rules. */
 #include "config.h"
 #include "lmcagent.h"
+#include "raw-http.h"
 #include "tap.h"
 
 #include <arpa/inet.h>
@@ -14,31 +15,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-/* One HTTP/1.1 exchange on 127.0.0.1:port; the whole response (malloc'd) or NULL. */
-static char *http_get(int port, const char *method, const char *path)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	char req[512], *out = calloc(1, 65536);
-	size_t len = 0;
-	ssize_t n;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		close(fd);
-		free(out);
-		return NULL;
-	}
-	snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-	         method, path);
-	if (write(fd, req, strlen(req)) < 0)
-		len = 0;
-	while (len < 65535 && (n = read(fd, out + len, 65535 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	return out;
-}
 
 static void hello(lmca_agent *agent, const lmca_request *req, lmca_response *res, void *arg)
 {
@@ -117,20 +93,20 @@ static void test_two_agents(void)
 	pa = lmca_agent_bound_port(a);
 	pb = lmca_agent_bound_port(b);
 	ok(pa > 0 && pb > 0 && pa != pb, "each agent has its own ephemeral port");
-	r = http_get(pa, "GET", "/hello?who=me");
+	r = raw_http(pa, "GET", "/hello?who=me");
 	ok(contains(r, "200 OK") && contains(r, "A GET me"), "host route answers on A");
 	free(r);
-	r = http_get(pb, "GET", "/hello");
+	r = raw_http(pb, "GET", "/hello");
 	ok(contains(r, "404") && contains(r, "{\"detail\":\"Not Found\"}"), "B does not have A's route");
 	free(r);
-	r = http_get(pb, "GET", "/version");
+	r = raw_http(pb, "GET", "/version");
 	ok(contains(r, "200 OK") && contains(r, "\"" PACKAGE_VERSION "-unknown\""), "B serves /version");
 	free(r);
 	lmca_agent_stop(a);
 	is_int(lmca_agent_bound_port(a), -1, "no port after stop");
-	ok(http_get(pa, "GET", "/version") == NULL, "nothing listens after stop");
+	ok(raw_http(pa, "GET", "/version") == NULL, "nothing listens after stop");
 	ok(lmca_agent_start(a, NULL) == 0, "restart");
-	r = http_get(lmca_agent_bound_port(a), "GET", "/hello");
+	r = raw_http(lmca_agent_bound_port(a), "GET", "/hello");
 	ok(contains(r, "A GET -"), "host routes survive a restart");
 	free(r);
 	lmca_agent_free(a);
@@ -169,7 +145,7 @@ static void test_threads(void)
 	pthread_setname_np(blocked, "parked-blocked");
 	pthread_setname_np(open, "parked-open");
 	lmca_agent_start(a, NULL);
-	r = http_get(lmca_agent_bound_port(a), "GET", "/threads?name=PARKED-BLOCKED");
+	r = raw_http(lmca_agent_bound_port(a), "GET", "/threads?name=PARKED-BLOCKED");
 	ok(contains(r, "Thread: <Thread(parked-blocked,") &&
 	   contains(r, "No stack trace available") && contains(r, "Total threads: 1"),
 	   "a thread that blocks the signal has no stack, and the others still answer");
@@ -179,7 +155,7 @@ static void test_threads(void)
 	r = NULL;
 	for (int try = 0; try < 5 && !(contains(r, "read+") || contains(r, "__read")); try++) {
 		free(r);
-		r = http_get(lmca_agent_bound_port(a), "GET", "/threads?name=parked-open");
+		r = raw_http(lmca_agent_bound_port(a), "GET", "/threads?name=parked-open");
 	}
 	ok(contains(r, "Stack trace:\r\n") || contains(r, "Stack trace:\n"), "an open thread has a stack");
 	if (!ok(contains(r, "read+") || contains(r, "__read"), "its innermost frames are the read it waits in"))

@@ -5,6 +5,7 @@
 #include "tap.h"
 #include "xalloc.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -94,6 +95,37 @@ static void test_double(void)
 	is_double(NAN, "NaN");
 }
 
+/* Every byte as curl_easy_escape encodes it (what the tools used before), and the extra
+ * characters a caller keeps. */
+static void test_percent_encode(void)
+{
+	char one[2] = { 0, 0 };
+	bool same = true;
+	char *e, *c;
+
+	for (int b = 1; b < 256; b++) {
+		one[0] = (char)b;
+		e = str_percent_encode(one, "");
+		c = curl_easy_escape(NULL, one, 1);
+		if (strcmp(e, c) != 0) {
+			printf("# byte %d: %s, curl %s\n", b, e, c);
+			same = false;
+		}
+		free(e);
+		curl_free(c);
+	}
+	ok(same, "percent_encode: each byte 1-255 as libcurl's curl_easy_escape");
+	e = str_percent_encode("inst 1/worker:0@h~x\xc3\xa9%", "");
+	is_str(e, "inst%201%2Fworker%3A0%40h~x%C3%A9%25", "percent_encode: a query value");
+	free(e);
+	e = str_percent_encode("inst 1/worker:0@h", ":@");
+	is_str(e, "inst%201%2Fworker:0@h", "percent_encode: a path segment keeping ':' and '@'");
+	free(e);
+	e = str_percent_encode("", "");
+	is_str(e, "", "percent_encode: empty");
+	free(e);
+}
+
 int main(void)
 {
 	char t[] = "  Hello World \n";
@@ -103,6 +135,7 @@ int main(void)
 	test_double();
 	test_buf();
 	test_buf_read_file();
+	test_percent_encode();
 	char *trimmed = str_trim(t);
 
 	is_str(trimmed, "Hello World", "trim");

@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# lmcache-top keeps its connections to the registry and the frontend from one refresh to the
+# next: the cluster walk runs on the collector's HTTP client (src/common/cluster.h, http).
+# nginx stands in front of a real registry and a real frontend and logs, for each request,
+# the serial number of the connection it came on.
+
+load ../helpers/common
+load ../helpers/cluster
+load ../helpers/tui
+
+setup() {
+	lmc_setup
+	cluster_node inst1 scheduler
+	cluster_frontend fe1 inst1_scheduler # before the registry: it does not register itself
+	cluster_registry
+	RP=$(free_port) FP=$(free_port)
+	mkdir -p "$T/ng/tmp"
+	{
+		cluster_nginx_head "$T/ng"
+		cat <<-CONF
+	    log_format conn '\$server_port \$connection \$request_uri';
+	    server { listen 127.0.0.1:$RP; access_log $T/ng/conn.log conn;
+	             location / { proxy_pass $REGISTRY_URL; } }
+	    server { listen 127.0.0.1:$FP; access_log $T/ng/conn.log conn;
+	             location / { proxy_pass $FE1_URL; } }
+	}
+	CONF
+	} >"$T/ng/nginx.conf"
+	lmc_bg nginx nginx -p "$T/ng" -c "$T/ng/nginx.conf" -g 'daemon off;'
+	wait_for_http "http://127.0.0.1:$FP/health" 10
+	cluster_register "http://127.0.0.1:$FP"
+}
+
+teardown() {
+	tui_stop
+	lmc_teardown
+}
+
+# conns PORT: how many connections nginx took on PORT; reqs PORT PATH: requests for PATH.
+conns() { awk -v p="$1" '$1 == p { c[$2] = 1 } END { print length(c) }' "$T/ng/conn.log"; }
+reqs() { awk -v p="$1" -v u="$2" '$1 == p && $3 == u' "$T/ng/conn.log" | wc -l; }
+
+@test "twelve refreshes of lmcache-top on one connection to the registry, few to the frontend" {
+	: >"$T/ng/conn.log" # the checks above are not lmcache-top's
+	tui_start --registry "http://127.0.0.1:$RP" -d 0.1 --max-iterations 12
+	wait_until 60 eval '! tui_running'
+	assert_equal "$(tui_status)" 0
+	assert_equal "$(reqs "$RP" /lmcache_infos)" 12
+	assert_equal "$(conns "$RP")" 1
+	# the frontend: its /api/nodes every refresh and the node's endpoints through /proxy2,
+	# on as many connections as one refresh asks at once, not a new one per refresh
+	assert_equal "$(reqs "$FP" /api/nodes)" 12
+	local n
+	n=$(conns "$FP")
+	[ "$n" -ge 1 ] && [ "$n" -lt 6 ] || fail "$n connections to the frontend in 12 refreshes"
+}
