@@ -543,6 +543,10 @@ static const struct {
 	{ "internal_api_server_tls_cert", LMCA_CONF_STRING, "null", false },
 	{ "internal_api_server_tls_key", LMCA_CONF_STRING, "null", false },
 	{ "internal_api_server_tls_client_ca", LMCA_CONF_STRING, "null", false },
+	/* Ours (lmcagent(3)): the server's threads, header and body timeouts. */
+	{ "internal_api_server_threads", LMCA_CONF_INT, "4", false },
+	{ "internal_api_server_header_timeout", LMCA_CONF_INT, "10", false },
+	{ "internal_api_server_body_timeout", LMCA_CONF_INT, "30", false },
 };
 
 void conf_register_protocol_keys(lmca_agent *agent)

@@ -57,12 +57,33 @@ static int answer_kind(const lmca_request *req)
 	return strcmp(cpu, "off") == 0 ? 1 : -1;
 }
 
+/* A profile to take on its worker thread (respond_later). */
+struct profile_job {
+	int signo, seconds, hz, kind;
+};
+
+static void take_profile(lmca_agent *agent, void *arg, lmca_response *res)
+{
+	struct profile_job *job = arg;
+	struct prof_result *r = profile_run(job->signo, job->seconds, job->hz);
+
+	(void)agent;
+	profile_end();
+	if (job->kind == 2)
+		answer_json(res, r);
+	else
+		respond_owned(res, 200, NULL, job->kind == 0 ? prof_folded(r->on, r->non)
+		                                             : prof_folded(r->off, r->noff));
+	prof_result_free(r);
+	free(job);
+}
+
 static void get_profile(lmca_agent *agent, const lmca_request *req, lmca_response *res)
 {
 	int seconds = int_arg(req, "seconds", 10, 1, PROFILE_MAX_SECONDS);
 	int hz = int_arg(req, "hz", 99, 1, PROFILE_MAX_HZ), kind = answer_kind(req);
 	int signo = server_stack_signal(agent);
-	struct prof_result *r;
+	struct profile_job *job;
 
 	if (seconds < 0 || hz < 0 || kind < 0) {
 		lmca_respond_error(res, 400, "Bad Request",
@@ -79,18 +100,14 @@ static void get_profile(lmca_agent *agent, const lmca_request *req, lmca_respons
 		lmca_respond_error(res, 409, "Conflict", "a profile is already running; try later");
 		return;
 	}
-	r = profile_run(signo, seconds, hz);
-	profile_end();
-	if (kind == 2)
-		answer_json(res, r);
-	else
-		respond_owned(res, 200, NULL, kind == 0 ? prof_folded(r->on, r->non)
-		                                        : prof_folded(r->off, r->noff));
-	prof_result_free(r);
+	job = xmalloc(sizeof *job);
+	*job = (struct profile_job){ signo, seconds, hz, kind };
+	respond_later(agent, req, res, take_profile, job);
 }
 
 static const struct endpoint endpoints[] = {
-	/* An operator's: it holds a server thread and costs the host CPU for seconds. */
+	/* An operator's: it costs the host CPU for seconds (on a worker thread, holding no
+	 * server thread: respond_later). */
 	{ "GET", "/profile", get_profile, SRV_ROLE_OPERATOR, NULL },
 	{ 0 },
 };

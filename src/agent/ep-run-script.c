@@ -16,9 +16,9 @@
 	"default; enable it with run_script_api_enabled (LMCACHE_RUN_SCRIPT_API_ENABLED=true " \
 	"or run_script_api_enabled: true in the config file), only on a trusted host."
 
-/* Scripts running at once in this process; one more is refused with 429. Each running
- * script holds a server thread, so this stays below the server's threads and the others
- * keep answering (/healthcheck above all). */
+/* Scripts running at once in this process; one more is refused with 429. A script runs on
+ * a worker thread of its own while its connection waits suspended (respond_later): running
+ * scripts hold no server thread, and /healthcheck answers meanwhile. */
 #define MAX_RUNNING 2
 
 static atomic_int running;
@@ -94,26 +94,25 @@ static int connection_fd(const lmca_request *req)
 	return ci ? ci->connect_fd : -1;
 }
 
-static void run(lmca_agent *agent, const lmca_request *req, struct script_upload *up,
-		lmca_response *res)
-{
+/* A script to run on its worker thread, with what it needs of the request. */
+struct script_job {
 	lmca_script_runner fn;
 	void *arg;
+	struct buf data;
+	int client_fd;
+};
+
+static void run(lmca_agent *agent, void *arg, lmca_response *res)
+{
+	struct script_job *job = arg;
 	char *output = NULL;
 	int rc;
 
-	pthread_mutex_lock(&agent->lock);
-	fn = agent->script_fn;
-	arg = agent->script_arg;
-	pthread_mutex_unlock(&agent->lock);
-	if (fn == NULL) {
-		lmca_respond_error(res, 501, "Not Implemented",
-		                   "this node has no script runner");
-		return;
-	}
-	client_fd = connection_fd(req);
-	rc = fn(arg, buf_cstr(&up->data), up->data.len, &output);
+	(void)agent;
+	client_fd = job->client_fd;
+	rc = job->fn(job->arg, buf_cstr(&job->data), job->data.len, &output);
 	client_fd = -1;
+	atomic_fetch_sub(&running, 1);
 	if (rc == 0) {
 		respond_owned(res, 200, NULL, output ? output : xstrdup(""));
 	} else {
@@ -121,6 +120,30 @@ static void run(lmca_agent *agent, const lmca_request *req, struct script_upload
 		              xasprintf("Error executing script: %s", output ? output : "failed"));
 		free(output);
 	}
+	buf_free(&job->data);
+	free(job);
+}
+
+/* Hands the script to the host's runner on a worker thread; the slot is taken. */
+static void start(lmca_agent *agent, const lmca_request *req, struct script_upload *up,
+		  lmca_response *res)
+{
+	struct script_job *job;
+
+	pthread_mutex_lock(&agent->lock);
+	job = xmalloc(sizeof *job);
+	*job = (struct script_job){ agent->script_fn, agent->script_arg, up->data,
+				    connection_fd(req) };
+	pthread_mutex_unlock(&agent->lock);
+	up->data = (struct buf)BUF_INIT;
+	if (job->fn == NULL) {
+		atomic_fetch_sub(&running, 1);
+		buf_free(&job->data);
+		free(job);
+		lmca_respond_error(res, 501, "Not Implemented", "this node has no script runner");
+		return;
+	}
+	respond_later(agent, req, res, run, job);
 }
 
 static bool slot_take(void)
@@ -149,8 +172,7 @@ static void post_run_script(lmca_agent *agent, const lmca_request *req, lmca_res
 			      xasprintf("Too many scripts running (at most %d at once); try again "
 					"later", MAX_RUNNING));
 	} else {
-		run(agent, req, &up, res);
-		atomic_fetch_sub(&running, 1);
+		start(agent, req, &up, res);
 	}
 	buf_free(&up.data);
 }

@@ -105,3 +105,44 @@ void lmca_respond_error(lmca_response *res, int status, const char *error, const
 	respond_json(res, status, "application/json", o, 0);
 	json_decref(o);
 }
+
+/* ---- answering later ---- */
+
+void response_to_reply(lmca_response *res, struct srv_reply *out)
+{
+	srv_reply_take(out, (unsigned int)res->status, res->content_type, res->body, res->len);
+	res->body = NULL;
+	response_clear(res);
+}
+
+struct later_job {
+	lmca_agent *agent;
+	later_work work;
+	void *job;
+};
+
+static void later_main(void *arg, struct srv_reply *out)
+{
+	struct later_job *r = arg;
+	lmca_response res = { 0 };
+
+	r->work(r->agent, r->job, &res);
+	response_to_reply(&res, out);
+	free(r);
+}
+
+void respond_later(lmca_agent *agent, const lmca_request *req, lmca_response *res,
+                   later_work work, void *job)
+{
+	struct later_job *r = xmalloc(sizeof *r);
+	struct srv_reply refused = { 0 };
+
+	*r = (struct later_job){ agent, work, job };
+	if (srv_later_run(req->sr, &refused, later_main, r))
+		return;
+	/* Too many threads at once (never with the endpoints' own bounds: two scripts, one
+	 * profile): the work runs here, as it used to. */
+	srv_reply_clear(&refused);
+	free(r);
+	work(agent, job, res);
+}

@@ -34,17 +34,9 @@ struct host_route {
 	void *arg;
 };
 
-static lmca_request request_of(const struct srv_request *sr)
+static lmca_request request_of(struct srv_request *sr)
 {
-	return (lmca_request){ sr->conn, sr->method, sr->path, sr->body, sr->body_len };
-}
-
-/* Hands res over to the core (an unset status becomes the core's 500). */
-static void reply_of(lmca_response *res, struct srv_reply *out)
-{
-	srv_reply_take(out, (unsigned int)res->status, res->content_type, res->body, res->len);
-	res->body = NULL;
-	response_clear(res);
+	return (lmca_request){ sr->conn, sr->method, sr->path, sr->body, sr->body_len, sr };
 }
 
 static void run_builtin(struct srv_request *sr, struct srv_reply *out)
@@ -54,7 +46,7 @@ static void run_builtin(struct srv_request *sr, struct srv_reply *out)
 	lmca_response res = { 0 };
 
 	ep->handle(sr->ctx, &req, &res);
-	reply_of(&res, out);
+	response_to_reply(&res, out);
 }
 
 static void run_host(struct srv_request *sr, struct srv_reply *out)
@@ -64,7 +56,7 @@ static void run_host(struct srv_request *sr, struct srv_reply *out)
 	lmca_response res = { 0 };
 
 	h->fn(sr->ctx, &req, &res, h->arg);
-	reply_of(&res, out);
+	response_to_reply(&res, out);
 }
 
 struct srv_table *routes_new(void)

@@ -4,7 +4,8 @@
  *
  * Threading: an epoll thread pool. Idle, every thread sleeps in epoll_wait without a
  * timeout (no periodic wake-ups); keep-alive connections are served by the thread that
- * accepted them; a slow handler (/run_script) holds one pool thread, not the server. */
+ * accepted them; a slow endpoint (/run_script, /profile) runs on a worker thread of its own
+ * while its connection waits suspended (route.c), holding no pool thread. */
 #include "config.h"
 #include "server.h"
 #include "listen.h"
@@ -179,6 +180,15 @@ static struct srv_auth *open_auth(lmca_agent *agent, char **cause)
 	return a;
 }
 
+/* An integer key within lo..hi (dflt otherwise): internal_api_server_threads, the timeouts. */
+static unsigned int conf_uint(lmca_agent *agent, const char *key, unsigned int dflt,
+			      unsigned int lo, unsigned int hi)
+{
+	long long n = lmca_conf_get_int(agent, key, dflt);
+
+	return n >= lo && n <= hi ? (unsigned int)n : dflt;
+}
+
 /* The server's settings: the core's defaults are the agent's. */
 static struct srv *start_core(lmca_agent *agent, int fd, char **cause)
 {
@@ -188,6 +198,11 @@ static struct srv *start_core(lmca_agent *agent, int fd, char **cause)
 	if ((s->auth = open_auth(agent, cause)) == NULL)
 		return NULL;
 	srv_config_init(&cfg, fd, agent);
+	cfg.threads = conf_uint(agent, "internal_api_server_threads", SRV_DEFAULT_THREADS, 1, 64);
+	cfg.header_timeout = conf_uint(agent, "internal_api_server_header_timeout",
+				       SRV_DEFAULT_HEADER_TIMEOUT, 1, 3600);
+	cfg.body_timeout = conf_uint(agent, "internal_api_server_body_timeout",
+				     SRV_DEFAULT_BODY_TIMEOUT, 1, 3600);
 	cfg.unblocked_signal = agent->stack_signal_active;
 	cfg.log = on_mhd_log;
 	cfg.on_reply = on_reply;

@@ -21,6 +21,7 @@ struct lmca_request {
 	const char *path;
 	const char *body; /* NUL-terminated, "" when there is none */
 	size_t body_len;
+	struct srv_request *sr; /* the core's request, for respond_later */
 };
 
 struct lmca_response {
@@ -57,6 +58,16 @@ void respond_owned(lmca_response *res, int status, const char *content_type, cha
 /* Serialises v (indent > 0: pretty) as a response body; does not steal v. */
 void respond_json(lmca_response *res, int status, const char *content_type, const json_t *v,
                   int indent);
+/* Work that answers later (respond_later): fills res; frees job. */
+typedef void (*later_work)(lmca_agent *agent, void *job, lmca_response *res);
+/* The endpoint's last act, res left unset: work(agent, job, res) runs on a worker thread of
+ * its own while the connection waits suspended (srv_later_run), so work that takes seconds
+ * (/run_script, /profile) holds no server thread and the others keep answering. job holds
+ * copies of what work needs of req. */
+void respond_later(lmca_agent *agent, const lmca_request *req, lmca_response *res,
+                   later_work work, void *job);
+/* Hands res over to the core's reply (an unset status becomes the core's 500). */
+void response_to_reply(lmca_response *res, struct srv_reply *out);
 /* Parses len bytes of JSON text (any value): a new reference, or NULL with *cause. */
 json_t *ep_parse_json(const char *text, size_t len, char **cause);
 /* Splits a "names=a,b" style argument; NULL when the argument is absent or empty. */

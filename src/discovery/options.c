@@ -25,6 +25,7 @@ static const char usage[] =
 	"  --etcd-cacert FILE   CA of an etcds:// store's certificate\n"
 	"  --etcd-cert FILE, --etcd-key FILE  client certificate for etcd\n"
 	"  --etcd-user NAME, --etcd-password-file FILE  etcd's username/password auth\n"
+	SRV_TIMEOUT_USAGE
 	SRV_AUTH_USAGE
 	"  --help               show this help and exit\n"
 	"  --version            show the version and exit\n"
@@ -144,6 +145,7 @@ static const struct option longopts[] = {
 	{ "etcd-user", required_argument, NULL, 'U' },
 	{ "etcd-password-file", required_argument, NULL, 'P' },
 	SRV_AUTH_LONGOPTS,
+	SRV_TIMEOUT_LONGOPTS,
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -164,8 +166,13 @@ int disc_options_parse(struct disc_options *o, int argc, char **argv, FILE *out,
 		if (opt == '?' || opt == ':')
 			return fail(cause, xasprintf("bad option '%s' (see --help)",
 						     argv[optind - 1]));
-		if (!srv_auth_option(&o->sec, opt, optarg) &&
-		    apply(o, opt, argv[optind - 1], optarg, cause) < 0)
+		if (srv_auth_option(&o->sec, opt, optarg))
+			continue;
+		switch (srv_timeout_option(&o->timeouts, opt, optarg, cause)) {
+		case 1: continue;
+		case -1: return OPTIONS_USAGE;
+		}
+		if (apply(o, opt, argv[optind - 1], optarg, cause) < 0)
 			return OPTIONS_USAGE;
 	}
 	if (optind < argc)

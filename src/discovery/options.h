@@ -22,6 +22,7 @@ struct disc_options {
 	int log_level;
 	int threads;
 	struct srv_auth_options sec; /* --token-file, --insecure, --tls-* */
+	struct srv_timeouts timeouts; /* --header-timeout, --body-timeout */
 	struct net_allow allow;	     /* --allow-network CIDR..., checked when parsed */
 	struct etcd_security etcd;   /* --etcd-cacert, --etcd-cert, --etcd-key, --etcd-user, ... */
 };

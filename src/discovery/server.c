@@ -123,6 +123,7 @@ struct srv *disc_server_start(struct discovery *d, int listen_fd, char **cause)
 	cfg.max_connections = 4096;
 	cfg.memory_limit = BODY_MAX;
 	cfg.body_limit = BODY_MAX;
+	srv_config_timeouts(&cfg, &d->opt->timeouts);
 	cfg.log = log_mhd;
 	cfg.on_reply = on_reply;
 	cfg.on_audit = on_audit;

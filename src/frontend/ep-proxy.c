@@ -186,18 +186,16 @@ static void relay(struct fe_request *rq, struct fe_reply *rp, const char *host, 
 	struct fwd_request f = { rq->method, host, port, prefix, path, query, rq->body,
 				 rq->body_len, request_headers(rq),
 				 rq->fe->opt->proxy_timeout_ms, NULL, https };
-	struct fwd_response r;
 
 	if (may_forward(rq, rp, &f)) {
-		forward(&f, &r);
-		rp->status = (unsigned int)r.status;
-		rp->content_type = r.content_type ? r.content_type : xstrdup("text/plain");
-		rp->body = r.body;
-		rp->headers = r.headers;
-		free(r.error);
+		/* The answer comes later, the connection holding no server thread meanwhile;
+		 * the forwarder takes f's header and resolve lists. */
+		forward_start(&f, srv_later(rq->sr), rq->conn);
+		rp->later = true;
+	} else {
+		curl_slist_free_all(f.headers);
+		curl_slist_free_all(f.resolve);
 	}
-	curl_slist_free_all(f.headers);
-	curl_slist_free_all(f.resolve);
 	free(path);
 }
 

@@ -1,18 +1,29 @@
-/* Blocking forwarding on the connection's own thread (see server.c for why). Each target
- * has idle easy handles in one bounded pool; curl_easy_reset keeps a handle's live
- * connection, so a handle taken from the pool usually has a warm keep-alive connection to
- * its node. */
+/* Forwarding on one libcurl multi driven by a thread of its own (the forwarder), while the
+ * client's connection waits suspended (srv_later): a request waiting for its node holds no
+ * server thread, so slow or hung nodes cost the server nothing but the transfer.
+ *
+ * An answer that has arrived whole by FORWARD_STREAM_AT bytes is sent as one buffer (with
+ * its length). A larger one streams: libmicrohttpd's content reader (read_stream, on a
+ * server thread) takes what curl's write callback (on_body, on the forwarder) appended;
+ * when nothing is there it suspends the connection and on_body resumes it; when the
+ * client does not keep up, on_body pauses the node's transfer (CURLPAUSE) and the reader
+ * asks the forwarder to go on once it has drained half. So what is held per answer and in
+ * all is bounded (forward.h), whatever the size of the answer.
+ *
+ * Connections to nodes are libcurl's cache on the multi: kept alive, bounded in number
+ * (IDLE_MAX) and closed after IDLE_MAX_S unused, so a removed node's connections go. */
 #include "config.h"
 #include "forward.h"
 
+#include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
+#include "buf.h"
 #include "client-auth.h"
 #include "jsonutil.h"
 #include "model.h"
@@ -20,156 +31,213 @@
 #include "xalloc.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
-
-/* Idle easy handles, each holding at most one keep-alive connection to its target, kept
- * for every target together: the number of descriptors they hold is bounded whatever the
- * number of targets or of spellings of one target. The least recently used goes first when
- * full, and a handle idle for IDLE_MAX_S is closed (so a removed node's connections go). */
 #define IDLE_MAX 128
-#define IDLE_MAX_S 60
+#define IDLE_MAX_S 60L
+#define HANDLES_KEPT 64 /* easy handles kept for reuse */
 
-struct idle {
-	char *key; /* forward_target_key */
+struct xfer {
+	pthread_mutex_t mu; /* the fields below `answer` (the forwarder and a server thread) */
 	CURL *e;
-	time_t since;
+	char *url;
+	struct curl_slist *headers;
+	struct curl_slist *resolve; /* read when the transfer starts */
+	char *host, *port; /* for the proxy's own messages */
+	struct srv_later *later; /* until the answer's head is handed over */
+	struct MHD_Connection *conn;
+	struct srv_reply head;	 /* content type and headers of the node's answer */
+	/* answer */
+	struct buf body; /* received, from off on not yet taken by the client */
+	size_t off;
+	bool streaming, done, failed, paused, waiting, dropped;
+	int refs; /* the transfer, and the stream while libmicrohttpd holds it */
+	struct xfer *next, *prev; /* the forwarder's queue, then its active list */
 };
 
-static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct idle pool[IDLE_MAX];
-static size_t pool_n;
+static struct {
+	pthread_mutex_t mu; /* queue, kick, stop */
+	CURLM *multi;
+	pthread_t thread;
+	bool started, stop, kick;
+	struct xfer *queue;
+	struct xfer *active; /* the forwarder's own */
+	CURL *handles[HANDLES_KEPT];
+	size_t nhandles;
+} fw = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
-char *forward_target_key(const char *host, const char *port)
+/* Bytes received and not yet taken by clients, all answers; transfers paused for it. */
+static atomic_size_t buffered;
+static atomic_int paused_n;
+
+/* ---- the transfer's life ---- */
+
+static void xfer_unref(struct xfer *x)
 {
-	char *key;
+	bool last;
 
-	/* A socket is one target whatever the host is called. */
-	if (model_port_is_socket(port))
-		return xasprintf("unix:%s", port);
-	key = xasprintf("%s|%s", host, port);
-	for (char *c = key; *c != '|'; c++)
-		*c = (char)((*c >= 'A' && *c <= 'Z') ? *c - 'A' + 'a' : *c);
-	return key;
+	pthread_mutex_lock(&x->mu);
+	last = --x->refs == 0;
+	pthread_mutex_unlock(&x->mu);
+	if (!last)
+		return;
+	atomic_fetch_sub(&buffered, x->body.len - x->off);
+	buf_free(&x->body);
+	srv_reply_clear(&x->head);
+	curl_slist_free_all(x->headers);
+	curl_slist_free_all(x->resolve);
+	free(x->url);
+	free(x->host);
+	free(x->port);
+	pthread_mutex_destroy(&x->mu);
+	free(x);
 }
 
-/* Takes entry i out of the pool (under pool_mu); the caller owns its key and handle. */
-static struct idle pool_remove(size_t i)
+/* Asks the forwarder to look at paused and dropped transfers. */
+static void kick(void)
 {
-	struct idle out = pool[i];
-
-	pool[i] = pool[--pool_n];
-	return out;
+	pthread_mutex_lock(&fw.mu);
+	fw.kick = true;
+	pthread_mutex_unlock(&fw.mu);
+	curl_multi_wakeup(fw.multi);
 }
 
-static CURL *take(const char *key)
+/* Under x->mu: the connection waits in read_stream for data or the end. */
+static void wake_reader(struct xfer *x)
 {
-	CURL *e = NULL;
-	size_t best = IDLE_MAX;
-
-	pthread_mutex_lock(&pool_mu);
-	for (size_t i = 0; i < pool_n; i++)
-		if (strcmp(pool[i].key, key) == 0 && (best == IDLE_MAX || pool[i].since > pool[best].since))
-			best = i;
-	if (best != IDLE_MAX) {
-		struct idle it = pool_remove(best);
-
-		free(it.key);
-		e = it.e;
+	if (x->waiting) {
+		x->waiting = false;
+		MHD_resume_connection(x->conn);
 	}
-	pthread_mutex_unlock(&pool_mu);
-	if (e == NULL && (e = curl_easy_init()) == NULL)
-		abort(); /* only on memory exhaustion */
-	return e;
 }
 
-/* Under pool_mu: moves handles idle too long, and the oldest when the pool is full, into
- * gone (room for IDLE_MAX + 1) to be closed outside the lock. */
-static size_t pool_expire(time_t now, CURL **gone)
+/* ---- the client's side: libmicrohttpd's content reader ---- */
+
+static ssize_t read_stream(void *cls, uint64_t pos, char *out, size_t max)
 {
-	size_t n = 0, oldest = 0;
+	struct xfer *x = cls;
+	size_t avail;
+	ssize_t n = 0;
+	bool go_on = false;
 
-	for (size_t i = pool_n; i-- > 0;)
-		if (now - pool[i].since > IDLE_MAX_S) {
-			struct idle it = pool_remove(i);
-
-			free(it.key);
-			gone[n++] = it.e;
-		}
-	if (pool_n < IDLE_MAX)
-		return n;
-	for (size_t i = 1; i < pool_n; i++)
-		if (pool[i].since < pool[oldest].since)
-			oldest = i;
-	free(pool[oldest].key);
-	gone[n++] = pool_remove(oldest).e;
+	(void)pos;
+	pthread_mutex_lock(&x->mu);
+	avail = x->body.len - x->off;
+	if (avail > 0) {
+		n = (ssize_t)(avail < max ? avail : max);
+		memcpy(out, x->body.data + x->off, (size_t)n);
+		x->off += (size_t)n;
+		atomic_fetch_sub(&buffered, (size_t)n);
+		go_on = x->paused && x->body.len - x->off < FORWARD_STREAM_BUFFER / 2;
+	} else if (x->done) {
+		n = x->failed ? SRV_STREAM_ERROR : SRV_STREAM_END;
+	} else { /* nothing yet: no server thread waits for the node */
+		x->waiting = true;
+		MHD_suspend_connection(x->conn);
+	}
+	pthread_mutex_unlock(&x->mu);
+	if (go_on || (n > 0 && atomic_load(&paused_n) > 0))
+		kick();
 	return n;
 }
 
-static void give_back(const char *key, CURL *e)
+/* libmicrohttpd is done with the answer (sent, or the client left). */
+static void free_stream(void *cls)
 {
-	CURL *gone[IDLE_MAX + 1];
-	time_t now = time(NULL);
-	size_t n;
+	struct xfer *x = cls;
+	bool running;
 
-	pthread_mutex_lock(&pool_mu);
-	n = pool_expire(now, gone);
-	pool[pool_n++] = (struct idle){ xstrdup(key), e, now };
-	pthread_mutex_unlock(&pool_mu);
-	while (n > 0)
-		curl_easy_cleanup(gone[--n]);
+	pthread_mutex_lock(&x->mu);
+	x->dropped = true;
+	running = !x->done;
+	pthread_mutex_unlock(&x->mu);
+	if (running)
+		kick(); /* the forwarder drops the transfer */
+	xfer_unref(x);
 }
 
-void forward_cleanup(void)
-{
-	pthread_mutex_lock(&pool_mu);
-	while (pool_n > 0) {
-		struct idle it = pool_remove(pool_n - 1);
+/* ---- the node's side (on the forwarder) ---- */
 
-		free(it.key);
-		curl_easy_cleanup(it.e);
+/* Under x->mu: the answer's status and head into rp; its body too when whole. */
+static void head_reply(struct xfer *x, struct srv_reply *rp, bool whole)
+{
+	long status = 0;
+	curl_off_t len = -1;
+
+	curl_easy_getinfo(x->e, CURLINFO_RESPONSE_CODE, &status);
+	*rp = x->head;
+	x->head = (struct srv_reply){ 0 };
+	rp->status = (unsigned int)status;
+	if (rp->content_type == NULL)
+		rp->content_type = xstrdup("text/plain");
+	if (whole) {
+		atomic_fetch_sub(&buffered, x->body.len - x->off);
+		rp->len = x->body.len;
+		rp->body = rp->len > 0 ? buf_steal(&x->body) : NULL;
+		buf_free(&x->body);
+		return;
 	}
-	pthread_mutex_unlock(&pool_mu);
+	curl_easy_getinfo(x->e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+	rp->stream = read_stream;
+	rp->stream_free = free_stream;
+	rp->stream_cls = x;
+	rp->stream_size = len >= 0 ? (uint64_t)len : SRV_STREAM_UNKNOWN;
+	x->streaming = true;
+	x->refs++;
 }
 
-struct xfer {
-	struct fwd_response *rp;
-	bool too_big, over_budget;
-	size_t counted; /* bytes of this answer counted in buffered */
-};
-
-/* Bytes of node answers being received by every forwarding thread together: many large
- * answers at once must not add up to unbounded memory either. */
-static atomic_size_t buffered;
+/* Under x->mu: whether len more bytes must wait for the client (or for the others'). */
+static bool must_wait(const struct xfer *x, size_t len)
+{
+	return (x->streaming && x->body.len - x->off + len > FORWARD_STREAM_BUFFER) ||
+	       atomic_load(&buffered) + len > FORWARD_BUDGET;
+}
 
 static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
+	struct srv_reply rp = { 0 };
+	struct srv_later *start = NULL;
+	size_t ret = n;
 
 	(void)size;
-	if (x->rp->body.len + n > FORWARD_MAX_RESPONSE) {
-		x->too_big = true;
-		return 0;
+	pthread_mutex_lock(&x->mu);
+	if (x->dropped) {
+		ret = 0; /* the client left: the transfer ends */
+	} else if (must_wait(x, n)) {
+		x->paused = true;
+		atomic_fetch_add(&paused_n, 1);
+		ret = CURL_WRITEFUNC_PAUSE;
+	} else {
+		if (x->off > 0 && x->off >= x->body.len / 2) { /* taken half: move the rest */
+			memmove(x->body.data, x->body.data + x->off, x->body.len - x->off);
+			x->body.len -= x->off;
+			x->off = 0;
+		}
+		buf_append(&x->body, data, n);
+		atomic_fetch_add(&buffered, n);
+		wake_reader(x);
+		if (!x->streaming && x->body.len >= FORWARD_STREAM_AT) {
+			head_reply(x, &rp, false);
+			start = x->later;
+			x->later = NULL;
+		}
 	}
-	if (atomic_fetch_add(&buffered, n) + n > FORWARD_BUDGET) {
-		atomic_fetch_sub(&buffered, n);
-		x->over_budget = true;
-		return 0;
-	}
-	x->counted += n;
-	buf_append(&x->rp->body, data, n);
-	return n;
+	pthread_mutex_unlock(&x->mu);
+	if (start != NULL)
+		srv_later_finish(start, &rp);
+	return ret;
 }
 
 /* Keeps end-to-end headers; content type, length and date are the server's to set. */
-static void keep_header(struct fwd_response *rp, const char *line, size_t len)
+static void keep_header(struct srv_reply *rp, const char *line, size_t len)
 {
-	const char *colon = memchr(line, ':', len);
-	char *name, *value;
+	const char *colon = memchr(line, ':', len), *value;
+	char *name, *h;
 	size_t vlen;
 
 	if (colon == NULL)
 		return;
 	name = xstrndup(line, (size_t)(colon - line));
-	for (value = (char *)colon + 1; *value == ' ' || *value == '\t'; value++)
+	for (value = colon + 1; *value == ' ' || *value == '\t'; value++)
 		;
 	vlen = len - (size_t)(value - line);
 	while (vlen > 0 && (value[vlen - 1] == '\r' || value[vlen - 1] == '\n'))
@@ -179,9 +247,8 @@ static void keep_header(struct fwd_response *rp, const char *line, size_t len)
 		rp->content_type = xstrndup(value, vlen);
 	} else if (!path_hop_by_hop(name) && strcasecmp(name, "content-length") != 0 &&
 		   strcasecmp(name, "date") != 0) {
-		char *h = xstrndup(line, (size_t)(value + vlen - line));
-
-		rp->headers = curl_slist_append(rp->headers, h);
+		h = xstrndup(line, (size_t)(value + vlen - line));
+		srv_reply_header(rp, h);
 		free(h);
 	}
 	free(name);
@@ -192,14 +259,14 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
 	struct xfer *x = arg;
 
 	(void)size;
-	if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) { /* a new response (after a 100) */
-		curl_slist_free_all(x->rp->headers);
-		x->rp->headers = NULL;
-		return n;
-	}
-	keep_header(x->rp, line, n);
+	if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) /* a new response (after a 100) */
+		srv_reply_clear(&x->head);
+	else
+		keep_header(&x->head, line, n);
 	return n;
 }
+
+/* ---- a transfer's setup ---- */
 
 static char *target_url(const struct fwd_request *rq)
 {
@@ -233,97 +300,264 @@ static void set_method(CURL *e, const struct fwd_request *rq)
 	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, rq->method);
 }
 
-static void setup(CURL *e, const struct fwd_request *rq, const char *url, struct xfer *x)
+/* Every option of a forwarded transfer: the one place for per-target settings (a pinned
+ * address, TLS to an https node). */
+static void setup(CURL *e, const struct fwd_request *rq, struct xfer *x)
 {
 	long timeout = rq->timeout_ms > 0 ? rq->timeout_ms : 60000L;
 
-	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_URL, x->url);
 	curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXCONNECTS, 1L); /* one connection per pooled handle */
+	curl_easy_setopt(e, CURLOPT_PROXY, ""); /* nodes are reached directly (no proxy env) */
+	curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, IDLE_MAX_S);
 	if (model_port_is_socket(rq->port))
 		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, rq->port);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 timeout < CONNECT_TIMEOUT_MS ? timeout : CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, rq->headers);
-	curl_easy_setopt(e, CURLOPT_RESOLVE, rq->resolve);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(e, CURLOPT_RESOLVE, x->resolve);
 	client_tls_apply(e); /* the frontend's --cacert, --cert, --key for https nodes */
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	set_method(e, rq);
 }
 
-/* The proxy's own answer, in LMCache's words ({"detail": ...}). */
-static void fail(struct fwd_response *rp, long status, char *detail)
-{
-	json_t *doc = json_pack("{s:s}", "detail", detail);
-	char *text = json_to_text(doc);
+/* ---- the end of a transfer ---- */
 
-	rp->status = status;
-	buf_reset(&rp->body);
-	buf_puts(&rp->body, text);
-	free(rp->content_type);
-	rp->content_type = xstrdup("application/json");
-	curl_slist_free_all(rp->headers);
-	rp->headers = NULL;
-	rp->error = detail;
-	free(text);
-	json_decref(doc);
+/* The proxy's own answer, in LMCache's words ({"detail": ...}). */
+static void fail(struct srv_reply *rp, unsigned int status, char *detail)
+{
+	srv_reply_clear(rp);
+	srv_reply_detail(rp, status, "%s", detail);
+	free(detail);
 }
 
-static void classify(const struct fwd_request *rq, struct fwd_response *rp, CURLcode rc,
-		     const struct xfer *x)
+static void classify(const struct xfer *x, struct srv_reply *rp, CURLcode rc)
 {
-	bool sock = model_port_is_socket(rq->port);
+	bool sock = model_port_is_socket(x->port);
 
-	if (x->over_budget)
-		fail(rp, 502, xasprintf("The frontend holds more than %u bytes of answers in "
-					"flight; try again", FORWARD_BUDGET));
+	if (rc == CURLE_ABORTED_BY_CALLBACK) /* only when the frontend stops */
+		fail(rp, 503, xstrdup("The frontend is stopping"));
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		fail(rp, 504, sock ? xasprintf("Connection to socket %s timed out", rq->port)
+		fail(rp, 504, sock ? xasprintf("Connection to socket %s timed out", x->port)
 				   : xasprintf("Connection to target service %s:%s timed out",
-					       rq->host, rq->port));
-	else if (x->too_big)
-		fail(rp, 502, xasprintf("Response of %s:%s is larger than %u bytes", rq->host,
-					rq->port, FORWARD_MAX_RESPONSE));
+					       x->host, x->port));
 	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
-		fail(rp, 502, sock ? xasprintf("Failed to connect to socket: %s", rq->port)
+		fail(rp, 502, sock ? xasprintf("Failed to connect to socket: %s", x->port)
 				   : xasprintf("Failed to connect to target service %s:%s",
-					       rq->host, rq->port));
+					       x->host, x->port));
 	else
 		fail(rp, 502, xasprintf("Error communicating with target service: %s",
 					curl_easy_strerror(rc)));
 }
 
-void forward(const struct fwd_request *rq, struct fwd_response *rp)
+/* An easy handle, reused when one is kept (under fw.mu). */
+static CURL *handle_take_locked(void)
 {
-	char *key = forward_target_key(rq->host, rq->port), *url = target_url(rq);
-	struct xfer x = { rp, false, false, 0 };
-	CURL *e = take(key);
-	CURLcode rc;
+	CURL *e = fw.nhandles > 0 ? fw.handles[--fw.nhandles] : curl_easy_init();
 
-	memset(rp, 0, sizeof(*rp));
-	setup(e, rq, url, &x);
-	rc = curl_easy_perform(e);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &rp->status);
-	else
-		classify(rq, rp, rc, &x);
-	curl_easy_reset(e); /* drops our pointers, keeps the connection */
-	atomic_fetch_sub(&buffered, x.counted);
-	give_back(key, e);
-	free(url);
-	free(key);
+	if (e == NULL)
+		abort(); /* only on memory exhaustion */
+	return e;
 }
 
-void forward_response_free(struct fwd_response *rp)
+static void handle_give(CURL *e)
 {
-	free(rp->content_type);
-	buf_free(&rp->body);
-	curl_slist_free_all(rp->headers);
-	free(rp->error);
-	memset(rp, 0, sizeof(*rp));
+	curl_easy_reset(e);
+	pthread_mutex_lock(&fw.mu);
+	if (fw.nhandles < HANDLES_KEPT) {
+		fw.handles[fw.nhandles++] = e;
+		e = NULL;
+	}
+	pthread_mutex_unlock(&fw.mu);
+	if (e != NULL)
+		curl_easy_cleanup(e);
+}
+
+/* On the forwarder: the transfer ended (rc), or was dropped. */
+static void xfer_done(struct xfer *x, CURLcode rc)
+{
+	struct srv_reply rp = { 0 };
+	struct srv_later *finish = NULL;
+
+	curl_multi_remove_handle(fw.multi, x->e);
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		fw.active = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+	pthread_mutex_lock(&x->mu);
+	x->done = true;
+	x->failed = rc != CURLE_OK;
+	if (x->paused)
+		atomic_fetch_sub(&paused_n, 1);
+	x->paused = false;
+	if (!x->streaming) {
+		if (rc == CURLE_OK)
+			head_reply(x, &rp, true);
+		else
+			classify(x, &rp, rc);
+		finish = x->later;
+		x->later = NULL;
+	}
+	wake_reader(x);
+	pthread_mutex_unlock(&x->mu);
+	handle_give(x->e);
+	x->e = NULL;
+	if (finish != NULL)
+		srv_later_finish(finish, &rp);
+	xfer_unref(x);
+}
+
+/* On the forwarder, after a kick: drops transfers whose client left, and lets paused ones
+ * go on when their client (and the budget) has room again. */
+static void look_at_paused(bool stopping)
+{
+	struct xfer *next;
+
+	for (struct xfer *x = fw.active; x != NULL; x = next) {
+		bool drop, resume;
+
+		next = x->next;
+		pthread_mutex_lock(&x->mu);
+		drop = x->dropped || stopping;
+		resume = !drop && x->paused && x->body.len - x->off < FORWARD_STREAM_BUFFER / 2 &&
+			 atomic_load(&buffered) < FORWARD_BUDGET;
+		if (resume) {
+			x->paused = false;
+			atomic_fetch_sub(&paused_n, 1);
+		}
+		pthread_mutex_unlock(&x->mu);
+		if (drop)
+			xfer_done(x, CURLE_ABORTED_BY_CALLBACK);
+		else if (resume)
+			curl_easy_pause(x->e, CURLPAUSE_CONT); /* may deliver at once (on_body) */
+	}
+}
+
+/* ---- the forwarder ---- */
+
+/* Takes the new transfers, the kick and the stop (under fw.mu); false once stopped and
+ * idle. */
+static bool take_work(struct xfer **queue, bool *kicked, bool *stopping)
+{
+	bool go_on;
+
+	pthread_mutex_lock(&fw.mu);
+	*queue = fw.queue;
+	fw.queue = NULL;
+	*kicked = fw.kick;
+	fw.kick = false;
+	*stopping = fw.stop;
+	go_on = !fw.stop || *queue != NULL || fw.active != NULL;
+	pthread_mutex_unlock(&fw.mu);
+	return go_on;
+}
+
+static void add_queued(struct xfer *q)
+{
+	while (q != NULL) {
+		struct xfer *x = q;
+
+		q = q->next;
+		x->prev = NULL;
+		x->next = fw.active;
+		if (fw.active != NULL)
+			fw.active->prev = x;
+		fw.active = x;
+		curl_multi_add_handle(fw.multi, x->e);
+	}
+}
+
+static void *forwarder_main(void *arg)
+{
+	struct xfer *q;
+	bool kicked, stopping;
+	int running;
+	CURLMsg *msg;
+
+	(void)arg;
+	pthread_setname_np(pthread_self(), "fe-forward");
+	while (take_work(&q, &kicked, &stopping)) {
+		add_queued(q);
+		if (kicked || stopping)
+			look_at_paused(stopping);
+		curl_multi_perform(fw.multi, &running);
+		while ((msg = curl_multi_info_read(fw.multi, &running)) != NULL) {
+			struct xfer *x = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			xfer_done(x, msg->data.result);
+		}
+		if (!stopping)
+			curl_multi_poll(fw.multi, NULL, 0, 1000, NULL);
+	}
+	return NULL;
+}
+
+void forward_init(void)
+{
+	if (fw.started)
+		return;
+	fw.multi = curl_multi_init();
+	curl_multi_setopt(fw.multi, CURLMOPT_MAXCONNECTS, (long)IDLE_MAX);
+	if (fw.multi == NULL || pthread_create(&fw.thread, NULL, forwarder_main, NULL) != 0)
+		abort(); /* out of resources at start */
+	fw.started = true;
+}
+
+void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD_Connection *conn)
+{
+	struct xfer *x = xcalloc(1, sizeof(*x));
+
+	pthread_mutex_init(&x->mu, NULL);
+	x->url = target_url(rq);
+	x->headers = rq->headers;
+	x->resolve = rq->resolve;
+	x->host = xstrdup(rq->host);
+	x->port = xstrdup(rq->port);
+	x->later = l;
+	x->conn = conn;
+	x->refs = 1;
+	pthread_mutex_lock(&fw.mu);
+	if (!fw.started || fw.stop) { /* stopping: no new transfer */
+		struct srv_reply rp = { 0 };
+
+		pthread_mutex_unlock(&fw.mu);
+		classify(x, &rp, CURLE_ABORTED_BY_CALLBACK);
+		x->later = NULL;
+		xfer_unref(x);
+		srv_later_finish(l, &rp);
+		return;
+	}
+	x->e = handle_take_locked();
+	setup(x->e, rq, x);
+	x->next = fw.queue;
+	fw.queue = x;
+	pthread_mutex_unlock(&fw.mu);
+	curl_multi_wakeup(fw.multi);
+}
+
+/* Every transfer ends (503 for a request still waiting, a streamed answer cut), so that no
+ * connection stays suspended for libmicrohttpd to stop. */
+void forward_cleanup(void)
+{
+	if (!fw.started || fw.stop)
+		return;
+	pthread_mutex_lock(&fw.mu);
+	fw.stop = true;
+	pthread_mutex_unlock(&fw.mu);
+	curl_multi_wakeup(fw.multi);
+	pthread_join(fw.thread, NULL);
+	while (fw.nhandles > 0)
+		curl_easy_cleanup(fw.handles[--fw.nhandles]);
+	curl_multi_cleanup(fw.multi);
 }

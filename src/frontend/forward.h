@@ -1,5 +1,6 @@
-/* Forwarding one request to a node with blocking libcurl on the caller's thread. Easy
- * handles are pooled (bounded, keyed by target), so keep-alive connections to nodes are reused. */
+/* Forwarding a request to a node without holding a server thread: the transfer runs on one
+ * libcurl multi (the forwarder thread) while the client's connection waits suspended
+ * (srv_later), and a large answer streams to the client as it arrives. */
 #ifndef LMC_FRONTEND_FORWARD_H
 #define LMC_FRONTEND_FORWARD_H
 
@@ -7,11 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "buf.h"
+#include "srv.h"
 
-/* Upstream bodies larger than this answer 502; so does an answer arriving while the
- * answers being received add up to more than FORWARD_BUDGET. */
-#define FORWARD_MAX_RESPONSE (32u << 20)
+/* An answer up to FORWARD_STREAM_AT bytes is sent whole, with its length; a larger one
+ * streams. Of one answer at most FORWARD_STREAM_BUFFER bytes are held that the client has
+ * not taken yet, and of all answers together FORWARD_BUDGET: beyond, the node's transfer
+ * is paused (CURLPAUSE) until the client reads on. */
+#define FORWARD_STREAM_AT (256u << 10)
+#define FORWARD_STREAM_BUFFER (1u << 20)
 #define FORWARD_BUDGET (128u << 20)
 
 struct fwd_request {
@@ -21,28 +25,22 @@ struct fwd_request {
 	const char *prefix; /* NULL, or "/proxy2/<leaf>" for a leaf reached through its proxy */
 	const char *path;   /* raw, "/..." or "" */
 	const char *query;  /* raw, without '?'; "" for none */
-	const char *body;
+	const char *body;   /* must live until the answer is sent (the core's request body) */
 	size_t body_len;
-	struct curl_slist *headers; /* already filtered */
+	struct curl_slist *headers; /* already filtered; taken */
 	long timeout_ms;
 	struct curl_slist *resolve; /* CURLOPT_RESOLVE: the addresses checked (net_allow_pin) */
 	bool https;		    /* with the frontend's --cacert, --cert, --key */
 };
 
-struct fwd_response {
-	long status;	     /* upstream status, or 502/504 */
-	char *content_type;  /* NULL when upstream sent none */
-	struct buf body;
-	struct curl_slist *headers; /* upstream end-to-end headers as "Name: value" */
-	char *error;	     /* set when the proxy itself answered (502, 504) */
-};
-
-void forward(const struct fwd_request *rq, struct fwd_response *rp);
-void forward_response_free(struct fwd_response *rp);
-/* The pool key of a target: a socket path whatever the host, else host (lower case) and
- * port; the caller frees it. */
-char *forward_target_key(const char *host, const char *port);
-/* Frees the pooled handles (at exit). */
+/* Starts the forwarder thread (once, before serving). */
+void forward_init(void);
+/* Sends rq to its node; the answer (the node's, or the proxy's 502/504 in LMCache's words)
+ * finishes later through l. conn is the client's connection (suspended while a streamed
+ * answer waits for the node). */
+void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD_Connection *conn);
+/* Stops the forwarder and frees what it kept: before the server stops (srv_stop), since
+ * libmicrohttpd must not stop with a connection suspended waiting for a node. */
 void forward_cleanup(void);
 
 #endif

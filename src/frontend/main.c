@@ -113,7 +113,7 @@ static int serve(struct frontend *fe, const sigset_t *stop)
 	supplier_stop(fe);
 	heartbeat_stop(fe->hb, true);
 	if (mhd != NULL)
-		srv_stop(mhd);
+		fe_server_stop(mhd);
 	if (fd >= 0)
 		close(fd);
 	return 0;
@@ -121,7 +121,7 @@ fail:
 	fprintf(stderr, "lmcache-frontend: %s\n", why);
 	free(why);
 	if (mhd != NULL)
-		srv_stop(mhd);
+		fe_server_stop(mhd);
 	if (fd >= 0)
 		close(fd);
 	return 1;

@@ -35,6 +35,7 @@ static const struct option longopts[] = {
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONN },
 	SRV_AUTH_LONGOPTS,
+	SRV_TIMEOUT_LONGOPTS,
 	{ "node-token-file", required_argument, NULL, OPT_NODE_TOKEN },
 	{ "heartbeat-token-file", required_argument, NULL, OPT_HB_TOKEN },
 	{ "cacert", required_argument, NULL, OPT_CACERT },
@@ -64,6 +65,7 @@ static const char usage[] =
 	"  --metrics-timeout S          per node for /metrics (default 5)\n"
 	"  --max-body BYTES             largest request body accepted (default 16777216)\n"
 	"  --max-connections N          concurrent client connections (default 1024)\n"
+	SRV_TIMEOUT_USAGE
 	"  --no-http                    heartbeat only, serve nothing\n"
 	"  --log-level LEVEL            error, warn, info (default) or debug\n"
 	SRV_AUTH_USAGE
@@ -216,7 +218,13 @@ int fe_options_parse(struct fe_options *o, int argc, char **argv, FILE *out, cha
 			*cause = xasprintf("bad option '%s' (see --help)", argv[optind - 1]);
 			return OPTIONS_USAGE;
 		}
-		if (!srv_auth_option(&o->sec, c, optarg) && one(o, c, optarg, cause) < 0)
+		if (srv_auth_option(&o->sec, c, optarg))
+			continue;
+		switch (srv_timeout_option(&o->timeouts, c, optarg, cause)) {
+		case 1: continue;
+		case -1: return OPTIONS_USAGE;
+		}
+		if (one(o, c, optarg, cause) < 0)
 			return OPTIONS_USAGE;
 	}
 	if (optind < argc) {

@@ -26,6 +26,7 @@ struct fe_options {
 	size_t max_body;
 	unsigned int max_connections;
 	struct srv_auth_options sec; /* --token-file, --insecure, --tls-* */
+	struct srv_timeouts timeouts; /* --header-timeout, --body-timeout */
 	/* What the frontend presents: to nodes, frontends and the registry's listing, and to
 	 * the registry's heartbeat (lmcache-security(7)). */
 	char *node_token_file, *heartbeat_token_file, *cacert, *cert, *key;

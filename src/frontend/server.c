@@ -1,15 +1,12 @@
 /* The frontend's side of the server core (srv.h): its request and reply, the adapter that
  * runs an endpoint, and the server's settings.
  *
- * libmicrohttpd in thread-per-connection mode. A forwarded request blocks its thread on
- * libcurl until the node answers or the proxy timeout expires; with a thread per client
- * connection, a slow or hung node holds only the connections waiting for it, while every
- * other client keeps its own thread. Keep-alive clients (dashboards, lmcctl, wrk) keep their
- * thread across requests, so no thread is created per request. --max-connections bounds the
- * threads. Serving from an epoll pool instead needs forwarding that does not block a
- * server thread: MHD_suspend_connection on the request, the transfer on one curl multi
- * loop (src/common/http-multi.c), MHD_resume_connection with the answer. The raw URI
- * keeps percent-encoded segments (socket paths of /proxy) and the query as sent. */
+ * libmicrohttpd with a small epoll thread pool: an idle or slow client connection costs
+ * no thread. No handler blocks a pool thread: a forwarded request waits for its node
+ * suspended, the transfer on the forwarder's curl multi (forward.c); an endpoint that waits
+ * for several nodes or frontends (/metrics, refresh, heartbeat start/stop) runs on a
+ * thread of its own (SLOW_ROUTE, srv_later_run). The raw URI keeps percent-encoded
+ * segments (socket paths of /proxy) and the query as sent. */
 #include "config.h"
 #include "server.h"
 
@@ -19,6 +16,7 @@
 #include <string.h>
 
 #include "daemon-log.h"
+#include "forward.h"
 #include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
@@ -84,23 +82,57 @@ static void move_headers(struct srv_reply *out, const struct curl_slist *h)
 		srv_reply_header(out, h->data);
 }
 
+/* Runs ep and hands its reply to the core (nothing when it answers later). */
+static void run_call(const struct fe_endpoint *ep, struct fe_request *rq, struct srv_reply *out)
+{
+	struct fe_reply rp = { 200, NULL, BUF_INIT, NULL, false };
+	size_t len;
+
+	ep->fn(rq, &rp);
+	len = rp.body.len;
+	if (!rp.later) {
+		srv_reply_take(out, rp.status, rp.content_type ? rp.content_type : "text/plain",
+			       len ? buf_steal(&rp.body) : NULL, len);
+		move_headers(out, rp.headers);
+	}
+	free(rp.content_type);
+	buf_free(&rp.body);
+	curl_slist_free_all(rp.headers);
+}
+
+/* A slow endpoint's call on its own thread, with copies of what lives on the server's. */
+struct slow_call {
+	const struct fe_endpoint *ep;
+	struct fe_request rq;
+	struct srv_caller caller;
+};
+
+static void slow_main(void *arg, struct srv_reply *out)
+{
+	struct slow_call *c = arg;
+
+	c->rq.caller = &c->caller;
+	run_call(c->ep, &c->rq, out);
+	free(c);
+}
+
 void fe_server_call(struct srv_request *sr, struct srv_reply *out)
 {
 	const struct fe_endpoint *ep = sr->route->data;
 	struct fe_request rq = { .conn = sr->conn, .method = sr->method, .uri = sr->uri,
 			      .m = sr->m, .body = sr->body, .body_len = sr->body_len,
-			      .fe = sr->ctx, .caller = &sr->caller };
-	struct fe_reply rp = { 200, NULL, BUF_INIT, NULL };
-	size_t len;
+			      .fe = sr->ctx, .caller = &sr->caller, .sr = sr };
+	struct slow_call *c;
 
-	ep->fn(&rq, &rp);
-	len = rp.body.len;
-	srv_reply_take(out, rp.status, rp.content_type ? rp.content_type : "text/plain",
-		       len ? buf_steal(&rp.body) : NULL, len);
-	move_headers(out, rp.headers);
-	free(rp.content_type);
-	buf_free(&rp.body);
-	curl_slist_free_all(rp.headers);
+	if (!ep->slow) {
+		run_call(ep, &rq, out);
+		return;
+	}
+	c = xmalloc(sizeof(*c));
+	*c = (struct slow_call){ ep, rq, sr->caller };
+	c->rq.sr = NULL; /* a slow endpoint does not answer later itself */
+	if (!srv_later_run(sr, out, slow_main, c))
+		free(c);
 }
 
 static void on_reply(void *ctx, const char *method, const char *uri, unsigned int status)
@@ -111,16 +143,26 @@ static void on_reply(void *ctx, const char *method, const char *uri, unsigned in
 	log_debug("%s %s -> %u", method, uri, status);
 }
 
+void fe_server_stop(struct srv *s)
+{
+	if (s == NULL)
+		return;
+	forward_cleanup();
+	srv_stop(s);
+}
+
 struct srv *fe_server_start(struct frontend *fe, int listen_fd, char **cause)
 {
 	struct srv_config cfg;
 
+	forward_init();
 	srv_config_init(&cfg, listen_fd, fe);
-	cfg.threads = 0; /* a thread per connection: forwarding blocks (see above) */
+	cfg.threads = SRV_DEFAULT_THREADS;
 	cfg.max_connections = fe->opt->max_connections;
 	/* lmcctl and lmcache-top fan out up to 256 requests at once through one frontend. */
 	cfg.max_per_ip = 256;
 	cfg.timeout = 120;
+	srv_config_timeouts(&cfg, &fe->opt->timeouts);
 	cfg.body_limit = fe->opt->max_body;
 	cfg.log = log_mhd;
 	cfg.on_reply = on_reply;

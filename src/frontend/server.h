@@ -22,6 +22,7 @@ struct fe_request {
 	size_t body_len;
 	struct frontend *fe;
 	const struct srv_caller *caller; /* who asked (srv_authorise) */
+	struct srv_request *sr; /* the core's request (srv_later) */
 };
 
 struct fe_reply {
@@ -29,6 +30,7 @@ struct fe_reply {
 	char *content_type;
 	struct buf body;
 	struct curl_slist *headers; /* extra "Name: value" headers */
+	bool later; /* the handler answers later (srv_later): the rest is unset */
 };
 
 typedef void (*fe_handler_fn)(struct fe_request *rq, struct fe_reply *rp);
@@ -36,9 +38,16 @@ typedef void (*fe_handler_fn)(struct fe_request *rq, struct fe_reply *rp);
 /* An endpoint in the route table (routes.c): a struct srv_route whose data is this. */
 struct fe_endpoint {
 	fe_handler_fn fn;
+	bool slow; /* waits for other servers: runs on a thread of its own (srv_later_run) */
 };
 #define ROUTE_ROLE(method, pattern, fn, role) \
-	{ method, pattern, fe_server_call, (void *)&(const struct fe_endpoint){ fn }, 0, role, NULL }
+	{ method, pattern, fe_server_call, (void *)&(const struct fe_endpoint){ fn, false }, 0, \
+	  role, NULL }
+/* An endpoint that waits for nodes or other frontends (a fan-out, a refresh). */
+#define SLOW_ROUTE_ROLE(method, pattern, fn, role) \
+	{ method, pattern, fe_server_call, (void *)&(const struct fe_endpoint){ fn, true }, 0, \
+	  role, NULL }
+#define SLOW_ROUTE(method, pattern, fn) SLOW_ROUTE_ROLE(method, pattern, fn, SRV_ROLE_DEFAULT)
 #define ROUTE(method, pattern, fn) ROUTE_ROLE(method, pattern, fn, SRV_ROLE_DEFAULT)
 /* Node management makes the frontend send requests elsewhere: admin only. */
 #define ADMIN_ROUTE(method, pattern, fn) ROUTE_ROLE(method, pattern, fn, SRV_ROLE_ADMIN)
@@ -77,7 +86,9 @@ char *fe_rq_capture(struct fe_request *rq, struct fe_reply *rp, size_t i);
 /* The body as JSON; NULL after a 400 reply. */
 json_t *fe_rq_json(struct fe_request *rq, struct fe_reply *rp);
 
-/* Serves on an already listening socket; srv_stop() stops. */
+/* Serves on an already listening socket; fe_server_stop() stops. */
 struct srv *fe_server_start(struct frontend *fe, int listen_fd, char **cause);
+/* Ends the forwarded transfers, then stops the server (s may be NULL). */
+void fe_server_stop(struct srv *s);
 
 #endif

@@ -58,7 +58,7 @@ static long unix_peer_uid(struct MHD_Connection *conn)
 	return (long)cred.uid;
 }
 
-static void peer_address(struct MHD_Connection *conn, char *out, size_t n)
+void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -114,7 +114,7 @@ static bool identify(struct srv_request *rq, struct srv_auth *auth, struct srv_r
 	long uid = unix_peer_uid(rq->conn);
 	const char *tok;
 
-	peer_address(rq->conn, c->from, sizeof c->from);
+	srv_peer_address(rq->conn, c->from, sizeof c->from);
 	c->role = SRV_ROLE_ADMIN;
 	snprintf(c->name, sizeof c->name, "anonymous");
 	if (uid >= 0) { /* the daemon's own user (or root): tokens are not needed */

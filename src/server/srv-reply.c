@@ -48,6 +48,8 @@ void srv_reply_header(struct srv_reply *rp, const char *line)
 
 void srv_reply_clear(struct srv_reply *rp)
 {
+	if (rp->stream_free != NULL)
+		rp->stream_free(rp->stream_cls);
 	free(rp->content_type);
 	free(rp->body);
 	for (size_t i = 0; i < rp->nheaders; i++)

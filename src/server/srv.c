@@ -10,7 +10,9 @@
 
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +21,17 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "srv-watch.h"
 #include "xalloc.h"
 
 struct srv {
 	struct srv_config cfg;
 	struct srv_table *routes;
 	struct MHD_Daemon *daemon;
+	struct srv_watch *watch; /* header and body deadlines (srv-watch.c) */
+	pthread_mutex_t mu; /* later, finished and pending */
+	pthread_cond_t cond;
+	unsigned int pending; /* requests answered later, not finished yet */
 };
 
 /* Per request, made by the URI log callback before the first access call. */
@@ -33,6 +40,13 @@ struct req_state {
 	struct buf body;
 	bool started;
 	bool too_big;
+	struct srv_conn *conn; /* the connection's deadline */
+	/* srv_later: the request and its route kept for the audit, the answer to send. */
+	struct srv *s;
+	bool later, finished;
+	struct srv_request rq;
+	struct srv_route route;
+	struct srv_reply reply;
 };
 
 void srv_config_init(struct srv_config *cfg, int fd, void *ctx)
@@ -43,9 +57,52 @@ void srv_config_init(struct srv_config *cfg, int fd, void *ctx)
 		.max_connections = SRV_DEFAULT_MAX_CONNECTIONS,
 		.max_per_ip = SRV_DEFAULT_MAX_PER_IP,
 		.timeout = SRV_DEFAULT_TIMEOUT,
+		.header_timeout = SRV_DEFAULT_HEADER_TIMEOUT,
+		.body_timeout = SRV_DEFAULT_BODY_TIMEOUT,
 		.body_limit = SRV_DEFAULT_BODY_LIMIT,
 		.ctx = ctx,
 	};
+}
+
+static void srv_log(struct srv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void srv_log(struct srv *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->cfg.log == NULL)
+		return;
+	va_start(ap, fmt);
+	s->cfg.log(s->cfg.ctx, fmt, ap);
+	va_end(ap);
+}
+
+int srv_timeout_option(struct srv_timeouts *t, int c, const char *v, char **cause)
+{
+	unsigned int *dst = c == SRV_OPT_HEADER_TIMEOUT ? &t->header
+			    : c == SRV_OPT_BODY_TIMEOUT ? &t->body
+							: NULL;
+	char *end;
+	unsigned long n;
+
+	if (dst == NULL)
+		return 0;
+	n = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || n < 1 || n > 3600) {
+		*cause = xasprintf("--%s: expected seconds from 1 to 3600, got '%s'",
+				   c == SRV_OPT_HEADER_TIMEOUT ? "header-timeout" : "body-timeout", v);
+		return -1;
+	}
+	*dst = (unsigned int)n;
+	return 1;
+}
+
+void srv_config_timeouts(struct srv_config *cfg, const struct srv_timeouts *t)
+{
+	if (t->header > 0)
+		cfg->header_timeout = t->header;
+	if (t->body > 0)
+		cfg->body_timeout = t->body;
 }
 
 /* ---- one request ---- */
@@ -71,11 +128,17 @@ static enum MHD_Result queue(struct srv *s, struct MHD_Connection *conn, const c
 
 	if (s->cfg.on_reply != NULL)
 		s->cfg.on_reply(s->cfg.ctx, method, uri, rp->status);
-	if (rp->body != NULL)
+	if (rp->stream != NULL) /* libmicrohttpd frees stream_cls with the response */
+		r = MHD_create_response_from_callback(
+			rp->stream_size == SRV_STREAM_UNKNOWN ? MHD_SIZE_UNKNOWN : rp->stream_size,
+			64 * 1024, rp->stream, rp->stream_cls,
+			rp->stream_free);
+	else if (rp->body != NULL)
 		r = MHD_create_response_from_buffer_with_free_callback(rp->len, rp->body, free);
 	else
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	rp->body = NULL;
+	rp->stream_free = NULL;
 	for (size_t i = 0; i < rp->nheaders; i++)
 		add_header_line(r, rp->headers[i]);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -116,7 +179,7 @@ static void dispatch(struct srv *s, struct srv_request *rq, struct srv_route *ro
 	if (!srv_authorise(rq, s->cfg.auth, srv_request_role(rq), rp))
 		return;
 	route->handler(rq, rp);
-	if (rp->status == 0)
+	if (rp->status == 0 && !((struct req_state *)rq->core)->later)
 		srv_reply_detail(rp, 500, "the handler set no response");
 }
 
@@ -133,54 +196,190 @@ static void audit(struct srv *s, const struct srv_request *rq, unsigned int stat
 	free(line);
 }
 
+/* ---- answering later ---- */
+
+struct srv_later *srv_later(struct srv_request *rq)
+{
+	struct req_state *st = rq->core;
+	struct srv *s = st->s;
+
+	st->later = true;
+	st->route = *rq->route;
+	st->rq = *rq;
+	st->rq.route = &st->route;
+	pthread_mutex_lock(&s->mu);
+	s->pending++;
+	pthread_mutex_unlock(&s->mu);
+	if (s->cfg.threads > 0) /* libmicrohttpd suspends only outside thread-per-connection */
+		MHD_suspend_connection(rq->conn);
+	return (struct srv_later *)st;
+}
+
+void srv_later_finish(struct srv_later *l, struct srv_reply *rp)
+{
+	struct req_state *st = (struct req_state *)l;
+	struct srv *s = st->s;
+
+	st->reply = *rp;
+	*rp = (struct srv_reply){ 0 };
+	if (st->reply.status == 0)
+		srv_reply_detail(&st->reply, 500, "the handler set no response");
+	pthread_mutex_lock(&s->mu);
+	st->finished = true;
+	if (s->cfg.threads > 0)
+		MHD_resume_connection(st->rq.conn);
+	s->pending--;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->mu); /* nothing of st or s is touched after this */
+}
+
+/* Threads of srv_later_run at once (all servers of the process). */
+static atomic_uint later_threads;
+
+struct later_run {
+	void (*work)(void *arg, struct srv_reply *rp);
+	void *arg;
+	struct srv_later *later;
+};
+
+static void *later_main(void *p)
+{
+	struct later_run *r = p;
+	struct srv_reply rp = { 0 };
+
+	pthread_setname_np(pthread_self(), "srv-later");
+	r->work(r->arg, &rp);
+	atomic_fetch_sub(&later_threads, 1);
+	srv_later_finish(r->later, &rp);
+	free(r);
+	return NULL;
+}
+
+bool srv_later_run(struct srv_request *rq, struct srv_reply *rp,
+		   void (*work)(void *arg, struct srv_reply *rp), void *arg)
+{
+	struct later_run *r;
+	pthread_attr_t attr;
+	pthread_t t;
+
+	if (atomic_fetch_add(&later_threads, 1) >= SRV_LATER_THREADS) {
+		atomic_fetch_sub(&later_threads, 1);
+		srv_reply_detail(rp, 503, "Too many slow requests at once; try again later");
+		return false;
+	}
+	r = xmalloc(sizeof(*r));
+	*r = (struct later_run){ work, arg, srv_later(rq) };
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, later_main, r) != 0)
+		later_main(r); /* no thread to be had: the work runs here */
+	pthread_attr_destroy(&attr);
+	return true;
+}
+
+/* The answer of a request answered later, once finished (with a thread per connection, the
+ * connection's thread waits for it here). */
+static enum MHD_Result respond_later(struct srv *s, struct req_state *st)
+{
+	pthread_mutex_lock(&s->mu);
+	while (!st->finished)
+		pthread_cond_wait(&s->cond, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	audit(s, &st->rq, st->reply.status);
+	return queue(s, st->rq.conn, st->rq.method, st->uri, &st->reply);
+}
+
 static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const char *url,
 			       const char *method, struct req_state *st)
 {
 	struct srv_request rq = { .conn = conn, .method = method, .uri = st->uri, .path = url,
 				  .body = buf_cstr(&st->body), .body_len = st->body.len,
-				  .ctx = s->cfg.ctx };
+				  .ctx = s->cfg.ctx, .core = st };
 	struct srv_reply rp = { 0 };
 	struct srv_route route;
 
+	if (st->later) /* resumed */
+		return respond_later(s, st);
 	dispatch(s, &rq, &route, &rp);
+	if (st->later)
+		return s->cfg.threads > 0 ? MHD_YES : respond_later(s, st);
 	audit(s, &rq, rp.status);
 	return queue(s, conn, method, st->uri, &rp);
 }
 
 /* ---- capture: headers, body chunks, the end ---- */
 
-/* socket_context marker of a unix connection from another user (see on_connection). */
-static char peer_refused;
-
 /* A unix socket is 0600 already; the peer's uid is checked too, as tmux does, so a socket
  * made reachable by hand (or inherited) still serves only its owner and root. */
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			  enum MHD_ConnectionNotificationCode toe)
+static bool other_user(int fd)
 {
-	const union MHD_ConnectionInfo *ci;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int domain = 0;
 	socklen_t dlen = sizeof(domain);
 
-	(void)cls;
-	if (toe != MHD_CONNECTION_NOTIFY_STARTED)
-		return;
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci == NULL || getsockopt(ci->connect_fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 ||
-	    domain != AF_UNIX)
-		return;
-	if (getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    (cred.uid != geteuid() && cred.uid != 0))
-		*socket_context = &peer_refused;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 || domain != AF_UNIX)
+		return false;
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	       (cred.uid != geteuid() && cred.uid != 0);
 }
 
-static bool peer_is_refused(struct MHD_Connection *conn)
+/* Each connection's socket_context is its struct srv_conn: its deadline (headers due from
+ * the start) and whether its peer is refused. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct srv *s = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct srv_conn *c;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (*socket_context != NULL)
+			watch_remove(s->watch, *socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL)
+		return;
+	c = watch_add(s->watch, ci->connect_fd, s->cfg.header_timeout, "headers");
+	c->refused = other_user(ci->connect_fd);
+	srv_peer_address(conn, c->from, sizeof(c->from));
+	*socket_context = c;
+}
+
+static struct srv_conn *conn_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-	return ci != NULL && ci->socket_context == &peer_refused;
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The next phase of conn's request is due within secs (0: none). */
+static void conn_due(struct srv *s, struct srv_conn *c, unsigned int secs, const char *phase)
+{
+	if (c != NULL)
+		watch_set(s->watch, c, secs, phase);
+}
+
+static void on_expired(void *ctx, const struct srv_conn *c)
+{
+	struct srv *s = ctx;
+
+	srv_log(s, "closed a connection from %s: its request %s took more than %u s\n",
+		c->from, c->phase, c->secs);
+}
+
+/* Whether a body follows the headers (a length above 0, or chunks). */
+static bool has_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl != NULL && strtoull(cl, NULL, 10) > 0) ||
+	       MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
 static bool declared_too_big(struct srv *s, struct MHD_Connection *conn)
@@ -214,7 +413,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (!st->started) {
 		st->started = true;
-		if (peer_is_refused(conn))
+		st->conn = conn_of(conn);
+		conn_due(s, st->conn, has_body(conn) ? s->cfg.body_timeout : 0, "body");
+		if (st->conn != NULL && st->conn->refused)
 			return queue_refused(s, conn, method, st);
 		/* Refuse a declared oversized body before reading it. */
 		return declared_too_big(s, conn) ? queue_too_big(s, conn, method, st) : MHD_YES;
@@ -224,6 +425,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	conn_due(s, st->conn, 0, NULL); /* the request is in: the answer has the idle timeout */
 	if (st->too_big)
 		return queue_too_big(s, conn, method, st);
 	return respond(s, conn, url, method, st);
@@ -234,7 +436,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct req_state *st = xcalloc(1, sizeof(*st));
 
-	(void)cls, (void)conn;
+	(void)conn;
+	st->s = cls;
 	st->uri = xstrdup(uri);
 	return st;
 }
@@ -242,13 +445,19 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct srv *s = cls;
 	struct req_state *st = *con_cls;
 
-	(void)cls, (void)conn, (void)toe;
+	(void)toe;
+	/* Kept alive, the connection is idle until the next request, then sends its headers:
+	 * both within the idle and the header timeout. */
+	conn_due(s, conn_of(conn), s->cfg.header_timeout ? s->cfg.timeout + s->cfg.header_timeout : 0,
+		 "headers");
 	if (st == NULL)
 		return;
 	free(st->uri);
 	buf_free(&st->body);
+	srv_reply_clear(&st->reply);
 	free(st);
 	*con_cls = NULL;
 }
@@ -269,7 +478,7 @@ static unsigned int daemon_flags(const struct srv_config *c)
 	if (c->threads == 0)
 		f |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
 	else
-		f |= MHD_USE_EPOLL | MHD_USE_TURBO;
+		f |= MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 	if (c->log != NULL)
 		f |= MHD_USE_ERROR_LOG;
 	if (srv_auth_tls_cert(c->auth) != NULL)
@@ -311,6 +520,13 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 	return n;
 }
 
+static void srv_free(struct srv *s)
+{
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cond);
+	free(s);
+}
+
 /* Starts the daemon with every signal but cfg.unblocked_signal blocked, so its threads
  * inherit that mask and never run the host's handlers. */
 struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, char **cause)
@@ -327,6 +543,8 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 	}
 	s->cfg = *cfg;
 	s->routes = routes;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cond, NULL);
 	srv_daemon_options(s, opts);
 	if (cfg->threads > 0) /* an epoll pool must not block in accept */
 		fcntl(cfg->fd, F_SETFL, fcntl(cfg->fd, F_GETFL) | O_NONBLOCK);
@@ -334,6 +552,7 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 	if (cfg->unblocked_signal != 0)
 		sigdelset(&all, cfg->unblocked_signal);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	s->watch = watch_start(on_expired, s);
 	s->daemon = MHD_start_daemon(daemon_flags(cfg), 0, NULL, NULL, on_request, s,
 				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -344,7 +563,8 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 					 : "cannot start the HTTP server (libmicrohttpd)");
 		if (cfg->own_routes)
 			srv_table_free(routes);
-		free(s);
+		watch_stop(s->watch);
+		srv_free(s);
 		return NULL;
 	}
 	return s;
@@ -356,8 +576,15 @@ void srv_stop(struct srv *s)
 		return;
 	/* Quiesce first: MHD gives the listening socket back, the caller closes it. */
 	MHD_quiesce_daemon(s->daemon);
+	/* libmicrohttpd must not stop with a connection suspended: the work of requests
+	 * answered later finishes first, as a handler's thread would have. */
+	pthread_mutex_lock(&s->mu);
+	while (s->pending > 0)
+		pthread_cond_wait(&s->cond, &s->mu);
+	pthread_mutex_unlock(&s->mu);
 	MHD_stop_daemon(s->daemon);
+	watch_stop(s->watch);
 	if (s->cfg.own_routes)
 		srv_table_free(s->routes);
-	free(s);
+	srv_free(s);
 }

@@ -19,6 +19,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct MHD_Connection;
 
@@ -76,6 +78,7 @@ struct srv_request {
 	void *ctx; /* struct srv_config.ctx */
 	const struct srv_route *route;
 	struct srv_caller caller; /* filled before the handler runs */
+	void *core;		  /* the core's own state of the request (srv_later) */
 };
 
 struct srv_reply {
@@ -86,7 +89,19 @@ struct srv_reply {
 	char **headers; /* malloc'd "Name: value" lines */
 	size_t nheaders;
 	char *allow; /* the Allow header of a 405 */
+	/* Instead of body, a body produced while it is sent (libmicrohttpd's content reader):
+	 * stream(cls, pos, buf, max) gives up to max bytes at pos, SRV_STREAM_END at the end,
+	 * SRV_STREAM_ERROR to cut the connection; stream_free(cls) when the answer is done or
+	 * dropped. stream_size is the length, or SRV_STREAM_UNKNOWN (chunked). */
+	ssize_t (*stream)(void *cls, uint64_t pos, char *buf, size_t max);
+	void (*stream_free)(void *cls);
+	void *stream_cls;
+	uint64_t stream_size;
 };
+
+#define SRV_STREAM_END ((ssize_t)-1)
+#define SRV_STREAM_ERROR ((ssize_t)-2)
+#define SRV_STREAM_UNKNOWN UINT64_MAX
 
 typedef void (*srv_handler)(struct srv_request *rq, struct srv_reply *rp);
 
@@ -151,6 +166,24 @@ void srv_reply_clear(struct srv_reply *rp);
 const char *srv_arg(const struct srv_request *rq, const char *name);
 const char *srv_header(const struct srv_request *rq, const char *name);
 
+/* ---- srv.c: answering later ---- */
+struct srv_later;
+/* Called by a handler that answers later, then returns leaving rp unset. In a thread pool
+ * the connection is suspended (MHD_suspend_connection): it holds no server thread until
+ * srv_later_finish; with a thread per connection its thread waits. The request's strings
+ * (method, uri, path, body, headers and arguments through rq->conn) stay valid until then;
+ * rq itself does not: copy what the work needs. Once per request. */
+struct srv_later *srv_later(struct srv_request *rq);
+/* From any thread, exactly once: sends rp (taken) as the answer and resumes the connection. */
+void srv_later_finish(struct srv_later *l, struct srv_reply *rp);
+/* Runs work(arg, rp) on a thread of its own (it inherits the server thread's blocked
+ * signals) while rq's connection waits (srv_later); its rp is the answer. For handlers that
+ * take seconds: at most SRV_LATER_THREADS at once; beyond, false with rp set to 503 (arg
+ * is the caller's again). */
+bool srv_later_run(struct srv_request *rq, struct srv_reply *rp,
+		   void (*work)(void *arg, struct srv_reply *rp), void *arg);
+#define SRV_LATER_THREADS 64
+
 /* ---- srv-auth.c: the one authorisation hook ---- */
 /* The role a route requires (its own, or the default for its method). */
 enum srv_role srv_route_role(const struct srv_route *r, const char *method);
@@ -172,6 +205,8 @@ struct srv_config;
 int srv_check_exposure(const struct srv_config *cfg, char **cause);
 /* Whether fd listens beyond loopback (the daemon then logs an --insecure start). */
 bool srv_exposed(int fd);
+/* The peer's address ("127.0.0.1", "::1"), or "unix". */
+void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n);
 /* The uid of the process at the other end of a loopback TCP connection (the kernel's
  * sock_diag), or of a unix socket's peer; -1 when it cannot be known. */
 long srv_peer_uid(struct MHD_Connection *conn);
@@ -185,6 +220,13 @@ struct srv_config {
 	unsigned int max_connections; /* at once */
 	unsigned int max_per_ip;      /* connections at once from one address; 0: no limit */
 	unsigned int timeout;	      /* seconds a connection may be idle */
+	/* Seconds a client has to send a request's headers in full, from the connection's
+	 * start (or, kept alive, within timeout + header_timeout of the last answer), and then
+	 * its body in full: a slow or stalled sender (slowloris) is dropped, however often it
+	 * sends a byte. The answer has only the idle timeout, so a slow healthy download goes
+	 * on. 0: no limit. */
+	unsigned int header_timeout;
+	unsigned int body_timeout;
 	size_t body_limit;	      /* a larger request body is refused with 413 */
 	size_t memory_limit;	      /* per connection (headers and buffers); 0: MHD's */
 	int unblocked_signal;	      /* the only signal the server's threads take (0: none) */
@@ -205,6 +247,8 @@ struct srv_config {
 #define SRV_DEFAULT_MAX_CONNECTIONS 256
 #define SRV_DEFAULT_TIMEOUT 30
 #define SRV_DEFAULT_BODY_LIMIT (1024 * 1024)
+#define SRV_DEFAULT_HEADER_TIMEOUT 10
+#define SRV_DEFAULT_BODY_TIMEOUT 30
 /* One client (one TCP address; unix-socket clients are not counted) holding connections
  * open, idle or half-sent, gets no more than this: it cannot take all max_connections (or,
  * with a thread per connection, all threads) from the others. Loopback clients share
@@ -213,6 +257,24 @@ struct srv_config {
 #define SRV_DEFAULT_MAX_PER_IP 64
 
 void srv_config_init(struct srv_config *cfg, int fd, void *ctx);
+
+/* --header-timeout and --body-timeout of the frontend and the registry (0: the default). */
+struct srv_timeouts {
+	unsigned int header, body;
+};
+enum { SRV_OPT_HEADER_TIMEOUT = 0x5100, SRV_OPT_BODY_TIMEOUT };
+#define SRV_TIMEOUT_LONGOPTS                                                     \
+	{ "header-timeout", required_argument, NULL, SRV_OPT_HEADER_TIMEOUT },  \
+	{ "body-timeout", required_argument, NULL, SRV_OPT_BODY_TIMEOUT }
+#define SRV_TIMEOUT_USAGE                                                                     \
+	"  --header-timeout S           seconds a client has to send a request's headers\n"      \
+	"                               (default 10)\n"                                          \
+	"  --body-timeout S             then seconds to send its body (default 30)\n"
+/* Takes getopt's c and optarg when c is one of SRV_TIMEOUT_LONGOPTS: 1, or -1 with *cause
+ * for a bad value; 0 for any other c. */
+int srv_timeout_option(struct srv_timeouts *t, int c, const char *v, char **cause);
+/* Sets cfg's header and body timeouts from t (those given). */
+void srv_config_timeouts(struct srv_config *cfg, const struct srv_timeouts *t);
 
 struct srv;
 /* Starts serving cfg->fd with routes (not owned; it must outlive the server). */

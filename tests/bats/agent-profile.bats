@@ -54,10 +54,10 @@ get() { curl -sS --max-time 30 --unix-socket "$SOCK" -w '\n%{http_code}' "http:/
 	done
 }
 
-# A profile is running when a server thread's stack is in profile_run (seen by /threads,
-# which captures only the server threads here, to stay quick on a loaded machine).
+# A profile is running when its worker thread's stack is in profile_run (seen by /threads,
+# which captures only that thread here, to stay quick on a loaded machine).
 profiling() {
-	curl -s --max-time 5 --unix-socket "$SOCK" 'http://localhost/threads?format=json&name=MHD' |
+	curl -s --max-time 5 --unix-socket "$SOCK" 'http://localhost/threads?format=json&name=srv-later' |
 		jq -e 'any(.[].frames[]; startswith("profile_run+"))' >/dev/null
 }
 

@@ -40,29 +40,58 @@ post_raw() {
 	[ -e "$T/ran" ]
 }
 
-@test "run_script: at most two scripts at once (429 beyond), /healthcheck still answers" {
-	# Each script waits (at most 60 s) for $T/go.
+# at_limit SOCK: two scripts that wait (at most 60 s) for $T/go, started one at a time, then
+# a third refused with 429; the clients' pids in $pids.
+at_limit() {
 	printf 'echo started >>%s/started\ni=0\nwhile [ ! -e %s/go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\necho finished\n' \
 		"$T" "$T" >"$T/s.sh"
-	# One at a time, so that each lands on a server thread that is free.
 	started() { [ "$(cat "$T/started" 2>/dev/null | wc -l)" -ge "$1" ]; }
 	pids=()
 	for n in 1 2; do
-		curl -s -o "$T/out$n" -w '%{http_code}' --max-time 90 --unix-socket "$SOCK" \
+		curl -s -o "$T/out$n" -w '%{http_code}' --max-time 90 --unix-socket "$1" \
 			-F "script=@$T/s.sh" http://localhost/run_script >"$T/code$n" 3>&- &
 		pids+=($!)
 		run wait_until 20 started $n
 		assert_success
 	done
-	run curl -s -w ' %{http_code}' --max-time 20 --unix-socket "$SOCK" -F "script=@$T/s.sh" \
+	run curl -s -w ' %{http_code}' --max-time 20 --unix-socket "$1" -F "script=@$T/s.sh" \
 		http://localhost/run_script
 	assert_output 'Too many scripts running (at most 2 at once); try again later 429'
-	run curl -s --max-time 5 --unix-socket "$SOCK" http://localhost/healthcheck
-	assert_success
+}
+
+# release: the two scripts of at_limit go on and answer 200, each having run once.
+release() {
 	touch "$T/go"
 	wait "${pids[@]}"
 	assert_equal "$(cat "$T/code1" "$T/code2")" 200200
+	assert_equal "$(cat "$T/out1")" finished
 	[ "$(wc -l <"$T/started")" -eq 2 ]
+}
+
+@test "run_script: at most two scripts at once (429 beyond), /healthcheck still answers" {
+	at_limit "$SOCK"
+	run curl -s --max-time 5 --unix-socket "$SOCK" http://localhost/healthcheck
+	assert_success
+	release
+}
+
+@test "run_script: scripts at the limit hold no server thread (one thread): /healthcheck and /version answer" {
+	# A second node with a single server thread: a script that held its thread would leave
+	# none for anything else.
+	local sock="$T/one/sock_6999"
+	LMCACHE_RUN_SCRIPT_API_ENABLED=true LMCACHE_INTERNAL_API_SERVER_THREADS=1 \
+		lmc_bg one lmcache-demo-node --role scheduler --socket-prefix "$T/one/sock" --tick-ms 0
+	wait_for_socket "$sock"
+	wait_for_http "http://localhost/healthcheck" 10 --unix-socket "$sock"
+	run curl -s --max-time 5 --unix-socket "$sock" http://localhost/conf
+	[ "$(jq '.internal_api_server_threads' <<<"$output")" = 1 ]
+	at_limit "$sock"
+	for path in /healthcheck /version; do
+		run curl -s -w ' %{http_code}' --max-time 5 --unix-socket "$sock" "http://localhost$path"
+		assert_success
+		assert_output --partial ' 200'
+	done
+	release
 }
 
 # alive_any PID...: one of the processes still exists (zombies count as dead).

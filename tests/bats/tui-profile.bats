@@ -29,7 +29,7 @@ teardown() {
 	tui_keys v
 	tui_wait 'TOP FRAME'
 	wait_until 20 eval '! curl -s --unix-socket "$(cluster_sock inst1_worker0)" \
-		"http://localhost/threads?format=json&name=MHD" | jq -e "any(.[].frames[]; startswith(\"profile_run+\"))" >/dev/null'
+		"http://localhost/threads?format=json&name=srv-later" | jq -e "any(.[].frames[]; startswith(\"profile_run+\"))" >/dev/null'
 }
 
 @test "Threads, hot view: a node without /profile says so" {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # lmcache-frontend. 1) /proxy2 requests/s to one node (GET /version on its unix socket,
 # keep-alive from the client, loadgen over TCP) against nginx proxy_pass to the same socket
-# (upstream keep-alive). Target >= 0.5x nginx. 2) The merged /metrics over 16, 64 and 256
+# (upstream keep-alive). Target >= 1.0x nginx (issue 18); the note gives the CPU per request of
+# the frontend and of nginx's workers, steadier than requests/s on a shared machine. 2) The merged /metrics over 16, 64 and 256
 # nodes against the same fetches done one after another (one curl process, --next per node).
 # Targets: 256 nodes under 100 ms; latency grows far slower than the node count (here: at
 # most a quarter of it, i.e. <= 4x from 16 to 256 nodes).
@@ -16,16 +17,35 @@ ALL_NAMES=("${NODE_NAMES[@]}") ALL_SOCKS=("${NODE_SOCKS[@]}")
 # 1) /proxy2 to one node.
 bench_slice 1
 bench_frontend fe1
-OURS_URL=$FE_URL
+OURS_URL=$FE_URL OURS_PID=$FE_PID
 bench_nginx_frontend ng1
 NG_URL=$FE_URL
 path=/proxy2/bench_worker0/version
+# CPU time (utime + stime) of processes so far, in ms.
+cpu_ms() {
+	local p t=0
+	for p in "$@"; do
+		t=$((t + $(awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+NG_WORKERS=$(pgrep -P "$FE_PID" | tr '\n' ' ')
 o=$(bench_loadgen -t "${OURS_URL#http://}" "$path") || exit 1
 n=$(bench_loadgen -t "${NG_URL#http://}" "$path") || exit 1
-note=""
-[ "$(jf "$o" errors)" = 0 ] || note="$(jf "$o" errors) errors"
+# CPU per request (us): one more run of each, the server's CPU time over its requests.
+per_req() {
+	local url=$1 c0 line
+	shift
+	c0=$(cpu_ms "$@")
+	line=$("$B/tests/bench/loadgen" -d "$SECS" -c "$CONNS" -t "${url#http://}" "$path") || return 1
+	awk -v c=$(($(cpu_ms "$@") - c0)) -v r="$(jf "$line" requests)" \
+		'BEGIN { printf "%.1f", (r > 0 ? c * 1000 / r : 0) }'
+}
+# shellcheck disable=SC2086
+note="CPU per request: frontend $(per_req "$OURS_URL" "$OURS_PID") us, nginx workers $(per_req "$NG_URL" $NG_WORKERS) us"
+[ "$(jf "$o" errors)" = 0 ] || note="$note; $(jf "$o" errors) errors"
 bench_row "frontend /proxy2 1 node" "GET $path (node on a unix socket), $CONNS conns keep-alive" \
-	req/s "$(jf "$o" rps)" "nginx proxy_pass" "$(jf "$n" rps)" ratio_min 0.5 "$note"
+	req/s "$(jf "$o" rps)" "nginx proxy_pass" "$(jf "$n" rps)" ratio_min 1.0 "$note"
 
 # 2) Merged /metrics. Latencies from curl's own timing (%{time_total}), not including
 # process start-up: median of 10 requests on one connection; the reference is the sum of the
@@ -46,8 +66,6 @@ sequential_s() {
 			awk '{ s += $1 } END { print s }'
 	done | median
 }
-# CPU time (utime + stime) of a process so far, in ms.
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
 declare -A merged
 for k in 16 64 256; do
 	bench_slice "$k"

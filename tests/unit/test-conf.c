@@ -210,7 +210,7 @@ static void test_snapshot(void)
 	ok(json_object_get(snap, "plugin_locations") != NULL, "alias shown under its name");
 	json_decref(snap);
 	snap = conf_snapshot(a, NULL);
-	is_int(json_object_size(snap), 14, "the protocol keys and our 5");
+	is_int(json_object_size(snap), 17, "the protocol keys and our 8");
 	ok(json_object_get(snap, "plugin_locations") == NULL, "alias not listed twice");
 	json_decref(snap);
 	dump = lmca_conf_dump_json(a);
