@@ -123,9 +123,10 @@ const struct cmd_entry cmd_context_list = {
 		"  [context prod]\n"
 		"  registry = http://10.0.0.5:5000\n"
 		"  timeout = 5\n"
-		"Keys: registry, frontend, socket, url, timeout, output, token (sent to nodes as\n"
-		"\"Authorization: Bearer TOKEN\"). Flags override the environment, which overrides\n"
-		"the file; --context NAME picks another context for one command.\n\n"
+		"Keys: registry, frontend, socket, url, timeout, output, token (sent on every\n"
+		"request as \"Authorization: Bearer TOKEN\" unless --token-file or LMCACHE_TOKEN\n"
+		"gives one). Flags override the environment, which overrides the file; --context\n"
+		"NAME picks another context for one command.\n\n"
 		"Examples:\n"
 		"  lmcctl context list\n"
 		"  lmcctl --context prod health\n",

@@ -6,7 +6,8 @@
  *     registry = http://10.0.0.5:5000
  *     timeout = 5
  *     output = json
- *     token = ...          sent to nodes as "Authorization: Bearer ..."
+ *     token = ...          sent as "Authorization: Bearer ..." (after --token-file and
+ *                          LMCACHE_TOKEN: client_auth_setup)
  *
  * Keys: registry, frontend, socket, url (where the cluster is), timeout, output, token.
  * Environment variables override the file, flags override both: the file's cluster is used

@@ -122,7 +122,7 @@ struct result *fanout_to(struct ctx *c, struct cl_node **nodes, struct request *
 					.body_len = reqs[i].body ? strlen(reqs[i].body) : 0,
 					.content_type = reqs[i].content_type,
 					.upload_path = reqs[i].upload, .upload_field = "script",
-					.timeout_ms = timeout, .header = c->o.auth_header };
+					.timeout_ms = timeout };
 	hm_run(h, hr, n, 0);
 	for (size_t i = 0; i < n; i++) {
 		rs[i].node = nodes[i];

@@ -40,7 +40,7 @@ struct opts {
 	long watch_ms;	 /* -w: run again every watch_ms; 0: once */
 	const char *context; /* --context, or the config file's current context */
 	bool source_given, timeout_given, output_given; /* by a flag */
-	char *auth_header; /* "Authorization: Bearer TOKEN" of the context, or NULL */
+	const char *context_token; /* the context's token, or NULL (client_auth_setup) */
 	const char *token_file, *cacert, *cert, *key; /* lmcache-security(7) */
 };
 

@@ -260,8 +260,7 @@ static void apply_context(struct opts *o, const struct context *x, bool env_sour
 		o->timeout_ms = parse_seconds("the context's timeout", v[CTX_TIMEOUT]);
 	if (!o->output_given && v[CTX_OUTPUT] != NULL)
 		set_output(o, v[CTX_OUTPUT]);
-	if (v[CTX_TOKEN] != NULL)
-		o->auth_header = xasprintf("Authorization: Bearer %s", v[CTX_TOKEN]);
+	o->context_token = v[CTX_TOKEN]; /* after --token-file and LMCACHE_TOKEN */
 }
 
 /* Flags override the environment, which overrides the config file's context. */
@@ -344,7 +343,8 @@ int main(int argc, char **argv)
 	layer_settings(&c, &f);
 	if (c.o.watch_ms > 0 && !(c.cmd->flags & CMD_WATCHES) && cmd_mutates(&c))
 		usage_error("--watch repeats commands that read, not ones that change nodes");
-	if (client_auth_setup(c.o.token_file, NULL, c.o.cacert, c.o.cert, c.o.key, &why) < 0) {
+	if (client_auth_setup(c.o.token_file, c.o.context_token, c.o.cacert, c.o.cert, c.o.key,
+			      &why) < 0) {
 		fprintf(stderr, "lmcctl: %s\n", why);
 		free(why);
 		rc = LMC_EXIT_USAGE;
@@ -353,7 +353,6 @@ int main(int argc, char **argv)
 	}
 	cli_free(&c);
 	context_free(&f);
-	free(c.o.auth_header);
 	free(pos);
 	free(c.o.names);
 	return rc;

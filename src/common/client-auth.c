@@ -102,6 +102,11 @@ void client_auth_apply(CURL *e, struct curl_slist **headers, const char *token)
 		*headers = curl_slist_append(*headers, h);
 		free(h);
 	}
+	client_tls_apply(e);
+}
+
+void client_tls_apply(CURL *e)
+{
 	if (process.cacert != NULL)
 		curl_easy_setopt(e, CURLOPT_CAINFO, process.cacert);
 	if (process.cert != NULL)

@@ -33,5 +33,7 @@ void client_auth_set(const struct client_auth *a);
 /* Adds the bearer token (token when not NULL, else the process-wide one) to *headers and the
  * TLS settings to e. The caller sets CURLOPT_HTTPHEADER with *headers afterwards. */
 void client_auth_apply(CURL *e, struct curl_slist **headers, const char *token);
+/* The TLS settings alone (a caller that writes its own Authorization header). */
+void client_tls_apply(CURL *e);
 
 #endif

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "client-auth.h"
 #include "jsonutil.h"
+#include "netallow.h"
 #include "strutil.h"
 #include "url.h"
 #include "xalloc.h"
@@ -199,6 +200,26 @@ static void set_options(CURL *c, struct heartbeat *hb, CURLU *u, const char *met
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *headers);
 }
 
+/* With an allow list, the registry's host is resolved and checked for this request, and
+ * *pin makes libcurl connect to the addresses checked. */
+static int pin_registry(struct heartbeat *hb, struct curl_slist **pin, char **cause)
+{
+	struct url u;
+	int rc = 0;
+
+	*pin = NULL;
+	if (hb->cfg.allow == NULL)
+		return 0;
+	if (url_parse(hb->url, &u, cause) < 0)
+		return -1;
+	if (u.socket == NULL && !net_allow_pin(hb->cfg.allow, u.host, u.port, pin)) {
+		*cause = xasprintf("%s is outside the allow list (--allow-network)", u.host);
+		rc = -1;
+	}
+	url_clear(&u);
+	return rc;
+}
+
 /* Performs method on the registry URL with the params; a 2xx answer is success. */
 static int request(struct heartbeat *hb, const char *method, const char *const *params,
 		   long timeout_ms, char **cause)
@@ -206,16 +227,19 @@ static int request(struct heartbeat *hb, const char *method, const char *const *
 	CURLU *u = build_url(hb->url, params);
 	CURL *c;
 	struct buf body = BUF_INIT;
-	struct curl_slist *headers = NULL;
+	struct curl_slist *headers = NULL, *pin = NULL;
 	long status = 0;
 	CURLcode rc;
 
-	if (u == NULL) {
-		*cause = xasprintf("cannot build a request URL from '%s'", hb->url);
+	if (u == NULL || pin_registry(hb, &pin, cause) < 0) {
+		if (u == NULL)
+			*cause = xasprintf("cannot build a request URL from '%s'", hb->url);
+		curl_url_cleanup(u);
 		return -1;
 	}
 	c = curl_easy_init();
 	set_options(c, hb, u, method, timeout_ms, &body, &headers);
+	curl_easy_setopt(c, CURLOPT_RESOLVE, pin);
 	rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (rc != CURLE_OK)
@@ -225,6 +249,7 @@ static int request(struct heartbeat *hb, const char *method, const char *const *
 	buf_free(&body);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(headers);
+	curl_slist_free_all(pin);
 	curl_url_cleanup(u);
 	return rc == CURLE_OK && status >= 200 && status <= 299 ? 0 : -1;
 }

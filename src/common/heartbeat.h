@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+struct net_allow;
+
 #define HEARTBEAT_DEFAULT_INTERVAL 30
 #define HEARTBEAT_BACKOFF_BASE_MS 1000L
 
@@ -24,6 +26,10 @@ struct heartbeat_config {
 	const char *version;	 /* reported version; NULL: "1.0.0" (the callback may replace it) */
 	const char *token;	 /* the registry's agent token; NULL: the process's (client-auth.h) */
 	bool https;		 /* the derived api_address is https:// (the frontend serves TLS) */
+	/* When not NULL, the registry's host is checked against it at every request and
+	 * libcurl connects to the addresses checked (netallow.h); it must outlive the
+	 * heartbeat. */
+	const struct net_allow *allow;
 	/* Called on the heartbeat thread before each heartbeat: other_info already holds
 	 * startup_time and nodes_count (0); the callback may change them, add keys, and
 	 * replace *version with a malloc'd string. May be NULL. */

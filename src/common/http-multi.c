@@ -116,10 +116,9 @@ static void setup(struct xfer *x, const struct hm_req *r)
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	if (r->unix_socket != NULL)
 		curl_easy_setopt(x->easy, CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);
+	curl_easy_setopt(x->easy, CURLOPT_RESOLVE, r->resolve);
 	/* No "Expect: 100-continue" round trip: the agents answer at once. */
 	x->headers = curl_slist_append(NULL, "Expect:");
-	if (r->header != NULL)
-		x->headers = curl_slist_append(x->headers, r->header);
 	client_auth_apply(x->easy, &x->headers, r->token);
 	set_body(x, r);
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);

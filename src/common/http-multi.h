@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+struct curl_slist;
+
 /* Bodies larger than this are cut off and reported as an error. */
 #define HM_MAX_BODY (64u << 20)
 
@@ -27,8 +29,8 @@ struct hm_req {
 	const char *upload_path;  /* a file sent as multipart/form-data... */
 	const char *upload_field; /* ...in this field */
 	long timeout_ms;	  /* whole request; <= 0: 10 s */
-	const char *header;	  /* one more request header ("Name: value"), or NULL */
 	const char *token;	  /* bearer token; NULL: the process's (client-auth.h) */
+	struct curl_slist *resolve; /* CURLOPT_RESOLVE (netallow.h's pin), or NULL */
 };
 
 struct hm_res {

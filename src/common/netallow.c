@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "buf.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -99,13 +100,17 @@ static bool range_allows(const struct net_allow *a, struct net_range *x)
 	return false;
 }
 
-/* Every address name resolves to must be allowed (one outside would let a name that
- * resolves to both pass). */
-static bool resolved_allowed(const struct net_allow *a, const char *name)
+/* The addresses name resolves to (numeric, at most MAX_ADDRS), in *n; false when it does
+ * not resolve or one of them is outside a (one outside would let a name that resolves to
+ * both pass). */
+#define MAX_ADDRS 16
+static bool resolved_allowed(const struct net_allow *a, const char *name,
+			     char addrs[MAX_ADDRS][INET6_ADDRSTRLEN], size_t *n)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
 	bool ok;
 
+	*n = 0;
 	if (getaddrinfo(name, NULL, &hints, &res) != 0)
 		return false;
 	ok = res != NULL;
@@ -117,25 +122,58 @@ static bool resolved_allowed(const struct net_allow *a, const char *name)
 		else if (p->ai_family == AF_INET6)
 			memcpy(x.addr, &((struct sockaddr_in6 *)p->ai_addr)->sin6_addr, 16);
 		ok = (p->ai_family == AF_INET || p->ai_family == AF_INET6) && range_allows(a, &x);
+		if (ok && *n < MAX_ADDRS) /* x as checked: a v4-mapped address as IPv4 */
+			inet_ntop(x.family, x.addr, addrs[(*n)++], INET6_ADDRSTRLEN);
 	}
 	freeaddrinfo(res);
 	return ok;
 }
 
-bool net_allow_host(const struct net_allow *a, const char *host)
+struct curl_slist *net_pin_entry(const char *host, const char *port, const char *const *addrs,
+				 size_t n)
 {
-	size_t n = strlen(host);
-	char *bare = n > 2 && host[0] == '[' && host[n - 1] == ']' ? xstrndup(host + 1, n - 2)
-								    : xstrdup(host);
+	struct buf b = BUF_INIT;
+	struct curl_slist *pin;
+
+	buf_printf(&b, "%s:%s:", host, port);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, strchr(addrs[i], ':') ? "%s[%s]" : "%s%s", i ? "," : "", addrs[i]);
+	pin = curl_slist_append(NULL, buf_cstr(&b));
+	buf_free(&b);
+	if (pin == NULL)
+		abort(); /* only on memory exhaustion */
+	return pin;
+}
+
+bool net_allow_pin(const struct net_allow *a, const char *host, const char *port,
+		   struct curl_slist **pin)
+{
+	size_t len = strlen(host), n = 0;
+	char *bare = len > 2 && host[0] == '[' && host[len - 1] == ']'
+			     ? xstrndup(host + 1, len - 2) : xstrdup(host);
+	char addrs[MAX_ADDRS][INET6_ADDRSTRLEN];
+	const char *list[MAX_ADDRS];
 	struct net_range x;
 	bool ok = a->any;
 
+	if (pin != NULL)
+		*pin = NULL;
 	for (size_t i = 0; !ok && i < a->nhosts; i++)
 		ok = strcasecmp(a->hosts[i], bare) == 0;
-	if (!ok)
-		ok = parse_addr(bare, &x) ? range_allows(a, &x) : resolved_allowed(a, bare);
+	if (!ok && parse_addr(bare, &x))
+		ok = range_allows(a, &x);
+	else if (!ok && (ok = resolved_allowed(a, bare, addrs, &n)) && pin != NULL) {
+		for (size_t i = 0; i < n; i++)
+			list[i] = addrs[i];
+		*pin = net_pin_entry(bare, port, list, n);
+	}
 	free(bare);
 	return ok;
+}
+
+bool net_allow_host(const struct net_allow *a, const char *host)
+{
+	return net_allow_pin(a, host, "0", NULL);
 }
 
 char *net_url_host(const char *url)

@@ -1,12 +1,14 @@
 /* Allow lists of network addresses (lmcache-security(7)): which hosts a frontend may send
  * requests to, which api_addresses a registry accepts. CIDR ranges (IPv4 and IPv6) and
  * exact host names; a name is allowed when listed, or when every address it resolves to
- * is in a range. */
+ * is in a range, and then pinned to those addresses for the request. */
 #ifndef LMC_COMMON_NETALLOW_H
 #define LMC_COMMON_NETALLOW_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <curl/curl.h>
 
 struct net_range {
 	int family; /* AF_INET or AF_INET6 */
@@ -31,6 +33,17 @@ void net_allow_loopback(struct net_allow *a);
 void net_allow_add_host(struct net_allow *a, const char *host);
 /* Whether host (a name, an address, "[v6]") is allowed; names are resolved. */
 bool net_allow_host(const struct net_allow *a, const char *host);
+/* Whether host may be contacted on port (digits), resolving a name once: every address it
+ * resolves to must be allowed. Then *pin is the CURLOPT_RESOLVE list that makes libcurl
+ * connect to exactly the addresses checked instead of resolving the name again, whose
+ * answer could differ (DNS rebinding); NULL when there is nothing to pin (a numeric
+ * address, a name the operator listed, "any") and when refused. Every request to an
+ * address from a registry or a caller sets it; free it with curl_slist_free_all. */
+bool net_allow_pin(const struct net_allow *a, const char *host, const char *port,
+		   struct curl_slist **pin);
+/* The CURLOPT_RESOLVE list "host:port:addr[,addr]..." (IPv6 addresses bracketed). */
+struct curl_slist *net_pin_entry(const char *host, const char *port, const char *const *addrs,
+				 size_t n);
 /* The host of an http(s) URL (malloc'd, brackets removed), or NULL when url is not
  * http:// or https:// with a host. */
 char *net_url_host(const char *url);

@@ -19,6 +19,7 @@
 struct version_ask {
 	char *url;
 	char *socket;
+	struct curl_slist *pin; /* the addresses checked (frontend_target_allowed) */
 };
 
 /* Up to VERSION_TRIES leaves to ask, schedulers first (LMCache's version is the scheduler's
@@ -38,6 +39,8 @@ static size_t version_asks(struct frontend *fe, struct version_ask *v)
 				if (sched != (pass == 0))
 					continue;
 				t = model_leaf_target(&fe->model.proxies[i], j);
+				if (!frontend_target_allowed(fe, t.host, t.port, &v[n].pin))
+					continue;
 				v[n].url = model_target_url(&t, "/version");
 				v[n++].socket = model_port_is_socket(t.port) ? xstrdup(t.port) : NULL;
 			}
@@ -54,7 +57,7 @@ static char *nodes_version(struct frontend *fe)
 
 	for (size_t i = 0; i < n; i++) {
 		struct hm_req rq = { .url = v[i].url, .unix_socket = v[i].socket,
-				     .timeout_ms = VERSION_TIMEOUT_MS };
+				     .timeout_ms = VERSION_TIMEOUT_MS, .resolve = v[i].pin };
 		struct hm_res r = { 0 };
 
 		if (version == NULL) {
@@ -65,6 +68,7 @@ static char *nodes_version(struct frontend *fe)
 		}
 		free(v[i].url);
 		free(v[i].socket);
+		curl_slist_free_all(v[i].pin);
 	}
 	return version;
 }
@@ -98,6 +102,7 @@ int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval,
 		.port = fe->opt->port,
 		.version = PACKAGE_VERSION,
 		.token = fe->heartbeat_token,
+		.allow = &fe->allow,
 		.https = fe->opt->sec.tls_cert != NULL,
 		.refresh = refresh,
 		.arg = fe,
@@ -130,7 +135,8 @@ static int seconds(const json_t *doc, const char *key, int dflt)
 static bool url_allowed(struct frontend *fe, const char *url)
 {
 	char *host = net_url_host(url);
-	bool ok = host == NULL || frontend_target_allowed(fe, host, "0"); /* NULL: a 400 later */
+	/* NULL: a 400 later; the thread checks again, and pins, at every heartbeat */
+	bool ok = host == NULL || frontend_target_allowed(fe, host, "0", NULL);
 
 	free(host);
 	return ok;

@@ -21,6 +21,7 @@ struct scrape {
 	char *name;
 	char *url;
 	char *socket; /* NULL: TCP */
+	struct curl_slist *pin; /* the addresses checked (frontend_target_allowed) */
 };
 
 /* Idle clients kept for the next scrape (each holds a connection per node); more
@@ -80,7 +81,7 @@ static struct scrape *snapshot(struct frontend *fe, size_t *n)
 			struct scrape *s;
 
 			t = model_leaf_target(&fe->model.proxies[i], j);
-			if (!frontend_target_allowed(fe, t.host, t.port))
+			if (!frontend_target_allowed(fe, t.host, t.port, &v[*n].pin))
 				continue; /* not scraped: outside the allow list */
 			s = &v[(*n)++];
 			s->name = xstrdup(fe->model.proxies[i].nodes[j].name);
@@ -171,7 +172,8 @@ void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
 
 	for (size_t i = 0; i < n; i++)
 		reqs[i] = (struct hm_req){ .url = v[i].url, .unix_socket = v[i].socket,
-					   .timeout_ms = rq->fe->opt->metrics_timeout_ms };
+					   .timeout_ms = rq->fe->opt->metrics_timeout_ms,
+					   .resolve = v[i].pin };
 	run_begin(&sr, v, n);
 	hm_client_run(client, reqs, res, n, 0, on_done, &sr);
 	client_give(client);
@@ -187,6 +189,7 @@ void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
 		free(v[i].name);
 		free(v[i].url);
 		free(v[i].socket);
+		curl_slist_free_all(v[i].pin);
 	}
 	free(res);
 	free(reqs);

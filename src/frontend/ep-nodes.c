@@ -57,7 +57,8 @@ void fe_ep_proxy_nodes(struct fe_request *rq, struct fe_reply *rp)
 }
 
 /* The proxy's address, copied so the fetch runs without the lock. */
-static bool proxy_address(struct frontend *fe, const char *name, char **host, char **port)
+static bool proxy_address(struct frontend *fe, const char *name, char **host, char **port,
+			  bool *https)
 {
 	struct fe_proxy *p;
 
@@ -65,6 +66,7 @@ static bool proxy_address(struct frontend *fe, const char *name, char **host, ch
 	if ((p = model_find_proxy(&fe->model, name)) != NULL) {
 		*host = xstrdup(p->host);
 		*port = xstrdup(p->port);
+		*https = p->https;
 	}
 	pthread_rwlock_unlock(&fe->lock);
 	return p != NULL;
@@ -96,14 +98,16 @@ void fe_ep_proxy_refresh(struct fe_request *rq, struct fe_reply *rp)
 	char *name = fe_rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *why = NULL;
 	struct fe_proxy fresh = { 0 };
 	json_t *list;
+	bool https = false;
+	int rc;
 
 	if (name == NULL)
 		return;
-	if (!proxy_address(rq->fe, name, &host, &port))
+	if (!proxy_address(rq->fe, name, &host, &port, &https))
 		fe_reply_detail(rp, 404, "Proxy not found");
-	else if (supplier_refresh_proxy(host, port, rq->fe->opt->metrics_timeout_ms, &fresh,
-					&why) < 0)
-		fe_reply_detail(rp, 502, "%s", why);
+	else if ((rc = supplier_refresh_proxy(rq->fe, &(struct fe_target){ host, port, NULL, https },
+					      &fresh, &why)) < 0)
+		fe_reply_detail(rp, rc == SUPPLIER_REFUSED ? 403 : 502, "%s", why);
 	else if ((list = install_leaves(rq->fe, name, &fresh)) == NULL)
 		fe_reply_detail(rp, 404, "Proxy not found");
 	else

@@ -158,43 +158,46 @@ static char *via_prefix(const char *name)
 	return out;
 }
 
+/* The checks before forwarding f: the allow list (pinning what was checked into
+ * f->resolve), the caller's role, the hop count. false when rp holds the refusal. */
+static bool may_forward(struct fe_request *rq, struct fe_reply *rp, struct fwd_request *f)
+{
+	if (!frontend_target_allowed(rq->fe, f->host, f->port, &f->resolve)) {
+		fe_reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
+				f->host);
+		log_warn("refused to forward to %s:%s: outside the allow list", f->host, f->port);
+		return false;
+	}
+	if (!caller_may(rq, rp, f->port, f->path, f->query))
+		return false;
+	if (hops(rq->conn) >= MAX_HOPS) {
+		fe_reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
+		return false;
+	}
+	return true;
+}
+
 static void relay(struct fe_request *rq, struct fe_reply *rp, const char *host, const char *port,
-		  const char *prefix, const char *rest)
+		  bool https, const char *prefix, const char *rest)
 {
 	const char *query;
 	size_t plen = path_length(rest, &query);
 	char *path = xstrndup(rest, plen);
 	struct fwd_request f = { rq->method, host, port, prefix, path, query, rq->body,
 				 rq->body_len, request_headers(rq),
-				 rq->fe->opt->proxy_timeout_ms };
+				 rq->fe->opt->proxy_timeout_ms, NULL, https };
 	struct fwd_response r;
 
-	if (!frontend_target_allowed(rq->fe, host, port)) {
-		fe_reply_detail(rp, 403, "%s is outside this frontend's allow list (--allow-network)",
-			     host);
-		log_warn("refused to forward to %s:%s: outside the allow list", host, port);
-		curl_slist_free_all(f.headers);
-		free(path);
-		return;
+	if (may_forward(rq, rp, &f)) {
+		forward(&f, &r);
+		rp->status = (unsigned int)r.status;
+		rp->content_type = r.content_type ? r.content_type : xstrdup("text/plain");
+		rp->body = r.body;
+		rp->headers = r.headers;
+		free(r.error);
 	}
-	if (!caller_may(rq, rp, port, path, query)) {
-		curl_slist_free_all(f.headers);
-		free(path);
-		return;
-	}
-	if (hops(rq->conn) >= MAX_HOPS) {
-		fe_reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
-		curl_slist_free_all(f.headers);
-		free(path);
-		return;
-	}
-	forward(&f, &r);
-	rp->status = (unsigned int)r.status;
-	rp->content_type = r.content_type ? r.content_type : xstrdup("text/plain");
-	rp->body = r.body;
-	rp->headers = r.headers;
-	free(r.error);
 	curl_slist_free_all(f.headers);
+	curl_slist_free_all(f.resolve);
 	free(path);
 }
 
@@ -221,7 +224,7 @@ void fe_ep_proxy2(struct fe_request *rq, struct fe_reply *rp)
 	struct srv_match pm = { .rest = rq->m.rest };
 	const char *rest = rq->m.rest;
 	struct fe_target t;
-	bool found;
+	bool found, https = false;
 
 	if (name == NULL)
 		return;
@@ -236,10 +239,11 @@ void fe_ep_proxy2(struct fe_request *rq, struct fe_reply *rp)
 		host = xstrdup(t.host);
 		port = xstrdup(t.port);
 		prefix = t.via ? via_prefix(t.via) : NULL;
+		https = t.https;
 	}
 	pthread_rwlock_unlock(&rq->fe->lock);
 	if (found)
-		relay(rq, rp, host, port, prefix, rest);
+		relay(rq, rp, host, port, https, prefix, rest);
 	else
 		fe_reply_detail(rp, 404, "Node with name '%s' not found", name);
 	free(name);
@@ -251,14 +255,14 @@ void fe_ep_proxy2(struct fe_request *rq, struct fe_reply *rp)
 void fe_ep_proxy(struct fe_request *rq, struct fe_reply *rp)
 {
 	char *host = fe_rq_capture(rq, rp, 0), *port = host ? fe_rq_capture(rq, rp, 1) : NULL;
-	bool allowed;
+	bool allowed, https = false;
 
 	if (port != NULL) {
 		pthread_rwlock_rdlock(&rq->fe->lock);
-		allowed = model_registered(&rq->fe->model, host, port);
+		allowed = model_registered(&rq->fe->model, host, port, &https);
 		pthread_rwlock_unlock(&rq->fe->lock);
 		if (allowed)
-			relay(rq, rp, host, port, NULL, rq->m.rest);
+			relay(rq, rp, host, port, https, NULL, rq->m.rest);
 		else
 			fe_reply_detail(rp, 403, "Target %s:%s is not a registered node", host, port);
 	}

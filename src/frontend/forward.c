@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "client-auth.h"
 #include "jsonutil.h"
 #include "model.h"
 #include "paths.h"
@@ -204,14 +205,14 @@ static char *target_url(const struct fwd_request *rq)
 {
 	const char *path = *rq->path ? rq->path : "/";
 	const char *q = *rq->query ? "?" : "";
-	const char *pre = rq->prefix ? rq->prefix : "";
+	const char *pre = rq->prefix ? rq->prefix : "", *sch = rq->https ? "https" : "http";
 
 	if (model_port_is_socket(rq->port))
-		return xasprintf("http://localhost%s%s%s%s", pre, path, q, rq->query);
+		return xasprintf("%s://localhost%s%s%s%s", sch, pre, path, q, rq->query);
 	if (strchr(rq->host, ':') != NULL)
-		return xasprintf("http://[%s]:%s%s%s%s%s", rq->host, rq->port, pre, path, q,
+		return xasprintf("%s://[%s]:%s%s%s%s%s", sch, rq->host, rq->port, pre, path, q,
 				 rq->query);
-	return xasprintf("http://%s:%s%s%s%s%s", rq->host, rq->port, pre, path, q, rq->query);
+	return xasprintf("%s://%s:%s%s%s%s%s", sch, rq->host, rq->port, pre, path, q, rq->query);
 }
 
 static void set_method(CURL *e, const struct fwd_request *rq)
@@ -246,6 +247,8 @@ static void setup(CURL *e, const struct fwd_request *rq, const char *url, struct
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 timeout < CONNECT_TIMEOUT_MS ? timeout : CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, rq->headers);
+	curl_easy_setopt(e, CURLOPT_RESOLVE, rq->resolve);
+	client_tls_apply(e); /* the frontend's --cacert, --cert, --key for https nodes */
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

@@ -4,6 +4,7 @@
 #define LMC_FRONTEND_FORWARD_H
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -24,6 +25,8 @@ struct fwd_request {
 	size_t body_len;
 	struct curl_slist *headers; /* already filtered */
 	long timeout_ms;
+	struct curl_slist *resolve; /* CURLOPT_RESOLVE: the addresses checked (net_allow_pin) */
+	bool https;		    /* with the frontend's --cacert, --cert, --key */
 };
 
 struct fwd_response {

@@ -33,6 +33,7 @@ struct frontend {
 	 * nodes; unix sockets of this host always. */
 	struct net_allow allow;
 	atomic_ulong audited, refused; /* changing requests, and refusals (401/403) */
+	atomic_ulong supplier_refused; /* registry-listed frontends not contacted (allow list) */
 };
 
 /* security.c: credentials in and out, the SIGHUP reload, the audit hook. */
@@ -42,8 +43,11 @@ int frontend_allow_init(struct frontend *fe, char **cause);
 void frontend_security_close(struct frontend *fe);
 void frontend_reload(void *fe);
 void frontend_audit(void *fe, const char *line, unsigned int status);
-/* Whether the frontend may send requests to host:port (allow). */
-bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port);
+/* Whether the frontend may send requests to host:port (allow); then *pin (when pin is not
+ * NULL) is what the request sets as CURLOPT_RESOLVE, so that it connects to the addresses
+ * checked (net_allow_pin). */
+bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port,
+			     struct curl_slist **pin);
 /* The audit counters in Prometheus text, appended to b. */
 struct buf;
 void frontend_audit_metrics(struct frontend *fe, struct buf *b);
@@ -54,10 +58,14 @@ int frontend_heartbeat_start(struct frontend *fe, const char *url, int interval,
 
 /* supplier.c: the nodes of every frontend a registry lists, as proxies whose leaves are
  * reached through them. */
-int supplier_load(const char *infos_url, long timeout_ms, struct fe_model *out, char **cause);
-/* Replaces p's leaves with those its /api/nodes lists (reached through p). */
-int supplier_refresh_proxy(const char *host, const char *port, long timeout_ms,
-			   struct fe_proxy *p, char **cause);
+int supplier_load(struct frontend *fe, struct fe_model *out, char **cause);
+/* Replaces p's leaves with those the /api/nodes of the proxy at t lists (reached through
+ * it); -1 with cause
+ * when that fails, SUPPLIER_REFUSED with cause when p is outside the allow list (and was
+ * not contacted). */
+#define SUPPLIER_REFUSED (-2)
+int supplier_refresh_proxy(struct frontend *fe, const struct fe_target *t, struct fe_proxy *p,
+			   char **cause);
 /* A thread that reloads the model from opt->node_supplier_url periodically. */
 void supplier_start(struct frontend *fe);
 void supplier_stop(struct frontend *fe);

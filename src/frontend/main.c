@@ -53,6 +53,8 @@ static int load_nodes_flag(const struct fe_options *o, struct fe_model *m, char 
 
 	if (rc < 0)
 		*cause = xasprintf("--nodes: %s", why);
+	else /* local_proxy is this frontend: https when it serves TLS */
+		m->proxies[0].https = o->sec.tls_cert != NULL;
 	free(why);
 	json_decref(doc);
 	return rc;

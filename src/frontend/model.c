@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "xalloc.h"
 
@@ -53,6 +54,19 @@ static const char *name_member(const json_t *obj, char **cause)
 	return json_string_value(v);
 }
 
+/* "scheme": "http" (the default) or "https", our extension. */
+static int scheme_member(const json_t *obj, const char *name, bool *https, char **cause)
+{
+	const json_t *v = json_object_get(obj, "scheme");
+	const char *s = json_string_value(v);
+
+	*https = s != NULL && strcasecmp(s, "https") == 0;
+	if (v == NULL || json_is_null(v) || *https || (s && strcasecmp(s, "http") == 0))
+		return 0;
+	*cause = xasprintf("node %s: \"scheme\" must be \"http\" or \"https\"", name);
+	return -1;
+}
+
 int model_node_parse(const json_t *obj, struct fe_node *out, char **cause)
 {
 	const json_t *host, *pid;
@@ -73,6 +87,10 @@ int model_node_parse(const json_t *obj, struct fe_node *out, char **cause)
 	}
 	if ((port = port_text(json_object_get(obj, "port"))) == NULL) {
 		*cause = xasprintf("node %s: \"port\" must be a port number or a socket path", name);
+		return -1;
+	}
+	if (scheme_member(obj, name, &out->https, cause) < 0) {
+		free(port);
 		return -1;
 	}
 	out->name = xstrdup(name);
@@ -170,6 +188,7 @@ int model_proxy_parse(const json_t *obj, struct fe_proxy *out, char **cause)
 	out->name = self.name;
 	out->host = self.host;
 	out->port = self.port;
+	out->https = self.https;
 	free(self.proxy_id);
 	list = json_object_get(obj, "nodes");
 	if (list == NULL)
@@ -222,7 +241,7 @@ int model_from_nodes(const json_t *doc, const char *host, int port, struct fe_mo
 		     char **cause)
 {
 	struct fe_proxy p = { xstrdup("local_proxy"), xstrdup(host), xasprintf("%d", port),
-			      NULL, 0, false };
+			      NULL, 0, false, false };
 	struct fe_model tmp = { NULL, 0 };
 
 	if (parse_leaves(doc, &p, cause) < 0) {
@@ -248,6 +267,8 @@ json_t *model_node_json(const struct fe_node *n)
 
 	if (n->proxy_id != NULL)
 		json_object_set_new(o, "proxy_id", json_string(n->proxy_id));
+	if (n->https) /* LMCache's shape for plain HTTP */
+		json_object_set_new(o, "scheme", json_string("https"));
 	return o;
 }
 
@@ -270,6 +291,17 @@ static json_t *proxy_port_json(const struct fe_proxy *p)
 	return p->port_text ? json_string(p->port) : model_port_json(p->port);
 }
 
+/* A proxy's {"name", "host", "port"}, and "scheme" when it is https. */
+static json_t *proxy_json(const struct fe_proxy *p)
+{
+	json_t *o = json_pack("{s:s, s:s, s:o}", "name", p->name, "host", p->host, "port",
+			      proxy_port_json(p));
+
+	if (p->https)
+		json_object_set_new(o, "scheme", json_string("https"));
+	return o;
+}
+
 json_t *model_api_nodes(const struct fe_model *m)
 {
 	json_t *list = json_array(), *o, *children;
@@ -279,8 +311,9 @@ json_t *model_api_nodes(const struct fe_model *m)
 		const struct fe_proxy *p = &m->proxies[i];
 
 		id = xasprintf("proxy_%s", p->name);
-		o = json_pack("{s:s, s:s, s:s, s:o, s:b}", "id", id, "name", p->name, "host",
-			      p->host, "port", proxy_port_json(p), "is_proxy", 1);
+		o = proxy_json(p);
+		json_object_set_new(o, "id", json_string(id));
+		json_object_set_new(o, "is_proxy", json_true());
 		free(id);
 		children = json_array();
 		for (size_t j = 0; j < p->nnodes; j++)
@@ -296,10 +329,7 @@ json_t *model_api_proxies(const struct fe_model *m)
 	json_t *list = json_array();
 
 	for (size_t i = 0; i < m->nproxies; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "name",
-						      m->proxies[i].name, "host",
-						      m->proxies[i].host, "port",
-						      proxy_port_json(&m->proxies[i])));
+		json_array_append_new(list, proxy_json(&m->proxies[i]));
 	return json_pack("{s:o}", "proxies", list);
 }
 
@@ -330,15 +360,12 @@ bool model_resolve(const struct fe_model *m, const char *name, struct fe_target 
 	struct fe_node *n;
 
 	if (p != NULL) {
-		*t = (struct fe_target){ p->host, p->port, NULL };
+		*t = (struct fe_target){ p->host, p->port, NULL, p->https };
 		return true;
 	}
 	if ((n = find_leaf(m, name, &p)) == NULL)
 		return false;
-	if (n->via_proxy)
-		*t = (struct fe_target){ p->host, p->port, n->name };
-	else
-		*t = (struct fe_target){ n->host, n->port, NULL };
+	*t = model_leaf_target(p, (size_t)(n - p->nodes));
 	return true;
 }
 
@@ -349,7 +376,7 @@ bool model_resolve_direct(const struct fe_model *m, const char *proxy, const cha
 
 	for (size_t j = 0; p != NULL && j < p->nnodes; j++)
 		if (!p->nodes[j].via_proxy && strcmp(p->nodes[j].name, leaf) == 0) {
-			*t = (struct fe_target){ p->nodes[j].host, p->nodes[j].port, NULL };
+			*t = model_leaf_target(p, j);
 			return true;
 		}
 	return false;
@@ -360,19 +387,20 @@ struct fe_target model_leaf_target(const struct fe_proxy *p, size_t j)
 	const struct fe_node *n = &p->nodes[j];
 
 	if (n->via_proxy)
-		return (struct fe_target){ p->host, p->port, n->name };
-	return (struct fe_target){ n->host, n->port, NULL };
+		return (struct fe_target){ p->host, p->port, n->name, p->https };
+	return (struct fe_target){ n->host, n->port, NULL, n->https };
 }
 
 char *model_target_url(const struct fe_target *t, const char *path)
 {
 	const char *pre = t->via ? "/proxy2/" : "", *leaf = t->via ? t->via : "";
+	const char *sch = t->https ? "https" : "http";
 
 	if (model_port_is_socket(t->port))
-		return xasprintf("http://localhost%s%s%s", pre, leaf, path);
+		return xasprintf("%s://localhost%s%s%s", sch, pre, leaf, path);
 	if (strchr(t->host, ':') != NULL)
-		return xasprintf("http://[%s]:%s%s%s%s", t->host, t->port, pre, leaf, path);
-	return xasprintf("http://%s:%s%s%s%s", t->host, t->port, pre, leaf, path);
+		return xasprintf("%s://[%s]:%s%s%s%s", sch, t->host, t->port, pre, leaf, path);
+	return xasprintf("%s://%s:%s%s%s%s", sch, t->host, t->port, pre, leaf, path);
 }
 
 /* A socket path is one address whatever the host; a TCP address needs both to match. */
@@ -383,17 +411,25 @@ static bool same_address(const char *h1, const char *p1, const char *h2, const c
 	return model_port_is_socket(p1) || strcmp(h1, h2) == 0;
 }
 
-bool model_registered(const struct fe_model *m, const char *host, const char *port)
+bool model_registered(const struct fe_model *m, const char *host, const char *port,
+		      bool *https)
 {
+	bool dummy;
+
+	https = https ? https : &dummy;
 	for (size_t i = 0; i < m->nproxies; i++) {
 		const struct fe_proxy *p = &m->proxies[i];
 
-		if (same_address(p->host, p->port, host, port))
+		if (same_address(p->host, p->port, host, port)) {
+			*https = p->https;
 			return true;
+		}
 		for (size_t j = 0; j < p->nnodes; j++)
 			if (!p->nodes[j].via_proxy &&
-			    same_address(p->nodes[j].host, p->nodes[j].port, host, port))
+			    same_address(p->nodes[j].host, p->nodes[j].port, host, port)) {
+				*https = p->nodes[j].https;
 				return true;
+			}
 	}
 	return false;
 }

@@ -1,5 +1,6 @@
 /* The frontend's node model (docs/protocol.md 5): a list of proxies, each with its leaf nodes.
- * A port is kept as text: a TCP port number, or a unix socket path when it holds '/'.
+ * A port is kept as text: a TCP port number, or a unix socket path when it holds '/'. A
+ * node or proxy speaks HTTP, or HTTPS with "scheme": "https" (our extension).
  * Pure: no locking and no I/O; the caller (frontend.c) serialises access. */
 #ifndef LMC_FRONTEND_MODEL_H
 #define LMC_FRONTEND_MODEL_H
@@ -16,6 +17,7 @@ struct fe_node {
 	/* Reached through its proxy (/proxy2/<name>/... on the proxy) rather than directly:
 	 * leaves learnt from another frontend, whose sockets live on that frontend's host. */
 	bool via_proxy;
+	bool https; /* "scheme": "https" */
 };
 
 struct fe_proxy {
@@ -25,6 +27,7 @@ struct fe_proxy {
 	struct fe_node *nodes;
 	size_t nnodes;
 	bool port_text; /* shown as a string even when all digits (LMCache's supplier proxies) */
+	bool https;	/* "scheme": "https", or an https:// api_address from a registry */
 };
 
 struct fe_model {
@@ -37,6 +40,7 @@ struct fe_target {
 	const char *host;
 	const char *port;
 	const char *via; /* non-NULL: prefix the path with /proxy2/<via>/ */
+	bool https;
 };
 
 bool model_port_is_socket(const char *port);
@@ -72,10 +76,13 @@ bool model_resolve_direct(const struct fe_model *m, const char *proxy, const cha
 /* The target of leaf j of proxy p (through the proxy when the leaf is reached that way). */
 struct fe_target model_leaf_target(const struct fe_proxy *p, size_t j);
 /* The URL of path ("/...") on target t: http://localhost/... for a socket (the caller
- * connects to t->port), with /proxy2/<via> before the path when t goes through a proxy. */
+ * connects to t->port), with /proxy2/<via> before the path when t goes through a proxy;
+ * https:// for an https target. */
 char *model_target_url(const struct fe_target *t, const char *path);
-/* True when host:port (or the socket path) is a registered node or proxy. */
-bool model_registered(const struct fe_model *m, const char *host, const char *port);
+/* True when host:port (or the socket path) is a registered node or proxy; then *https
+ * (when not NULL) says whether it speaks HTTPS. */
+bool model_registered(const struct fe_model *m, const char *host, const char *port,
+		      bool *https);
 size_t model_count_leaves(const struct fe_model *m);
 
 /* Node management; 0, or an HTTP status (400, 404, 409) with cause. */

@@ -17,17 +17,25 @@ static int read_token(const char *file, char **out, char **cause)
 	return file == NULL || (*out = client_token_read(file, cause)) != NULL ? 0 : -1;
 }
 
-bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port)
+bool frontend_target_allowed(struct frontend *fe, const char *host, const char *port,
+			     struct curl_slist **pin)
 {
-	return model_port_is_socket(port) || net_allow_host(&fe->allow, host);
+	if (pin != NULL)
+		*pin = NULL;
+	return model_port_is_socket(port) || net_allow_pin(&fe->allow, host, port, pin);
 }
 
-/* The allow list: loopback, --allow-network, and the hosts of the nodes the operator gave
- * at start (a node added through the API or learnt from a registry is not trusted). */
+/* The allow list: loopback, --allow-network, and the hosts of the nodes and the registry
+ * the operator gave at start (a node added through the API or learnt from a registry is
+ * not trusted). */
 int frontend_allow_init(struct frontend *fe, char **cause)
 {
 	const struct fe_model *m = &fe->model;
+	char *hb = fe->opt->heartbeat_url ? net_url_host(fe->opt->heartbeat_url) : NULL;
 
+	if (hb != NULL)
+		net_allow_add_host(&fe->allow, hb);
+	free(hb);
 	net_allow_loopback(&fe->allow);
 	for (size_t i = 0; i < fe->opt->nallow; i++)
 		if (net_allow_add(&fe->allow, fe->opt->allow_network[i], cause) < 0)
@@ -101,6 +109,11 @@ void frontend_audit_metrics(struct frontend *fe, struct buf *b)
 		      "lmcache_frontend_audited_requests_total %lu\n"
 		      "# HELP lmcache_frontend_refused_requests_total Requests refused 401 or 403.\n"
 		      "# TYPE lmcache_frontend_refused_requests_total counter\n"
-		      "lmcache_frontend_refused_requests_total %lu\n",
-		   atomic_load(&fe->audited), atomic_load(&fe->refused));
+		      "lmcache_frontend_refused_requests_total %lu\n"
+		      "# HELP lmcache_frontend_supplier_refused_total Registry-listed frontends not "
+		      "contacted because they are outside the allow list (each refresh counts).\n"
+		      "# TYPE lmcache_frontend_supplier_refused_total counter\n"
+		      "lmcache_frontend_supplier_refused_total %lu\n",
+		   atomic_load(&fe->audited), atomic_load(&fe->refused),
+		   atomic_load(&fe->supplier_refused));
 }

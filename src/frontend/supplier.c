@@ -20,16 +20,18 @@
 #include "url.h"
 #include "xalloc.h"
 
-/* "http://host[:port][/...]" into host and port; false for anything else. */
-static bool split_address(const char *addr, char **host, char **port)
+/* "http[s]://host[:port][/...]" into host, port and scheme; false for anything else. */
+static bool split_address(const char *addr, char **host, char **port, bool *https)
 {
 	struct url u;
 	char *why = NULL;
-	bool ok = url_parse(addr, &u, &why) == 0 && strcmp(u.scheme, "http") == 0;
+	bool ok = url_parse(addr, &u, &why) == 0 &&
+		  (strcmp(u.scheme, "http") == 0 || strcmp(u.scheme, "https") == 0);
 
 	if (ok) {
 		*host = u.host;
 		*port = u.port;
+		*https = strcmp(u.scheme, "https") == 0;
 		u.host = u.port = NULL;
 	}
 	free(why);
@@ -48,14 +50,6 @@ static char *proxy_name(const char *host, const char *port)
 	return name;
 }
 
-static char *api_nodes_url(const char *host, const char *port)
-{
-	if (model_port_is_socket(port))
-		return xstrdup("http://localhost/api/nodes");
-	if (strchr(host, ':') != NULL)
-		return xasprintf("http://[%s]:%s/api/nodes", host, port);
-	return xasprintf("http://%s:%s/api/nodes", host, port);
-}
 
 /* The leaves of one /api/nodes answer into p, reached through p. */
 static int take_leaves(const struct hm_res *r, struct fe_proxy *p, char **cause)
@@ -78,24 +72,40 @@ static int take_leaves(const struct hm_res *r, struct fe_proxy *p, char **cause)
 	p->nodes = xcalloc(n + 1, sizeof(*p->nodes));
 	for (size_t i = 0; i < n; i++)
 		p->nodes[p->nnodes++] = (struct fe_node){ xstrdup(e[i].name), xstrdup(e[i].host),
-							  xstrdup(e[i].port), NULL, true };
+							  xstrdup(e[i].port), NULL, true, false };
 	nodelist_entries_free(e, n);
 	return 0;
 }
 
-int supplier_refresh_proxy(const char *host, const char *port, long timeout_ms,
-			   struct fe_proxy *p, char **cause)
+/* A frontend outside the allow list is not contacted (a registry entry is anyone's word);
+ * one inside is reached at the addresses checked (*pin). */
+static bool allowed(struct frontend *fe, const char *host, const char *port,
+		    struct curl_slist **pin, char **cause)
 {
-	char *url = api_nodes_url(host, port);
-	struct hm_req rq = { .url = url, .timeout_ms = timeout_ms,
-			     .unix_socket = model_port_is_socket(port) ? port : NULL };
+	if (frontend_target_allowed(fe, host, port, pin))
+		return true;
+	atomic_fetch_add(&fe->supplier_refused, 1);
+	*cause = xasprintf("%s is outside this frontend's allow list (--allow-network)", host);
+	return false;
+}
+
+int supplier_refresh_proxy(struct frontend *fe, const struct fe_target *t, struct fe_proxy *p,
+			   char **cause)
+{
+	struct hm_req rq = { .timeout_ms = fe->opt->metrics_timeout_ms,
+			     .unix_socket = model_port_is_socket(t->port) ? t->port : NULL };
 	struct hm_res r = { 0 };
+	char *url;
 	int rc;
 
-	p->name = proxy_name(host, port);
+	p->name = proxy_name(t->host, t->port);
+	if (!allowed(fe, t->host, t->port, &rq.resolve, cause))
+		return SUPPLIER_REFUSED;
+	rq.url = url = model_target_url(t, "/api/nodes");
 	hm_run(&rq, &r, 1, 1);
 	rc = take_leaves(&r, p, cause);
 	hm_res_free(&r);
+	curl_slist_free_all(rq.resolve);
 	free(url);
 	return rc;
 }
@@ -120,8 +130,51 @@ static char **fetch_frontends(const char *infos_url, long timeout_ms, size_t *n,
 	return list;
 }
 
-/* One proxy per frontend; a frontend that does not answer is kept, without leaves. */
-static void build(char **addrs, size_t n, long timeout_ms, struct fe_model *m)
+/* Runs the requests that have a URL (the others were refused), each into its own res. */
+static void run_allowed(const struct hm_req *reqs, struct hm_res *res, size_t n)
+{
+	struct hm_req *go = xcalloc(n + 1, sizeof(*go));
+	struct hm_res *got = xcalloc(n + 1, sizeof(*got));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].url != NULL)
+			go[k++] = reqs[i];
+	hm_run(go, got, k, 0);
+	for (size_t i = 0, j = 0; i < n; i++)
+		if (reqs[i].url != NULL)
+			res[i] = got[j++];
+	free(go);
+	free(got);
+}
+
+/* The proxy of one registry address into p, and the request for its /api/nodes into rq
+ * (no URL when it is outside the allow list: not asked); false for an address that is not
+ * http(s). */
+static bool prepare(struct frontend *fe, const char *addr, struct fe_proxy *p,
+		    struct hm_req *rq)
+{
+	char *why = NULL;
+
+	if (!split_address(addr, &p->host, &p->port, &p->https)) {
+		log_warn("node supplier: skipping %s (not an http(s):// address)", addr);
+		return false;
+	}
+	p->name = proxy_name(p->host, p->port);
+	p->port_text = true;
+	rq->timeout_ms = fe->opt->metrics_timeout_ms;
+	if (allowed(fe, p->host, p->port, &rq->resolve, &why))
+		rq->url = model_target_url(&(struct fe_target){ p->host, p->port, NULL, p->https },
+					   "/api/nodes");
+	else
+		log_warn("node supplier: not contacting %s: %s", addr, why);
+	free(why);
+	return true;
+}
+
+/* One proxy per frontend; a frontend that does not answer, or that is outside the allow
+ * list and so not asked, is kept without leaves. */
+static void build(struct frontend *fe, char **addrs, size_t n, struct fe_model *m)
 {
 	struct hm_req *reqs = xcalloc(n + 1, sizeof(*reqs));
 	struct hm_res *res = xcalloc(n + 1, sizeof(*res));
@@ -129,20 +182,12 @@ static void build(char **addrs, size_t n, long timeout_ms, struct fe_model *m)
 	size_t k = 0;
 	char *why;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!split_address(addrs[i], &p[k].host, &p[k].port)) {
-			log_warn("node supplier: skipping %s (not an http:// address)", addrs[i]);
-			continue;
-		}
-		p[k].name = proxy_name(p[k].host, p[k].port);
-		p[k].port_text = true;
-		reqs[k].url = api_nodes_url(p[k].host, p[k].port);
-		reqs[k++].timeout_ms = timeout_ms;
-	}
-	hm_run(reqs, res, k, 0);
+	for (size_t i = 0; i < n; i++)
+		k += prepare(fe, addrs[i], &p[k], &reqs[k]);
+	run_allowed(reqs, res, k);
 	for (size_t i = 0; i < k; i++) {
 		why = NULL;
-		if (take_leaves(&res[i], &p[i], &why) < 0)
+		if (reqs[i].url != NULL && take_leaves(&res[i], &p[i], &why) < 0)
 			log_warn("node supplier: %s", why);
 		free(why);
 		why = NULL;
@@ -150,6 +195,7 @@ static void build(char **addrs, size_t n, long timeout_ms, struct fe_model *m)
 			model_proxy_clear(&p[i]);
 		free(why);
 		hm_res_free(&res[i]);
+		curl_slist_free_all(reqs[i].resolve);
 		free((char *)reqs[i].url);
 	}
 	free(p);
@@ -157,15 +203,16 @@ static void build(char **addrs, size_t n, long timeout_ms, struct fe_model *m)
 	free(reqs);
 }
 
-int supplier_load(const char *infos_url, long timeout_ms, struct fe_model *out, char **cause)
+int supplier_load(struct frontend *fe, struct fe_model *out, char **cause)
 {
 	size_t n = 0;
-	char **addrs = fetch_frontends(infos_url, timeout_ms, &n, cause);
+	char **addrs = fetch_frontends(fe->opt->node_supplier_url, fe->opt->metrics_timeout_ms, &n,
+				       cause);
 
 	if (addrs == NULL)
 		return -1;
 	model_clear(out);
-	build(addrs, n, timeout_ms, out);
+	build(fe, addrs, n, out);
 	str_list_free(addrs);
 	return 0;
 }
@@ -175,7 +222,7 @@ static void reload(struct frontend *fe)
 	struct fe_model m = { NULL, 0 };
 	char *why = NULL;
 
-	if (supplier_load(fe->opt->node_supplier_url, fe->opt->metrics_timeout_ms, &m, &why) < 0) {
+	if (supplier_load(fe, &m, &why) < 0) {
 		log_warn("node supplier: %s; keeping the current nodes", why);
 		free(why);
 		return;

@@ -3,8 +3,11 @@
 # $LMCACHE_TOKEN; 401/403 are lmcctl's exit 7 with the reason; the frontend's heartbeats
 # carry its agent token; the frontend forwards with its own token.
 
+bats_require_minimum_version 1.5.0
+
 load ../helpers/common
 load ../helpers/discovery
+load ../helpers/fixtures
 load ../helpers/tui
 
 setup() {
@@ -44,6 +47,37 @@ teardown() {
 		config set max_local_cpu_size=3
 	[ "$status" = 0 ]
 	grep -q 'audit who=otto role=operator .* path=/conf status=200' "$T/node.log"
+}
+
+# auth_headers FILE: each recorded request as "TARGET COUNT VALUE...", COUNT the number of
+# Authorization headers it carried.
+auth_headers() {
+	jq -r 'select(.method) | [.target, ([.headers[] | select(.[0] | ascii_downcase == "authorization") | .[1]] | (length | tostring), .[])] | join(" ")' "$1"
+}
+
+@test "lmcctl: one token path: --token-file over LMCACHE_TOKEN over the context, once on every request" {
+	fixture_serve central --record "$T/rec" \
+		--mount "/proxy2/$FIXTURE_PROXY/proxy2/inst1_scheduler=node" frontend-central
+	export XDG_CONFIG_HOME=$T/xdg
+	mkdir -p "$XDG_CONFIG_HOME/lmcctl"
+	printf 'current-context = c\n[context c]\nfrontend = %s\ntoken = context-token-0123456789\n' \
+		"$CENTRAL_URL" >"$XDG_CONFIG_HOME/lmcctl/config"
+	echo file-token-0123456789 >"$T/file-token"
+	for who in file env context; do
+		: >"$T/rec"
+		case $who in
+		file) LMCACHE_TOKEN=env-token-0123456789 run --separate-stderr lmcctl --token-file "$T/file-token" -o json version ;;
+		env) LMCACHE_TOKEN=env-token-0123456789 run --separate-stderr lmcctl -o json version ;;
+		context) run --separate-stderr lmcctl -o json version ;;
+		esac
+		# the recorded node answers, the recorded worker was down (exit 3)
+		[ "$(jq -r '.[] | select(.node == "inst1_scheduler") | .result' <<<"$output")" = 0.3.9-6ae0e8b ]
+		auth_headers "$T/rec" >"$T/auth"
+		cat "$T/auth"
+		grep -q '^/api/nodes 1 ' "$T/auth" # the listing carries it
+		grep -q "^/proxy2/$FIXTURE_PROXY/proxy2/inst1_scheduler/version 1 " "$T/auth"
+		! grep -v " 1 Bearer $who-token-0123456789\$" "$T/auth"
+	done
 }
 
 @test "lmcctl: a token file readable by others is refused" {

@@ -5,6 +5,7 @@
 
 load ../helpers/common
 load ../helpers/discovery
+load ../helpers/fixtures
 
 setup() {
 	lmc_setup
@@ -76,6 +77,57 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	jq -e '.detail | contains("allow list")' "$T/out"
 	[ "$(code "$FE/proxy/127.0.0.2/$oport/conf")" = 403 ]
 	jq -e '.detail | contains("allow list")' "$T/out"
+}
+
+@test "central frontend: a registry-listed frontend outside the allow list is never contacted" {
+	# Two frontends as LMCache's leaf frontend answered: one on 127.0.0.2 recording every
+	# connection, one on 127.0.0.1.
+	fixture_serve far --host 127.0.0.2 --record "$T/far.rec" frontend-leaf
+	fixture_serve near frontend-leaf
+	start_discovery open
+	[ "$(heartbeat_status "$DISC_URL" "$FAR_URL")" = 200 ]
+	[ "$(heartbeat_status "$DISC_URL" "$NEAR_URL")" = 200 ]
+	fe_start --node-supplier-url "$DISC_URL/lmcache_infos" --node-supplier-interval 1
+	# The refresh that brought the near frontend's leaves went past the far one.
+	near="proxy_127.0.0.1_${NEAR_URL##*:}"
+	wait_until 10 eval 'curl -s "$FE/api/nodes" | jq -e --arg p "$near" "any(.nodes[]; .name == \$p and (.children | length) == 2)"'
+	[ ! -s "$T/far.rec" ]
+	curl -s "$FE/metrics" | grep -E '^lmcache_frontend_supplier_refused_total [1-9]'
+	grep -q "node supplier: not contacting $FAR_URL: 127.0.0.2 is outside this frontend's allow list" "$T/fe.log"
+	# Nor does a refresh of it, which any viewer may ask for.
+	name=$(curl -s "$FE/api/proxies" | jq -r '.proxies[] | select(.host == "127.0.0.2") | .name')
+	[ "$(code "$FE/api/proxies/$name/refresh")" = 403 ]
+	jq -e '.detail | contains("allow list")' "$T/out"
+	[ ! -s "$T/far.rec" ]
+}
+
+@test "pinned resolution: targets named by a name (localhost) are checked and reached" {
+	# Each place that contacts an address it was given resolves the name once, checks the
+	# addresses and connects to them (tests/unit/test-netallow proves the pin is what
+	# libcurl uses); here every one of them works with a name.
+	fixture_serve leaf --record "$T/leaf.rec" frontend-leaf
+	lport=${LEAF_URL##*:}
+	start_discovery open
+	[ "$(heartbeat_status "$DISC_URL" "http://localhost:$lport")" = 200 ]
+	fe_start --node-supplier-url "$DISC_URL/lmcache_infos" --node-supplier-interval 1
+	wait_until 10 eval 'curl -s "$FE/api/nodes" | jq -e "any(.nodes[]; .name == \"proxy_localhost_$lport\" and (.children | length) == 2)"'
+	[ "$(code "$FE/api/proxies/proxy_localhost_$lport/refresh")" = 200 ]
+	grep -q '"target": "/api/nodes"' "$T/leaf.rec"
+	# Forwarding and the merged /metrics, to a proxy and a leaf added by a name, on a
+	# frontend of its own (a supplier's refresh replaces nodes added through the API).
+	FE_CENTRAL=$FE
+	fe_start
+	[ "$FE" != "$FE_CENTRAL" ]
+	[ "$(code -X POST -d "{\"name\":\"byname\",\"host\":\"localhost\",\"port\":$lport}" "$FE/api/proxies")" = 200 ]
+	[ "$(code -X POST -d "{\"name\":\"leafbyname\",\"host\":\"localhost\",\"port\":$lport}" "$FE/api/proxies/byname/nodes")" = 200 ]
+	[ "$(code "$FE/proxy2/byname/health")" = 200 ]
+	jq -e '.service == "lmcache-monitor"' "$T/out"
+	code "$FE/metrics" >/dev/null
+	grep -q 'node="leafbyname"' "$T/out"
+	grep -q '"target": "/metrics"' "$T/leaf.rec"
+	# the heartbeat to a registry named by a name, started through the API
+	[ "$(code -X POST -d "{\"heartbeat_url\":\"http://localhost:$DISC_PORT/lmcache_heartbeat\",\"interval\":1}" "$FE/api/heartbeat/start")" = 200 ]
+	wait_until 10 eval 'listed "$DISC_URL" | grep -q "127.0.0.1:${FE##*:}"'
 }
 
 @test "registry: invalid UTF-8 and over-long fields are refused; the listing stays JSON" {

@@ -111,6 +111,49 @@ start_tls() {
 	[ "$status" = 0 ]
 }
 
+@test "tls: the frontend reaches https nodes and a central frontend https frontends" {
+	# A node serving HTTPS that wants a client certificate of the CA.
+	nport=$(free_port)
+	LMCACHE_INTERNAL_API_SERVER_TLS_CERT=$T/server.pem LMCACHE_INTERNAL_API_SERVER_TLS_KEY=$T/server.key \
+		LMCACHE_INTERNAL_API_SERVER_TLS_CLIENT_CA=$T/ca.pem \
+		lmc_bg node lmcache-demo-node --role scheduler --port-start "$nport" --tick-ms 0
+	wait_for_http "https://127.0.0.1:$nport/healthcheck" 10 --cacert "$T/ca.pem" \
+		--cert "$T/client.pem" --key "$T/client.key"
+	nodes="[{\"name\":\"n1\",\"host\":\"127.0.0.1\",\"port\":$nport,\"scheme\":\"https\"}]"
+	# A frontend serving HTTPS itself, reaching the node with the CA and its certificate.
+	rport=$(free_port)
+	lmc_bg reg lmcache-discovery --port "$rport"
+	fport=$(free_port)
+	FE="https://127.0.0.1:$fport"
+	lmc_bg fe lmcache-frontend --port "$fport" --tls-cert "$T/server.pem" --tls-key "$T/server.key" \
+		--cacert "$T/ca.pem" --cert "$T/client.pem" --key "$T/client.key" --nodes "$nodes" \
+		--heartbeat-url "http://127.0.0.1:$rport/lmcache_heartbeat" --heartbeat-interval 1
+	tls=(--cacert "$T/ca.pem")
+	wait_for_http "$FE/health" 10 "${tls[@]}"
+	[ "$(curl -s "${tls[@]}" "$FE/proxy2/n1/version")" = '"0.1.0-demo"' ]
+	[ "$(curl -s "${tls[@]}" "$FE/proxy/127.0.0.1/$nport/version")" = '"0.1.0-demo"' ]
+	curl -s "${tls[@]}" "$FE/metrics" | grep -q '^lmcache_frontend_node_up{node="n1"} 1'
+	[ "$(curl -s "${tls[@]}" "$FE/api/nodes" | jq -r '.nodes[0].children[0].scheme')" = https ]
+	# local_proxy is the frontend itself, https too
+	[ "$(curl -s "${tls[@]}" "$FE/api/proxies" | jq -r '.proxies[0].scheme')" = https ]
+	[ "$(curl -s "${tls[@]}" "$FE/proxy2/local_proxy/health" | jq -r .service)" = lmcache-monitor ]
+	# Without the node's CA the frontend does not trust it, and says so.
+	port2=$(free_port)
+	lmc_bg fe2 lmcache-frontend --port "$port2" --nodes "$nodes"
+	wait_for_http "http://127.0.0.1:$port2/health" 10
+	[ "$(curl -s -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port2/proxy2/n1/version")" = 502 ]
+	jq -e '.detail | test("certificate|SSL")' "$T/out"
+	# A central frontend reads the https frontend from the registry, and reaches the node
+	# through it.
+	cport=$(free_port)
+	lmc_bg central lmcache-frontend --port "$cport" --cacert "$T/ca.pem" \
+		--node-supplier-url "http://127.0.0.1:$rport/lmcache_infos" --node-supplier-interval 1
+	C="http://127.0.0.1:$cport"
+	wait_until 10 eval 'curl -s "$C/api/nodes" | jq -e "any(.nodes[]; .scheme == \"https\" and (.children | length) == 1)"'
+	[ "$(curl -s "$C/proxy2/proxy_127.0.0.1_$fport/proxy2/n1/version")" = '"0.1.0-demo"' ]
+	[ "$(curl -s "$C/proxy2/n1/version")" = '"0.1.0-demo"' ]
+}
+
 # etcd over TLS (a client certificate required) with its username/password authentication.
 start_secure_etcd() {
 	[ -n "${ETCD:-}" ] || skip "etcd not installed"

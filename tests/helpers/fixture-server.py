@@ -3,7 +3,8 @@
 answered them did: same status, Content-Type and body. See docs/protocol.md, "Recorded
 answers", for the file format.
 
-  fixture-server.py (--port N | --unix PATH) [--mount PREFIX=DIR]... DIR...
+  fixture-server.py (--port N [--host 127.x.y.z] | --unix PATH) [--mount PREFIX=DIR]...
+                    [--record FILE] DIR...
 
 A request matches an exchange by method, path (percent-decoded) and query (as a set of
 pairs, any order or encoding); among several, the one whose recorded body equals the
@@ -11,8 +12,12 @@ request's, else one whose "body_contains" is in it, else one recorded without a 
 Unmatched requests get the exchange marked "fallback" (LMCache's 404), else 599.
 Exchanges marked "after" (an answer that depends on earlier requests) are not served.
 --mount serves DIR under PREFIX (the prefix is stripped first), so a central frontend's
-two-hop paths can lead to a recorded node. Binds 127.0.0.1 or a unix socket only."""
+two-hop paths can lead to a recorded node. --record appends a JSON line to FILE for every
+connection accepted ({"connection": PEER}) and every request ({"method", "target",
+"headers": [[name, value]...]}, repeated headers kept), so that a test can prove what was
+(or was not) sent. Binds a loopback address (127.0.0.0/8) or a unix socket only."""
 import argparse
+import ipaddress
 import json
 import os
 import socket
@@ -60,13 +65,23 @@ class Book:
         return self.fallback
 
 
+def record(entry):
+    """One line of --record (appends are atomic for lines this short)."""
+    if Handler.record_path is not None:
+        with open(Handler.record_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     books = []  # (prefix, Book), longest prefix first
+    record_path = None
 
     def answer(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        record({"method": self.command, "target": self.path,
+                "headers": [list(h) for h in self.headers.items()]})
         target = self.path
         for prefix, book in self.books:
             if prefix == "" or target == prefix or target.startswith(prefix + "/") \
@@ -100,7 +115,15 @@ class Handler(BaseHTTPRequestHandler):
         sys.stderr.write("fixture-server: " + (fmt % args) + "\n")
 
 
-class UnixServer(ThreadingHTTPServer):
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def verify_request(self, request, client_address):
+        record({"connection": client_address[0]})
+        return True
+
+
+class UnixServer(Server):
     address_family = socket.AF_UNIX
 
     def server_bind(self):
@@ -118,17 +141,21 @@ def main():
     where = ap.add_mutually_exclusive_group(required=True)
     where.add_argument("--port", type=int)
     where.add_argument("--unix")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--record", metavar="FILE")
     ap.add_argument("--mount", action="append", default=[], metavar="PREFIX=DIR")
     ap.add_argument("dirs", nargs="+")
     a = ap.parse_args()
     books = [(p.rstrip("/"), Book([d])) for p, _, d in (m.partition("=") for m in a.mount)]
     books.sort(key=lambda b: -len(b[0]))
     Handler.books = books + [("", Book(a.dirs))]
-    ThreadingHTTPServer.daemon_threads = True
+    Handler.record_path = a.record
+    if not ipaddress.ip_address(a.host).is_loopback or ":" in a.host:
+        ap.error("--host must be an IPv4 loopback address (127.0.0.0/8)")
     if a.unix:
         server = UnixServer(a.unix, Handler)
     else:
-        server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+        server = Server((a.host, a.port), Handler)
     server.serve_forever()
 
 

@@ -1,9 +1,11 @@
 # LMCache's recorded answers (tests/fixtures/lmcache/, see docs/protocol.md) served by
 # tests/helpers/fixture-server.py. Load after ../helpers/common.
 #
-#   fixture_serve NAME [--mount PREFIX=DIR]... DIR...
-#       a server on a free 127.0.0.1 port answering as the recorded server did; sets
-#       ${NAME^^}_URL (fixture_serve lmc node  ->  $LMC_URL). DIRs and mount DIRs are
+#   fixture_serve NAME [--host 127.X.Y.Z] [--record FILE] [--mount PREFIX=DIR]... DIR...
+#       a server on a free port of 127.0.0.1 (or --host) answering as the recorded server
+#       did; sets ${NAME^^}_URL (fixture_serve lmc node  ->  $LMC_URL). --record FILE gets a
+#       JSON line per connection and per request (with its headers), from after the server
+#       is ready. DIRs and mount DIRs are
 #       relative to tests/fixtures/lmcache (node, node-json-threads, mp, mp-unhealthy,
 #       frontend-leaf, frontend-central).
 #   fixture_serve_unix NAME SOCKET DIR...   the same on a unix socket
@@ -27,14 +29,23 @@ fixture_args() {
 }
 
 fixture_serve() {
-	local name=$1 port args
+	local name=$1 port args host=127.0.0.1 opts=() i
 	shift
+	while [ "$1" = --host ] || [ "$1" = --record ]; do
+		[ "$1" = --host ] && host=$2
+		opts+=("$1" "$2")
+		shift 2
+	done
 	port=$(free_port)
 	mapfile -t args < <(fixture_args "$@")
 	lmc_bg "fixture-$name" python3 "$LMC_SRCDIR/tests/helpers/fixture-server.py" \
-		--port "$port" "${args[@]}"
-	wait_for_http "http://127.0.0.1:$port/" 10
-	printf -v "${name^^}_URL" '%s' "http://127.0.0.1:$port"
+		--port "$port" "${opts[@]}" "${args[@]}"
+	wait_for_http "http://$host:$port/" 10
+	# The record starts empty: it holds what the test causes, not this readiness probe.
+	[ "${#opts[@]}" = 0 ] || for ((i = 0; i < ${#opts[@]}; i += 2)); do
+		[ "${opts[i]}" != --record ] || : >"${opts[i + 1]}"
+	done
+	printf -v "${name^^}_URL" '%s' "http://$host:$port"
 }
 
 fixture_serve_unix() {

@@ -48,7 +48,7 @@ static void test_targets(struct fe_model *m)
 	s = model_target_url(&t, "/metrics");
 	is_str(s, "http://localhost/metrics", "target URL over a socket");
 	free(s);
-	t = (struct fe_target){ "h5", "8000", "i3_worker0" };
+	t = (struct fe_target){ "h5", "8000", "i3_worker0", false };
 	s = model_target_url(&t, "/version");
 	is_str(s, "http://h5:8000/proxy2/i3_worker0/version", "target URL through a proxy");
 	free(s);
@@ -119,6 +119,10 @@ static void test_invalid(void)
 	expect_invalid("[{\"name\":\"a\",\"host\":\"h\",\"port\":70000}]", "port too large");
 	expect_invalid("[{\"name\":\"a\",\"host\":\"h\",\"port\":\"abc\"}]", "port text not a path");
 	expect_invalid("[{\"name\":\"a\",\"port\":1}]", "missing host");
+	expect_invalid("[{\"name\":\"a\",\"host\":\"h\",\"port\":1,\"scheme\":\"ftp\"}]",
+		       "a scheme other than http or https");
+	expect_invalid("[{\"name\":\"a\",\"host\":\"h\",\"port\":1,\"scheme\":1}]",
+		       "a scheme that is not a string");
 	expect_invalid("[{\"name\":\"a\",\"host\":\"h\",\"port\":1},{\"name\":\"a\",\"host\":\"h\",\"port\":2}]",
 		       "duplicate name");
 }
@@ -151,11 +155,47 @@ static void test_resolve(void)
 	m.proxies[0].nodes[1].via_proxy = true;
 	ok(model_resolve(&m, "n2", &t) && strcmp(t.port, "8000") == 0 && strcmp(t.via, "n2") == 0,
 	   "a leaf learnt from a proxy goes through it");
-	ok(model_registered(&m, "whatever", "/s/1"), "socket registered whatever the host");
-	ok(!model_registered(&m, "localhost", "/etc/passwd"), "other socket refused");
-	ok(model_registered(&m, "10.0.0.2", "8000"), "proxy address registered");
-	ok(!model_registered(&m, "10.0.0.1", "7000"), "a leaf reached through a proxy is not direct");
-	ok(!model_registered(&m, "10.0.0.3", "8000"), "other host refused");
+	ok(model_registered(&m, "whatever", "/s/1", NULL), "socket registered whatever the host");
+	ok(!model_registered(&m, "localhost", "/etc/passwd", NULL), "other socket refused");
+	ok(model_registered(&m, "10.0.0.2", "8000", NULL), "proxy address registered");
+	ok(!model_registered(&m, "10.0.0.1", "7000", NULL), "a leaf reached through a proxy is not direct");
+	ok(!model_registered(&m, "10.0.0.3", "8000", NULL), "other host refused");
+	model_clear(&m);
+}
+
+/* "scheme": "https" (our extension): parsed, listed, followed by targets and URLs. */
+static void test_https(void)
+{
+	json_t *doc = parse("{\"proxies\":[{\"name\":\"p\",\"host\":\"h\",\"port\":8443,"
+			    "\"scheme\":\"https\",\"nodes\":[{\"name\":\"via\",\"host\":\"x\","
+			    "\"port\":1},{\"name\":\"tls\",\"host\":\"n\",\"port\":7000,"
+			    "\"scheme\":\"HTTPS\"},{\"name\":\"plain\",\"host\":\"n\",\"port\":7001,"
+			    "\"scheme\":\"http\"}]}]}");
+	struct fe_model m = { NULL, 0 };
+	struct fe_target t;
+	char *why = NULL, *s;
+	bool https = false;
+
+	is_int(model_parse_proxies(doc, &m, &why), 0, "a proxy and a node with scheme https");
+	json_decref(doc);
+	m.proxies[0].nodes[0].via_proxy = true;
+	ok(model_resolve(&m, "p", &t) && t.https, "the proxy is https");
+	s = model_target_url(&t, "/api/nodes");
+	is_str(s, "https://h:8443/api/nodes", "its URL");
+	free(s);
+	ok(model_resolve(&m, "via", &t) && t.https, "a leaf through an https proxy goes by https");
+	ok(model_resolve(&m, "tls", &t) && t.https, "an https leaf, any case");
+	ok(model_resolve(&m, "plain", &t) && !t.https, "an http leaf");
+	ok(model_registered(&m, "n", "7000", &https) && https, "/proxy to an https node");
+	ok(model_registered(&m, "n", "7001", &https) && !https, "/proxy to an http node");
+	s = dump(model_api_proxies(&m));
+	is_str(s, "{\"proxies\":[{\"host\":\"h\",\"name\":\"p\",\"port\":8443,\"scheme\":\"https\"}]}",
+	       "/api/proxies shows scheme https");
+	free(s);
+	s = dump(model_node_json(&m.proxies[0].nodes[2]));
+	is_str(s, "{\"host\":\"n\",\"name\":\"plain\",\"port\":7001}",
+	       "an http node keeps LMCache's shape");
+	free(s);
 	model_clear(&m);
 }
 
@@ -226,6 +266,7 @@ int main(void)
 	test_nodes_flag();
 	test_invalid();
 	test_resolve();
+	test_https();
 	test_manage();
 	return done_testing();
 }
