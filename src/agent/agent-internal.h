@@ -75,6 +75,9 @@ void conf_register_protocol_keys(lmca_agent *agent);
 /* A new reference to an object of all keys (or only `names`, NULL-terminated, unknown
  * names left out) with their current values. */
 json_t *conf_snapshot(const lmca_agent *agent, const char *const *names);
+/* A copy of the text render() makes of the store, rendered again only after the store
+ * changed (GET /conf: the same answer until a value or a key changes). */
+char *conf_render_cached(const lmca_agent *agent, char *(*render)(const lmca_agent *));
 /* Applies one key of a POST /conf body. Returns 0, or -1 with *reason one of
  * "Unknown config", "Config is not mutable at runtime", "Failed to set config value"
  * (static strings) and *detail (malloc'd, may be NULL) saying more. */

@@ -29,6 +29,10 @@ struct conf_store {
 	pthread_mutex_t change_lock; /* recursive: serialises set + callback + rollback */
 	struct conf_entry *entries;
 	size_t n, cap;
+	unsigned long changes;       /* bumped under lock by every write (entry_put) */
+	pthread_mutex_t render_lock; /* guards the two below */
+	char *rendered;              /* conf_render_cached's text, valid while changes unmoved */
+	unsigned long rendered_at;
 };
 
 /* Old names LMCache still accepts. */
@@ -44,6 +48,7 @@ struct conf_store *conf_store_new(void)
 	pthread_mutexattr_t attr;
 
 	pthread_mutex_init(&cs->lock, NULL);
+	pthread_mutex_init(&cs->render_lock, NULL);
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&cs->change_lock, &attr);
@@ -60,6 +65,8 @@ void conf_store_free(struct conf_store *cs)
 		json_decref(cs->entries[i].value);
 	}
 	free(cs->entries);
+	free(cs->rendered);
+	pthread_mutex_destroy(&cs->render_lock);
 	pthread_mutex_destroy(&cs->change_lock);
 	pthread_mutex_destroy(&cs->lock);
 	free(cs);
@@ -83,6 +90,17 @@ static struct conf_entry *find(const struct conf_store *cs, const char *key)
 	return NULL;
 }
 
+/* The one way a value changes: replaces e's value (stolen) and returns the old one, so that
+ * a cached rendering is never served stale. Caller holds cs->lock. */
+static json_t *entry_put(struct conf_store *cs, struct conf_entry *e, json_t *value)
+{
+	json_t *old = e->value;
+
+	e->value = value;
+	cs->changes++;
+	return old;
+}
+
 /* Caller holds cs->lock. */
 static struct conf_entry *add_entry(struct conf_store *cs, const char *key)
 {
@@ -100,14 +118,14 @@ static struct conf_entry *add_entry(struct conf_store *cs, const char *key)
 }
 
 /* A key loaded from a file before its registration takes the registered type. */
-static int adopt_loaded(struct conf_entry *e, lmca_conf_type type, bool mut, char **cause)
+static int adopt_loaded(struct conf_store *cs, struct conf_entry *e, lmca_conf_type type,
+                        bool mut, char **cause)
 {
 	json_t *v = json_is_null(e->value) ? json_null() : conf_coerce(type, e->value, cause);
 
 	if (v == NULL)
 		return -1;
-	json_decref(e->value);
-	e->value = v;
+	json_decref(entry_put(cs, e, v));
 	e->type = type;
 	e->mutable_at_runtime = mut;
 	e->registered = true;
@@ -128,11 +146,10 @@ static int register_key(lmca_agent *agent, const char *key, lmca_conf_type type,
 			*cause = xasprintf("config key %s is already registered", key);
 		rc = -1;
 	} else if (e != NULL) {
-		rc = adopt_loaded(e, type, mut, cause);
+		rc = adopt_loaded(cs, e, type, mut, cause);
 	} else {
 		e = add_entry(cs, key);
-		json_decref(e->value);
-		e->value = json_incref(dflt);
+		json_decref(entry_put(cs, e, json_incref(dflt)));
 		e->type = type;
 		e->mutable_at_runtime = mut;
 		e->registered = true;
@@ -213,8 +230,7 @@ static json_t *swap_value(struct conf_store *cs, const char *key, json_t *value)
 
 	pthread_mutex_lock(&cs->lock);
 	e = find(cs, key);
-	old = e->value;
-	e->value = value;
+	old = entry_put(cs, e, value);
 	pthread_mutex_unlock(&cs->lock);
 	return old;
 }
@@ -426,6 +442,36 @@ json_t *conf_snapshot(const lmca_agent *agent, const char *const *names)
 	return obj;
 }
 
+static unsigned long changes_now(struct conf_store *cs)
+{
+	unsigned long c;
+
+	pthread_mutex_lock(&cs->lock);
+	c = cs->changes;
+	pthread_mutex_unlock(&cs->lock);
+	return c;
+}
+
+/* The counter is read before render() takes its snapshot, so a change made meanwhile moves
+ * it past the stored mark and the next call renders again. */
+char *conf_render_cached(const lmca_agent *agent, char *(*render)(const lmca_agent *))
+{
+	struct conf_store *cs = agent->conf;
+	unsigned long now;
+	char *text;
+
+	pthread_mutex_lock(&cs->render_lock);
+	now = changes_now(cs);
+	if (cs->rendered == NULL || cs->rendered_at != now) {
+		free(cs->rendered);
+		cs->rendered = render(agent);
+		cs->rendered_at = now;
+	}
+	text = xstrdup(cs->rendered);
+	pthread_mutex_unlock(&cs->render_lock);
+	return text;
+}
+
 char *lmca_conf_dump_json(const lmca_agent *agent)
 {
 	json_t *obj = conf_snapshot(agent, NULL);
@@ -476,8 +522,7 @@ static void store_unknown(struct conf_store *cs, const char *key, json_t *value)
 	e = find(cs, key);
 	if (e == NULL)
 		e = add_entry(cs, key);
-	json_decref(e->value);
-	e->value = json_incref(value);
+	json_decref(entry_put(cs, e, json_incref(value)));
 	e->type = json_is_boolean(value) ? LMCA_CONF_BOOL
 	          : json_is_integer(value) ? LMCA_CONF_INT
 	          : json_is_real(value)    ? LMCA_CONF_FLOAT

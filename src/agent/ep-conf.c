@@ -2,18 +2,42 @@
 #include "config.h"
 #include "server.h"
 #include "env-redact.h"
+#include "jsonutil.h"
 #include "strutil.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
 
+static json_t *redacted_snapshot(const lmca_agent *agent, const char *const *names)
+{
+	json_t *snap = conf_snapshot(agent, names);
+
+	redact_json(snap); /* passwords in extra_config, credentials in remote_url */
+	return snap;
+}
+
+/* The whole store, as every caller sees it (redaction does not depend on the role). */
+static char *render_all(const lmca_agent *agent)
+{
+	json_t *snap = redacted_snapshot(agent, NULL);
+	char *text = json_dumps_shortest(snap, JSON_ENCODE_ANY | JSON_INDENT(2));
+
+	json_decref(snap);
+	return text ? text : xstrdup("{}");
+}
+
+/* Without names= the answer is cached until the store changes: it is what clients poll. */
 static void get_conf(lmca_agent *agent, const lmca_request *req, lmca_response *res)
 {
 	char **names = request_list_arg(req, "names");
-	json_t *snap = conf_snapshot(agent, (const char *const *)names);
+	json_t *snap;
 
-	redact_json(snap); /* passwords in extra_config, credentials in remote_url */
-
+	if (names == NULL) {
+		respond_owned(res, 200, "text/plain; charset=utf-8",
+		              conf_render_cached(agent, render_all));
+		return;
+	}
+	snap = redacted_snapshot(agent, (const char *const *)names);
 	respond_json(res, 200, "text/plain; charset=utf-8", snap, 2);
 	json_decref(snap);
 	str_list_free(names);

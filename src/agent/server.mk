@@ -31,6 +31,12 @@ tests_unit_test_route_server_SOURCES = tests/unit/test-route-server.c tests/unit
 tests_unit_test_route_server_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
 TESTS += tests/unit/test-route-server
 
+# GET /conf's cached rendering follows every change of the store.
+check_PROGRAMS += tests/unit/test-conf-cache
+tests_unit_test_conf_cache_SOURCES = tests/unit/test-conf-cache.c tests/unit/raw-http.c
+tests_unit_test_conf_cache_LDADD = src/agent/liblmcagent.la $(UNIT_LDADD)
+TESTS += tests/unit/test-conf-cache
+
 # GET /profile: the report (folded lines, per-function counts) is pure.
 check_PROGRAMS += tests/unit/test-profile-report
 tests_unit_test_profile_report_SOURCES = tests/unit/test-profile-report.c \

@@ -13,6 +13,10 @@
 #include "xalloc.h"
 
 #define BODY_MAX (64 * 1024)
+/* libmicrohttpd zeroes a connection's whole pool for every request, so it is kept to what the
+ * largest valid heartbeat needs: every field at its maximum, percent-encoded (about 15 KiB of
+ * request line), plus headers. Bodies are copied out chunk by chunk (BODY_MAX still holds). */
+#define CONN_MEMORY (32 * 1024)
 
 static void call(struct srv_request *rq, struct srv_reply *rp);
 
@@ -121,7 +125,7 @@ struct srv *disc_server_start(struct discovery *d, int listen_fd, char **cause)
 	srv_config_init(&cfg, listen_fd, d);
 	cfg.threads = (unsigned int)d->opt->threads;
 	cfg.max_connections = 4096;
-	cfg.memory_limit = BODY_MAX;
+	cfg.memory_limit = CONN_MEMORY;
 	cfg.body_limit = BODY_MAX;
 	srv_config_timeouts(&cfg, &d->opt->timeouts);
 	cfg.log = log_mhd;

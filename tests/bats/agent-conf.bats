@@ -32,6 +32,19 @@ teardown() { lmc_teardown_checked; }
 	done
 }
 
+@test "conf: a POST is seen by the very next full GET (the cached answer follows changes)" {
+	http unix GET /conf
+	jq -e '.max_local_cpu_size == 5' "$T/body"
+	http unix POST /conf -d '{"max_local_cpu_size": 3.5}'
+	assert_equal "$code" 200
+	http unix GET /conf
+	jq -e '.max_local_cpu_size == 3.5' "$T/body"
+	http unix POST /conf -d '{"max_local_cpu_size": -1}'
+	assert_equal "$code" 400
+	http unix GET /conf
+	jq -e '.max_local_cpu_size == 3.5' "$T/body"
+}
+
 @test "conf: the host's change callback can refuse a value" {
 	http unix POST /conf -d '{"max_local_cpu_size": -1}'
 	assert_equal "$code" 400

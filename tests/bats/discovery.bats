@@ -136,6 +136,19 @@ teardown() { lmc_teardown; }
 	assert_output --regexp 'lmcache_discovery_rejected_total\{reason="bad_request"\} [6-9]'
 }
 
+@test "the largest valid heartbeat, every field at its limit and percent-encoded, is accepted" {
+	start_discovery disc
+	local addr info
+	addr="http://$(head -c 503 /dev/zero | tr '\0' h):1" # ENTRY_ADDRESS_MAX, 512 bytes
+	info="{\"k\":\"$(head -c 4088 /dev/zero | tr '\0' '%')\"}" # ENTRY_OTHER_INFO_MAX, 4096
+	run heartbeat_status "$DISC_URL" "$addr" --data-urlencode "other_info=$info" \
+		--data-urlencode "version=$(head -c 128 /dev/zero | tr '\0' '%')" \
+		--data-urlencode pid=1 -H "X-Pad: $(head -c 4000 /dev/zero | tr '\0' p)"
+	assert_output 200
+	listed "$DISC_URL" >"$T/listed"
+	grep -qx "$addr" "$T/listed"
+}
+
 @test "a full registry refuses new entries with 507 and keeps serving the others" {
 	start_discovery disc --max-entries 2
 	heartbeat "$DISC_URL" "http://a:1"
