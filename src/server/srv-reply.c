@@ -59,12 +59,3 @@ void srv_reply_clear(struct srv_reply *rp)
 	*rp = (struct srv_reply){ 0 };
 }
 
-const char *srv_arg(const struct srv_request *rq, const char *name)
-{
-	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *srv_header(const struct srv_request *rq, const char *name)
-{
-	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
-}

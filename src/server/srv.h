@@ -162,9 +162,6 @@ void srv_reply_detail(struct srv_reply *rp, unsigned int status, const char *fmt
 void srv_reply_header(struct srv_reply *rp, const char *line);
 void srv_reply_clear(struct srv_reply *rp);
 
-/* Request accessors (values decoded by libmicrohttpd, NULL when absent). */
-const char *srv_arg(const struct srv_request *rq, const char *name);
-const char *srv_header(const struct srv_request *rq, const char *name);
 
 /* ---- srv.c: answering later ---- */
 struct srv_later;

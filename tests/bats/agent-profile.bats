@@ -31,7 +31,9 @@ get() { curl -sS --max-time 30 --unix-socket "$SOCK" -w '\n%{http_code}' "http:/
 	assert_equal "${lines[-1]}" 200
 	body=$(sed '$d' <<<"$output")
 	jq -e '.on_cpu.functions[0] | .function == "busy_hash_round" and .self > 0' <<<"$body"
-	jq -e '.on_cpu.functions | map(select(.function == "busy_loop"))[0] | .self == 0 and .total > 0' <<<"$body"
+	# busy_loop's own loop is a few instructions around its calls: a sample may land there,
+	# but nearly all of its total is in what it calls.
+	jq -e '.on_cpu.functions | map(select(.function == "busy_loop"))[0] | .total > 0 and .self * 4 < .total' <<<"$body"
 	jq -e '.off_cpu.samples > 0 and .on_cpu.samples > 0 and .ticks > 0 and .hz == 50' <<<"$body"
 	# The worker loop waits between ticks: its wait is off-CPU, never the busy hash.
 	jq -e '.off_cpu.functions | map(.function) | index("demo_worker_loop") != null' <<<"$body"
