@@ -23,7 +23,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=un
 	-DHAVE_CONFIG_H -I$(top_builddir) -I$(top_srcdir)/src/common -I$(top_srcdir)/src/agent \
 	-I$(top_srcdir)/src/discovery -I$(top_srcdir)/src/frontend -I$(top_srcdir)/src/server \
 	$(JANSSON_CFLAGS) $(GNUTLS_CFLAGS) $(DW_CFLAGS) -pthread
-fuzz_util = src/common/xalloc.c src/common/buf.c src/common/strutil.c
+fuzz_util = src/common/xalloc.c src/common/buf.c src/common/strutil.c src/common/xthread.c
 # Each rule sets sources (.h files among them are left out) and libs, then FUZZ_BUILD
 # compiles tests/fuzz/NAME.c with them into $@.
 FUZZ_BUILD = mkdir -p tests/fuzz && \

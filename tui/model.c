@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "bottleneck.h"
 #include "xalloc.h"
+#include "xthread.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -24,15 +25,10 @@ double now_mono(void)
 
 void top_model_init(struct model *m, const char *source, int notify_fd, int tabs)
 {
-	pthread_condattr_t ca;
-
 	*m = (struct model){ .source = xstrdup(source), .notify_fd = notify_fd, .interval = 2.0,
 			     .ntabs = tabs };
 	pthread_mutex_init(&m->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&m->wake, &ca);
-	pthread_condattr_destroy(&ca);
+	cond_init_monotonic(&m->wake);
 }
 
 void action_free(struct action *a)

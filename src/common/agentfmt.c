@@ -214,7 +214,8 @@ static json_t *threads_from_text(const char *body, size_t len, char **cause)
 
 static bool py_head(const char *l)
 {
-	return str_starts_with(l, "File \"") && strstr(l, "\", line ") != NULL;
+	/* after the opening quote: in `File ", line 3` the quote opens the path */
+	return str_starts_with(l, "File \"") && strstr(l + 6, "\", line ") != NULL;
 }
 
 /* Python 3.11's position markers ("    ^^^^", "~~~^^^") say nothing a table can show. */

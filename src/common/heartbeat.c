@@ -22,6 +22,7 @@
 #include "strutil.h"
 #include "url.h"
 #include "xalloc.h"
+#include "xthread.h"
 
 #define REQUEST_TIMEOUT_MS 10000L
 #define DEREGISTER_TIMEOUT_MS 2000L
@@ -407,14 +408,10 @@ static void *worker(void *arg)
 struct heartbeat *heartbeat_new(void)
 {
 	struct heartbeat *hb = xcalloc(1, sizeof(*hb));
-	pthread_condattr_t attr;
 
 	pthread_mutex_init(&hb->ctl, NULL);
 	pthread_mutex_init(&hb->lock, NULL);
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&hb->cond, &attr);
-	pthread_condattr_destroy(&attr);
+	cond_init_monotonic(&hb->cond);
 	hb->startup_time = now_epoch();
 	hb->seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
 	return hb;

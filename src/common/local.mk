@@ -3,12 +3,15 @@ noinst_LTLIBRARIES += src/common/libutil.la
 src_common_libutil_la_SOURCES = \
 	src/common/xalloc.c src/common/xalloc.h \
 	src/common/buf.c src/common/buf.h \
-	src/common/strutil.c src/common/strutil.h
-check_PROGRAMS += tests/unit/test-strutil
+	src/common/strutil.c src/common/strutil.h \
+	src/common/xthread.c src/common/xthread.h
+check_PROGRAMS += tests/unit/test-strutil tests/unit/test-xthread
 # libcurl only to compare str_percent_encode with curl_easy_escape.
 tests_unit_test_strutil_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 tests_unit_test_strutil_LDADD = $(UNIT_LDADD) $(CURL_LIBS)
 TESTS += tests/unit/test-strutil
+tests_unit_test_xthread_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test-xthread
 
 # libcommon: what the programs share (HTTP client, cluster model, Prometheus text,
 # heartbeat client). Each piece adds itself to common_sources below.

@@ -11,12 +11,13 @@
 #include "etcd-codec.h"
 #include "jsonutil.h"
 #include "xalloc.h"
+#include "xthread.h"
 
 void mirror_init(struct etcd_mirror *m, const char *prefix)
 {
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
-	store_cond_init(&m->moved);
+	cond_init_monotonic(&m->moved);
 	m->prefix = xstrdup(prefix);
 }
 

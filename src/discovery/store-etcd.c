@@ -23,6 +23,7 @@
 #include "jsonutil.h"
 #include "store.h"
 #include "xalloc.h"
+#include "xthread.h"
 
 /* Idle easy handles kept (each with its connection to etcd); more calls at once make
  * handles of their own. */
@@ -648,7 +649,7 @@ static struct store *etcd_open(const struct store_spec *spec, const struct store
 		free(es);
 		return NULL;
 	}
-	store_cond_init(&es->wake);
+	cond_init_monotonic(&es->wake);
 	mirror_init(&es->mirror, es->prefix);
 	es->multi = curl_multi_init();
 	sigfillset(&all);

@@ -20,6 +20,7 @@
 #include "jsonutil.h"
 #include "store-memory.h"
 #include "xalloc.h"
+#include "xthread.h"
 
 #define URGENT_MS 500
 #define LAZY_MS 5000
@@ -266,7 +267,7 @@ static struct store *file_open(const struct store_spec *spec, const struct store
 		free(f);
 		return NULL;
 	}
-	store_cond_init(&f->cond);
+	cond_init_monotonic(&f->cond);
 	f->mem.on_change = on_change;
 	f->mem.on_change_arg = f;
 	sigfillset(&all);

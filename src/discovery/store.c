@@ -122,13 +122,3 @@ struct store *store_open(const struct store_spec *spec, const struct store_limit
 
 	return table[spec->kind]->open(spec, lim, cause);
 }
-
-void store_cond_init(pthread_cond_t *c)
-{
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(c, &attr);
-	pthread_condattr_destroy(&attr);
-}

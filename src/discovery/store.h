@@ -87,7 +87,5 @@ void store_spec_clear(struct store_spec *spec);
 char *store_spec_describe(const struct store_spec *spec);
 struct store *store_open(const struct store_spec *spec, const struct store_limits *lim,
 			 char **cause);
-/* A condition variable whose timed waits count on CLOCK_MONOTONIC (the stores' timers). */
-void store_cond_init(pthread_cond_t *c);
 
 #endif

@@ -53,8 +53,6 @@ static int load_nodes_flag(const struct fe_options *o, struct fe_model *m, char 
 
 	if (rc < 0)
 		*cause = xasprintf("--nodes: %s", why);
-	else /* local_proxy is this frontend: https when it serves TLS */
-		m->proxies[0].https = o->sec.tls_cert != NULL;
 	free(why);
 	json_decref(doc);
 	return rc;
@@ -65,16 +63,21 @@ static int load_nodes_flag(const struct fe_options *o, struct fe_model *m, char 
 static int load_model(const struct fe_options *o, const json_t *plugin_cfg, struct fe_model *m,
 		      char **cause)
 {
+	int rc = 0;
+
 	if (o->node_supplier_url != NULL)
 		return 0;
 	if (o->nodes != NULL)
-		return load_nodes_flag(o, m, cause);
-	if (o->config != NULL)
-		return load_config_file(o, m, cause);
-	if (plugin_cfg != NULL)
-		return plugin_mode_nodes(plugin_cfg, plugin_mode_worker_count(), o->host, o->port,
-					 m, cause);
-	return 0;
+		rc = load_nodes_flag(o, m, cause);
+	else if (o->config != NULL)
+		rc = load_config_file(o, m, cause);
+	else if (plugin_cfg != NULL)
+		rc = plugin_mode_nodes(plugin_cfg, plugin_mode_worker_count(), o->host, o->port,
+				       m, cause);
+	for (size_t i = 0; rc == 0 && i < m->nproxies; i++)
+		if (strcmp(m->proxies[i].name, "local_proxy") == 0) /* this frontend itself */
+			m->proxies[i].https = o->sec.tls_cert != NULL;
+	return rc;
 }
 
 /* What is served, and a warning when that is reachable from other hosts without tokens. */

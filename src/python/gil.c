@@ -3,6 +3,7 @@
 #include "config.h"
 #include "gil.h"
 #include "xalloc.h"
+#include "xthread.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -95,16 +96,12 @@ static void *broker_main(void *arg)
 struct gil_broker *gil_broker_new(char **cause)
 {
 	struct gil_broker *b = xcalloc(1, sizeof *b);
-	pthread_condattr_t monotonic;
 	sigset_t all, old;
 	int err;
 
-	pthread_condattr_init(&monotonic);
-	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->wake, NULL);
-	pthread_cond_init(&b->done, &monotonic);
-	pthread_condattr_destroy(&monotonic);
+	cond_init_monotonic(&b->done);
 	sigfillset(&all);
 	sigdelset(&all, SIGRTMIN + 3); /* the agent's default stack capture signal */
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with Python's main thread */

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "xalloc.h"
+#include "xthread.h"
 
 struct srv_watch {
 	pthread_mutex_t mu;
@@ -84,13 +85,9 @@ static void *watch_main(void *arg)
 struct srv_watch *watch_start(void (*expired)(void *ctx, const struct srv_conn *c), void *ctx)
 {
 	struct srv_watch *w = xcalloc(1, sizeof(*w));
-	pthread_condattr_t ca;
 
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	cond_init_monotonic(&w->cond);
 	w->expired = expired;
 	w->ctx = ctx;
 	if (pthread_create(&w->thread, NULL, watch_main, w) != 0)

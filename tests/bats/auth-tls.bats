@@ -137,6 +137,13 @@ start_tls() {
 	# local_proxy is the frontend itself, https too
 	[ "$(curl -s "${tls[@]}" "$FE/api/proxies" | jq -r '.proxies[0].scheme')" = https ]
 	[ "$(curl -s "${tls[@]}" "$FE/proxy2/local_proxy/health" | jq -r .service)" = lmcache-monitor ]
+	# So is a frontend in LMCache's plugin mode serving TLS.
+	pport=$(free_port)
+	LMCACHE_PLUGIN_CONFIG="{\"internal_api_server_socket_path_prefix\": \"$T/ps\"}" \
+		lmc_bg pfe lmcache-frontend --port "$pport" --tls-cert "$T/server.pem" \
+		--tls-key "$T/server.key"
+	wait_for_http "https://127.0.0.1:$pport/health" 10 "${tls[@]}"
+	[ "$(curl -s "${tls[@]}" "https://127.0.0.1:$pport/api/proxies" | jq -r '.proxies[0].scheme')" = https ]
 	# Without the node's CA the frontend does not trust it, and says so.
 	port2=$(free_port)
 	lmc_bg fe2 lmcache-frontend --port "$port2" --nodes "$nodes"

@@ -119,11 +119,28 @@ static void test_python_odd(void)
 	json_decref(a);
 }
 
+/* `File ", line ...`: the quote after File opens the path, so this is no frame head (the
+ * fuzzer's find: the head was taken for one and its path searched past the end). */
+static void test_python_quote_only(void)
+{
+	const char *t = "Thread: <Thread(w, started 1)>\nStack trace:\n"
+			"  File \", line 3, in f\n"
+			"  File \"/y.py\", line 4, in g\n";
+	char *cause = NULL;
+	json_t *a = agentfmt_threads(t, strlen(t), &cause);
+
+	ok(a != NULL, "a stack with a quote-only head parses");
+	is_str(frame(a, 0, 0), "g (/y.py:4)", "the real frame is kept");
+	json_decref(a);
+	free(cause);
+}
+
 int main(void)
 {
 	no_plan();
 	test_python_text();
 	test_python_json();
 	test_python_odd();
+	test_python_quote_only();
 	return done_testing();
 }
