@@ -10,11 +10,10 @@
 #include "prom.h"
 #include "prom-map.h"
 #include "prom-scan.h"
+#include "prom-lex.h"
 #include "strutil.h"
 #include "xalloc.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,19 +129,6 @@ static const char *read_escaped(struct parser *ps, char stop)
 	*o = '\0';
 	ps->w = o + 1;
 	return out;
-}
-
-static bool parse_int64(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!*s || isspace((unsigned char)*s))
-		return false;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	*out = v;
-	return *end == '\0' && errno == 0;
 }
 
 static size_t add_family(struct parser *ps, const char *name)
@@ -416,6 +402,7 @@ static int check_special_labels(struct parser *ps, const struct prom_sample *s, 
 
 static int parse_value(struct parser *ps, struct prom_sample *s, bool labels)
 {
+	const char *ts;
 	bool range;
 
 	if (!labels && (at_end(ps) || (*ps->p != ' ' && *ps->p != '\t')))
@@ -432,7 +419,8 @@ static int parse_value(struct parser *ps, struct prom_sample *s, bool labels)
 	if (at_end(ps))
 		return 0;
 	s->has_timestamp = true;
-	if (!parse_int64(read_token(ps), &s->timestamp_ms))
+	ts = read_token(ps);
+	if (!prom_int64(ts, strlen(ts), &s->timestamp_ms))
 		return fail(ps, "invalid timestamp of", s->name);
 	skip_blanks(ps);
 	return at_end(ps) ? 0 : fail(ps, "text after the timestamp of", s->name);

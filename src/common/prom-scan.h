@@ -47,21 +47,6 @@ void prom_scan_free(struct prom_scan *s);
 /* node="<name>" for name (escaped; bytes that are not UTF-8 as '?'). */
 void prom_node_label(struct buf *b, const char *name);
 
-/* The lexical pieces the parser (prom-parse.c) shares with the scanner. */
-/* Where the name starting at p ends (p itself when there is none): a metric name when colon,
- * else a label name. */
-const char *prom_name_end(const char *p, const char *end, bool colon);
-const char *prom_skip_blanks(const char *p, const char *end);
-/* The line of the first NUL byte in text, 0 when there is none. */
-int prom_nul_line(const char *text, size_t len);
-/* The end of the line starting at p (without its \n and a \r before it); *next is the
- * start of the next line. */
-const char *prom_line_end(const char *p, const char *end, const char **next);
-
-/* A float as Prometheus' Go parser reads it (decimal, Inf, NaN; never hex or nan(...)) from
- * n bytes at s; *range is set when it is a number too large for a double ("1e999"), which
- * Go's parser refuses. */
-bool prom_float(const char *s, size_t n, double *out, bool *range);
 
 /* prom_merge with some nodes already scanned: scans[i], when scans is not NULL and it is
  * not NULL, is node i's text scanned with its node label (text is then not read). */
