@@ -4,6 +4,7 @@
 #include "config.h"
 #include "demo.h"
 #include "xalloc.h"
+#include "xthread.h"
 
 #include <errno.h>
 #include <math.h>
@@ -114,7 +115,7 @@ void demo_engine_init(struct demo_engine *e, lmca_agent *agent, const struct dem
 	e->worker_id = worker_id;
 	snprintf(e->worker_label, sizeof e->worker_label, "%d", worker_id);
 	pthread_mutex_init(&e->lock, NULL);
-	pthread_cond_init(&e->wake, NULL);
+	cond_init_monotonic(&e->wake);
 	e->log_engine = lmca_logger_get(agent, "lmcache.v1.cache_engine");
 	e->log_cpu = lmca_logger_get(agent, "lmcache.v1.storage_backend.local_cpu_backend");
 	e->log_sched = lmca_logger_get(agent, "lmcache.v1.lookup_server");
@@ -209,7 +210,7 @@ static bool wait_tick(struct demo_engine *e)
 
 	pthread_mutex_lock(&e->lock);
 	if (ms > 0) {
-		clock_gettime(CLOCK_REALTIME, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &ts); /* e->wake is monotonic */
 		ts.tv_sec += ms / 1000;
 		ts.tv_nsec += (long)(ms % 1000) * 1000000L;
 		ts.tv_sec += ts.tv_nsec / 1000000000L;

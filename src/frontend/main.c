@@ -22,6 +22,7 @@
 #include "server.h"
 #include "strutil.h"
 #include "xalloc.h"
+#include "xthread.h"
 
 static int load_config_file(const struct fe_options *o, struct fe_model *m, char **cause)
 {
@@ -140,7 +141,7 @@ static int run(const struct fe_options *o, const json_t *plugin_cfg)
 	daemon_block_signals(&stop); /* before any thread starts */
 	pthread_rwlock_init(&fe.lock, NULL);
 	pthread_mutex_init(&fe.supplier_mu, NULL);
-	pthread_cond_init(&fe.supplier_cv, NULL);
+	cond_init_monotonic(&fe.supplier_cv);
 	if (frontend_security_open(&fe, &why) < 0 ||
 	    load_model(o, plugin_cfg, &fe.model, &why) < 0 || frontend_allow_init(&fe, &why) < 0) {
 		fprintf(stderr, "lmcache-frontend: %s\n", why);

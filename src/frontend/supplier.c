@@ -242,7 +242,7 @@ static void *supplier_main(void *arg)
 	while (!fe->stopping) {
 		pthread_mutex_unlock(&fe->supplier_mu);
 		reload(fe);
-		clock_gettime(CLOCK_REALTIME, &due);
+		clock_gettime(CLOCK_MONOTONIC, &due); /* supplier_cv is monotonic */
 		due.tv_sec += fe->opt->node_supplier_interval;
 		pthread_mutex_lock(&fe->supplier_mu);
 		while (!fe->stopping &&
