@@ -17,7 +17,7 @@ EXTRA_DIST += tests/fixtures/reliab/big-node.py tests/fixtures/plugins/escape.sh
 # clang's libFuzzer and ASan+UBSan straight from the sources it covers (so they are
 # instrumented), run over its corpus in tests/fuzz/corpus/NAME. `make fuzz` runs each for
 # FUZZ_SECONDS (default 60); `make check` runs them for 5 s each when CI=true.
-FUZZ_NAMES = prom agentfmt nodelist entry paths yaml
+FUZZ_NAMES = prom agentfmt nodelist entry paths yaml upparse
 FUZZ_BINS = $(FUZZ_NAMES:%=tests/fuzz/fuzz-%)
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-DHAVE_CONFIG_H -I$(top_builddir) -I$(top_srcdir)/src/common -I$(top_srcdir)/src/agent \
@@ -49,6 +49,9 @@ tests/fuzz/fuzz-paths: tests/fuzz/fuzz-paths.c $(fuzz_util) $(fuzz_src_paths) co
 fuzz_src_yaml = $(agent_sources) $(src_server_libsrv_la_SOURCES)
 tests/fuzz/fuzz-yaml: tests/fuzz/fuzz-yaml.c $(fuzz_util) $(fuzz_src_yaml) config.h
 	@sources='$(fuzz_src_yaml)'; libs='$(MHD_LIBS) $(YAML_LIBS) $(GNUTLS_LIBS) $(DW_LIBS) -ldl -lm'; $(FUZZ_BUILD)
+fuzz_src_upparse = src/frontend/up-parse.c
+tests/fuzz/fuzz-upparse: tests/fuzz/fuzz-upparse.c $(fuzz_util) $(fuzz_src_upparse) config.h
+	@sources='$(fuzz_src_upparse)'; libs=''; $(FUZZ_BUILD)
 CLEANFILES += $(FUZZ_BINS)
 EXTRA_DIST += $(FUZZ_NAMES:%=tests/fuzz/fuzz-%.c) tests/fuzz/run tests/fuzz/corpus
 
