@@ -10,8 +10,13 @@
  * asks the forwarder to go on once it has drained half. So what is held per answer and in
  * all is bounded (forward.h), whatever the size of the answer.
  *
- * Connections to nodes are libcurl's cache on the multi: kept alive, bounded in number
- * (IDLE_MAX) and closed after IDLE_MAX_S unused, so a removed node's connections go. */
+ * A node on a unix socket without TLS is reached by the frontend's own client (upstream.c)
+ * on the forwarder's epoll set; the rest (TCP, https) by libcurl. The forwarder waits in
+ * epoll_wait, or, while libcurl has transfers, in curl_multi_poll with the epoll set as one
+ * more descriptor. Server threads wake it through an eventfd, only when it sleeps.
+ *
+ * Connections to nodes are kept alive, bounded in number (IDLE_MAX, libcurl's cache and
+ * upstream.c's pool each) and closed after IDLE_MAX_S unused, so a removed node's go. */
 #include "config.h"
 #include "forward.h"
 
@@ -22,23 +27,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "client-auth.h"
 #include "jsonutil.h"
 #include "model.h"
 #include "paths.h"
+#include "upstream.h"
 #include "xalloc.h"
 
 #define CONNECT_TIMEOUT_MS 10000L
 #define IDLE_MAX 128
 #define IDLE_MAX_S 60L
 #define HANDLES_KEPT 64 /* easy handles kept for reuse */
+#define EVENTS 64	 /* epoll events taken at once */
 
 struct xfer {
 	pthread_mutex_t mu; /* the fields below `answer` (the forwarder and a server thread) */
-	CURL *e;
-	char *url;
+	CURL *e;	 /* libcurl's transfer, or */
+	struct upc *uc; /* the own client's (a unix socket without TLS) */
+	bool own;
+	const char *method, *rq_body; /* the own client's request (the core keeps them) */
+	size_t body_len;
+	int64_t deadline; /* the own client's, monotonic ms */
+	unsigned int status; /* the own client's answer */
+	int64_t length;
+	const char *why; /* the own client's reason of a failure */
+	char *url;	 /* libcurl's URL, the own client's target */
 	struct curl_slist *headers;
 	struct curl_slist *resolve; /* read when the transfer starts */
 	char *host, *port; /* for the proxy's own messages */
@@ -54,10 +73,12 @@ struct xfer {
 };
 
 static struct {
-	pthread_mutex_t mu; /* queue, kick, stop */
+	pthread_mutex_t mu; /* queue, kick, stop, asleep */
 	CURLM *multi;
+	int epfd, evfd; /* the own client's connections and the wake-up */
+	size_t ncurl;	/* libcurl's transfers running */
 	pthread_t thread;
-	bool started, stop, kick;
+	bool started, stop, kick, asleep;
 	struct xfer *queue;
 	struct xfer *active; /* the forwarder's own */
 	CURL *handles[HANDLES_KEPT];
@@ -67,6 +88,14 @@ static struct {
 /* Bytes received and not yet taken by clients, all answers; transfers paused for it. */
 static atomic_size_t buffered;
 static atomic_int paused_n;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* ---- the transfer's life ---- */
 
@@ -91,13 +120,35 @@ static void xfer_unref(struct xfer *x)
 	free(x);
 }
 
+/* Under fw.mu: whether the forwarder sleeps (then the caller wakes it, outside). */
+static bool must_wake_locked(void)
+{
+	bool sleeping = fw.asleep;
+
+	fw.asleep = false;
+	return sleeping;
+}
+
+static void wake(void)
+{
+	uint64_t one = 1;
+
+	if (write(fw.evfd, &one, sizeof(one)) < 0) {
+		/* only EAGAIN (the counter is full): it is awake anyway */
+	}
+}
+
 /* Asks the forwarder to look at paused and dropped transfers. */
 static void kick(void)
 {
+	bool sleeping;
+
 	pthread_mutex_lock(&fw.mu);
 	fw.kick = true;
+	sleeping = must_wake_locked();
 	pthread_mutex_unlock(&fw.mu);
-	curl_multi_wakeup(fw.multi);
+	if (sleeping)
+		wake();
 }
 
 /* Under x->mu: the connection waits in read_stream for data or the end. */
@@ -159,10 +210,11 @@ static void free_stream(void *cls)
 /* Under x->mu: the answer's status and head into rp; its body too when whole. */
 static void head_reply(struct xfer *x, struct srv_reply *rp, bool whole)
 {
-	long status = 0;
-	curl_off_t len = -1;
+	long status = x->status;
+	curl_off_t len = x->length;
 
-	curl_easy_getinfo(x->e, CURLINFO_RESPONSE_CODE, &status);
+	if (!x->own)
+		curl_easy_getinfo(x->e, CURLINFO_RESPONSE_CODE, &status);
 	*rp = x->head;
 	x->head = (struct srv_reply){ 0 };
 	rp->status = (unsigned int)status;
@@ -175,7 +227,8 @@ static void head_reply(struct xfer *x, struct srv_reply *rp, bool whole)
 		buf_free(&x->body);
 		return;
 	}
-	curl_easy_getinfo(x->e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+	if (!x->own)
+		curl_easy_getinfo(x->e, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
 	rp->stream = read_stream;
 	rp->stream_free = free_stream;
 	rp->stream_cls = x;
@@ -191,21 +244,21 @@ static bool must_wait(const struct xfer *x, size_t len)
 	       atomic_load(&buffered) + len > FORWARD_BUDGET;
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
+/* n bytes of the answer's body, from either client: taken, or the transfer pauses (the
+ * client or the budget has no room) or stops (the client left). */
+static enum up_take take_body(struct xfer *x, const char *data, size_t n)
 {
-	struct xfer *x = arg;
 	struct srv_reply rp = { 0 };
 	struct srv_later *start = NULL;
-	size_t ret = n;
+	enum up_take ret = UP_TAKEN;
 
-	(void)size;
 	pthread_mutex_lock(&x->mu);
 	if (x->dropped) {
-		ret = 0; /* the client left: the transfer ends */
+		ret = UP_STOP;
 	} else if (must_wait(x, n)) {
 		x->paused = true;
 		atomic_fetch_add(&paused_n, 1);
-		ret = CURL_WRITEFUNC_PAUSE;
+		ret = UP_PAUSE;
 	} else {
 		if (x->off > 0 && x->off >= x->body.len / 2) { /* taken half: move the rest */
 			memmove(x->body.data, x->body.data + x->off, x->body.len - x->off);
@@ -227,31 +280,53 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	return ret;
 }
 
-/* Keeps end-to-end headers; content type, length and date are the server's to set. */
-static void keep_header(struct srv_reply *rp, const char *line, size_t len)
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
 {
-	const char *colon = memchr(line, ':', len), *value;
-	char *name, *h;
-	size_t vlen;
+	enum up_take t = take_body(arg, data, n);
 
-	if (colon == NULL)
+	(void)size;
+	return t == UP_TAKEN ? n : t == UP_PAUSE ? CURL_WRITEFUNC_PAUSE : 0;
+}
+
+/* Keeps end-to-end headers; content type, length and date are the server's to set. */
+static void keep_field(struct srv_reply *rp, const char *n, size_t nlen, const char *value,
+		       size_t vlen)
+{
+	char name[64], *h;
+
+	if (nlen >= sizeof(name)) { /* no hop-by-hop or framing name is that long */
+		h = xasprintf("%.*s: %.*s", (int)nlen, n, (int)vlen, value);
+		srv_reply_header(rp, h);
+		free(h);
 		return;
-	name = xstrndup(line, (size_t)(colon - line));
-	for (value = colon + 1; *value == ' ' || *value == '\t'; value++)
-		;
-	vlen = len - (size_t)(value - line);
-	while (vlen > 0 && (value[vlen - 1] == '\r' || value[vlen - 1] == '\n'))
-		vlen--;
+	}
+	memcpy(name, n, nlen);
+	name[nlen] = '\0';
 	if (strcasecmp(name, "content-type") == 0) {
 		free(rp->content_type);
 		rp->content_type = xstrndup(value, vlen);
 	} else if (!path_hop_by_hop(name) && strcasecmp(name, "content-length") != 0 &&
 		   strcasecmp(name, "date") != 0) {
-		h = xstrndup(line, (size_t)(value + vlen - line));
+		h = xasprintf("%s: %.*s", name, (int)vlen, value);
 		srv_reply_header(rp, h);
 		free(h);
 	}
-	free(name);
+}
+
+/* A header line as libcurl gives it ("Name: value\r\n"). */
+static void keep_header(struct srv_reply *rp, const char *line, size_t len)
+{
+	const char *colon = memchr(line, ':', len), *value;
+	size_t vlen;
+
+	if (colon == NULL)
+		return;
+	for (value = colon + 1; *value == ' ' || *value == '\t'; value++)
+		;
+	vlen = len - (size_t)(value - line);
+	while (vlen > 0 && (value[vlen - 1] == '\r' || value[vlen - 1] == '\n'))
+		vlen--;
+	keep_field(rp, line, (size_t)(colon - line), value, vlen);
 }
 
 static size_t on_header(char *line, size_t size, size_t n, void *arg)
@@ -280,6 +355,25 @@ static char *target_url(const struct fwd_request *rq)
 		return xasprintf("%s://[%s]:%s%s%s%s%s", sch, rq->host, rq->port, pre, path, q,
 				 rq->query);
 	return xasprintf("%s://%s:%s%s%s%s%s", sch, rq->host, rq->port, pre, path, q, rq->query);
+}
+
+/* The own client's request line target: "/path?query". */
+static char *target_path(const struct fwd_request *rq)
+{
+	return xasprintf("%s%s%s%s", rq->prefix ? rq->prefix : "", *rq->path ? rq->path : "/",
+			 *rq->query ? "?" : "", rq->query);
+}
+
+/* A node on a unix socket without TLS goes through the own client (upstream.c). */
+static void own_request(struct xfer *x, const struct fwd_request *rq)
+{
+	long timeout = rq->timeout_ms > 0 ? rq->timeout_ms : 60000L;
+
+	x->own = model_port_is_socket(rq->port) && !rq->https;
+	x->method = rq->method;
+	x->rq_body = rq->body ? rq->body : "";
+	x->body_len = rq->body_len;
+	x->deadline = now_ms() + timeout;
 }
 
 static void set_method(CURL *e, const struct fwd_request *rq)
@@ -351,6 +445,8 @@ static void classify(const struct xfer *x, struct srv_reply *rp, CURLcode rc)
 		fail(rp, 502, sock ? xasprintf("Failed to connect to socket: %s", x->port)
 				   : xasprintf("Failed to connect to target service %s:%s",
 					       x->host, x->port));
+	else if (x->why != NULL) /* the own client's reason */
+		fail(rp, 502, xasprintf("Error communicating with target service: %s", x->why));
 	else
 		fail(rp, 502, xasprintf("Error communicating with target service: %s",
 					curl_easy_strerror(rc)));
@@ -385,7 +481,13 @@ static void xfer_done(struct xfer *x, CURLcode rc)
 	struct srv_reply rp = { 0 };
 	struct srv_later *finish = NULL;
 
-	curl_multi_remove_handle(fw.multi, x->e);
+	if (!x->own) {
+		curl_multi_remove_handle(fw.multi, x->e);
+		fw.ncurl--;
+	} else if (x->uc != NULL) { /* given up on (timeout, client gone, stopping) */
+		up_abort(x->uc);
+	}
+	x->uc = NULL;
 	if (x->prev != NULL)
 		x->prev->next = x->next;
 	else
@@ -408,7 +510,8 @@ static void xfer_done(struct xfer *x, CURLcode rc)
 	}
 	wake_reader(x);
 	pthread_mutex_unlock(&x->mu);
-	handle_give(x->e);
+	if (x->e != NULL)
+		handle_give(x->e);
 	x->e = NULL;
 	if (finish != NULL)
 		srv_later_finish(finish, &rp);
@@ -436,9 +539,74 @@ static void look_at_paused(bool stopping)
 		pthread_mutex_unlock(&x->mu);
 		if (drop)
 			xfer_done(x, CURLE_ABORTED_BY_CALLBACK);
+		else if (resume && x->own)
+			up_resume(x->uc); /* may deliver at once, even end the transfer */
 		else if (resume)
 			curl_easy_pause(x->e, CURLPAUSE_CONT); /* may deliver at once (on_body) */
 	}
+}
+
+/* ---- the own client's transfers (upstream.c) ---- */
+
+static void own_header(void *cls, const char *name, size_t nlen, const char *v, size_t vlen)
+{
+	struct xfer *x = cls;
+
+	keep_field(&x->head, name, nlen, v, vlen);
+}
+
+static void own_head(void *cls, unsigned int status, int64_t length)
+{
+	struct xfer *x = cls;
+
+	x->status = status;
+	x->length = length;
+}
+
+static enum up_take own_body(void *cls, const char *data, size_t n)
+{
+	return take_body(cls, data, n);
+}
+
+static void own_done(void *cls, enum up_end end, const char *why)
+{
+	struct xfer *x = cls;
+
+	x->uc = NULL; /* the pool's again */
+	x->why = why;
+	xfer_done(x, end == UP_OK ? CURLE_OK : end == UP_CONNECT ? CURLE_COULDNT_CONNECT
+								 : CURLE_RECV_ERROR);
+}
+
+static const struct up_ops own_ops = { own_header, own_head, own_body, own_done };
+
+/* Sends x's request on the own client; a node that cannot be reached ends x at once. */
+static void own_start(struct xfer *x)
+{
+	struct up_request r = { x->port, x->method, x->url, x->headers, x->rq_body, x->body_len };
+
+	x->uc = up_start(&r, &own_ops, x);
+	if (x->uc == NULL)
+		xfer_done(x, CURLE_COULDNT_CONNECT);
+}
+
+/* Ends the own client's transfers past their deadline; the time to the next one (ms, -1:
+ * none). */
+static int expire_own(void)
+{
+	int64_t now = now_ms(), next = -1;
+	struct xfer *n;
+
+	for (struct xfer *x = fw.active; x != NULL; x = n) {
+		n = x->next;
+		if (!x->own)
+			continue;
+		if (x->deadline <= now)
+			xfer_done(x, CURLE_OPERATION_TIMEDOUT);
+		else if (next < 0 || x->deadline - now < next)
+			next = x->deadline - now;
+	}
+	return (int)next;
 }
 
 /* ---- the forwarder ---- */
@@ -460,6 +628,73 @@ static bool take_work(struct xfer **queue, bool *kicked, bool *stopping)
 	return go_on;
 }
 
+/* Whether the forwarder may sleep: nothing queued (under fw.mu, so that a server thread
+ * queueing after this wakes it). */
+static bool may_sleep(void)
+{
+	bool idle;
+
+	pthread_mutex_lock(&fw.mu);
+	idle = fw.queue == NULL && !fw.kick && !fw.stop;
+	fw.asleep = idle;
+	pthread_mutex_unlock(&fw.mu);
+	return idle;
+}
+
+/* The own client's events (and the wake-up's), waiting up to wait_ms when allowed. */
+static void own_events(int wait_ms)
+{
+	struct epoll_event ev[EVENTS];
+	int n = epoll_wait(fw.epfd, ev, EVENTS, wait_ms != 0 && may_sleep() ? wait_ms : 0);
+	uint64_t count;
+
+	pthread_mutex_lock(&fw.mu);
+	fw.asleep = false;
+	pthread_mutex_unlock(&fw.mu);
+	for (int i = 0; i < n; i++) {
+		if (ev[i].data.ptr == NULL) {
+			if (read(fw.evfd, &count, sizeof(count)) < 0) {
+				/* EAGAIN: read already */
+			}
+		} else {
+			up_event(ev[i].data.ptr, ev[i].events);
+		}
+	}
+	up_reap();
+}
+
+/* libCurl's round: its transfers go on, the finished ones end. */
+static void curl_round(void)
+{
+	int running;
+	CURLMsg *msg;
+
+	curl_multi_perform(fw.multi, &running);
+	while ((msg = curl_multi_info_read(fw.multi, &running)) != NULL) {
+		struct xfer *x = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		xfer_done(x, msg->data.result);
+	}
+}
+
+/* Waits for the next event: in epoll_wait, or in curl_multi_poll (the epoll set one more
+ * descriptor) while libcurl has transfers. */
+static void wait_events(int wait_ms)
+{
+	struct curl_waitfd own = { fw.epfd, CURL_WAIT_POLLIN, 0 };
+
+	if (fw.ncurl > 0) {
+		if (wait_ms != 0 && may_sleep())
+			curl_multi_poll(fw.multi, &own, 1, wait_ms < 0 ? 1000 : wait_ms, NULL);
+		own_events(0);
+	} else {
+		own_events(wait_ms < 0 || wait_ms > 1000 ? 1000 : wait_ms);
+	}
+}
+
 static void add_queued(struct xfer *q)
 {
 	while (q != NULL) {
@@ -471,7 +706,12 @@ static void add_queued(struct xfer *q)
 		if (fw.active != NULL)
 			fw.active->prev = x;
 		fw.active = x;
-		curl_multi_add_handle(fw.multi, x->e);
+		if (x->own) {
+			own_start(x);
+		} else {
+			curl_multi_add_handle(fw.multi, x->e);
+			fw.ncurl++;
+		}
 	}
 }
 
@@ -479,8 +719,8 @@ static void *forwarder_main(void *arg)
 {
 	struct xfer *q;
 	bool kicked, stopping;
-	int running;
-	CURLMsg *msg;
+	int64_t swept = now_ms();
+	int wait_ms;
 
 	(void)arg;
 	pthread_setname_np(pthread_self(), "fe-forward");
@@ -488,18 +728,16 @@ static void *forwarder_main(void *arg)
 		add_queued(q);
 		if (kicked || stopping)
 			look_at_paused(stopping);
-		curl_multi_perform(fw.multi, &running);
-		while ((msg = curl_multi_info_read(fw.multi, &running)) != NULL) {
-			struct xfer *x = NULL;
-
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-			xfer_done(x, msg->data.result);
+		if (fw.ncurl > 0)
+			curl_round();
+		wait_ms = expire_own();
+		if (now_ms() - swept > 1000) { /* the own client's idle connections age */
+			swept = now_ms();
+			up_expire(swept / 1000, IDLE_MAX_S);
 		}
-		if (!stopping)
-			curl_multi_poll(fw.multi, NULL, 0, 1000, NULL);
+		wait_events(stopping ? 0 : wait_ms);
 	}
+	up_cleanup();
 	return NULL;
 }
 
@@ -507,19 +745,29 @@ void forward_init(void)
 {
 	if (fw.started)
 		return;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
 	fw.multi = curl_multi_init();
-	curl_multi_setopt(fw.multi, CURLMOPT_MAXCONNECTS, (long)IDLE_MAX);
-	if (fw.multi == NULL || pthread_create(&fw.thread, NULL, forwarder_main, NULL) != 0)
+	fw.epfd = epoll_create1(EPOLL_CLOEXEC);
+	fw.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (fw.multi == NULL || fw.epfd < 0 || fw.evfd < 0 ||
+	    epoll_ctl(fw.epfd, EPOLL_CTL_ADD, fw.evfd, &ev) < 0)
 		abort(); /* out of resources at start */
+	curl_multi_setopt(fw.multi, CURLMOPT_MAXCONNECTS, (long)IDLE_MAX);
+	up_init(fw.epfd);
+	if (pthread_create(&fw.thread, NULL, forwarder_main, NULL) != 0)
+		abort();
 	fw.started = true;
 }
 
 void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD_Connection *conn)
 {
 	struct xfer *x = xcalloc(1, sizeof(*x));
+	bool sleeping;
 
 	pthread_mutex_init(&x->mu, NULL);
-	x->url = target_url(rq);
+	own_request(x, rq);
+	x->url = x->own ? target_path(rq) : target_url(rq);
 	x->headers = rq->headers;
 	x->resolve = rq->resolve;
 	x->host = xstrdup(rq->host);
@@ -538,12 +786,16 @@ void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD
 		srv_later_finish(l, &rp);
 		return;
 	}
-	x->e = handle_take_locked();
-	setup(x->e, rq, x);
+	if (!x->own) {
+		x->e = handle_take_locked();
+		setup(x->e, rq, x);
+	}
 	x->next = fw.queue;
 	fw.queue = x;
+	sleeping = must_wake_locked();
 	pthread_mutex_unlock(&fw.mu);
-	curl_multi_wakeup(fw.multi);
+	if (sleeping)
+		wake();
 }
 
 /* Every transfer ends (503 for a request still waiting, a streamed answer cut), so that no
@@ -555,9 +807,11 @@ void forward_cleanup(void)
 	pthread_mutex_lock(&fw.mu);
 	fw.stop = true;
 	pthread_mutex_unlock(&fw.mu);
-	curl_multi_wakeup(fw.multi);
+	wake();
 	pthread_join(fw.thread, NULL);
 	while (fw.nhandles > 0)
 		curl_easy_cleanup(fw.handles[--fw.nhandles]);
 	curl_multi_cleanup(fw.multi);
+	close(fw.epfd);
+	close(fw.evfd);
 }

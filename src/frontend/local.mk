@@ -15,6 +15,7 @@ src_frontend_lmcache_frontend_SOURCES = \
 	src/frontend/options.c src/frontend/options.h \
 	src/frontend/server.c src/frontend/server.h src/frontend/routes.c \
 	src/frontend/forward.c src/frontend/forward.h \
+	src/frontend/upstream.c src/frontend/upstream.h \
 	src/frontend/supplier.c src/frontend/security.c \
 	src/frontend/ep-health.c src/frontend/ep-nodes.c src/frontend/ep-manage.c \
 	src/frontend/ep-heartbeat.c src/frontend/ep-proxy.c src/frontend/ep-metrics.c
