@@ -45,8 +45,9 @@ tests_unit_test_frontend_upparse_CFLAGS = $(FRONTEND_TEST_CFLAGS)
 tests_unit_test_frontend_upparse_LDADD = $(FRONTEND_TEST_LDADD)
 frontend_bats = tests/bats/frontend.bats tests/bats/frontend-manage.bats \
 	tests/bats/frontend-metrics.bats tests/bats/frontend-plugin.bats \
-	tests/bats/frontend-lmcache.bats
+	tests/bats/frontend-lmcache.bats tests/bats/frontend-upstream.bats
 TESTS += $(frontend_unit) $(frontend_bats)
 EXTRA_DIST += $(frontend_bats) tests/helpers/frontend.bash \
-	tests/fixtures/frontend/prometheus-client.prom tests/fixtures/frontend/echo.py
+	tests/fixtures/frontend/prometheus-client.prom tests/fixtures/frontend/echo.py \
+	tests/fixtures/frontend/unix-node.py
 dist_man_MANS += man/lmcache-frontend.8
