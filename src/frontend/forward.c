@@ -475,6 +475,16 @@ static void handle_give(CURL *e)
 		curl_easy_cleanup(e);
 }
 
+static void unlink_active(struct xfer *x)
+{
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		fw.active = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+}
+
 /* On the forwarder: the transfer ended (rc), or was dropped. */
 static void xfer_done(struct xfer *x, CURLcode rc)
 {
@@ -488,12 +498,7 @@ static void xfer_done(struct xfer *x, CURLcode rc)
 		up_abort(x->uc);
 	}
 	x->uc = NULL;
-	if (x->prev != NULL)
-		x->prev->next = x->next;
-	else
-		fw.active = x->next;
-	if (x->next != NULL)
-		x->next->prev = x->prev;
+	unlink_active(x);
 	pthread_mutex_lock(&x->mu);
 	x->done = true;
 	x->failed = rc != CURLE_OK;
