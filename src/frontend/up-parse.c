@@ -326,6 +326,7 @@ ssize_t up_parse_body(struct up_parse *p, const char *in, size_t n, const char *
 {
 	size_t i = 0;
 
+	*data = in;
 	*dlen = 0;
 	if (p->state == UP_BODY_CLOSE) {
 		*data = in;

@@ -193,7 +193,8 @@ static void finish(struct upc *c, enum up_end end, const char *why)
 	const struct up_ops *ops = c->ops;
 	void *cls = c->cls;
 
-	if (end == UP_OK && c->p.keep_alive && c->used == c->inlen) {
+	if (end == UP_OK && c->p.keep_alive && c->used == c->inlen &&
+	    c->sent == c->out.len + c->body_len) {
 		c->inlen = c->used = 0;
 		keep(c);
 	} else {
@@ -408,12 +409,11 @@ void up_event(struct upc *c, uint32_t events)
 		idle_event(c, events);
 		return;
 	}
-	if ((events & EPOLLOUT) && (sent = flush(c)) <= 0) {
-		if (sent < 0)
-			failed(c, "the node closed the connection");
+	if ((events & EPOLLOUT) && (sent = flush(c)) < 0) {
+		failed(c, "the node closed the connection");
 		return;
 	}
-	if (!c->paused)
+	if (!c->paused) /* even with the request not all sent: the node may answer early */
 		drain(c);
 }
 
