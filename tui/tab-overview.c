@@ -5,7 +5,6 @@
  * tabs show; Space marks nodes for actions on many. */
 #include "config.h"
 #include "top.h"
-#include "bottleneck.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -66,9 +65,10 @@ static void rate_cells(struct row *w, const struct tnode *n)
 }
 
 /* A node that does not answer now keeps its last numbers, dimmed, with their age. */
-static void node_row(struct ui *u, struct rows *r, struct tnode *n, const char *hint)
+static void node_row(struct ui *u, struct rows *r, struct tnode *n)
 {
 	const char *st = node_state_name(u->m, n);
+	const char *hint = strcmp(st, "up") == 0 ? n->hint : NULL; /* of the last round */
 	char state[32];
 	struct row *w = rows_add(r, strcmp(st, "up") == 0 ? C_NORMAL : state_color(st), n, 1);
 
@@ -87,34 +87,6 @@ static void node_row(struct ui *u, struct rows *r, struct tnode *n, const char *
 	rows_cell(w, O_HINT, NAN, "%s", hint ? hint : "");
 	if (hint != NULL && w->color == C_NORMAL)
 		w->color = C_WARN;
-}
-
-/* Bottleneck hints (bottleneck.h, docs/bottlenecks.md) of the nodes answering now, among
- * the peers of their role, by node index; NULL where a node does not stand out. */
-static char **node_hints(const struct model *m)
-{
-	struct bn_node *bn = xcalloc(m->nnodes + 1, sizeof *bn);
-	char **out = xcalloc(m->nnodes + 1, sizeof *out);
-	struct bn_hint *h;
-	size_t nh;
-
-	for (size_t i = 0; i < m->nnodes; i++) {
-		const struct tnode *n = &m->nodes[i];
-
-		bn[i].name = n->id.name;
-		bn[i].peers = *n->id.role ? n->id.role : "node";
-		bn_from_metrics(&n->metrics, bn[i].v);
-		if (strcmp(node_state_name(m, n), "up") != 0)
-			for (int s = 0; s < BN_NSIGNALS; s++)
-				bn[i].v[s] = NAN; /* old numbers are not compared */
-	}
-	nh = bn_hints(bn, m->nnodes, &h);
-	for (size_t i = 0; i < nh; i++)
-		if (out[h[i].node] == NULL) /* the first signal; lmcctl diagnose lists them all */
-			out[h[i].node] = bn_hint_text(&h[i]);
-	free(h);
-	free(bn);
-	return out;
 }
 
 static const struct cl_frontend *frontend_of(const struct model *m, const char *fe)
@@ -149,7 +121,6 @@ static void build(struct ui *u, struct rows *r)
 {
 	struct model *m = u->m;
 	const char **fes = xcalloc(m->nnodes + m->nfrontends + 1, sizeof *fes);
-	char **hints = node_hints(m);
 	size_t nfe = 0;
 
 	for (size_t i = 0; i < m->nnodes; i++)
@@ -159,14 +130,11 @@ static void build(struct ui *u, struct rows *r)
 		frontend_head(r, m, fes[f]);
 		for (size_t i = 0; i < m->nnodes; i++)
 			if (strcmp(m->nodes[i].id.frontend, fes[f]) == 0)
-				node_row(u, r, &m->nodes[i], hints[i]);
+				node_row(u, r, &m->nodes[i]);
 	}
 	for (size_t i = 0; i < m->nfrontends; i++)
 		if (m->frontends[i].error != NULL && !has_frontend(fes, nfe, m->frontends[i].url))
 			frontend_head(r, m, m->frontends[i].url);
-	for (size_t i = 0; i < m->nnodes; i++)
-		free(hints[i]);
-	free(hints);
 	free(fes);
 }
 
