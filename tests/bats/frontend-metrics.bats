@@ -76,6 +76,10 @@ teardown() { lmc_teardown_checked; }
 	assert_failure
 	# why a node could not be scraped stays
 	grep -q '^# node dead: ' "$T/some.prom"
+	# lmcache-frontend(8)'s example
+	run curl -sf "$FE/metrics?name=lmcache_frontend_node_up&name=lmcache:local_cache_usage"
+	assert_equal "$(grep -c '^lmcache:local_cache_usage{' <<<"$output")" 3
+	assert_equal "$(grep -vc '^#' <<<"$output")" 8
 	# a whole family by its name: every bucket
 	curl -sf "$FE/metrics?name=lmcache:time_to_retrieve" >"$T/family.prom"
 	promtool_check "$T/family.prom"
