@@ -122,6 +122,23 @@ static void plan_sources(struct collector *c, struct plan *p)
 	}
 }
 
+/* Plugins change seldom: a node's are asked once, then every PLUGINS_ROUNDS rounds while
+ * its row is on the screen, ten times less often otherwise (thousands of nodes, a few dozen
+ * rows). */
+#define PLUGINS_ROUNDS 15
+
+static bool plugins_due(const struct model *m, struct tnode *n)
+{
+	unsigned long now = m->rounds + 1, every = PLUGINS_ROUNDS;
+
+	if (n->drawn + 1 < now)
+		every *= 10;
+	if (n->plugins_asked != 0 && now - n->plugins_asked < every)
+		return false;
+	n->plugins_asked = now;
+	return true;
+}
+
 /* What to ask each listed node this round. Caller holds the lock. */
 static void plan_round(struct collector *c, const struct tab *t, struct plan *p)
 {
@@ -141,7 +158,7 @@ static void plan_round(struct collector *c, const struct tab *t, struct plan *p)
 			plan_add(p, i, n, K_LMC_VERSION, m->tab, "/lmc_version");
 		if (sel && n->health_path != NULL)
 			plan_add(p, i, n, K_HEALTH, m->tab, n->health_path);
-		if (t->all_nodes && (n->plugins < 0 || m->rounds % 15 == 0))
+		if (t->all_nodes && plugins_due(m, n))
 			plan_add(p, i, n, K_PLUGINS, m->tab, "/plugins");
 		/* marked nodes too: a bulk action shows each node's current value */
 		if ((sel || n->marked) && t->path != NULL)

@@ -146,11 +146,13 @@ static void node_add(struct model *m, struct cl_node *id)
 /* A node listed again keeps its history; its address may have moved. */
 static void node_relist(struct tnode *n, struct cl_node *id)
 {
+	if (strcmp(n->id.url, id->url) != 0) { /* moved: another frontend's /metrics */
+		free(n->source);
+		n->source = NULL;
+	}
 	cluster_node_free(&n->id);
 	n->id = *id;
 	n->listed = true;
-	free(n->source); /* its address may have changed */
-	n->source = NULL;
 	*id = (struct cl_node){ 0 };
 }
 

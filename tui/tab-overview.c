@@ -107,34 +107,40 @@ static void frontend_head(struct rows *r, const struct model *m, const char *fe)
 		  err ? "  " : "", err ? err : "");
 }
 
-static bool has_frontend(const char *const *fes, size_t n, const char *fe)
+/* The index of frontend fe in fes[0..*n), added when new; nodes of one frontend are mostly
+ * listed together, so the previous node's (at) is tried first. */
+static size_t frontend_index(const char **fes, size_t *n, const char *fe, size_t at)
 {
-	for (size_t j = 0; j < n; j++)
+	if (at < *n && strcmp(fes[at], fe) == 0)
+		return at;
+	for (size_t j = 0; j < *n; j++)
 		if (strcmp(fes[j], fe) == 0)
-			return true;
-	return false;
+			return j;
+	fes[*n] = fe;
+	return (*n)++;
 }
 
 /* Nodes grouped under their frontend in listing order, then failing frontends without
- * nodes. Frontends are few: the work is nodes times frontends. */
+ * nodes. Each node's name is compared once or twice, not with every frontend's. */
 static void build(struct ui *u, struct rows *r)
 {
 	struct model *m = u->m;
 	const char **fes = xcalloc(m->nnodes + m->nfrontends + 1, sizeof *fes);
-	size_t nfe = 0;
+	size_t *group = xcalloc(m->nnodes + 1, sizeof *group), nfe = 0;
 
 	for (size_t i = 0; i < m->nnodes; i++)
-		if (!has_frontend(fes, nfe, m->nodes[i].id.frontend))
-			fes[nfe++] = m->nodes[i].id.frontend;
+		group[i] = frontend_index(fes, &nfe, m->nodes[i].id.frontend, i ? group[i - 1] : 0);
 	for (size_t f = 0; f < nfe; f++) {
 		frontend_head(r, m, fes[f]);
 		for (size_t i = 0; i < m->nnodes; i++)
-			if (strcmp(m->nodes[i].id.frontend, fes[f]) == 0)
+			if (group[i] == f)
 				node_row(u, r, &m->nodes[i]);
 	}
-	for (size_t i = 0; i < m->nfrontends; i++)
-		if (m->frontends[i].error != NULL && !has_frontend(fes, nfe, m->frontends[i].url))
+	for (size_t i = 0, k = nfe; i < m->nfrontends; i++)
+		if (m->frontends[i].error != NULL &&
+		    frontend_index(fes, &k, m->frontends[i].url, 0) >= nfe)
 			frontend_head(r, m, m->frontends[i].url);
+	free(group);
 	free(fes);
 }
 
@@ -181,23 +187,67 @@ static void source_line(struct ui *u, int y)
 		put_attr(y, getcurx(stdscr) + 2, C_MARK, true, "%zu marked", k);
 }
 
+/* The rows of thousands of nodes cost the screen more than the rest of it together: they are
+ * built again when a round ended, a key was pressed, the nodes were listed anew (the rows
+ * point at them) or an interval passed (the ages of nodes that do not answer), not for every
+ * frame. */
+static struct {
+	struct rows r;
+	bool valid;
+	const struct tnode *nodes;
+	size_t nnodes;
+	unsigned long rounds, keys;
+	double when;
+} shown;
+
+static struct rows *shown_rows(struct ui *u)
+{
+	struct model *m = u->m;
+	double now = now_mono();
+
+	if (shown.valid && shown.nodes == m->nodes && shown.nnodes == m->nnodes &&
+	    shown.rounds == m->rounds && shown.keys == u->keys && now - shown.when < m->interval)
+		return &shown.r;
+	if (shown.valid)
+		rows_free(&shown.r);
+	rows_init(&shown.r, cols, O_N, "nodes");
+	shown.r.tree = true;
+	build(u, &shown.r);
+	shown.valid = true;
+	shown.nodes = m->nodes;
+	shown.nnodes = m->nnodes;
+	shown.rounds = m->rounds;
+	shown.keys = u->keys;
+	shown.when = now;
+	return &shown.r;
+}
+
+/* The nodes whose rows are on the screen: the collector refreshes what only they show
+ * (plugins) more often. */
+static void mark_drawn(struct ui *u, const struct rows *r)
+{
+	const struct tabstate *ts = ui_ts(u);
+
+	for (int i = ts->top; i >= 0 && i < ts->top + ts->rows_h && (size_t)i < r->n; i++)
+		if (r->r[i].data != NULL)
+			((struct tnode *)r->r[i].data)->drawn = u->m->rounds + 1;
+}
+
 /* The pane of the selected node is always there once nodes are known, so the list does not
  * jump when the selection or the listing changes. */
 static void draw(struct ui *u, struct tnode *sel, int y, int h)
 {
-	struct rows r;
+	struct rows *r = shown_rows(u);
 	struct tnode *cur;
 
 	source_line(u, y);
-	rows_init(&r, cols, O_N, "nodes");
-	r.tree = true;
-	build(u, &r);
 	if (u->m->nnodes > 0)
 		h -= DETAIL_ROWS + 1;
 	if (u->follow && sel != NULL)
-		rows_cursor_to(u, &r, sel);
+		rows_cursor_to(u, r, sel);
 	u->follow = false;
-	cur = rows_show(u, &r, y + 1, h - 1);
+	cur = rows_show(u, r, y + 1, h - 1);
+	mark_drawn(u, r);
 	if (cur != NULL && cur != sel) {
 		ui_select(u, cur->id.name);
 		u->follow = false;
@@ -205,7 +255,6 @@ static void draw(struct ui *u, struct tnode *sel, int y, int h)
 	}
 	if (u->m->nnodes > 0)
 		details(u, sel, y + h + 1);
-	rows_free(&r);
 }
 
 static void mark_shown(struct ui *u)

@@ -57,6 +57,8 @@ struct tnode {
 				  * NULL once neither exists */
 	int plugins;		/* plugins for this node (not skipped), -1: unknown */
 	int plugins_running;
+	unsigned long plugins_asked; /* the round /plugins was last asked + 1; 0: never */
+	unsigned long drawn;	/* the round its Overview row was last on the screen + 1 */
 	struct summary sum, sum_prev; /* the last two scrapes, for rates */
 	/* The whole /metrics, this and the previous one, only for the selected node (the
 	 * Metrics tab); empty for the others. */
@@ -252,6 +254,7 @@ struct ui {
 	int dir;	/* direction of the last cursor move: 1 down, -1 up */
 	bool quit;
 	int rows, cols;
+	unsigned long keys; /* keys handled so far: what a tab caches is stale after one */
 };
 
 /* A tab: const vtable (tabs.c holds tab_table[]). */
