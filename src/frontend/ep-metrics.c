@@ -198,7 +198,7 @@ static bool filter_names(struct fe_request *rq, struct fe_reply *rp, char ***nam
 	return ok;
 }
 
-/* Keeps only the families asked for (names NULL: all). */
+/* Keeps only the series asked for (names NULL: all; freed here). */
 static void filter_body(struct buf *body, char **names, size_t n)
 {
 	struct buf out = BUF_INIT;
@@ -209,6 +209,7 @@ static void filter_body(struct buf *body, char **names, size_t n)
 	metrics_filter(body->data, body->len, names, n, &out);
 	buf_free(body);
 	*body = out;
+	str_list_free(names);
 }
 
 void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
@@ -240,7 +241,6 @@ void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
 	rp->body = (struct buf){ text, len, len + 1 };
 	frontend_audit_metrics(rq->fe, &rp->body);
 	filter_body(&rp->body, names, nnames);
-	str_list_free(names);
 	for (size_t i = 0; i < n; i++) {
 		hm_res_free(&res[i]);
 		free(v[i].name);
