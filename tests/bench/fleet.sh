@@ -89,19 +89,23 @@ key_ms() {
 	echo $((($(date +%s%N) - t0) / 1000000))
 }
 top_measure() {
+	local end=$((SECONDS + 120))
 	BENCH_TOP_BIN=$1 bench_top --registry "$REG"
-	bench_top_wait fleet "nodes $N, $N up" 120
+	until bench_top_screen | grep -qE "nodes $N, $N up"; do
+		[ "$SECONDS" -lt "$end" ] || { echo "fleet: $1 did not show every node up:" >&2;
+			bench_top_screen >&2; tmux -S "$T/tmux.sock" kill-server; return 1; }
+		sleep 0.05
+	done
 	cpu=$(bench_cpu "$TOP_PID" "$WINDOW")
 	keys=$(for _ in 1 2 3 4 5 6 7; do key_ms; sleep 0.3; done | sort -n | sed -n 4p)
 	hwm=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$TOP_PID/status")
 	tmux -S "$T/tmux.sock" kill-server
 }
 ref_cpu="" ref_keys="" ref_hwm="" refn=""
-if [ -n "${BENCH_TOP_REF:-}" ]; then
-	top_measure "$BENCH_TOP_REF"
+if [ -n "${BENCH_TOP_REF:-}" ] && top_measure "$BENCH_TOP_REF"; then
 	ref_cpu=$cpu ref_keys=$keys ref_hwm=$hwm refn=reference
 fi
-top_measure "$B/tui/lmcache-top"
+top_measure "$B/tui/lmcache-top" || exit 1
 bench_row "lmcache-top CPU, $N nodes" "--registry, $NFE frontends, default 2 s refresh, ${WINDOW}s" \
 	"%core" "$cpu" "$refn" "$ref_cpu" max 5
 bench_row "lmcache-top key to screen, $N nodes" "Tab to a changed screen, median of 7" \
