@@ -20,25 +20,14 @@ setup() {
 	# LMCache's frontend: its /metrics is each node's text behind a comment, every family
 	# repeated (docs/protocol.md 5); nginx serves that shape and /proxy2 to the nodes
 	LP=$(free_port) FP=$(free_port) GP=$(free_port)
-	mkdir -p "$T/lmc/tmp" "$T/ng/tmp"
+	mkdir -p "$T/lmc/tmp"
 	cluster_nodes_json "$LP" inst2_worker0 inst2_worker1 >"$T/lmc/nodes.json"
 	cluster_nginx_conf "$T/lmc" "$LP" inst2_worker0 inst2_worker1 |
 		sed "s|^        location /proxy2/ {|        location = /metrics { return 200 '$(lmc_concat)'; }\n&|" \
 			>"$T/lmc/nginx.conf"
 	lmc_bg lmc nginx -p "$T/lmc" -c "$T/lmc/nginx.conf" -g 'daemon off;'
-	# in front of ours ($FP) and of LMCache's ($GP), logging each request's port and URI
-	{
-		cluster_nginx_head "$T/ng"
-		cat <<-CONF
-	    log_format uri '\$server_port \$request_uri';
-	    server { listen 127.0.0.1:$FP; access_log $T/ng/req.log uri;
-	             location / { proxy_pass $FE1_URL; } }
-	    server { listen 127.0.0.1:$GP; access_log $T/ng/req.log uri;
-	             location / { proxy_pass http://127.0.0.1:$LP; } }
-	}
-	CONF
-	} >"$T/ng/nginx.conf"
-	lmc_bg nginx nginx -p "$T/ng" -c "$T/ng/nginx.conf" -g 'daemon off;'
+	# in front of ours ($FP) and of LMCache's ($GP), logging each request
+	cluster_nginx_log "$T/ng" "$FP" "$FE1_URL" "$GP" "http://127.0.0.1:$LP"
 	wait_for_http "http://127.0.0.1:$FP/health" 10
 	wait_for_http "http://127.0.0.1:$GP/health" 10
 }
@@ -59,7 +48,7 @@ lmc_concat() {
 
 # reqs PORT PATTERN: requests through the logging nginx on PORT whose URI matches PATTERN
 # (grep -E).
-reqs() { awk -v p="$1" '$1 == p { print $2 }' "$T/ng/req.log" | grep -cE -- "$2" || true; }
+reqs() { awk -v p="$1" '$1 == p { print $3 }' "$T/ng/req.log" | grep -cE -- "$2" || true; }
 
 @test "our frontend: one merged /metrics a round with the Overview's series, nodes not asked" {
 	tui_start --frontend "http://127.0.0.1:$FP" -d 0.2 --max-iterations 8
@@ -68,7 +57,7 @@ reqs() { awk -v p="$1" '$1 == p { print $2 }' "$T/ng/req.log" | grep -cE -- "$2"
 	assert_equal "$(reqs "$FP" '^/api/nodes$')" 8
 	assert_equal "$(reqs "$FP" '^/metrics\?name=lmcache_frontend_node_up&name=')" 8
 	# only the series the Overview shows: hit rate, hit tokens, retrieves, cache usage...
-	awk -v p="$FP" '$1 == p && $2 ~ /^\/metrics/ { print $2; exit }' "$T/ng/req.log" |
+	awk -v p="$FP" '$1 == p && $3 ~ /^\/metrics/ { print $3; exit }' "$T/ng/req.log" |
 		grep -q 'name=lmcache%3Anum_hit_tokens_total&'
 	# the selected node's whole /metrics (the Metrics tab), no other node's
 	[ "$(reqs "$FP" '^/proxy2/inst1_worker0/metrics$')" -ge 1 ]
