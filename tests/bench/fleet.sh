@@ -93,13 +93,23 @@ top_measure() {
 	BENCH_TOP_BIN=$1 bench_top --registry "$REG"
 	until bench_top_screen | grep -qE "nodes $N, $N up"; do
 		[ "$SECONDS" -lt "$end" ] || { echo "fleet: $1 did not show every node up:" >&2;
-			bench_top_screen >&2; tmux -S "$T/tmux.sock" kill-server; return 1; }
+			bench_top_screen >&2; top_end; return 1; }
 		sleep 0.05
 	done
 	cpu=$(bench_cpu "$TOP_PID" "$WINDOW")
 	keys=$(for _ in 1 2 3 4 5 6 7; do key_ms; sleep 0.3; done | sort -n | sed -n 4p)
 	hwm=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$TOP_PID/status")
-	tmux -S "$T/tmux.sock" kill-server
+	top_end
+}
+# Ends lmcache-top and its tmux server, and waits until both are gone: a server still
+# exiting would remove the socket of the next one.
+top_end() {
+	local server
+	server=$(tmux -S "$T/tmux.sock" display-message -p '#{pid}' 2>/dev/null)
+	tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+	while kill -0 "$TOP_PID" 2>/dev/null || { [ -n "$server" ] && kill -0 "$server" 2>/dev/null; }; do
+		sleep 0.1
+	done
 }
 ref_cpu="" ref_keys="" ref_hwm="" refn=""
 if [ -n "${BENCH_TOP_REF:-}" ] && top_measure "$BENCH_TOP_REF"; then
