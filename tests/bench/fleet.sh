@@ -73,9 +73,10 @@ bench_row "lmcctl set-log-level $N nodes" \
 	"set-log-level --all via the registry, $NFE frontends, hyperfine mean" \
 	ms "$(ms "$ours")" "curl -Z 64" "$(ms "$ref")" max 1000 "lmcctl peak RSS ${rss} KiB"
 
-# lmcache-top: ours, then (BENCH_TOP_REF=path, e.g. main's build) a reference on the same
-# fleet in the same run. top_measure BIN sets cpu (over the window, after the first screen of
-# every node), keys (median ms from a Tab to a changed screen) and hwm (peak RSS, MB).
+# lmcache-top: a reference first when BENCH_TOP_REF=path names one (main's build), then ours,
+# on the same fleet in the same run. top_measure BIN sets cpu (over the window, once every
+# node is up on the screen), keys (median ms from a Tab to a changed screen) and hwm (peak
+# RSS, MB).
 # key_ms: milliseconds from a Tab to a screen that differs (capture-pane polled; a capture
 # takes a few ms, the figure's resolution).
 key_ms() {
