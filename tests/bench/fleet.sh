@@ -72,6 +72,13 @@ rss=$(/usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -1)
 bench_row "lmcctl set-log-level $N nodes" \
 	"set-log-level --all via the registry, $NFE frontends, hyperfine mean" \
 	ms "$(ms "$ours")" "curl -Z 64" "$(ms "$ref")" max 1000 "lmcctl peak RSS ${rss} KiB"
+# cpu_ms CMD...: the CPU (user + system) CMD itself spends, in ms: the client's share of the
+# chain, which the load of the machine changes less than the wall time.
+cpu_ms() { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", ($1 + $2) * 1000 }'; }
+# shellcheck disable=SC2086
+bench_row "lmcctl set-log-level CPU, $N nodes" "the client's own CPU for one run (user + system)" \
+	ms "$(cpu_ms $cmd)" "curl -Z 64" "$(cpu_ms curl -sf --parallel --parallel-max 64 -K "$T/curl.cfg")" \
+	none ""
 
 # lmcache-top: a reference first when BENCH_TOP_REF=path names one (main's build), then ours,
 # on the same fleet in the same run. top_measure BIN sets cpu (over the window, once every
