@@ -1,7 +1,9 @@
-/* The collector thread: every interval (or when woken) it lists the cluster, then asks every
- * node what the screen needs, all requests at once on one libcurl multi kept between rounds
- * (so its connections are reused), and merges the answers into the model. The screen never
- * waits for the network. */
+/* The collector thread: every interval (or when woken) it lists the cluster, then asks what
+ * the screen needs, all requests at once on one libcurl multi kept between rounds (so its
+ * connections are reused), and merges the answers into the model. The Overview's numbers of
+ * every node come from one merged /metrics per frontend (scrape.c), asked only for what the
+ * summaries keep; a node whose frontend has none is asked on its own. The screen never waits
+ * for the network. */
 #include "config.h"
 #include "top.h"
 #include "agentfmt.h"
@@ -16,14 +18,30 @@
 #include <string.h>
 #include <time.h>
 
-enum kind { K_METRICS, K_VERSION, K_LMC_VERSION, K_PLUGINS, K_HEALTH, K_TAB };
+/* K_METRICS: a node's own /metrics for its summary (and whole, when selected); K_FULL: the
+ * whole /metrics of the selected node whose summary comes from its frontend; K_MERGED: a
+ * frontend's merged /metrics. */
+enum kind { K_METRICS, K_FULL, K_MERGED, K_VERSION, K_LMC_VERSION, K_PLUGINS, K_HEALTH, K_TAB };
 
 struct job {
-	size_t node; /* index in m->nodes (only the collector changes that array) */
+	size_t node; /* index in m->nodes (only the collector changes that array); K_MERGED:
+		      * index in the collector's sources */
 	enum kind kind;
 	int tab; /* the tab a K_TAB answer belongs to */
+	bool keep; /* K_METRICS: keep the whole exposition (the selected node) */
 	char *url;
 	char *socket;
+};
+
+/* A frontend's merged /metrics is asked again this many rounds after it was found missing
+ * (the frontend may have been upgraded). */
+#define PROBE_ROUNDS 30
+
+/* Where a merged /metrics is: a frontend, or a proxy frontend behind a central one. */
+struct source {
+	char *url;
+	unsigned long per_node_since; /* round it was found missing +1; 0: not missing */
+	bool asked;		      /* this round */
 };
 
 struct collector {
@@ -32,6 +50,9 @@ struct collector {
 	struct cl_source src;
 	struct hm_client *http; /* the collector thread's: connections kept between rounds */
 	const struct tab *const *tabs;
+	struct source *sources;
+	size_t nsources;
+	char *scrape_path;	/* /metrics?name=... */
 };
 
 struct plan {
@@ -39,38 +60,128 @@ struct plan {
 	size_t n;
 };
 
-static void plan_add(struct plan *p, size_t i, const struct tnode *n, enum kind k, int tab,
-		     const char *path)
+static struct job *plan_add(struct plan *p, size_t i, const struct tnode *n, enum kind k,
+			     int tab, const char *path)
 {
 	p->jobs = xreallocarray(p->jobs, p->n + 1, sizeof *p->jobs);
-	p->jobs[p->n++] = (struct job){ i, k, tab, xasprintf("%s%s", n->id.url, path),
+	p->jobs[p->n++] = (struct job){ i, k, tab, false, xasprintf("%s%s", n->id.url, path),
 					 n->id.socket ? xstrdup(n->id.socket) : NULL };
+	return &p->jobs[p->n - 1];
+}
+
+/* The source of node n this round (its index, -1: none), asked this round unless it has
+ * no merged /metrics. */
+static int source_of(struct collector *c, struct tnode *n)
+{
+	size_t i = 0;
+
+	if (n->source == NULL && (n->source = node_source_of(n)) == NULL)
+		return -1;
+	if (n->src >= 0 && (size_t)n->src < c->nsources && strcmp(c->sources[n->src].url,
+								       n->source) == 0)
+		i = (size_t)n->src; /* the usual case: where it was last round */
+	while (i < c->nsources && strcmp(c->sources[i].url, n->source) != 0)
+		i++;
+	if (i == c->nsources) {
+		c->sources = xreallocarray(c->sources, ++c->nsources, sizeof *c->sources);
+		c->sources[i] = (struct source){ xstrdup(n->source), 0, false };
+	}
+	if (c->sources[i].per_node_since > 0 &&
+	    c->m->rounds + 1 - c->sources[i].per_node_since < PROBE_ROUNDS)
+		return -1;
+	c->sources[i].asked = true;
+	return (int)i;
+}
+
+/* A node's /metrics this round: from its frontend's merged one (the Overview), or its own;
+ * the whole of it for the selected node. */
+static void plan_metrics(struct collector *c, struct plan *p, size_t i, bool all, bool sel)
+{
+	struct tnode *n = &c->m->nodes[i];
+
+	n->src = all ? source_of(c, n) : -1;
+	n->covered = false;
+	if (!sel)
+		node_drop_full(n);
+	if (n->src >= 0 && sel)
+		plan_add(p, i, n, K_FULL, 0, "/metrics");
+	else if (n->src < 0 && (all || sel))
+		plan_add(p, i, n, K_METRICS, 0, "/metrics")->keep = sel;
+}
+
+/* The merged /metrics of every source a node was given to this round. */
+static void plan_sources(struct collector *c, struct plan *p)
+{
+	for (size_t s = 0; s < c->nsources; s++) {
+		if (!c->sources[s].asked)
+			continue;
+		c->sources[s].asked = false;
+		p->jobs = xreallocarray(p->jobs, p->n + 1, sizeof *p->jobs);
+		p->jobs[p->n++] = (struct job){ s, K_MERGED, 0, false,
+			xasprintf("%s%s", c->sources[s].url, c->scrape_path), NULL };
+	}
+}
+
+/* Plugins change seldom: a node's are asked once, then every PLUGINS_ROUNDS rounds while
+ * its row is on the screen, ten times less often otherwise (thousands of nodes, a few dozen
+ * rows). */
+#define PLUGINS_ROUNDS 15
+
+static bool plugins_due(const struct model *m, struct tnode *n)
+{
+	unsigned long now = m->rounds + 1, every = PLUGINS_ROUNDS;
+
+	if (n->drawn + 1 < now)
+		every *= 10;
+	if (n->plugins_asked != 0 && now - n->plugins_asked < every)
+		return false;
+	n->plugins_asked = now;
+	return true;
 }
 
 /* What to ask each listed node this round. Caller holds the lock. */
-static void plan_round(struct model *m, const struct tab *t, struct plan *p)
+static void plan_round(struct collector *c, const struct tab *t, struct plan *p)
 {
+	struct model *m = c->m;
 
 	for (size_t i = 0; i < m->nnodes; i++) {
-		const struct tnode *n = &m->nodes[i];
+		struct tnode *n = &m->nodes[i];
 		bool sel = m->selected != NULL && strcmp(m->selected, n->id.name) == 0;
 
+		n->src = -1;
 		if (!n->listed)
 			continue;
-		if (t->all_nodes || sel)
-			plan_add(p, i, n, K_METRICS, m->tab, "/metrics");
+		plan_metrics(c, p, i, t->all_nodes, sel);
 		if (n->version == NULL && (t->all_nodes || sel))
 			plan_add(p, i, n, K_VERSION, m->tab, "/version");
 		if (n->lmc_version == NULL && sel)
 			plan_add(p, i, n, K_LMC_VERSION, m->tab, "/lmc_version");
 		if (sel && n->health_path != NULL)
 			plan_add(p, i, n, K_HEALTH, m->tab, n->health_path);
-		if (t->all_nodes && (n->plugins < 0 || m->rounds % 15 == 0))
+		if (t->all_nodes && plugins_due(m, n))
 			plan_add(p, i, n, K_PLUGINS, m->tab, "/plugins");
 		/* marked nodes too: a bulk action shows each node's current value */
 		if ((sel || n->marked) && t->path != NULL)
 			plan_add(p, i, n, K_TAB, m->tab, n->tab[m->tab].fallback && t->fallback_path
 				 ? t->fallback_path : t->path);
+	}
+	plan_sources(c, p);
+}
+
+/* The nodes their source's answer did not name (a frontend without a merged /metrics, one
+ * that does not list them, or no answer): asked on their own, in the same round. */
+static void plan_uncovered(struct collector *c, struct plan *p)
+{
+	struct model *m = c->m;
+
+	for (size_t i = 0; i < m->nnodes; i++) {
+		struct tnode *n = &m->nodes[i];
+
+		if (n->src >= 0 && !n->covered) {
+			/* not kept: the selected node's whole /metrics is asked anyway (K_FULL) */
+			plan_add(p, i, n, K_METRICS, 0, "/metrics");
+			n->src = -1;
+		}
 	}
 }
 
@@ -150,6 +261,31 @@ static void apply_health(struct tnode *n, const struct hm_res *r)
 	json_decref(doc);
 }
 
+/* A frontend's merged /metrics (e: its parse, NULL when it did not parse). A frontend that
+ * cannot be reached reaches none of its nodes; one that has no merged /metrics (or did not
+ * answer in time) leaves its nodes to their own requests, for PROBE_ROUNDS rounds. */
+static void apply_merged(struct collector *c, const struct job *j, const struct hm_res *r,
+			 const struct prom_exposition *e, double now)
+{
+	struct model *m = c->m;
+	struct source *s = &c->sources[j->node];
+
+	if (r->err == HM_ERR_CONNECT) {
+		char *why = xasprintf("frontend: %s", r->error ? r->error : "unreachable");
+
+		for (size_t i = 0; i < m->nnodes; i++)
+			if (m->nodes[i].src == (int)j->node && !m->nodes[i].covered) {
+				node_fail(&m->nodes[i], why);
+				m->nodes[i].covered = true;
+			}
+		free(why);
+	} else if (e != NULL && scrape_apply(m, (int)j->node, e, r->body, r->len, now)) {
+		s->per_node_since = 0;
+	} else {
+		s->per_node_since = m->rounds + 1;
+	}
+}
+
 static void apply(struct collector *c, const struct job *j, const struct hm_res *r, double now)
 {
 	struct tnode *n = &c->m->nodes[j->node];
@@ -159,7 +295,9 @@ static void apply(struct collector *c, const struct job *j, const struct hm_res 
 		node_fail(n, why);
 	else if (j->kind == K_METRICS) {
 		node_ok(n, now);
-		node_metrics(n, r->body, r->len, now);
+		node_metrics(n, r->body, r->len, now, true, j->keep);
+	} else if (j->kind == K_FULL && why == NULL) {
+		node_metrics(n, r->body, r->len, now, false, true);
 	} else if (j->kind == K_VERSION && why == NULL) {
 		node_set_text(&n->version, agentfmt_version(r->body, r->len));
 	} else if (j->kind == K_LMC_VERSION && why == NULL) {
@@ -185,10 +323,20 @@ static void answered(size_t i, const struct hm_res *res, void *arg)
 {
 	struct round *r = arg;
 	struct hm_res *done = (struct hm_res *)res;
+	const struct job *j = &r->p->jobs[i];
+	struct prom_exposition e;
+	bool parsed = false;
 
+	if (j->kind == K_MERGED && res->err == HM_OK && res->status == 200)
+		parsed = prom_parse(res->body, res->len, &e, NULL) == 0; /* outside the lock */
 	pthread_mutex_lock(&r->c->m->lock);
-	apply(r->c, &r->p->jobs[i], res, now_mono());
+	if (j->kind == K_MERGED)
+		apply_merged(r->c, j, res, parsed ? &e : NULL, now_mono());
+	else
+		apply(r->c, j, res, now_mono());
 	pthread_mutex_unlock(&r->c->m->lock);
+	if (parsed)
+		prom_exposition_free(&e);
 	hm_res_free(done);
 }
 
@@ -231,9 +379,18 @@ static void collect_round(struct collector *c, double interval)
 	}
 	pthread_mutex_lock(&c->m->lock);
 	top_model_merge(c->m, &l);
-	plan_round(c->m, c->tabs[c->m->tab], &p);
+	plan_round(c, c->tabs[c->m->tab], &p);
 	pthread_mutex_unlock(&c->m->lock);
 	run_plan(c, &p, timeout_ms(interval));
+	p = (struct plan){ 0 };
+	pthread_mutex_lock(&c->m->lock);
+	plan_uncovered(c, &p);
+	pthread_mutex_unlock(&c->m->lock);
+	if (p.n > 0)
+		run_plan(c, &p, timeout_ms(interval));
+	pthread_mutex_lock(&c->m->lock);
+	top_model_hints(c->m);
+	pthread_mutex_unlock(&c->m->lock);
 }
 
 /* The message of an action's answer: the server's errors, else its first line; false when
@@ -380,10 +537,12 @@ struct collector *collector_start(struct model *m, const struct cl_source *src,
 	c->src = *src;
 	c->http = hm_client_new();
 	c->src.http = c->http; /* the walk reuses the collector's connections */
+	c->scrape_path = scrape_path();
 	sigfillset(&all); /* signals (SIGWINCH, SIGINT) belong to the screen thread */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (pthread_create(&c->thread, NULL, collector_main, c) != 0) {
 		hm_client_free(c->http);
+		free(c->scrape_path);
 		free(c);
 		c = NULL;
 	}
@@ -399,5 +558,9 @@ void collector_stop(struct collector *c)
 	pthread_mutex_unlock(&c->m->lock);
 	pthread_join(c->thread, NULL);
 	hm_client_free(c->http);
+	for (size_t i = 0; i < c->nsources; i++)
+		free(c->sources[i].url);
+	free(c->sources);
+	free(c->scrape_path);
 	free(c);
 }

@@ -154,8 +154,13 @@ static size_t char_at(const char *s, int *cells)
 {
 	mbstate_t st = { 0 };
 	wchar_t w;
-	size_t n = mbrtowc(&w, s, MB_CUR_MAX, &st);
+	size_t n;
 
+	if ((unsigned char)*s < 0x80) { /* ASCII, most of a table: no conversion */
+		*cells = 1;
+		return 1;
+	}
+	n = mbrtowc(&w, s, MB_CUR_MAX, &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
 		*cells = 1;
 		return 1;

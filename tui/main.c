@@ -207,6 +207,7 @@ static bool step(struct ui *u, long max_iterations)
 	while ((ch = getch()) != ERR && !u->quit) {
 		if (ch == KEY_RESIZE)
 			continue;
+		u->keys++;
 		keys_handle(u, ch);
 		compose_frame(u); /* the next key acts on what this one changed (cursor row) */
 	}

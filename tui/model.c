@@ -51,6 +51,8 @@ static void node_free(struct tnode *n, int tabs)
 	free(n->version);
 	free(n->lmc_version);
 	free(n->health);
+	free(n->hint);
+	free(n->source);
 	prom_exposition_free(&n->metrics);
 	prom_exposition_free(&n->prev);
 	for (int t = 0; t < tabs; t++) {
@@ -68,6 +70,7 @@ void top_model_free(struct model *m)
 	for (size_t i = 0; i < m->nnodes; i++)
 		node_free(&m->nodes[i], m->ntabs);
 	free(m->nodes);
+	free(m->index.slot);
 	cluster_listing_free(&fe);
 	free(m->source);
 	free(m->error);
@@ -79,56 +82,9 @@ void top_model_free(struct model *m)
 	pthread_cond_destroy(&m->wake);
 }
 
-struct tnode *top_model_find(struct model *m, const char *name)
-{
-	for (size_t i = 0; i < m->nnodes; i++)
-		if (strcmp(m->nodes[i].id.name, name) == 0)
-			return &m->nodes[i];
-	return NULL;
-}
-
-static void node_add(struct model *m, struct cl_node *id)
-{
-	struct tnode *n;
-
-	m->nodes = xreallocarray(m->nodes, m->nnodes + 1, sizeof *m->nodes);
-	n = &m->nodes[m->nnodes++];
-	*n = (struct tnode){ .id = *id, .listed = true, .plugins = -1, .hit_rate = NAN,
-			     .hit_tokens = NAN, .cache_usage = NAN,
-			     .tab = xcalloc((size_t)m->ntabs, sizeof *n->tab),
-			     .health_path = "/healthcheck" };
-	for (int s = 0; s < NSPARK; s++)
-		for (int i = 0; i < SPARK_LEN; i++)
-			n->spark[s][i] = NAN;
-	*id = (struct cl_node){ 0 };
-}
-
-/* A node listed again keeps its history; its address may have moved. */
-static void node_relist(struct tnode *n, struct cl_node *id)
-{
-	cluster_node_free(&n->id);
-	n->id = *id;
-	n->listed = true;
-	*id = (struct cl_node){ 0 };
-}
-
-/* The registry did not answer: the nodes and frontends last listed stay as they were (and
- * are still asked), the title says the registry is unreachable. */
-static void keep_last_listing(struct model *m, struct cl_listing *l)
-{
-	free(m->error);
-	m->error = l->error;
-	l->error = NULL;
-	m->registry_down = true;
-	cluster_listing_free(l);
-}
-
-/* Names to node indexes, open addressing: a listing of thousands of nodes in a new order
- * merges in linear time. */
-struct name_index {
-	size_t *slot; /* index + 1; 0: empty */
-	size_t mask;
-};
+/* Names to node indexes (struct name_index), open addressing: a listing of thousands of
+ * nodes in a new order merges in linear time, and a merged /metrics finds each sample's node
+ * at once. */
 
 static size_t name_hash(const char *s)
 {
@@ -164,28 +120,74 @@ static struct tnode *index_find(const struct name_index *x, struct model *m, con
 	return NULL;
 }
 
+struct tnode *top_model_find(struct model *m, const char *name)
+{
+	return m->index.slot != NULL ? index_find(&m->index, m, name) : NULL;
+}
+
+static void node_add(struct model *m, struct cl_node *id)
+{
+	struct tnode *n;
+
+	m->nodes = xreallocarray(m->nodes, m->nnodes + 1, sizeof *m->nodes);
+	n = &m->nodes[m->nnodes++];
+	*n = (struct tnode){ .id = *id, .listed = true, .plugins = -1, .hit_rate = NAN,
+			     .hit_tokens = NAN, .cache_usage = NAN,
+			     .tab = xcalloc((size_t)m->ntabs, sizeof *n->tab),
+			     .health_path = "/healthcheck", .src = -1, .slot = -1 };
+	summary_clear(&n->sum, 0);
+	summary_clear(&n->sum_prev, 0);
+	for (int s = 0; s < NSPARK; s++)
+		for (int i = 0; i < SPARK_LEN; i++)
+			n->spark[s][i] = NAN;
+	*id = (struct cl_node){ 0 };
+}
+
+/* A node listed again keeps its history; its address may have moved. */
+static void node_relist(struct tnode *n, struct cl_node *id)
+{
+	if (strcmp(n->id.url, id->url) != 0) { /* moved: another frontend's /metrics */
+		free(n->source);
+		n->source = NULL;
+	}
+	cluster_node_free(&n->id);
+	n->id = *id;
+	n->listed = true;
+	*id = (struct cl_node){ 0 };
+}
+
+/* The registry did not answer: the nodes and frontends last listed stay as they were (and
+ * are still asked), the title says the registry is unreachable. */
+static void keep_last_listing(struct model *m, struct cl_listing *l)
+{
+	free(m->error);
+	m->error = l->error;
+	l->error = NULL;
+	m->registry_down = true;
+	cluster_listing_free(l);
+}
+
 void top_model_merge(struct model *m, struct cl_listing *l)
 {
 	if (l->error != NULL && l->nnodes == 0 && l->nfrontends == 0) {
 		keep_last_listing(m, l);
 		return;
 	}
-	struct name_index x;
 	size_t nold = m->nnodes;
 
 	m->registry_down = false;
 	for (size_t i = 0; i < m->nnodes; i++)
 		m->nodes[i].listed = false;
-	index_build(&x, m);
 	for (size_t i = 0; i < l->nnodes; i++) {
-		struct tnode *n = index_find(&x, m, l->nodes[i].name);
+		struct tnode *n = top_model_find(m, l->nodes[i].name);
 
 		if (n != NULL && n < m->nodes + nold && !n->listed)
 			node_relist(n, &l->nodes[i]);
 		else if (n == NULL)
 			node_add(m, &l->nodes[i]);
 	}
-	free(x.slot);
+	free(m->index.slot);
+	index_build(&m->index, m);
 	free(m->error);
 	m->error = l->error;
 	l->error = NULL;
@@ -236,18 +238,18 @@ void node_ok(struct tnode *n, double now)
 	n->error = NULL;
 }
 
-static double sum_or_nan(const struct prom_exposition *e, const char *name);
-
 /* Computed once per scrape: the Overview draws them for every node on every frame. */
 static void figures(struct tnode *n)
 {
-	n->hit_rate = sum_or_nan(&n->metrics, "lmcache:retrieve_hit_rate");
+	const struct summary *s = &n->sum;
+
+	n->hit_rate = summary_get(s, "lmcache:retrieve_hit_rate");
 	if (isnan(n->hit_rate))
-		n->hit_rate = sum_or_nan(&n->metrics, "lmcache:lookup_hit_rate");
-	n->hit_tokens = sum_or_nan(&n->metrics, "lmcache:num_hit_tokens_total");
+		n->hit_rate = summary_get(s, "lmcache:lookup_hit_rate");
+	n->hit_tokens = summary_get(s, "lmcache:num_hit_tokens_total");
 	if (isnan(n->hit_tokens))
-		n->hit_tokens = sum_or_nan(&n->metrics, "lmcache:num_lookup_hits_total");
-	n->cache_usage = sum_or_nan(&n->metrics, "lmcache:local_cache_usage");
+		n->hit_tokens = summary_get(s, "lmcache:num_lookup_hits_total");
+	n->cache_usage = summary_get(s, "lmcache:local_cache_usage");
 }
 
 static void spark_push(struct tnode *n)
@@ -265,10 +267,27 @@ static void spark_push(struct tnode *n)
 	n->spark_pos = (n->spark_pos + 1) % SPARK_LEN;
 }
 
+void node_summary(struct tnode *n, const struct summary *s)
+{
+	n->sum_prev = n->sum;
+	n->sum = *s;
+	figures(n);
+	spark_push(n);
+}
+
+void node_drop_full(struct tnode *n)
+{
+	prom_exposition_free(&n->metrics);
+	prom_exposition_free(&n->prev);
+	n->t_metrics = n->t_prev = 0;
+}
+
 /* A node whose text does not parse keeps its last good scrape and shows why. */
-void node_metrics(struct tnode *n, const char *text, size_t len, double now)
+void node_metrics(struct tnode *n, const char *text, size_t len, double now, bool summarise,
+		  bool keep)
 {
 	struct prom_exposition e;
+	struct summary s;
 	char *cause = NULL;
 
 	if (prom_parse(text, len, &e, &cause) < 0) {
@@ -277,27 +296,19 @@ void node_metrics(struct tnode *n, const char *text, size_t len, double now)
 		free(cause);
 		return;
 	}
+	if (summarise) {
+		summary_of(&s, &e, now);
+		node_summary(n, &s);
+	}
+	if (!keep) {
+		prom_exposition_free(&e);
+		return;
+	}
 	prom_exposition_free(&n->prev);
 	n->prev = n->metrics;
 	n->t_prev = n->t_metrics;
 	n->metrics = e;
 	n->t_metrics = now;
-	figures(n);
-	spark_push(n);
-}
-
-/* The sum of every sample called name (all label sets); false when there is none. */
-static bool sum_samples(const struct prom_exposition *e, const char *name, double *sum)
-{
-	*sum = bn_sum_samples(e, name);
-	return !isnan(*sum);
-}
-
-static double sum_or_nan(const struct prom_exposition *e, const char *name)
-{
-	double v;
-
-	return sum_samples(e, name, &v) ? v : NAN;
 }
 
 static bool same_labels(const struct prom_sample *a, const struct prom_sample *b)
@@ -329,27 +340,72 @@ static const struct prom_sample *prev_sample(const struct tnode *n, const struct
 }
 
 /* A counter that went down was reset: that is no negative rate. */
-static double rate(const struct tnode *n, double a, double b)
+static double rate(double t0, double t1, double a, double b)
 {
-	double dt = n->t_metrics - n->t_prev;
+	double dt = t1 - t0;
 
-	return n->t_prev <= 0 || dt <= 0 || b < a ? NAN : (b - a) / dt;
+	return t0 <= 0 || dt <= 0 || b < a ? NAN : (b - a) / dt;
 }
 
 double node_rate(const struct tnode *n, const struct prom_sample *s)
 {
 	const struct prom_sample *p = prev_sample(n, s);
 
-	return p == NULL ? NAN : rate(n, p->value, s->value);
+	return p == NULL ? NAN : rate(n->t_prev, n->t_metrics, p->value, s->value);
 }
 
 double node_rate_sum(const struct tnode *n, const char *name)
 {
-	double a, b;
+	return rate(n->sum_prev.when, n->sum.when, summary_get(&n->sum_prev, name),
+		    summary_get(&n->sum, name));
+}
 
-	if (!sum_samples(&n->metrics, name, &b) || !sum_samples(&n->prev, name, &a))
-		return NAN;
-	return rate(n, a, b);
+const char *node_state_name(const struct model *m, const struct tnode *n)
+{
+	if (!n->listed)
+		return "gone";
+	if (n->state == NS_DOWN)
+		return "down";
+	if (n->state == NS_UNKNOWN)
+		return "...";
+	/* no answer for a few intervals: the collector is stuck on it */
+	if (now_mono() - n->last_ok > 2.5 * m->interval + 1.0 && !m->paused)
+		return "stale";
+	return "up";
+}
+
+static double summary_sum(const char *name, const void *s)
+{
+	return summary_get(s, name);
+}
+
+/* Bottleneck hints (bottleneck.h, docs/bottlenecks.md) of the nodes answering now, among
+ * the peers of their role: the first signal a node stands out on (lmcctl diagnose lists
+ * them all), NULL where it does not. Once a round, from the summaries. */
+void top_model_hints(struct model *m)
+{
+	struct bn_node *bn = xcalloc(m->nnodes + 1, sizeof *bn);
+	struct bn_hint *h;
+	size_t nh;
+
+	for (size_t i = 0; i < m->nnodes; i++) {
+		const struct tnode *n = &m->nodes[i];
+
+		bn[i].name = n->id.name;
+		bn[i].peers = *n->id.role ? n->id.role : "node";
+		bn_from_sums(summary_sum, &n->sum, bn[i].v);
+		if (strcmp(node_state_name(m, n), "up") != 0)
+			for (int s = 0; s < BN_NSIGNALS; s++)
+				bn[i].v[s] = NAN; /* old numbers are not compared */
+		free(m->nodes[i].hint);
+		m->nodes[i].hint = NULL;
+	}
+	nh = bn_hints(bn, m->nnodes, &h);
+	for (size_t i = 0; i < nh; i++)
+		if (m->nodes[h[i].node].hint == NULL)
+			m->nodes[h[i].node].hint = bn_hint_text(&h[i]);
+	free(h);
+	free(bn);
 }
 
 /* fmt with ap as a malloc'd string, or NULL when it cannot be formatted. */

@@ -5,7 +5,6 @@
  * tabs show; Space marks nodes for actions on many. */
 #include "config.h"
 #include "top.h"
-#include "bottleneck.h"
 #include "xalloc.h"
 
 #include <curses.h>
@@ -66,9 +65,10 @@ static void rate_cells(struct row *w, const struct tnode *n)
 }
 
 /* A node that does not answer now keeps its last numbers, dimmed, with their age. */
-static void node_row(struct ui *u, struct rows *r, struct tnode *n, const char *hint)
+static void node_row(struct ui *u, struct rows *r, struct tnode *n)
 {
 	const char *st = node_state_name(u->m, n);
+	const char *hint = strcmp(st, "up") == 0 ? n->hint : NULL; /* of the last round */
 	char state[32];
 	struct row *w = rows_add(r, strcmp(st, "up") == 0 ? C_NORMAL : state_color(st), n, 1);
 
@@ -89,34 +89,6 @@ static void node_row(struct ui *u, struct rows *r, struct tnode *n, const char *
 		w->color = C_WARN;
 }
 
-/* Bottleneck hints (bottleneck.h, docs/bottlenecks.md) of the nodes answering now, among
- * the peers of their role, by node index; NULL where a node does not stand out. */
-static char **node_hints(const struct model *m)
-{
-	struct bn_node *bn = xcalloc(m->nnodes + 1, sizeof *bn);
-	char **out = xcalloc(m->nnodes + 1, sizeof *out);
-	struct bn_hint *h;
-	size_t nh;
-
-	for (size_t i = 0; i < m->nnodes; i++) {
-		const struct tnode *n = &m->nodes[i];
-
-		bn[i].name = n->id.name;
-		bn[i].peers = *n->id.role ? n->id.role : "node";
-		bn_from_metrics(&n->metrics, bn[i].v);
-		if (strcmp(node_state_name(m, n), "up") != 0)
-			for (int s = 0; s < BN_NSIGNALS; s++)
-				bn[i].v[s] = NAN; /* old numbers are not compared */
-	}
-	nh = bn_hints(bn, m->nnodes, &h);
-	for (size_t i = 0; i < nh; i++)
-		if (out[h[i].node] == NULL) /* the first signal; lmcctl diagnose lists them all */
-			out[h[i].node] = bn_hint_text(&h[i]);
-	free(h);
-	free(bn);
-	return out;
-}
-
 static const struct cl_frontend *frontend_of(const struct model *m, const char *fe)
 {
 	for (size_t i = 0; i < m->nfrontends; i++)
@@ -135,38 +107,40 @@ static void frontend_head(struct rows *r, const struct model *m, const char *fe)
 		  err ? "  " : "", err ? err : "");
 }
 
-static bool has_frontend(const char *const *fes, size_t n, const char *fe)
+/* The index of frontend fe in fes[0..*n), added when new; nodes of one frontend are mostly
+ * listed together, so the previous node's (at) is tried first. */
+static size_t frontend_index(const char **fes, size_t *n, const char *fe, size_t at)
 {
-	for (size_t j = 0; j < n; j++)
+	if (at < *n && strcmp(fes[at], fe) == 0)
+		return at;
+	for (size_t j = 0; j < *n; j++)
 		if (strcmp(fes[j], fe) == 0)
-			return true;
-	return false;
+			return j;
+	fes[*n] = fe;
+	return (*n)++;
 }
 
 /* Nodes grouped under their frontend in listing order, then failing frontends without
- * nodes. Frontends are few: the work is nodes times frontends. */
+ * nodes. Each node's name is compared once or twice, not with every frontend's. */
 static void build(struct ui *u, struct rows *r)
 {
 	struct model *m = u->m;
 	const char **fes = xcalloc(m->nnodes + m->nfrontends + 1, sizeof *fes);
-	char **hints = node_hints(m);
-	size_t nfe = 0;
+	size_t *group = xcalloc(m->nnodes + 1, sizeof *group), nfe = 0;
 
 	for (size_t i = 0; i < m->nnodes; i++)
-		if (!has_frontend(fes, nfe, m->nodes[i].id.frontend))
-			fes[nfe++] = m->nodes[i].id.frontend;
+		group[i] = frontend_index(fes, &nfe, m->nodes[i].id.frontend, i ? group[i - 1] : 0);
 	for (size_t f = 0; f < nfe; f++) {
 		frontend_head(r, m, fes[f]);
 		for (size_t i = 0; i < m->nnodes; i++)
-			if (strcmp(m->nodes[i].id.frontend, fes[f]) == 0)
-				node_row(u, r, &m->nodes[i], hints[i]);
+			if (group[i] == f)
+				node_row(u, r, &m->nodes[i]);
 	}
-	for (size_t i = 0; i < m->nfrontends; i++)
-		if (m->frontends[i].error != NULL && !has_frontend(fes, nfe, m->frontends[i].url))
+	for (size_t i = 0, k = nfe; i < m->nfrontends; i++)
+		if (m->frontends[i].error != NULL &&
+		    frontend_index(fes, &k, m->frontends[i].url, 0) >= nfe)
 			frontend_head(r, m, m->frontends[i].url);
-	for (size_t i = 0; i < m->nnodes; i++)
-		free(hints[i]);
-	free(hints);
+	free(group);
 	free(fes);
 }
 
@@ -213,23 +187,67 @@ static void source_line(struct ui *u, int y)
 		put_attr(y, getcurx(stdscr) + 2, C_MARK, true, "%zu marked", k);
 }
 
+/* The rows of thousands of nodes cost the screen more than the rest of it together: they are
+ * built again when a round ended, a key was pressed, the nodes were listed anew (the rows
+ * point at them) or an interval passed (the ages of nodes that do not answer), not for every
+ * frame. */
+static struct {
+	struct rows r;
+	bool valid;
+	const struct tnode *nodes;
+	size_t nnodes;
+	unsigned long rounds, keys;
+	double when;
+} shown;
+
+static struct rows *shown_rows(struct ui *u)
+{
+	struct model *m = u->m;
+	double now = now_mono();
+
+	if (shown.valid && shown.nodes == m->nodes && shown.nnodes == m->nnodes &&
+	    shown.rounds == m->rounds && shown.keys == u->keys && now - shown.when < m->interval)
+		return &shown.r;
+	if (shown.valid)
+		rows_free(&shown.r);
+	rows_init(&shown.r, cols, O_N, "nodes");
+	shown.r.tree = true;
+	build(u, &shown.r);
+	shown.valid = true;
+	shown.nodes = m->nodes;
+	shown.nnodes = m->nnodes;
+	shown.rounds = m->rounds;
+	shown.keys = u->keys;
+	shown.when = now;
+	return &shown.r;
+}
+
+/* The nodes whose rows are on the screen: the collector refreshes what only they show
+ * (plugins) more often. */
+static void mark_drawn(struct ui *u, const struct rows *r)
+{
+	const struct tabstate *ts = ui_ts(u);
+
+	for (int i = ts->top; i >= 0 && i < ts->top + ts->rows_h && (size_t)i < r->n; i++)
+		if (r->r[i].data != NULL)
+			((struct tnode *)r->r[i].data)->drawn = u->m->rounds + 1;
+}
+
 /* The pane of the selected node is always there once nodes are known, so the list does not
  * jump when the selection or the listing changes. */
 static void draw(struct ui *u, struct tnode *sel, int y, int h)
 {
-	struct rows r;
+	struct rows *r = shown_rows(u);
 	struct tnode *cur;
 
 	source_line(u, y);
-	rows_init(&r, cols, O_N, "nodes");
-	r.tree = true;
-	build(u, &r);
 	if (u->m->nnodes > 0)
 		h -= DETAIL_ROWS + 1;
 	if (u->follow && sel != NULL)
-		rows_cursor_to(u, &r, sel);
+		rows_cursor_to(u, r, sel);
 	u->follow = false;
-	cur = rows_show(u, &r, y + 1, h - 1);
+	cur = rows_show(u, r, y + 1, h - 1);
+	mark_drawn(u, r);
 	if (cur != NULL && cur != sel) {
 		ui_select(u, cur->id.name);
 		u->follow = false;
@@ -237,7 +255,6 @@ static void draw(struct ui *u, struct tnode *sel, int y, int h)
 	}
 	if (u->m->nnodes > 0)
 		details(u, sel, y + h + 1);
-	rows_free(&r);
 }
 
 static void mark_shown(struct ui *u)

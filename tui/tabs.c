@@ -13,20 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *node_state_name(const struct model *m, const struct tnode *n)
-{
-	if (!n->listed)
-		return "gone";
-	if (n->state == NS_DOWN)
-		return "down";
-	if (n->state == NS_UNKNOWN)
-		return "...";
-	/* no answer for a few intervals: the collector is stuck on it */
-	if (now_mono() - n->last_ok > 2.5 * m->interval + 1.0 && !m->paused)
-		return "stale";
-	return "up";
-}
-
 void node_state_text(const struct model *m, const struct tnode *n, char *buf, size_t len)
 {
 	const char *st = node_state_name(m, n);

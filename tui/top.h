@@ -25,6 +25,16 @@ enum spark { SP_HIT_RATE, SP_HIT_TOKENS, SP_RETRIEVES, SP_CACHE, NSPARK };
 
 enum node_state { NS_UNKNOWN, NS_UP, NS_DOWN };
 
+/* What a node's scrape costs between scrapes (summary.c): the sum of every sample of each of
+ * a few names, those the Overview shows (hit rate, hit tokens, retrieves, cache usage) and
+ * its hints compare (bottleneck.h). A node's whole exposition is kept only while a tab shows
+ * it (the selected node). */
+#define SUMMARY_MAX 24
+struct summary {
+	double v[SUMMARY_MAX]; /* by summary_index(); NAN: no sample of that name */
+	double when;	       /* monotonic time of the scrape; 0: none */
+};
+
 /* What a node last answered for one tab. */
 struct tab_data {
 	json_t *doc;	   /* parsed by the tab's parse hook, or NULL */
@@ -47,9 +57,19 @@ struct tnode {
 				  * NULL once neither exists */
 	int plugins;		/* plugins for this node (not skipped), -1: unknown */
 	int plugins_running;
-	struct prom_exposition metrics, prev; /* this and the previous scrape, for rates */
+	unsigned long plugins_asked; /* the round /plugins was last asked + 1; 0: never */
+	unsigned long drawn;	/* the round its Overview row was last on the screen + 1 */
+	struct summary sum, sum_prev; /* the last two scrapes, for rates */
+	/* The whole /metrics, this and the previous one, only for the selected node (the
+	 * Metrics tab); empty for the others. */
+	struct prom_exposition metrics, prev;
 	double t_metrics, t_prev;
 	double hit_rate, hit_tokens, cache_usage; /* of the latest scrape, NAN: absent */
+	char *hint;	/* what makes it stand out from its peers (bottleneck.h), or NULL */
+	char *source;	/* where its frontend's merged /metrics is (collect.c), or NULL */
+	int src;	/* the collector's: its source this round, -1: asked on its own */
+	bool covered;	/* the collector's: its source's answer named it this round */
+	int slot;	/* scrape.c's, while it reads an answer; -1 otherwise */
 	double spark[NSPARK][SPARK_LEN]; /* ring; NAN: no value */
 	size_t spark_pos;
 	struct tab_data *tab; /* one per tab (model.ntabs) */
@@ -66,10 +86,17 @@ struct action {
 	struct action *next; /* a bulk action: one request per node */
 };
 
+/* Node names to indexes in model.nodes (model.c). */
+struct name_index {
+	size_t *slot; /* index + 1; 0: empty */
+	size_t mask;
+};
+
 struct model {
 	pthread_mutex_t lock;
 	struct tnode *nodes;
 	size_t nnodes;
+	struct name_index index; /* of nodes, rebuilt by each listing */
 	struct cl_frontend *frontends;
 	size_t nfrontends;
 	char *source;	 /* what is shown as the root of the tree */
@@ -99,7 +126,17 @@ void top_model_free(struct model *m);
 /* Merges a listing (taken) into the nodes: new nodes added, missing ones kept unlisted. */
 void top_model_merge(struct model *m, struct cl_listing *l);
 struct tnode *top_model_find(struct model *m, const char *name);
-void node_metrics(struct tnode *n, const char *text, size_t len, double now);
+/* A node's own /metrics: its summary when summarise (the collector did not get one from its
+ * frontend), the whole exposition when keep (the selected node). */
+void node_metrics(struct tnode *n, const char *text, size_t len, double now, bool summarise,
+		  bool keep);
+/* A new summary of a node's scrape: figures, sparklines, rates. */
+void node_summary(struct tnode *n, const struct summary *s);
+/* Frees the whole exposition of a node no tab shows. */
+void node_drop_full(struct tnode *n);
+/* Recomputes every node's hint (once a round, not once a frame). */
+void top_model_hints(struct model *m);
+const char *node_state_name(const struct model *m, const struct tnode *n);
 void node_fail(struct tnode *n, const char *why);
 /* The first FIELD_MAX bytes of s (whole characters), "..." when cut; caller frees. */
 char *text_bounded(const char *s, size_t len);
@@ -111,8 +148,9 @@ double node_age(const struct tnode *n);
 void top_model_status(struct model *m, bool bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void top_model_notify(struct model *m);
-/* Rates per second between the last two scrapes, NAN when unknown: of one sample (same
- * name and labels in both), or of every sample called name, summed. */
+/* Rates per second between the last two scrapes, NAN when unknown: of one sample of the
+ * whole exposition (same name and labels in both), or of every sample called name, summed
+ * (a name the summary keeps). */
 double node_rate(const struct tnode *n, const struct prom_sample *s);
 double node_rate_sum(const struct tnode *n, const char *name);
 double now_mono(void);
@@ -120,6 +158,31 @@ void action_free(struct action *a); /* and the ones after it */
 void top_model_result(struct model *m, bool bad, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void top_model_results_clear(struct model *m);
+
+/* summary.c */
+/* The index of a sample name in a summary, -1 when it keeps none; *hint (start at 0) makes a
+ * run of the same name cost one comparison. */
+int summary_index(const char *name, int *hint);
+size_t summary_count(void);
+const char *summary_name(size_t i);
+void summary_clear(struct summary *s, double when);
+void summary_add(struct summary *s, int i, double v);
+/* The summary of one node's whole exposition. */
+void summary_of(struct summary *s, const struct prom_exposition *e, double when);
+/* The sum kept for name, NAN when none. */
+double summary_get(const struct summary *s, const char *name);
+
+/* scrape.c */
+/* Where the merged /metrics of the frontend that reaches n is (n's URL without its last
+ * /proxy2/<name>), NULL for a node reached directly. Caller frees. */
+char *node_source_of(const struct tnode *n);
+/* The path and query of a merged /metrics with only the names the summaries keep. */
+char *scrape_path(void);
+/* Reads the merged exposition e (text, len: its text) of source src into the nodes whose
+ * src it is: state, error, summary; sets covered on each node it names. False when e is
+ * no merged exposition (no lmcache_frontend_node_up). */
+bool scrape_apply(struct model *m, int src, const struct prom_exposition *e, const char *text,
+		  size_t len, double now);
 
 /* collect.c */
 struct tab;
@@ -191,6 +254,7 @@ struct ui {
 	int dir;	/* direction of the last cursor move: 1 down, -1 up */
 	bool quit;
 	int rows, cols;
+	unsigned long keys; /* keys handled so far: what a tab caches is stale after one */
 };
 
 /* A tab: const vtable (tabs.c holds tab_table[]). */
@@ -315,7 +379,6 @@ int node_header(struct ui *u, struct tnode *n, int y);
 /* A tab's document as rows (field, value), objects as header rows. */
 void rows_json(struct rows *r, const json_t *v, const char *prefix);
 void ui_set_key(struct ui *u, const char *key);
-const char *node_state_name(const struct model *m, const struct tnode *n);
 /* "down 12s": the state and, for a node not answering now, the age of its last answer. */
 void node_state_text(const struct model *m, const struct tnode *n, char *buf, size_t len);
 enum pair state_color(const char *state);

@@ -4,7 +4,6 @@
 #include "xalloc.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,25 +43,47 @@ static double ratio(double num, double den)
 	return den > 0 && !isnan(num) ? num / den : NAN;
 }
 
-static double mean_of(const struct prom_exposition *e, const char *family)
-{
-	char sum[128], count[128];
+/* The sums each signal is computed from, in the order of bn_sample_names. */
+enum { S_HIT, S_REQUESTED, S_RT_SUM, S_RT_COUNT, S_RS_SUM, S_RS_COUNT, S_ST_SUM, S_ST_COUNT,
+       S_CACHE, S_N };
 
-	snprintf(sum, sizeof sum, "%s_sum", family);
-	snprintf(count, sizeof count, "%s_count", family);
-	return ratio(bn_sum_samples(e, sum), bn_sum_samples(e, count));
+const char *const bn_sample_names[S_N + 1] = {
+	[S_HIT] = "lmcache:num_hit_tokens_total",
+	[S_REQUESTED] = "lmcache:num_requested_tokens_total",
+	[S_RT_SUM] = "lmcache:time_to_retrieve_sum",
+	[S_RT_COUNT] = "lmcache:time_to_retrieve_count",
+	[S_RS_SUM] = "lmcache:retrieve_speed_sum",
+	[S_RS_COUNT] = "lmcache:retrieve_speed_count",
+	[S_ST_SUM] = "lmcache:time_to_store_sum",
+	[S_ST_COUNT] = "lmcache:time_to_store_count",
+	[S_CACHE] = "lmcache:local_cache_usage",
+	[S_N] = NULL,
+};
+
+void bn_from_sums(double (*sum)(const char *name, const void *arg), const void *arg,
+                  double v[BN_NSIGNALS])
+{
+	double x[S_N];
+
+	for (int i = 0; i < S_N; i++)
+		x[i] = sum(bn_sample_names[i], arg);
+	for (int i = 0; i < BN_NSIGNALS; i++)
+		v[i] = NAN;
+	v[BN_HIT_RATE] = ratio(x[S_HIT], x[S_REQUESTED]);
+	v[BN_RETRIEVE_TIME] = ratio(x[S_RT_SUM], x[S_RT_COUNT]);
+	v[BN_RETRIEVE_SPEED] = ratio(x[S_RS_SUM], x[S_RS_COUNT]);
+	v[BN_STORE_TIME] = ratio(x[S_ST_SUM], x[S_ST_COUNT]);
+	v[BN_CACHE_USAGE] = x[S_CACHE];
+}
+
+static double exposition_sum(const char *name, const void *e)
+{
+	return bn_sum_samples(e, name);
 }
 
 void bn_from_metrics(const struct prom_exposition *e, double v[BN_NSIGNALS])
 {
-	for (int i = 0; i < BN_NSIGNALS; i++)
-		v[i] = NAN;
-	v[BN_HIT_RATE] = ratio(bn_sum_samples(e, "lmcache:num_hit_tokens_total"),
-	                       bn_sum_samples(e, "lmcache:num_requested_tokens_total"));
-	v[BN_RETRIEVE_TIME] = mean_of(e, "lmcache:time_to_retrieve");
-	v[BN_RETRIEVE_SPEED] = mean_of(e, "lmcache:retrieve_speed");
-	v[BN_STORE_TIME] = mean_of(e, "lmcache:time_to_store");
-	v[BN_CACHE_USAGE] = bn_sum_samples(e, "lmcache:local_cache_usage");
+	bn_from_sums(exposition_sum, e, v);
 }
 
 static int cmp_double(const void *a, const void *b)

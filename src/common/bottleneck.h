@@ -53,6 +53,13 @@ struct bn_hint {
 
 /* Sets every signal to NAN, then those the exposition has (LMCache's metric names). */
 void bn_from_metrics(const struct prom_exposition *e, double v[BN_NSIGNALS]);
+/* The sample names the signals are computed from, NULL-terminated: a client that keeps only
+ * these sums of a node (lmcache-top) gets the same signals from bn_from_sums. */
+extern const char *const bn_sample_names[];
+/* bn_from_metrics over sums given by sum(name, arg): the sum of every sample called name,
+ * NAN when there is none. */
+void bn_from_sums(double (*sum)(const char *name, const void *arg), const void *arg,
+                  double v[BN_NSIGNALS]);
 /* The sum of every sample called name (all label sets); NAN when there is none. */
 double bn_sum_samples(const struct prom_exposition *e, const char *name);
 /* The outliers among values[0..n) (NAN: unknown) in direction bad; writes their indexes,

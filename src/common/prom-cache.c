@@ -1,7 +1,8 @@
 /*
  * Work proportional to what changed: a node whose body is byte for byte the one it sent at
  * the last scrape is not scanned again. The cache holds, per node name, the last body and its
- * scan (its sample lines with the node label, which the name fixes); each merge rebuilds it
+ * scan (where its sample lines are, and how the node label, which the name fixes, goes in;
+ * lines it had to rewrite, with the label); each merge rebuilds it
  * from the nodes of that scrape, so it never holds more than one scrape's worth (nodes that
  * left are dropped).
  */
@@ -18,8 +19,7 @@ struct entry {
 	char *name;
 	char *body;
 	size_t len;
-	struct buf lines; /* the scan's */
-	struct prom_scan scan;
+	struct prom_scan scan; /* of body */
 };
 
 struct generation {
@@ -48,7 +48,6 @@ static void entry_free(struct entry *en)
 {
 	free(en->name);
 	free(en->body);
-	buf_free(&en->lines);
 	prom_scan_free(&en->scan);
 }
 
@@ -86,11 +85,8 @@ static bool reuse(struct generation *old, const struct prom_node *in, struct ent
 		return false;
 	en->body = o->body;
 	en->len = o->len;
-	en->lines = o->lines;
 	en->scan = o->scan;
-	en->scan.out = &en->lines;
 	o->body = NULL;
-	o->lines = (struct buf)BUF_INIT;
 	memset(&o->scan, 0, sizeof o->scan);
 	return true;
 }
@@ -112,7 +108,7 @@ static struct prom_scan *refresh(struct generation *old, const struct prom_node 
 	memcpy(en->body, in->text, in->len);
 	en->len = in->len;
 	prom_node_label(&label, in->name);
-	rc = prom_scan_text(en->body, en->len, &label, &en->lines, &en->scan, NULL);
+	rc = prom_scan_text(en->body, en->len, &label, &en->scan, NULL);
 	buf_free(&label);
 	if (rc == 0)
 		return &en->scan;

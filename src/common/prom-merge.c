@@ -1,10 +1,11 @@
 /*
  * Merges several nodes' expositions into one valid exposition (docs/protocol.md section 5)
- * without a model of the samples: each node's text is scanned once (prom-scan.c), which copies
- * its sample lines with the node label injected, in runs of one family; the merge files the
+ * without a model of the samples: each node's text is scanned once (prom-scan.c), which
+ * records its sample lines, in runs of one family, as pieces of the text; the merge files the
  * runs under the merged families (one hash lookup per node family) and writes each family's
- * HELP, TYPE and runs, node after node. The cost is linear in the input, and the only
- * pass over all the bytes after the scan is one memcpy per run into the output.
+ * HELP, TYPE and runs, node after node, straight from the nodes' texts with the node label put
+ * in. The cost is linear in the input, and after the scan the bytes go through memory once
+ * more: read from the texts, written to the output (no buffer of lines in between).
  */
 #include "config.h"
 #include "buf.h"
@@ -24,10 +25,11 @@
 #define SKIPPED_NAME "lmcache_frontend_node_samples_skipped"
 #define NONE ((size_t)-1)
 
-/* Bytes of one node's scan that belong to a merged family; a family's runs form a list. */
+/* A run of one node's scan that belongs to a merged family; a family's runs form a list. */
 struct run {
-	const struct buf *src; /* the scan's lines (which may still move while others scan) */
-	size_t off, len;
+	const struct prom_scan *scan;
+	size_t run;  /* in scan->runs */
+	size_t node; /* whose label goes in */
 	size_t next;
 };
 
@@ -48,7 +50,6 @@ struct merger {
 	const struct prom_node *nodes;
 	size_t n;
 	struct prom_scan *scans; /* the scans made here */
-	struct buf lines;        /* their lines, one buffer for all */
 	enum node_state *state;
 	size_t *skipped; /* per node: samples its scan left out */
 	struct mfamily *fams;
@@ -87,7 +88,8 @@ static size_t add_mfamily(struct merger *m, const char *name, size_t len, enum p
 	return m->nfams++;
 }
 
-static void add_run(struct merger *m, size_t fam, const struct buf *src, size_t off, size_t len)
+static void add_run(struct merger *m, size_t fam, const struct prom_scan *s, size_t run,
+                    size_t node)
 {
 	struct mfamily *mf = &m->fams[fam];
 
@@ -95,7 +97,7 @@ static void add_run(struct merger *m, size_t fam, const struct buf *src, size_t 
 		m->run_cap = m->run_cap ? m->run_cap * 2 : 1024;
 		m->runs = xreallocarray(m->runs, m->run_cap, sizeof *m->runs);
 	}
-	m->runs[m->nruns] = (struct run){ src, off, len, NONE };
+	m->runs[m->nruns] = (struct run){ s, run, node, NONE };
 	if (mf->last == NONE)
 		mf->first = m->nruns;
 	else
@@ -153,8 +155,7 @@ static void take_scan(struct merger *m, size_t node, const struct prom_scan *s)
 	m->fam_of_n = s->nfams;
 	for (size_t i = 0; i < s->nruns; i++)
 		if (m->fam_of[s->runs[i].family] != NONE)
-			add_run(m, m->fam_of[s->runs[i].family], s->out, s->runs[i].off,
-			        s->runs[i].len);
+			add_run(m, m->fam_of[s->runs[i].family], s, i, node);
 }
 
 /* Scans a node's text (unless the caller did); a node that failed or sent garbage is
@@ -177,8 +178,8 @@ static void take_node(struct merger *m, size_t node, struct prom_map *names,
 		        xasprintf("scrape failed: %s", in->error ? in->error : "no data"));
 		return;
 	}
-	if (!given && prom_scan_text(in->text, in->len, &m->node_labels[node], &m->lines,
-	                        &m->scans[node], &cause) < 0) {
+	if (!given && prom_scan_text(in->text, in->len, &m->node_labels[node], &m->scans[node],
+	                             &cause) < 0) {
 		m->state[node] = NODE_DOWN;
 		problem(m, node, NULL, 0, xasprintf("invalid exposition: %s", cause));
 		free(cause);
@@ -273,11 +274,50 @@ static void put_problems(struct buf *b, const struct merger *m)
 	}
 }
 
+/* Run r of the merge at the end of b (which output_size made room for). */
+static void put_run(struct buf *b, const struct merger *m, const struct run *r)
+{
+	const struct prom_run *pr = &r->scan->runs[r->run];
+	char *o;
+
+	if (b->len + pr->bytes + 1 > b->cap) {
+		b->cap = (b->len + pr->bytes + 1) * 2;
+		b->data = xrealloc(b->data, b->cap);
+	}
+	o = prom_scan_put_run(r->scan, pr, &m->node_labels[r->node], b->data + b->len);
+
+	b->len = (size_t)(o - b->data);
+	*o = '\0';
+}
+
+/* Asks for n bytes at p to be brought into the cache while other work goes on. */
+static void prefetch(const char *p, size_t n)
+{
+	for (size_t at = 0; at < n; at += 64)
+		__builtin_prefetch(p + at);
+}
+
+/* The runs of a family come from node after node, scattered over megabytes: while one run is
+ * written, the next one's text is fetched. */
+static void prefetch_run(const struct merger *m, size_t r)
+{
+	const struct prom_scan *s;
+	const struct prom_run *pr;
+
+	if (r == NONE)
+		return;
+	s = m->runs[r].scan;
+	pr = &s->runs[m->runs[r].run];
+	prefetch(s->text + s->pieces[pr->first].off, pr->bytes < 1024 ? pr->bytes : 1024);
+}
+
 static void put_family(struct buf *b, const struct merger *m, const struct mfamily *mf)
 {
 	put_header(b, mf);
-	for (size_t r = mf->first; r != NONE; r = m->runs[r].next)
-		buf_append(b, m->runs[r].src->data + m->runs[r].off, m->runs[r].len);
+	for (size_t r = mf->first; r != NONE; r = m->runs[r].next) {
+		prefetch_run(m, m->runs[r].next);
+		put_run(b, m, &m->runs[r]);
+	}
 }
 
 /* The output's size, near enough that it is allocated once. */
@@ -290,7 +330,7 @@ static size_t output_size(const struct merger *m)
 	for (size_t i = 0; i < m->nfams; i++)
 		total += 2 * m->fams[i].name_len + m->fams[i].help_len + 32;
 	for (size_t i = 0; i < m->nruns; i++)
-		total += m->runs[i].len;
+		total += m->runs[i].scan->runs[m->runs[i].run].bytes;
 	for (size_t i = 0; i < m->n; i++)
 		total += 3 * (m->node_labels[i].len + 80);
 	return total;
@@ -346,20 +386,6 @@ static void merger_init(struct merger *m, const struct prom_node *nodes, size_t 
 		prom_node_label(&m->node_labels[i], nodes[i].name);
 }
 
-/* One buffer for the lines of every node this merge scans, sized as prom_scan_text reserves:
- * megabytes at a thousand nodes, on huge pages like the output. */
-static void lines_init(struct merger *m, struct prom_scan *const *scans)
-{
-	size_t total = 64;
-
-	for (size_t i = 0; i < m->n; i++)
-		if (m->nodes[i].text && !(scans && scans[i]))
-			total += m->nodes[i].len + m->nodes[i].len / 4 + 64;
-	m->lines.cap = total;
-	m->lines.data = big_alloc(total);
-	m->lines.len = 0;
-}
-
 static void merger_free(struct merger *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
@@ -367,7 +393,6 @@ static void merger_free(struct merger *m)
 		buf_free(&m->node_labels[i]);
 	}
 	free(m->node_labels);
-	buf_free(&m->lines);
 	prom_map_free(&m->index);
 	free(m->scans);
 	free(m->state);
@@ -385,10 +410,12 @@ char *prom_merge_scans(const struct prom_node *nodes, struct prom_scan *const *s
 	struct buf b = BUF_INIT;
 
 	merger_init(&m, nodes, n);
-	lines_init(&m, scans);
 	prom_map_init(&names, n);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && nodes[i + 1].text && !(scans && scans[i + 1]))
+			prefetch(nodes[i + 1].text, nodes[i + 1].len < 16384 ? nodes[i + 1].len : 16384);
 		take_node(&m, i, &names, scans ? scans[i] : NULL);
+	}
 	write_output(&b, &m);
 	prom_map_free(&names);
 	merger_free(&m);

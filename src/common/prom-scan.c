@@ -1,10 +1,12 @@
 /*
  * One pass over a node's exposition: each line is checked as strictly as prom_parse checks it
- * (so whatever we re-emit, promtool and Prometheus accept) and each sample line is copied at
- * once, with node="..." injected, into one output buffer. Nothing is unescaped: label values
- * and HELP texts are passed on as written, which is already the form the output needs. A
- * sample that is well formed but that Prometheus would refuse (label value not UTF-8, 1e999)
- * is left out and counted, as prom_parse does.
+ * (so whatever we re-emit, promtool and Prometheus accept) and each sample line is recorded as
+ * a piece of the text, with where node="..." goes in; nothing is copied. Nothing is unescaped
+ * either: label values and HELP texts are passed on as written, which is already the form the
+ * output needs. The few lines not written as the output writes them (blanks, a node label to
+ * rename) are rewritten into the scan's own buffer. A sample that is well formed but that
+ * Prometheus would refuse (label value not UTF-8, 1e999) is left out and counted, as
+ * prom_parse does.
  */
 #include "config.h"
 #include "prom-scan.h"
@@ -38,6 +40,7 @@ struct line {
 struct scanner {
 	const char *p, *end; /* the current line */
 	int line;
+	const char *text;
 	struct prom_scan *s;
 	const struct buf *node_label;
 	struct prom_map names;   /* family name -> index in s->fams */
@@ -401,22 +404,6 @@ static int check_special_labels(struct scanner *sc, const struct line *ln,
 	return fail(sc, "missing label", want, strlen(want));
 }
 
-/* Room for n more bytes (and the NUL) at the end of b. */
-static char *reserve(struct buf *b, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->data = xrealloc(b->data, b->cap);
-	}
-	return b->data + b->len;
-}
-
-static void copy(char **o, const char *s, size_t n)
-{
-	memcpy(*o, s, n);
-	*o += n;
-}
-
 /* A label called node becomes exported_node (exported_exported_node if that is taken too,
  * as Prometheus does). */
 static void put_renamed(struct buf *b, const struct scanner *sc)
@@ -456,53 +443,92 @@ static void put_labels(struct buf *b, const struct scanner *sc)
 	}
 }
 
-/* name{node="<node>",labels} value [timestamp], in one reservation when the labels can be
- * copied as they are (the common case). */
-static void put_sample(struct scanner *sc, const struct line *ln)
+/* name{node="<node>",labels} value [timestamp]\n, rewritten into the scan's own buffer. */
+static void put_own(struct scanner *sc, const struct line *ln)
 {
-	struct buf *b = sc->s->out;
+	struct buf *b = &sc->s->own;
 	const struct buf *nl = sc->node_label;
-	bool raw = ln->canonical && !ln->has_node;
-	char *o = reserve(b, ln->name.n + nl->len + ln->labels.n + ln->value.n + ln->ts.n + 7);
 
-	copy(&o, ln->name.p, ln->name.n);
-	*o++ = '{';
-	copy(&o, nl->data, nl->len);
-	if (raw && ln->labels.n) {
-		*o++ = ',';
-		copy(&o, ln->labels.p, ln->labels.n);
-	}
-	b->len = (size_t)(o - b->data);
-	if (!raw)
-		put_labels(b, sc);
-	o = reserve(b, ln->value.n + ln->ts.n + 4);
-	copy(&o, "} ", 2);
-	copy(&o, ln->value.p, ln->value.n);
+	buf_append(b, ln->name.p, ln->name.n);
+	buf_putc(b, '{');
+	buf_append(b, nl->data, nl->len);
+	put_labels(b, sc);
+	buf_append(b, "} ", 2);
+	buf_append(b, ln->value.p, ln->value.n);
 	if (ln->ts.p) {
-		*o++ = ' ';
-		copy(&o, ln->ts.p, ln->ts.n);
+		buf_putc(b, ' ');
+		buf_append(b, ln->ts.p, ln->ts.n);
 	}
-	*o++ = '\n';
-	*o = '\0';
-	b->len = (size_t)(o - b->data);
+	buf_putc(b, '\n');
 }
 
-/* Writes the sample into the run of its family (a new run when the family changed). */
-static void put_in_run(struct scanner *sc, const struct line *ln, size_t fam)
+/* Whether the line, from its name to its end, is written as the output writes it: labels
+ * canonical and without node, then "} value" or " value", " timestamp", nothing after. */
+static bool as_output(const struct scanner *sc, const struct line *ln)
+{
+	const char *after = ln->name.p + ln->name.n, *vend = ln->value.p + ln->value.n;
+
+	if (!ln->canonical || ln->has_node)
+		return false;
+	if (ln->labels.p) {
+		if (ln->labels.p != after + 1)
+			return false;
+		after = ln->labels.p + ln->labels.n + 1;
+	}
+	if (*after != ' ' || ln->value.p != after + 1)
+		return false;
+	if (!ln->ts.p)
+		return vend == sc->end;
+	return *vend == ' ' && ln->ts.p == vend + 1 && ln->ts.p + ln->ts.n == sc->end;
+}
+
+/* The sample's piece: the line itself, cut after "name{" or "name"; else rewritten. *bytes:
+ * its length in the output. */
+static int make_piece(struct scanner *sc, const struct line *ln, struct prom_piece *p,
+                      size_t *bytes)
 {
 	struct prom_scan *s = sc->s;
-	size_t at = s->out->len;
+	size_t at = s->own.len;
+
+	if (as_output(sc, ln)) {
+		p->off = (uint32_t)(ln->name.p - sc->text);
+		p->cut = (uint32_t)(ln->name.n + (ln->labels.p != NULL));
+		p->len = (uint32_t)(sc->end - ln->name.p);
+		*bytes = p->len + s->label_len + 1 + (!ln->labels.p ? 2 : ln->labels.n ? 1 : 0);
+		return 0;
+	}
+	put_own(sc, ln);
+	if (s->own.len > UINT32_MAX)
+		return fail(sc, "text too large once rewritten", NULL, 0);
+	*p = (struct prom_piece){ (uint32_t)at, PROM_PIECE_OWN, (uint32_t)(s->own.len - at) };
+	*bytes = p->len;
+	return 0;
+}
+
+/* Records the sample in the run of its family (a new run when the family changed). */
+static int put_in_run(struct scanner *sc, const struct line *ln, size_t fam)
+{
+	struct prom_scan *s = sc->s;
+	size_t bytes;
 
 	if (fam != sc->run_family) {
 		if (s->nruns == s->run_cap) {
 			s->run_cap = s->run_cap ? s->run_cap * 2 : 32;
 			s->runs = xreallocarray(s->runs, s->run_cap, sizeof *s->runs);
 		}
-		s->runs[s->nruns++] = (struct prom_run){ fam, at, 0 };
+		s->runs[s->nruns++] = (struct prom_run){ fam, s->npieces, 0, 0 };
 		sc->run_family = fam;
 	}
-	put_sample(sc, ln);
-	s->runs[s->nruns - 1].len += s->out->len - at;
+	if (s->npieces == s->piece_cap) {
+		s->piece_cap = s->piece_cap ? s->piece_cap * 2 : 64;
+		s->pieces = xreallocarray(s->pieces, s->piece_cap, sizeof *s->pieces);
+	}
+	if (make_piece(sc, ln, &s->pieces[s->npieces], &bytes) < 0)
+		return -1;
+	s->npieces++;
+	s->runs[s->nruns - 1].n++;
+	s->runs[s->nruns - 1].bytes += bytes;
+	return 0;
 }
 
 /* Leaves out the sample just read and notes why; the rest of the text is still used. */
@@ -540,8 +566,7 @@ static int scan_sample(struct scanner *sc)
 	if (sc->skip)
 		return skip_sample(sc);
 	sc->s->fams[fam].nsamples++;
-	put_in_run(sc, &ln, fam);
-	return 0;
+	return put_in_run(sc, &ln, fam);
 }
 
 static int scan_line(struct scanner *sc)
@@ -571,29 +596,34 @@ static int scan_lines(struct scanner *sc, const char *text, size_t len)
 	return rc;
 }
 
-int prom_scan_text(const char *text, size_t len, const struct buf *node_label, struct buf *dst,
-              struct prom_scan *out, char **cause)
+/* Room for the pieces of a text of len bytes, guessed from its lines (a sample line of the
+ * agent's is about 130 bytes), so that the array seldom moves. */
+static void reserve_pieces(struct prom_scan *s, size_t len)
 {
-	struct scanner sc = { .s = out, .node_label = node_label, .current = NONE,
+	s->piece_cap = len / 96 + 16;
+	s->pieces = xreallocarray(NULL, s->piece_cap, sizeof *s->pieces);
+}
+
+int prom_scan_text(const char *text, size_t len, const struct buf *node_label,
+                   struct prom_scan *out, char **cause)
+{
+	struct scanner sc = { .text = text, .s = out, .node_label = node_label, .current = NONE,
 	                      .run_family = NONE };
-	size_t at = dst->len;
-	int rc;
+	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	out->out = dst;
-	/* Lines lose their HELP/TYPE and gain a node label: about the input's size. */
-	if (at + len + len / 4 + 64 > dst->cap) {
-		dst->cap = at + len + len / 4 + 64;
-		dst->data = xrealloc(dst->data, dst->cap);
+	out->text = text;
+	out->label_len = node_label->len;
+	if (len > UINT32_MAX) {
+		sc.error = xstrdup("line 1: text larger than 4 GiB");
+	} else {
+		reserve_pieces(out, len);
+		prom_map_init(&sc.names, 32);
+		rc = scan_lines(&sc, text, len);
+		prom_map_free(&sc.names);
 	}
-	dst->data[at] = '\0';
-	prom_map_init(&sc.names, 32);
-	rc = scan_lines(&sc, text, len);
-	prom_map_free(&sc.names);
 	free(sc.labels);
 	if (rc < 0) {
-		dst->len = at;
-		dst->data[at] = '\0';
 		prom_scan_free(out);
 		if (cause)
 			*cause = sc.error;
@@ -606,9 +636,71 @@ int prom_scan_text(const char *text, size_t len, const struct buf *node_label, s
 void prom_scan_free(struct prom_scan *s)
 {
 	free(s->fams);
+	free(s->pieces);
 	free(s->runs);
 	free(s->skipped);
+	buf_free(&s->own);
 	memset(s, 0, sizeof *s);
+}
+
+static char *put(char *o, const void *p, size_t n)
+{
+	memcpy(o, p, n);
+	return o + n;
+}
+
+/* The node label at o, for a line whose text is cut at at: after "name{" (then a ',' when
+ * labels follow) or after a bare name (then the braces are ours). */
+static char *put_label(char *o, const char *at, const struct buf *node_label)
+{
+	bool braces = at[-1] == '{';
+
+	if (!braces)
+		*o++ = '{';
+	o = put(o, node_label->data, node_label->len);
+	if (!braces)
+		*o++ = '}';
+	else if (*at != '}')
+		*o++ = ',';
+	return o;
+}
+
+/* The text from seg to seg_end, the end of a line, and its '\n'; nothing when seg is NULL. */
+static char *put_tail(char *o, const char *seg, const char *seg_end)
+{
+	if (!seg)
+		return o;
+	o = put(o, seg, (size_t)(seg_end - seg));
+	*o++ = '\n';
+	return o;
+}
+
+/* A line's tail, its '\n' and the next line's head are one copy when the lines follow each
+ * other in the text, as they mostly do: a copy and the label per line. */
+char *prom_scan_put_run(const struct prom_scan *s, const struct prom_run *r,
+                        const struct buf *node_label, char *o)
+{
+	const struct prom_piece *p = s->pieces + r->first, *end = p + r->n;
+	const char *seg = NULL, *seg_end = NULL; /* the last line's tail, not written yet */
+
+	for (; p < end; p++) {
+		const char *t;
+
+		if (p->cut == PROM_PIECE_OWN) {
+			o = put(put_tail(o, seg, seg_end), s->own.data + p->off, p->len);
+			seg = NULL;
+			continue;
+		}
+		t = s->text + p->off;
+		if (seg && seg_end + 1 == t && *seg_end == '\n')
+			o = put(o, seg, (size_t)(t + p->cut - seg));
+		else
+			o = put(put_tail(o, seg, seg_end), t, p->cut);
+		o = put_label(o, t + p->cut, node_label);
+		seg = t + p->cut;
+		seg_end = t + p->len;
+	}
+	return put_tail(o, seg, seg_end);
 }
 
 void prom_node_label(struct buf *b, const char *name)

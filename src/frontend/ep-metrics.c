@@ -14,7 +14,10 @@
 
 #include "daemon-log.h"
 #include "http-multi.h"
+#include "metrics-filter.h"
+#include "paths.h"
 #include "prom.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 struct scrape {
@@ -160,9 +163,62 @@ static char *run_merge(struct scrape_run *sr, const struct hm_res *res, size_t n
 	return out;
 }
 
+/* The names of ?name=N&name=M (our filter, metrics-filter.h) into *names (NULL: no filter);
+ * false after a 400 for an empty or malformed one, or too many. */
+static bool filter_names(struct fe_request *rq, struct fe_reply *rp, char ***names, size_t *n)
+{
+	const char *query;
+	char **parts;
+	bool ok = true;
+
+	path_length(rq->uri, &query);
+	parts = str_split(query, '&', NULL);
+	*names = xcalloc(METRICS_FILTER_MAX + 1, sizeof **names);
+	*n = 0;
+	for (char **p = parts; *p != NULL && ok; p++) {
+		char *v;
+
+		if (strncmp(*p, "name=", 5) != 0)
+			continue; /* other arguments are ignored, as LMCache's frontend does */
+		v = srv_decode(*p + 5, strlen(*p + 5));
+		ok = v != NULL && *v != '\0' && *n < METRICS_FILTER_MAX;
+		if (ok)
+			(*names)[(*n)++] = v;
+		else
+			free(v);
+	}
+	str_list_free(parts);
+	if (!ok)
+		fe_reply_detail(rp, 400, "name= takes a metric name, at most %d of them",
+				METRICS_FILTER_MAX);
+	if (!ok || *n == 0) {
+		str_list_free(*names);
+		*names = NULL;
+	}
+	return ok;
+}
+
+/* Keeps only the series asked for (names NULL: all; freed here). */
+static void filter_body(struct buf *body, char **names, size_t n)
+{
+	struct buf out = BUF_INIT;
+
+	if (names == NULL)
+		return;
+	buf_append(&out, "", 0);
+	metrics_filter(body->data, body->len, names, n, &out);
+	buf_free(body);
+	*body = out;
+	str_list_free(names);
+}
+
 void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
 {
-	size_t n, len;
+	size_t n, len, nnames;
+	char **names;
+
+	if (!filter_names(rq, rp, &names, &nnames))
+		return;
 	struct scrape *v = snapshot(rq->fe, &n);
 	struct hm_req *reqs = xcalloc(n + 1, sizeof(*reqs));
 	struct hm_res *res = xcalloc(n + 1, sizeof(*res));
@@ -184,6 +240,7 @@ void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
 	buf_free(&rp->body);
 	rp->body = (struct buf){ text, len, len + 1 };
 	frontend_audit_metrics(rq->fe, &rp->body);
+	filter_body(&rp->body, names, nnames);
 	for (size_t i = 0; i < n; i++) {
 		hm_res_free(&res[i]);
 		free(v[i].name);

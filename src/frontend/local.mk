@@ -5,7 +5,8 @@ src_frontend_libfrontend_la_SOURCES = \
 	src/frontend/model.c src/frontend/model.h \
 	src/frontend/paths.c src/frontend/paths.h \
 	src/frontend/plugin-mode.c src/frontend/plugin-mode.h \
-	src/frontend/up-parse.c src/frontend/up-parse.h
+	src/frontend/up-parse.c src/frontend/up-parse.h \
+	src/frontend/metrics-filter.c src/frontend/metrics-filter.h
 src_frontend_libfrontend_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 src_frontend_libfrontend_la_LIBADD = src/common/libcommon.la $(JANSSON_LIBS)
 
@@ -33,8 +34,11 @@ FRONTEND_TEST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -I$(top_srcdir)/src/fronte
 	-I$(top_srcdir)/tests/unit
 FRONTEND_TEST_LDADD = src/frontend/libfrontend.la $(JANSSON_LIBS)
 frontend_unit = tests/unit/test-frontend-model tests/unit/test-frontend-paths \
-	tests/unit/test-frontend-plugin tests/unit/test-frontend-upparse
+	tests/unit/test-frontend-plugin tests/unit/test-frontend-upparse \
+	tests/unit/test-frontend-filter
 check_PROGRAMS += $(frontend_unit)
+tests_unit_test_frontend_filter_CFLAGS = $(FRONTEND_TEST_CFLAGS)
+tests_unit_test_frontend_filter_LDADD = $(FRONTEND_TEST_LDADD)
 tests_unit_test_frontend_model_CFLAGS = $(FRONTEND_TEST_CFLAGS)
 tests_unit_test_frontend_model_LDADD = $(FRONTEND_TEST_LDADD)
 tests_unit_test_frontend_paths_CFLAGS = $(FRONTEND_TEST_CFLAGS)

@@ -60,6 +60,44 @@ teardown() { lmc_teardown_checked; }
 	assert_output --partial 'lmcache:num_hit_tokens_total{node="i1_worker0"'
 }
 
+@test "name= (our extension) keeps only the samples or families asked for, still valid" {
+	fe_start FE --nodes "$NODES"
+	curl -sf "$FE/metrics?name=lmcache_frontend_node_up&name=lmcache%3Atime_to_retrieve_sum&name=lmcache:local_cache_usage" \
+		>"$T/some.prom"
+	promtool_check "$T/some.prom"
+	# the families asked for, each of the five nodes' up gauge
+	assert_equal "$(grep -c '^lmcache_frontend_node_up{' "$T/some.prom")" 5
+	grep -q '^lmcache:local_cache_usage{node="py",exported_node="gpu-box-7",worker_id="5"} 2048' \
+		"$T/some.prom"
+	# a histogram's _sum asked for by name: with its family's TYPE, without its buckets
+	grep -q '^# TYPE lmcache:time_to_retrieve histogram' "$T/some.prom"
+	grep -q '^lmcache:time_to_retrieve_sum{node="py"' "$T/some.prom"
+	run bash -c "grep -v '^#' '$T/some.prom' | grep -E '_bucket|_count|num_hit_tokens|python_gc|lmcache_frontend_audited'"
+	assert_failure
+	# why a node could not be scraped stays
+	grep -q '^# node dead: ' "$T/some.prom"
+	# lmcache-frontend(8)'s example
+	run curl -sf "$FE/metrics?name=lmcache_frontend_node_up&name=lmcache:local_cache_usage"
+	assert_equal "$(grep -c '^lmcache:local_cache_usage{' <<<"$output")" 3
+	assert_equal "$(grep -vc '^#' <<<"$output")" 8
+	# a whole family by its name: every bucket
+	curl -sf "$FE/metrics?name=lmcache:time_to_retrieve" >"$T/family.prom"
+	promtool_check "$T/family.prom"
+	grep -q '^lmcache:time_to_retrieve_bucket{node="py",le="0.01"' "$T/family.prom"
+	# other arguments change nothing (LMCache's frontend ignores them all)
+	run bash -c "curl -sf '$FE/metrics?x=1' | grep -c '^lmcache_frontend_node_up{'"
+	assert_output 5
+}
+
+@test "name= with no name, a malformed one or too many: 400 with a reason" {
+	fe_start FE --nodes "$NODES"
+	for q in "name=" "name=%zz" "$(printf 'name=n%d&' $(seq 1 65))"; do
+		run curl -s -o "$T/out" -w '%{http_code}' "$FE/metrics?$q"
+		assert_output 400
+		jq -e '.detail | test("metric name")' "$T/out"
+	done
+}
+
 @test "a hung node is down after --metrics-timeout while the others are scraped" {
 	fe_start FE --nodes "$NODES" --metrics-timeout 1
 	kill -STOP "$(cat "$T/node-i1_worker1.pid")"

@@ -14,19 +14,7 @@ setup() {
 	cluster_frontend fe1 inst1_scheduler # before the registry: it does not register itself
 	cluster_registry
 	RP=$(free_port) FP=$(free_port)
-	mkdir -p "$T/ng/tmp"
-	{
-		cluster_nginx_head "$T/ng"
-		cat <<-CONF
-	    log_format conn '\$server_port \$connection \$request_uri';
-	    server { listen 127.0.0.1:$RP; access_log $T/ng/conn.log conn;
-	             location / { proxy_pass $REGISTRY_URL; } }
-	    server { listen 127.0.0.1:$FP; access_log $T/ng/conn.log conn;
-	             location / { proxy_pass $FE1_URL; } }
-	}
-	CONF
-	} >"$T/ng/nginx.conf"
-	lmc_bg nginx nginx -p "$T/ng" -c "$T/ng/nginx.conf" -g 'daemon off;'
+	cluster_nginx_log "$T/ng" "$RP" "$REGISTRY_URL" "$FP" "$FE1_URL"
 	wait_for_http "http://127.0.0.1:$FP/health" 10
 	cluster_register "http://127.0.0.1:$FP"
 }
@@ -37,11 +25,11 @@ teardown() {
 }
 
 # conns PORT: how many connections nginx took on PORT; reqs PORT PATH: requests for PATH.
-conns() { awk -v p="$1" '$1 == p { c[$2] = 1 } END { print length(c) }' "$T/ng/conn.log"; }
-reqs() { awk -v p="$1" -v u="$2" '$1 == p && $3 == u' "$T/ng/conn.log" | wc -l; }
+conns() { awk -v p="$1" '$1 == p { c[$2] = 1 } END { print length(c) }' "$T/ng/req.log"; }
+reqs() { awk -v p="$1" -v u="$2" '$1 == p && $3 == u' "$T/ng/req.log" | wc -l; }
 
 @test "twelve refreshes of lmcache-top on one connection to the registry, few to the frontend" {
-	: >"$T/ng/conn.log" # the checks above are not lmcache-top's
+	: >"$T/ng/req.log" # the checks above are not lmcache-top's
 	tui_start --registry "http://127.0.0.1:$RP" -d 0.1 --max-iterations 12
 	wait_until 60 eval '! tui_running'
 	assert_equal "$(tui_status)" 0

@@ -5,7 +5,8 @@
 #    lmcctl's peak RSS; reference: curl --parallel (64 at once) on the same proxy2 URLs.
 #  - lmcache-top --registry in tmux at the default 2 s refresh: CPU over a window (target
 #    < 5% of a core), peak RSS, and the time from a key (Tab) to the changed screen.
-# FLEET_FRONTENDS, FLEET_PER_FRONTEND (64 each) and BENCH_TOP_SECONDS (20) change the sizes.
+# FLEET_FRONTENDS, FLEET_PER_FRONTEND (64 each) and BENCH_TOP_SECONDS (20) change the sizes;
+# BENCH_TOP_REF=path measures another lmcache-top (main's) on the same fleet as the reference.
 . "$LMC_SRCDIR/tests/bench/lib.sh"
 bench_init fleet
 bench_need cli/lmcctl tui/lmcache-top src/demo/lmcache-demo-node src/frontend/lmcache-frontend \
@@ -71,12 +72,18 @@ rss=$(/usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -1)
 bench_row "lmcctl set-log-level $N nodes" \
 	"set-log-level --all via the registry, $NFE frontends, hyperfine mean" \
 	ms "$(ms "$ours")" "curl -Z 64" "$(ms "$ref")" max 1000 "lmcctl peak RSS ${rss} KiB"
+# cpu_ms CMD...: the CPU (user + system) CMD itself spends, in ms: the client's share of the
+# chain, which the load of the machine changes less than the wall time.
+cpu_ms() { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.0f", ($1 + $2) * 1000 }'; }
+# shellcheck disable=SC2086
+bench_row "lmcctl set-log-level CPU, $N nodes" "the client's own CPU for one run (user + system)" \
+	ms "$(cpu_ms $cmd)" "curl -Z 64" "$(cpu_ms curl -sf --parallel --parallel-max 64 -K "$T/curl.cfg")" \
+	none ""
 
-# lmcache-top.
-bench_top --registry "$REG"
-bench_top_wait fleet "nodes $N, $N up" 120
-pid=$TOP_PID
-cpu=$(bench_cpu "$pid" "$WINDOW")
+# lmcache-top: a reference first when BENCH_TOP_REF=path names one (main's build), then ours,
+# on the same fleet in the same run. top_measure BIN sets cpu (over the window, once every
+# node is up on the screen), keys (median ms from a Tab to a changed screen) and hwm (peak
+# RSS, MB).
 # key_ms: milliseconds from a Tab to a screen that differs (capture-pane polled; a capture
 # takes a few ms, the figure's resolution).
 key_ms() {
@@ -89,11 +96,37 @@ key_ms() {
 	done
 	echo $((($(date +%s%N) - t0) / 1000000))
 }
-keys=$(for _ in 1 2 3 4 5 6 7; do key_ms; sleep 0.3; done | sort -n | sed -n 4p)
-hwm=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
+top_measure() {
+	local end=$((SECONDS + 120))
+	BENCH_TOP_BIN=$1 bench_top --registry "$REG"
+	until bench_top_screen | grep -qE "nodes $N, $N up"; do
+		[ "$SECONDS" -lt "$end" ] || { echo "fleet: $1 did not show every node up:" >&2;
+			bench_top_screen >&2; top_end; return 1; }
+		sleep 0.05
+	done
+	cpu=$(bench_cpu "$TOP_PID" "$WINDOW")
+	keys=$(for _ in 1 2 3 4 5 6 7; do key_ms; sleep 0.3; done | sort -n | sed -n 4p)
+	hwm=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$TOP_PID/status")
+	top_end
+}
+# Ends lmcache-top and its tmux server, and waits until both are gone: a server still
+# exiting would remove the socket of the next one.
+top_end() {
+	local server
+	server=$(tmux -S "$T/tmux.sock" display-message -p '#{pid}' 2>/dev/null)
+	tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+	while kill -0 "$TOP_PID" 2>/dev/null || { [ -n "$server" ] && kill -0 "$server" 2>/dev/null; }; do
+		sleep 0.1
+	done
+}
+ref_cpu="" ref_keys="" ref_hwm="" refn=""
+if [ -n "${BENCH_TOP_REF:-}" ] && top_measure "$BENCH_TOP_REF"; then
+	ref_cpu=$cpu ref_keys=$keys ref_hwm=$hwm refn=reference
+fi
+top_measure "$B/tui/lmcache-top" || exit 1
 bench_row "lmcache-top CPU, $N nodes" "--registry, $NFE frontends, default 2 s refresh, ${WINDOW}s" \
-	"%core" "$cpu" "" "" max 5
+	"%core" "$cpu" "$refn" "$ref_cpu" max 5
 bench_row "lmcache-top key to screen, $N nodes" "Tab to a changed screen, median of 7" \
-	ms "$keys" "" "" max 100
+	ms "$keys" "$refn" "$ref_keys" max 100
 bench_row "lmcache-top peak RSS, $N nodes" "VmHWM after the window and the keys" \
-	MB "$hwm" "" "" none ""
+	MB "$hwm" "$refn" "$ref_hwm" none ""

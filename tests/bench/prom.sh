@@ -4,7 +4,9 @@
 # as lmcache-frontend does, against memcpy of the same bytes, in CPU time of the process.
 # Targets: >= 200 MB/s of input per core; 1,024 nodes in < 100 ms; time growing no faster
 # than the node count (16 -> 1,024). With valgrind: instructions per input byte (callgrind),
-# which the machine's load does not change.
+# and the memory lines a 2 MB cache (this machine's L2 per core) would miss per KB of input
+# at 16 and at 1,024 nodes (callgrind's cache simulation), which the machine's load does not
+# change.
 . "$LMC_SRCDIR/tests/bench/lib.sh"
 bench_init prom
 bench_need tests/bench/prom-bench
@@ -40,3 +42,15 @@ merge_ir=$(ir prom_merge) copy_ir=$(ir copy_all)
 bench_row "prom parse+merge instructions/byte" "callgrind, prom_merge of 256 bodies" Ir/B \
 	"$(awk -v i="$merge_ir" -v b="$bytes" 'BEGIN { printf "%.1f", i / b }')" memcpy \
 	"$(awk -v i="$copy_ir" -v b="$bytes" 'BEGIN { printf "%.3f", i / b }')" none ""
+# lines K: the lines a simulated 2 MB, 16-way last-level cache misses (reads and writes)
+# inside prom_merge, over 2 rounds of K nodes, per KB of input.
+lines() {
+	valgrind --tool=callgrind --cache-sim=yes --LL=2097152,16,64 --toggle-collect=prom_merge \
+		--callgrind-out-file="$T/cs.$1" "$B/tests/bench/prom-bench" --rounds 2 "$fixture" "$1" \
+		>/dev/null 2>"$T/cs.$1.log" &&
+		awk -v kb="$(get merge "$1" in_bytes)" '/^events:/ { for (i = 2; i <= NF; i++) col[$i] = i }
+			/^summary:|^totals:/ { printf "%.1f", ($col["DLmr"] + $col["DLmw"]) / 2 / (kb / 1024); exit }' \
+			"$T/cs.$1"
+}
+bench_row "prom merge memory lines/KB" "callgrind cache simulation (2 MB LL), 1024 nodes vs 16" \
+	lines/KB "$(lines 1024)" "16 nodes" "$(lines 16)" none ""

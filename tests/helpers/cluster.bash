@@ -17,6 +17,7 @@
 #   cluster_fixture_node DIR   an HTTP server answering like an LMCache node from the
 #                              captured answers in DIR (sets FIXTURE_URL)
 #   cluster_register URL       a heartbeat for a frontend at URL into the registry
+#   cluster_nginx_log DIR PORT URL...  nginx in front of URLs, logging requests (DIR/req.log)
 #   cluster_sock NAME          the unix socket of node NAME
 #   cluster_pid NAME           the pid of node NAME's process
 #   cluster_kill NAME          SIGKILL to a node, waits until it is gone
@@ -106,6 +107,25 @@ cluster_nginx_head() {
 	    client_body_temp_path $1/tmp; proxy_temp_path $1/tmp;
 	    fastcgi_temp_path $1/tmp; uwsgi_temp_path $1/tmp; scgi_temp_path $1/tmp;
 	CONF
+}
+
+# cluster_nginx_log DIR PORT URL [PORT URL...]: nginx forwarding each loopback PORT to URL
+# and logging every request to DIR/req.log as "port connection uri".
+cluster_nginx_log() {
+	local dir=$1
+	shift
+	mkdir -p "$dir/tmp"
+	{
+		cluster_nginx_head "$dir"
+		echo "    log_format req '\$server_port \$connection \$request_uri';"
+		while [ $# -ge 2 ]; do
+			printf '    server { listen 127.0.0.1:%s; access_log %s/req.log req;\n' "$1" "$dir"
+			printf '             location / { proxy_pass %s; } }\n' "$2"
+			shift 2
+		done
+		echo "}"
+	} >"$dir/nginx.conf"
+	lmc_bg nginx nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 }
 
 cluster_nginx_conf() {

@@ -71,17 +71,17 @@ static void test_figures(void)
 	top_model_merge(&m, &l);
 	n = top_model_find(&m, "w");
 	ok(isnan(n->hit_rate), "no scrape: no hit rate");
-	node_metrics(n, scrape1, strlen(scrape1), 10.0);
+	node_metrics(n, scrape1, strlen(scrape1), 10.0, true, true);
 	ok(n->hit_rate == 0.25, "hit rate from retrieve_hit_rate");
 	ok(n->hit_tokens == 150, "hit tokens summed over label sets");
 	ok(n->cache_usage == 1024, "cache usage");
 	ok(isnan(node_rate_sum(n, "lmcache:num_hit_tokens_total")), "one scrape: no rate yet");
-	node_metrics(n, scrape2, strlen(scrape2), 12.0);
+	node_metrics(n, scrape2, strlen(scrape2), 12.0, true, true);
 	ok(node_rate_sum(n, "lmcache:num_hit_tokens_total") == 100, "(350 - 150) / 2 s");
 	ok(node_rate(n, &n->metrics.families[0].samples[0]) == 100, "rate of one series");
 	ok(node_rate(n, &n->metrics.families[0].samples[1]) == 0, "a still series: 0/s");
 	ok(isnan(n->cache_usage), "a gauge gone from the scrape: no value");
-	node_metrics(n, "garbage{", 8, 14.0);
+	node_metrics(n, "garbage{", 8, 14.0, true, true);
 	ok(n->error != NULL && strstr(n->error, "bad /metrics") != NULL, "bad text: an error");
 	ok(n->hit_rate == 0.5, "... and the last good scrape stays");
 	char *s = prom_series(NULL, &n->metrics.families[0].samples[0], NULL);
@@ -171,6 +171,61 @@ static void test_big_text(void)
 	top_model_free(&m);
 }
 
+static const char merged[] =
+	"# node b: scrape failed: unreachable: Couldn't connect to server\n"
+	"# TYPE lmcache_frontend_node_up gauge\n"
+	"lmcache_frontend_node_up{node=\"a\"} 1\n"
+	"lmcache_frontend_node_up{node=\"b\"} 0\n"
+	"lmcache_frontend_node_up{node=\"z\"} 1\n"
+	"# TYPE lmcache:num_hit_tokens_total counter\n"
+	"lmcache:num_hit_tokens_total{node=\"a\",worker_id=\"0\"} 100\n"
+	"lmcache:num_hit_tokens_total{node=\"a\",worker_id=\"1\"} 50\n"
+	"lmcache:num_hit_tokens_total{node=\"c\"} 7\n"
+	"# TYPE lmcache:time_to_retrieve histogram\n"
+	"lmcache:time_to_retrieve_sum{node=\"a\"} 2\n"
+	"lmcache:time_to_retrieve_count{node=\"a\"} 4\n"
+	"# TYPE lmcache:retrieve_hit_rate gauge\n"
+	"lmcache:retrieve_hit_rate{node=\"a\"} 0.25\n";
+
+/* A frontend's merged /metrics (scrape.c): each sample to the node its node label names,
+ * among the nodes of that frontend; the down ones with the merge's reason. */
+static void test_scrape(void)
+{
+	static const char *const names[] = { "a", "b", "c", NULL };
+	struct model m;
+	struct cl_listing l = listing(names);
+	struct prom_exposition e;
+	struct tnode *a, *b, *c;
+	char *src;
+
+	top_model_init(&m, "x", -1, 7);
+	top_model_merge(&m, &l);
+	a = top_model_find(&m, "a"), b = top_model_find(&m, "b"), c = top_model_find(&m, "c");
+	src = node_source_of(a);
+	is_str(src, "http://fe", "a node's source: its URL without /proxy2/<name>");
+	free(src);
+	a->src = b->src = 0;
+	c->src = 1; /* another frontend's */
+	ok(prom_parse(merged, strlen(merged), &e, NULL) == 0, "merged text parses");
+	ok(scrape_apply(&m, 0, &e, merged, strlen(merged), 5.0), "a merged exposition");
+	ok(a->covered && a->state == NS_UP && a->hit_tokens == 150, "a: up, hit tokens summed");
+	ok(a->hit_rate == 0.25, "a: its hit rate");
+	ok(summary_get(&a->sum, "lmcache:time_to_retrieve_sum") == 2, "a: a histogram's sum");
+	ok(b->covered && b->state == NS_DOWN, "b: down");
+	is_str(b->error, "scrape failed: unreachable: Couldn't connect to server",
+	       "b: the reason the merge gave");
+	ok(!c->covered && isnan(c->hit_tokens), "c: another frontend's node is not taken");
+	prom_exposition_free(&e);
+	static const char plain[] = "# TYPE x counter\nx_total 1\n";
+
+	ok(prom_parse(plain, sizeof plain - 1, &e, NULL) == 0 &&
+	   !scrape_apply(&m, 0, &e, "", 0, 6.0), "no lmcache_frontend_node_up: not merged");
+	prom_exposition_free(&e);
+	top_model_hints(&m);
+	ok(a->hint == NULL, "too few peers: no hint");
+	top_model_free(&m);
+}
+
 int main(void)
 {
 	no_plan();
@@ -179,5 +234,6 @@ int main(void)
 	test_registry_down();
 	test_big();
 	test_big_text();
+	test_scrape();
 	return done_testing();
 }
