@@ -63,7 +63,7 @@ int prom_scan_text(const char *text, size_t len, const struct buf *node_label,
                    struct prom_scan *out, char **cause);
 void prom_scan_free(struct prom_scan *s);
 /* Writes run r of scan s, for the node whose label is node_label, at o (room for r's bytes);
- * returns the end of what it wrote. */
+ * returns the end of what it wrote. The writers are in prom-print.c. */
 char *prom_scan_put_run(const struct prom_scan *s, const struct prom_run *r,
                         const struct buf *node_label, char *o);
 
