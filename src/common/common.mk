@@ -22,7 +22,7 @@ TESTS += tests/unit/test-netallow
 tests_unit_test_netallow_LDADD = src/common/libcommon.la src/common/libutil.la
 common_sources += src/common/prom.h src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c src/common/prom-map.h \
 	src/common/prom-print.c src/common/prom-scan.c src/common/prom-scan.h \
-	src/common/prom-lex.c src/common/prom-lex.h
+	src/common/prom-lex.c src/common/prom-lex.h src/common/prom-out.c src/common/prom-out.h
 common_sources += src/common/prom-cache.c
 include src/common/prom.mk
 

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "prom.h"
 #include "prom-map.h"
+#include "prom-out.h"
 #include "prom-scan.h"
 #include "strutil.h"
 #include "xalloc.h"
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define UP_NAME "lmcache_frontend_node_up"
 #define DURATION_NAME "lmcache_frontend_node_scrape_duration_seconds"
@@ -336,25 +336,9 @@ static size_t output_size(const struct merger *m)
 	return total;
 }
 
-/* A buffer of n bytes for a large output: on 2 MiB huge pages when the kernel gives them on
- * request, so that writing megabytes costs a few page faults rather than one per 4 KiB
- * (which, for a fresh 8 MB output, cost more than copying it; from 2 MB on, the rounding up
- * to whole huge pages costs less than the faults). free() releases it. */
-static char *big_alloc(size_t n)
-{
-	const size_t huge = (size_t)2 << 20;
-	void *p;
-
-	if (n < huge || posix_memalign(&p, huge, (n + huge - 1) / huge * huge) != 0)
-		return xmalloc(n);
-	madvise(p, n, MADV_HUGEPAGE);
-	return p;
-}
-
 static void write_output(struct buf *b, const struct merger *m)
 {
-	b->cap = output_size(m);
-	b->data = big_alloc(b->cap);
+	b->data = prom_out_take(&prom_out_slot, output_size(m), &b->cap);
 	b->len = 0;
 	b->data[0] = '\0';
 	put_problems(b, m);
@@ -364,6 +348,7 @@ static void write_output(struct buf *b, const struct merger *m)
 		else
 			put_family(b, m, &m->fams[i]);
 	}
+	prom_out_lend(&prom_out_slot, b->data, b->cap);
 }
 
 static void merger_init(struct merger *m, const struct prom_node *nodes, size_t n)

@@ -104,15 +104,22 @@ struct prom_problems {
 	size_t count;
 };
 
-/* Merges the nodes' expositions into one (a malloc'd string, *out_len its length): every
- * sample gets node="<name>" (an existing node label becomes exported_node), each family
- * appears once with the first HELP seen and one TYPE, a node family whose type conflicts with
- * the first seen type is left out and reported, and the gauges lmcache_frontend_node_up and
- * lmcache_frontend_node_scrape_duration_seconds are added for every node. A node whose text
- * does not parse counts as down. Problems go to *problems (when not NULL) and into the
- * output as "# " comments. */
+/* Merges the nodes' expositions into one (a string freed with prom_text_free, *out_len its
+ * length): every sample gets node="<name>" (an existing node label becomes exported_node),
+ * each family appears once with the first HELP seen and one TYPE, a node family whose type
+ * conflicts with the first seen type is left out and reported, and the gauges
+ * lmcache_frontend_node_up and lmcache_frontend_node_scrape_duration_seconds are added for
+ * every node. A node whose text does not parse counts as down. Problems go to *problems
+ * (when not NULL) and into the output as "# " comments. */
 char *prom_merge(const struct prom_node *nodes, size_t n, size_t *out_len,
                  struct prom_problems *problems);
+/* Frees a merge's output (prom_merge, prom_cache_merge, prom_cache_end), which must be freed
+ * with it and not with free(): a large output is kept and written over by a later merge,
+ * which then costs no page faults (prom-out.c). NULL is fine. */
+void prom_text_free(void *text);
+/* Appends n bytes at more to a merge's output text of *len bytes (in place when there is
+ * room); returns the text, which may have moved and is still freed with prom_text_free. */
+char *prom_text_append(char *text, size_t *len, const char *more, size_t n);
 void prom_problems_free(struct prom_problems *p);
 
 /* prom_merge that scans only the bodies that changed since the cache's last merge (a node

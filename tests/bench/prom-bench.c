@@ -126,7 +126,10 @@ static size_t once(const struct fleet *fl, enum mode mode, struct prom_cache *ca
 	} else {
 		out = prom_cache_merge(cache, fl->nodes, fl->n, &len, NULL);
 	}
-	free(out);
+	if (mode == COPY)
+		free(out);
+	else
+		prom_text_free(out); /* as the frontend does once the answer is sent */
 	return len;
 }
 
