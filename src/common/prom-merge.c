@@ -25,10 +25,14 @@
 #define SKIPPED_NAME "lmcache_frontend_node_samples_skipped"
 #define NONE ((size_t)-1)
 
-/* A run of one node's scan that belongs to a merged family; a family's runs form a list. */
+/* A run of one node's scan that belongs to a merged family; a family's runs form a list.
+ * It holds what writing it reads first (its pieces, where its text starts), so that the
+ * runs ahead can be fetched into the cache without a chain of loads from the scans. */
 struct run {
 	const struct prom_scan *scan;
-	size_t run;  /* in scan->runs */
+	const struct prom_piece *pieces;
+	const char *at; /* the text of the first piece */
+	uint32_t n, bytes;
 	size_t node; /* whose label goes in */
 	size_t next;
 };
@@ -97,7 +101,13 @@ static void add_run(struct merger *m, size_t fam, const struct prom_scan *s, siz
 		m->run_cap = m->run_cap ? m->run_cap * 2 : 1024;
 		m->runs = xreallocarray(m->runs, m->run_cap, sizeof *m->runs);
 	}
-	m->runs[m->nruns] = (struct run){ s, run, node, NONE };
+	const struct prom_run *pr = &s->runs[run];
+	const struct prom_piece *p = &s->pieces[pr->first];
+
+	const char *at = (p->cut == PROM_PIECE_OWN ? s->own.data : s->text) + p->off;
+
+	m->runs[m->nruns] = (struct run){ s, p, at, (uint32_t)pr->n, (uint32_t)pr->bytes, node,
+	                                  NONE };
 	if (mf->last == NONE)
 		mf->first = m->nruns;
 	else
@@ -277,14 +287,14 @@ static void put_problems(struct buf *b, const struct merger *m)
 /* Run r of the merge at the end of b (which output_size made room for). */
 static void put_run(struct buf *b, const struct merger *m, const struct run *r)
 {
-	const struct prom_run *pr = &r->scan->runs[r->run];
 	char *o;
 
-	if (b->len + pr->bytes + 1 > b->cap) {
-		b->cap = (b->len + pr->bytes + 1) * 2;
+	if (b->len + r->bytes + 1 > b->cap) {
+		b->cap = (b->len + r->bytes + 1) * 2;
 		b->data = xrealloc(b->data, b->cap);
 	}
-	o = prom_scan_put_run(r->scan, pr, &m->node_labels[r->node], b->data + b->len);
+	o = prom_scan_put_run(r->scan, r->pieces, r->n, &m->node_labels[r->node],
+	                      b->data + b->len);
 
 	b->len = (size_t)(o - b->data);
 	*o = '\0';
@@ -297,25 +307,32 @@ static void prefetch(const char *p, size_t n)
 		__builtin_prefetch(p + at);
 }
 
-/* The runs of a family come from node after node, scattered over megabytes: while one run is
- * written, the next one's text is fetched. */
-static void prefetch_run(const struct merger *m, size_t r)
-{
-	const struct prom_scan *s;
-	const struct prom_run *pr;
+/* How many runs ahead of the one written the next are fetched: most runs are one line
+ * (about 100 bytes) in another node's text, each a miss the copy alone does not hide. */
+#define AHEAD 6
 
-	if (r == NONE)
-		return;
-	s = m->runs[r].scan;
-	pr = &s->runs[m->runs[r].run];
-	prefetch(s->text + s->pieces[pr->first].off, pr->bytes < 1024 ? pr->bytes : 1024);
+/* The runs of a family come from node after node, scattered over megabytes: while one run is
+ * written, the text and pieces of one AHEAD runs later are fetched. */
+static void prefetch_run(const struct run *r)
+{
+	prefetch(r->at, r->bytes < 1024 ? r->bytes : 1024);
+	prefetch((const char *)r->pieces, r->n * sizeof *r->pieces);
 }
 
 static void put_family(struct buf *b, const struct merger *m, const struct mfamily *mf)
 {
+	size_t ahead = mf->first;
+
 	put_header(b, mf);
+	for (int k = 0; k < AHEAD && ahead != NONE; k++) {
+		prefetch_run(&m->runs[ahead]);
+		ahead = m->runs[ahead].next;
+	}
 	for (size_t r = mf->first; r != NONE; r = m->runs[r].next) {
-		prefetch_run(m, m->runs[r].next);
+		if (ahead != NONE) {
+			prefetch_run(&m->runs[ahead]);
+			ahead = m->runs[ahead].next;
+		}
 		put_run(b, m, &m->runs[r]);
 	}
 }
@@ -330,7 +347,7 @@ static size_t output_size(const struct merger *m)
 	for (size_t i = 0; i < m->nfams; i++)
 		total += 2 * m->fams[i].name_len + m->fams[i].help_len + 32;
 	for (size_t i = 0; i < m->nruns; i++)
-		total += m->runs[i].scan->runs[m->runs[i].run].bytes;
+		total += m->runs[i].bytes;
 	for (size_t i = 0; i < m->n; i++)
 		total += 3 * (m->node_labels[i].len + 80);
 	return total;

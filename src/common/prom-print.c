@@ -101,10 +101,10 @@ static char *put_tail(char *o, const char *seg, const char *seg_end)
 
 /* A line's tail, its '\n' and the next line's head are one copy when the lines follow each
  * other in the text, as they mostly do: a copy and the label per line. */
-char *prom_scan_put_run(const struct prom_scan *s, const struct prom_run *r,
+char *prom_scan_put_run(const struct prom_scan *s, const struct prom_piece *p, size_t n,
                         const struct buf *node_label, char *o)
 {
-	const struct prom_piece *p = s->pieces + r->first, *end = p + r->n;
+	const struct prom_piece *end = p + n;
 	const char *seg = NULL, *seg_end = NULL; /* the last line's tail, not written yet */
 
 	for (; p < end; p++) {

@@ -62,9 +62,10 @@ struct prom_scan {
 int prom_scan_text(const char *text, size_t len, const struct buf *node_label,
                    struct prom_scan *out, char **cause);
 void prom_scan_free(struct prom_scan *s);
-/* Writes run r of scan s, for the node whose label is node_label, at o (room for r's bytes);
- * returns the end of what it wrote. The writers are in prom-print.c. */
-char *prom_scan_put_run(const struct prom_scan *s, const struct prom_run *r,
+/* Writes the n pieces at p of scan s (a run or part of one), for the node whose label is
+ * node_label, at o (room for their bytes); returns the end of what it wrote. The writers are
+ * in prom-print.c. */
+char *prom_scan_put_run(const struct prom_scan *s, const struct prom_piece *p, size_t n,
                         const struct buf *node_label, char *o);
 
 /* node="<name>" for name (escaped; bytes that are not UTF-8 as '?'). */
