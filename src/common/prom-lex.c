@@ -36,6 +36,10 @@ static const unsigned char name_class[256] = {
 #undef L2
 };
 
+/* The scan's hottest loop: on a 64-byte boundary, so that where the linker happens to put
+ * the function does not make the loop straddle two lines of code, which cost the whole scan
+ * about 10% (measured: the 16-node merge moved between 0.185 and 0.205 ms with it). */
+__attribute__((aligned(64)))
 const char *prom_name_end(const char *p, const char *end, bool colon)
 {
 	unsigned first = colon ? 5 : 1, rest = colon ? 6 : 2;

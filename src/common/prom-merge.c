@@ -31,10 +31,10 @@
 struct run {
 	const struct prom_scan *scan;
 	const struct prom_piece *pieces;
-	const char *at; /* the text of the first piece */
 	uint32_t n, bytes;
 	size_t node; /* whose label goes in */
 	size_t next;
+	size_t out; /* where it goes in the output */
 };
 
 struct mfamily {
@@ -46,6 +46,8 @@ struct mfamily {
 	size_t first, last; /* runs */
 	bool own;           /* one of our per-node gauges */
 	size_t own_index;   /* which one, in own_gauges */
+	size_t head, head_len; /* its HELP and TYPE (own: all its lines) in the merger's head */
+	size_t out;            /* where they go in the output */
 };
 
 enum node_state { NODE_UP, NODE_DOWN, NODE_DUPLICATE };
@@ -65,6 +67,8 @@ struct merger {
 	struct prom_map index;
 	struct prom_problems problems;
 	struct buf *node_labels; /* node="<name>", escaped once per node */
+	struct buf head; /* the output's lines not from the nodes: problems, HELP, TYPE, ours */
+	size_t problems_len; /* the problems' part of head */
 };
 
 static void problem(struct merger *m, size_t node, const char *family, size_t flen,
@@ -87,7 +91,8 @@ static size_t add_mfamily(struct merger *m, const char *name, size_t len, enum p
 		m->fam_cap = m->fam_cap ? m->fam_cap * 2 : 256;
 		m->fams = xreallocarray(m->fams, m->fam_cap, sizeof *m->fams);
 	}
-	m->fams[m->nfams] = (struct mfamily){ name, len, type, NULL, 0, NONE, NONE, own, 0 };
+	m->fams[m->nfams] = (struct mfamily){ name, len, type, NULL, 0, NONE, NONE, own, 0, 0, 0,
+	                                      0 };
 	prom_map_putn(&m->index, name, len, m->nfams);
 	return m->nfams++;
 }
@@ -102,12 +107,9 @@ static void add_run(struct merger *m, size_t fam, const struct prom_scan *s, siz
 		m->runs = xreallocarray(m->runs, m->run_cap, sizeof *m->runs);
 	}
 	const struct prom_run *pr = &s->runs[run];
-	const struct prom_piece *p = &s->pieces[pr->first];
 
-	const char *at = (p->cut == PROM_PIECE_OWN ? s->own.data : s->text) + p->off;
-
-	m->runs[m->nruns] = (struct run){ s, p, at, (uint32_t)pr->n, (uint32_t)pr->bytes, node,
-	                                  NONE };
+	m->runs[m->nruns] = (struct run){ s, &s->pieces[pr->first], (uint32_t)pr->n,
+	                                  (uint32_t)pr->bytes, node, NONE, 0 };
 	if (mf->last == NONE)
 		mf->first = m->nruns;
 	else
@@ -284,20 +286,31 @@ static void put_problems(struct buf *b, const struct merger *m)
 	}
 }
 
-/* Run r of the merge at the end of b (which output_size made room for). */
-static void put_run(struct buf *b, const struct merger *m, const struct run *r)
+/* Writes the lines not from the nodes into m->head, places every family and run in the
+ * output, family after family, and returns the output's length. */
+static size_t plan(struct merger *m)
 {
-	char *o;
+	size_t at;
 
-	if (b->len + r->bytes + 1 > b->cap) {
-		b->cap = (b->len + r->bytes + 1) * 2;
-		b->data = xrealloc(b->data, b->cap);
+	put_problems(&m->head, m);
+	m->problems_len = at = m->head.len;
+	for (size_t i = 0; i < m->nfams; i++) {
+		struct mfamily *mf = &m->fams[i];
+
+		mf->head = m->head.len;
+		if (mf->own)
+			put_own(&m->head, m, mf->own_index);
+		else
+			put_header(&m->head, mf);
+		mf->head_len = m->head.len - mf->head;
+		mf->out = at;
+		at += mf->head_len;
+		for (size_t r = mf->first; r != NONE; r = m->runs[r].next) {
+			m->runs[r].out = at;
+			at += m->runs[r].bytes;
+		}
 	}
-	o = prom_scan_put_run(r->scan, r->pieces, r->n, &m->node_labels[r->node],
-	                      b->data + b->len);
-
-	b->len = (size_t)(o - b->data);
-	*o = '\0';
+	return at;
 }
 
 /* Asks for n bytes at p to be brought into the cache while other work goes on. */
@@ -307,64 +320,37 @@ static void prefetch(const char *p, size_t n)
 		__builtin_prefetch(p + at);
 }
 
-/* How many runs ahead of the one written the next are fetched: most runs are one line
- * (about 100 bytes) in another node's text, each a miss the copy alone does not hide. */
-#define AHEAD 6
-
-/* The runs of a family come from node after node, scattered over megabytes: while one run is
- * written, the text and pieces of one AHEAD runs later are fetched. */
-static void prefetch_run(const struct run *r)
+/* The runs [first, end) of one node at their places in the output o. */
+static void put_node_runs(const struct merger *m, size_t first, size_t end, char *o)
 {
-	prefetch(r->at, r->bytes < 1024 ? r->bytes : 1024);
-	prefetch((const char *)r->pieces, r->n * sizeof *r->pieces);
-}
+	for (size_t i = first; i < end; i++) {
+		const struct run *r = &m->runs[i];
 
-static void put_family(struct buf *b, const struct merger *m, const struct mfamily *mf)
-{
-	size_t ahead = mf->first;
-
-	put_header(b, mf);
-	for (int k = 0; k < AHEAD && ahead != NONE; k++) {
-		prefetch_run(&m->runs[ahead]);
-		ahead = m->runs[ahead].next;
-	}
-	for (size_t r = mf->first; r != NONE; r = m->runs[r].next) {
-		if (ahead != NONE) {
-			prefetch_run(&m->runs[ahead]);
-			ahead = m->runs[ahead].next;
-		}
-		put_run(b, m, &m->runs[r]);
+		prom_scan_put_run(r->scan, r->pieces, r->n, &m->node_labels[r->node], o + r->out);
 	}
 }
 
-/* The output's size, near enough that it is allocated once. */
-static size_t output_size(const struct merger *m)
+/* The output is written node after node, each node's runs in the order of its text, to the
+ * places plan gave them: each text is read front to back (not a line here and there for
+ * every family), and the last texts scanned, still in the cache, first. */
+static void write_output(struct buf *b, struct merger *m)
 {
-	size_t total = 4096;
+	size_t len = plan(m), end = m->nruns;
 
-	for (size_t i = 0; i < m->problems.count; i++)
-		total += strlen(m->problems.items[i].node) + strlen(m->problems.items[i].message) + 16;
+	b->data = prom_out_take(&prom_out_slot, len + 1, &b->cap);
+	b->len = len;
+	memcpy(b->data, m->head.data, m->problems_len);
 	for (size_t i = 0; i < m->nfams; i++)
-		total += 2 * m->fams[i].name_len + m->fams[i].help_len + 32;
-	for (size_t i = 0; i < m->nruns; i++)
-		total += m->runs[i].bytes;
-	for (size_t i = 0; i < m->n; i++)
-		total += 3 * (m->node_labels[i].len + 80);
-	return total;
-}
+		memcpy(b->data + m->fams[i].out, m->head.data + m->fams[i].head, m->fams[i].head_len);
+	while (end > 0) {
+		size_t first = end - 1;
 
-static void write_output(struct buf *b, const struct merger *m)
-{
-	b->data = prom_out_take(&prom_out_slot, output_size(m), &b->cap);
-	b->len = 0;
-	b->data[0] = '\0';
-	put_problems(b, m);
-	for (size_t i = 0; i < m->nfams; i++) {
-		if (m->fams[i].own)
-			put_own(b, m, m->fams[i].own_index);
-		else
-			put_family(b, m, &m->fams[i]);
+		while (first > 0 && m->runs[first - 1].node == m->runs[end - 1].node)
+			first--;
+		put_node_runs(m, first, end, b->data);
+		end = first;
 	}
+	b->data[len] = '\0';
 	prom_out_lend(&prom_out_slot, b->data, b->cap);
 }
 
@@ -395,6 +381,7 @@ static void merger_free(struct merger *m)
 		buf_free(&m->node_labels[i]);
 	}
 	free(m->node_labels);
+	buf_free(&m->head);
 	prom_map_free(&m->index);
 	free(m->scans);
 	free(m->state);
