@@ -66,7 +66,8 @@ struct merger {
 	size_t fam_of_n, fam_of_cap;
 	struct prom_map index;
 	struct prom_problems problems;
-	struct buf *node_labels; /* node="<name>", escaped once per node */
+	struct buf *node_labels; /* node="<name>", escaped once per node: views into labels */
+	struct buf labels;
 	struct buf head; /* the output's lines not from the nodes: problems, HELP, TYPE, ours */
 	size_t problems_len; /* the problems' part of head */
 };
@@ -162,6 +163,10 @@ static void take_scan(struct merger *m, size_t node, const struct prom_scan *s)
 		m->fam_of_cap = s->nfams * 2;
 		m->fam_of = xreallocarray(m->fam_of, m->fam_of_cap, sizeof *m->fam_of);
 	}
+	if (m->nruns + s->nruns > m->run_cap) { /* room for all, as nodes mostly look alike */
+		m->run_cap = m->nruns + s->nruns * (m->n - node);
+		m->runs = xreallocarray(m->runs, m->run_cap, sizeof *m->runs);
+	}
 	for (size_t i = 0; i < s->nfams; i++)
 		m->fam_of[i] = take_family(m, node, &s->fams[i], i < m->fam_of_n ? m->fam_of[i] : NONE);
 	m->fam_of_n = s->nfams;
@@ -172,18 +177,15 @@ static void take_scan(struct merger *m, size_t node, const struct prom_scan *s)
 
 /* Scans a node's text (unless the caller did); a node that failed or sent garbage is
  * down. */
-static void take_node(struct merger *m, size_t node, struct prom_map *names,
-                      const struct prom_scan *given)
+static void take_node(struct merger *m, size_t node, const struct prom_scan *given)
 {
 	const struct prom_node *in = &m->nodes[node];
 	char *cause = NULL;
 
-	if (prom_map_get(names, in->name) != NONE) {
-		m->state[node] = NODE_DUPLICATE;
+	if (m->state[node] == NODE_DUPLICATE) {
 		problem(m, node, NULL, 0, xstrdup("node skipped: another node has the same name"));
 		return;
 	}
-	prom_map_put(names, in->name, node);
 	if (!given && !in->text) {
 		m->state[node] = NODE_DOWN;
 		problem(m, node, NULL, 0,
@@ -354,6 +356,31 @@ static void write_output(struct buf *b, struct merger *m)
 	prom_out_lend(&prom_out_slot, b->data, b->cap);
 }
 
+/* Each node's label, all in one buffer (a thousand nodes: a thousand allocations fewer), and
+ * which nodes repeat an earlier node's name; while each name is in the cache. */
+static void name_nodes(struct merger *m)
+{
+	struct prom_map names;
+
+	prom_map_init(&names, m->n);
+	for (size_t i = 0; i < m->n; i++) {
+		size_t at = m->labels.len, len = strlen(m->nodes[i].name);
+
+		if (prom_map_getn(&names, m->nodes[i].name, len) != NONE)
+			m->state[i] = NODE_DUPLICATE;
+		else
+			prom_map_putn(&names, m->nodes[i].name, len, i);
+		prom_node_label(&m->labels, m->nodes[i].name);
+		m->node_labels[i].len = m->labels.len - at;
+		m->node_labels[i].cap = at; /* where it starts, until the buffer stops moving */
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		m->node_labels[i].data = m->labels.data + m->node_labels[i].cap;
+		m->node_labels[i].cap = m->node_labels[i].len;
+	}
+	prom_map_free(&names);
+}
+
 static void merger_init(struct merger *m, const struct prom_node *nodes, size_t n)
 {
 	size_t k = n ? n : 1;
@@ -370,17 +397,15 @@ static void merger_init(struct merger *m, const struct prom_node *nodes, size_t 
 
 		m->fams[f].own_index = g;
 	}
-	for (size_t i = 0; i < n; i++)
-		prom_node_label(&m->node_labels[i], nodes[i].name);
+	name_nodes(m);
 }
 
 static void merger_free(struct merger *m)
 {
-	for (size_t i = 0; i < m->n; i++) {
+	for (size_t i = m->n; i-- > 0;) /* the last made first: their blocks are in the cache */
 		prom_scan_free(&m->scans[i]);
-		buf_free(&m->node_labels[i]);
-	}
 	free(m->node_labels);
+	buf_free(&m->labels);
 	buf_free(&m->head);
 	prom_map_free(&m->index);
 	free(m->scans);
@@ -395,18 +420,15 @@ char *prom_merge_scans(const struct prom_node *nodes, struct prom_scan *const *s
                        size_t *out_len, struct prom_problems *problems)
 {
 	struct merger m;
-	struct prom_map names;
 	struct buf b = BUF_INIT;
 
 	merger_init(&m, nodes, n);
-	prom_map_init(&names, n);
 	for (size_t i = 0; i < n; i++) {
 		if (i + 1 < n && nodes[i + 1].text && !(scans && scans[i + 1]))
 			prefetch(nodes[i + 1].text, nodes[i + 1].len < 16384 ? nodes[i + 1].len : 16384);
-		take_node(&m, i, &names, scans ? scans[i] : NULL);
+		take_node(&m, i, scans ? scans[i] : NULL);
 	}
 	write_output(&b, &m);
-	prom_map_free(&names);
 	merger_free(&m);
 	if (problems)
 		*problems = m.problems;
