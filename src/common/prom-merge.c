@@ -25,15 +25,14 @@
 #define SKIPPED_NAME "lmcache_frontend_node_samples_skipped"
 #define NONE ((size_t)-1)
 
-/* A run of one node's scan that belongs to a merged family; a family's runs form a list.
- * It holds what writing it reads first (its pieces, where its text starts), so that the
- * runs ahead can be fetched into the cache without a chain of loads from the scans. */
+/* A run of one node's scan that belongs to a merged family. The runs are kept in the order
+ * of the nodes, so a family's runs, in that order, are its part of the output. */
 struct run {
 	const struct prom_scan *scan;
 	const struct prom_piece *pieces;
 	uint32_t n, bytes;
-	size_t node; /* whose label goes in */
-	size_t next;
+	uint32_t node; /* whose label goes in */
+	uint32_t fam;
 	size_t out; /* where it goes in the output */
 };
 
@@ -43,11 +42,12 @@ struct mfamily {
 	enum prom_type type;
 	const char *help; /* as written (escaped), or NULL */
 	size_t help_len;
-	size_t first, last; /* runs */
+	size_t bytes;       /* of its runs */
 	bool own;           /* one of our per-node gauges */
 	size_t own_index;   /* which one, in own_gauges */
 	size_t head, head_len; /* its HELP and TYPE (own: all its lines) in the merger's head */
 	size_t out;            /* where they go in the output */
+	size_t end;            /* where its runs end in the output (while they are written) */
 };
 
 enum node_state { NODE_UP, NODE_DOWN, NODE_DUPLICATE };
@@ -92,8 +92,7 @@ static size_t add_mfamily(struct merger *m, const char *name, size_t len, enum p
 		m->fam_cap = m->fam_cap ? m->fam_cap * 2 : 256;
 		m->fams = xreallocarray(m->fams, m->fam_cap, sizeof *m->fams);
 	}
-	m->fams[m->nfams] = (struct mfamily){ name, len, type, NULL, 0, NONE, NONE, own, 0, 0, 0,
-	                                      0 };
+	m->fams[m->nfams] = (struct mfamily){ name, len, type, NULL, 0, 0, own, 0, 0, 0, 0, 0 };
 	prom_map_putn(&m->index, name, len, m->nfams);
 	return m->nfams++;
 }
@@ -109,13 +108,10 @@ static void add_run(struct merger *m, size_t fam, const struct prom_scan *s, siz
 	}
 	const struct prom_run *pr = &s->runs[run];
 
-	m->runs[m->nruns] = (struct run){ s, &s->pieces[pr->first], (uint32_t)pr->n,
-	                                  (uint32_t)pr->bytes, node, NONE, 0 };
-	if (mf->last == NONE)
-		mf->first = m->nruns;
-	else
-		m->runs[mf->last].next = m->nruns;
-	mf->last = m->nruns++;
+	m->runs[m->nruns++] = (struct run){ s, &s->pieces[pr->first], (uint32_t)pr->n,
+	                                    (uint32_t)pr->bytes, (uint32_t)node, (uint32_t)fam,
+	                                    0 };
+	mf->bytes += pr->bytes;
 }
 
 /* The merged family of one node family, or NONE with the reason reported. guess is the merged
@@ -288,8 +284,8 @@ static void put_problems(struct buf *b, const struct merger *m)
 	}
 }
 
-/* Writes the lines not from the nodes into m->head, places every family and run in the
- * output, family after family, and returns the output's length. */
+/* Writes the lines not from the nodes into m->head, places every family in the output, and
+ * returns the output's length. */
 static size_t plan(struct merger *m)
 {
 	size_t at;
@@ -306,11 +302,8 @@ static size_t plan(struct merger *m)
 			put_header(&m->head, mf);
 		mf->head_len = m->head.len - mf->head;
 		mf->out = at;
-		at += mf->head_len;
-		for (size_t r = mf->first; r != NONE; r = m->runs[r].next) {
-			m->runs[r].out = at;
-			at += m->runs[r].bytes;
-		}
+		at += mf->head_len + mf->bytes;
+		mf->end = at;
 	}
 	return at;
 }
@@ -322,9 +315,16 @@ static void prefetch(const char *p, size_t n)
 		__builtin_prefetch(p + at);
 }
 
-/* The runs [first, end) of one node at their places in the output o. */
-static void put_node_runs(const struct merger *m, size_t first, size_t end, char *o)
+/* The runs [first, end) of one node at their places in the output o: each right before what
+ * the next nodes put in its family (written already). */
+static void put_node_runs(struct merger *m, size_t first, size_t end, char *o)
 {
+	for (size_t i = end; i-- > first;) {
+		struct run *r = &m->runs[i];
+
+		m->fams[r->fam].end -= r->bytes;
+		r->out = m->fams[r->fam].end;
+	}
 	for (size_t i = first; i < end; i++) {
 		const struct run *r = &m->runs[i];
 
@@ -332,9 +332,9 @@ static void put_node_runs(const struct merger *m, size_t first, size_t end, char
 	}
 }
 
-/* The output is written node after node, each node's runs in the order of its text, to the
- * places plan gave them: each text is read front to back (not a line here and there for
- * every family), and the last texts scanned, still in the cache, first. */
+/* The output is written node after node, last node first, each node's runs in the order of
+ * its text: each text is read front to back (not a line here and there for every family),
+ * and the last texts scanned, still in the cache, first. */
 static void write_output(struct buf *b, struct merger *m)
 {
 	size_t len = plan(m), end = m->nruns;
