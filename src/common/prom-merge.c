@@ -339,7 +339,8 @@ static void write_output(struct buf *b, struct merger *m)
 {
 	size_t len = plan(m), end = m->nruns;
 
-	b->data = prom_out_take(&prom_out_slot, len + 1, &b->cap);
+	b->data = prom_out_take(&prom_out_slot, len + 1);
+	b->cap = len + 1;
 	b->len = len;
 	memcpy(b->data, m->head.data, m->problems_len);
 	for (size_t i = 0; i < m->nfams; i++)
@@ -353,7 +354,6 @@ static void write_output(struct buf *b, struct merger *m)
 		end = first;
 	}
 	b->data[len] = '\0';
-	prom_out_lend(&prom_out_slot, b->data, b->cap);
 }
 
 /* Each node's label, all in one buffer (a thousand nodes: a thousand allocations fewer), and

@@ -1,124 +1,129 @@
 /*
  * The merge's output buffers (prom-out.h). A merge of a thousand nodes writes 8 MB; into
- * fresh memory each time, the kernel first faults in and zeroes every page (about a
- * millisecond of the merge's 13 on huge pages). The output is read once (sent to the
- * client) and freed, so one buffer kept between merges takes that away, for the price of
- * keeping it while no merge runs. Kept: one buffer at most, at most twice the size the last
- * merge asked for.
+ * fresh memory each time, the kernel first faults in and zeroes every page. The output is
+ * read once (sent to the client) and freed, so one block kept between merges takes that
+ * away, for the price of keeping it while no merge runs: one block at most, at most twice
+ * the size the last merge asked for.
+ *
+ * Each output is preceded by a header saying its block's size, so any number may be out at
+ * once and each is freed by itself; an output handed to free() or realloc() instead of
+ * prom_text_free is not the start of a block, which malloc refuses at once.
  */
 #include "config.h"
 #include "prom.h"
 #include "prom-out.h"
 #include "xalloc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 struct prom_out_slot prom_out_slot = PROM_OUT_SLOT_INIT;
 
-/* A new buffer of at least n bytes (n >= PROM_OUT_HUGE), *cap its size: whole 2 MiB huge
+/* Before each output, a cache line (so the text starts on one): its block's size. */
+#define HEAD 64
+#define MAGIC UINT64_C(0x70726f6d6f757421) /* "promout!" */
+
+struct head {
+	size_t cap; /* of the whole block, head included */
+	uint64_t magic;
+};
+
+static struct head *head_of(const char *out)
+{
+	struct head *h = (struct head *)(void *)(out - HEAD);
+
+	if (h->magic != MAGIC)
+		abort(); /* not a merge's output: a caller's bug, and freeing it would be worse */
+	return h;
+}
+
+/* A new block of at least n bytes, *cap its size. From PROM_OUT_HUGE on: whole 2 MiB huge
  * pages when the kernel gives them on request, so that its first writing costs a few page
  * faults rather than one per 4 KiB. free() releases it. */
-static char *big_alloc(size_t n, size_t *cap)
+static char *new_block(size_t n, size_t *cap)
 {
 	size_t size = (n + PROM_OUT_HUGE - 1) / PROM_OUT_HUGE * PROM_OUT_HUGE;
 	void *p;
 
-	if (posix_memalign(&p, PROM_OUT_HUGE, size) != 0) {
-		*cap = n;
+	*cap = n;
+	if (n < PROM_OUT_HUGE || posix_memalign(&p, PROM_OUT_HUGE, size) != 0)
 		return xmalloc(n);
-	}
 	madvise(p, size, MADV_HUGEPAGE);
 	*cap = size;
 	return p;
 }
 
-char *prom_out_take(struct prom_out_slot *s, size_t need, size_t *cap)
+char *prom_out_take(struct prom_out_slot *s, size_t need)
 {
-	char *p = NULL, *old = NULL;
+	size_t n = need + HEAD, cap = 0;
+	char *block = NULL, *old = NULL;
 
-	if (need < PROM_OUT_HUGE) {
-		*cap = need;
-		return xmalloc(need);
-	}
 	pthread_mutex_lock(&s->lock);
-	if (s->kept && s->kept_cap >= need && s->kept_cap / 2 <= need) {
-		p = s->kept;
-		*cap = s->kept_cap;
-	} else {
-		old = s->kept; /* too small, or much larger than needed: not kept */
-	}
+	old = s->kept;
 	s->kept = NULL;
 	pthread_mutex_unlock(&s->lock);
-	free(old);
-	return p ? p : big_alloc(need, cap);
-}
-
-void prom_out_lend(struct prom_out_slot *s, char *p, size_t cap)
-{
-	if (cap < PROM_OUT_HUGE)
-		return;
-	pthread_mutex_lock(&s->lock);
-	if (!s->lent) { /* else another merge's output is out: this one is freed when done */
-		s->lent = p;
-		s->lent_cap = cap;
+	if (old) {
+		cap = ((struct head *)(void *)old)->cap;
+		if (cap >= n && cap / 2 <= n)
+			block = old, old = NULL;
 	}
-	pthread_mutex_unlock(&s->lock);
+	free(old); /* too small, or more than twice what is needed: not kept */
+	if (!block)
+		block = new_block(n, &cap);
+	*(struct head *)(void *)block = (struct head){ cap, MAGIC };
+	return block + HEAD;
 }
 
-void prom_out_give(struct prom_out_slot *s, char *p)
+size_t prom_out_room(const char *out)
 {
-	if (!p)
+	return head_of(out)->cap - HEAD;
+}
+
+void prom_out_give(struct prom_out_slot *s, char *out)
+{
+	struct head *h;
+
+	if (!out)
 		return;
-	pthread_mutex_lock(&s->lock);
-	if (p == s->lent) {
-		s->lent = NULL;
+	h = head_of(out);
+	if (h->cap >= PROM_OUT_HUGE) {
+		pthread_mutex_lock(&s->lock);
 		if (!s->kept) {
-			s->kept = p;
-			s->kept_cap = s->lent_cap;
-			p = NULL;
+			s->kept = (char *)h;
+			h = NULL;
 		}
+		pthread_mutex_unlock(&s->lock);
 	}
-	pthread_mutex_unlock(&s->lock);
-	free(p);
+	free(h);
 }
 
 void prom_out_drain(struct prom_out_slot *s)
 {
-	char *p;
+	char *block;
 
 	pthread_mutex_lock(&s->lock);
-	p = s->kept;
+	block = s->kept;
 	s->kept = NULL;
 	pthread_mutex_unlock(&s->lock);
-	free(p);
+	free(block);
 }
 
-char *prom_out_append(struct prom_out_slot *s, char *p, size_t *len, const char *more,
+char *prom_out_append(struct prom_out_slot *s, char *out, size_t *len, const char *more,
                       size_t n)
 {
-	size_t room;
-	bool lent;
-	char *q;
+	char *to = out;
 
-	pthread_mutex_lock(&s->lock);
-	lent = p == s->lent;
-	room = lent ? s->lent_cap : 0;
-	pthread_mutex_unlock(&s->lock);
-	if (!lent) {
-		q = xrealloc(p, *len + n + 1); /* an ordinary block: realloc may move it */
-	} else if (*len + n + 1 <= room) {
-		q = p;
-	} else { /* the one lent is given back, not moved under the slot's record */
-		q = xmalloc(*len + n + 1);
-		memcpy(q, p, *len);
-		prom_out_give(s, p);
+	if (*len + n + 1 > prom_out_room(out)) {
+		to = prom_out_take(s, *len + n + 1);
+		memcpy(to, out, *len);
+		prom_out_give(s, out);
 	}
-	memcpy(q + *len, more, n);
+	memcpy(to + *len, more, n);
 	*len += n;
-	q[*len] = '\0';
-	return q;
+	to[*len] = '\0';
+	return to;
 }
 
 void prom_text_free(void *text)

@@ -17,30 +17,27 @@
 
 struct prom_out_slot {
 	pthread_mutex_t lock;
-	char *kept;       /* a free buffer for the next large output, or NULL */
-	size_t kept_cap;
-	char *lent;       /* the last large output handed out from here, until it is freed */
-	size_t lent_cap;
+	char *kept; /* a free block for the next large output, or NULL */
 };
 
-#define PROM_OUT_SLOT_INIT { PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL, 0 }
+#define PROM_OUT_SLOT_INIT { PTHREAD_MUTEX_INITIALIZER, NULL }
 
 /* The merges' slot (prom_merge, prom_cache_merge, prom_text_free). */
 extern struct prom_out_slot prom_out_slot;
 
-/* A buffer of at least need bytes, *cap its size: the kept one when it fits and is at most
- * twice need, else a new one (the kept one, too small or too large, is freed). The buffer
- * may be grown with realloc before prom_out_lend. */
-char *prom_out_take(struct prom_out_slot *s, size_t need, size_t *cap);
-/* Records the finished output p (cap bytes) as handed out, so that prom_out_give keeps it. */
-void prom_out_lend(struct prom_out_slot *s, char *p, size_t cap);
-/* Frees an output: the one lent is kept when the slot is empty; any other is freed. */
-void prom_out_give(struct prom_out_slot *s, char *p);
-/* Frees the kept buffer (what is lent stays the reader's). */
+/* Room for need bytes of output: the kept block when it fits and is at most twice what is
+ * needed, else a new one (the kept one, too small or too large, is freed: a small output
+ * after a large one leaves nothing kept). */
+char *prom_out_take(struct prom_out_slot *s, size_t need);
+/* The bytes an output from prom_out_take has room for. */
+size_t prom_out_room(const char *out);
+/* Frees an output: a large one is kept when the slot is empty. NULL is fine. */
+void prom_out_give(struct prom_out_slot *s, char *out);
+/* Frees the kept block. */
 void prom_out_drain(struct prom_out_slot *s);
-/* Appends n bytes at more to the output p of *len bytes (p's own room when it has some);
- * returns the output, which may have moved. */
-char *prom_out_append(struct prom_out_slot *s, char *p, size_t *len, const char *more,
+/* Appends n bytes at more to the output out of *len bytes (in its own room when there is
+ * some); returns the output, which may have moved. */
+char *prom_out_append(struct prom_out_slot *s, char *out, size_t *len, const char *more,
                       size_t n);
 
 #endif

@@ -199,17 +199,33 @@ static bool filter_names(struct fe_request *rq, struct fe_reply *rp, char ***nam
 }
 
 /* Keeps only the series asked for (names NULL: all; freed here). */
-static void filter_body(struct buf *body, char **names, size_t n)
+static void filter_body(struct fe_reply *rp, char **names, size_t n)
 {
 	struct buf out = BUF_INIT;
 
 	if (names == NULL)
 		return;
 	buf_append(&out, "", 0);
-	metrics_filter(body->data, body->len, names, n, &out);
-	buf_free(body);
-	*body = out;
+	metrics_filter(rp->body.data, rp->body.len, names, n, &out);
+	prom_text_free(rp->body.data);
+	rp->body = out;
+	rp->body_free = NULL;
 	str_list_free(names);
+}
+
+/* The merged text as the body, as it is (at 1,024 nodes a copy is 8 MB), with the
+ * frontend's own counters after it; freed with prom_text_free once sent, so that the next
+ * merge writes into the same memory (prom-out.c). */
+static void merged_body(struct fe_request *rq, struct fe_reply *rp, char *text, size_t len)
+{
+	struct buf audit = BUF_INIT;
+
+	frontend_audit_metrics(rq->fe, &audit);
+	text = prom_text_append(text, &len, audit.data, audit.len);
+	buf_free(&audit);
+	buf_free(&rp->body);
+	rp->body = (struct buf){ text, len, len + 1 };
+	rp->body_free = prom_text_free;
 }
 
 void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
@@ -236,11 +252,8 @@ void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp)
 	text = run_merge(&sr, res, n, &len);
 	rp->status = 200;
 	rp->content_type = xstrdup("text/plain; version=0.0.4; charset=utf-8");
-	/* The merged text becomes the body as it is: at 1,024 nodes a copy is 8 MB. */
-	buf_free(&rp->body);
-	rp->body = (struct buf){ text, len, len + 1 };
-	frontend_audit_metrics(rq->fe, &rp->body);
-	filter_body(&rp->body, names, nnames);
+	merged_body(rq, rp, text, len);
+	filter_body(rp, names, nnames);
 	for (size_t i = 0; i < n; i++) {
 		hm_res_free(&res[i]);
 		free(v[i].name);

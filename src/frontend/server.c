@@ -85,7 +85,7 @@ static void move_headers(struct srv_reply *out, const struct curl_slist *h)
 /* Runs ep and hands its reply to the core (nothing when it answers later). */
 static void run_call(const struct fe_endpoint *ep, struct fe_request *rq, struct srv_reply *out)
 {
-	struct fe_reply rp = { 200, NULL, BUF_INIT, NULL, false };
+	struct fe_reply rp = { 200, NULL, BUF_INIT, NULL, NULL, false };
 	size_t len;
 
 	ep->fn(rq, &rp);
@@ -93,9 +93,13 @@ static void run_call(const struct fe_endpoint *ep, struct fe_request *rq, struct
 	if (!rp.later) {
 		srv_reply_take(out, rp.status, rp.content_type ? rp.content_type : "text/plain",
 			       len ? buf_steal(&rp.body) : NULL, len);
+		if (len)
+			out->body_free = rp.body_free;
 		move_headers(out, rp.headers);
 	}
 	free(rp.content_type);
+	if (rp.body_free && rp.body.data)
+		rp.body_free(buf_steal(&rp.body));
 	buf_free(&rp.body);
 	curl_slist_free_all(rp.headers);
 }

@@ -29,6 +29,7 @@ struct fe_reply {
 	unsigned int status;
 	char *content_type;
 	struct buf body;
+	void (*body_free)(void *data); /* how body.data is freed; NULL: free() */
 	struct curl_slist *headers; /* extra "Name: value" headers */
 	bool later; /* the handler answers later (srv_later): the rest is unset */
 };

@@ -14,7 +14,8 @@ void srv_reply_take(struct srv_reply *rp, unsigned int status, const char *conte
 		    char *body, size_t len)
 {
 	free(rp->content_type);
-	free(rp->body);
+	(rp->body_free ? rp->body_free : free)(rp->body);
+	rp->body_free = NULL;
 	rp->status = status;
 	rp->content_type = content_type ? xstrdup(content_type) : NULL;
 	rp->body = body;
@@ -51,7 +52,7 @@ void srv_reply_clear(struct srv_reply *rp)
 	if (rp->stream_free != NULL)
 		rp->stream_free(rp->stream_cls);
 	free(rp->content_type);
-	free(rp->body);
+	(rp->body_free ? rp->body_free : free)(rp->body);
 	for (size_t i = 0; i < rp->nheaders; i++)
 		free(rp->headers[i]);
 	free(rp->headers);

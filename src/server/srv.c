@@ -134,10 +134,12 @@ static enum MHD_Result queue(struct srv *s, struct MHD_Connection *conn, const c
 			64 * 1024, rp->stream, rp->stream_cls,
 			rp->stream_free);
 	else if (rp->body != NULL)
-		r = MHD_create_response_from_buffer_with_free_callback(rp->len, rp->body, free);
+		r = MHD_create_response_from_buffer_with_free_callback(
+			rp->len, rp->body, rp->body_free ? rp->body_free : free);
 	else
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	rp->body = NULL;
+	rp->body_free = NULL;
 	rp->stream_free = NULL;
 	for (size_t i = 0; i < rp->nheaders; i++)
 		add_header_line(r, rp->headers[i]);

@@ -86,6 +86,7 @@ struct srv_reply {
 	char *content_type;  /* malloc'd; NULL: text/plain; charset=utf-8 */
 	char *body;	     /* malloc'd, may be NULL */
 	size_t len;
+	void (*body_free)(void *body); /* how body is freed; NULL: free() */
 	char **headers; /* malloc'd "Name: value" lines */
 	size_t nheaders;
 	char *allow; /* the Allow header of a 405 */

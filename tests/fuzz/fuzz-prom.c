@@ -57,7 +57,7 @@ static void agree(const char *text, size_t len)
 		abort();
 	prom_exposition_free(&m);
 	prom_exposition_free(&e);
-	free(out);
+	prom_text_free(out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -76,14 +76,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (prom_parse(out, len, &e, NULL) < 0 || e.nskipped != 0)
 		abort(); /* the merge must always be valid */
-	free(cached);
+	prom_text_free(cached);
 	cached = prom_cache_merge(c, nodes, 2, &clen, NULL); /* from the cache's scans */
 	if (clen != len || memcmp(cached, out, len) != 0)
 		abort();
 	agree(text, first);
 	prom_cache_free(c);
 	prom_exposition_free(&e);
-	free(cached);
-	free(out);
+	prom_text_free(cached);
+	prom_text_free(out);
 	return 0;
 }

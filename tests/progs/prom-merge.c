@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		        problems.items[i].family ? problems.items[i].family : "-",
 		        problems.items[i].message);
 	prom_problems_free(&problems);
-	free(out);
+	prom_text_free(out);
 	for (size_t i = 0; i < n; i++) {
 		buf_free(&texts[i]);
 		free(errors[i]);

@@ -23,7 +23,7 @@ static char *both(struct prom_cache *c, const struct prom_node *v, size_t n, con
 
 	ok(len == plain_len && strcmp(out, plain) == 0, what);
 	is_int(len, strlen(out), "length");
-	free(plain);
+	prom_text_free(plain);
 	return out;
 }
 
@@ -42,9 +42,9 @@ static void test_steps(struct prom_cache *c, const struct prom_node *v, size_t n
 		ok(len == plain_len && strcmp(out, plain) == 0,
 		   round ? "in steps, from the scans kept: as prom_merge" :
 		           "in steps, last node first: as prom_merge");
-		free(out);
+		prom_text_free(out);
 	}
-	free(plain);
+	prom_text_free(plain);
 }
 
 int main(void)
@@ -61,24 +61,24 @@ int main(void)
 	no_plan();
 	out = both(c, first, 2, "first merge: as prom_merge");
 	ok(strstr(out, "hits{node=\"a\",w=\"0\"} 5.0\n") != NULL, "a's sample");
-	free(out);
+	prom_text_free(out);
 	out = both(c, first, 2, "unchanged bodies: the same output");
-	free(out);
+	prom_text_free(out);
 	out = both(c, second, 2, "a changed: as prom_merge");
 	ok(strstr(out, "hits{node=\"a\",w=\"0\"} 6.0\n") != NULL, "a's new value, not the cached one");
-	free(out);
+	prom_text_free(out);
 	out = both(c, third, 4, "bad body, duplicate name, new and failed nodes: as prom_merge");
 	ok(strstr(out, "lmcache_frontend_node_up{node=\"b\"} 0\n") != NULL, "bad body: node down");
 	ok(strstr(out, "node=\"a\"") == NULL, "a node that left is gone");
-	free(out);
+	prom_text_free(out);
 	out = prom_cache_merge(c, third, 4, &len, &probs);
 	ok(probs.count >= 3, "problems still reported from the cache");
 	prom_problems_free(&probs);
-	free(out);
+	prom_text_free(out);
 	test_steps(c, third, 4);
 	test_steps(c, second, 2);
 	out = both(c, NULL, 0, "no nodes");
-	free(out);
+	prom_text_free(out);
 	prom_cache_free(c);
 	prom_cache_free(NULL);
 	return done_testing();

@@ -86,7 +86,7 @@ static void test_merge(void)
 	ok(strstr(out, "# node bad: 5 samples left out (first: line 4:") != NULL,
 	   "the problem is said in a comment");
 	prom_exposition_free(&e);
-	free(out);
+	prom_text_free(out);
 }
 
 int main(void)

@@ -147,7 +147,7 @@ static void test_one_pass(void)
 	   "interleaved families grouped, HELP repaired, labels made canonical");
 	if (!strstr(out, "a{node=\"n2\",x=\"1\"} 3\n# TYPE b"))
 		printf("# %s", out);
-	free(out);
+	prom_text_free(out);
 }
 
 int main(void)
@@ -177,12 +177,12 @@ int main(void)
 	check_problems(&problems);
 	prom_exposition_free(&e);
 	prom_problems_free(&problems);
-	free(out);
+	prom_text_free(out);
 	out = prom_merge(NULL, 0, &len, NULL);
 	is_int(prom_parse(out, len, &e, &cause), 0, "no nodes: still valid");
 	is_int(e.nfamilies, 3, "only the own gauges");
 	prom_exposition_free(&e);
-	free(out);
+	prom_text_free(out);
 	test_one_pass();
 	return done_testing();
 }
