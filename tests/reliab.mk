@@ -31,7 +31,8 @@ FUZZ_BUILD = mkdir -p tests/fuzz && \
 	echo "  FUZZ     $@" && \
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(top_srcdir)/$@.c $$srcs $(JANSSON_LIBS) $$libs
 fuzz_src_prom = src/common/prom-parse.c src/common/prom-merge.c src/common/prom-map.c \
-	src/common/prom-scan.c src/common/prom-lex.c src/common/prom-print.c src/common/prom-cache.c
+	src/common/prom-scan.c src/common/prom-lex.c src/common/prom-print.c src/common/prom-cache.c \
+	src/common/prom-out.c
 tests/fuzz/fuzz-prom: tests/fuzz/fuzz-prom.c $(fuzz_util) $(fuzz_src_prom) config.h
 	@sources='$(fuzz_src_prom)'; libs=''; $(FUZZ_BUILD)
 fuzz_src_agentfmt = src/common/agentfmt.c src/common/jsonutil.c
