@@ -2,10 +2,11 @@
  * Merges several nodes' expositions into one valid exposition (docs/protocol.md section 5)
  * without a model of the samples: each node's text is scanned once (prom-scan.c), which
  * records its sample lines, in runs of one family, as pieces of the text; the merge files the
- * runs under the merged families (one hash lookup per node family) and writes each family's
- * HELP, TYPE and runs, node after node, straight from the nodes' texts with the node label put
- * in. The cost is linear in the input, and after the scan the bytes go through memory once
- * more: read from the texts, written to the output (no buffer of lines in between).
+ * runs under the merged families (one hash lookup per node family), places each family in
+ * the output from the sizes of its runs, and writes the runs straight from the nodes' texts,
+ * node after node, with the node label put in. The cost is linear in the input, and after the
+ * scan the bytes go through memory once more: each text read front to back, written to the
+ * output (no buffer of lines in between), which is the last merge's memory (prom-out.c).
  */
 #include "config.h"
 #include "buf.h"
@@ -26,13 +27,15 @@
 #define NONE ((size_t)-1)
 
 /* A run of one node's scan that belongs to a merged family. The runs are kept in the order
- * of the nodes, so a family's runs, in that order, are its part of the output. */
+ * of the nodes, so a family's runs, in that order, are its part of the output. Room for
+ * them is made by take_scan. */
 struct run {
 	const struct prom_scan *scan;
 	const struct prom_piece *pieces;
-	uint32_t n, bytes;
+	uint32_t n;    /* pieces */
 	uint32_t node; /* whose label goes in */
 	uint32_t fam;
+	size_t bytes;
 	size_t out; /* where it goes in the output */
 };
 
@@ -100,18 +103,11 @@ static size_t add_mfamily(struct merger *m, const char *name, size_t len, enum p
 static void add_run(struct merger *m, size_t fam, const struct prom_scan *s, size_t run,
                     size_t node)
 {
-	struct mfamily *mf = &m->fams[fam];
-
-	if (m->nruns == m->run_cap) {
-		m->run_cap = m->run_cap ? m->run_cap * 2 : 1024;
-		m->runs = xreallocarray(m->runs, m->run_cap, sizeof *m->runs);
-	}
 	const struct prom_run *pr = &s->runs[run];
 
 	m->runs[m->nruns++] = (struct run){ s, &s->pieces[pr->first], (uint32_t)pr->n,
-	                                    (uint32_t)pr->bytes, (uint32_t)node, (uint32_t)fam,
-	                                    0 };
-	mf->bytes += pr->bytes;
+	                                    (uint32_t)node, (uint32_t)fam, pr->bytes, 0 };
+	m->fams[fam].bytes += pr->bytes;
 }
 
 /* The merged family of one node family, or NONE with the reason reported. guess is the merged
@@ -159,7 +155,7 @@ static void take_scan(struct merger *m, size_t node, const struct prom_scan *s)
 		m->fam_of_cap = s->nfams * 2;
 		m->fam_of = xreallocarray(m->fam_of, m->fam_of_cap, sizeof *m->fam_of);
 	}
-	if (m->nruns + s->nruns > m->run_cap) { /* room for all, as nodes mostly look alike */
+	if (m->nruns + s->nruns > m->run_cap) { /* room for all nodes: they mostly look alike */
 		m->run_cap = m->nruns + s->nruns * (m->n - node);
 		m->runs = xreallocarray(m->runs, m->run_cap, sizeof *m->runs);
 	}
