@@ -3,7 +3,7 @@
 noinst_LTLIBRARIES += src/server/libsrv.la
 src_server_libsrv_la_SOURCES = src/server/srv.h src/server/srv.c src/server/srv-route.c \
 	src/server/srv-reply.c src/server/srv-auth.c src/server/auth.h src/server/srv-token.c \
-	src/server/srv-watch.c src/server/srv-watch.h
+	src/server/srv-watch.c src/server/srv-watch.h src/server/srv-loop.c src/server/srv-loop.h
 src_server_libsrv_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS)
 # libutil is left to the user of the core (liblmcagent takes it in whole already).
 src_server_libsrv_la_LIBADD = $(MHD_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(PTHREAD_LIBS)

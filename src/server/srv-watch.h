@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct srv_loop;
+
 /* One connection (libmicrohttpd's socket_context). */
 struct srv_conn {
 	int fd;
@@ -14,6 +16,7 @@ struct srv_conn {
 	int64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none */
 	const char *phase;   /* what is due: "headers", "body" */
 	unsigned int secs;   /* the timeout that set the deadline */
+	struct srv_loop *loop; /* the core's loop serving it (srv-loop.c), or NULL */
 	struct srv_conn *prev, *next;
 };
 

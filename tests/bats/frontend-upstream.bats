@@ -47,8 +47,12 @@ teardown() { lmc_teardown_checked; }
 
 @test "own client: one kept-alive connection carries sequential requests; a node closing it costs nothing" {
 	fe_start FE --nodes "$NODES"
-	for i in $(seq 1 20); do curl -sf -o /dev/null "$FE/proxy2/u/echo"; done
-	run curl -sf "$FE/proxy2/u/count"
+	# One client connection: its requests are served by one server loop, whose pool keeps
+	# one connection to the node (each loop has its own pool).
+	urls=()
+	for i in $(seq 1 20); do urls+=(-o /dev/null "$FE/proxy2/u/echo"); done
+	curl -sf "${urls[@]}" "$FE/proxy2/u/count" >"$T/count"
+	run cat "$T/count"
 	assert_output 1
 	# The node closes its end after answering: the next requests go on a new connection.
 	for i in 1 2 3 4 5; do
