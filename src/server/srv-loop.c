@@ -249,18 +249,18 @@ static int tick_users(struct srv_loop *l, bool stopping)
 static bool loop_round(struct srv_loop *l, int *wait)
 {
 	struct epoll_event ev[EVENTS];
-	bool stopping = atomic_load(&l->stop);
-	int n;
+	int n = epoll_wait(l->epfd, ev, EVENTS, *wait);
+	bool stopping;
 
-	if (stopping && !l->quiet) { /* no new connections; the listening fd is the caller's */
-		MHD_quiesce_daemon(l->d);
-		l->quiet = true;
-	}
-	n = epoll_wait(l->epfd, ev, EVENTS, *wait);
 	for (int i = 0; i < n; i++) {
 		struct srv_loop_watch *w = ev[i].data.ptr;
 
 		w->on_event(w, ev[i].events);
+	}
+	stopping = atomic_load(&l->stop); /* after the wait, which the stop ends */
+	if (stopping && !l->quiet) { /* no new connections; the listening fd is the caller's */
+		MHD_quiesce_daemon(l->d);
+		l->quiet = true;
 	}
 	l->mhd_due = false;
 	MHD_run(l->d);

@@ -357,18 +357,22 @@ static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const
 /* ---- capture: headers, body chunks, the end ---- */
 
 /* A unix socket is 0600 already; the peer's uid is checked too, as tmux does, so a socket
- * made reachable by hand (or inherited) still serves only its owner and root. */
-static bool other_user(int fd)
+ * made reachable by hand (or inherited) still serves only its owner and root. The uid is
+ * kept for the connection's requests (srv-auth.c). */
+static void peer_check(struct srv_conn *c, int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int domain = 0;
 	socklen_t dlen = sizeof(domain);
 
+	c->uid = -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 || domain != AF_UNIX)
-		return false;
-	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	       (cred.uid != geteuid() && cred.uid != 0);
+		return;
+	c->refused = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+		     (cred.uid != geteuid() && cred.uid != 0);
+	if (!c->refused)
+		c->uid = (long)cred.uid;
 }
 
 /* Each connection's socket_context is its struct srv_conn: its deadline (headers due from
@@ -393,7 +397,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		return;
 	c = watch_add(s->watch, ci->connect_fd, s->cfg.header_timeout, "headers");
 	c->loop = s->loops != NULL ? srv_loop_current() : NULL;
-	c->refused = other_user(ci->connect_fd);
+	peer_check(c, ci->connect_fd);
 	srv_peer_address(conn, c->from, sizeof(c->from));
 	if (s->loops != NULL)
 		loops_opened(s->loops, c->from);
