@@ -37,3 +37,11 @@ check_PROGRAMS += tests/unit/test-srv-auth
 tests_unit_test_srv_auth_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
 tests_unit_test_srv_auth_LDADD = src/server/libsrv.la $(UNIT_LDADD) $(GNUTLS_LIBS)
 TESTS += tests/unit/test-srv-auth
+
+# The core's own event loops: limits over all loops, handlers' descriptors on their loop.
+check_PROGRAMS += tests/unit/test-srv-loop
+tests_unit_test_srv_loop_SOURCES = tests/unit/test-srv-loop.c tests/unit/raw-http.c \
+	tests/unit/raw-http.h
+tests_unit_test_srv_loop_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) -I$(top_srcdir)/src/server
+tests_unit_test_srv_loop_LDADD = src/server/libsrv.la $(UNIT_LDADD) $(GNUTLS_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test-srv-loop

@@ -31,6 +31,7 @@
 #define EVENTS 64
 #define PEER_BUCKETS 256
 #define STOP_POLL_MS 50 /* while stopping: a finished request's wake-up may race the check */
+#define STOP_GRACE_ROUNDS 8
 
 struct srv_loop {
 	struct srv_loops *ls;
@@ -41,6 +42,7 @@ struct srv_loop {
 	atomic_int pending; /* requests of this daemon answered later, not finished */
 	bool mhd_due;	    /* a connection was resumed after the daemon's turn */
 	bool running, quiet; /* its thread runs; its daemon accepts no more */
+	int grace;	     /* rounds since the stop left nothing pending */
 	struct srv_loop_watch mhd_w, wake_w;
 	struct srv_loop_user *users;
 };
@@ -267,7 +269,10 @@ static bool loop_round(struct srv_loop *l, int *wait)
 	*wait = tick_users(l, stopping);
 	if (l->mhd_due) /* resumed during the ticks */
 		*wait = 0;
-	return !stopping || atomic_load(&l->pending) > 0;
+	if (!stopping || atomic_load(&l->pending) > 0 || l->mhd_due)
+		return true;
+	/* Stopped with nothing pending: a few more turns send the answers just resumed. */
+	return n > 0 && ++l->grace < STOP_GRACE_ROUNDS;
 }
 
 /* The daemon stops (its connections close, streamed answers dropped), then the users go. */
