@@ -151,7 +151,7 @@ static void loop_end(struct srv_loop_user *u)
 
 static struct fwd_loop *loop_state(struct srv_loop *l)
 {
-	struct fwd_loop *fl = (struct fwd_loop *)srv_loop_user(l, &loop_key);
+	struct fwd_loop *fl = (struct fwd_loop *)srv_loop_find_user(l, &loop_key);
 
 	if (fl != NULL)
 		return fl;

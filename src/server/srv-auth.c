@@ -73,18 +73,22 @@ static long unix_peer_uid(struct MHD_Connection *conn)
 	return (long)cred.uid;
 }
 
-void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n)
+void srv_address_text(const struct sockaddr *sa, char *out, size_t n)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-
 	snprintf(out, n, "unix");
 	if (sa != NULL && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
 	else if (sa != NULL && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
 			  (socklen_t)n);
+}
+
+void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	srv_address_text(ci ? ci->client_addr : NULL, out, n);
 }
 
 /* With --tls-client-ca, a client must present a certificate that CA signed. libmicrohttpd

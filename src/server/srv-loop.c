@@ -13,8 +13,6 @@
 #include "config.h"
 #include "srv-loop.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -86,7 +84,7 @@ int srv_loop_mod(struct srv_loop *l, int fd, uint32_t events, struct srv_loop_wa
 	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev);
 }
 
-struct srv_loop_user *srv_loop_user(struct srv_loop *l, const void *key)
+struct srv_loop_user *srv_loop_find_user(struct srv_loop *l, const void *key)
 {
 	for (struct srv_loop_user *u = l->users; u != NULL; u = u->next)
 		if (u->key == key)
@@ -130,16 +128,6 @@ static struct peer **peer_find(struct srv_loops *ls, const char *from)
 	return p;
 }
 
-static void address_text(const struct sockaddr *sa, char *out, size_t n)
-{
-	snprintf(out, n, "unix");
-	if (sa != NULL && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
-	else if (sa != NULL && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-			  (socklen_t)n);
-}
-
 enum MHD_Result loops_admit(void *cls, const struct sockaddr *sa, socklen_t len)
 {
 	struct srv_loops *ls = cls;
@@ -148,7 +136,7 @@ enum MHD_Result loops_admit(void *cls, const struct sockaddr *sa, socklen_t len)
 	bool ok;
 
 	(void)len;
-	address_text(sa, from, sizeof(from));
+	srv_address_text(sa, from, sizeof(from));
 	pthread_mutex_lock(&ls->mu);
 	p = *peer_find(ls, from);
 	ok = ls->conns < ls->max_conn &&

@@ -580,6 +580,15 @@ static void srv_free(struct srv *s)
 	free(s);
 }
 
+/* After the daemons: the watchdog, the routes, the server. */
+static void srv_stop_free(struct srv *s)
+{
+	watch_stop(s->watch);
+	if (s->cfg.own_routes)
+		srv_table_free(s->routes);
+	srv_free(s);
+}
+
 static struct MHD_Daemon *daemon_start(struct srv *s, struct MHD_OptionItem *opts,
 				       MHD_AcceptPolicyCallback apc, void *apc_cls)
 {
@@ -655,23 +664,12 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 					 ? "cannot start the HTTPS server (libmicrohttpd: is the "
 					   "certificate and key a pair, in PEM?)"
 					 : "cannot start the HTTP server (libmicrohttpd)");
-		if (cfg->own_routes)
-			srv_table_free(routes);
-		watch_stop(s->watch);
-		srv_free(s);
+		srv_stop_free(s);
 		return NULL;
 	}
 	return s;
 }
 
-/* After the daemons: the watchdog, the routes, the server. */
-static void srv_stop_free(struct srv *s)
-{
-	watch_stop(s->watch);
-	if (s->cfg.own_routes)
-		srv_table_free(s->routes);
-	srv_free(s);
-}
 
 void srv_stop(struct srv *s)
 {

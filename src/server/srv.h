@@ -211,7 +211,7 @@ struct srv_loop *srv_loop_current(void);
 int srv_loop_add(struct srv_loop *l, int fd, uint32_t events, struct srv_loop_watch *w);
 int srv_loop_mod(struct srv_loop *l, int fd, uint32_t events, struct srv_loop_watch *w);
 /* The user of key on l, or NULL; srv_loop_attach adds one (l calls its end()). */
-struct srv_loop_user *srv_loop_user(struct srv_loop *l, const void *key);
+struct srv_loop_user *srv_loop_find_user(struct srv_loop *l, const void *key);
 void srv_loop_attach(struct srv_loop *l, struct srv_loop_user *u);
 /* From any thread: the loop runs its users' tick soon. */
 void srv_loop_wake(struct srv_loop *l);
@@ -239,6 +239,9 @@ int srv_check_exposure(const struct srv_config *cfg, char **cause);
 bool srv_exposed(int fd);
 /* The peer's address ("127.0.0.1", "::1"), or "unix". */
 void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n);
+struct sockaddr;
+/* The same of an address (NULL, or not IP: "unix"). */
+void srv_address_text(const struct sockaddr *sa, char *out, size_t n);
 /* The uid of the process at the other end of a loopback TCP connection (the kernel's
  * sock_diag), or of a unix socket's peer; -1 when it cannot be known. */
 long srv_peer_uid(struct MHD_Connection *conn);

@@ -130,7 +130,7 @@ static void held_end(struct srv_loop_user *u)
 static void hang_handler(struct srv_request *rq, struct srv_reply *rp)
 {
 	struct srv_loop *l = srv_loop_current();
-	struct held *h = (struct held *)srv_loop_user(l, &held_key);
+	struct held *h = (struct held *)srv_loop_find_user(l, &held_key);
 
 	if (h == NULL) {
 		h = calloc(1, sizeof(*h));
