@@ -3,8 +3,10 @@
  *
  * Threading (struct srv_config.threads): n > 0 is an epoll thread pool; idle, every
  * thread sleeps in epoll_wait and keep-alive connections stay with the thread that accepted
- * them. 0 is a thread per connection, for a daemon whose handlers block for long (the
- * frontend forwards with blocking libcurl calls). */
+ * them. 0 is a thread per connection, for a daemon whose handlers block for long.
+ * struct srv_config.loops > 0 runs the core's own event loops instead (srv-loop.c), a
+ * daemon polled by each: a request answered later on a loop is counted by its loop and
+ * taken again by that loop's thread (no lock, no condition variable). */
 #include "config.h"
 #include "srv.h"
 
