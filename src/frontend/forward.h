@@ -1,6 +1,7 @@
-/* Forwarding a request to a node without holding a server thread: the transfer runs on one
- * libcurl multi (the forwarder thread) while the client's connection waits suspended
- * (srv_later), and a large answer streams to the client as it arrives. */
+/* Forwarding a request to a node without holding a server thread: the client's connection
+ * waits suspended (srv_later) while the transfer runs on the server loop of the request (a
+ * unix-socket node without TLS: the own client) or on one libcurl multi (the forwarder
+ * thread), and a large answer streams to the client as it arrives. */
 #ifndef LMC_FRONTEND_FORWARD_H
 #define LMC_FRONTEND_FORWARD_H
 
@@ -13,7 +14,7 @@
 /* An answer up to FORWARD_STREAM_AT bytes is sent whole, with its length; a larger one
  * streams. Of one answer at most FORWARD_STREAM_BUFFER bytes are held that the client has
  * not taken yet, and of all answers together FORWARD_BUDGET: beyond, the node's transfer
- * is paused (CURLPAUSE) until the client reads on. */
+ * is paused until the client reads on. */
 #define FORWARD_STREAM_AT (256u << 10)
 #define FORWARD_STREAM_BUFFER (1u << 20)
 #define FORWARD_BUDGET (128u << 20)
@@ -33,14 +34,15 @@ struct fwd_request {
 	bool https;		    /* with the frontend's --cacert, --cert, --key */
 };
 
-/* Starts the forwarder thread (once, before serving). */
+/* Starts the forwarder thread (libcurl's; once, before serving). */
 void forward_init(void);
 /* Sends rq to its node; the answer (the node's, or the proxy's 502/504 in LMCache's words)
  * finishes later through l. conn is the client's connection (suspended while a streamed
  * answer waits for the node). */
 void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD_Connection *conn);
 /* Stops the forwarder and frees what it kept: before the server stops (srv_stop), since
- * libmicrohttpd must not stop with a connection suspended waiting for a node. */
+ * libmicrohttpd must not stop with a connection suspended waiting for a node. (Transfers
+ * on the server's loops end when the loops stop.) */
 void forward_cleanup(void);
 
 #endif

@@ -15,7 +15,8 @@ src_frontend_lmcache_frontend_SOURCES = \
 	src/frontend/main.c src/frontend/frontend.h \
 	src/frontend/options.c src/frontend/options.h \
 	src/frontend/server.c src/frontend/server.h src/frontend/routes.c \
-	src/frontend/forward.c src/frontend/forward.h \
+	src/frontend/forward.c src/frontend/forward.h src/frontend/fwd-internal.h \
+	src/frontend/fwd-curl.c src/frontend/fwd-loop.c \
 	src/frontend/upstream.c src/frontend/upstream.h \
 	src/frontend/supplier.c src/frontend/security.c \
 	src/frontend/ep-health.c src/frontend/ep-nodes.c src/frontend/ep-manage.c \

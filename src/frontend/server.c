@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon-log.h"
 #include "forward.h"
@@ -155,13 +156,22 @@ void fe_server_stop(struct srv *s)
 	srv_stop(s);
 }
 
+/* One server loop per core (as nginx's "worker_processes auto"), at least two, so that a
+ * long TLS handshake or a large merge on one leaves the others serving. */
+static unsigned int loop_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2 : n > 16 ? 16 : (unsigned int)n;
+}
+
 struct srv *fe_server_start(struct frontend *fe, int listen_fd, char **cause)
 {
 	struct srv_config cfg;
 
 	forward_init();
 	srv_config_init(&cfg, listen_fd, fe);
-	cfg.threads = SRV_DEFAULT_THREADS;
+	cfg.loops = loop_count();
 	cfg.max_connections = fe->opt->max_connections;
 	/* lmcctl and lmcache-top fan out up to 256 requests at once through one frontend. */
 	cfg.max_per_ip = 256;

@@ -28,6 +28,8 @@
 #define UP_READ (16u << 10) /* read at once */
 
 struct upc {
+	struct srv_loop_watch w; /* first: the loop's event names the connection */
+	struct up_pool *pool;
 	int fd;
 	char *sock;
 	struct buf out; /* the request's head */
@@ -44,16 +46,21 @@ struct upc {
 	struct upc *next, *prev; /* the pool; the dead list */
 };
 
-static struct {
-	int epfd;
+struct up_pool {
+	struct srv_loop *loop;
 	struct upc *kept; /* newest first */
 	size_t nkept;
 	struct upc *dead; /* closed, freed by up_reap (an event batch may still name them) */
-} up = { .epfd = -1 };
+};
 
-void up_init(int epfd)
+static void on_event(struct srv_loop_watch *w, uint32_t events);
+
+struct up_pool *up_pool_new(struct srv_loop *loop)
 {
-	up.epfd = epfd;
+	struct up_pool *p = xcalloc(1, sizeof(*p));
+
+	p->loop = loop;
+	return p;
 }
 
 static int64_t now_s(void)
@@ -87,10 +94,8 @@ static int dial(const char *sock)
 
 static void watch(struct upc *c)
 {
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-				  .data.ptr = c };
-
-	epoll_ctl(up.epfd, EPOLL_CTL_ADD, c->fd, &ev);
+	c->w.on_event = on_event;
+	srv_loop_add(c->pool->loop, c->fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, &c->w);
 }
 
 static void unkeep(struct upc *c)
@@ -98,11 +103,11 @@ static void unkeep(struct upc *c)
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
-		up.kept = c->next;
+		c->pool->kept = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	c->next = c->prev = NULL;
-	up.nkept--;
+	c->pool->nkept--;
 }
 
 /* Closes c; its memory goes in up_reap, after the event batch that may name it. */
@@ -112,16 +117,16 @@ static void destroy(struct upc *c)
 		close(c->fd); /* leaves the epoll set with it */
 	c->fd = -1;
 	c->dead = true;
-	c->next = up.dead;
-	up.dead = c;
+	c->next = c->pool->dead;
+	c->pool->dead = c;
 }
 
-void up_reap(void)
+void up_reap(struct up_pool *p)
 {
-	while (up.dead != NULL) {
-		struct upc *c = up.dead;
+	while (p->dead != NULL) {
+		struct upc *c = p->dead;
 
-		up.dead = c->next;
+		p->dead = c->next;
 		buf_free(&c->out);
 		free(c->in);
 		free(c->sock);
@@ -132,9 +137,10 @@ void up_reap(void)
 /* The oldest kept connection goes when the pool is full. */
 static void keep(struct upc *c)
 {
-	struct upc *last = up.kept;
+	struct up_pool *p = c->pool;
+	struct upc *last = p->kept;
 
-	if (up.nkept >= UP_KEPT_MAX) {
+	if (p->nkept >= UP_KEPT_MAX) {
 		while (last->next != NULL)
 			last = last->next;
 		unkeep(last);
@@ -143,16 +149,16 @@ static void keep(struct upc *c)
 	c->ops = NULL;
 	c->cls = NULL;
 	c->idle_since = now_s();
-	c->next = up.kept;
-	if (up.kept != NULL)
-		up.kept->prev = c;
-	up.kept = c;
-	up.nkept++;
+	c->next = p->kept;
+	if (p->kept != NULL)
+		p->kept->prev = c;
+	p->kept = c;
+	p->nkept++;
 }
 
-static struct upc *take_kept(const char *sock)
+static struct upc *take_kept(struct up_pool *p, const char *sock)
 {
-	for (struct upc *c = up.kept; c != NULL; c = c->next)
+	for (struct upc *c = p->kept; c != NULL; c = c->next)
 		if (strcmp(c->sock, sock) == 0) {
 			unkeep(c);
 			return c;
@@ -358,15 +364,17 @@ static void drain(struct upc *c)
 
 /* ---- the owner's calls ---- */
 
-struct upc *up_start(const struct up_request *rq, const struct up_ops *ops, void *cls)
+struct upc *up_start(struct up_pool *p, const struct up_request *rq, const struct up_ops *ops,
+		     void *cls)
 {
-	struct upc *c = take_kept(rq->sock);
+	struct upc *c = take_kept(p, rq->sock);
 	int fd;
 
 	if (c == NULL) {
 		if ((fd = dial(rq->sock)) < 0)
 			return NULL;
 		c = xcalloc(1, sizeof(*c));
+		c->pool = p;
 		c->fd = fd;
 		c->sock = xstrdup(rq->sock);
 		watch(c);
@@ -399,8 +407,9 @@ static void idle_event(struct upc *c, uint32_t events)
 	destroy(c);
 }
 
-void up_event(struct upc *c, uint32_t events)
+static void on_event(struct srv_loop_watch *w, uint32_t events)
 {
+	struct upc *c = (struct upc *)w;
 	int sent;
 
 	if (c->dead)
@@ -429,11 +438,11 @@ void up_abort(struct upc *c)
 	destroy(c);
 }
 
-void up_expire(int64_t now, int64_t idle_s)
+void up_expire(struct up_pool *p, int64_t now, int64_t idle_s)
 {
 	struct upc *next;
 
-	for (struct upc *c = up.kept; c != NULL; c = next) {
+	for (struct upc *c = p->kept; c != NULL; c = next) {
 		next = c->next;
 		if (now - c->idle_since > idle_s) {
 			unkeep(c);
@@ -442,13 +451,14 @@ void up_expire(int64_t now, int64_t idle_s)
 	}
 }
 
-void up_cleanup(void)
+void up_pool_free(struct up_pool *p)
 {
-	while (up.kept != NULL) {
-		struct upc *c = up.kept;
+	while (p->kept != NULL) {
+		struct upc *c = p->kept;
 
 		unkeep(c);
 		destroy(c);
 	}
-	up_reap();
+	up_reap(p);
+	free(p);
 }

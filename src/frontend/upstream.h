@@ -1,8 +1,8 @@
-/* The frontend's own HTTP/1.1 client for nodes on a unix socket (forward.c's forwarder runs
- * it on its event loop; https and TCP nodes go through libcurl): kept-alive connections in
- * a pool, one request at a time on each, the answer read with up-parse.c. Nothing is
- * allocated per request once the pool's connections have their buffers. Forwarder thread
- * only. */
+/* The frontend's own HTTP/1.1 client for nodes on a unix socket (fwd-loop.c runs it on the
+ * server core's event loop of the request; https and TCP nodes go through libcurl):
+ * kept-alive connections in a pool per loop, one request at a time on each, the answer read
+ * with up-parse.c. Nothing is allocated per request once the pool's connections have their
+ * buffers. A pool and its connections belong to their loop's thread. */
 #ifndef LMC_FRONTEND_UPSTREAM_H
 #define LMC_FRONTEND_UPSTREAM_H
 
@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "srv.h"
 
 struct upc;
 
@@ -36,21 +38,22 @@ struct up_request {
 	size_t body_len;
 };
 
-/* Connections are watched on epfd (edge-triggered, data.ptr the connection). */
-void up_init(int epfd);
-/* Sends rq on a kept connection or a new one: the connection, or NULL when the node cannot
- * be reached (no callback then). */
-struct upc *up_start(const struct up_request *rq, const struct up_ops *ops, void *cls);
-/* An epoll event on c. */
-void up_event(struct upc *c, uint32_t events);
+struct up_pool;
+/* A pool whose connections are watched on loop (edge-triggered). */
+struct up_pool *up_pool_new(struct srv_loop *loop);
+/* Closes the pool's connections (none may be in a transfer) and frees it. */
+void up_pool_free(struct up_pool *p);
+/* Sends rq on a kept connection of p or a new one: the connection, or NULL when the node
+ * cannot be reached (no callback then). */
+struct upc *up_start(struct up_pool *p, const struct up_request *rq, const struct up_ops *ops,
+		     void *cls);
 /* The owner takes body bytes again after UP_PAUSE. */
 void up_resume(struct upc *c);
 /* The owner gives up on c's transfer (timeout, client gone): c is closed, no callback. */
 void up_abort(struct upc *c);
 /* Closes kept connections idle for more than idle_s seconds (now: monotonic seconds). */
-void up_expire(int64_t now, int64_t idle_s);
+void up_expire(struct up_pool *p, int64_t now, int64_t idle_s);
 /* Frees the connections closed since the last call: after each batch of events. */
-void up_reap(void);
-void up_cleanup(void);
+void up_reap(struct up_pool *p);
 
 #endif

@@ -3,7 +3,7 @@
 noinst_LTLIBRARIES += src/server/libsrv.la
 src_server_libsrv_la_SOURCES = src/server/srv.h src/server/srv.c src/server/srv-route.c \
 	src/server/srv-reply.c src/server/srv-auth.c src/server/auth.h src/server/srv-token.c \
-	src/server/srv-watch.c src/server/srv-watch.h
+	src/server/srv-watch.c src/server/srv-watch.h src/server/srv-loop.c src/server/srv-loop.h
 src_server_libsrv_la_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) $(GNUTLS_CFLAGS)
 # libutil is left to the user of the core (liblmcagent takes it in whole already).
 src_server_libsrv_la_LIBADD = $(MHD_LIBS) $(JANSSON_LIBS) $(GNUTLS_LIBS) $(PTHREAD_LIBS)
@@ -37,3 +37,11 @@ check_PROGRAMS += tests/unit/test-srv-auth
 tests_unit_test_srv_auth_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS)
 tests_unit_test_srv_auth_LDADD = src/server/libsrv.la $(UNIT_LDADD) $(GNUTLS_LIBS)
 TESTS += tests/unit/test-srv-auth
+
+# The core's own event loops: limits over all loops, handlers' descriptors on their loop.
+check_PROGRAMS += tests/unit/test-srv-loop
+tests_unit_test_srv_loop_SOURCES = tests/unit/test-srv-loop.c tests/unit/raw-http.c \
+	tests/unit/raw-http.h
+tests_unit_test_srv_loop_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) -I$(top_srcdir)/src/server
+tests_unit_test_srv_loop_LDADD = src/server/libsrv.la $(UNIT_LDADD) $(GNUTLS_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/unit/test-srv-loop

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "srv-watch.h"
 #include "strutil.h"
 #include "xalloc.h"
 
@@ -44,32 +45,50 @@ static int peer_fd(struct MHD_Connection *conn)
 	return ci ? ci->connect_fd : -1;
 }
 
-/* The peer's uid on a unix socket, or -1 (TCP). The core already refused other users. */
+/* The connection's state in the core (srv-watch.h), or NULL. */
+static const struct srv_conn *conn_state(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The peer's uid on a unix socket, or -1 (TCP). The core already refused other users and
+ * found the uid when the connection started: no system call per request. */
 static long unix_peer_uid(struct MHD_Connection *conn)
 {
+	const struct srv_conn *c = conn_state(conn);
 	struct ucred cred;
 	socklen_t len = sizeof cred;
-	int domain = 0, fd = peer_fd(conn);
+	int domain = 0, fd;
 	socklen_t dlen = sizeof domain;
 
+	if (c != NULL)
+		return c->uid;
+	fd = peer_fd(conn);
 	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 ||
 	    domain != AF_UNIX || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return -1;
 	return (long)cred.uid;
 }
 
-void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n)
+void srv_address_text(const struct sockaddr *sa, char *out, size_t n)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-
 	snprintf(out, n, "unix");
 	if (sa != NULL && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
 	else if (sa != NULL && sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
 			  (socklen_t)n);
+}
+
+void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	srv_address_text(ci ? ci->client_addr : NULL, out, n);
 }
 
 /* With --tls-client-ca, a client must present a certificate that CA signed. libmicrohttpd
@@ -107,6 +126,17 @@ static bool unauthorised(struct srv_reply *rp, const char *why)
 	return false;
 }
 
+/* The caller's address, found when the connection started. */
+static void caller_from(struct MHD_Connection *conn, struct srv_caller *c)
+{
+	const struct srv_conn *sc = conn_state(conn);
+
+	if (sc != NULL)
+		snprintf(c->from, sizeof c->from, "%s", sc->from);
+	else
+		srv_peer_address(conn, c->from, sizeof c->from);
+}
+
 /* Fills rq->caller; false with a 401 in rp when no credential is valid. */
 static bool identify(struct srv_request *rq, struct srv_auth *auth, struct srv_reply *rp)
 {
@@ -114,7 +144,7 @@ static bool identify(struct srv_request *rq, struct srv_auth *auth, struct srv_r
 	long uid = unix_peer_uid(rq->conn);
 	const char *tok;
 
-	srv_peer_address(rq->conn, c->from, sizeof c->from);
+	caller_from(rq->conn, c);
 	c->role = SRV_ROLE_ADMIN;
 	snprintf(c->name, sizeof c->name, "anonymous");
 	if (uid >= 0) { /* the daemon's own user (or root): tokens are not needed */

@@ -6,14 +6,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct srv_loop;
+
 /* One connection (libmicrohttpd's socket_context). */
 struct srv_conn {
 	int fd;
 	bool refused;	     /* a unix peer of another user (srv.c) */
+	long uid;	     /* a unix peer's uid, found at the start; -1: TCP or unknown */
 	char from[64];	     /* the peer's address, for the log */
 	int64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none */
 	const char *phase;   /* what is due: "headers", "body" */
 	unsigned int secs;   /* the timeout that set the deadline */
+	struct srv_loop *loop; /* the core's loop serving it (srv-loop.c), or NULL */
 	struct srv_conn *prev, *next;
 };
 

@@ -3,8 +3,10 @@
  *
  * Threading (struct srv_config.threads): n > 0 is an epoll thread pool; idle, every
  * thread sleeps in epoll_wait and keep-alive connections stay with the thread that accepted
- * them. 0 is a thread per connection, for a daemon whose handlers block for long (the
- * frontend forwards with blocking libcurl calls). */
+ * them. 0 is a thread per connection, for a daemon whose handlers block for long.
+ * struct srv_config.loops > 0 runs the core's own event loops instead (srv-loop.c), a
+ * daemon polled by each: a request answered later on a loop is counted by its loop and
+ * taken again by that loop's thread (no lock, no condition variable). */
 #include "config.h"
 #include "srv.h"
 
@@ -21,6 +23,7 @@
 
 #include "auth.h"
 #include "buf.h"
+#include "srv-loop.h"
 #include "srv-watch.h"
 #include "xalloc.h"
 
@@ -29,6 +32,7 @@ struct srv {
 	struct srv_table *routes;
 	struct MHD_Daemon *daemon;
 	struct srv_watch *watch; /* header and body deadlines (srv-watch.c) */
+	struct srv_loops *loops; /* cfg.loops > 0: the core's own loops, a daemon each */
 	pthread_mutex_t mu; /* later, finished and pending */
 	pthread_cond_t cond;
 	unsigned int pending; /* requests answered later, not finished yet */
@@ -43,6 +47,7 @@ struct req_state {
 	struct srv_conn *conn; /* the connection's deadline */
 	/* srv_later: the request and its route kept for the audit, the answer to send. */
 	struct srv *s;
+	struct srv_loop *loop; /* the loop serving the request (loops mode), or NULL */
 	bool later, finished;
 	struct srv_request rq;
 	struct srv_route route;
@@ -200,6 +205,28 @@ static void audit(struct srv *s, const struct srv_request *rq, unsigned int stat
 
 /* ---- answering later ---- */
 
+static struct srv_conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+void srv_suspend(struct MHD_Connection *conn)
+{
+	MHD_suspend_connection(conn);
+}
+
+void srv_resume(struct MHD_Connection *conn)
+{
+	struct srv_conn *c = conn_of(conn);
+
+	MHD_resume_connection(conn);
+	if (c != NULL && c->loop != NULL)
+		loop_resumed(c->loop);
+}
+
 struct srv_later *srv_later(struct srv_request *rq)
 {
 	struct req_state *st = rq->core;
@@ -209,12 +236,28 @@ struct srv_later *srv_later(struct srv_request *rq)
 	st->route = *rq->route;
 	st->rq = *rq;
 	st->rq.route = &st->route;
-	pthread_mutex_lock(&s->mu);
-	s->pending++;
-	pthread_mutex_unlock(&s->mu);
-	if (s->cfg.threads > 0) /* libmicrohttpd suspends only outside thread-per-connection */
+	if (st->loop != NULL) {
+		loop_later(st->loop, 1);
+	} else {
+		pthread_mutex_lock(&s->mu);
+		s->pending++;
+		pthread_mutex_unlock(&s->mu);
+	}
+	if (s->cfg.threads > 0 || st->loop != NULL) /* not with a thread per connection */
 		MHD_suspend_connection(rq->conn);
 	return (struct srv_later *)st;
+}
+
+/* On a loop the connection's own thread takes the answer once resumed: no lock, no wait
+ * (libmicrohttpd's resume orders the writes before it). */
+static void finish_on_loop(struct req_state *st)
+{
+	struct srv_loop *loop = st->loop;
+
+	st->finished = true;
+	MHD_resume_connection(st->rq.conn);
+	loop_resumed(loop); /* st may be gone already */
+	loop_later(loop, -1);
 }
 
 void srv_later_finish(struct srv_later *l, struct srv_reply *rp)
@@ -226,6 +269,10 @@ void srv_later_finish(struct srv_later *l, struct srv_reply *rp)
 	*rp = (struct srv_reply){ 0 };
 	if (st->reply.status == 0)
 		srv_reply_detail(&st->reply, 500, "the handler set no response");
+	if (st->loop != NULL) {
+		finish_on_loop(st);
+		return;
+	}
 	pthread_mutex_lock(&s->mu);
 	st->finished = true;
 	if (s->cfg.threads > 0)
@@ -283,10 +330,12 @@ bool srv_later_run(struct srv_request *rq, struct srv_reply *rp,
  * connection's thread waits for it here). */
 static enum MHD_Result respond_later(struct srv *s, struct req_state *st)
 {
-	pthread_mutex_lock(&s->mu);
-	while (!st->finished)
-		pthread_cond_wait(&s->cond, &s->mu);
-	pthread_mutex_unlock(&s->mu);
+	if (st->loop == NULL) {
+		pthread_mutex_lock(&s->mu);
+		while (!st->finished)
+			pthread_cond_wait(&s->cond, &s->mu);
+		pthread_mutex_unlock(&s->mu);
+	}
 	audit(s, &st->rq, st->reply.status);
 	return queue(s, st->rq.conn, st->rq.method, st->uri, &st->reply);
 }
@@ -303,8 +352,8 @@ static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const
 	if (st->later) /* resumed */
 		return respond_later(s, st);
 	dispatch(s, &rq, &route, &rp);
-	if (st->later)
-		return s->cfg.threads > 0 ? MHD_YES : respond_later(s, st);
+	if (st->later) /* suspended, unless with a thread per connection */
+		return s->cfg.threads > 0 || st->loop != NULL ? MHD_YES : respond_later(s, st);
 	audit(s, &rq, rp.status);
 	return queue(s, conn, method, st->uri, &rp);
 }
@@ -312,18 +361,22 @@ static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, const
 /* ---- capture: headers, body chunks, the end ---- */
 
 /* A unix socket is 0600 already; the peer's uid is checked too, as tmux does, so a socket
- * made reachable by hand (or inherited) still serves only its owner and root. */
-static bool other_user(int fd)
+ * made reachable by hand (or inherited) still serves only its owner and root. The uid is
+ * kept for the connection's requests (srv-auth.c). */
+static void peer_check(struct srv_conn *c, int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	int domain = 0;
 	socklen_t dlen = sizeof(domain);
 
+	c->uid = -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 || domain != AF_UNIX)
-		return false;
-	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	       (cred.uid != geteuid() && cred.uid != 0);
+		return;
+	c->refused = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+		     (cred.uid != geteuid() && cred.uid != 0);
+	if (!c->refused)
+		c->uid = (long)cred.uid;
 }
 
 /* Each connection's socket_context is its struct srv_conn: its deadline (headers due from
@@ -336,6 +389,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	struct srv_conn *c;
 
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (*socket_context != NULL && s->loops != NULL)
+			loops_closed(s->loops, ((struct srv_conn *)*socket_context)->from);
 		if (*socket_context != NULL)
 			watch_remove(s->watch, *socket_context);
 		*socket_context = NULL;
@@ -345,18 +400,14 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	if (ci == NULL)
 		return;
 	c = watch_add(s->watch, ci->connect_fd, s->cfg.header_timeout, "headers");
-	c->refused = other_user(ci->connect_fd);
+	c->loop = s->loops != NULL ? srv_loop_current() : NULL;
+	peer_check(c, ci->connect_fd);
 	srv_peer_address(conn, c->from, sizeof(c->from));
+	if (s->loops != NULL)
+		loops_opened(s->loops, c->from);
 	*socket_context = c;
 }
 
-static struct srv_conn *conn_of(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-	return ci != NULL ? ci->socket_context : NULL;
-}
 
 /* The next phase of conn's request is due within secs (0: none). */
 static void conn_due(struct srv *s, struct srv_conn *c, unsigned int secs, const char *phase)
@@ -441,6 +492,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	(void)conn;
 	st->s = cls;
 	st->uri = xstrdup(uri);
+	if (st->s->loops != NULL)
+		st->loop = srv_loop_current();
 	return st;
 }
 
@@ -475,9 +528,11 @@ static void on_log(void *cls, const char *fmt, va_list ap)
 
 static unsigned int daemon_flags(const struct srv_config *c)
 {
-	unsigned int f = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+	unsigned int f = c->loops > 0 ? MHD_USE_ITC : MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
 
-	if (c->threads == 0)
+	if (c->loops > 0) /* polled by the core's loop (srv-loop.c) */
+		f |= MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
+	else if (c->threads == 0)
 		f |= MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
 	else
 		f |= MHD_USE_EPOLL | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
@@ -502,9 +557,9 @@ static size_t srv_daemon_options(struct srv *s, struct MHD_OptionItem *o)
 	o[n++] = OPT(MHD_OPTION_LISTEN_SOCKET, c->fd, NULL);
 	o[n++] = OPT(MHD_OPTION_CONNECTION_LIMIT, c->max_connections, NULL);
 	o[n++] = OPT(MHD_OPTION_CONNECTION_TIMEOUT, c->timeout, NULL);
-	if (c->threads > 1)
+	if (c->threads > 1 && c->loops == 0)
 		o[n++] = OPT(MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL);
-	if (c->max_per_ip > 0)
+	if (c->max_per_ip > 0 && c->loops == 0) /* the loops count over all daemons */
 		o[n++] = OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->max_per_ip, NULL);
 	if (c->memory_limit > 0)
 		o[n++] = OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, c->memory_limit, NULL);
@@ -529,6 +584,55 @@ static void srv_free(struct srv *s)
 	free(s);
 }
 
+/* After the daemons: the watchdog, the routes, the server. */
+static void srv_stop_free(struct srv *s)
+{
+	watch_stop(s->watch);
+	if (s->cfg.own_routes)
+		srv_table_free(s->routes);
+	srv_free(s);
+}
+
+static struct MHD_Daemon *daemon_start(struct srv *s, struct MHD_OptionItem *opts,
+				       MHD_AcceptPolicyCallback apc, void *apc_cls)
+{
+	return MHD_start_daemon(daemon_flags(&s->cfg), 0, apc, apc_cls, on_request, s,
+				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+}
+
+/* The loops mode: a daemon per loop on the shared listening socket, then the loops. */
+static int loops_start(struct srv *s, struct MHD_OptionItem *opts, char **cause)
+{
+	if ((s->loops = loops_new(s->cfg.loops, s->cfg.max_connections, s->cfg.max_per_ip,
+				  cause)) == NULL)
+		return -2;
+	for (unsigned int i = 0; i < loops_count(s->loops); i++) {
+		struct MHD_Daemon *d = daemon_start(s, opts, loops_admit, s->loops);
+
+		if (d == NULL || loop_set_daemon(loops_get(s->loops, i), d) < 0) {
+			if (d != NULL)
+				MHD_stop_daemon(d);
+			loops_stop(s->loops);
+			s->loops = NULL;
+			return -1;
+		}
+	}
+	if (loops_run(s->loops, cause) == 0)
+		return 0;
+	loops_stop(s->loops);
+	s->loops = NULL;
+	return -2;
+}
+
+/* 0; -1 when libmicrohttpd refused; -2 with *cause. */
+static int daemons_start(struct srv *s, struct MHD_OptionItem *opts, char **cause)
+{
+	if (s->cfg.loops > 0)
+		return loops_start(s, opts, cause);
+	s->daemon = daemon_start(s, opts, NULL, NULL);
+	return s->daemon != NULL ? 0 : -1;
+}
+
 /* Starts the daemon with every signal but cfg.unblocked_signal blocked, so its threads
  * inherit that mask and never run the host's handlers. */
 struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, char **cause)
@@ -536,6 +640,7 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 	struct srv *s = xcalloc(1, sizeof(*s));
 	struct MHD_OptionItem opts[32]; /* srv_daemon_options() fills at most 14 today */
 	sigset_t all, old;
+	int started;
 
 	if (srv_check_exposure(cfg, cause) < 0) {
 		if (cfg->own_routes)
@@ -548,34 +653,37 @@ struct srv *srv_start(const struct srv_config *cfg, struct srv_table *routes, ch
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	srv_daemon_options(s, opts);
-	if (cfg->threads > 0) /* an epoll pool must not block in accept */
+	if (cfg->threads > 0 || cfg->loops > 0) /* an epoll pool must not block in accept */
 		fcntl(cfg->fd, F_SETFL, fcntl(cfg->fd, F_GETFL) | O_NONBLOCK);
 	sigfillset(&all);
 	if (cfg->unblocked_signal != 0)
 		sigdelset(&all, cfg->unblocked_signal);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	s->watch = watch_start(on_expired, s);
-	s->daemon = MHD_start_daemon(daemon_flags(cfg), 0, NULL, NULL, on_request, s,
-				     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	started = daemons_start(s, opts, cause);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (s->daemon == NULL) {
-		*cause = xstrdup(cfg->auth && srv_auth_tls_cert(cfg->auth)
+	if (started < 0) {
+		if (started == -1)
+			*cause = xstrdup(cfg->auth && srv_auth_tls_cert(cfg->auth)
 					 ? "cannot start the HTTPS server (libmicrohttpd: is the "
 					   "certificate and key a pair, in PEM?)"
 					 : "cannot start the HTTP server (libmicrohttpd)");
-		if (cfg->own_routes)
-			srv_table_free(routes);
-		watch_stop(s->watch);
-		srv_free(s);
+		srv_stop_free(s);
 		return NULL;
 	}
 	return s;
 }
 
+
 void srv_stop(struct srv *s)
 {
 	if (s == NULL)
 		return;
+	if (s->loops != NULL) { /* each loop waits for its own requests answered later */
+		loops_stop(s->loops);
+		srv_stop_free(s);
+		return;
+	}
 	/* Quiesce first: MHD gives the listening socket back, the caller closes it. */
 	MHD_quiesce_daemon(s->daemon);
 	/* libmicrohttpd must not stop with a connection suspended: the work of requests
@@ -585,8 +693,5 @@ void srv_stop(struct srv *s)
 		pthread_cond_wait(&s->cond, &s->mu);
 	pthread_mutex_unlock(&s->mu);
 	MHD_stop_daemon(s->daemon);
-	watch_stop(s->watch);
-	if (s->cfg.own_routes)
-		srv_table_free(s->routes);
-	srv_free(s);
+	srv_stop_free(s);
 }

@@ -181,6 +181,41 @@ void srv_later_finish(struct srv_later *l, struct srv_reply *rp);
 bool srv_later_run(struct srv_request *rq, struct srv_reply *rp,
 		   void (*work)(void *arg, struct srv_reply *rp), void *arg);
 #define SRV_LATER_THREADS 64
+/* A handler's own suspension of its connection (an answer that streams and waits for
+ * data), and its resumption from any thread (it also wakes the connection's loop). */
+void srv_suspend(struct MHD_Connection *conn);
+void srv_resume(struct MHD_Connection *conn);
+
+/* ---- srv-loop.c: the core's own event loops (struct srv_config.loops) ---- */
+/* A request's handler may run its own I/O on the loop that serves the request: descriptors
+ * in the loop's epoll set, a callback per event, all on that one thread (no hand-over to
+ * another thread and back). Everything here is for the loop's own thread, except
+ * srv_loop_wake. */
+struct srv_loop;
+/* An epoll registration: data.ptr is the watch; on_event(w, events) runs on the loop. */
+struct srv_loop_watch {
+	void (*on_event)(struct srv_loop_watch *w, uint32_t events);
+};
+/* A piece of a daemon with state on a loop (one per key and loop), e.g. a connection pool. */
+struct srv_loop_user {
+	const void *key;
+	/* After each round of events: the milliseconds until it wants the next call (-1: no
+	 * time limit). stopping: the server stops; end the work in flight. */
+	int (*tick)(struct srv_loop_user *u, bool stopping);
+	/* The loop ends (its daemon stopped): free u. */
+	void (*end)(struct srv_loop_user *u);
+	struct srv_loop_user *next;
+};
+/* The loop running on this thread, or NULL (not a loop thread). */
+struct srv_loop *srv_loop_current(void);
+/* epoll_ctl on the loop's set (EPOLL_CTL_ADD, _MOD); closing fd removes it. 0, or -1. */
+int srv_loop_add(struct srv_loop *l, int fd, uint32_t events, struct srv_loop_watch *w);
+int srv_loop_mod(struct srv_loop *l, int fd, uint32_t events, struct srv_loop_watch *w);
+/* The user of key on l, or NULL; srv_loop_attach adds one (l calls its end()). */
+struct srv_loop_user *srv_loop_find_user(struct srv_loop *l, const void *key);
+void srv_loop_attach(struct srv_loop *l, struct srv_loop_user *u);
+/* From any thread: the loop runs its users' tick soon. */
+void srv_loop_wake(struct srv_loop *l);
 
 /* ---- srv-auth.c: the one authorisation hook ---- */
 /* The role a route requires (its own, or the default for its method). */
@@ -205,6 +240,9 @@ int srv_check_exposure(const struct srv_config *cfg, char **cause);
 bool srv_exposed(int fd);
 /* The peer's address ("127.0.0.1", "::1"), or "unix". */
 void srv_peer_address(struct MHD_Connection *conn, char *out, size_t n);
+struct sockaddr;
+/* The same of an address (NULL, or not IP: "unix"). */
+void srv_address_text(const struct sockaddr *sa, char *out, size_t n);
 /* The uid of the process at the other end of a loopback TCP connection (the kernel's
  * sock_diag), or of a unix socket's peer; -1 when it cannot be known. */
 long srv_peer_uid(struct MHD_Connection *conn);
@@ -215,6 +253,9 @@ long srv_peer_uid(struct MHD_Connection *conn);
 struct srv_config {
 	int fd;			      /* bound and listening (TCP or unix); the caller closes it */
 	unsigned int threads;	      /* 0: a thread per connection; n: n epoll threads */
+	/* n > 0: n event loops of the core's own instead (srv-loop.c; threads unused), each a
+	 * libmicrohttpd daemon polled by the loop, on which handlers may run their own I/O. */
+	unsigned int loops;
 	unsigned int max_connections; /* at once */
 	unsigned int max_per_ip;      /* connections at once from one address; 0: no limit */
 	unsigned int timeout;	      /* seconds a connection may be idle */

@@ -218,3 +218,20 @@ start_secure_etcd() {
 	[ "$status" = 1 ]
 	[[ "$output" == *"certificate"* ]]
 }
+
+@test "tls: the frontend's server loops serve HTTPS and forward to a unix-socket node" {
+	lmc_bg unode python3 "$FIXTURES/frontend/unix-node.py" "$T/u.sock"
+	wait_for_socket "$T/u.sock"
+	fport=$(free_port)
+	lmc_bg fe lmcache-frontend --port "$fport" --tls-cert "$T/server.pem" \
+		--tls-key "$T/server.key" --nodes "[{\"name\":\"u\",\"host\":\"localhost\",\"port\":\"$T/u.sock\"}]"
+	wait_for_http "https://127.0.0.1:$fport/health" 10 --cacert "$T/ca.pem"
+	# One TLS connection, its requests forwarded on its loop; then a streamed answer.
+	urls=()
+	for i in $(seq 1 10); do urls+=(-o /dev/null -w '%{http_code}\n' "https://127.0.0.1:$fport/proxy2/u/echo"); done
+	curl -s --cacert "$T/ca.pem" "${urls[@]}" >"$T/codes"
+	run sh -c "sort $T/codes | uniq -c"
+	assert_output "     10 200"
+	got=$(curl -s --cacert "$T/ca.pem" --max-time 60 "https://127.0.0.1:$fport/proxy2/u/big/5" | sha256sum)
+	assert_equal "$got" "$(head -c $((5 << 20)) /dev/zero | tr '\0' x | sha256sum)"
+}

@@ -47,8 +47,12 @@ teardown() { lmc_teardown_checked; }
 
 @test "own client: one kept-alive connection carries sequential requests; a node closing it costs nothing" {
 	fe_start FE --nodes "$NODES"
-	for i in $(seq 1 20); do curl -sf -o /dev/null "$FE/proxy2/u/echo"; done
-	run curl -sf "$FE/proxy2/u/count"
+	# One client connection: its requests are served by one server loop, whose pool keeps
+	# one connection to the node (each loop has its own pool).
+	urls=()
+	for i in $(seq 1 20); do urls+=(-o /dev/null "$FE/proxy2/u/echo"); done
+	curl -sf "${urls[@]}" "$FE/proxy2/u/count" >"$T/count"
+	run cat "$T/count"
 	assert_output 1
 	# The node closes its end after answering: the next requests go on a new connection.
 	for i in 1 2 3 4 5; do
@@ -91,4 +95,31 @@ teardown() { lmc_teardown_checked; }
 	# a client that leaves mid-answer: the frontend goes on serving
 	curl -s --max-time 5 "$FE/proxy2/u/big/50" | head -c 1000 >/dev/null
 	assert_equal "$(fe_status "$FE/proxy2/u/echo")" 200
+}
+
+@test "server loops: 8 clients are answered while 4 requests hang; stopping answers the hung ones" {
+	fe_start FE --nodes "$NODES" --proxy-timeout 60
+	hung=() clients=()
+	for i in 1 2 3 4; do # each on a connection of its own, on whichever loop took it
+		curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$FE/proxy2/u/hang" \
+			>"$T/hung$i" &
+		hung+=($!)
+	done
+	for c in 1 2 3 4 5 6 7 8; do # keep-alive clients spread over the loops
+		urls=()
+		for i in $(seq 1 25); do urls+=(-o /dev/null -w '%{http_code}\n' "$FE/proxy2/u/echo"); done
+		curl -s --max-time 30 "${urls[@]}" >"$T/client$c" &
+		clients+=($!)
+	done
+	for p in "${clients[@]}"; do wait "$p"; done
+	run sh -c "cat $T/client* | sort | uniq -c"
+	assert_output "    200 200"
+	# The four are still waiting for the node; stopping the frontend ends them with 503.
+	pid=$(cat "$T/fe-FE.pid")
+	kill -TERM "$pid"
+	run wait_until 10 eval "! kill -0 $pid 2>/dev/null"
+	assert_success
+	for p in "${hung[@]}"; do wait "$p" || true; done
+	run cat "$T/hung1" "$T/hung2" "$T/hung3" "$T/hung4"
+	assert_output "503503503503"
 }
