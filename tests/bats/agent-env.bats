@@ -17,10 +17,10 @@ teardown() { lmc_teardown_checked; }
 		http $via GET /env
 		assert_equal "$code" 200
 		assert_equal "$ctype" application/json
-		jq -e 'keys_unsorted == keys' "$T/body"
-		jq -e '.LMC_PLAIN_VALUE == "visible-value"' "$T/body"
-		jq -e '.HF_TOKEN == "<redacted>" and .DB_PASSWORD == "<redacted>"' "$T/body"
-		jq -e '.AWS_SECRET_ACCESS_KEY == "<redacted>"' "$T/body"
+		json_true 'keys_unsorted == keys' <"$T/body"
+		json_true '.LMC_PLAIN_VALUE == "visible-value"' <"$T/body"
+		json_true '.HF_TOKEN == "<redacted>" and .DB_PASSWORD == "<redacted>"' <"$T/body"
+		json_true '.AWS_SECRET_ACCESS_KEY == "<redacted>"' <"$T/body"
 		run grep -c very_secret "$T/body"
 		assert_output 0
 	done

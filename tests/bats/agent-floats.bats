@@ -17,7 +17,7 @@ teardown() { lmc_teardown_checked; }
 		assert_equal "$code" 200
 		grep -Eq '"max_local_cpu_size": ?0\.9([,}[:space:]]|$)' "$T/body"
 		! grep -q '0\.9000' "$T/body"
-		jq -e '.max_local_cpu_size == 0.9' "$T/body"
+		json_true '.max_local_cpu_size == 0.9' <"$T/body"
 		http $via GET /conf
 		grep -Eq '"max_local_cpu_size": ?0\.9([,}[:space:]]|$)' "$T/body"
 	done

@@ -13,11 +13,11 @@ teardown() { lmc_teardown_checked; }
 		http $via GET /meta
 		assert_equal "$code" 200
 		[[ "$ctype" == text/plain* ]]
-		jq -e '.model_name == "test/model" and .world_size == 4 and .worker_id == -1' "$T/body"
-		jq -e '.first_rank == 0 and .role == "scheduler" and .chunk_size == 256' "$T/body"
-		jq -e 'has("kv_dtype") and has("kv_shape") and has("use_mla") and has("served_model_name")' "$T/body"
+		json_true '.model_name == "test/model" and .world_size == 4 and .worker_id == -1' <"$T/body"
+		json_true '.first_rank == 0 and .role == "scheduler" and .chunk_size == 256' <"$T/body"
+		json_true 'has("kv_dtype") and has("kv_shape") and has("use_mla") and has("served_model_name")' <"$T/body"
 		http $via GET '/meta?names=model_name,kv_dtype,bogus'
-		jq -e 'keys == ["kv_dtype", "model_name"]' "$T/body"
+		json_true 'keys == ["kv_dtype", "model_name"]' <"$T/body"
 	done
 }
 
@@ -25,10 +25,10 @@ teardown() { lmc_teardown_checked; }
 	for via in unix tcp; do
 		http $via GET /inference_info
 		assert_equal "$code" 200
-		jq -e 'has("vllm_version") and has("lmcache_version") and (.vllm_config | type == "string")' "$T/body"
-		jq -e '.model_config.model == "test/model" and (.cache_config | type == "object")' "$T/body"
+		json_true 'has("vllm_version") and has("lmcache_version") and (.vllm_config | type == "string")' <"$T/body"
+		json_true '.model_config.model == "test/model" and (.cache_config | type == "object")' <"$T/body"
 		http $via GET /inference_version
-		jq -e '.vllm_version | length > 0' "$T/body"
+		json_true '.vllm_version | length > 0' <"$T/body"
 	done
 }
 
@@ -49,7 +49,7 @@ teardown() { lmc_teardown_checked; }
 	for via in unix tcp; do
 		http $via GET /healthcheck
 		assert_equal "$code" 200
-		jq -e '.status == "healthy"' "$T/body"
+		json_true '.status == "healthy"' <"$T/body"
 	done
 }
 
@@ -63,7 +63,7 @@ teardown() { lmc_teardown_checked; }
 	wait_until 10 nonzero
 	run curl -sS -X DELETE --unix-socket "$T/api/sock_7000" http://localhost/cache/clear
 	assert_success
-	jq -e '.status == "success" and .freed_bytes > 0' <<<"$output"
+	json_true '.status == "success" and .freed_bytes > 0' <<<"$output"
 	run curl -sS -o /dev/null -w '%{http_code}' --unix-socket "$T/api/sock_7000" http://localhost/cache/clear
 	assert_output 405
 }

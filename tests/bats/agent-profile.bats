@@ -30,14 +30,14 @@ get() { curl -sS --max-time 30 --unix-socket "$SOCK" -w '\n%{http_code}' "http:/
 	run get '/profile?seconds=1&hz=50&format=json'
 	assert_equal "${lines[-1]}" 200
 	body=$(sed '$d' <<<"$output")
-	jq -e '.on_cpu.functions[0] | .function == "busy_hash_round" and .self > 0' <<<"$body"
+	json_true '.on_cpu.functions[0] | .function == "busy_hash_round" and .self > 0' <<<"$body"
 	# busy_loop's own loop is a few instructions around its calls: a sample may land there,
 	# but nearly all of its total is in what it calls.
-	jq -e '.on_cpu.functions | map(select(.function == "busy_loop"))[0] | .total > 0 and .self * 4 < .total' <<<"$body"
-	jq -e '.off_cpu.samples > 0 and .on_cpu.samples > 0 and .ticks > 0 and .hz == 50' <<<"$body"
+	json_true '.on_cpu.functions | map(select(.function == "busy_loop"))[0] | .total > 0 and .self * 4 < .total' <<<"$body"
+	json_true '.off_cpu.samples > 0 and .on_cpu.samples > 0 and .ticks > 0 and .hz == 50' <<<"$body"
 	# The worker loop waits between ticks: its wait is off-CPU, never the busy hash.
-	jq -e '.off_cpu.functions | map(.function) | index("demo_worker_loop") != null' <<<"$body"
-	jq -e '.off_cpu.functions | map(.function) | index("busy_hash_round") == null' <<<"$body"
+	json_true '.off_cpu.functions | map(.function) | index("demo_worker_loop") != null' <<<"$body"
+	json_true '.off_cpu.functions | map(.function) | index("busy_hash_round") == null' <<<"$body"
 }
 
 @test "profile: cpu=off folds the sleeping threads" {
@@ -60,7 +60,7 @@ get() { curl -sS --max-time 30 --unix-socket "$SOCK" -w '\n%{http_code}' "http:/
 # which captures only that thread here, to stay quick on a loaded machine).
 profiling() {
 	curl -s --max-time 5 --unix-socket "$SOCK" 'http://localhost/threads?format=json&name=srv-later' |
-		jq -e 'any(.[].frames[]; startswith("profile_run+"))' >/dev/null
+		json_true 'any(.[].frames[]; startswith("profile_run+"))'
 }
 
 @test "profile: one at a time, the second gets 409" {

@@ -121,7 +121,7 @@ teardown() { lmc_teardown_checked; }
 	for via in unix tcp; do
 		http $via POST /conf --data-binary "@$T/big"
 		assert_equal "$code" 413
-		jq -e '.detail | test("larger than 1048576 bytes")' "$T/body"
+		json_true '.detail | test("larger than 1048576 bytes")' <"$T/body"
 		# Chunked upload: no Content-Length to refuse up front.
 		http $via POST /conf -H 'Transfer-Encoding: chunked' --data-binary "@$T/big"
 		assert_equal "$code" 413
@@ -144,7 +144,7 @@ teardown() { lmc_teardown_checked; }
 	for id in 2 3 4 5; do
 		wait_for_http http://localhost/healthcheck 10 --unix-socket "$T/api/sock_$((7000 + id))"
 		run curl -sS --unix-socket "$T/api/sock_$((7000 + id))" 'http://localhost/meta?names=worker_id'
-		jq -e ".worker_id == $id" <<<"$output"
+		json_true ".worker_id == $id" <<<"$output"
 	done
 }
 

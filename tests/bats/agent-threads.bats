@@ -47,8 +47,8 @@ worker() { curl -sS --max-time 20 --unix-socket "$T/api/sock_7003" "http://local
 	assert_success
 	tid=$(jq -r '.[0].thread_id' <<<"$output")
 	[ "$(jq -r '.[0].name' <<<"$output")" = lmc-worker-3 ]
-	jq -e '.[0].frames | map(select(startswith("demo_worker_loop"))) | length == 1' <<<"$output"
-	jq -e '.[0] | has("state") and has("cpu_time") and has("function_name")' <<<"$output"
+	json_true '.[0].frames | map(select(startswith("demo_worker_loop"))) | length == 1' <<<"$output"
+	json_true '.[0] | has("state") and has("cpu_time") and has("function_name")' <<<"$output"
 	run worker "/threads?format=json&thread_id=$tid"
 	[ "$(jq length <<<"$output")" = 1 ]
 	[ "$(jq -r '.[0].thread_id' <<<"$output")" = "$tid" ]

@@ -39,7 +39,7 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	fe_start
 	[ "$(code -X POST -d "{\"name\":\"evil\",\"host\":\"127.0.0.2\",\"port\":$oport}" "$FE/api/proxies")" = 200 ]
 	[ "$(code "$FE/proxy2/evil/conf")" = 403 ]
-	jq -e '.detail | contains("allow list")' "$T/out"
+	json_true '.detail | contains("allow list")' <"$T/out"
 	[ "$(code "$FE/proxy/127.0.0.2/$oport/conf")" = 403 ]
 	[ "$(code -X POST -d '{"name":"leaf","host":"127.0.0.1","port":1}' "$FE/api/proxies/evil/nodes")" = 200 ]
 	[ "$(code -X PUT -d "{\"name\":\"leaf\",\"host\":\"127.0.0.2\",\"port\":$oport}" "$FE/api/nodes/leaf")" = 200 ]
@@ -74,9 +74,9 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	wait_until 10 eval 'curl -s "$FE/api/proxies" | grep -q 127.0.0.2'
 	name=$(curl -s "$FE/api/proxies" | jq -r '.proxies[] | select(.host == "127.0.0.2") | .name')
 	[ "$(code "$FE/proxy2/$name/conf")" = 403 ]
-	jq -e '.detail | contains("allow list")' "$T/out"
+	json_true '.detail | contains("allow list")' <"$T/out"
 	[ "$(code "$FE/proxy/127.0.0.2/$oport/conf")" = 403 ]
-	jq -e '.detail | contains("allow list")' "$T/out"
+	json_true '.detail | contains("allow list")' <"$T/out"
 }
 
 @test "central frontend: a registry-listed frontend outside the allow list is never contacted" {
@@ -90,14 +90,14 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	fe_start --node-supplier-url "$DISC_URL/lmcache_infos" --node-supplier-interval 1
 	# The refresh that brought the near frontend's leaves went past the far one.
 	near="proxy_127.0.0.1_${NEAR_URL##*:}"
-	wait_until 10 eval 'curl -s "$FE/api/nodes" | jq -e --arg p "$near" "any(.nodes[]; .name == \$p and (.children | length) == 2)"'
+	wait_until 10 eval 'curl -s "$FE/api/nodes" | json_true "any(.nodes[]; .name == \$p and (.children | length) == 2)" --arg p "$near"'
 	[ ! -s "$T/far.rec" ]
 	curl -s "$FE/metrics" | grep -E '^lmcache_frontend_supplier_refused_total [1-9]'
 	grep -q "node supplier: not contacting $FAR_URL: 127.0.0.2 is outside this frontend's allow list" "$T/fe.log"
 	# Nor does a refresh of it, which any viewer may ask for.
 	name=$(curl -s "$FE/api/proxies" | jq -r '.proxies[] | select(.host == "127.0.0.2") | .name')
 	[ "$(code "$FE/api/proxies/$name/refresh")" = 403 ]
-	jq -e '.detail | contains("allow list")' "$T/out"
+	json_true '.detail | contains("allow list")' <"$T/out"
 	[ ! -s "$T/far.rec" ]
 }
 
@@ -110,7 +110,7 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	start_discovery open
 	[ "$(heartbeat_status "$DISC_URL" "http://localhost:$lport")" = 200 ]
 	fe_start --node-supplier-url "$DISC_URL/lmcache_infos" --node-supplier-interval 1
-	wait_until 10 eval 'curl -s "$FE/api/nodes" | jq -e "any(.nodes[]; .name == \"proxy_localhost_$lport\" and (.children | length) == 2)"'
+	wait_until 10 eval 'curl -s "$FE/api/nodes" | json_true "any(.nodes[]; .name == \"proxy_localhost_$lport\" and (.children | length) == 2)"'
 	[ "$(code "$FE/api/proxies/proxy_localhost_$lport/refresh")" = 200 ]
 	grep -q '"target": "/api/nodes"' "$T/leaf.rec"
 	# Forwarding and the merged /metrics, to a proxy and a leaf added by a name, on a
@@ -121,7 +121,7 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	[ "$(code -X POST -d "{\"name\":\"byname\",\"host\":\"localhost\",\"port\":$lport}" "$FE/api/proxies")" = 200 ]
 	[ "$(code -X POST -d "{\"name\":\"leafbyname\",\"host\":\"localhost\",\"port\":$lport}" "$FE/api/proxies/byname/nodes")" = 200 ]
 	[ "$(code "$FE/proxy2/byname/health")" = 200 ]
-	jq -e '.service == "lmcache-monitor"' "$T/out"
+	json_true '.service == "lmcache-monitor"' <"$T/out"
 	code "$FE/metrics" >/dev/null
 	grep -q 'node="leafbyname"' "$T/out"
 	grep -q '"target": "/metrics"' "$T/leaf.rec"
@@ -133,7 +133,7 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 @test "registry: invalid UTF-8 and over-long fields are refused; the listing stays JSON" {
 	start_discovery disc
 	[ "$(code -G "$DISC_URL/lmcache_heartbeat" --data-urlencode api_address=http://127.0.0.1:1 --data version=%FF%FE)" = 400 ]
-	jq -e '.detail == "version is not valid UTF-8"' "$T/out"
+	json_true '.detail == "version is not valid UTF-8"' <"$T/out"
 	[ "$(code "$DISC_URL/lmcache_heartbeat?api_address=http://127.0.0.1:2/%C3")" = 400 ]
 	[ "$(code -G "$DISC_URL/lmcache_heartbeat" --data-urlencode api_address=http://127.0.0.1:3 --data other_info=%7B%22a%22:%22%ED%A0%80%22%7D)" = 400 ]
 	[ "$(code -G "$DISC_URL/lmcache_heartbeat" --data-urlencode api_address=http://127.0.0.1:4 --data-urlencode "version=$(printf 'v%.0s' $(seq 200))")" = 400 ]
@@ -151,7 +151,7 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	[ "$(heartbeat_status "$DISC_URL" $addr "${real[@]}")" = 200 ]
 	[ "$(heartbeat_status "$DISC_URL" $addr "${fake[@]}")" = 403 ]
 	[ "$(code -X DELETE "${fake[@]}" "$DISC_URL/lmcache_heartbeat?api_address=$addr")" = 403 ]
-	jq -e '.detail | contains("another token")' "$T/out"
+	json_true '.detail | contains("another token")' <"$T/out"
 	[ "$(heartbeat_status "$DISC_URL" $addr "${real[@]}")" = 200 ]
 	[ "$(code -X DELETE -H 'Authorization: Bearer admin-token-0123456789abcdef' "$DISC_URL/lmcache_heartbeat?api_address=$addr")" = 200 ]
 	[ "$(heartbeat_status "$DISC_URL" $addr "${fake[@]}")" = 200 ]

@@ -48,7 +48,7 @@ expect() {
 	for role in none bad; do
 		s=$(status $role "$method" "${url//ROLE/$role}" "$@")
 		[ "$s" = 401 ] || { echo "$role $method $url: $s, wanted 401" >&2; return 1; }
-		jq -e '.detail | type == "string"' "$T/out" >/dev/null
+		json_true '.detail | type == "string"' <"$T/out" >/dev/null
 	done
 	for role in viewer operator admin agent; do
 		case $need:$role in
@@ -61,7 +61,7 @@ expect() {
 			[[ $s != 401 && $s != 403 ]] || { echo "$role $method $url: $s" >&2; return 1; }
 		else
 			[ "$s" = 403 ] || { echo "$role $method $url: $s, wanted 403" >&2; return 1; }
-			jq -e '.detail | contains("needs role")' "$T/out" >/dev/null
+			json_true '.detail | contains("needs role")' <"$T/out" >/dev/null
 		fi
 	done
 }
@@ -208,10 +208,10 @@ start_node() {
 	for role in viewer operator admin; do
 		[ "$(status $role GET "$NODE/env")" = 200 ]
 		! grep -q 'pw[0-9]' "$T/out"
-		jq -e '.DB_URL == "postgres://bob:<redacted>@db/x"' "$T/out"
+		json_true '.DB_URL == "postgres://bob:<redacted>@db/x"' <"$T/out"
 		[ "$(status $role GET "$NODE/conf")" = 200 ]
 		! grep -q 'pw[0-9]' "$T/out"
-		jq -e '.extra_config.note == "visible"' "$T/out"
+		json_true '.extra_config.note == "visible"' <"$T/out"
 	done
 }
 

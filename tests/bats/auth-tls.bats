@@ -63,7 +63,7 @@ start_tls() {
 	start_tls disc --tls-client-ca "$T/ca.pem"
 	s=$(curl -s -o "$T/out" -w '%{http_code}' --cacert "$T/ca.pem" "$URL/lmcache_infos")
 	[ "$s" = 403 ]
-	jq -e '.detail | contains("client certificate")' "$T/out"
+	json_true '.detail | contains("client certificate")' <"$T/out"
 	s=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/ca.pem" --cert "$T/client.pem" \
 		--key "$T/client.key" "$URL/lmcache_infos")
 	[ "$s" = 200 ]
@@ -149,14 +149,14 @@ start_tls() {
 	lmc_bg fe2 lmcache-frontend --port "$port2" --nodes "$nodes"
 	wait_for_http "http://127.0.0.1:$port2/health" 10
 	[ "$(curl -s -o "$T/out" -w '%{http_code}' "http://127.0.0.1:$port2/proxy2/n1/version")" = 502 ]
-	jq -e '.detail | test("certificate|SSL")' "$T/out"
+	json_true '.detail | test("certificate|SSL")' <"$T/out"
 	# A central frontend reads the https frontend from the registry, and reaches the node
 	# through it.
 	cport=$(free_port)
 	lmc_bg central lmcache-frontend --port "$cport" --cacert "$T/ca.pem" \
 		--node-supplier-url "http://127.0.0.1:$rport/lmcache_infos" --node-supplier-interval 1
 	C="http://127.0.0.1:$cport"
-	wait_until 10 eval 'curl -s "$C/api/nodes" | jq -e "any(.nodes[]; .scheme == \"https\" and (.children | length) == 1)"'
+	wait_until 10 eval 'curl -s "$C/api/nodes" | json_true "any(.nodes[]; .scheme == \"https\" and (.children | length) == 1)"'
 	[ "$(curl -s "$C/proxy2/proxy_127.0.0.1_$fport/proxy2/n1/version")" = '"0.1.0-demo"' ]
 	[ "$(curl -s "$C/proxy2/n1/version")" = '"0.1.0-demo"' ]
 }

@@ -40,7 +40,7 @@ teardown() { lmc_teardown; }
 @test "file store: restored entries still expire; a crash-restart loses nothing saved" {
 	start_discovery disc --store "file:$T/state.json" --ttl 2
 	heartbeat "$DISC_URL" "http://a:1"
-	has_a() { [ -f "$T/state.json" ] && jq -e '.entries | length == 1' "$T/state.json" >/dev/null; }
+	has_a() { [ -f "$T/state.json" ] && json_true '.entries | length == 1' <"$T/state.json" >/dev/null; }
 	run wait_until 10 has_a
 	assert_success
 	kill -KILL "$(cat "$T/disc.pid")"
@@ -59,7 +59,7 @@ teardown() { lmc_teardown; }
 	run cat "$T/disc.log"
 	assert_output --regexp "$T/state.json is not a state file .*moved to $T/state.json.corrupt-[0-9]+, starting empty"
 	heartbeat "$DISC_URL" "http://a:1"
-	has_a() { [ -f "$T/state.json" ] && jq -e '.entries | length == 1' "$T/state.json" >/dev/null; }
+	has_a() { [ -f "$T/state.json" ] && json_true '.entries | length == 1' <"$T/state.json" >/dev/null; }
 	run wait_until 10 has_a
 	assert_success
 }

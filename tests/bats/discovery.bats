@@ -16,17 +16,17 @@ teardown() { lmc_teardown; }
 	assert_success
 	assert_output '{"status":"success"}'
 	curl -sS "$DISC_URL/lmcache_infos" >"$T/infos.json"
-	run jq -e '.processCount == 1 and .versionCount == 1 and .versions == null' "$T/infos.json"
+	run json_true '.processCount == 1 and .versionCount == 1 and .versions == null' <"$T/infos.json"
 	assert_success
-	run jq -e '.processInfos["http://10.0.0.7:8000"] | .count == 1 and (.lmCacheInfoEntities | length) == 1' "$T/infos.json"
+	run json_true '.processInfos["http://10.0.0.7:8000"] | .count == 1 and (.lmCacheInfoEntities | length) == 1' <"$T/infos.json"
 	assert_success
 	run jq -r '.processInfos["http://10.0.0.7:8000"].lmCacheInfoEntities[0] | keys | join(",")' "$T/infos.json"
 	assert_output "apiAddress,ipAddress,lastReportTime,otherInfo,pid,startTime,version"
-	run jq -e '.processInfos["http://10.0.0.7:8000"].lmCacheInfoEntities[0] |
+	run json_true '.processInfos["http://10.0.0.7:8000"].lmCacheInfoEntities[0] |
 		.apiAddress == "http://10.0.0.7:8000" and .pid == 4242 and .version == "0.3.9" and
 		.ipAddress == "127.0.0.1" and (.otherInfo | type) == "string" and
 		(.otherInfo | fromjson | .nodes_count) == 3 and
-		(.lastReportTime | test("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"))' "$T/infos.json"
+		(.lastReportTime | test("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"))' <"$T/infos.json"
 	assert_success
 }
 
@@ -171,7 +171,7 @@ teardown() { lmc_teardown; }
 	heartbeat "$DISC_URL" "http://a:1"
 	run curl -sS "$DISC_URL/health"
 	assert_success
-	run jq -e '.status == "healthy" and .service == "lmcache-discovery" and .store == "memory" and .entries == 1 and .ttl == 45' <<<"$output"
+	run json_true '.status == "healthy" and .service == "lmcache-discovery" and .store == "memory" and .entries == 1 and .ttl == 45' <<<"$output"
 	assert_success
 	curl -sS "$DISC_URL/metrics" >"$T/metrics.txt"
 	run grep -E '^lmcache_discovery_(entries|heartbeats_total|registrations_total|ttl_seconds|max_entries) ' "$T/metrics.txt"

@@ -26,12 +26,12 @@ teardown() { lmc_teardown_checked; }
 	done
 	assert_equal "$(cat "$T/ours.keys")" "$(cat "$T/lmcache.keys")"
 	# LMCache's names: the proxy after its address, its port a string, ids from names
-	jq -e --arg p "$PROXY" --arg port "${FE1##*:}" '.nodes[0] |
+	json_true '.nodes[0] |
 		.name == $p and .id == "proxy_" + $p and .host == "127.0.0.1" and .port == $port
-		and .is_proxy == true' "$T/ours.json"
-	jq -e --arg p "$PROXY" '[.nodes[0].children[] | .id == "node_" + .name and
-		.proxy_id == $p and .is_proxy == false] | all' "$T/ours.json"
-	jq -e '.nodes[0].children | map(.name) | sort == ["i1_scheduler", "i1_worker0"]' "$T/ours.json"
+		and .is_proxy == true' --arg p "$PROXY" --arg port "${FE1##*:}" <"$T/ours.json"
+	json_true '[.nodes[0].children[] | .id == "node_" + .name and
+		.proxy_id == $p and .is_proxy == false] | all' --arg p "$PROXY" <"$T/ours.json"
+	json_true '.nodes[0].children | map(.name) | sort == ["i1_scheduler", "i1_worker0"]' <"$T/ours.json"
 }
 
 @test "supplier mode: LMCache's two-hop path reaches a leaf, and so does our one hop" {

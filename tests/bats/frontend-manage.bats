@@ -24,7 +24,7 @@ registry_start() {
 }
 
 listed() {
-	curl -s "$REG/lmcache_infos" | jq -e --arg a "$1" '.processInfos | has($a)' >/dev/null
+	curl -s "$REG/lmcache_infos" | json_true '.processInfos | has($a)' --arg a "$1"
 }
 
 @test "POST /api/proxies: 200, then 409 for the same name, 400 for invalid or malformed" {

@@ -94,7 +94,7 @@ teardown() { lmc_teardown_checked; }
 	for q in "name=" "name=%zz" "$(printf 'name=n%d&' $(seq 1 65))"; do
 		run curl -s -o "$T/out" -w '%{http_code}' "$FE/metrics?$q"
 		assert_output 400
-		jq -e '.detail | test("metric name")' "$T/out"
+		json_true '.detail | test("metric name")' <"$T/out"
 	done
 }
 
@@ -134,11 +134,11 @@ teardown() { lmc_teardown_checked; }
 	lmc_bg prometheus prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/tsdb" \
 		--web.listen-address="127.0.0.1:$pport"
 	P="http://127.0.0.1:$pport/api/v1"
-	wait_until 60 eval "curl -s '$P/query?query=up' | jq -e '.data.result[0].value[1] == \"1\"' >/dev/null"
+	wait_until 60 eval "curl -s '$P/query?query=up' | json_true '.data.result[0].value[1] == \"1\"'"
 	# The target is healthy and its last scrape had no error (the targets API lags the
 	# query API on a loaded machine, so wait for it rather than read it once).
-	wait_until 30 eval "curl -s '$P/targets' | jq -e '.data.activeTargets[0] | .health == \"up\" and .lastError == \"\"' >/dev/null"
-	wait_until 30 eval "curl -s '$P/query?query=lmcache_frontend_node_up' | jq -e '.data.result | length == 5' >/dev/null"
+	wait_until 30 eval "curl -s '$P/targets' | json_true '.data.activeTargets[0] | .health == \"up\" and .lastError == \"\"'"
+	wait_until 30 eval "curl -s '$P/query?query=lmcache_frontend_node_up' | json_true '.data.result | length == 5'"
 	# A scrape that overran its 1 s timeout on a loaded machine leaves the series stale for a
 	# moment: wait for the answer rather than read it once.
 	node_up() {

@@ -45,7 +45,7 @@ host() {
 	host w1 worker 1
 	host sched scheduler
 	FE="http://127.0.0.1:$FEPORT"
-	wait_until 20 eval "curl -s http://127.0.0.1:$RPORT/lmcache_infos | jq -e --arg a $FE '.processInfos | has(\$a)' >/dev/null"
+	wait_until 20 eval "curl -s http://127.0.0.1:$RPORT/lmcache_infos | json_true '.processInfos | has(\$a)' --arg a $FE"
 	run curl -sf "$FE/api/nodes"
 	assert_equal "$(jq -c '[.nodes[0].children[] | [.name, .port]]' <<<"$output")" \
 		"[[\"pi_scheduler\",\"$T/s_6999\"],[\"pi_worker0\",\"$T/s_7000\"],[\"pi_worker1\",\"$T/s_7001\"]]"

@@ -61,7 +61,7 @@ listed_is() {
 	run wait_until 15 status_is '.failed >= 2 and .consecutive_failures >= 2 and .last_error != null and .succeeded == 0'
 	assert_success
 	# Between attempts the client sleeps until the next one is due.
-	run jq -e '.next_attempt_in != null' "$T/status.json"
+	run json_true '.next_attempt_in != null' <"$T/status.json"
 	assert_success
 	lmc_bg disc lmcache-discovery --port "$port" --ttl 600
 	DISC_URL="http://127.0.0.1:$port"
@@ -91,7 +91,7 @@ listed_is() {
 	# Both sleep out their 30 s interval now; a stop must not wait for it.
 	stop_bg client
 	assert_equal "$(listed "$DISC_URL" | tr '\n' ' ')" "http://b:1 "
-	run jq -e '.running == false' "$T/status.json"
+	run json_true '.running == false' <"$T/status.json"
 	assert_success
 	kill -QUIT "$(cat "$T/client2.pid")"
 	wait_until 10 eval "! kill -0 $(cat "$T/client2.pid") 2>/dev/null"
@@ -123,7 +123,7 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time
 	in_flight() { ss -Htn state established "dport = :$port" | grep -q .; }
 	run wait_until 10 in_flight
 	assert_success
-	run jq -e '.sent == 0' "$T/status.json"
+	run json_true '.sent == 0' <"$T/status.json"
 	assert_success
 	# The request timeout is 10 s; the stop aborts the request instead of waiting it out
 	# (the deregistration then gives up after its own 2 s).

@@ -139,9 +139,9 @@ teardown() {
 	assert_equal "$(jq -r '[.[] | select(.ok)] | length' <<<"$output")" 5
 	assert_equal "$(jq -r '.[] | select(.node == "inst1_worker0") | .result' <<<"$output")" 0.1.0-demo
 	assert_equal "$(jq -r '.[] | select(.node == "inst1_worker0") | .status' <<<"$output")" 200
-	jq -e '.[] | select(.node == "inst2_scheduler") | .ok == false and .result == null and
+	json_true '.[] | select(.node == "inst2_scheduler") | .ok == false and .result == null and
 	       (.error | length > 0) and .status == 502' <<<"$output"
-	jq -e 'all(.[]; has("took_ms") and (.took_ms | type == "number"))' <<<"$output"
+	json_true 'all(.[]; has("took_ms") and (.took_ms | type == "number"))' <<<"$output"
 }
 
 @test "set-log-level across all workers, read back with log-level" {
@@ -170,7 +170,7 @@ teardown() {
 @test "config set on one node, then config diff shows that key only, with each node's value" {
 	run lmcctl -o json config diff 'max_*' 'save_*' -l role=worker
 	assert_success
-	jq -e 'length == 4 and all(.[]; .ok and .result == {})' <<<"$output"
+	json_true 'length == 4 and all(.[]; .ok and .result == {})' <<<"$output"
 	run lmcctl --no-headers config diff -n inst1_scheduler -n inst2_scheduler
 	assert_line --regexp '^inst2_scheduler +lmcache_instance_id +inst2 +ok$'
 	run lmcctl config set max_local_cpu_size=7.5 save_decode_cache=true -n inst2_worker1

@@ -41,9 +41,9 @@ teardown_file() {
 	refute_line --partial retrieve_hit_rate
 	run lmcctl -o json metrics --match 'lmcache:*hit_rate' -l role=worker
 	assert_success
-	jq -e 'length == 4 and all(.[]; .result | length == 1)' <<<"$output"
-	jq -e 'all(.[]; .result[0].value | type == "number")' <<<"$output"
-	jq -e 'all(.[]; .result[0].type == "gauge" and (.result[0].labels.worker_id | test("^[01]$")))' <<<"$output"
+	json_true 'length == 4 and all(.[]; .result | length == 1)' <<<"$output"
+	json_true 'all(.[]; .result[0].value | type == "number")' <<<"$output"
+	json_true 'all(.[]; .result[0].type == "gauge" and (.result[0].labels.worker_id | test("^[01]$")))' <<<"$output"
 	run lmcctl metrics -m no_such_metric inst1_worker0
 	assert_failure 4
 	assert_output --partial "no metric matches 'no_such_metric'"
@@ -60,7 +60,7 @@ teardown_file() {
 	assert_success
 	assert_line --regexp '^inst1_worker0 MHD-worker \([0-9]+\)$'
 	run lmcctl -o json threads inst1_scheduler
-	jq -e '.[0].result | length > 1 and all(.[]; has("name") and has("frames"))' <<<"$output"
+	json_true '.[0].result | length > 1 and all(.[]; has("name") and has("frames"))' <<<"$output"
 }
 
 @test "log-level: every logger, one logger, a glob" {
@@ -106,10 +106,10 @@ teardown_file() {
 @test "config set: values typed as JSON, bare words as strings; refusals" {
 	run lmcctl -o json config set max_local_cpu_size=2.5 save_unfull_chunk=false -n inst2_worker0
 	assert_success
-	jq -e '.[0].result.changed and ([.[0].result.changes[] | {(.name): .new}] | add) ==
+	json_true '.[0].result.changed and ([.[0].result.changes[] | {(.name): .new}] | add) ==
 	       {"max_local_cpu_size": 2.5, "save_unfull_chunk": false}' <<<"$output"
 	run lmcctl -o json config get max_local_cpu_size save_unfull_chunk -n inst2_worker0
-	jq -e '.[0].result == {"max_local_cpu_size": 2.5, "save_unfull_chunk": false}' <<<"$output"
+	json_true '.[0].result == {"max_local_cpu_size": 2.5, "save_unfull_chunk": false}' <<<"$output"
 	run lmcctl config set max_local_cpu_size=5.0 save_unfull_chunk=true -n inst2_worker0
 	assert_success
 	run lmcctl config set cache_policy=LRU -n inst2_worker0
@@ -139,7 +139,7 @@ teardown_file() {
 	assert_equal "$(jq '.[0].result.worker_id' <<<"$output")" -1
 	run lmcctl -o json inference inst2_worker0
 	assert_success
-	jq -e '.[0].result | has("vllm_version") and (.model_config | type == "object")' <<<"$output"
+	json_true '.[0].result | has("vllm_version") and (.model_config | type == "object")' <<<"$output"
 }
 
 @test "env: --match filters names; secrets stay redacted" {
@@ -148,7 +148,7 @@ teardown_file() {
 	assert_line --regexp '^inst1_worker0 +LMCACHE_PLUGIN_SHIM +/'
 	run lmcctl -o json env -m LMCCTL_TEST_API_TOKEN inst1_worker0
 	assert_success
-	jq -e '.[0].result | length == 1 and .LMCCTL_TEST_API_TOKEN != "hunter2"' <<<"$output"
+	json_true '.[0].result | length == 1 and .LMCCTL_TEST_API_TOKEN != "hunter2"' <<<"$output"
 	refute_output --partial hunter2
 	run lmcctl env -m NO_SUCH_VARIABLE_AT_ALL inst1_worker0
 	assert_failure 4
@@ -189,7 +189,7 @@ teardown_file() {
 	assert_success
 	run lmcctl -o json call POST /conf -d '{"max_local_cpu_size": 5.0}' inst1_worker0
 	assert_success
-	jq -e '.[0].result.updated.max_local_cpu_size == 5' <<<"$output"
+	json_true '.[0].result.updated.max_local_cpu_size == 5' <<<"$output"
 	run lmcctl call GET /no/such/route inst1_worker0
 	assert_failure 4
 }
@@ -197,6 +197,6 @@ teardown_file() {
 @test "nodes: JSON carries role, instance and address" {
 	run lmcctl -o json nodes inst3_scheduler
 	assert_success
-	jq -e '.[0].result | .role == "scheduler" and .instance == "inst3" and
+	json_true '.[0].result | .role == "scheduler" and .instance == "inst3" and
 	       (.url | endswith("/proxy2/inst3_scheduler"))' <<<"$output"
 }

@@ -20,10 +20,10 @@ teardown() { cluster_teardown; }
 	assert_equal "${#lines[@]}" 3
 	run lmcctl --frontend "$FX_URL" -o json diagnose --all
 	assert_success
-	jq -e '.[] | select(.node == "inst_worker3") | .result[0] |
+	json_true '.[] | select(.node == "inst_worker3") | .result[0] |
 		.signal == "hit rate" and .value == 0.1 and .peers_median == 0.595 and .score < -3.5' <<<"$output"
-	jq -e '[.[] | select(.node == "inst_worker0" or .node == "inst_worker1") | .result[]] == []' <<<"$output"
-	jq -e '.[] | select(.node == "inst_worker2") | .result[0].score == null' <<<"$output"
+	json_true '[.[] | select(.node == "inst_worker0" or .node == "inst_worker1") | .result[]] == []' <<<"$output"
+	json_true '.[] | select(.node == "inst_worker2") | .result[0].score == null' <<<"$output"
 }
 
 @test "diagnose: fewer than three peers are never judged" {
@@ -39,7 +39,7 @@ teardown() { cluster_teardown; }
 	assert_success
 	run lmcctl -o json diagnose --all
 	assert_success
-	jq -e 'length == 6 and all(.[]; .ok and (.result | type == "array"))' <<<"$output"
+	json_true 'length == 6 and all(.[]; .ok and (.result | type == "array"))' <<<"$output"
 	run lmcctl diagnose -l role=worker
 	assert_success
 	assert_output --regexp '(no node stands out from its peers \(4 nodes compared\)|^NODE +SIGNAL)'

@@ -44,7 +44,7 @@ teardown() {
 	assert_equal "$(echo "$output" | wc -l)" 2
 	run lmcctl --url "$FIXTURE_URL" -o json config get chunk_size extra_config
 	assert_success
-	jq -e '.[0].result == {"chunk_size": 256, "extra_config": {"plugin.frontend.port": 8000}}' <<<"$output"
+	json_true '.[0].result == {"chunk_size": 256, "extra_config": {"plugin.frontend.port": 8000}}' <<<"$output"
 	run lmcctl --url "$FIXTURE_URL" -o json meta
 	assert_equal "$(jq -r '.[0].result.model_name' <<<"$output")" Qwen/Qwen3-8B
 	run lmcctl --url "$FIXTURE_URL/list" meta
@@ -107,12 +107,12 @@ teardown() {
 	grep -q '"GET /conf?names=pd_allocation_timeout_sec HTTP' "$T/fixture-lmc.log"
 	run --separate-stderr lmcctl --url "$LMC_URL" -o json config get chunk_size extra_config
 	assert_success
-	jq -e '.[0].result == {"chunk_size": 256, "extra_config": {"plugin.frontend.port": 8000}}' <<<"$output"
+	json_true '.[0].result == {"chunk_size": 256, "extra_config": {"plugin.frontend.port": 8000}}' <<<"$output"
 	grep -q '"GET /conf?names=chunk_size,extra_config HTTP' "$T/fixture-lmc.log"
 	run --separate-stderr lmcctl --url "$LMC_URL" -o json config diff
 	assert_success
 	run --separate-stderr lmcctl --url "$LMC_URL" -o json config get 'pd_*'
-	jq -e '.[0].result.pd_allocation_timeout_sec == "Infinity"' <<<"$output"
+	json_true '.[0].result.pd_allocation_timeout_sec == "Infinity"' <<<"$output"
 	run --separate-stderr lmcctl --url "$LMC_URL" --no-headers config get 'max_local_cpu*'
 	assert_output --regexp ' max_local_cpu_size +0\.9 +ok$'
 }

@@ -21,7 +21,7 @@ teardown() {
 @test "nonfinite: config get -o json keeps every key, the tokens as strings" {
 	run lmcctl --url "$FIXTURE_URL" -o json config get
 	assert_success
-	jq -e '.[0].result.example_timeout == "Infinity" and .[0].result.example_floor == "-Infinity"
+	json_true '.[0].result.example_timeout == "Infinity" and .[0].result.example_floor == "-Infinity"
 		and .[0].result.example_ratio == "NaN" and .[0].result.chunk_size == 256
 		and .[0].result.example_note == "NaN and Infinity in a string"
 		and .[0].result.example_list == [0.9, "NaN", -1]' <<<"$output"

@@ -40,8 +40,8 @@ teardown() { cluster_teardown; }
 	assert_success
 	assert_line --regexp "^inst1_worker0 +prof/inst1_worker0.json +ok$"
 	assert_line --regexp "^inst1_worker1 +prof/inst1_worker1.json +ok$"
-	jq -e '.on_cpu.functions[0].function == "busy_hash_round"' "$T/prof/inst1_worker0.json"
-	jq -e '.off_cpu.samples > 0' "$T/prof/inst1_worker1.json"
+	json_true '.on_cpu.functions[0].function == "busy_hash_round"' <"$T/prof/inst1_worker0.json"
+	json_true '.off_cpu.samples > 0' <"$T/prof/inst1_worker1.json"
 	# Without --dir, several nodes go to files in the current directory.
 	cd "$T/out" && run lmcctl profile --all -s 1
 	assert_success

@@ -42,7 +42,7 @@ small_cluster() {
 	assert_failure 3
 	python3 -c 'import sys, yaml; d = yaml.safe_load(sys.stdin); assert [(n["node"], n["ok"]) for n in d] == [("inst1_worker0", True), ("inst1_worker1", False)], d; assert d[0]["result"] == "0.1.0-demo"' <<<"$output"
 	run --separate-stderr lmcctl -o json version
-	jq -e '.[1].ok == false and (.[1].error | length > 0)' <<<"$output"
+	json_true '.[1].ok == false and (.[1].error | length > 0)' <<<"$output"
 }
 
 @test "19.9 no arguments: usage on stderr (2); lmcache-top --bogus names itself; Usage: everywhere" {
@@ -121,7 +121,7 @@ hostile_frontend() {
 	refute_output --partial WARNING
 	run lmcctl -o json set-log-level lmcache DEBUG --all
 	assert_success
-	jq -e 'all(.[]; .result.changed == false and (.result.changes | length > 3) and
+	json_true 'all(.[]; .result.changed == false and (.result.changes | length > 3) and
 	       all(.result.changes[]; .changed == false and .old == "DEBUG"))' <<<"$output"
 	run lmcctl --no-headers set-log-level 'lmcache.v1.*' INFO inst1_worker0
 	assert_success
@@ -136,9 +136,9 @@ hostile_frontend() {
 	assert_success
 	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +5\.0 +2\.5 +would change +ok$'
 	run lmcctl -o json config get max_local_cpu_size
-	jq -e 'all(.[]; .result.max_local_cpu_size == 5)' <<<"$output"
+	json_true 'all(.[]; .result.max_local_cpu_size == 5)' <<<"$output"
 	run lmcctl -o json config set max_local_cpu_size=2.5 -n inst1_worker0
-	jq -e '.[0].result.changed and .[0].result.changes[0].old == 5' <<<"$output"
+	json_true '.[0].result.changed and .[0].result.changes[0].old == 5' <<<"$output"
 	run lmcctl --no-headers config set max_local_cpu_size=2.5 -n inst1_worker0
 	assert_line --regexp '^inst1_worker0 +max_local_cpu_size +2\.5 +2\.5 +unchanged +ok$'
 }
@@ -150,16 +150,16 @@ hostile_frontend() {
 	export LMCACHE_FRONTEND=$FE1_URL
 	run lmcctl -o json config set max_local_cpu_size=@- -n inst1_worker0 <<<'3.5'
 	assert_success
-	jq -e '.[0].result.changes[0].new == 3.5' <<<"$output"
+	json_true '.[0].result.changes[0].new == 3.5' <<<"$output"
 	run lmcctl --no-headers call POST /conf -d @- inst1_worker0 <<<'{"max_local_cpu_size": 4.5}'
 	assert_success
 	run lmcctl -o json config get max_local_cpu_size
-	jq -e '.[0].result.max_local_cpu_size == 4.5' <<<"$output"
+	json_true '.[0].result.max_local_cpu_size == 4.5' <<<"$output"
 	run lmcctl --no-headers call POST /conf -d - --dry-run inst1_worker0 <<<'{"max_local_cpu_size": 1}'
 	assert_success
 	assert_output --regexp '^inst1_worker0 +POST /conf +- +\{"max_local_cpu_size": 1\}\\n +would change +ok$'
 	run lmcctl -o json config get max_local_cpu_size
-	jq -e '.[0].result.max_local_cpu_size == 4.5' <<<"$output"
+	json_true '.[0].result.max_local_cpu_size == 4.5' <<<"$output"
 	# the demo node runs scripts with sh (an LMCache node runs Python)
 	run lmcctl run-script - inst1_worker0 <<<'echo from stdin $((6 * 7))'
 	assert_success
@@ -260,7 +260,7 @@ auth_node() {
 	assert_failure 5
 	run lmcctl --context live version
 	assert_success
-	jq -e 'length == 2' <<<"$output"
+	json_true 'length == 2' <<<"$output"
 	run lmcctl context use live
 	assert_success
 	[ "$(stat -c %a "$XDG_CONFIG_HOME/lmcctl/config")" = 600 ]

@@ -201,12 +201,12 @@ restarts_at_least() {
 	assert_success
 	local pid
 	pid=$(cat "$REC/all_rec.sh.worker.0.pid")
-	echo "$output" | jq -e --arg p "$PLUGDIR/all_rec.sh" --argjson pid "$pid" '
+	echo "$output" | json_true '
 		length == 1 and .[0].name == "all_rec.sh" and .[0].path == $p and
 		.[0].pid == $pid and .[0].pgid == $pid and .[0].state == "running" and
 		.[0].restarts == 0 and .[0].last_exit_status == null and
 		(.[0].uptime | type) == "number" and .[0].restart_policy == "never" and
-		(.[0].command | last) == $p'
+		(.[0].command | last) == $p' --arg p "$PLUGDIR/all_rec.sh" --argjson pid "$pid"
 	# Its own process group, not the host's; the grandchild is in it too.
 	assert_equal "$(ps -o pgid= -p "$pid" | tr -d ' ')" "$pid"
 	assert_equal "$(ps -o pgid= -p "$(cat "$REC/all_rec.sh.worker.0.child")" | tr -d ' ')" "$pid"
@@ -249,7 +249,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' lmcache-demo-node --role worker --worker-i
 	wait_for_socket "$NODE_SOCK"
 	wait_until 10 test -s "$REC/all_rec.sh.worker.0.pid"
 	run api "$NODE_SOCK" /plugins
-	echo "$output" | jq -e 'length == 1 and .[0].name == "all_rec.sh" and
+	echo "$output" | json_true 'length == 1 and .[0].name == "all_rec.sh" and
 		.[0].restart_policy == "always"'
 }
 

@@ -79,17 +79,16 @@ firing() {
 	wait_until 10 eval '[ "$(curl -s "$REGISTRY_URL/http_sd" | jq length)" = 2 ]'
 	run curl -sf "$REGISTRY_URL/http_sd"
 	assert_success
-	jq -e --arg a "${FE1_URL#http://}" --arg b "${FE2_URL#http://}" \
-		'[.[].targets[0]] | sort == ([$a, $b] | sort)' <<<"$output"
+	json_true '[.[].targets[0]] | sort == ([$a, $b] | sort)' --arg a "${FE1_URL#http://}" --arg b "${FE2_URL#http://}" <<<"$output"
 	prometheus_start "$(free_port)"
 	wait_until 30 eval '[ "$(frontends_up)" = 2 ]'
 	# Every node is scraped through its frontend, labelled with the registry's address.
 	wait_until 20 eval '[ "$(prom_query "sum(lmcache_frontend_node_up)" | jq -r ".data.result[0].value[1]")" = 3 ]'
 	run prom_query 'count by (frontend) (lmcache_frontend_node_up)'
-	jq -e --arg a "$FE1_URL" '.data.result | map(.metric.frontend) | index($a) != null' <<<"$output"
+	json_true '.data.result | map(.metric.frontend) | index($a) != null' --arg a "$FE1_URL" <<<"$output"
 	# Every dashboard expression is valid PromQL to this Prometheus.
 	jq -r '.panels[].targets[].expr' "$EX/grafana/lmcache-dashboard.json" | sed 's/\$[a-z]*/.*/g' |
-		while read -r q; do prom_query "$q" | jq -e '.status == "success"' >/dev/null || {
+		while read -r q; do prom_query "$q" | json_true '.status == "success"' || {
 			echo "dashboard query failed: $q" >&2; return 1; }; done
 	[ -z "$(firing LMCacheNodeDown)" ]
 	cluster_kill inst1_worker1

@@ -29,7 +29,7 @@ thread_block_with() {
 		grep -q '^=== Thread Summary ===$' "$T/body"
 		grep -Eq '^  #[0-9]+ File ".*python-node.py", line [0-9]+, in run$' "$T/body"
 		http $via GET '/threads?format=json'
-		jq -e 'any(.[]; .name == "lmc-worker-0" and (.frames[0] | test("^File .*, in ")))' "$T/body"
+		json_true 'any(.[]; .name == "lmc-worker-0" and (.frames[0] | test("^File .*, in ")))' <"$T/body"
 		http $via GET /loglevel
 		assert_equal "$(head -1 "$T/body")" '=== Loggers and Levels ==='
 		grep -qx 'lmcache.v1.cache_engine: NOTSET' "$T/body"
@@ -46,7 +46,7 @@ thread_block_with() {
 		http $via GET /inference_version
 		assert_equal "$(jq -r .vllm_version <<<"$body")" 0.10.1.1
 		http $via GET /env
-		jq -e '.PYTHONPATH | endswith("/.libs")' "$T/body"
+		json_true '.PYTHONPATH | endswith("/.libs")' <"$T/body"
 		http $via GET /healthcheck
 		assert_equal "$body" '{"status":"healthy"}'
 		http $via GET /plugins
@@ -169,8 +169,8 @@ thread_block_with() {
 	run node http://localhost/loglevel
 	assert_line 'lmcache.plugin: NOTSET'
 	run node http://localhost/plugins
-	jq -e 'any(.[]; .name == "worker_sleeper.sh" and .state == "running")' <<<"$output"
-	jq -e 'any(.[]; .name == "scheduler_only.sh" and .state == "skipped")' <<<"$output"
+	json_true 'any(.[]; .name == "worker_sleeper.sh" and .state == "running")' <<<"$output"
+	json_true 'any(.[]; .name == "scheduler_only.sh" and .state == "skipped")' <<<"$output"
 	[ ! -e "$T/wrong.pid" ]
 	pid=$(cat "$T/plugin.pid")
 	kill -TERM "$(cat "$T/n.pid")"

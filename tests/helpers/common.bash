@@ -120,6 +120,14 @@ wait_for_http() {
 	return 1
 }
 
+# json_true FILTER [jq options...]: stdin is a JSON document on which FILTER is true. Not
+# `jq -e` alone, which succeeds on no input at all (a server not listening yet, curl -s).
+json_true() {
+	local filter=$1
+	shift
+	jq -en "$@" "input | ($filter)" >/dev/null
+}
+
 # wait_until SECONDS CMD...: until CMD succeeds.
 wait_until() {
 	local secs=$1 i

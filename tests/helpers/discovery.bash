@@ -72,5 +72,5 @@ etcd_bg() {
 }
 
 etcd_healthy() {
-	curl -sf "http://127.0.0.1:$ETCD_PORT/health" | jq -e '.health == "true"' >/dev/null
+	curl -sf "http://127.0.0.1:$ETCD_PORT/health" | json_true '.health == "true"'
 }
