@@ -23,8 +23,11 @@ registry_start() {
 	wait_for_http "$REG/health"
 }
 
+# listed ADDR true|false: the registry answers, and ADDR is (or is not) in its listing (so
+# "not listed" is not taken from a registry that said nothing).
 listed() {
-	curl -s "$REG/lmcache_infos" | json_true '.processInfos | has($a)' --arg a "$1"
+	curl -s "$REG/lmcache_infos" | json_true '(.processInfos | has($a)) == $want' --arg a "$1" \
+		--argjson want "$2"
 }
 
 @test "POST /api/proxies: 200, then 409 for the same name, 400 for invalid or malformed" {
@@ -76,7 +79,7 @@ listed() {
 	registry_start
 	fe_start FE --nodes "$(fe_nodes_json i1_scheduler i1_worker0)" \
 		--heartbeat-url "$REG/lmcache_heartbeat" --heartbeat-interval 1
-	wait_until 15 listed "$FE"
+	wait_until 15 listed "$FE" true
 	run curl -sf "$REG/lmcache_infos"
 	info=$(jq -r --arg a "$FE" '.processInfos[$a].lmCacheInfoEntities[0].otherInfo' <<<"$output")
 	assert_equal "$(jq .nodes_count <<<"$info")" 2
@@ -94,11 +97,11 @@ listed() {
 	assert_equal "$(send POST "$FE/api/heartbeat/start" '{"heartbeat_url": "ftp://x"}')" 400
 	assert_equal "$(send POST "$FE/api/heartbeat/start" \
 		"{\"heartbeat_url\": \"$REG/lmcache_heartbeat\", \"interval\": 1, \"initial_delay\": 0}")" 200
-	wait_until 15 listed "$FE"
+	wait_until 15 listed "$FE" true
 	assert_equal "$(fe_status "$FE/api/heartbeat/stop" -X POST)" 200
 	run curl -sf "$FE/api/heartbeat/status"
 	assert_equal "$(jq .running <<<"$output")" false
-	wait_until 15 eval '! listed "$FE"'
+	wait_until 15 listed "$FE" false
 }
 
 @test "--no-http: heartbeat only, nothing listens" {
@@ -106,7 +109,7 @@ listed() {
 	port=$(free_port)
 	lmc_bg fe lmcache-frontend --no-http --port "$port" --nodes '[]' \
 		--heartbeat-url "$REG/lmcache_heartbeat" --heartbeat-interval 1
-	wait_until 15 listed "http://127.0.0.1:$port"
+	wait_until 15 listed "http://127.0.0.1:$port" true
 	run curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/health"
 	assert_failure
 }
