@@ -8,6 +8,7 @@ TESTS += tests/bats/fixtures.bats tests/bats/cluster-lmcache.bats
 EXTRA_DIST += tests/bats/fixtures.bats tests/bats/cluster-lmcache.bats tests/helpers/fixtures.bash \
 	tests/helpers/fixture-server.py tests/fixtures/lmcache
 
-# Tree-wide checks of the code's shape (HACKING.md): function length, one name per thing.
-TESTS += tests/bats/funclen.bats tests/bats/names.bats
-EXTRA_DIST += tests/bats/funclen.bats tests/bats/names.bats
+# Tree-wide checks of the code's shape (HACKING.md): function length, one name per thing;
+# and of the helpers the tests lean on.
+TESTS += tests/bats/funclen.bats tests/bats/names.bats tests/bats/helpers.bats
+EXTRA_DIST += tests/bats/funclen.bats tests/bats/names.bats tests/bats/helpers.bats

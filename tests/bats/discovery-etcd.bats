@@ -32,17 +32,12 @@ frozen_listing() {
 	kill -CONT "$pid"
 }
 
-# frozen_lists_as URL "ADDR ADDR " SECONDS: until the listing with etcd stopped is that. A
+# frozen_lists_as URL "ADDR ADDR ": until the listing with etcd stopped is that. A
 # registry's mirror may still be loading (at its start, after etcd came back): then the
-# listing ranges etcd, gives up after 3 s and etcd goes on. Bounded in wall time, as a try
-# may take 3 s.
-frozen_lists_as() {
-	local end=$((SECONDS + $3))
-	until [ "$(frozen_listing "$1")" = "$2" ]; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
+# listing ranges etcd, gives up after 3 s and etcd goes on. wait_until bounds it to 15 s of
+# wall time, though a try may take 3 s.
+frozen_is() { [ "$(frozen_listing "$1")" = "$2" ]; }
+frozen_lists_as() { wait_until 5 frozen_is "$1" "$2"; }
 
 @test "etcd: two registries share one view, and stopping either loses nothing" {
 	start_discovery r1 --store "etcd://127.0.0.1:$ETCD_PORT" --ttl 60
@@ -78,7 +73,7 @@ frozen_lists_as() {
 	assert_output '{"status":"success","removed":true}'
 	run wait_until 10 lists_as "$r1" "http://b:1 http://c:1 "
 	assert_success
-	run frozen_lists_as "$r1" "http://b:1 http://c:1 " 15
+	run frozen_lists_as "$r1" "http://b:1 http://c:1 "
 	assert_success
 }
 
@@ -97,12 +92,12 @@ frozen_lists_as() {
 	assert_success
 	run wait_until 10 lists_as "$r1" "http://a:1 http://b:1 "
 	assert_success
-	run frozen_lists_as "$r1" "http://a:1 http://b:1 " 15
+	run frozen_lists_as "$r1" "http://a:1 http://b:1 "
 	assert_success
 	# and the mirror follows the watch again: another registry's write reaches it
 	run wait_until 10 up "http://c:1"
 	assert_success
-	run frozen_lists_as "$r1" "http://a:1 http://b:1 http://c:1 " 15
+	run frozen_lists_as "$r1" "http://a:1 http://b:1 http://c:1 "
 	assert_success
 }
 

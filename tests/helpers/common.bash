@@ -128,15 +128,21 @@ json_true() {
 	jq -en "$@" "input | ($filter)" >/dev/null
 }
 
-# wait_until SECONDS CMD...: until CMD succeeds.
+# wait_until SECONDS CMD...: until CMD succeeds, trying every 50 ms, SECONDS * 20 tries at
+# most. A busy machine makes each try take longer, and the wait with it (that patience is
+# what keeps the suite steady under load), but never past 3 x SECONDS of wall time: a
+# command that itself takes seconds (a request to a frozen server) cannot stretch a wait of
+# 10 s into minutes.
 wait_until() {
-	local secs=$1 i
+	local secs=$1 tries=$(($1 * 20)) end
 	shift
-	for i in $(seq 1 $((secs * 20))); do
+	end=$((${EPOCHREALTIME/./} + secs * 3000000))
+	while :; do
 		"$@" && return 0
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] && [ "${EPOCHREALTIME/./}" -lt "$end" ] || return 1
 		sleep 0.05
 	done
-	return 1
 }
 
 # promtool_check FILE: `promtool check metrics` must parse FILE. LMCache's own metric names
