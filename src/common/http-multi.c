@@ -6,8 +6,10 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -35,6 +37,7 @@ struct batch {
 struct xfer {
 	CURL *easy;
 	struct curl_slist *headers;
+	struct curl_slist *connect_to; /* hm_socket_name's */
 	curl_mime *mime;
 	struct buf body;
 	bool too_big;
@@ -102,6 +105,25 @@ static void set_method(CURL *e, const struct hm_req *r)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m);
 }
 
+/* libcurl (7.88) files its kept connections by host and port, so those of every unix socket
+ * share one list, "localhost:80", and finding one to reuse checks each of them (a poll
+ * call): at 256 nodes a scrape made about 280,000 poll calls. A made-up connect-to name
+ * per socket path gives each socket a list of its own; the Host header stays "localhost",
+ * and libcurl still compares the socket paths, so names that collide cost speed only. */
+struct curl_slist *hm_socket_name(void *easy, const char *socket_path)
+{
+	uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+	struct curl_slist *l;
+	char line[48];
+
+	for (const unsigned char *p = (const unsigned char *)socket_path; *p; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	snprintf(line, sizeof line, "::u%016" PRIx64 ".invalid:", h);
+	l = curl_slist_append(NULL, line);
+	curl_easy_setopt(easy, CURLOPT_CONNECT_TO, l);
+	return l;
+}
+
 static void setup(struct xfer *x, const struct hm_req *r)
 {
 	long t = r->timeout_ms > 0 ? r->timeout_ms : DEFAULT_TIMEOUT_MS;
@@ -114,8 +136,10 @@ static void setup(struct xfer *x, const struct hm_req *r)
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
-	if (r->unix_socket != NULL)
+	if (r->unix_socket != NULL) {
 		curl_easy_setopt(x->easy, CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);
+		x->connect_to = hm_socket_name(x->easy, r->unix_socket);
+	}
 	curl_easy_setopt(x->easy, CURLOPT_RESOLVE, r->resolve);
 	/* No "Expect: 100-continue" round trip: the agents answer at once. */
 	x->headers = curl_slist_append(NULL, "Expect:");
@@ -166,6 +190,7 @@ static void cleanup(struct xfer *x)
 {
 	curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
+	curl_slist_free_all(x->connect_to);
 	curl_mime_free(x->mime);
 	buf_free(&x->body);
 }

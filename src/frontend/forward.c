@@ -55,6 +55,7 @@ void xfer_unref(struct xfer *x)
 	srv_reply_clear(&x->head);
 	curl_slist_free_all(x->headers);
 	curl_slist_free_all(x->resolve);
+	curl_slist_free_all(x->socket_name);
 	free(x->url);
 	free(x->host);
 	free(x->port);

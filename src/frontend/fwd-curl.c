@@ -14,6 +14,7 @@
 
 #include "client-auth.h"
 #include "fwd-internal.h"
+#include "http-multi.h"
 #include "model.h"
 #include "paths.h"
 #include "xalloc.h"
@@ -137,8 +138,10 @@ static void setup(CURL *e, const struct fwd_request *rq, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROXY, ""); /* nodes are reached directly (no proxy env) */
 	curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, FWD_IDLE_MAX_S);
-	if (model_port_is_socket(rq->port))
+	if (model_port_is_socket(rq->port)) {
 		curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, rq->port);
+		x->socket_name = hm_socket_name(e, rq->port);
+	}
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 timeout < CONNECT_TIMEOUT_MS ? timeout : CONNECT_TIMEOUT_MS);

@@ -35,6 +35,7 @@ struct xfer {
 	char *url;	     /* libcurl's URL, the own client's target */
 	struct curl_slist *headers;
 	struct curl_slist *resolve; /* read when the transfer starts */
+	struct curl_slist *socket_name; /* libcurl's name of a unix socket (hm_socket_name) */
 	char *host, *port;	    /* for the proxy's own messages */
 	struct srv_later *later;    /* until the answer's head is handed over */
 	struct MHD_Connection *conn;
