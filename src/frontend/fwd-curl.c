@@ -81,15 +81,21 @@ static void keep_header(struct xfer *x, const char *line, size_t len)
 	xfer_keep_field(x, line, (size_t)(colon - line), value, vlen);
 }
 
+/* libcurl gives the lines of the header section, its blank end, and then a chunked
+ * answer's trailer lines: those are dropped (as the own client does), not made headers. */
 static size_t on_header(char *line, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
 
 	(void)size;
-	if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) /* a new response (after a 100) */
+	if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) { /* a new response (after a 100) */
 		srv_reply_clear(&x->head);
-	else
+		x->head_ended = false;
+	} else if (n == 0 || line[0] == '\r' || line[0] == '\n') {
+		x->head_ended = true;
+	} else if (!x->head_ended) {
 		keep_header(x, line, n);
+	}
 	return n;
 }
 

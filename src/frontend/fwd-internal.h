@@ -44,6 +44,7 @@ struct xfer {
 	struct buf body; /* received, from off on not yet taken by the client */
 	size_t off;
 	bool streaming, done, failed, paused, waiting, dropped;
+	bool head_ended; /* libcurl's: the node's header section ended (later lines: trailers) */
 	int refs; /* the transfer, and the stream while libmicrohttpd holds it */
 	struct xfer *next, *prev; /* the transport's list */
 };

@@ -3,7 +3,8 @@
 # (src/frontend/upstream.c, up-parse.c): framing by length, chunks and the connection's end,
 # request bodies, HEAD, kept-alive connections reused, a node's malformed answer refused with
 # a clear 502, a hung node's 504, a large answer streamed with bounded memory. The node is
-# tests/fixtures/frontend/unix-node.py.
+# tests/fixtures/frontend/unix-node.py; on a TCP port it is reached through libcurl instead,
+# which must frame answers the same way.
 
 load ../helpers/common
 load ../helpers/frontend
@@ -30,6 +31,21 @@ teardown() { lmc_teardown_checked; }
 	assert_output "until the end"
 	run curl -sf "$FE/proxy2/u/echo"
 	assert_equal "$(jq -r .method <<<"$output")" GET
+}
+
+@test "libcurl's forwarder (a TCP node): the same answers, a trailer not made a header either" {
+	port=$(free_port)
+	lmc_bg tnode python3 "$FIXTURES/frontend/unix-node.py" "$port"
+	wait_for_http "http://127.0.0.1:$port/count"
+	fe_start FE --nodes "$(jq -cn --argjson p "$port" '[{name: "t", host: "127.0.0.1", port: $p}]')"
+	run curl -sf -D "$T/h" "$FE/proxy2/t/chunked"
+	assert_output "chunk-ed ok"
+	run grep -ci '^x-kept: yes' "$T/h"
+	assert_output 1
+	run grep -ci '^x-trailer' "$T/h"
+	assert_output 0
+	run curl -sf "$FE/proxy2/t/close"
+	assert_output "until the end"
 }
 
 @test "own client: method, body and headers reach the node; HEAD has no body" {
