@@ -1,4 +1,5 @@
-/* A string -> index hash table (open addressing) for the Prometheus parser and merger.
+/* A string -> index hash table (open addressing): the Prometheus parser and merger, the
+ * listings, the frontend's index of node names.
  * Keys are borrowed, not copied: they must outlive the map. */
 #ifndef LMC_COMMON_PROM_MAP_H
 #define LMC_COMMON_PROM_MAP_H

@@ -87,6 +87,7 @@ static json_t *install_leaves(struct frontend *fe, const char *name, struct fe_p
 		p->nnodes = fresh->nnodes;
 		fresh->nodes = old;
 		fresh->nnodes = nold;
+		model_index(&fe->model);
 		list = leaves_json(p);
 	}
 	pthread_rwlock_unlock(&fe->lock);

@@ -2,7 +2,7 @@
 # The pure pieces form a small library the unit tests link.
 noinst_LTLIBRARIES += src/frontend/libfrontend.la
 src_frontend_libfrontend_la_SOURCES = \
-	src/frontend/model.c src/frontend/model.h \
+	src/frontend/model.c src/frontend/model-index.c src/frontend/model.h \
 	src/frontend/paths.c src/frontend/paths.h \
 	src/frontend/plugin-mode.c src/frontend/plugin-mode.h \
 	src/frontend/up-parse.c src/frontend/up-parse.h \

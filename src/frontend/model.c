@@ -128,14 +128,16 @@ void model_clear(struct fe_model *m)
 	free(m->proxies);
 	m->proxies = NULL;
 	m->nproxies = 0;
+	model_index_free(m);
 }
 
+/* The model that serves requests is always moved into place: it gets its index here. */
 void model_move(struct fe_model *dst, struct fe_model *src)
 {
 	model_clear(dst);
 	*dst = *src;
-	src->proxies = NULL;
-	src->nproxies = 0;
+	*src = (struct fe_model){ 0 };
+	model_index(dst);
 }
 
 static bool has_leaf(const struct fe_proxy *p, const char *name)
@@ -153,28 +155,35 @@ static void push_node(struct fe_proxy *p, struct fe_node *n)
 	memset(n, 0, sizeof(*n));
 }
 
-/* Leaves of a list into p; a duplicate name is an error. */
+/* Leaves of a list into p; a duplicate name is an error (found with a map of the names:
+ * comparing each with all before it took 1.8 s for 32,768 leaves). */
 static int parse_leaves(const json_t *list, struct fe_proxy *p, char **cause)
 {
+	struct prom_map seen;
 	const json_t *v;
 	struct fe_node n;
 	size_t i;
+	int rc = 0;
 
 	if (!json_is_array(list)) {
 		*cause = xasprintf("proxy %s: \"nodes\" must be a list", p->name);
 		return -1;
 	}
+	prom_map_init(&seen, json_array_size(list) + 1);
 	json_array_foreach(list, i, v) {
-		if (model_node_parse(v, &n, cause) < 0)
-			return -1;
-		if (has_leaf(p, n.name)) {
+		if ((rc = model_node_parse(v, &n, cause)) < 0)
+			break;
+		if (prom_map_get(&seen, n.name) != (size_t)-1) {
 			*cause = xasprintf("proxy %s: duplicate node name %s", p->name, n.name);
 			model_node_clear(&n);
-			return -1;
+			rc = -1;
+			break;
 		}
 		push_node(p, &n);
+		prom_map_put(&seen, p->nodes[p->nnodes - 1].name, i);
 	}
-	return 0;
+	prom_map_free(&seen);
+	return rc;
 }
 
 int model_proxy_parse(const json_t *obj, struct fe_proxy *out, char **cause)
@@ -210,7 +219,7 @@ static void push_proxy(struct fe_model *m, struct fe_proxy *p)
 /* A list of proxies, or an object holding one under "proxies" or "nodes". */
 int model_parse_proxies(const json_t *doc, struct fe_model *m, char **cause)
 {
-	struct fe_model tmp = { NULL, 0 };
+	struct fe_model tmp = { 0 };
 	struct fe_proxy p;
 	const json_t *v;
 	size_t i;
@@ -242,7 +251,7 @@ int model_from_nodes(const json_t *doc, const char *host, int port, struct fe_mo
 {
 	struct fe_proxy p = { xstrdup("local_proxy"), xstrdup(host), xasprintf("%d", port),
 			      NULL, 0, false, false };
-	struct fe_model tmp = { NULL, 0 };
+	struct fe_model tmp = { 0 };
 
 	if (parse_leaves(doc, &p, cause) < 0) {
 		model_proxy_clear(&p);
@@ -335,6 +344,8 @@ json_t *model_api_proxies(const struct fe_model *m)
 
 struct fe_proxy *model_find_proxy(const struct fe_model *m, const char *name)
 {
+	if (model_indexed(m))
+		return model_index_find_proxy(m, name);
 	for (size_t i = 0; i < m->nproxies; i++)
 		if (strcmp(m->proxies[i].name, name) == 0)
 			return &m->proxies[i];
@@ -345,6 +356,8 @@ struct fe_proxy *model_find_proxy(const struct fe_model *m, const char *name)
 static struct fe_node *find_leaf(const struct fe_model *m, const char *name,
 				 struct fe_proxy **owner)
 {
+	if (model_indexed(m))
+		return model_index_find_leaf(m, name, owner);
 	for (size_t i = 0; i < m->nproxies; i++)
 		for (size_t j = 0; j < m->proxies[i].nnodes; j++)
 			if (strcmp(m->proxies[i].nodes[j].name, name) == 0) {
@@ -373,7 +386,13 @@ bool model_resolve_direct(const struct fe_model *m, const char *proxy, const cha
 			  struct fe_target *t)
 {
 	const struct fe_proxy *p = model_find_proxy(m, proxy);
+	struct fe_proxy *owner = NULL;
+	const struct fe_node *n = p != NULL ? find_leaf(m, leaf, &owner) : NULL;
 
+	if (n != NULL && owner == p && !n->via_proxy) { /* the usual case: one of that name */
+		*t = model_leaf_target(p, (size_t)(n - p->nodes));
+		return true;
+	}
 	for (size_t j = 0; p != NULL && j < p->nnodes; j++)
 		if (!p->nodes[j].via_proxy && strcmp(p->nodes[j].name, leaf) == 0) {
 			*t = model_leaf_target(p, j);
@@ -445,27 +464,36 @@ size_t model_count_leaves(const struct fe_model *m)
 
 int model_add_proxy(struct fe_model *m, struct fe_proxy *p, char **cause)
 {
+	if (!model_indexed(m))
+		model_index(m);
 	if (model_find_proxy(m, p->name) != NULL) {
 		*cause = xasprintf("Proxy name already exists: %s", p->name);
 		return 409;
 	}
 	push_proxy(m, p);
+	model_index_proxy(m, m->nproxies - 1);
 	return 0;
 }
 
 int model_add_node(struct fe_model *m, const char *proxy, struct fe_node *n, char **cause)
 {
-	struct fe_proxy *p = model_find_proxy(m, proxy);
+	struct fe_proxy *p, *first_owner;
+
+	if (!model_indexed(m))
+		model_index(m);
+	p = model_find_proxy(m, proxy);
 
 	if (p == NULL) {
 		*cause = xasprintf("Proxy not found: %s", proxy);
 		return 404;
 	}
-	if (has_leaf(p, n->name)) {
+	/* no leaf of that name anywhere (the index says so at once), or none in p */
+	if (model_index_find_leaf(m, n->name, &first_owner) != NULL && has_leaf(p, n->name)) {
 		*cause = xasprintf("Node name already exists: %s", n->name);
 		return 409;
 	}
 	push_node(p, n);
+	model_index_leaf(m, (size_t)(p - m->proxies), p->nnodes - 1);
 	return 0;
 }
 
@@ -509,7 +537,7 @@ static int update_leaf(struct fe_proxy *p, struct fe_node *n, const json_t *obj,
 	return 0;
 }
 
-int model_update(struct fe_model *m, const char *name, const json_t *obj, char **cause)
+static int update(struct fe_model *m, const char *name, const json_t *obj, char **cause)
 {
 	struct fe_proxy *p = model_find_proxy(m, name);
 	struct fe_node *n;
@@ -526,7 +554,7 @@ int model_update(struct fe_model *m, const char *name, const json_t *obj, char *
 	return 404;
 }
 
-int model_delete(struct fe_model *m, const char *name, char **cause)
+static int delete(struct fe_model *m, const char *name, char **cause)
 {
 	struct fe_proxy *p = model_find_proxy(m, name);
 	struct fe_node *n;
@@ -548,4 +576,23 @@ int model_delete(struct fe_model *m, const char *name, char **cause)
 	memmove(n, n + 1, (p->nnodes - i - 1) * sizeof(*n));
 	p->nnodes--;
 	return 0;
+}
+
+/* An update or a deletion moves or frees names: the index is made again. */
+int model_update(struct fe_model *m, const char *name, const json_t *obj, char **cause)
+{
+	int status = update(m, name, obj, cause);
+
+	if (status == 0 && model_indexed(m))
+		model_index(m);
+	return status;
+}
+
+int model_delete(struct fe_model *m, const char *name, char **cause)
+{
+	int status = delete(m, name, cause);
+
+	if (status == 0 && model_indexed(m))
+		model_index(m);
+	return status;
 }

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "prom-map.h"
+
 struct fe_node {
 	char *name;
 	char *host;
@@ -33,6 +35,9 @@ struct fe_proxy {
 struct fe_model {
 	struct fe_proxy *proxies;
 	size_t nproxies;
+	/* The index (model-index.c): names to places, made by model_move and kept by the
+	 * model_* changes. Whoever changes proxies or nodes by hand calls model_index. */
+	struct prom_map proxy_at, leaf_at;
 };
 
 /* Where a request for a node goes. */
@@ -85,6 +90,16 @@ bool model_registered(const struct fe_model *m, const char *host, const char *po
 		      bool *https);
 size_t model_count_leaves(const struct fe_model *m);
 
+/* model-index.c: (re)makes the index of m; whether m has one; frees it. */
+void model_index(struct fe_model *m);
+bool model_indexed(const struct fe_model *m);
+void model_index_free(struct fe_model *m);
+/* The index's side of the changes and the lookups, for model.c. */
+void model_index_proxy(struct fe_model *m, size_t i);
+void model_index_leaf(struct fe_model *m, size_t i, size_t j);
+struct fe_proxy *model_index_find_proxy(const struct fe_model *m, const char *name);
+struct fe_node *model_index_find_leaf(const struct fe_model *m, const char *name,
+				      struct fe_proxy **owner);
 /* Node management; 0, or an HTTP status (400, 404, 409) with cause. */
 int model_add_proxy(struct fe_model *m, struct fe_proxy *p, char **cause);
 int model_add_node(struct fe_model *m, const char *proxy, struct fe_node *n, char **cause);

@@ -154,6 +154,7 @@ int plugin_mode_nodes(const json_t *cfg, int workers, const char *fe_host, int f
 	m->proxies = xmalloc(sizeof(*m->proxies));
 	m->proxies[0] = p;
 	m->nproxies = 1;
+	model_index(m);
 	return 0;
 }
 

@@ -219,7 +219,7 @@ int supplier_load(struct frontend *fe, struct fe_model *out, char **cause)
 
 static void reload(struct frontend *fe)
 {
-	struct fe_model m = { NULL, 0 };
+	struct fe_model m = { 0 };
 	char *why = NULL;
 
 	if (supplier_load(fe, &m, &why) < 0) {

@@ -1,5 +1,6 @@
 /* The frontend's node model: parsing (ports as int or socket path, validation), the
- * /api/nodes and /api/proxies documents, name resolution and node management codes. */
+ * /api/nodes and /api/proxies documents, name resolution and node management codes, and
+ * the index of names that resolution uses. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "jsonutil.h"
 #include "model.h"
 #include "tap.h"
+#include "xalloc.h"
 
 static json_t *parse(const char *text)
 {
@@ -74,7 +76,7 @@ static void test_nodes_flag(void)
 {
 	json_t *doc = parse("[{\"name\":\"a_scheduler\",\"host\":\"localhost\",\"port\":\"/tmp/s_6999\"},"
 			    "{\"name\":\"a_worker0\",\"host\":\"127.0.0.1\",\"port\":7000}]");
-	struct fe_model m = { NULL, 0 };
+	struct fe_model m = { 0 };
 	char *why = NULL, *s;
 
 	is_int(model_from_nodes(doc, "127.0.0.1", 8000, &m, &why), 0, "--nodes parses");
@@ -101,7 +103,7 @@ static void test_nodes_flag(void)
 static void expect_invalid(const char *text, const char *what)
 {
 	json_t *doc = parse(text);
-	struct fe_model m = { NULL, 0 };
+	struct fe_model m = { 0 };
 	char *why = NULL;
 
 	ok(model_from_nodes(doc, "h", 1, &m, &why) < 0 && why != NULL, what);
@@ -142,7 +144,7 @@ static void load(struct fe_model *m)
 
 static void test_resolve(void)
 {
-	struct fe_model m = { NULL, 0 };
+	struct fe_model m = { 0 };
 	struct fe_target t;
 
 	load(&m);
@@ -171,7 +173,7 @@ static void test_https(void)
 			    "\"port\":1},{\"name\":\"tls\",\"host\":\"n\",\"port\":7000,"
 			    "\"scheme\":\"HTTPS\"},{\"name\":\"plain\",\"host\":\"n\",\"port\":7001,"
 			    "\"scheme\":\"http\"}]}]}");
-	struct fe_model m = { NULL, 0 };
+	struct fe_model m = { 0 };
 	struct fe_target t;
 	char *why = NULL, *s;
 	bool https = false;
@@ -246,7 +248,7 @@ static void test_manage_update(struct fe_model *m)
 
 static void test_manage(void)
 {
-	struct fe_model m = { NULL, 0 };
+	struct fe_model m = { 0 };
 	char *why = NULL;
 
 	load(&m);
@@ -260,6 +262,93 @@ static void test_manage(void)
 	model_clear(&m);
 }
 
+/* Leaf (or proxy) name resolves to port (NULL: does not resolve). */
+static void resolves(const struct fe_model *m, const char *name, const char *port,
+		     const char *what)
+{
+	struct fe_target t;
+	bool found = model_resolve(m, name, &t);
+
+	if (port == NULL)
+		ok(!found, what);
+	else
+		ok(found && strcmp(t.port, port) == 0, what);
+}
+
+/* 64 proxies of 64 leaves, leaf k of proxy i on socket /s/<i>/<k>, as a supplier builds it. */
+static void load_many(struct fe_model *m)
+{
+	char *why = NULL;
+
+	for (int i = 0; i < 64; i++) {
+		struct fe_proxy p = { xasprintf("p%d", i), xstrdup("h"), xasprintf("%d", 8000 + i),
+				      NULL, 0, false, false };
+		if (model_add_proxy(m, &p, &why) != 0)
+			exit(1);
+		for (int k = 0; k < 64; k++) {
+			struct fe_node n = { xasprintf("w%d_%d", i, k), xstrdup("localhost"),
+					     xasprintf("/s/%d/%d", i, k), NULL, false, false };
+
+			if (model_add_node(m, m->proxies[i].name, &n, &why) != 0)
+				exit(1);
+		}
+	}
+}
+
+/* After every kind of change the index answers as a search of the proxies would. */
+static void test_index_changes(struct fe_model *m)
+{
+	struct fe_node dup = { xstrdup("w9_9"), xstrdup("localhost"), xstrdup("/s/dup"), NULL,
+			       false, false };
+	json_t *rename = parse("{\"name\":\"renamed\",\"host\":\"localhost\",\"port\":\"/s/r\"}");
+	char *why = NULL;
+
+	is_int(model_add_node(m, "p3", &dup, &why), 0, "a leaf named as one of a later proxy");
+	resolves(m, "w9_9", "/s/dup", "the first proxy's leaf of that name answers");
+	is_int(model_delete(m, "w9_9", &why), 0, "deleted (the first one)");
+	resolves(m, "w9_9", "/s/9/9", "the later one answers again");
+	is_int(model_delete(m, "p0", &why), 0, "the first proxy deleted: the others move up");
+	resolves(m, "w0_5", NULL, "its leaves are gone");
+	resolves(m, "w63_63", "/s/63/63", "the last proxy's leaves still resolve");
+	resolves(m, "p1", "8001", "and the proxies");
+	is_int(model_update(m, "w5_5", rename, &why), 0, "a leaf renamed");
+	resolves(m, "w5_5", NULL, "its old name is gone");
+	resolves(m, "renamed", "/s/r", "its new name resolves");
+	json_decref(rename);
+}
+
+/* The index (model-index.c): every one of 4,096 leaves found, the two-hop path, the index
+ * moved and freed with its model. */
+static void test_index(void)
+{
+	struct fe_model m = { 0 }, moved = { 0 };
+	struct fe_target t;
+	int good = 0;
+
+	load_many(&m);
+	ok(model_indexed(&m), "a model built with model_add_* is indexed");
+	for (int i = 0; i < 64; i++)
+		for (int k = 0; k < 64; k++) {
+			char *name = xasprintf("w%d_%d", i, k), *port = xasprintf("/s/%d/%d", i, k);
+
+			good += model_resolve(&m, name, &t) && strcmp(t.port, port) == 0;
+			free(name);
+			free(port);
+		}
+	is_int(good, 4096, "each of 4,096 leaves resolves to its own socket");
+	resolves(&m, "p63", "8063", "a proxy resolves");
+	resolves(&m, "w64_0", NULL, "an unknown name does not");
+	test_index_changes(&m);
+	ok(model_resolve_direct(&m, "p7", "w7_7", &t) && strcmp(t.port, "/s/7/7") == 0,
+	   "a leaf under its proxy (LMCache's two-hop path)");
+	ok(!model_resolve_direct(&m, "p7", "w8_8", &t), "not under another proxy");
+	model_move(&moved, &m);
+	ok(model_indexed(&moved) && !model_indexed(&m), "the index moves with the model");
+	resolves(&moved, "w30_30", "/s/30/30", "and answers there");
+	model_clear(&moved);
+	ok(!model_indexed(&moved), "cleared: no index");
+}
+
 int main(void)
 {
 	no_plan();
@@ -268,5 +357,6 @@ int main(void)
 	test_resolve();
 	test_https();
 	test_manage();
+	test_index();
 	return done_testing();
 }

@@ -20,7 +20,7 @@ static json_t *parse(const char *text)
 static void test_defaults(void)
 {
 	json_t *cfg = parse("{}");
-	struct fe_model m = { NULL, 0 };
+	struct fe_model m = { 0 };
 	char *why = NULL;
 
 	is_int(plugin_mode_nodes(cfg, 2, "127.0.0.1", 8000, &m, &why), 0, "empty config");
@@ -40,7 +40,7 @@ static void test_sockets_and_index(void)
 			    "\"internal_api_server_socket_path_prefix\":\"/run/lmc/s\","
 			    "\"internal_api_server_include_index_list\":[0,2],"
 			    "\"internal_api_server_host\":\"0.0.0.0\"}");
-	struct fe_model m = { NULL, 0 };
+	struct fe_model m = { 0 };
 	char *why = NULL;
 
 	is_int(plugin_mode_nodes(cfg, 3, "127.0.0.1", 8000, &m, &why), 0, "full config");
