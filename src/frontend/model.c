@@ -436,6 +436,8 @@ bool model_registered(const struct fe_model *m, const char *host, const char *po
 	bool dummy;
 
 	https = https ? https : &dummy;
+	if (model_indexed(m))
+		return model_index_find_address(m, host, port, https);
 	for (size_t i = 0; i < m->nproxies; i++) {
 		const struct fe_proxy *p = &m->proxies[i];
 

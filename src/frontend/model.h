@@ -37,7 +37,9 @@ struct fe_model {
 	size_t nproxies;
 	/* The index (model-index.c): names to places, made by model_move and kept by the
 	 * model_* changes. Whoever changes proxies or nodes by hand calls model_index. */
-	struct prom_map proxy_at, leaf_at;
+	struct prom_map proxy_at, leaf_at, addr_at;
+	char **addr_keys; /* addr_at's keys */
+	size_t naddr_keys;
 };
 
 /* Where a request for a node goes. */
@@ -100,6 +102,10 @@ void model_index_leaf(struct fe_model *m, size_t i, size_t j);
 struct fe_proxy *model_index_find_proxy(const struct fe_model *m, const char *name);
 struct fe_node *model_index_find_leaf(const struct fe_model *m, const char *name,
 				      struct fe_proxy **owner);
+/* Whether host:port is a proxy's or a directly reached leaf's (the first one's https flag
+ * into *https). */
+bool model_index_find_address(const struct fe_model *m, const char *host, const char *port,
+			      bool *https);
 /* Node management; 0, or an HTTP status (400, 404, 409) with cause. */
 int model_add_proxy(struct fe_model *m, struct fe_proxy *p, char **cause);
 int model_add_node(struct fe_model *m, const char *proxy, struct fe_node *n, char **cause);

@@ -154,7 +154,8 @@ static void test_resolve(void)
 	   "a proxy resolves to its own address (two-hop)");
 	ok(model_resolve(&m, "n1", &t) && strcmp(t.port, "/s/1") == 0, "a leaf resolves");
 	ok(!model_resolve(&m, "nope", &t), "unknown name");
-	m.proxies[0].nodes[1].via_proxy = true;
+	m.proxies[0].nodes[1].via_proxy = true; /* by hand: the index is made again */
+	model_index(&m);
 	ok(model_resolve(&m, "n2", &t) && strcmp(t.port, "8000") == 0 && strcmp(t.via, "n2") == 0,
 	   "a leaf learnt from a proxy goes through it");
 	ok(model_registered(&m, "whatever", "/s/1", NULL), "socket registered whatever the host");
@@ -180,7 +181,8 @@ static void test_https(void)
 
 	is_int(model_parse_proxies(doc, &m, &why), 0, "a proxy and a node with scheme https");
 	json_decref(doc);
-	m.proxies[0].nodes[0].via_proxy = true;
+	m.proxies[0].nodes[0].via_proxy = true; /* by hand: the index is made again */
+	model_index(&m);
 	ok(model_resolve(&m, "p", &t) && t.https, "the proxy is https");
 	s = model_target_url(&t, "/api/nodes");
 	is_str(s, "https://h:8443/api/nodes", "its URL");
@@ -341,6 +343,11 @@ static void test_index(void)
 	test_index_changes(&m);
 	ok(model_resolve_direct(&m, "p7", "w7_7", &t) && strcmp(t.port, "/s/7/7") == 0,
 	   "a leaf under its proxy (LMCache's two-hop path)");
+	ok(model_registered(&m, "elsewhere", "/s/40/40", NULL), "a leaf's socket is registered");
+	ok(model_registered(&m, "h", "8010", NULL), "a proxy's address is");
+	ok(!model_registered(&m, "h", "8000", NULL), "the deleted proxy's is not");
+	ok(!model_registered(&m, "localhost", "/s/0/1", NULL), "nor its leaves'");
+	ok(model_registered(&m, "x", "/s/r", NULL), "a renamed leaf's socket is");
 	ok(!model_resolve_direct(&m, "p7", "w8_8", &t), "not under another proxy");
 	model_move(&moved, &m);
 	ok(model_indexed(&moved) && !model_indexed(&m), "the index moves with the model");
