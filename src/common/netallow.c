@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "strutil.h"
 #include "url.h"
 #include "xalloc.h"
 
@@ -65,10 +66,26 @@ void net_allow_loopback(struct net_allow *a)
 	net_allow_add(a, "::1", NULL);
 }
 
+/* Whether the exact name host (any case) was added. */
+static bool listed(const struct net_allow *a, const char *host)
+{
+	char *low = str_lower(xstrdup(host));
+	bool found = a->nhosts > 0 && prom_map_get(&a->host_at, low) != (size_t)-1;
+
+	free(low);
+	return found;
+}
+
 void net_allow_add_host(struct net_allow *a, const char *host)
 {
+	if (listed(a, host))
+		return;
+	if (a->nhosts == 0)
+		prom_map_init(&a->host_at, 16);
 	a->hosts = xreallocarray(a->hosts, a->nhosts + 1, sizeof *a->hosts);
-	a->hosts[a->nhosts++] = xstrdup(host);
+	a->hosts[a->nhosts] = str_lower(xstrdup(host));
+	prom_map_put(&a->host_at, a->hosts[a->nhosts], a->nhosts);
+	a->nhosts++;
 }
 
 static bool in_range(const struct net_range *r, const struct net_range *x)
@@ -158,8 +175,7 @@ bool net_allow_pin(const struct net_allow *a, const char *host, const char *port
 
 	if (pin != NULL)
 		*pin = NULL;
-	for (size_t i = 0; !ok && i < a->nhosts; i++)
-		ok = strcasecmp(a->hosts[i], bare) == 0;
+	ok = ok || listed(a, bare);
 	if (!ok && parse_addr(bare, &x))
 		ok = range_allows(a, &x);
 	else if (!ok && (ok = resolved_allowed(a, bare, addrs, &n)) && pin != NULL) {
@@ -195,6 +211,7 @@ void net_allow_free(struct net_allow *a)
 	for (size_t i = 0; i < a->nhosts; i++)
 		free(a->hosts[i]);
 	free(a->hosts);
+	prom_map_free(&a->host_at);
 	free(a->ranges);
 	*a = (struct net_allow){ 0 };
 }

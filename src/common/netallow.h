@@ -10,6 +10,8 @@
 
 #include <curl/curl.h>
 
+#include "prom-map.h"
+
 struct net_range {
 	int family; /* AF_INET or AF_INET6 */
 	unsigned char addr[16];
@@ -19,8 +21,10 @@ struct net_range {
 struct net_allow {
 	struct net_range *ranges;
 	size_t nranges;
-	char **hosts; /* exact names (from the operator's own configuration) */
+	char **hosts; /* exact names, in lower case (from the operator's own configuration) */
 	size_t nhosts;
+	struct prom_map host_at; /* the same, to find one at once: a frontend of thousands of
+				  * nodes lists each node's host */
 	bool any; /* everything allowed */
 };
 
@@ -29,7 +33,7 @@ int net_allow_add(struct net_allow *a, const char *spec, char **cause);
 /* Adds 127.0.0.1 and ::1: the loopback default (the rest of 127.0.0.0/8 is opt-in, so
  * that tests have an address "elsewhere"). */
 void net_allow_loopback(struct net_allow *a);
-/* Adds an exact host name or address. */
+/* Adds an exact host name or address (once). */
 void net_allow_add_host(struct net_allow *a, const char *host);
 /* Whether host (a name, an address, "[v6]") is allowed; names are resolved. */
 bool net_allow_host(const struct net_allow *a, const char *host);

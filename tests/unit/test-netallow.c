@@ -2,6 +2,7 @@
 #include "config.h"
 #include "netallow.h"
 #include "tap.h"
+#include "xalloc.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -115,6 +116,32 @@ static void pins_used(void)
 	net_allow_free(&a);
 }
 
+/* A frontend lists each node's host: thousands, most of them the same. (Addresses, so
+ * that nothing is resolved: an address not listed is only checked against the ranges.) */
+static void many_hosts(void)
+{
+	struct net_allow a = { 0 };
+	int found = 0;
+
+	for (int i = 0; i < 4096; i++) {
+		char *h = xasprintf("10.77.%d.%d", i / 256, i % 256);
+
+		net_allow_add_host(&a, h);
+		net_allow_add_host(&a, "LocalHost");
+		free(h);
+	}
+	is_int((int)a.nhosts, 4097, "each host kept once");
+	for (int i = 0; i < 4096; i++) {
+		char *h = xasprintf("10.77.%d.%d", i / 256, i % 256);
+
+		found += net_allow_host(&a, h);
+		free(h);
+	}
+	is_int(found, 4096, "each one found");
+	ok(!net_allow_host(&a, "10.78.0.1"), "another address is not");
+	net_allow_free(&a);
+}
+
 int main(void)
 {
 	struct net_allow a = { 0 }, any = { 0 };
@@ -142,6 +169,7 @@ int main(void)
 	ok(!net_allow_host(&a, "no-such-host.invalid"), "a name that does not resolve");
 	net_allow_add_host(&a, "Node-7.internal");
 	ok(net_allow_host(&a, "node-7.internal"), "an exact host, any case");
+	many_hosts();
 	ok(net_allow_add(&any, "any", NULL) == 0 && net_allow_host(&any, "10.9.9.9"), "any");
 	url_host("http://127.0.0.2:80/x", "127.0.0.2");
 	url_host("https://u:p@[::1]:8443/x", "::1");
