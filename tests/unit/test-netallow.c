@@ -169,7 +169,6 @@ int main(void)
 	ok(!net_allow_host(&a, "no-such-host.invalid"), "a name that does not resolve");
 	net_allow_add_host(&a, "Node-7.internal");
 	ok(net_allow_host(&a, "node-7.internal"), "an exact host, any case");
-	many_hosts();
 	ok(net_allow_add(&any, "any", NULL) == 0 && net_allow_host(&any, "10.9.9.9"), "any");
 	url_host("http://127.0.0.2:80/x", "127.0.0.2");
 	url_host("https://u:p@[::1]:8443/x", "::1");
@@ -181,5 +180,6 @@ int main(void)
 	net_allow_free(&any);
 	pins();
 	pins_used();
+	many_hosts();
 	return done_testing();
 }
