@@ -142,6 +142,17 @@ static void many_hosts(void)
 	net_allow_free(&a);
 }
 
+/* The host part of URLs (net_url_host). */
+static void url_hosts(void)
+{
+	url_host("http://127.0.0.2:80/x", "127.0.0.2");
+	url_host("https://u:p@[::1]:8443/x", "::1");
+	url_host("http://host", "host");
+	url_host("ftp://host/", NULL);
+	url_host("http:///x", NULL);
+	url_host("file:///etc/passwd", NULL);
+}
+
 int main(void)
 {
 	struct net_allow a = { 0 }, any = { 0 };
@@ -170,14 +181,9 @@ int main(void)
 	net_allow_add_host(&a, "Node-7.internal");
 	ok(net_allow_host(&a, "node-7.internal"), "an exact host, any case");
 	ok(net_allow_add(&any, "any", NULL) == 0 && net_allow_host(&any, "10.9.9.9"), "any");
-	url_host("http://127.0.0.2:80/x", "127.0.0.2");
-	url_host("https://u:p@[::1]:8443/x", "::1");
-	url_host("http://host", "host");
-	url_host("ftp://host/", NULL);
-	url_host("http:///x", NULL);
-	url_host("file:///etc/passwd", NULL);
 	net_allow_free(&a);
 	net_allow_free(&any);
+	url_hosts();
 	pins();
 	pins_used();
 	many_hosts();
