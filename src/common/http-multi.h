@@ -65,9 +65,10 @@ void hm_client_run(struct hm_client *c, const struct hm_req *reqs, struct hm_res
 void hm_run(const struct hm_req *reqs, struct hm_res *res, size_t n, size_t max_parallel);
 void hm_res_free(struct hm_res *r);
 
-/* For a transfer of easy (a CURL *) over the unix socket socket_path: a name of the socket's own in
- * libcurl's cache of kept connections (by default every unix socket's are in one list,
- * searched on each request). Returns the list to free once the transfer is over. */
+/* For a transfer of easy (a CURL *) over the unix socket socket_path: a name of the
+ * socket's own in libcurl's cache of kept connections (by default every unix socket's are
+ * in one list, searched on each request). Returns the list to free once the transfer is
+ * over. */
 struct curl_slist *hm_socket_name(void *easy, const char *socket_path);
 
 #endif

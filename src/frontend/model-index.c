@@ -43,12 +43,13 @@ static char *addr_key(const char *host, const char *port)
 }
 
 /* An address reached directly (a proxy, or a leaf not reached through its proxy): the
- * first one of an address answers. */
+ * first one of an address answers (one in an earlier proxy replaces one of a later). */
 static void index_address(struct fe_model *m, const char *host, const char *port, size_t at)
 {
 	char *key = addr_key(host, port);
+	size_t had = prom_map_get(&m->addr_at, key);
 
-	if (prom_map_get(&m->addr_at, key) != NONE) {
+	if (had != NONE && had >> 32 <= at >> 32) {
 		free(key);
 		return;
 	}

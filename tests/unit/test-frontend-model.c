@@ -305,6 +305,12 @@ static void test_index_changes(struct fe_model *m)
 	json_t *rename = parse("{\"name\":\"renamed\",\"host\":\"localhost\",\"port\":\"/s/r\"}");
 	char *why = NULL;
 
+	struct fe_node same = { xstrdup("same"), xstrdup("localhost"), xstrdup("/s/9/8"), NULL,
+				false, true };
+	bool https = false;
+
+	is_int(model_add_node(m, "p3", &same, &why), 0, "a leaf at the address of a later one");
+	ok(model_registered(m, "x", "/s/9/8", &https) && https, "the first one's address answers");
 	is_int(model_add_node(m, "p3", &dup, &why), 0, "a leaf named as one of a later proxy");
 	resolves(m, "w9_9", "/s/dup", "the first proxy's leaf of that name answers");
 	is_int(model_delete(m, "w9_9", &why), 0, "deleted (the first one)");
