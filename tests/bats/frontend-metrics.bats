@@ -151,18 +151,22 @@ teardown() { lmc_teardown_checked; }
 	assert_equal "$(jq -r '.data.result[0].metric.exported_node' <<<"$output")" gpu-box-7
 }
 
+# traced PID: strace is attached to PID.
+traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ]; }
+
 # polls_per_node PID NODES URL: poll calls PID makes (strace) over 3 scrapes of URL, per node
-# and scrape.
+# and scrape; fails when strace counted none (it did not trace).
 polls_per_node() {
 	local spid calls
 	strace -f -qq -c -e trace=poll -o "$T/poll.txt" -p "$1" 2>"$T/strace.err" &
 	spid=$!
-	sleep 1 # attached (strace prints nothing to say so)
+	wait_until 10 traced "$1" || return 1
 	for _ in 1 2 3; do curl -sf -o /dev/null "$3"; done
 	kill -INT "$spid"
 	wait "$spid" || true
 	calls=$(awk '$NF == "poll" { print $4 }' "$T/poll.txt")
-	echo $(((${calls:-0} + 0) / (3 * $2)))
+	[ -n "$calls" ] || return 1
+	echo $((calls / (3 * $2)))
 }
 
 @test "a scrape of 64 unix-socket nodes finds each kept connection at once (libcurl's cache)" {
@@ -174,16 +178,20 @@ polls_per_node() {
 	seq 0 63 | jq -cn --arg d "$T" '[inputs | {name: "many_worker\(.)", host: "localhost",
 		port: "\($d)/m_\(7000 + .)"}]' >"$T/many.json"
 	fe_start FE --nodes "$(cat "$T/many.json")"
-	# every node answers, from its own socket, over a kept connection
+	# every node answers, from its own socket (its samples' worker_id is its number), over a
+	# kept connection
 	for _ in 1 2; do
 		run curl -sf "$FE/metrics"
 		assert_equal "$(grep -c '^lmcache_frontend_node_up{node="many_worker[0-9]*"} 1$' <<<"$output")" 64
 	done
-	assert_equal "$(grep -o 'node="many_worker[0-9]*",worker_id="[0-9]*"' <<<"$output" |
-		sed 's/[^0-9,]//g' | awk -F, '$1 != $2' | wc -l)" 0
+	sed -n 's/.*{node="many_worker\([0-9]*\)".*worker_id="\([0-9]*\)".*/\1 \2/p' \
+		<<<"$output" >"$T/pairs"
+	assert_equal "$(cut -d' ' -f1 "$T/pairs" | sort -u | wc -l)" 64
+	assert_equal "$(awk '$1 != $2' "$T/pairs" | wc -l)" 0
 	# libcurl files kept connections by host and port: every unix socket's under
 	# "localhost:80", and each lookup checked all of them with a poll call, 33 a node
 	# here. With a name per socket, about 2.
-	polls=$(polls_per_node "$(cat "$T/fe-FE.pid")" 64 "$FE/metrics")
+	polls=$(polls_per_node "$(cat "$T/fe-FE.pid")" 64 "$FE/metrics") ||
+		fail "strace counted no poll calls: $(cat "$T/strace.err")"
 	[ "$polls" -le 8 ] || fail "$polls poll calls a node and scrape"
 }
