@@ -479,7 +479,7 @@ int model_add_proxy(struct fe_model *m, struct fe_proxy *p, char **cause)
 
 int model_add_node(struct fe_model *m, const char *proxy, struct fe_node *n, char **cause)
 {
-	struct fe_proxy *p, *first_owner;
+	struct fe_proxy *p, *owner = NULL;
 
 	if (!model_indexed(m))
 		model_index(m);
@@ -489,8 +489,10 @@ int model_add_node(struct fe_model *m, const char *proxy, struct fe_node *n, cha
 		*cause = xasprintf("Proxy not found: %s", proxy);
 		return 404;
 	}
-	/* no leaf of that name anywhere (the index says so at once), or none in p */
-	if (model_index_find_leaf(m, n->name, &first_owner) != NULL && has_leaf(p, n->name)) {
+	/* the index has the first leaf of that name: p's, another proxy's (then p is searched),
+	 * or none */
+	if (model_index_find_leaf(m, n->name, &owner) != NULL &&
+	    (owner == p || has_leaf(p, n->name))) {
 		*cause = xasprintf("Node name already exists: %s", n->name);
 		return 409;
 	}
