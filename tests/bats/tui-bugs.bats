@@ -99,14 +99,14 @@ load ../helpers/tui-cluster
 	tui_wait_re 'inst2_worker1 +worker +up'
 	tui_keys / inst2_worker1 Enter 3
 	tui_wait 'MHD-worker'
-	run ! tui_dim 'MHD-worker'
+	run ! tui_dim_any 'MHD-worker'
 	tui_keys 1 Escape
 	cluster_kill inst2_worker1
 	tui_wait_re 'inst2_worker1 +worker +down [0-9]+s'
 	# its tabs show the last answer, dimmed, with the age of the node's last answer
 	tui_keys 3
 	tui_wait_re '^ node inst2_worker1 +down [0-9]+s'
-	tui_dim 'MHD-worker'
+	tui_dim_any 'MHD-worker'
 	# dim (SGR 2) on the down node's row (the cursor elsewhere), not on a live one
 	tui_keys 1 k
 	tui_wait 'selected: inst2_worker0'

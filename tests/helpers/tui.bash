@@ -74,6 +74,12 @@ tui_attrs() { tui_tmux capture-pane -e -p -t top | grep -F -- "$1" | head -n 1; 
 # True when the line holding TEXT is drawn dim (SGR 2 in one of its sequences).
 tui_dim() { tui_attrs "$1" | grep -qP '\e\[(\d*;)*2(;\d*)*m'; }
 
+# True when one of the lines holding TEXT is drawn dim: the cursor's row never is, and it
+# may be the first of them (a list sorted by CPU puts the busiest thread on top).
+tui_dim_any() {
+	tui_tmux capture-pane -e -p -t top | grep -F -- "$1" | grep -qP '\e\[(\d*;)*2(;\d*)*m'
+}
+
 # The SGR sequences in effect where TEXT starts (the run of them last set before it).
 tui_sgr_before() {
 	tui_tmux capture-pane -e -p -t top | T="$1" perl -ne \
