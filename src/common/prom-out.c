@@ -39,17 +39,23 @@ static struct head *head_of(const char *out)
 	return h;
 }
 
-/* A new block of at least n bytes, *cap its size. From PROM_OUT_HUGE on: whole 2 MiB huge
- * pages when the kernel gives them on request, so that its first writing costs a few page
- * faults rather than one per 4 KiB. free() releases it. */
+/* A new block of at least n bytes, *cap its size. One that will be kept has room for a
+ * next output a little longer (the values' digits vary from scrape to scrape); from
+ * PROM_OUT_HUGE on it is whole 2 MiB huge pages when the kernel gives them on request, so
+ * that its first writing costs a few page faults rather than one per 4 KiB. free()
+ * releases it. */
 static char *new_block(size_t n, size_t *cap)
 {
 	size_t size = (n + PROM_OUT_HUGE - 1) / PROM_OUT_HUGE * PROM_OUT_HUGE;
 	void *p;
 
 	*cap = n;
-	if (n < PROM_OUT_HUGE || posix_memalign(&p, PROM_OUT_HUGE, size) != 0)
+	if (n < PROM_OUT_KEEP)
 		return xmalloc(n);
+	if (n < PROM_OUT_HUGE || posix_memalign(&p, PROM_OUT_HUGE, size) != 0) {
+		*cap = (n + n / 8 + 4095) & ~(size_t)4095;
+		return xmalloc(*cap);
+	}
 	madvise(p, size, MADV_HUGEPAGE);
 	*cap = size;
 	return p;
@@ -88,7 +94,7 @@ void prom_out_give(struct prom_out_slot *s, char *out)
 	if (!out)
 		return;
 	h = head_of(out);
-	if (h->cap >= PROM_OUT_HUGE) {
+	if (h->cap >= PROM_OUT_KEEP) {
 		pthread_mutex_lock(&s->lock);
 		if (!s->kept) {
 			s->kept = (char *)h;

@@ -1,8 +1,8 @@
 /*
- * The merge's output buffers (prom-out.c): a large output (from 2 MB, on huge pages) is kept
- * when its reader frees it (prom_text_free) and written over by the next merge, so that a
- * merge of a thousand nodes does not pay page faults and the kernel's zeroing of 8 MB of
- * fresh pages each time. One buffer is kept at most, and none much larger than the last
+ * The merge's output buffers (prom-out.c): a large output (from 64 KiB; from 2 MB on huge
+ * pages) is kept when its reader frees it (prom_text_free) and written over by the next
+ * merge, so that a merge does not pay page faults and the kernel's zeroing of fresh pages
+ * each time (8 MB at a thousand nodes). One buffer is kept at most, and none much larger than the last
  * output needed. Private to src/common; the slot is a parameter so that tests can have
  * their own.
  */
@@ -12,7 +12,11 @@
 #include <pthread.h>
 #include <stddef.h>
 
-/* Outputs smaller than this are plain malloc'd blocks, which malloc recycles itself. */
+/* Outputs smaller than this are plain malloc'd blocks, which malloc recycles itself; from
+ * it on they are kept (glibc maps blocks from 128 KiB afresh each time: a 16-node merge's
+ * 130 KB output cost 33 page faults, a third of the merge). */
+#define PROM_OUT_KEEP ((size_t)64 << 10)
+/* From this on, whole huge pages. */
 #define PROM_OUT_HUGE ((size_t)2 << 20)
 
 struct prom_out_slot {

@@ -23,6 +23,23 @@ static void test_small(struct prom_out_slot *s)
 	ok(s->kept == NULL, "NULL is fine");
 }
 
+/* A 16-node merge's output, about 130 KB: malloc maps such a block afresh each time. */
+static void test_middle(struct prom_out_slot *s)
+{
+	char *a = prom_out_take(s, 130000), *b;
+
+	ok(prom_out_room(a) >= 130000, "a 130 KB output has its room");
+	prom_out_give(s, a);
+	ok(s->kept == a - 64, "a 130 KB output freed is kept");
+	b = prom_out_take(s, 130500);
+	ok(b == a, "the next output, a little longer, is written into it");
+	prom_out_give(s, b);
+	b = prom_out_take(s, PROM_OUT_KEEP - 100);
+	ok(b != a && s->kept == NULL, "an output under the keep size after it: a block of its own");
+	prom_out_give(s, b);
+	ok(s->kept == NULL, "and not kept");
+}
+
 static void test_reuse(struct prom_out_slot *s)
 {
 	char *a = prom_out_take(s, 3 * MB), *b, *c;
@@ -112,6 +129,7 @@ int main(void)
 
 	no_plan();
 	test_small(&s);
+	test_middle(&s);
 	test_reuse(&s);
 	test_sizes(&s);
 	test_append(&s);
