@@ -35,7 +35,8 @@ static void test_middle(struct prom_out_slot *s)
 	ok(b == a, "the next output, a little longer, is written into it");
 	prom_out_give(s, b);
 	b = prom_out_take(s, PROM_OUT_KEEP - 100);
-	ok(b != a && s->kept == NULL, "an output under the keep size after it: a block of its own");
+	ok(prom_out_room(b) < 130000 && s->kept == NULL,
+	   "an output under the keep size after it: a block of its own, its size");
 	prom_out_give(s, b);
 	ok(s->kept == NULL, "and not kept");
 }
