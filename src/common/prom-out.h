@@ -3,8 +3,8 @@
  * pages) is kept when its reader frees it (prom_text_free) and written over by the next
  * merge, so that a merge does not pay page faults and the kernel's zeroing of fresh pages
  * each time (8 MB at a thousand nodes). One buffer is kept at most, and none much larger
- * than the last output needed. Private to src/common; the slot is a parameter so that tests can have
- * their own.
+ * than the last output needed. Private to src/common; the slot is a parameter so that
+ * tests can have their own.
  */
 #ifndef LMC_COMMON_PROM_OUT_H
 #define LMC_COMMON_PROM_OUT_H
