@@ -170,11 +170,10 @@ bool net_allow_pin(const struct net_allow *a, const char *host, const char *port
 	char addrs[MAX_ADDRS][INET6_ADDRSTRLEN];
 	const char *list[MAX_ADDRS];
 	struct net_range x;
-	bool ok = a->any;
+	bool ok = a->any || listed(a, bare);
 
 	if (pin != NULL)
 		*pin = NULL;
-	ok = ok || listed(a, bare);
 	if (!ok && parse_addr(bare, &x))
 		ok = range_allows(a, &x);
 	else if (!ok && (ok = resolved_allowed(a, bare, addrs, &n)) && pin != NULL) {
