@@ -46,7 +46,7 @@ static int peer_fd(struct MHD_Connection *conn)
 }
 
 /* The connection's state in the core (srv-watch.h), or NULL. */
-static const struct srv_conn *conn_state(struct MHD_Connection *conn)
+static struct srv_conn *conn_state(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -245,21 +245,38 @@ static long diag_uid(const struct sockaddr_storage *local, const struct sockaddr
 	return (long)((const struct inet_diag_msg *)NLMSG_DATA(&ans.nh))->idiag_uid;
 }
 
-long srv_peer_uid(struct MHD_Connection *conn)
+/* The uid behind a loopback TCP connection, asked of the kernel; -1 for any other. */
+static long tcp_peer_uid(struct MHD_Connection *conn)
 {
 	struct sockaddr_storage me = { 0 }, peer = { 0 };
 	socklen_t ml = sizeof me, pl = sizeof peer;
 	int fd = peer_fd(conn);
-	long uid = unix_peer_uid(conn);
 
-	if (uid >= 0 || fd < 0 || getsockname(fd, (struct sockaddr *)&me, &ml) < 0 ||
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&me, &ml) < 0 ||
 	    getpeername(fd, (struct sockaddr *)&peer, &pl) < 0 || !is_loopback(&peer) ||
 	    (peer.ss_family != AF_INET && peer.ss_family != AF_INET6))
-		return uid;
+		return -1;
 	unmap_v4(&peer);
 	unmap_v4(&me);
 	/* The client's socket: its local end is our peer, its remote end is us. */
 	return diag_uid(&peer, &me);
+}
+
+/* A socket's owner never changes, so a connection asks the kernel once: the six system
+ * calls of a lookup were three of a heartbeat's four. A failed lookup is tried again. */
+long srv_peer_uid(struct MHD_Connection *conn)
+{
+	struct srv_conn *c = conn_state(conn);
+	long uid = unix_peer_uid(conn);
+
+	if (uid >= 0)
+		return uid;
+	if (c != NULL && c->tcp_uid >= 0)
+		return c->tcp_uid;
+	uid = tcp_peer_uid(conn);
+	if (c != NULL)
+		c->tcp_uid = uid;
+	return uid;
 }
 
 /* ---- audit ---- */

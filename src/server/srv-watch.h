@@ -13,6 +13,7 @@ struct srv_conn {
 	int fd;
 	bool refused;	     /* a unix peer of another user (srv.c) */
 	long uid;	     /* a unix peer's uid, found at the start; -1: TCP or unknown */
+	long tcp_uid;	     /* a loopback TCP peer's uid once found (srv-auth.c); -1: not yet */
 	char from[64];	     /* the peer's address, for the log */
 	int64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none */
 	const char *phase;   /* what is due: "headers", "body" */

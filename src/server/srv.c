@@ -370,7 +370,7 @@ static void peer_check(struct srv_conn *c, int fd)
 	int domain = 0;
 	socklen_t dlen = sizeof(domain);
 
-	c->uid = -1;
+	c->uid = c->tcp_uid = -1;
 	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) < 0 || domain != AF_UNIX)
 		return;
 	c->refused = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||

@@ -170,3 +170,24 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	[ "$s" = 403 ]
 	[ "$(code -X POST -d '{"max_local_cpu_size": 3}' "$FE/proxy2/s/conf")" = 200 ]
 }
+
+@test "a loopback caller's uid is asked of the kernel once a connection, each connection its own" {
+	[ "$(id -u)" = 0 ] || skip "needs root to act as another user"
+	command -v strace >/dev/null || skip "strace not installed"
+	strace -qq -o /dev/null true 2>/dev/null || skip "strace cannot trace here"
+	start_discovery disc --log-level info
+	strace -f -qq -e trace=socket -o "$T/socket.txt" -p "$(cat "$T/disc.pid")" 2>"$T/strace.err" &
+	spid=$!
+	wait_until 10 traced "$(cat "$T/disc.pid")" || fail "strace: $(cat "$T/strace.err")"
+	hb=$DISC_URL/lmcache_heartbeat?api_address=http://127.0.0.1:9/
+	# three heartbeats on one connection as root, then two on another as nobody
+	curl -sf -o /dev/null "${hb}a" -o /dev/null "${hb}b" -o /dev/null "${hb}c"
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		curl -sf -o /dev/null "${hb}d" -o /dev/null "${hb}e"
+	wait_until 5 test "$(grep -c 'path=/lmcache_heartbeat status=200' "$T/disc.log")" = 5
+	kill -INT "$spid"
+	wait "$spid" || true
+	assert_equal "$(grep -c 'audit who=uid:0 .*path=/lmcache_heartbeat' "$T/disc.log")" 3
+	assert_equal "$(grep -c 'audit who=uid:65534 .*path=/lmcache_heartbeat' "$T/disc.log")" 2
+	assert_equal "$(grep -c 'AF_NETLINK' "$T/socket.txt")" 2
+}

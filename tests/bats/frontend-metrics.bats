@@ -151,9 +151,6 @@ teardown() { lmc_teardown_checked; }
 	assert_equal "$(jq -r '.data.result[0].metric.exported_node' <<<"$output")" gpu-box-7
 }
 
-# traced PID: strace is attached to PID.
-traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ]; }
-
 # polls_per_node PID NODES URL: poll calls PID makes (strace) over 3 scrapes of URL, per node
 # and scrape; fails when strace counted none (it did not trace).
 polls_per_node() {

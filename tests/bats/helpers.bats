@@ -44,3 +44,18 @@ third_try() {
 	run json_true '.b' <<<'{"a":2}'
 	assert_failure
 }
+
+@test "a wait that gives up reports each background process: running or exited, and its log" {
+	lmc_bg dead sh -c 'echo it broke; exit 3'
+	lmc_bg live sleep 30
+	wait_until 5 eval '! kill -0 "$(cat "$T/dead.pid")" 2>/dev/null'
+	run wait_for_socket "$T/nope" 1
+	assert_failure
+	assert_line "socket $T/nope did not appear"
+	assert_line "== dead (pid $(cat "$T/dead.pid")) has exited; its log ends:"
+	assert_line "it broke"
+	assert_line "== live (pid $(cat "$T/live.pid")) runs; its log ends:"
+	run wait_for_http "http://127.0.0.1:1/" 1
+	assert_failure
+	assert_line "== dead (pid $(cat "$T/dead.pid")) has exited; its log ends:"
+}

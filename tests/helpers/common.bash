@@ -52,6 +52,28 @@ lmc_teardown_checked() {
 	return "$bad"
 }
 
+# lmc_bg_report: to stderr, each process lmc_bg started, whether it still runs and the end
+# of its log; what a failed wait prints, so a start that failed once in CI explains itself.
+lmc_bg_report() {
+	local f name pid
+	[ -n "${T:-}" ] || return 0
+	for f in "$T"/*.pid; do
+		[ -f "$f" ] || continue
+		name=${f##*/}
+		name=${name%.pid}
+		pid=$(cat "$f")
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "== $name (pid $pid) runs; its log ends:" >&2
+		else
+			echo "== $name (pid $pid) has exited; its log ends:" >&2
+		fi
+		tail -n 15 "$T/$name.log" >&2 2>/dev/null
+	done
+}
+
+# traced PID: strace (or another tracer) is attached to PID.
+traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ]; }
+
 lmc_any_alive() {
 	local pid
 	while read -r pid; do kill -0 "$pid" 2>/dev/null && return 0; done <"$T/pids"
@@ -105,6 +127,7 @@ wait_for_socket() {
 		sleep 0.05
 	done
 	echo "socket $1 did not appear" >&2
+	lmc_bg_report
 	return 1
 }
 
@@ -117,6 +140,7 @@ wait_for_http() {
 		sleep 0.05
 	done
 	echo "$url did not answer" >&2
+	lmc_bg_report
 	return 1
 }
 
