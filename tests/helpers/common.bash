@@ -8,7 +8,9 @@ load "$bats_lib/bats-assert/load"
 
 : "${LMC_BUILDDIR:?run the tests through make check}"
 : "${LMC_SRCDIR:?run the tests through make check}"
-export PATH="$LMC_BUILDDIR/src/demo:$LMC_BUILDDIR/src/frontend:$LMC_BUILDDIR/src/discovery:$LMC_BUILDDIR/cli:$LMC_BUILDDIR/tui:$PATH"
+# Debian's tools (what scripts/check installs) before any a user put ahead of them: pyenv's
+# python3 shim costs 0.35 s a call, and free_port alone calls it in every test.
+export PATH="$LMC_BUILDDIR/src/demo:$LMC_BUILDDIR/src/frontend:$LMC_BUILDDIR/src/discovery:$LMC_BUILDDIR/cli:$LMC_BUILDDIR/tui:/usr/bin:/bin:$PATH"
 FIXTURES="$LMC_SRCDIR/tests/fixtures"
 # The built shim that contains plugins and /run_script scripts (not the installed one).
 export LMCACHE_PLUGIN_SHIM="$LMC_BUILDDIR/src/agent/lmcache-plugin-shim"
