@@ -262,8 +262,8 @@ static long tcp_peer_uid(struct MHD_Connection *conn)
 	return diag_uid(&peer, &me);
 }
 
-/* A socket's owner never changes, so a connection asks the kernel once: the six system
- * calls of a lookup were three of a heartbeat's four. A failed lookup is tried again. */
+/* A socket's owner never changes, so a connection asks the kernel once (a lookup's six
+ * system calls were three quarters of a heartbeat's). A failed lookup is tried again. */
 long srv_peer_uid(struct MHD_Connection *conn)
 {
 	struct srv_conn *c = conn_state(conn);
