@@ -27,7 +27,7 @@ struct lenient {
 	size_t len, i;
 	struct buf out;
 	struct buf open; /* '{' or '[' of each open container, innermost last */
-	size_t *ends, n_ends;
+	size_t *ends, n_ends, cap_ends;
 	bool want_value; /* the next token is a value, not a key or a separator */
 };
 
@@ -61,7 +61,10 @@ static void lenient_word(struct lenient *l)
 		if (strlen(words[w]) != n || memcmp(l->in + start, words[w], n) != 0)
 			continue;
 		buf_printf(&l->out, "\"%s\"", words[w]);
-		l->ends = xreallocarray(l->ends, l->n_ends + 1, sizeof *l->ends);
+		if (l->n_ends == l->cap_ends) { /* doubling: one token more a time was quadratic */
+			l->cap_ends = l->cap_ends ? 2 * l->cap_ends : 16;
+			l->ends = xreallocarray(l->ends, l->cap_ends, sizeof *l->ends);
+		}
 		l->ends[l->n_ends++] = l->out.len;
 		return;
 	}
