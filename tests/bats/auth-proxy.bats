@@ -184,7 +184,8 @@ code() { curl -s -o "$T/out" -w '%{http_code}' "$@"; }
 	curl -sf -o /dev/null "${hb}a" -o /dev/null "${hb}b" -o /dev/null "${hb}c"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		curl -sf -o /dev/null "${hb}d" -o /dev/null "${hb}e"
-	wait_until 5 test "$(grep -c 'path=/lmcache_heartbeat status=200' "$T/disc.log")" = 5
+	# eval: the log is counted again on each try, not once when wait_until is called
+	wait_until 5 eval '[ "$(grep -c "path=/lmcache_heartbeat status=200" "$T/disc.log")" = 5 ]'
 	kill -INT "$spid"
 	wait "$spid" || true
 	assert_equal "$(grep -c 'audit who=uid:0 .*path=/lmcache_heartbeat' "$T/disc.log")" 3
