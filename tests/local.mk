@@ -2,6 +2,8 @@
 #   check_PROGRAMS += tests/unit/test-foo  and  TESTS += tests/unit/test-foo tests/bats/foo.bats
 UNIT_LDADD = src/common/libutil.la
 EXTRA_DIST += tests/unit/tap.h tests/helpers/common.bash build-aux/tap-driver.sh
+# The lock the installing tests hold against the Python tests (install_locked, common.bash).
+CLEANFILES += tests/install.lock
 
 # LMCache's recorded answers and the server that replays them (docs/protocol.md).
 TESTS += tests/bats/fixtures.bats tests/bats/cluster-lmcache.bats

@@ -10,7 +10,7 @@ load ../helpers/plugins
 
 setup_file() {
 	export ROOT="$BATS_FILE_TMPDIR/root"
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$LMC_BUILDDIR" install \
+	install_locked env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$LMC_BUILDDIR" install \
 		DESTDIR="$ROOT" >"$BATS_FILE_TMPDIR/install.log" 2>&1
 }
 

@@ -56,8 +56,26 @@ readme_example() {
 	grep -q KeyboardInterrupt "$T/host.log"
 }
 
+@test "the tests copy the module only while no install is relinking it in the build tree" {
+	so="$LMC_BUILDDIR/src/python/.libs/lmcagent.so"
+	mkfifo "$T/go"
+	# as libtool's relink does: the module moved aside for as long as the install holds the lock
+	install_locked bash -c 'mv "$1" "$1U"; read -r -t 10 _ <"$2"; mv "$1U" "$1"' _ "$so" "$T/go" &
+	holder=$!
+	wait_until 5 test -e "${so}U"
+	pymod_copy "$T/copy" &
+	copier=$!
+	sleep 0.5
+	[ ! -e "$T/copy/lmcagent.so" ]
+	echo go >"$T/go"
+	wait "$holder"
+	wait "$copier"
+	cmp "$so" "$T/copy/lmcagent.so"
+}
+
 @test "make install puts the module in a site directory of the interpreter it was built for" {
-	make -s -C "$LMC_BUILDDIR" install-pythonsiteLTLIBRARIES DESTDIR="$T/d" >"$T/install.log" 2>&1 ||
+	install_locked make -s -C "$LMC_BUILDDIR" install-pythonsiteLTLIBRARIES DESTDIR="$T/d" \
+		>"$T/install.log" 2>&1 ||
 		{ cat "$T/install.log"; false; }
 	so=$(find "$T/d" -name lmcagent.so)
 	[ -n "$so" ]

@@ -15,6 +15,17 @@ FIXTURES="$LMC_SRCDIR/tests/fixtures"
 # The built shim that contains plugins and /run_script scripts (not the installed one).
 export LMCACHE_PLUGIN_SHIM="$LMC_BUILDDIR/src/agent/lmcache-plugin-shim"
 
+# install_locked [-s] CMD...: CMD under the build tree's install lock, exclusive (or shared
+# with -s). `make install` relinks the Python module in place (libtool moves
+# src/python/.libs/lmcagent.so aside for the time of the link), so the tests that install
+# hold the lock and the Python tests copy the module out under it (helpers/python.bash).
+install_locked() {
+	local mode=-x
+	[ "$1" = -s ] && { mode=-s; shift; }
+	mkdir -p "$LMC_BUILDDIR/tests"
+	flock "$mode" -w 120 "$LMC_BUILDDIR/tests/install.lock" "$@"
+}
+
 # Creates $T and an empty list of background pids. Call from setup().
 lmc_setup() {
 	T=$(mktemp -d /tmp/lmc.XXXXXX)

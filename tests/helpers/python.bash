@@ -1,8 +1,19 @@
 # Helpers for the Python host's tests (tests/bats/python-*.bats): Debian's python3 with the
-# lmcagent module from the build tree, and python-node.py (an LMCache-style node written
+# lmcagent module built in the build tree, and python-node.py (an LMCache-style node written
 # with it) on a unix socket in $T. Load after ../helpers/common and ../helpers/agent.
 
-export PYTHONPATH="$LMC_BUILDDIR/src/python/.libs"
+# pymod_copy DIR: the built module copied into DIR (once), under the install lock: the
+# build tree's is missing or half-written while an install test relinks it.
+pymod_copy() {
+	[ -e "$1/lmcagent.so" ] && return 0
+	mkdir -p "$1"
+	install_locked -s cp "$LMC_BUILDDIR/src/python/.libs/lmcagent.so" "$1/.lmcagent.so" &&
+		mv "$1/.lmcagent.so" "$1/lmcagent.so"
+}
+
+# Each test file imports its own copy.
+export PYTHONPATH="$BATS_FILE_TMPDIR/lmcagent"
+pymod_copy "$PYTHONPATH"
 PYNODE="$LMC_SRCDIR/tests/python/python-node.py"
 export LMCACHE_PLUGIN_SHIM="$LMC_BUILDDIR/src/agent/lmcache-plugin-shim"
 # $PY runs Python (word-split where used). A module built with sanitizers needs their
