@@ -95,10 +95,15 @@ void prom_out_give(struct prom_out_slot *s, char *out)
 		return;
 	h = head_of(out);
 	if (h->cap >= PROM_OUT_KEEP) {
+		char *kept;
+
 		pthread_mutex_lock(&s->lock);
-		if (!s->kept) {
+		kept = s->kept;
+		/* The larger is kept: an output that grew gives back its smaller first block
+		 * before its final one. */
+		if (!kept || ((struct head *)(void *)kept)->cap < h->cap) {
 			s->kept = (char *)h;
-			h = NULL;
+			h = (struct head *)(void *)kept;
 		}
 		pthread_mutex_unlock(&s->lock);
 	}

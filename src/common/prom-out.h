@@ -3,8 +3,8 @@
  * pages) is kept when its reader frees it (prom_text_free) and written over by the next
  * merge, so that a merge does not pay page faults and the kernel's zeroing of fresh pages
  * each time (8 MB at a thousand nodes). One buffer is kept at most, and none much larger
- * than the last output needed. Private to src/common; the slot is a parameter so that
- * tests can have their own.
+ * than the last output needed. The merges' slot is private to src/common; the registry's
+ * listing has its own (src/discovery/listing.c), as can tests.
  */
 #ifndef LMC_COMMON_PROM_OUT_H
 #define LMC_COMMON_PROM_OUT_H
@@ -35,7 +35,8 @@ extern struct prom_out_slot prom_out_slot;
 char *prom_out_take(struct prom_out_slot *s, size_t need);
 /* The bytes an output from prom_out_take has room for. */
 size_t prom_out_room(const char *out);
-/* Frees an output: a large one is kept when the slot is empty. NULL is fine. */
+/* Frees an output: a large one is kept when the slot is empty or keeps a smaller one
+ * (which is freed instead). NULL is fine. */
 void prom_out_give(struct prom_out_slot *s, char *out);
 /* Frees the kept block. */
 void prom_out_drain(struct prom_out_slot *s);

@@ -46,10 +46,11 @@ void disc_ep_infos(struct disc_request *rq, struct disc_reply *rp)
 		free(why);
 		return;
 	}
-	listing_begin(&l, &rp->body, since);
+	listing_begin(&l, since);
 	rc = s->ops->foreach(s, listing_add, &l, &why);
 	listing_end(&l);
 	if (rc < 0) {
+		listing_text_free(l.out);
 		atomic_fetch_add(&rq->d->stats.store_errors, 1);
 		discovery_store_state(rq->d, false, why);
 		disc_reply_error(rp, 503, why);
@@ -58,5 +59,8 @@ void disc_ep_infos(struct disc_request *rq, struct disc_reply *rp)
 	}
 	discovery_store_state(rq->d, true, NULL);
 	atomic_fetch_add(&rq->d->stats.listings, 1);
+	buf_free(&rp->body);
+	rp->body = (struct buf){ l.out, l.len, l.room };
+	rp->body_free = listing_text_free;
 	rp->status = 200;
 }

@@ -4,15 +4,51 @@
  * concatenation plus a version check per entry; an entry without one (read from a backend)
  * is rendered on the way, its times through a small cache. Distinct versions live in a hash
  * set. Shape and field names follow LMCache's simple discover service; ipAddress carries
- * the heartbeat's peer address (LMCache: null). */
+ * the heartbeat's peer address (LMCache: null).
+ *
+ * The document is written into a block kept between listings (prom-out.h): 100,000 entries
+ * are 24 MB, and writing them into fresh memory each time cost 6,000 page faults, a sixth
+ * of a listing's CPU. */
 #include "config.h"
 #include "listing.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "prom-out.h"
 #include "xalloc.h"
+
+struct prom_out_slot listing_slot = PROM_OUT_SLOT_INIT;
+/* The length of the last listing: the next one's first block is a little more. */
+static _Atomic size_t listing_last_len;
+
+/* Room for n more bytes: a block twice as large (or as large as needed), the text moved. */
+static void grow(struct listing *l, size_t n)
+{
+	size_t need = l->len + n + 1;
+	char *to = prom_out_take(&listing_slot, need > 2 * l->room ? need : 2 * l->room);
+
+	memcpy(to, l->out, l->len);
+	prom_out_give(&listing_slot, l->out);
+	l->out = to;
+	l->room = prom_out_room(to);
+}
+
+static void put(struct listing *l, const char *s, size_t n)
+{
+	if (l->len + n + 1 > l->room)
+		grow(l, n);
+	memcpy(l->out + l->len, s, n);
+	l->len += n;
+	l->out[l->len] = '\0';
+}
+
+void listing_text_free(void *text)
+{
+	prom_out_give(&listing_slot, text);
+}
 
 void json_quote(struct buf *b, const char *s)
 {
@@ -48,15 +84,18 @@ void listing_time(char out[32], time_t t)
 		snprintf(out, 32, "%lld", (long long)t);
 }
 
-void listing_begin(struct listing *l, struct buf *out, time_t since)
+void listing_begin(struct listing *l, time_t since)
 {
+	size_t last = atomic_load(&listing_last_len);
+
 	memset(l, 0, sizeof(*l));
-	l->out = out;
 	l->since = since;
 	for (size_t i = 0; i < LISTING_TIMES; i++)
 		l->times[i] = (time_t)-1;
 	prom_map_init(&l->version_index, 16);
-	buf_puts(out, "{\"processInfos\":{");
+	l->out = prom_out_take(&listing_slot, last + last / 16 + 4096);
+	l->room = prom_out_room(l->out);
+	put(l, "{\"processInfos\":{", 17);
 }
 
 /* The listing's copy of version v, added when new. */
@@ -158,11 +197,14 @@ int listing_add(const struct dentry *e, void *arg)
 	if (l->since != 0 && e->last_seen < l->since)
 		return 0;
 	if (l->count++ > 0)
-		buf_putc(l->out, ',');
-	if (e->listed != NULL)
-		buf_append(l->out, e->listed, e->listed_len);
-	else
-		put_member(l->out, l, e);
+		put(l, ",", 1);
+	if (e->listed != NULL) {
+		put(l, e->listed, e->listed_len);
+	} else {
+		buf_reset(&l->member);
+		put_member(&l->member, l, e);
+		put(l, l->member.data, l->member.len);
+	}
 	/* Entries mostly share a version: comparing with the last one skips the hash. */
 	if (l->last_version == NULL || strcmp(l->last_version, e->version) != 0)
 		l->last_version = remember_version(l, e->version);
@@ -171,12 +213,18 @@ int listing_add(const struct dentry *e, void *arg)
 
 void listing_end(struct listing *l)
 {
-	buf_printf(l->out, "},\"processCount\":%zu,\"versionCount\":%zu,\"versions\":null}",
-		   l->count, l->nversions);
+	char tail[128];
+	int n = snprintf(tail, sizeof(tail),
+			 "},\"processCount\":%zu,\"versionCount\":%zu,\"versions\":null}",
+			 l->count, l->nversions);
+
+	put(l, tail, (size_t)n);
+	atomic_store(&listing_last_len, l->len);
 	prom_map_free(&l->version_index);
 	for (size_t i = 0; i < l->nversions; i++)
 		free(l->versions[i]);
 	free(l->versions);
+	buf_free(&l->member);
 	l->versions = NULL;
 	l->last_version = NULL;
 	l->nversions = l->capversions = 0;

@@ -79,12 +79,13 @@ static void call(struct srv_request *sr, struct srv_reply *out)
 {
 	const struct disc_endpoint *ep = sr->route->data;
 	struct disc_request rq = { sr->conn, sr->method, sr->path, sr->ctx, &sr->caller };
-	struct disc_reply rp = { 200, "application/json", BUF_INIT };
+	struct disc_reply rp = { 200, "application/json", BUF_INIT, NULL };
 	size_t len;
 
 	ep->fn(&rq, &rp);
 	len = rp.body.len;
 	srv_reply_take(out, rp.status, rp.content_type, buf_steal(&rp.body), len);
+	out->body_free = rp.body_free;
 }
 
 static void on_reply(void *ctx, const char *method, const char *uri, unsigned int status)

@@ -23,6 +23,7 @@ struct disc_reply {
 	unsigned int status;
 	const char *content_type;
 	struct buf body;
+	void (*body_free)(void *body); /* how body is freed once sent; NULL: free() */
 };
 
 typedef void (*disc_handler_fn)(struct disc_request *rq, struct disc_reply *rp);

@@ -1,12 +1,15 @@
 /* The /lmcache_infos builder: LMCache's shape and field names, filtering, escaping. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonutil.h"
 #include "listing.h"
+#include "prom-out.h"
 #include "tap.h"
+#include "xalloc.h"
 
 static struct dentry make(const char *addr, long long pid, const char *version, time_t seen)
 {
@@ -17,20 +20,20 @@ static struct dentry make(const char *addr, long long pid, const char *version, 
 
 static json_t *build(const struct dentry *v, size_t n, time_t since)
 {
-	struct buf b = BUF_INIT;
 	struct listing l;
 	json_t *doc;
 	char *why = NULL;
 
-	listing_begin(&l, &b, since);
+	listing_begin(&l, since);
 	for (size_t i = 0; i < n; i++)
 		listing_add(&v[i], &l);
 	listing_end(&l);
-	doc = json_parse_text(b.data, b.len, &why);
+	ok(strlen(l.out) == l.len, "the text is NUL-terminated");
+	doc = json_parse_text(l.out, l.len, &why);
 	if (doc == NULL)
-		printf("# %s\n# %s\n", why, b.data);
+		printf("# %s\n# %s\n", why, l.out);
 	free(why);
-	buf_free(&b);
+	listing_text_free(l.out);
 	return doc;
 }
 
@@ -90,14 +93,16 @@ static void test_filter_and_empty(void)
 /* A stored entry's pre-rendered member lists exactly as one rendered while listing. */
 static char *text_of(const struct dentry *v, size_t n)
 {
-	struct buf b = BUF_INIT;
 	struct listing l;
+	char *text;
 
-	listing_begin(&l, &b, 0);
+	listing_begin(&l, 0);
 	for (size_t i = 0; i < n; i++)
 		listing_add(&v[i], &l);
 	listing_end(&l);
-	return buf_steal(&b);
+	text = xstrdup(l.out);
+	listing_text_free(l.out);
+	return text;
 }
 
 static void test_rendered(void)
@@ -124,6 +129,44 @@ static void test_rendered(void)
 	free(pre);
 }
 
+/* A large listing grows from a small first block; once sent, its block is where the next
+ * listing is written (no fresh pages to fault in), and the text is the same. */
+static void test_kept_block(void)
+{
+	enum { N = 3000 };
+	struct dentry *v = xcalloc(N, sizeof(*v));
+	char (*addr)[32] = xcalloc(N, sizeof(*addr));
+	char *first;
+	void *block;
+	struct listing l;
+
+	for (size_t i = 0; i < N; i++) {
+		snprintf(addr[i], sizeof(addr[i]), "http://10.0.%zu.%zu:8000", i / 256, i % 256);
+		v[i] = make(addr[i], (long long)i, "0.3.9", 5000);
+	}
+	listing_begin(&l, 0);
+	for (size_t i = 0; i < N; i++)
+		listing_add(&v[i], &l);
+	listing_end(&l);
+	first = xstrdup(l.out);
+	ok(l.len > 2 * PROM_OUT_KEEP, "a listing of 3,000 entries is a large output");
+	ok(strstr(first, "\"processCount\":3000,") != NULL, "all of them listed");
+	block = l.out;
+	listing_text_free(l.out);
+	ok(listing_slot.kept == (char *)block - 64, "its final block is kept once sent");
+	listing_begin(&l, 0);
+	ok(l.out == block && listing_slot.kept == NULL, "the next listing starts in it");
+	for (size_t i = 0; i < N; i++)
+		listing_add(&v[i], &l);
+	listing_end(&l);
+	is_str(l.out, first, "and lists the same text");
+	ok(l.out == block, "without moving");
+	listing_text_free(l.out);
+	free(first);
+	free(addr);
+	free(v);
+}
+
 static void test_quote(void)
 {
 	struct buf b = BUF_INIT;
@@ -139,6 +182,7 @@ int main(void)
 	test_shape();
 	test_filter_and_empty();
 	test_rendered();
+	test_kept_block();
 	test_quote();
 	return done_testing();
 }

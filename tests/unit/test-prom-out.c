@@ -61,6 +61,23 @@ static void test_reuse(struct prom_out_slot *s)
 	ok(s->kept == NULL, "drained");
 }
 
+/* An output that grew gives back its first, smaller block before its final one. */
+static void test_larger_kept(struct prom_out_slot *s)
+{
+	char *small = prom_out_take(s, 1 * MB), *large = prom_out_take(s, 4 * MB);
+	char *other = prom_out_take(s, 100 * 1024), *next;
+
+	prom_out_give(s, small);
+	prom_out_give(s, large);
+	ok(s->kept == large - 64, "the larger block is kept, the smaller freed");
+	prom_out_give(s, other);
+	ok(s->kept == large - 64, "a smaller block given back while one is kept is freed");
+	next = prom_out_take(s, 3 * MB);
+	ok(next == large, "and the next output is written into the kept one");
+	prom_out_give(s, next);
+	prom_out_drain(s);
+}
+
 static void test_sizes(struct prom_out_slot *s)
 {
 	char *big = prom_out_take(s, 7 * MB), *next;
@@ -132,6 +149,7 @@ int main(void)
 	test_small(&s);
 	test_middle(&s);
 	test_reuse(&s);
+	test_larger_kept(&s);
 	test_sizes(&s);
 	test_append(&s);
 	test_merge();
