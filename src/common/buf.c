@@ -12,7 +12,9 @@ static void buf_reserve(struct buf *b, size_t extra)
 
 	if (need <= b->cap)
 		return;
-	size_t cap = b->cap ? b->cap : 64;
+	/* 256 to start: the registry's entries and audit lines (150-250 bytes) are written
+	 * with one allocation rather than three, on every heartbeat. */
+	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap *= 2;
 	b->data = xrealloc(b->data, cap);

@@ -11,7 +11,6 @@
 
 #include "buf.h"
 #include "strutil.h"
-#include "url.h"
 #include "xalloc.h"
 
 static bool parse_addr(const char *s, struct net_range *r)
@@ -188,20 +187,6 @@ bool net_allow_pin(const struct net_allow *a, const char *host, const char *port
 bool net_allow_host(const struct net_allow *a, const char *host)
 {
 	return net_allow_pin(a, host, "0", NULL);
-}
-
-char *net_url_host(const char *url)
-{
-	struct url u;
-	char *why = NULL, *host = NULL;
-
-	if (url_parse(url, &u, &why) == 0 && u.socket == NULL) {
-		host = u.host;
-		u.host = NULL;
-	}
-	free(why);
-	url_clear(&u);
-	return host;
 }
 
 void net_allow_free(struct net_allow *a)

@@ -48,9 +48,6 @@ bool net_allow_pin(const struct net_allow *a, const char *host, const char *port
 /* The CURLOPT_RESOLVE list "host:port:addr[,addr]..." (IPv6 addresses bracketed). */
 struct curl_slist *net_pin_entry(const char *host, const char *port, const char *const *addrs,
 				 size_t n);
-/* The host of an http(s) URL (malloc'd, brackets removed), or NULL when url is not
- * http:// or https:// with a host. */
-char *net_url_host(const char *url);
 void net_allow_free(struct net_allow *a);
 
 #endif

@@ -3,6 +3,7 @@
 #include "url.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,22 +45,35 @@ static void unbracket(char *host)
 	}
 }
 
-static int parse_http(const char *text, struct url *u, char **cause)
+/* libcurl's handle of an http(s) URL, *host its host (malloc'd, unbracketed); NULL when
+ * text is not a URL with a host. */
+static CURLU *parse_host(const char *text, char **host)
 {
 	CURLU *h = curl_url();
-	size_t n;
 
-	*u = (struct url){ 0 };
+	*host = NULL;
 	/* libcurl reads "http:///x" as the host x: an empty authority is no host here. */
 	if (h == NULL || strchr("/?#", text[strcspn(text, ":") + 3]) != NULL ||
 	    curl_url_set(h, CURLUPART_URL, text, 0) != CURLUE_OK ||
-	    (u->host = part(h, CURLUPART_HOST, 0)) == NULL || *u->host == '\0') {
+	    (*host = part(h, CURLUPART_HOST, 0)) == NULL || **host == '\0') {
 		curl_url_cleanup(h);
-		url_clear(u);
+		free(*host);
+		*host = NULL;
+		return NULL;
+	}
+	unbracket(*host);
+	return h;
+}
+
+static int parse_http(const char *text, struct url *u, char **cause)
+{
+	CURLU *h = parse_host(text, &u->host);
+	size_t n;
+
+	if (h == NULL) {
 		*cause = xasprintf("'%s' is not a URL with a host", text);
 		return -1;
 	}
-	unbracket(u->host);
 	u->scheme = str_lower(part(h, CURLUPART_SCHEME, 0));
 	u->port = part(h, CURLUPART_PORT, CURLU_DEFAULT_PORT);
 	u->path = part(h, CURLUPART_PATH, 0);
@@ -72,6 +86,11 @@ static int parse_http(const char *text, struct url *u, char **cause)
 	return 0;
 }
 
+static bool is_http(const char *text)
+{
+	return strncasecmp(text, "http://", 7) == 0 || strncasecmp(text, "https://", 8) == 0;
+}
+
 int url_parse(const char *text, struct url *u, char **cause)
 {
 	*u = (struct url){ 0 };
@@ -79,11 +98,24 @@ int url_parse(const char *text, struct url *u, char **cause)
 		return parse_socket(text + 5, u, cause);
 	if (*text == '/')
 		return parse_socket(text, u, cause);
-	if (strncasecmp(text, "http://", 7) != 0 && strncasecmp(text, "https://", 8) != 0) {
+	if (!is_http(text)) {
 		*cause = xasprintf("'%s' is not an http:// or https:// URL nor a unix socket", text);
 		return -1;
 	}
 	return parse_http(text, u, cause);
+}
+
+/* The host alone: what url_parse would read, without the parts it does not need (a
+ * registry checks the host of every heartbeat's address). */
+char *url_host(const char *text)
+{
+	char *host;
+
+	if (is_http(text))
+		curl_url_cleanup(parse_host(text, &host));
+	else
+		host = NULL;
+	return host;
 }
 
 void url_clear(struct url *u)

@@ -17,6 +17,9 @@ struct url {
  * with *cause (u then holds nothing). Free with url_clear. */
 int url_parse(const char *text, struct url *u, char **cause);
 void url_clear(struct url *u);
+/* The host of an http(s) URL as url_parse reads it (malloc'd, brackets removed), or NULL
+ * when text is not an http:// or https:// URL with a host (a unix socket neither). */
+char *url_host(const char *text);
 /* "HOST:PORT" of an http(s) URL, with brackets around an IPv6 host. Caller frees. */
 char *url_authority(const struct url *u);
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "netallow.h"
+#include "url.h"
 #include "server.h"
 #include "xalloc.h"
 
@@ -53,7 +54,7 @@ static char *caller_owner(const struct disc_request *rq)
 
 static bool address_allowed(struct discovery *d, const char *api_address)
 {
-	char *host = net_url_host(api_address);
+	char *host = url_host(api_address);
 	bool ok = host != NULL && net_allow_host(&d->allow, host);
 
 	free(host);

@@ -9,6 +9,7 @@
 #include "heartbeat.h"
 #include "http-multi.h"
 #include "strutil.h"
+#include "url.h"
 #include "xalloc.h"
 
 /* Nodes asked for their version per heartbeat, and how long each may take: the heartbeat
@@ -134,7 +135,7 @@ static int seconds(const json_t *doc, const char *key, int dflt)
 /* A heartbeat sends a request every interval: only to where the frontend may send. */
 static bool url_allowed(struct frontend *fe, const char *url)
 {
-	char *host = net_url_host(url);
+	char *host = url_host(url);
 	/* NULL: a 400 later; the thread checks again, and pins, at every heartbeat */
 	bool ok = host == NULL || frontend_target_allowed(fe, host, "0", NULL);
 

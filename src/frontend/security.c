@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "client-auth.h"
 #include "daemon-log.h"
+#include "url.h"
 #include "xalloc.h"
 
 static int read_token(const char *file, char **out, char **cause)
@@ -31,7 +32,7 @@ bool frontend_target_allowed(struct frontend *fe, const char *host, const char *
 int frontend_allow_init(struct frontend *fe, char **cause)
 {
 	const struct fe_model *m = &fe->model;
-	char *hb = fe->opt->heartbeat_url ? net_url_host(fe->opt->heartbeat_url) : NULL;
+	char *hb = fe->opt->heartbeat_url ? url_host(fe->opt->heartbeat_url) : NULL;
 
 	if (hb != NULL)
 		net_allow_add_host(&fe->allow, hb);

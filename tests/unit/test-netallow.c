@@ -12,17 +12,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void url_host(const char *url, const char *want)
-{
-	char *h = net_url_host(url);
-
-	if (want == NULL)
-		ok(h == NULL, url);
-	else
-		is_str(h, want, url);
-	free(h);
-}
-
 /* A listening socket on 127.0.0.1 (its port in port) that accepts nothing: libcurl's
  * CONNECT_ONLY transfer completes on the kernel's accept queue. */
 static int listener(char port[8])
@@ -142,17 +131,6 @@ static void many_hosts(void)
 	net_allow_free(&a);
 }
 
-/* The host part of URLs (net_url_host). */
-static void url_hosts(void)
-{
-	url_host("http://127.0.0.2:80/x", "127.0.0.2");
-	url_host("https://u:p@[::1]:8443/x", "::1");
-	url_host("http://host", "host");
-	url_host("ftp://host/", NULL);
-	url_host("http:///x", NULL);
-	url_host("file:///etc/passwd", NULL);
-}
-
 int main(void)
 {
 	struct net_allow a = { 0 }, any = { 0 };
@@ -183,7 +161,6 @@ int main(void)
 	ok(net_allow_add(&any, "any", NULL) == 0 && net_allow_host(&any, "10.9.9.9"), "any");
 	net_allow_free(&a);
 	net_allow_free(&any);
-	url_hosts();
 	pins();
 	pins_used();
 	many_hosts();

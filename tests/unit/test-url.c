@@ -74,6 +74,29 @@ static void test_authority(void)
 	url_clear(&u);
 }
 
+/* url_host reads exactly the host url_parse reads, and refuses what it refuses. */
+static void test_host(void)
+{
+	static const char *const texts[] = {
+		"http://127.0.0.2:80/x", "https://u:p@[::1]:8443/x", "http://host", "HTTP://Reg:1/",
+		"ftp://host/", "http:///x", "http://", "http://h:99999", "http://a b",
+		"file:///etc/passwd", "unix:/tmp/s", "/run/api.sock", "registry:5000",
+	};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+		struct url u;
+		char *cause = NULL, *host = url_host(texts[i]);
+
+		if (url_parse(texts[i], &u, &cause) == 0 && u.socket == NULL)
+			is_str(host, u.host, texts[i]);
+		else
+			ok(host == NULL, texts[i]);
+		url_clear(&u);
+		free(cause);
+		free(host);
+	}
+}
+
 int main(void)
 {
 	no_plan();
@@ -81,5 +104,6 @@ int main(void)
 	test_socket();
 	test_refused();
 	test_authority();
+	test_host();
 	return done_testing();
 }
