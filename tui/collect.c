@@ -261,9 +261,19 @@ static void apply_health(struct tnode *n, const struct hm_res *r)
 	json_decref(doc);
 }
 
+/* Whether r says its frontend has no merged /metrics: it answered, but not with one (LMCache's
+ * concatenates its nodes' texts; an old one may have no /metrics). A timeout or a 5xx says
+ * nothing of the kind: a frontend busy merging thousands of nodes is asked again next round,
+ * not replaced by one request per node for PROBE_ROUNDS rounds. */
+static bool no_merged(const struct hm_res *r)
+{
+	return r->err == HM_OK && r->status < 500;
+}
+
 /* A frontend's merged /metrics (e: its parse, NULL when it did not parse). A frontend that
- * cannot be reached reaches none of its nodes; one that has no merged /metrics (or did not
- * answer in time) leaves its nodes to their own requests, for PROBE_ROUNDS rounds. */
+ * cannot be reached reaches none of its nodes; one that did not answer with a merged
+ * /metrics leaves its nodes to their own requests this round (plan_uncovered), and for
+ * PROBE_ROUNDS rounds when it has none. */
 static void apply_merged(struct collector *c, const struct job *j, const struct hm_res *r,
 			 const struct prom_exposition *e, double now)
 {
@@ -281,7 +291,7 @@ static void apply_merged(struct collector *c, const struct job *j, const struct 
 		free(why);
 	} else if (e != NULL && scrape_apply(m, (int)j->node, e, r->body, r->len, now)) {
 		s->per_node_since = 0;
-	} else {
+	} else if (no_merged(r)) {
 		s->per_node_since = m->rounds + 1;
 	}
 }

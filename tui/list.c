@@ -92,13 +92,25 @@ void rows_cell(struct row *w, int col, double key, const char *fmt, ...)
 	w->key[col] = key;
 }
 
-void rows_free(struct rows *r)
+static void free_cells(struct rows *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		for (int c = 0; c < MAX_COLS; c++)
 			free(r->r[i].cell[c]);
+}
+
+void rows_free(struct rows *r)
+{
+	free_cells(r);
 	free(r->r);
 	*r = (struct rows){ 0 };
+}
+
+void rows_clear(struct rows *r)
+{
+	free_cells(r);
+	*r = (struct rows){ .cols = r->cols, .ncols = r->ncols, .unit = r->unit, .tree = r->tree,
+			    .r = r->r, .cap = r->cap };
 }
 
 static bool row_matches(const struct row *w, const char *f)

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -263,6 +264,16 @@ static int model_open(struct model *m, const struct topts *o, int fds[2])
 	return 0;
 }
 
+/* A round's answers (a frontend's merged /metrics is 100 KB at 64 nodes) are freed as
+ * they are read, and glibc gives the emptied heap back to the kernel at once: the next round
+ * faulted every page in again, 1,500 page faults a round at 4,096 nodes. Freed memory is
+ * kept up to the size of a round's answers in flight instead. */
+static void keep_freed_memory(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	mallopt(M_TRIM_THRESHOLD, 16 << 20);
+}
+
 int main(int argc, char **argv)
 {
 	struct topts o;
@@ -272,6 +283,7 @@ int main(int argc, char **argv)
 	int rc, fds[2];
 
 	setlocale(LC_ALL, "");
+	keep_freed_memory();
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
 		return rc;
 	if (model_open(&m, &o, fds) < 0)

@@ -208,10 +208,12 @@ static struct rows *shown_rows(struct ui *u)
 	if (shown.valid && shown.nodes == m->nodes && shown.nnodes == m->nnodes &&
 	    shown.rounds == m->rounds && shown.keys == u->keys && now - shown.when < m->interval)
 		return &shown.r;
-	if (shown.valid)
-		rows_free(&shown.r);
-	rows_init(&shown.r, cols, O_N, "nodes");
-	shown.r.tree = true;
+	if (shown.valid) {
+		rows_clear(&shown.r);
+	} else {
+		rows_init(&shown.r, cols, O_N, "nodes");
+		shown.r.tree = true;
+	}
 	build(u, &shown.r);
 	shown.valid = true;
 	shown.nodes = m->nodes;

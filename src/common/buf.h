@@ -13,6 +13,8 @@ struct buf {
 
 #define BUF_INIT { NULL, 0, 0 }
 
+/* Room for extra more bytes (and the NUL) without another allocation. */
+void buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);

@@ -60,14 +60,24 @@ static long ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/* Bodies up to this size are given their Content-Length at once: lmcache-top receives a
+ * hundred 10-20 KB answers a round, and growing each by doubling cost a seventh of its CPU.
+ * Larger ones grow as they arrive (a length is only a claim). */
+#define PRESIZE_MAX (1u << 20)
+
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
+	curl_off_t claimed = -1;
 
-	if (x->body.len + n > HM_MAX_BODY) {
+	if (x->body.len + n * size > HM_MAX_BODY) {
 		x->too_big = true;
 		return 0; /* aborts the transfer */
 	}
+	if (x->body.cap == 0 &&
+	    curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &claimed) == CURLE_OK &&
+	    claimed > 0 && claimed <= PRESIZE_MAX)
+		buf_reserve(&x->body, (size_t)claimed);
 	buf_append(&x->body, p, n * size);
 	return n * size;
 }

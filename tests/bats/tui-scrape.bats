@@ -92,3 +92,26 @@ reqs() { awk -v p="$1" '$1 == p { print $3 }' "$T/ng/req.log" | grep -cE -- "$2"
 	assert_equal "$(reqs "$GP" '^/metrics')" 1
 	assert_equal "$(reqs "$GP" '^/proxy2/inst2_worker1/metrics$')" 6
 }
+
+@test "a frontend whose merged /metrics fails (503) is asked for it again the next round" {
+	# nginx in front of our frontend answers its /metrics with 503, as a frontend too busy
+	# to merge in time would fail; the rest goes through
+	BP=$(free_port)
+	mkdir -p "$T/bad/tmp"
+	{
+		cluster_nginx_head "$T/bad"
+		echo "    log_format req '\$server_port \$connection \$request_uri';"
+		printf '    server { listen 127.0.0.1:%s; access_log %s/req.log req;\n' "$BP" "$T/bad"
+		echo '             location = /metrics { return 503; }'
+		printf '             location / { proxy_pass %s; } }\n}\n' "$FE1_URL"
+	} >"$T/bad/nginx.conf"
+	lmc_bg bad nginx -p "$T/bad" -c "$T/bad/nginx.conf" -g 'daemon off;'
+	wait_for_http "http://127.0.0.1:$BP/health" 10
+	tui_start --frontend "http://127.0.0.1:$BP" -d 0.2 --max-iterations 6
+	wait_until 60 eval '! tui_running'
+	assert_equal "$(tui_status)" 0
+	# the merged /metrics every round (a failure is no proof it has none); each node on its
+	# own in the same round, so the Overview still has its figures
+	assert_equal "$(grep -cE '^[0-9]+ [0-9]+ /metrics\?name=' "$T/bad/req.log")" 6
+	assert_equal "$(grep -cE ' /proxy2/inst1_worker1/metrics$' "$T/bad/req.log")" 6
+}
