@@ -194,28 +194,44 @@ static char *failure(const struct hm_res *r)
 	return NULL;
 }
 
+/* A tab's answer parsed outside the model's lock (a thousand threads' stacks take a tenth
+ * of a second to read, and the screen waits for the lock), and what it replaces, freed after
+ * the lock too. */
+struct tab_answer {
+	json_t *doc;
+	char *cause;
+	json_t *old;
+};
+
+static void parse_tab(const struct tab *t, const struct hm_res *r, struct tab_answer *a)
+{
+	char *why = failure(r);
+
+	if (why == NULL && t->parse != NULL)
+		a->doc = t->parse(r->body, r->len, &a->cause);
+	free(why);
+}
+
 static void apply_tab(const struct tab *t, int tab, struct tnode *n, const struct hm_res *r,
-		      char *why, double now)
+		      char *why, struct tab_answer *a, double now)
 {
 	struct tab_data *d = &n->tab[tab];
-	char *cause = NULL;
-	json_t *doc;
 
 	if (why != NULL && r->status >= 400 && r->status < 500 && !d->fallback &&
 	    t->fallback_path != NULL) {
 		d->fallback = true; /* asked again at once, the other way */
 		return;
 	}
-	doc = why ? NULL : t->parse(r->body, r->len, &cause);
-
 	free(d->error);
-	d->error = why ? text_bounded(why, strlen(why)) : cause;
-	if (doc != NULL) {
-		json_decref(d->prev);
+	d->error = why ? text_bounded(why, strlen(why)) : a->cause;
+	a->cause = NULL;
+	if (a->doc != NULL) {
+		a->old = d->prev;
 		d->prev = d->doc;
 		d->prev_when = d->when;
-		d->doc = doc;
+		d->doc = a->doc;
 		d->when = now;
+		a->doc = NULL;
 	}
 }
 
@@ -296,7 +312,8 @@ static void apply_merged(struct collector *c, const struct job *j, const struct 
 	}
 }
 
-static void apply(struct collector *c, const struct job *j, const struct hm_res *r, double now)
+static void apply(struct collector *c, const struct job *j, const struct hm_res *r,
+		  struct tab_answer *a, double now)
 {
 	struct tnode *n = &c->m->nodes[j->node];
 	char *why = failure(r);
@@ -317,7 +334,7 @@ static void apply(struct collector *c, const struct job *j, const struct hm_res 
 	} else if (j->kind == K_HEALTH) {
 		apply_health(n, r);
 	} else if (j->kind == K_TAB) {
-		apply_tab(c->tabs[j->tab], j->tab, n, r, why, now);
+		apply_tab(c->tabs[j->tab], j->tab, n, r, why, a, now);
 	}
 	free(why);
 }
@@ -335,18 +352,25 @@ static void answered(size_t i, const struct hm_res *res, void *arg)
 	struct hm_res *done = (struct hm_res *)res;
 	const struct job *j = &r->p->jobs[i];
 	struct prom_exposition e;
+	struct tab_answer a = { 0 };
 	bool parsed = false;
 
+	/* parsed outside the lock */
 	if (j->kind == K_MERGED && res->err == HM_OK && res->status == 200)
-		parsed = prom_parse(res->body, res->len, &e, NULL) == 0; /* outside the lock */
+		parsed = prom_parse(res->body, res->len, &e, NULL) == 0;
+	else if (j->kind == K_TAB)
+		parse_tab(r->c->tabs[j->tab], res, &a);
 	pthread_mutex_lock(&r->c->m->lock);
 	if (j->kind == K_MERGED)
 		apply_merged(r->c, j, res, parsed ? &e : NULL, now_mono());
 	else
-		apply(r->c, j, res, now_mono());
+		apply(r->c, j, res, &a, now_mono());
 	pthread_mutex_unlock(&r->c->m->lock);
 	if (parsed)
 		prom_exposition_free(&e);
+	json_decref(a.doc); /* not taken: the tab fell back to its other path */
+	json_decref(a.old);
+	free(a.cause);
 	hm_res_free(done);
 }
 

@@ -82,20 +82,11 @@ bench_row "lmcctl set-log-level CPU, $N nodes" "the client's own CPU for one run
 
 # lmcache-top: a reference first when BENCH_TOP_REF=path names one (main's build), then ours,
 # on the same fleet in the same run. top_measure BIN sets cpu (over the window, once every
-# node is up on the screen), keys (median ms from a Tab to a changed screen) and hwm (peak
-# RSS, MB).
-# key_ms: milliseconds from a Tab to a screen that differs (capture-pane polled; a capture
-# takes a few ms, the figure's resolution).
-key_ms() {
-	local before t0 i
-	before=$(bench_top_screen)
-	t0=$(date +%s%N)
-	tmux -S "$T/tmux.sock" send-keys Tab
-	for i in $(seq 1 500); do
-		[ "$(bench_top_screen)" != "$before" ] && break
-	done
-	echo $((($(date +%s%N) - t0) / 1000000))
-}
+# node is up on the screen), keys (median ms from a Tab to the next tab's label drawn, over
+# one turn of the seven tabs: keylat.py, a tmux control-mode client, reads the pane's output
+# as it comes) and hwm (peak RSS, MB).
+TABS=(" 2 Metrics " " 3 Threads " " 4 LogLevel " " 5 Config " " 6 Meta " " 7 Inference "
+	" 1 Overview ")
 top_measure() {
 	local end=$((SECONDS + 120))
 	BENCH_TOP_BIN=$1 bench_top --registry "$REG"
@@ -105,7 +96,8 @@ top_measure() {
 		sleep 0.05
 	done
 	cpu=$(bench_cpu "$TOP_PID" "$WINDOW")
-	keys=$(for _ in 1 2 3 4 5 6 7; do key_ms; sleep 0.3; done | sort -n | sed -n 4p)
+	keys=$("$PY" "$LMC_SRCDIR/tests/bench/keylat.py" "$T/tmux.sock" Tab "${TABS[@]}" |
+		sort -n | sed -n 4p)
 	hwm=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$TOP_PID/status")
 	top_end
 }
@@ -126,7 +118,7 @@ fi
 top_measure "$B/tui/lmcache-top" || exit 1
 bench_row "lmcache-top CPU, $N nodes" "--registry, $NFE frontends, default 2 s refresh, ${WINDOW}s" \
 	"%core" "$cpu" "$refn" "$ref_cpu" max 5
-bench_row "lmcache-top key to screen, $N nodes" "Tab to a changed screen, median of 7" \
+bench_row "lmcache-top key to screen, $N nodes" "Tab to the next tab drawn, median of 7" \
 	ms "$keys" "$refn" "$ref_keys" max 100
 bench_row "lmcache-top peak RSS, $N nodes" "VmHWM after the window and the keys" \
 	MB "$hwm" "$refn" "$ref_hwm" none ""

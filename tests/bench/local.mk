@@ -16,8 +16,12 @@ bench_scripts += tests/bench/agent.sh tests/bench/idle.sh tests/bench/frontend.s
 	tests/bench/profile.sh \
 	tests/bench/lmcctl.sh tests/bench/top.sh tests/bench/python.sh tests/bench/soak.sh \
 	tests/bench/fleet.sh
-EXTRA_DIST += tests/bench/run-all tests/bench/lib.sh tests/bench/fastapi_node.py \
+EXTRA_DIST += tests/bench/run-all tests/bench/lib.sh tests/bench/fastapi_node.py tests/bench/keylat.py \
 	tests/bench/README.md $(bench_scripts)
+
+# The key-to-screen measure the TUI benchmarks use.
+TESTS += tests/bats/bench-keylat.bats
+EXTRA_DIST += tests/bats/bench-keylat.bats
 
 # The load generator's response framing is pure logic: a unit test in make check.
 check_PROGRAMS += tests/unit/test-loadgen-http
