@@ -64,7 +64,13 @@ static char *vformat(const char *fmt, va_list ap)
 {
 	char *s;
 
-	if (vasprintf(&s, fmt, ap) < 0)
+	/* Most cells are one string ("%s"): copied, not formatted (the Overview formats 40,000
+	 * cells a round at 4,096 nodes). */
+	if (strcmp(fmt, "%s") == 0) {
+		const char *a = va_arg(ap, const char *);
+
+		s = xstrdup(a ? a : "(null)"); /* as glibc's printf */
+	} else if (vasprintf(&s, fmt, ap) < 0)
 		s = xstrdup("");
 	return bounded(s);
 }
