@@ -37,6 +37,13 @@ struct job {
  * (the frontend may have been upgraded). */
 #define PROBE_ROUNDS 30
 
+/* The node listing (the registry, then every frontend's /api/nodes) is read again every
+ * RELIST_ROUNDS rounds, and in the round after any sign that it changed: a listing that
+ * failed, a frontend that could not be reached, a merged /metrics that leaves out a listed
+ * node or names one not listed, the refresh key. At 4,096 nodes behind 64 frontends it was
+ * a third of the collector's work each round, for an answer that seldom changes. */
+#define RELIST_ROUNDS 5
+
 /* Where a merged /metrics is: a frontend, or a proxy frontend behind a central one. */
 struct source {
 	char *url;
@@ -53,6 +60,8 @@ struct collector {
 	struct source *sources;
 	size_t nsources;
 	char *scrape_path;	/* /metrics?name=... */
+	unsigned long listed_at; /* the round (1-based) the listing was last read; 0: never */
+	bool relist;		 /* read it again next round */
 };
 
 struct plan {
@@ -181,6 +190,7 @@ static void plan_uncovered(struct collector *c, struct plan *p)
 			/* not kept: the selected node's whole /metrics is asked anyway (K_FULL) */
 			plan_add(p, i, n, K_METRICS, 0, "/metrics");
 			n->src = -1;
+			c->relist = true;
 		}
 	}
 }
@@ -299,13 +309,15 @@ static void apply_merged(struct collector *c, const struct job *j, const struct 
 	if (r->err == HM_ERR_CONNECT) {
 		char *why = xasprintf("frontend: %s", r->error ? r->error : "unreachable");
 
+		c->relist = true;
 		for (size_t i = 0; i < m->nnodes; i++)
 			if (m->nodes[i].src == (int)j->node && !m->nodes[i].covered) {
 				node_fail(&m->nodes[i], why);
 				m->nodes[i].covered = true;
 			}
 		free(why);
-	} else if (e != NULL && scrape_apply(m, (int)j->node, e, r->body, r->len, now)) {
+	} else if (e != NULL && scrape_apply(m, (int)j->node, e, r->body, r->len, now,
+					     &c->relist)) {
 		s->per_node_since = 0;
 	} else if (no_merged(r)) {
 		s->per_node_since = m->rounds + 1;
@@ -402,17 +414,47 @@ static long timeout_ms(double interval)
 	return t < 1000 ? 1000 : t > 5000 ? 5000 : (long)t;
 }
 
-static void collect_round(struct collector *c, double interval)
+/* Whether this round reads the listing (RELIST_ROUNDS). Caller holds the lock. */
+static bool listing_due(struct collector *c)
+{
+	unsigned long now = c->m->rounds + 1;
+	bool due = c->relist || c->m->relist_now || c->listed_at == 0 ||
+		   now - c->listed_at >= RELIST_ROUNDS;
+
+	c->m->relist_now = false;
+	return due;
+}
+
+/* Reads the listing into the model (takes the lock). */
+static void relist(struct collector *c)
 {
 	struct cl_listing l;
-	struct plan p = { 0 };
 	char *cause = NULL;
+	bool failed;
 
-	if (cluster_list(&c->src, &l, &cause) < 0) {
+	if (cluster_list(&c->src, &l, &cause) < 0)
 		l = (struct cl_listing){ .error = cause };
-	}
+	failed = l.error != NULL;
+	for (size_t i = 0; i < l.nfrontends; i++)
+		failed |= l.frontends[i].error != NULL;
 	pthread_mutex_lock(&c->m->lock);
+	c->relist = failed;
+	c->listed_at = c->m->rounds + 1;
 	top_model_merge(c->m, &l);
+	pthread_mutex_unlock(&c->m->lock);
+}
+
+static void collect_round(struct collector *c, double interval)
+{
+	struct plan p = { 0 };
+	bool due;
+
+	pthread_mutex_lock(&c->m->lock);
+	due = listing_due(c);
+	pthread_mutex_unlock(&c->m->lock);
+	if (due)
+		relist(c);
+	pthread_mutex_lock(&c->m->lock);
 	plan_round(c, c->tabs[c->m->tab], &p);
 	pthread_mutex_unlock(&c->m->lock);
 	run_plan(c, &p, timeout_ms(interval));

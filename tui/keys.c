@@ -116,6 +116,7 @@ static void k_pause(struct ui *u, int key)
 static void k_refresh(struct ui *u, int key)
 {
 	(void)key;
+	u->m->relist_now = true;
 	wake(u);
 }
 

@@ -74,17 +74,23 @@ static struct tnode *sample_node(struct model *m, int src, const struct prom_sam
 }
 
 /* Marks the nodes the up gauge names: covered, failed ones with their reason; each one up
- * gets a fresh summary, acc[n->slot]. Returns how many are up. */
+ * gets a fresh summary, acc[n->slot]. Sets *unlisted when it names a node not listed at
+ * all. Returns how many are up. */
 static size_t take_up(struct model *m, int src, const struct prom_family *up,
-		      const char *text, size_t len, struct summary *acc, double now)
+		      const char *text, size_t len, struct summary *acc, double now,
+		      bool *unlisted)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < up->nsamples; i++) {
 		struct tnode *n = sample_node(m, src, &up->samples[i]);
 
-		if (n == NULL || n->covered)
+		if (n == NULL || n->covered) {
+			const char *name = prom_label_value(&up->samples[i], "node");
+
+			*unlisted |= n == NULL && name != NULL && top_model_find(m, name) == NULL;
 			continue;
+		}
 		n->covered = true;
 		if (up->samples[i].value == 1) {
 			summary_clear(&acc[k], now);
@@ -115,7 +121,7 @@ static void commit(struct model *m, int src, const struct prom_family *up, struc
 }
 
 bool scrape_apply(struct model *m, int src, const struct prom_exposition *e, const char *text,
-		  size_t len, double now)
+		  size_t len, double now, bool *unlisted)
 {
 	const struct prom_family *up = prom_find_family(e, UP_NAME);
 	struct summary *acc;
@@ -124,7 +130,7 @@ bool scrape_apply(struct model *m, int src, const struct prom_exposition *e, con
 	if (up == NULL)
 		return false;
 	acc = xcalloc(up->nsamples + 1, sizeof *acc);
-	take_up(m, src, up, text, len, acc, now);
+	take_up(m, src, up, text, len, acc, now, unlisted);
 	for (size_t i = 0; i < e->nsamples; i++) {
 		const struct prom_sample *s = &e->sample_store[i];
 		int k = summary_index(s->name, &hint);

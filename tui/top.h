@@ -110,6 +110,7 @@ struct model {
 	struct action *pending;
 	double interval; /* seconds */
 	bool paused, refresh_now, stop;
+	bool relist_now; /* the next round reads the node listing anew (the refresh key) */
 	char *status;	 /* result of the last action, or NULL */
 	char **results;	 /* per node results of the last bulk action */
 	bool results_ready; /* new results the screen has not shown yet */
@@ -179,10 +180,11 @@ char *node_source_of(const struct tnode *n);
 /* The path and query of a merged /metrics with only the names the summaries keep. */
 char *scrape_path(void);
 /* Reads the merged exposition e (text, len: its text) of source src into the nodes whose
- * src it is: state, error, summary; sets covered on each node it names. False when e is
- * no merged exposition (no lmcache_frontend_node_up). */
+ * src it is: state, error, summary; sets covered on each node it names, and *unlisted when
+ * it names a node the listing does not have. False when e is no merged exposition (no
+ * lmcache_frontend_node_up). */
 bool scrape_apply(struct model *m, int src, const struct prom_exposition *e, const char *text,
-		  size_t len, double now);
+		  size_t len, double now, bool *unlisted);
 
 /* collect.c */
 struct tab;

@@ -54,7 +54,8 @@ reqs() { awk -v p="$1" '$1 == p { print $3 }' "$T/ng/req.log" | grep -cE -- "$2"
 	tui_start --frontend "http://127.0.0.1:$FP" -d 0.2 --max-iterations 8
 	wait_until 60 eval '! tui_running'
 	assert_equal "$(tui_status)" 0
-	assert_equal "$(reqs "$FP" '^/api/nodes$')" 8
+	# the listing in rounds 1 and 6 (every 5th: nothing changed), the merged one every round
+	assert_equal "$(reqs "$FP" '^/api/nodes$')" 2
 	assert_equal "$(reqs "$FP" '^/metrics\?name=lmcache_frontend_node_up&name=')" 8
 	# only the series the Overview shows: hit rate, hit tokens, retrieves, cache usage...
 	awk -v p="$FP" '$1 == p && $3 ~ /^\/metrics/ { print $3; exit }' "$T/ng/req.log" |
@@ -88,7 +89,9 @@ reqs() { awk -v p="$1" '$1 == p { print $3 }' "$T/ng/req.log" | grep -cE -- "$2"
 	tui_start --frontend "http://127.0.0.1:$GP" -d 0.2 --max-iterations 6
 	wait_until 60 eval '! tui_running'
 	assert_equal "$(tui_status)" 0
-	assert_equal "$(reqs "$GP" '^/api/nodes$')" 6
+	# the listing in round 1, and in round 2 because round 1 found its nodes in no merged
+	# answer; then not before round 7
+	assert_equal "$(reqs "$GP" '^/api/nodes$')" 2
 	assert_equal "$(reqs "$GP" '^/metrics')" 1
 	assert_equal "$(reqs "$GP" '^/proxy2/inst2_worker1/metrics$')" 6
 }
@@ -114,4 +117,37 @@ reqs() { awk -v p="$1" '$1 == p { print $3 }' "$T/ng/req.log" | grep -cE -- "$2"
 	# own in the same round, so the Overview still has its figures
 	assert_equal "$(grep -cE '^[0-9]+ [0-9]+ /metrics\?name=' "$T/bad/req.log")" 6
 	assert_equal "$(grep -cE ' /proxy2/inst1_worker1/metrics$' "$T/bad/req.log")" 6
+}
+
+@test "a merged /metrics naming a node the listing lacks: the listing is read again each round" {
+	# nginx in front of our frontend lists only inst1_worker0; the merged /metrics (the
+	# frontend's own) names inst1_worker1 too
+	BP=$(free_port)
+	mkdir -p "$T/part/tmp"
+	curl -sf "$FE1_URL/api/nodes" |
+		jq -c '.nodes[0].children |= map(select(.name != "inst1_worker1"))' >"$T/part/nodes.json"
+	{
+		cluster_nginx_head "$T/part"
+		echo "    log_format req '\$server_port \$connection \$request_uri';"
+		printf '    server { listen 127.0.0.1:%s; access_log %s/req.log req;\n' "$BP" "$T/part"
+		printf '             location = /api/nodes { default_type application/json; alias %s; }\n' \
+			"$T/part/nodes.json"
+		printf '             location / { proxy_pass %s; } }\n}\n' "$FE1_URL"
+	} >"$T/part/nginx.conf"
+	lmc_bg part nginx -p "$T/part" -c "$T/part/nginx.conf" -g 'daemon off;'
+	wait_for_http "http://127.0.0.1:$BP/health" 10
+	tui_start --frontend "http://127.0.0.1:$BP" -d 0.2 --max-iterations 6
+	wait_until 60 eval '! tui_running'
+	assert_equal "$(tui_status)" 0
+	assert_equal "$(grep -cE ' /api/nodes$' "$T/part/req.log")" 6
+}
+
+@test "r refreshes at once, the listing included" {
+	tui_start --frontend "http://127.0.0.1:$FP" -d 60
+	tui_wait_re 'inst1_worker1 +worker +up'
+	wait_until 10 eval '[ "$(reqs "$FP" "^/metrics\\?name=")" = 1 ]'
+	assert_equal "$(reqs "$FP" '^/api/nodes$')" 1
+	tui_keys r
+	wait_until 10 eval '[ "$(reqs "$FP" "^/metrics\\?name=")" = 2 ]'
+	assert_equal "$(reqs "$FP" '^/api/nodes$')" 2
 }

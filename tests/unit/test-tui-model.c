@@ -197,6 +197,7 @@ static void test_scrape(void)
 	struct prom_exposition e;
 	struct tnode *a, *b, *c;
 	char *src;
+	bool unlisted = false;
 
 	top_model_init(&m, "x", -1, 7);
 	top_model_merge(&m, &l);
@@ -207,7 +208,8 @@ static void test_scrape(void)
 	a->src = b->src = 0;
 	c->src = 1; /* another frontend's */
 	ok(prom_parse(merged, strlen(merged), &e, NULL) == 0, "merged text parses");
-	ok(scrape_apply(&m, 0, &e, merged, strlen(merged), 5.0), "a merged exposition");
+	ok(scrape_apply(&m, 0, &e, merged, strlen(merged), 5.0, &unlisted), "a merged exposition");
+	ok(unlisted, "it names a node the listing lacks (z)");
 	ok(a->covered && a->state == NS_UP && a->hit_tokens == 150, "a: up, hit tokens summed");
 	ok(a->hit_rate == 0.25, "a: its hit rate");
 	ok(summary_get(&a->sum, "lmcache:time_to_retrieve_sum") == 2, "a: a histogram's sum");
@@ -219,10 +221,34 @@ static void test_scrape(void)
 	static const char plain[] = "# TYPE x counter\nx_total 1\n";
 
 	ok(prom_parse(plain, sizeof plain - 1, &e, NULL) == 0 &&
-	   !scrape_apply(&m, 0, &e, "", 0, 6.0), "no lmcache_frontend_node_up: not merged");
+	   !scrape_apply(&m, 0, &e, "", 0, 6.0, &unlisted), "no lmcache_frontend_node_up: not merged");
 	prom_exposition_free(&e);
 	top_model_hints(&m);
 	ok(a->hint == NULL, "too few peers: no hint");
+	top_model_free(&m);
+}
+
+/* A merged exposition that names only listed nodes (one of them another frontend's) leaves
+ * the listing be. */
+static void test_scrape_listed(void)
+{
+	static const char *const names[] = { "a", "c", NULL };
+	static const char known[] = "# TYPE lmcache_frontend_node_up gauge\n"
+				    "lmcache_frontend_node_up{node=\"a\"} 1\n"
+				    "lmcache_frontend_node_up{node=\"c\"} 1\n";
+	struct model m;
+	struct cl_listing l = listing(names);
+	struct prom_exposition e;
+	bool unlisted = false;
+
+	top_model_init(&m, "x", -1, 7);
+	top_model_merge(&m, &l);
+	top_model_find(&m, "a")->src = 0;
+	top_model_find(&m, "c")->src = 1;
+	ok(prom_parse(known, sizeof known - 1, &e, NULL) == 0 &&
+	   scrape_apply(&m, 0, &e, known, sizeof known - 1, 5.0, &unlisted) && !unlisted,
+	   "only listed nodes (c: another frontend's): nothing to notice");
+	prom_exposition_free(&e);
 	top_model_free(&m);
 }
 
@@ -235,5 +261,6 @@ int main(void)
 	test_big();
 	test_big_text();
 	test_scrape();
+	test_scrape_listed();
 	return done_testing();
 }
