@@ -33,11 +33,14 @@ reqs() { awk -v p="$1" -v u="$2" '$1 == p && $3 == u' "$T/ng/req.log" | wc -l; }
 	tui_start --registry "http://127.0.0.1:$RP" -d 0.1 --max-iterations 12
 	wait_until 60 eval '! tui_running'
 	assert_equal "$(tui_status)" 0
-	assert_equal "$(reqs "$RP" /lmcache_infos)" 12
+	# the listing in refreshes 1, 6 and 11 (every fifth: nothing changed), on one connection
+	assert_equal "$(reqs "$RP" /lmcache_infos)" 3
 	assert_equal "$(conns "$RP")" 1
-	# the frontend: its /api/nodes every refresh and the node's endpoints through /proxy2,
-	# on as many connections as one refresh asks at once, not a new one per refresh
-	assert_equal "$(reqs "$FP" /api/nodes)" 12
+	# the frontend: its /api/nodes with each listing, its merged /metrics every refresh and
+	# the node's endpoints through /proxy2, on as many connections as one refresh asks at
+	# once, not a new one per refresh
+	assert_equal "$(reqs "$FP" /api/nodes)" 3
+	[ "$(awk -v p="$FP" '$1 == p && $3 ~ /^\/metrics\?/' "$T/ng/req.log" | wc -l)" -eq 12 ]
 	local n
 	n=$(conns "$FP")
 	[ "$n" -ge 1 ] && [ "$n" -lt 6 ] || fail "$n connections to the frontend in 12 refreshes"
