@@ -50,6 +50,22 @@ lmc_concat() {
 # (grep -E).
 reqs() { awk -v p="$1" '$1 == p { print $3 }' "$T/ng/req.log" | grep -cE -- "$2" || true; }
 
+# in_front DIR LOCATION: a logging nginx on $BP (set here) in front of our frontend, with
+# one location of its own (LOCATION, a line of nginx.conf); its log is DIR/req.log.
+in_front() {
+	BP=$(free_port)
+	mkdir -p "$1/tmp"
+	{
+		cluster_nginx_head "$1"
+		echo "    log_format req '\$server_port \$connection \$request_uri';"
+		printf '    server { listen 127.0.0.1:%s; access_log %s/req.log req;\n' "$BP" "$1"
+		printf '             %s\n' "$2"
+		printf '             location / { proxy_pass %s; } }\n}\n' "$FE1_URL"
+	} >"$1/nginx.conf"
+	lmc_bg "$(basename "$1")" nginx -p "$1" -c "$1/nginx.conf" -g 'daemon off;'
+	wait_for_http "http://127.0.0.1:$BP/health" 10
+}
+
 @test "our frontend: one merged /metrics a round with the Overview's series, nodes not asked" {
 	tui_start --frontend "http://127.0.0.1:$FP" -d 0.2 --max-iterations 8
 	wait_until 60 eval '! tui_running'
@@ -99,17 +115,7 @@ reqs() { awk -v p="$1" '$1 == p { print $3 }' "$T/ng/req.log" | grep -cE -- "$2"
 @test "a frontend whose merged /metrics fails (503) is asked for it again the next round" {
 	# nginx in front of our frontend answers its /metrics with 503, as a frontend too busy
 	# to merge in time would fail; the rest goes through
-	BP=$(free_port)
-	mkdir -p "$T/bad/tmp"
-	{
-		cluster_nginx_head "$T/bad"
-		echo "    log_format req '\$server_port \$connection \$request_uri';"
-		printf '    server { listen 127.0.0.1:%s; access_log %s/req.log req;\n' "$BP" "$T/bad"
-		echo '             location = /metrics { return 503; }'
-		printf '             location / { proxy_pass %s; } }\n}\n' "$FE1_URL"
-	} >"$T/bad/nginx.conf"
-	lmc_bg bad nginx -p "$T/bad" -c "$T/bad/nginx.conf" -g 'daemon off;'
-	wait_for_http "http://127.0.0.1:$BP/health" 10
+	in_front "$T/bad" 'location = /metrics { return 503; }'
 	tui_start --frontend "http://127.0.0.1:$BP" -d 0.2 --max-iterations 6
 	wait_until 60 eval '! tui_running'
 	assert_equal "$(tui_status)" 0
@@ -122,20 +128,10 @@ reqs() { awk -v p="$1" '$1 == p { print $3 }' "$T/ng/req.log" | grep -cE -- "$2"
 @test "a merged /metrics naming a node the listing lacks: the listing is read again each round" {
 	# nginx in front of our frontend lists only inst1_worker0; the merged /metrics (the
 	# frontend's own) names inst1_worker1 too
-	BP=$(free_port)
-	mkdir -p "$T/part/tmp"
 	curl -sf "$FE1_URL/api/nodes" |
-		jq -c '.nodes[0].children |= map(select(.name != "inst1_worker1"))' >"$T/part/nodes.json"
-	{
-		cluster_nginx_head "$T/part"
-		echo "    log_format req '\$server_port \$connection \$request_uri';"
-		printf '    server { listen 127.0.0.1:%s; access_log %s/req.log req;\n' "$BP" "$T/part"
-		printf '             location = /api/nodes { default_type application/json; alias %s; }\n' \
-			"$T/part/nodes.json"
-		printf '             location / { proxy_pass %s; } }\n}\n' "$FE1_URL"
-	} >"$T/part/nginx.conf"
-	lmc_bg part nginx -p "$T/part" -c "$T/part/nginx.conf" -g 'daemon off;'
-	wait_for_http "http://127.0.0.1:$BP/health" 10
+		jq -c '.nodes[0].children |= map(select(.name != "inst1_worker1"))' >"$T/nodes.json"
+	in_front "$T/part" \
+		"location = /api/nodes { default_type application/json; alias $T/nodes.json; }"
 	tui_start --frontend "http://127.0.0.1:$BP" -d 0.2 --max-iterations 6
 	wait_until 60 eval '! tui_running'
 	assert_equal "$(tui_status)" 0
