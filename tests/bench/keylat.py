@@ -24,7 +24,7 @@ def unescape(data):
     """A %output line's data: tmux writes bytes below 32 and backslashes as \\ooo."""
     out, i = bytearray(), 0
     while i < len(data):
-        if data[i] == ord("\\") and i + 3 < len(data) + 1 and data[i + 1:i + 4].isdigit():
+        if data[i] == ord("\\") and i + 4 <= len(data) and data[i + 1:i + 4].isdigit():
             out.append(int(data[i + 1:i + 4], 8))
             i += 4
         else:
