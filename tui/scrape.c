@@ -73,6 +73,14 @@ static struct tnode *sample_node(struct model *m, int src, const struct prom_sam
 	return n != NULL && n->src == src ? n : NULL;
 }
 
+/* Whether the node sample s names is in the listing (of any source); true without a name. */
+static bool listed(struct model *m, const struct prom_sample *s)
+{
+	const char *name = prom_label_value(s, "node");
+
+	return name == NULL || top_model_find(m, name) != NULL;
+}
+
 /* Marks the nodes the up gauge names: covered, failed ones with their reason; each one up
  * gets a fresh summary, acc[n->slot]. Sets *unlisted when it names a node not listed at
  * all. Returns how many are up. */
@@ -85,12 +93,10 @@ static size_t take_up(struct model *m, int src, const struct prom_family *up,
 	for (size_t i = 0; i < up->nsamples; i++) {
 		struct tnode *n = sample_node(m, src, &up->samples[i]);
 
-		if (n == NULL || n->covered) {
-			const char *name = prom_label_value(&up->samples[i], "node");
-
-			*unlisted |= n == NULL && name != NULL && top_model_find(m, name) == NULL;
+		if (n == NULL)
+			*unlisted |= !listed(m, &up->samples[i]);
+		if (n == NULL || n->covered)
 			continue;
-		}
 		n->covered = true;
 		if (up->samples[i].value == 1) {
 			summary_clear(&acc[k], now);

@@ -61,7 +61,7 @@ static long ms_since(const struct timespec *t0)
 }
 
 /* Bodies up to this size are given their Content-Length at once: lmcache-top receives a
- * hundred 10-20 KB answers a round, and growing each by doubling cost a seventh of its CPU.
+ * hundred 10-100 KB answers a round, each copied several times as it grew by doubling.
  * Larger ones grow as they arrive (a length is only a claim). */
 #define PRESIZE_MAX (1u << 20)
 

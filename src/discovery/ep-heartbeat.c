@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 
 #include "netallow.h"
-#include "url.h"
 #include "server.h"
+#include "url.h"
 #include "xalloc.h"
 
 static void peer_address(struct MHD_Connection *conn, char *out, size_t len)

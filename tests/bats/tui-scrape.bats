@@ -54,15 +54,7 @@ reqs() { awk -v p="$1" '$1 == p { print $3 }' "$T/ng/req.log" | grep -cE -- "$2"
 # one location of its own (LOCATION, a line of nginx.conf); its log is DIR/req.log.
 in_front() {
 	BP=$(free_port)
-	mkdir -p "$1/tmp"
-	{
-		cluster_nginx_head "$1"
-		echo "    log_format req '\$server_port \$connection \$request_uri';"
-		printf '    server { listen 127.0.0.1:%s; access_log %s/req.log req;\n' "$BP" "$1"
-		printf '             %s\n' "$2"
-		printf '             location / { proxy_pass %s; } }\n}\n' "$FE1_URL"
-	} >"$1/nginx.conf"
-	lmc_bg "$(basename "$1")" nginx -p "$1" -c "$1/nginx.conf" -g 'daemon off;'
+	NGINX_LOCATION=$2 cluster_nginx_log "$1" "$BP" "$FE1_URL"
 	wait_for_http "http://127.0.0.1:$BP/health" 10
 }
 

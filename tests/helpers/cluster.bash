@@ -110,7 +110,8 @@ cluster_nginx_head() {
 }
 
 # cluster_nginx_log DIR PORT URL [PORT URL...]: nginx forwarding each loopback PORT to URL
-# and logging every request to DIR/req.log as "port connection uri".
+# and logging every request to DIR/req.log as "port connection uri". NGINX_LOCATION, when
+# set, is one more line of each server (a location of its own, answering instead of URL).
 cluster_nginx_log() {
 	local dir=$1
 	shift
@@ -120,12 +121,13 @@ cluster_nginx_log() {
 		echo "    log_format req '\$server_port \$connection \$request_uri';"
 		while [ $# -ge 2 ]; do
 			printf '    server { listen 127.0.0.1:%s; access_log %s/req.log req;\n' "$1" "$dir"
+			[ -z "${NGINX_LOCATION:-}" ] || printf '             %s\n' "$NGINX_LOCATION"
 			printf '             location / { proxy_pass %s; } }\n' "$2"
 			shift 2
 		done
 		echo "}"
 	} >"$dir/nginx.conf"
-	lmc_bg nginx nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+	lmc_bg "nginx-$(basename "$dir")" nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
 }
 
 cluster_nginx_conf() {
