@@ -245,6 +245,18 @@ void hm_client_free(struct hm_client *c)
 	free(c);
 }
 
+/* The most idle connections a client keeps: one per node of a large cluster, but never more
+ * than a quarter of the descriptors the process may open. */
+static size_t kept_cap(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < MAX_KEPT)
+		return rl.rlim_cur / 4;
+	return MAX_KEPT;
+}
+
 /* libcurl's default cache holds 4 connections per handle still added, so it shrinks as a
  * batch drains and closes most of them. Sized instead for every connection the client has
  * opened and the n this batch may open: a caller that asks a registry, then its frontends,
@@ -252,41 +264,147 @@ void hm_client_free(struct hm_client *c)
  * time, not only those of its largest batch. */
 static void keep_connections(struct hm_client *c, size_t n)
 {
-	struct rlimit rl;
-	size_t cap = MAX_KEPT, need = (size_t)c->opened + n;
-	long want;
+	size_t cap = kept_cap(), need = (size_t)c->opened + n;
+	long want = (long)(need > cap ? cap : need);
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur / 4 < cap)
-		cap = rl.rlim_cur / 4;
-	want = (long)(need > cap ? cap : need);
 	if (want > c->kept) {
 		c->kept = want;
 		curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, want);
 	}
 }
 
+/* ---- the order requests start in ---- */
+
+struct keyed {
+	const char *key; /* the server a connection goes to: a unix socket or scheme://host:port */
+	size_t len;
+	size_t i;
+};
+
+static struct keyed server_of(const struct hm_req *r, size_t i)
+{
+	const char *u = r->url, *auth = strstr(u, "://");
+	size_t len;
+
+	if (r->unix_socket != NULL)
+		return (struct keyed){ r->unix_socket, strlen(r->unix_socket), i };
+	len = auth != NULL ? (size_t)(auth + 3 - u) + strcspn(auth + 3, "/?#") : strlen(u);
+	return (struct keyed){ u, len, i };
+}
+
+static int by_server(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int d = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+
+	if (d == 0 && x->len != y->len)
+		d = x->len < y->len ? -1 : 1;
+	if (d == 0)
+		d = x->i < y->i ? -1 : x->i > y->i;
+	return d;
+}
+
+/* server[i]: the number of reqs[i]'s server, servers numbered in the order of their first
+ * request. Returns how many servers there are. */
+static size_t number_servers(const struct hm_req *reqs, size_t n, size_t *server)
+{
+	struct keyed *k = xcalloc(n ? n : 1, sizeof *k);
+	size_t *head = xcalloc(n ? n : 1, sizeof *head); /* each request's server's first request */
+	size_t ns = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k[i] = server_of(&reqs[i], i);
+	qsort(k, n, sizeof *k, by_server); /* a server's requests together, first one first */
+	for (size_t j = 0; j < n; j++)
+		head[k[j].i] = j > 0 && k[j].len == k[j - 1].len &&
+				       memcmp(k[j].key, k[j - 1].key, k[j].len) == 0 ?
+				       head[k[j - 1].i] : k[j].i;
+	for (size_t i = 0; i < n; i++) /* a first request comes before the others of its server */
+		server[i] = head[i] == i ? ns++ : server[head[i]];
+	free(k);
+	free(head);
+	return ns;
+}
+
+/* How many requests to one server start together before the next server's turn. Nodes
+ * come sorted by name, so behind frontends a batch holds one frontend's nodes, then the
+ * next's: started in that order, max_parallel requests go to one frontend on as many
+ * connections, which are then left idle while the other frontends are asked, and closed
+ * once the cache is full (lmcctl over 4,096 nodes behind 64 frontends: 3,703 connects for
+ * 4,096 requests). Taken in turns, each server's connections are reused turn after turn
+ * as long as the cache holds them all (turn * servers <= kept), and a few servers still
+ * get requests together (a frontend woken for each request alone spends more per request:
+ * one at a time measured worse than 8 or 16). */
+static size_t turn_size(size_t servers, size_t max_parallel, size_t kept)
+{
+	size_t turn = kept / (servers ? servers : 1);
+
+	if (turn > max_parallel / 4)
+		turn = max_parallel / 4;
+	return turn < 1 ? 1 : turn;
+}
+
+/* by: the requests server after server, each server's in their own order; server s's are
+ * by[begin[s]] up to by[begin[s + 1]] (begin: ns + 1 zeroes). */
+static void bucket(const size_t *server, size_t n, size_t ns, size_t *by, size_t *begin)
+{
+	size_t *fill = xcalloc(ns + 1, sizeof *fill);
+
+	for (size_t i = 0; i < n; i++)
+		begin[server[i] + 1]++;
+	for (size_t s = 0; s < ns; s++)
+		begin[s + 1] += begin[s];
+	memcpy(fill, begin, ns * sizeof *fill);
+	for (size_t i = 0; i < n; i++)
+		by[fill[server[i]]++] = i;
+	free(fill);
+}
+
+size_t *hm_start_order(const struct hm_req *reqs, size_t n, size_t max_parallel, size_t kept)
+{
+	size_t *server = xcalloc(n ? n : 1, sizeof *server), *by = xcalloc(n ? n : 1, sizeof *by);
+	size_t *order = xcalloc(n ? n : 1, sizeof *order), ns = number_servers(reqs, n, server);
+	size_t *begin = xcalloc(ns + 1, sizeof *begin), *at = xcalloc(ns + 1, sizeof *at);
+	size_t turn = turn_size(ns, max_parallel, kept), done = 0;
+
+	bucket(server, n, ns, by, begin);
+	memcpy(at, begin, ns * sizeof *at); /* at[s] walks server s's requests */
+	while (done < n)
+		for (size_t s = 0; s < ns; s++)
+			for (size_t t = 0; t < turn && at[s] < begin[s + 1]; t++)
+				order[done++] = by[at[s]++];
+	free(server);
+	free(by);
+	free(begin);
+	free(at);
+	return order;
+}
+
 void hm_client_run(struct hm_client *c, const struct hm_req *reqs, struct hm_res *res,
 		   size_t n, size_t max_parallel, hm_done_fn *done, void *arg)
 {
 	struct batch b = { c, xcalloc(n ? n : 1, sizeof *b.x), done, arg };
-	size_t next = 0, active = 0;
+	size_t next = 0, active = 0, *order;
 	int running;
 
 	if (max_parallel == 0)
 		max_parallel = DEFAULT_PARALLEL;
 	keep_connections(c, n);
+	order = hm_start_order(reqs, n, max_parallel, kept_cap());
 	while (next < n || active > 0) {
 		for (; next < n && active < max_parallel; next++, active++) {
-			b.x[next].res = &res[next];
-			setup(&b.x[next], &reqs[next]);
-			curl_multi_add_handle(c->multi, b.x[next].easy);
+			size_t i = order[next];
+
+			b.x[i].res = &res[i];
+			setup(&b.x[i], &reqs[i]);
+			curl_multi_add_handle(c->multi, b.x[i].easy);
 		}
 		curl_multi_perform(c->multi, &running);
 		drain(c->multi, &b, &active);
 		if (active > 0)
 			curl_multi_poll(c->multi, NULL, 0, 100, NULL);
 	}
+	free(order);
 	free(b.x);
 }
 

@@ -61,6 +61,12 @@ void hm_client_free(struct hm_client *c);
 void hm_client_run(struct hm_client *c, const struct hm_req *reqs, struct hm_res *res,
 		   size_t n, size_t max_parallel, hm_done_fn *done, void *arg);
 
+/* The order hm_client_run starts reqs in (an array of n indexes, to free): grouped by
+ * server (unix socket, or scheme, host and port), the groups taking turns of a few
+ * requests each, so that each server's connections are reused turn after turn while
+ * kept connections at most stay open; within a server, the requests' own order. */
+size_t *hm_start_order(const struct hm_req *reqs, size_t n, size_t max_parallel, size_t kept);
+
 /* hm_client_run on a client of its own, closed at the end (for one-off batches). */
 void hm_run(const struct hm_req *reqs, struct hm_res *res, size_t n, size_t max_parallel);
 void hm_res_free(struct hm_res *r);

@@ -336,6 +336,77 @@ static void test_reuse_unix(void)
 	free(pb);
 }
 
+/* hm_start_order's answer as "i i i ...". */
+static void expect_order(const struct hm_req *reqs, size_t n, size_t par, size_t kept,
+			 const char *want, const char *what)
+{
+	size_t *o = hm_start_order(reqs, n, par, kept);
+	char got[64] = "";
+
+	for (size_t i = 0; i < n && i < 20; i++)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%zu", i ? " " : "", o[i]);
+	is_str(got, want, what);
+	free(o);
+}
+
+static void test_start_order(void)
+{
+	/* 0-3 to A, 4-6 to B (other paths, a query, a userinfo-free port of its own), 7-8 to
+	 * the socket S; A and B given in turn with S last, as a listing sorted by name gives. */
+	const char *u[] = { "http://127.0.0.1:81/proxy2/a0/loglevel", "http://127.0.0.1:81/x",
+			    "http://127.0.0.1:81?q", "http://127.0.0.1:81/proxy2/a3",
+			    "http://127.0.0.1:8/b", "http://127.0.0.1:8/b?x", "http://127.0.0.1:8" };
+	struct hm_req r[9];
+
+	for (size_t i = 0; i < 9; i++)
+		r[i] = (struct hm_req){ .url = i < 7 ? u[i] : "http://localhost/who",
+					.unix_socket = i < 7 ? NULL : "/tmp/s.sock" };
+	/* Turns of max_parallel / 4 = 2, the servers in the order of their first request; a
+	 * server is its URL up to the path, query or fragment (":8" and ":81" are two). */
+	expect_order(r, 9, 8, 1024, "0 1 4 5 7 8 2 3 6", "turns of 2: A, B, socket, then again");
+	expect_order(r, 9, 8, 3, "0 4 7 1 5 8 2 6 3", "3 kept connections for 3 servers: turns of 1");
+	expect_order(r, 9, 400, 1024, "0 1 2 3 4 5 6 7 8", "large turns: server after server");
+	expect_order(r, 0, 8, 1024, "", "no request: an empty order");
+}
+
+/* Eight servers asked sixteen times each, server after server, sixteen requests at once:
+ * started in that order, each server would get sixteen connections at once (128 in all);
+ * taken in turns of four, a server's next turn finds its connections idle. */
+static void test_turns_reuse(void)
+{
+	enum { NS = 8, PER = 16 };
+	struct counted s[NS];
+	struct hm_req reqs[NS * PER];
+	struct hm_res res[NS * PER];
+	char *url[NS];
+	struct hm_client *c = hm_client_new();
+	unsigned port;
+	int good = 0, conns = 0;
+
+	memset(res, 0, sizeof res);
+	for (int i = 0; i < NS; i++) {
+		if (!ok(counted_start(&s[i], "t", -1, &port), "turns: a counted server started"))
+			return;
+		url[i] = xasprintf("http://127.0.0.1:%u/who", port);
+		for (int j = 0; j < PER; j++)
+			reqs[i * PER + j] = (struct hm_req){ .url = url[i], .timeout_ms = 10000 };
+	}
+	hm_client_run(c, reqs, res, NS * PER, PER, NULL, NULL);
+	for (int i = 0; i < NS * PER; i++) {
+		good += res[i].err == HM_OK && res[i].status == 200;
+		hm_res_free(&res[i]);
+	}
+	is_int(good, NS * PER, "turns: every request answered");
+	for (int i = 0; i < NS; i++) {
+		conns += accepted(&s[i]);
+		MHD_stop_daemon(s[i].d);
+		free(url[i]);
+	}
+	printf("# %d connections for %d requests\n", conns, NS * PER);
+	ok(conns <= NS * PER / 2, "turns: connections reused (at most half as many as requests)");
+	hm_client_free(c);
+}
+
 int main(void)
 {
 	unsigned port;
@@ -351,5 +422,7 @@ int main(void)
 	MHD_stop_daemon(d);
 	test_reuse_tcp();
 	test_reuse_unix();
+	test_start_order();
+	test_turns_reuse();
 	return done_testing();
 }
