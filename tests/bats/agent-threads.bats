@@ -64,3 +64,34 @@ worker() { curl -sS --max-time 20 --unix-socket "$T/api/sock_7003" "http://local
 	n=$(ls /proc/"$(cat "$T/w3.pid")"/task | wc -l)
 	[ "$(jq length <<<"$output")" -eq "$n" ]
 }
+
+@test "threads: the host keeps little memory and loads no network client for it" {
+	local pid rss0 rss1
+	pid=$(cat "$T/w3.pid")
+	worker /version >/dev/null
+	rss0=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+	for _ in 1 2 3 4; do worker /threads >/dev/null; done
+	rss1=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+	# 1.4-2.2 MB more here; 29-44 MB while libc6-dbg's DWARF was read for file:line (its
+	# decompressed sections, freed into the answering threads' malloc arenas, which keep them)
+	echo "RSS $rss0 -> $rss1 KiB" >&3
+	[ $((rss1 - rss0)) -lt 8192 ]
+	# no debuginfod lookup: libdebuginfod would bring libcurl, GnuTLS and OpenSSL along
+	run grep -c 'libdebuginfod' "/proc/$pid/maps"
+	assert_output 0
+}
+
+@test "threads: a library's separate debug file names its frames, without its lines" {
+	local libc id
+	libc=$(awk '$6 ~ /\/libc\.so\.6$/ { print $6; exit }' "/proc/$(cat "$T/w3.pid")/maps")
+	id=$(readelf -n "$libc" | awk '/Build ID:/ { print $3 }')
+	[ -f "/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug" ] ||
+		skip "no separate debug file for $libc (Debian: libc6-dbg)"
+	run worker '/threads?name=lmc-worker-3'
+	assert_success
+	# a libc function not in its dynamic symbols: named from the debug file's symbol table;
+	# no file:line from it (its DWARF is compressed and would be read whole each time)
+	assert_line --regexp '^  #[0-9]+ __futex_abstimed_wait_common\+0x[0-9a-f]+ \(libc\.so\.6\)$'
+	# the demo's own frames keep theirs (DWARF in its own file)
+	assert_line --regexp '^  #[0-9]+ demo_worker_loop\+0x[0-9a-f]+ \(lmcache-demo-node\) engine\.c:[0-9]+$'
+}
