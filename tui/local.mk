@@ -18,7 +18,7 @@ EXTRA_DIST += tests/helpers/tui.bash tests/helpers/tui-cluster.bash
 tui_bats = tests/bats/tui-cluster.bats tests/bats/tui-screen.bats tests/bats/tui-bugs.bats \
 	tests/bats/tui-profile.bats \
 	tests/bats/tui-features.bats tests/bats/tui-lmcache.bats tests/bats/tui-keepalive.bats \
-	tests/bats/tui-scrape.bats
+	tests/bats/tui-scrape.bats tests/bats/tui-memory.bats
 TESTS += $(tui_bats)
 EXTRA_DIST += $(tui_bats)
 
