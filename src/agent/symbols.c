@@ -56,7 +56,7 @@ static char *debuginfo_path;
  * packages put them); DWARF in the file itself needs no lookup. Not the standard lookup:
  * when it finds nothing locally (any library without its dbgsym) it asks debuginfod, and
  * elfutils 0.188 then loads libdebuginfod, whose constructor initialises libcurl with
- * GnuTLS, Kerberos and OpenSSL in the host: 8.5 MB more RSS for good after the first
+ * GnuTLS, Kerberos and OpenSSL in the host: about 5 MB more RSS for good after the first
  * /threads, and a network client the host never asked for. A debug file found only by
  * its .gnu_debuglink name is therefore not read. */
 static int find_debuginfo_local(Dwfl_Module *m, void **user, const char *name, Dwarf_Addr base,
