@@ -351,8 +351,8 @@ static void expect_order(const struct hm_req *reqs, size_t n, size_t par, size_t
 
 static void test_start_order(void)
 {
-	/* 0-3 to A, 4-6 to B (other paths, a query, a userinfo-free port of its own), 7-8 to
-	 * the socket S; A and B given in turn with S last, as a listing sorted by name gives. */
+	/* 0-3 to A (port 81: paths, a bare query), 4-6 to B (port 8), 7-8 to the socket S,
+	 * server after server, as a listing sorted by name gives them. */
 	const char *u[] = { "http://127.0.0.1:81/proxy2/a0/loglevel", "http://127.0.0.1:81/x",
 			    "http://127.0.0.1:81?q", "http://127.0.0.1:81/proxy2/a3",
 			    "http://127.0.0.1:8/b", "http://127.0.0.1:8/b?x", "http://127.0.0.1:8" };
