@@ -262,9 +262,9 @@ static size_t kept_cap(void)
  * opened and the n this batch may open: a caller that asks a registry, then its frontends,
  * then the nodes behind them (lmcache-top's refresh) finds each connection again the next
  * time, not only those of its largest batch. */
-static void keep_connections(struct hm_client *c, size_t n)
+static void keep_connections(struct hm_client *c, size_t n, size_t cap)
 {
-	size_t cap = kept_cap(), need = (size_t)c->opened + n;
+	size_t need = (size_t)c->opened + n;
 	long want = (long)(need > cap ? cap : need);
 
 	if (want > c->kept) {
@@ -384,13 +384,13 @@ void hm_client_run(struct hm_client *c, const struct hm_req *reqs, struct hm_res
 		   size_t n, size_t max_parallel, hm_done_fn *done, void *arg)
 {
 	struct batch b = { c, xcalloc(n ? n : 1, sizeof *b.x), done, arg };
-	size_t next = 0, active = 0, *order;
+	size_t next = 0, active = 0, cap = kept_cap(), *order;
 	int running;
 
 	if (max_parallel == 0)
 		max_parallel = DEFAULT_PARALLEL;
-	keep_connections(c, n);
-	order = hm_start_order(reqs, n, max_parallel, kept_cap());
+	keep_connections(c, n, cap);
+	order = hm_start_order(reqs, n, max_parallel, cap);
 	while (next < n || active > 0) {
 		for (; next < n && active < max_parallel; next++, active++) {
 			size_t i = order[next];
