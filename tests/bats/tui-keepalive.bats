@@ -45,3 +45,13 @@ reqs() { awk -v p="$1" -v u="$2" '$1 == p && $3 == u' "$T/ng/req.log" | wc -l; }
 	n=$(conns "$FP")
 	[ "$n" -ge 1 ] && [ "$n" -lt 6 ] || fail "$n connections to the frontend in 12 refreshes"
 }
+
+@test "a frontend listed but not reached: the listing is read again every refresh" {
+	cluster_register "http://127.0.0.1:$(free_port)" # nothing listens there
+	: >"$T/ng/req.log"
+	tui_start --registry "http://127.0.0.1:$RP" -d 0.1 --max-iterations 6
+	wait_until 60 eval '! tui_running'
+	assert_equal "$(tui_status)" 0
+	# its /api/nodes fails each time, so each refresh lists again (2 of 6 when nothing fails)
+	assert_equal "$(reqs "$RP" /lmcache_infos)" 6
+}
