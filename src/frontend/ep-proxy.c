@@ -118,13 +118,12 @@ static enum srv_role node_role(const char *raw_path, const char *raw_query)
 
 /* A node's unix socket serves its user only; without a token the frontend must not carry
  * another local user's change there under its own uid (a GET is every viewer's). */
-static bool uid_may(struct fe_request *rq, struct fe_reply *rp, const char *port, enum srv_role need)
+static bool uid_may(struct fe_request *rq, struct fe_reply *rp, const char *port,
+		    enum srv_role need)
 {
 	long uid;
 
-	if (rq->caller->by_token || !model_port_is_socket(port) ||
-	    (need == SRV_ROLE_VIEWER && (strcmp(rq->method, "GET") == 0 ||
-					 strcmp(rq->method, "HEAD") == 0)))
+	if (rq->caller->by_token || !model_port_is_socket(port) || need == SRV_ROLE_VIEWER)
 		return true;
 	uid = srv_peer_uid(rq->conn);
 	if (uid == (long)geteuid() || uid == 0)
@@ -134,17 +133,27 @@ static bool uid_may(struct fe_request *rq, struct fe_reply *rp, const char *port
 	return false;
 }
 
-static bool caller_may(struct fe_request *rq, struct fe_reply *rp, const char *port, const char *path,
-		       const char *query)
+/* The role method and path need on a node: the route's rule for the method (the core's
+ * for /proxy2 itself, a batch's own for its requests), and what the node's path needs. */
+static enum srv_role request_role(const char *method, const char *path, const char *query)
 {
 	enum srv_role need = node_role(path, query ? query : "");
+	bool reads = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+
+	return !reads && need == SRV_ROLE_VIEWER ? SRV_ROLE_OPERATOR : need;
+}
+
+static bool caller_may(struct fe_request *rq, struct fe_reply *rp, const char *method,
+		       const char *port, const char *path, const char *query)
+{
+	enum srv_role need = request_role(method, path, query);
 
 	if (!uid_may(rq, rp, port, need))
 		return false;
 	if (srv_role_allows(rq->caller->role, need))
 		return true;
 	fe_reply_detail(rp, 403, "%s (role %s) may not %s %s on a node: it needs role %s",
-		     rq->caller->name, srv_role_name(rq->caller->role), rq->method, path,
+		     rq->caller->name, srv_role_name(rq->caller->role), method, path,
 		     srv_role_name(need));
 	return false;
 }
@@ -168,7 +177,7 @@ static bool may_forward(struct fe_request *rq, struct fe_reply *rp, struct fwd_r
 		log_warn("refused to forward to %s:%s: outside the allow list", f->host, f->port);
 		return false;
 	}
-	if (!caller_may(rq, rp, f->port, f->path, f->query))
+	if (!caller_may(rq, rp, f->method, f->port, f->path, f->query))
 		return false;
 	if (hops(rq->conn) >= MAX_HOPS) {
 		fe_reply_detail(rp, 508, "Loop detected: more than %d frontend hops", MAX_HOPS);
@@ -216,38 +225,113 @@ static bool two_hop_direct(const struct fe_model *m, const char *name, struct sr
 	return found;
 }
 
+/* Where /proxy2/<name><*rest> goes, copied out of the model; *rest moves past the leaf of
+ * a two-hop path this frontend serves directly. */
+static bool find_target(struct frontend *fe, const char *name, const char **rest,
+			struct fe_hop *h)
+{
+	struct srv_match pm = { .rest = *rest };
+	struct fe_target t;
+	bool found;
+
+	pthread_rwlock_rdlock(&fe->lock);
+	if (two_hop_direct(&fe->model, name, &pm, &t)) {
+		found = true;
+		*rest = pm.rest;
+	} else {
+		found = model_resolve(&fe->model, name, &t);
+	}
+	if (found)
+		*h = (struct fe_hop){ .host = xstrdup(t.host), .port = xstrdup(t.port),
+				      .prefix = t.via ? via_prefix(t.via) : NULL, .https = t.https };
+	pthread_rwlock_unlock(&fe->lock);
+	return found;
+}
+
+void fe_hop_free(struct fe_hop *h)
+{
+	free(h->host);
+	free(h->port);
+	free(h->prefix);
+	free(h->path);
+	free(h->query);
+	curl_slist_free_all(h->resolve);
+	curl_slist_free_all(h->headers);
+	*h = (struct fe_hop){ 0 };
+}
+
 void fe_ep_proxy2(struct fe_request *rq, struct fe_reply *rp)
 {
-	char *name = fe_rq_capture(rq, rp, 0), *host = NULL, *port = NULL, *prefix = NULL;
-	struct srv_match pm = { .rest = rq->m.rest };
+	char *name = fe_rq_capture(rq, rp, 0);
 	const char *rest = rq->m.rest;
-	struct fe_target t;
-	bool found, https = false;
+	struct fe_hop h = { 0 };
 
 	if (name == NULL)
 		return;
-	pthread_rwlock_rdlock(&rq->fe->lock);
-	if (two_hop_direct(&rq->fe->model, name, &pm, &t)) {
-		found = true;
-		rest = pm.rest;
-	} else {
-		found = model_resolve(&rq->fe->model, name, &t);
-	}
-	if (found) {
-		host = xstrdup(t.host);
-		port = xstrdup(t.port);
-		prefix = t.via ? via_prefix(t.via) : NULL;
-		https = t.https;
-	}
-	pthread_rwlock_unlock(&rq->fe->lock);
-	if (found)
-		relay(rq, rp, host, port, https, prefix, rest);
+	if (find_target(rq->fe, name, &rest, &h))
+		relay(rq, rp, h.host, h.port, h.https, h.prefix, rest);
 	else
 		fe_reply_detail(rp, 404, "Node with name '%s' not found", name);
 	free(name);
-	free(host);
-	free(port);
-	free(prefix);
+	fe_hop_free(&h);
+}
+
+/* The headers of a batch's request: the hop count the next frontend reads, the body's
+ * type, and the frontend's node token or else the caller's Authorization, as /proxy2
+ * sends them. */
+static struct curl_slist *hop_headers(struct fe_request *rq, const char *content_type)
+{
+	const char *auth = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Authorization");
+	struct curl_slist *l;
+	char line[64], *h;
+
+	snprintf(line, sizeof(line), HOPS_HEADER ": %d", hops(rq->conn) + 1);
+	l = curl_slist_append(NULL, line);
+	if (content_type != NULL) {
+		h = xasprintf("Content-Type: %s", content_type);
+		l = curl_slist_append(l, h);
+		free(h);
+	}
+	if (rq->fe->node_token != NULL || auth != NULL) {
+		h = rq->fe->node_token ? xasprintf("Authorization: Bearer %s", rq->fe->node_token)
+				       : xasprintf("Authorization: %s", auth);
+		l = curl_slist_append(l, h);
+		free(h);
+	}
+	return curl_slist_append(l, "Expect:");
+}
+
+bool fe_proxy2_check(struct fe_request *rq, struct fe_reply *rp, const char *method,
+		     const char *uri, const char *content_type, struct fe_hop *h)
+{
+	struct srv_match m;
+	const char *rest, *query;
+	char *name;
+	bool ok = false;
+
+	if (!srv_path_match("/proxy2/{}/**", 0, uri, false, &m) ||
+	    (name = srv_decode(m.cap[0].p, m.cap[0].len)) == NULL) {
+		fe_reply_detail(rp, 400, "Not a /proxy2/<node>/... path: %s", uri);
+		return false;
+	}
+	rest = m.rest;
+	if (find_target(rq->fe, name, &rest, h)) {
+		h->path = xstrndup(rest, path_length(rest, &query));
+		h->query = xstrdup(query);
+		struct fwd_request f = { .method = method, .host = h->host, .port = h->port,
+					 .path = h->path, .query = h->query };
+		ok = may_forward(rq, rp, &f);
+		h->resolve = f.resolve;
+	} else {
+		fe_reply_detail(rp, 404, "Node with name '%s' not found", name);
+		h->path = xstrndup(rest, path_length(rest, &query));
+		h->query = xstrdup(query);
+	}
+	h->changes = request_role(method, h->path, h->query) != SRV_ROLE_VIEWER;
+	if (ok)
+		h->headers = hop_headers(rq, content_type);
+	free(name);
+	return ok;
 }
 
 void fe_ep_proxy(struct fe_request *rq, struct fe_reply *rp)

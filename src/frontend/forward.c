@@ -183,7 +183,10 @@ enum up_take xfer_take_body(struct xfer *x, const char *data, size_t n)
 		buf_append(&x->body, data, n);
 		atomic_fetch_add(&buffered, n);
 		wake_reader(x);
-		if (!x->streaming && x->body.len >= FORWARD_STREAM_AT) {
+		if (x->sink != NULL && x->body.len >= FORWARD_STREAM_AT) {
+			x->too_large = true; /* a collected answer is held whole: not this one */
+			ret = UP_STOP;
+		} else if (!x->streaming && x->body.len >= FORWARD_STREAM_AT) {
 			head_reply(x, &rp, false);
 			start = x->later;
 			x->later = NULL;
@@ -231,25 +234,35 @@ static void fail(struct srv_reply *rp, unsigned int status, char *detail)
 	free(detail);
 }
 
+unsigned int fwd_failure(CURLcode rc, const char *host, const char *port, const char *why,
+			 char **detail)
+{
+	bool sock = model_port_is_socket(port);
+
+	if (rc == CURLE_ABORTED_BY_CALLBACK) { /* only when the frontend stops */
+		*detail = xstrdup("The frontend is stopping");
+		return 503;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		*detail = sock ? xasprintf("Connection to socket %s timed out", port)
+			       : xasprintf("Connection to target service %s:%s timed out", host, port);
+		return 504;
+	}
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
+		*detail = sock ? xasprintf("Failed to connect to socket: %s", port)
+			       : xasprintf("Failed to connect to target service %s:%s", host, port);
+	else
+		*detail = xasprintf("Error communicating with target service: %s",
+				    why != NULL ? why : curl_easy_strerror(rc));
+	return 502;
+}
+
 void xfer_classify(const struct xfer *x, struct srv_reply *rp, CURLcode rc)
 {
-	bool sock = model_port_is_socket(x->port);
+	char *detail;
+	unsigned int status = fwd_failure(rc, x->host, x->port, x->why, &detail);
 
-	if (rc == CURLE_ABORTED_BY_CALLBACK) /* only when the frontend stops */
-		fail(rp, 503, xstrdup("The frontend is stopping"));
-	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		fail(rp, 504, sock ? xasprintf("Connection to socket %s timed out", x->port)
-				   : xasprintf("Connection to target service %s:%s timed out",
-					       x->host, x->port));
-	else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST)
-		fail(rp, 502, sock ? xasprintf("Failed to connect to socket: %s", x->port)
-				   : xasprintf("Failed to connect to target service %s:%s",
-					       x->host, x->port));
-	else if (x->why != NULL) /* the own client's reason */
-		fail(rp, 502, xasprintf("Error communicating with target service: %s", x->why));
-	else
-		fail(rp, 502, xasprintf("Error communicating with target service: %s",
-					curl_easy_strerror(rc)));
+	fail(rp, status, detail);
 }
 
 void xfer_end(struct xfer *x, CURLcode rc)
@@ -264,7 +277,9 @@ void xfer_end(struct xfer *x, CURLcode rc)
 		atomic_fetch_sub(&paused_n, 1);
 	x->paused = false;
 	if (!x->streaming) {
-		if (rc == CURLE_OK)
+		if (x->too_large)
+			rp.status = 0;
+		else if (rc == CURLE_OK)
 			head_reply(x, &rp, true);
 		else
 			xfer_classify(x, &rp, rc);
@@ -275,6 +290,8 @@ void xfer_end(struct xfer *x, CURLcode rc)
 	pthread_mutex_unlock(&x->mu);
 	if (finish != NULL)
 		srv_later_finish(finish, &rp);
+	else if (x->sink != NULL)
+		x->sink(x->sink_cls, &rp);
 	xfer_unref(x);
 }
 
@@ -328,14 +345,13 @@ static struct xfer *xfer_new(const struct fwd_request *rq, struct srv_later *l,
 	return x;
 }
 
-void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD_Connection *conn)
+/* Starts x (made for rq) on its transport: the own client on this server loop for a
+ * unix-socket node without TLS (there is one while the core runs its loops), libcurl
+ * otherwise; a frontend stopping answers 503 at once. */
+static void start(const struct fwd_request *rq, struct xfer *x, struct srv_loop *loop)
 {
-	/* A unix-socket node without TLS: the own client, on this server loop (there is one
-	 * while the core runs its loops; libcurl otherwise). */
-	struct srv_loop *loop = model_port_is_socket(rq->port) && !rq->https ? srv_loop_current()
-									      : NULL;
-	struct xfer *x = xfer_new(rq, l, conn, loop != NULL);
 	struct srv_reply rp = { 0 };
+	struct srv_later *l = x->later;
 
 	if (loop != NULL) {
 		fwd_loop_start(x, loop);
@@ -345,8 +361,33 @@ void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD
 		return;
 	xfer_classify(x, &rp, CURLE_ABORTED_BY_CALLBACK); /* stopping: no new transfer */
 	x->later = NULL;
+	if (l != NULL)
+		srv_later_finish(l, &rp);
+	else
+		x->sink(x->sink_cls, &rp);
 	xfer_unref(x);
-	srv_later_finish(l, &rp);
+}
+
+static struct srv_loop *own_loop(const struct fwd_request *rq)
+{
+	return model_port_is_socket(rq->port) && !rq->https ? srv_loop_current() : NULL;
+}
+
+void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD_Connection *conn)
+{
+	struct srv_loop *loop = own_loop(rq);
+
+	start(rq, xfer_new(rq, l, conn, loop != NULL), loop);
+}
+
+void forward_collect(const struct fwd_request *rq, fwd_sink_fn *sink, void *cls)
+{
+	struct srv_loop *loop = own_loop(rq);
+	struct xfer *x = xfer_new(rq, NULL, NULL, loop != NULL);
+
+	x->sink = sink;
+	x->sink_cls = cls;
+	start(rq, x, loop);
 }
 
 void forward_init(void)

@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "srv.h"
 
@@ -34,12 +35,26 @@ struct fwd_request {
 	bool https;		    /* with the frontend's --cacert, --cert, --key */
 };
 
+/* The proxy's own answer to a transfer to host:port that failed with rc (why: the own
+ * client's reason, or NULL), in LMCache's words: its status (502, 504; 503 when the
+ * frontend stops) and *detail (malloc'd). */
+unsigned int fwd_failure(CURLcode rc, const char *host, const char *port, const char *why,
+			 char **detail);
+/* Monotonic milliseconds (the transfers' deadlines). */
+int64_t fwd_now_ms(void);
 /* Starts the forwarder thread (libcurl's; once, before serving). */
 void forward_init(void);
 /* Sends rq to its node; the answer (the node's, or the proxy's 502/504 in LMCache's words)
  * finishes later through l. conn is the client's connection (suspended while a streamed
  * answer waits for the node). */
 void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD_Connection *conn);
+/* What forward_collect hands over, on the transport's thread: the answer as forward_start
+ * would send it (taken), or status 0 when it was larger than FORWARD_STREAM_AT (not
+ * kept: the caller asks again through a client that streams). */
+typedef void fwd_sink_fn(void *cls, struct srv_reply *rp);
+/* Sends rq as forward_start does, for a caller with no client connection (a batch,
+ * ep-fanout.c): the answer comes whole to sink(cls, ...), perhaps before this returns. */
+void forward_collect(const struct fwd_request *rq, fwd_sink_fn *sink, void *cls);
 /* Stops the forwarder and frees what it kept: before the server stops (srv_stop), since
  * libmicrohttpd must not stop with a connection suspended waiting for a node. (Transfers
  * on the server's loops end when the loops stop.) */

@@ -39,6 +39,9 @@ struct xfer {
 	char *host, *port;	    /* for the proxy's own messages */
 	struct srv_later *later;    /* until the answer's head is handed over */
 	struct MHD_Connection *conn;
+	fwd_sink_fn *sink;	    /* or the whole answer goes here (forward_collect) */
+	void *sink_cls;
+	bool too_large;		    /* the sink's answer passed FORWARD_STREAM_AT: dropped */
 	struct srv_reply head; /* content type and headers of the node's answer */
 	/* answer */
 	struct buf body; /* received, from off on not yet taken by the client */
@@ -53,7 +56,6 @@ struct xfer {
 enum xfer_next { XFER_AS_IS, XFER_DROP, XFER_RESUME };
 
 /* ---- forward.c ---- */
-int64_t fwd_now_ms(void);
 void xfer_unref(struct xfer *x);
 /* n bytes of the answer's body: taken, or the transfer pauses (no room) or stops. */
 enum up_take xfer_take_body(struct xfer *x, const char *data, size_t n);

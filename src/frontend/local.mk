@@ -20,7 +20,8 @@ src_frontend_lmcache_frontend_SOURCES = \
 	src/frontend/upstream.c src/frontend/upstream.h \
 	src/frontend/supplier.c src/frontend/security.c \
 	src/frontend/ep-health.c src/frontend/ep-nodes.c src/frontend/ep-manage.c \
-	src/frontend/ep-heartbeat.c src/frontend/ep-proxy.c src/frontend/ep-metrics.c
+	src/frontend/ep-heartbeat.c src/frontend/ep-proxy.c src/frontend/ep-metrics.c \
+	src/frontend/ep-fanout.c
 src_frontend_lmcache_frontend_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) \
 	$(JANSSON_CFLAGS)
 src_frontend_lmcache_frontend_LDADD = src/frontend/libfrontend.la src/server/libsrv.la $(GNUTLS_LIBS) $(MHD_LIBS) $(CURL_LIBS) \
@@ -50,7 +51,8 @@ tests_unit_test_frontend_upparse_CFLAGS = $(FRONTEND_TEST_CFLAGS)
 tests_unit_test_frontend_upparse_LDADD = $(FRONTEND_TEST_LDADD)
 frontend_bats = tests/bats/frontend.bats tests/bats/frontend-manage.bats \
 	tests/bats/frontend-metrics.bats tests/bats/frontend-plugin.bats \
-	tests/bats/frontend-lmcache.bats tests/bats/frontend-upstream.bats
+	tests/bats/frontend-lmcache.bats tests/bats/frontend-upstream.bats \
+	tests/bats/frontend-fanout.bats
 TESTS += $(frontend_unit) $(frontend_bats)
 EXTRA_DIST += $(frontend_bats) tests/helpers/frontend.bash \
 	tests/fixtures/frontend/prometheus-client.prom tests/fixtures/frontend/echo.py \

@@ -18,6 +18,8 @@ const struct srv_route fe_routes[] = {
 	SLOW_ROUTE_ROLE("POST", "/api/heartbeat/start", fe_ep_heartbeat_start, SRV_ROLE_ADMIN),
 	SLOW_ROUTE_ROLE("POST", "/api/heartbeat/stop", fe_ep_heartbeat_stop, SRV_ROLE_ADMIN),
 	SLOW_ROUTE("GET", "/metrics", fe_ep_metrics),
+	/* each request in it is checked as /proxy2 checks it, with the method's role */
+	ROUTE_ROLE("POST", "/api/fanout", fe_ep_fanout, SRV_ROLE_VIEWER),
 	ROUTE(NULL, "/proxy2/{}/**", fe_ep_proxy2),
 	ROUTE(NULL, "/proxy/{}/{}/**", fe_ep_proxy),
 };

@@ -74,6 +74,25 @@ void fe_ep_heartbeat_stop(struct fe_request *rq, struct fe_reply *rp);
 void fe_ep_proxy2(struct fe_request *rq, struct fe_reply *rp);
 void fe_ep_proxy(struct fe_request *rq, struct fe_reply *rp);
 void fe_ep_metrics(struct fe_request *rq, struct fe_reply *rp);
+void fe_ep_fanout(struct fe_request *rq, struct fe_reply *rp);
+
+/* ep-proxy.c, for a batch (ep-fanout.c): where one /proxy2 request goes. */
+struct fe_hop {
+	char *host, *port;
+	char *prefix; /* "/proxy2/<leaf>" for a leaf reached through its proxy, or NULL */
+	bool https;
+	char *path, *query;	    /* raw, after the node's name; query without '?' ("": none) */
+	struct curl_slist *resolve; /* the addresses the allow list checked (CURLOPT_RESOLVE) */
+	struct curl_slist *headers; /* the hop count, the body's type, Authorization passed on */
+	bool changes;		    /* the request changes the node (audited) */
+};
+/* Checks method and uri ("/proxy2/<node>/<path>[?query]", raw) as /proxy2 checks its
+ * requests: the node known, the allow list, the caller's role for the method and the
+ * node's path, the unix-socket uid rule, the hop count. true with *h set, or false with rp
+ * holding /proxy2's refusal (400, 403, 404, 508). fe_hop_free either way. */
+bool fe_proxy2_check(struct fe_request *rq, struct fe_reply *rp, const char *method,
+		     const char *uri, const char *content_type, struct fe_hop *h);
+void fe_hop_free(struct fe_hop *h);
 
 /* Sends doc (taken) as application/json. */
 void fe_reply_json(struct fe_reply *rp, unsigned int status, json_t *doc);

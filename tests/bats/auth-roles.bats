@@ -150,6 +150,12 @@ start_node() {
 	# The frontend's own token reached the node: a viewer's read went through.
 	s=$(status viewer GET "$FE/proxy2/n1/conf")
 	[ "$s" = 200 ] || { echo "$s"; cat "$T/out"; false; }
+	# in a batch too; what a request needs is checked for each (a viewer may not set)
+	s=$(status viewer POST "$FE/api/fanout" -d '{"requests": [{"path": "/proxy2/n1/conf"},
+		{"path": "/proxy2/n1/loglevel?logger_name=lmcache&level=DEBUG"}]}')
+	[ "$s" = 200 ] || { echo "$s"; cat "$T/out"; false; }
+	json_true '.answers | map(.status) == [200, 403]' <"$T/out"
+	[ "$(status none POST "$FE/api/fanout" -d '{"requests": [{"path": "/proxy2/n1/conf"}]}')" = 401 ]
 	grep -q 'who=ada role=admin' "$T/node.log"
 }
 
