@@ -28,6 +28,12 @@ bool logger_under(const char *pattern, const char *name);
 struct result *fanout(struct ctx *c, struct request *reqs);
 /* reqs[i] to nodes[i] (several may go to one node), all at once. */
 struct result *fanout_to(struct ctx *c, struct cl_node **nodes, struct request *reqs, size_t n);
+/* batch.c: runs the n requests h (h[i] to nodes[i]) as hm_run does, sending those to
+ * nodes behind one of our frontends as one POST /api/fanout per frontend. */
+struct hm_req;
+struct hm_res;
+void batch_run(struct cl_node **nodes, const struct hm_req *h, struct hm_res *hr, size_t n,
+	       size_t parallel);
 /* Monotonic milliseconds; the time a request may take before c's deadline. */
 long now_ms(void);
 long time_left_ms(const struct ctx *c);

@@ -133,7 +133,7 @@ struct result *fanout_to(struct ctx *c, struct cl_node **nodes, struct request *
 					.content_type = reqs[i].content_type,
 					.upload_path = reqs[i].upload, .upload_field = "script",
 					.timeout_ms = timeout };
-	hm_run(h, hr, n, FANOUT_PARALLEL);
+	batch_run(nodes, h, hr, n, FANOUT_PARALLEL);
 	for (size_t i = 0; i < n; i++) {
 		rs[i].node = nodes[i];
 		classify(&rs[i], &hr[i], c->o.timeout_ms);

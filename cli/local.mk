@@ -10,7 +10,7 @@ lmcctl_commands = \
 # Everything but main.c, so unit tests can link the pure parts.
 noinst_LTLIBRARIES += cli/liblmcctl.la
 cli_liblmcctl_la_SOURCES = cli/lmcctl.h cli/cli.h cli/commands.c cli/run.c cli/cluster.c \
-	cli/options.c cli/select.c cli/fanout.c cli/report.c cli/output.c cli/output-yaml.c \
+	cli/options.c cli/select.c cli/fanout.c cli/batch.c cli/report.c cli/output.c cli/output-yaml.c \
 	cli/simple.c cli/changes.c cli/input.c cli/context.c \
 	$(lmcctl_commands)
 cli_liblmcctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) $(YAML_CFLAGS)

@@ -19,6 +19,7 @@
 struct hop {
 	char *url;  /* where the listed nodes are reached: <frontend>[/proxy2/<fe>] */
 	char *name; /* the frontend as shown to the user */
+	char *base; /* <frontend>: the first hop's URL */
 };
 
 /* One walk: the HTTP client (the caller's, so its connections outlive the walk) and the
@@ -84,7 +85,7 @@ static void fetch_all(const struct hop *h, size_t n, const char *path, const str
 }
 
 static void add_node(struct cl_listing *l, const struct nl_entry *e, const char *url,
-		     const char *fe)
+		     const char *fe, const char *base)
 {
 	struct cl_node *n;
 
@@ -92,7 +93,8 @@ static void add_node(struct cl_listing *l, const struct nl_entry *e, const char 
 	n = &l->nodes[l->nnodes++];
 	*n = (struct cl_node){ .name = xstrdup(e->name), .frontend = xstrdup(fe),
 			       .host = xstrdup(e->host ? e->host : ""),
-			       .port = xstrdup(e->port ? e->port : ""), .url = trim_slash(url) };
+			       .port = xstrdup(e->port ? e->port : ""), .url = trim_slash(url),
+			       .base = xstrdup(base) };
 	nodelist_name_role(e->name, &n->instance, &n->role);
 }
 
@@ -143,10 +145,10 @@ static void add_entries(struct cl_listing *l, const struct hop *h, const json_t 
 
 		if (e[i].is_proxy && depth == 0) {
 			*next = xreallocarray(*next, *nnext + 1, sizeof **next);
-			(*next)[(*nnext)++] = (struct hop){ url, xstrdup(e[i].name) };
+			(*next)[(*nnext)++] = (struct hop){ url, xstrdup(e[i].name), xstrdup(h->base) };
 			url = NULL;
 		} else {
-			add_node(l, &e[i], url, h->name);
+			add_node(l, &e[i], url, h->name, h->base);
 		}
 		free(url);
 	}
@@ -158,6 +160,7 @@ static void hops_free(struct hop *h, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(h[i].url);
 		free(h[i].name);
+		free(h[i].base);
 	}
 	free(h);
 }
@@ -189,7 +192,7 @@ static void list_level(struct cl_listing *l, struct hop *h, size_t n, int depth,
 static struct hop *registry_hops(const char *registry, const struct walk *w,
 				 struct cl_listing *l, size_t *n)
 {
-	struct hop reg = { nodelist_infos_url(registry), NULL }, *h = NULL;
+	struct hop reg = { nodelist_infos_url(registry), NULL, NULL }, *h = NULL;
 	struct got g;
 	char **fe;
 
@@ -200,7 +203,7 @@ static struct hop *registry_hops(const char *registry, const struct walk *w,
 	if (g.doc != NULL && (fe = nodelist_frontends(g.doc, n, &g.error)) != NULL) {
 		h = xcalloc(*n + 1, sizeof *h);
 		for (size_t i = 0; i < *n; i++)
-			h[i] = (struct hop){ xstrdup(fe[i]), xstrdup(fe[i]) };
+			h[i] = (struct hop){ xstrdup(fe[i]), xstrdup(fe[i]), xstrdup(fe[i]) };
 		str_list_free(fe);
 	}
 	if (g.error != NULL)
@@ -215,7 +218,7 @@ static void list_socket(struct cl_listing *l, const char *sock)
 {
 	struct nl_entry e = { .name = (char *)sock, .host = "localhost", .port = (char *)sock };
 
-	add_node(l, &e, "http://localhost", "");
+	add_node(l, &e, "http://localhost", "", "");
 	l->nodes[0].socket = xstrdup(sock);
 }
 
@@ -230,7 +233,7 @@ static void list_url(struct cl_listing *l, const char *url)
 		e.host = u.host;
 		e.port = u.port;
 	}
-	add_node(l, &e, url, "");
+	add_node(l, &e, url, "", "");
 	free(why);
 	url_clear(&u);
 }
@@ -266,7 +269,8 @@ static struct hop *first_hops(const struct cl_source *src, const struct walk *w,
 	if (src->frontend == NULL)
 		return registry_hops(src->registry, w, out, n);
 	h = xcalloc(1, sizeof *h);
-	h[0] = (struct hop){ trim_slash(src->frontend), trim_slash(src->frontend) };
+	h[0] = (struct hop){ trim_slash(src->frontend), trim_slash(src->frontend),
+			     trim_slash(src->frontend) };
 	*n = 1;
 	return h;
 }
@@ -312,6 +316,7 @@ void cluster_node_free(struct cl_node *n)
 	free(n->port);
 	free(n->url);
 	free(n->socket);
+	free(n->base);
 }
 
 void cluster_listing_free(struct cl_listing *l)

@@ -33,6 +33,8 @@ struct cl_node {
 	char *port;	/* a port number or a socket path, as listed */
 	char *url;	/* base URL, no trailing '/' */
 	char *socket;	/* unix socket the URL is reached over, or NULL */
+	char *base;	/* the URL of the frontend first asked on the way to it (its url is
+			 * <base>/proxy2/...); "" for a direct node */
 };
 
 struct cl_frontend {

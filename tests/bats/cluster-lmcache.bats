@@ -44,3 +44,15 @@ teardown() { lmc_teardown; }
 	assert_success
 	assert_equal "$(jq -c 'map(.result)' <<<"$output")" '["0.1.0-demo","0.1.0-demo"]'
 }
+
+@test "LMCache's frontend has no batch route (its recorded 404): lmcctl asks its nodes one by one" {
+	fixture_serve leaf --record "$T/leaf.rec" frontend-leaf
+	run --separate-stderr lmcctl --frontend "$LEAF_URL" -o json version
+	assert_failure 3
+	assert_equal "$(jq -c 'map([.node, .status])' <<<"$output")" \
+		'[["inst1_scheduler",200],["inst1_worker0",404]]'
+	assert_equal "$(jq -r '.[0].result' <<<"$output")" 0.3.9-6ae0e8b
+	# one batch tried, then each node through /proxy2
+	assert_equal "$(jq -r 'select(.target) | "\(.method) \(.target)"' "$T/leaf.rec" | sort | tr '\n' ,)" \
+		"GET /api/nodes,GET /proxy2/inst1_scheduler/version,GET /proxy2/inst1_worker0/version,POST /api/fanout,"
+}

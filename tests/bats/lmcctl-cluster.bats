@@ -184,3 +184,46 @@ teardown() {
 	run lmcctl -o json config diff 'max_*' -l role=worker
 	assert_equal "$(jq -c '[.[] | .result.max_local_cpu_size] | sort' <<<"$output")" '[5,5,5,7.5]'
 }
+
+# audited FE_URL: the frontend's count of changing requests and refusals (its /metrics).
+audited() {
+	curl -sf "$1/metrics" | awk '/^lmcache_frontend_audited_requests_total / { print $2 }'
+}
+
+@test "a frontend's nodes are asked in one batch (POST /api/fanout): the changes audited there" {
+	cluster_have_frontend || skip "lmcache-frontend not built"
+	before=$(audited "$FE1_URL")
+	run lmcctl --no-headers set-log-level lmcache.v1.cache_engine DEBUG --all
+	assert_success
+	assert_equal "$(grep -c ' changed ' <<<"$output")" 6
+	# two batches (the levels read, then set), and one line for each of the three changes;
+	# each node asked through /proxy2 instead would leave the count as it was
+	assert_equal "$(($(audited "$FE1_URL") - before))" 5
+	run lmcctl --no-headers log-level lmcache.v1.cache_engine
+	assert_equal "$(grep -cE ' DEBUG +ok$' <<<"$output")" 6
+}
+
+@test "an answer too large for a batch is asked again alone; a dead node fails as through /proxy2" {
+	cluster_have_frontend || skip "lmcache-frontend not built"
+	port=$(free_port)
+	lmc_bg echo python3 "$FIXTURES/frontend/echo.py" "$port"
+	wait_for_http "http://127.0.0.1:$port/" 10
+	fport=$(free_port)
+	lmc_bg fe-echo lmcache-frontend --port "$fport" --log-level info --nodes \
+		"[{\"name\":\"e1\",\"host\":\"127.0.0.1\",\"port\":$port},
+		  {\"name\":\"e2\",\"host\":\"127.0.0.1\",\"port\":$port},
+		  {\"name\":\"gone\",\"host\":\"localhost\",\"port\":\"$T/gone.sock\"}]"
+	wait_for_http "http://127.0.0.1:$fport/health" 10
+	head -c 300000 /dev/zero | tr '\0' x >"$T/big"
+	LMCACHE_REGISTRY= run --separate-stderr lmcctl --frontend "http://127.0.0.1:$fport" -o json \
+		call POST /big -d @"$T/big" --all
+	assert_failure 3
+	assert_equal "$(jq -c 'map({node, status, ok})' <<<"$output")" \
+		'[{"node":"e1","status":200,"ok":true},{"node":"e2","status":200,"ok":true},{"node":"gone","status":502,"ok":false}]'
+	assert_equal "$(jq -c '[.[] | select(.ok) | .result.body | length]' <<<"$output")" '[300000,300000]'
+	assert_equal "$(jq -r '.[2].error' <<<"$output")" "HTTP 502: Failed to connect to socket: $T/gone.sock"
+	# one batch of three, then e1 and e2 alone through /proxy2
+	assert_equal "$(grep -c 'path=/api/fanout status=200' "$T/fe-echo.log")" 1
+	assert_equal "$(grep -c 'via=/api/fanout' "$T/fe-echo.log")" 3
+	assert_equal "$(grep -c 'method=POST path=/proxy2/e[12]/big status=200 result=ok$' "$T/fe-echo.log")" 2
+}
