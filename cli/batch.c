@@ -3,9 +3,10 @@
  * of nodes most of the work of lmcctl and of the frontends was taking those requests in
  * and out (docs/protocol.md 5.1). The frontend checks each request as /proxy2 would and
  * answers with what each node answered, so the results are those of the requests sent one
- * by one. A frontend without the route (LMCache's: 404 or 405) is asked node by node, and
- * so is a node whose answer did not fit in its batch ("retry"). Uploads (run-script), the
- * nodes of a --socket or --url and lone nodes of a frontend go as before. */
+ * by one. A frontend without the route (LMCache's 404) is asked node by node from then on,
+ * a batch it could not take (400, 413, 503) node by node, and so is a node whose answer did
+ * not fit in its batch ("retry"). Uploads (run-script), the nodes of a --socket or --url
+ * and lone nodes of a frontend go as before. */
 #include "config.h"
 #include "cli.h"
 #include "http-multi.h"
@@ -37,6 +38,14 @@ static void note_no_route(const char *base)
 	no_route[nno_route++] = xstrdup(base);
 }
 
+/* A method a batch can name (capital letters, as the frontend takes them). */
+static bool plain_method(const char *m)
+{
+	size_t n = strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+	return n > 0 && n <= 16 && m[n] == '\0';
+}
+
 /* The path of request r on node n as the node's frontend takes it ("/proxy2/..."), or NULL
  * when it goes alone. */
 static char *batch_path(const struct cl_node *n, const struct hm_req *r)
@@ -44,6 +53,7 @@ static char *batch_path(const struct cl_node *n, const struct hm_req *r)
 	size_t bl = n->base ? strlen(n->base) : 0;
 
 	if (bl == 0 || n->socket != NULL || r->upload_path != NULL ||
+	    (r->method != NULL && !plain_method(r->method)) ||
 	    strncmp(n->url, n->base, bl) != 0 || strncmp(n->url + bl, "/proxy2/", 8) != 0 ||
 	    lacks_route(n->base))
 		return NULL;
@@ -199,8 +209,11 @@ static void distribute(const struct batch *b, const struct hm_res *br, struct hm
 	json_t *doc, *ans;
 	long st = br->status;
 
-	if (br->err == HM_OK && (st == 404 || st == 405 || st == 501 || st == 413 || st == 503)) {
-		if (st != 413 && st != 503) /* too large a batch, or too many: it has the route */
+	/* nothing was sent: the route is missing (remembered), or the frontend could not take
+	 * this batch (unreadable, too large, too many in flight) */
+	if (br->err == HM_OK && (st == 404 || st == 405 || st == 501 || st == 400 || st == 413 ||
+				 st == 503)) {
+		if (st == 404 || st == 405 || st == 501)
 			note_no_route(b->base);
 		for (size_t k = 0; k < b->n; k++)
 			again[b->idx[k]] = true;
@@ -225,9 +238,10 @@ static void distribute(const struct batch *b, const struct hm_res *br, struct hm
 	json_decref(doc);
 }
 
-/* Sends the requests marked in which alone, all at once, into hr. */
+/* Sends the requests marked in which alone, all at once, into hr; spent_ms of their time
+ * has gone already. */
 static void run_alone(const struct hm_req *h, struct hm_res *hr, const bool *which, size_t n,
-		      size_t parallel)
+		      size_t parallel, long spent_ms)
 {
 	struct hm_req *q = xcalloc(n + 1, sizeof *q);
 	struct hm_res *qr = xcalloc(n + 1, sizeof *qr);
@@ -236,7 +250,9 @@ static void run_alone(const struct hm_req *h, struct hm_res *hr, const bool *whi
 	for (size_t i = 0; i < n; i++)
 		if (which[i]) {
 			idx[m] = i;
-			q[m++] = h[i];
+			q[m] = h[i];
+			q[m].timeout_ms = h[i].timeout_ms > spent_ms ? h[i].timeout_ms - spent_ms : 1;
+			m++;
 		}
 	if (m > 0)
 		hm_run(q, qr, m, parallel);
@@ -250,6 +266,7 @@ static void run_alone(const struct hm_req *h, struct hm_res *hr, const bool *whi
 void batch_run(struct cl_node **nodes, const struct hm_req *h, struct hm_res *hr, size_t n,
 	       size_t parallel)
 {
+	long start = now_ms();
 	char **paths = xcalloc(n + 1, sizeof *paths);
 	bool *alone = xcalloc(n + 1, sizeof *alone), *again = xcalloc(n + 1, sizeof *again);
 	size_t nb, m;
@@ -274,7 +291,7 @@ void batch_run(struct cl_node **nodes, const struct hm_req *h, struct hm_res *hr
 		hm_res_free(&qr[k]);
 		batch_free(&bs[k]);
 	}
-	run_alone(h, hr, again, n, parallel); /* a second round only when some need it */
+	run_alone(h, hr, again, n, parallel, now_ms() - start); /* only when some need it */
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);

@@ -3,9 +3,9 @@
  * each frontend one request naming its nodes' requests instead of one request per node.
  * Each request in the batch is checked as /proxy2 checks it (fe_proxy2_check), a refusal
  * is the one /proxy2 would give, and a request that changes a node or is refused has an
- * audit line of its own. The requests go out at once on /proxy2's own transports
- * (forward_collect: the own client on this server loop for unix-socket nodes), no thread
- * waiting; the last answer in sends the batch's. */
+ * audit line of its own. The requests go out on /proxy2's own transports, FANOUT_WINDOW
+ * at a time (forward_collect: the own client on this server loop for unix-socket nodes),
+ * no thread waiting; the last answer in sends the batch's. */
 #include "config.h"
 #include "server.h"
 
@@ -19,9 +19,11 @@
 #include "jsonutil.h"
 #include "xalloc.h"
 
-/* Requests in one batch: each is a transfer in flight at once, as many requests through
- * /proxy2 would be. lmcctl sends at most this many (cli/batch.c). */
+/* Requests in one batch (lmcctl sends at most this many, cli/batch.c), and of one batch in
+ * flight at once: as many as lmcctl had in flight when it asked node by node, so that a
+ * batch of many requests to one node (a logger each) does not overrun its listen queue. */
 #define FANOUT_MAX_REQUESTS 256
+#define FANOUT_WINDOW 64
 /* Of all batches together, so that batches cannot make the frontend hold without bound what
  * single requests could not: requests in flight (a batch beyond is a 503, its client asks
  * node by node) and answers' bytes held until their batch is sent (an answer beyond is
@@ -49,8 +51,12 @@ struct batch {
 	size_t n;
 	long timeout_ms;
 	json_t *doc;
-	pthread_mutex_t mu;
-	size_t pending; /* answers still to come (and the starting handler's own hold) */
+	int64_t deadline; /* fwd_now_ms: every answer is in by then */
+	pthread_mutex_t mu; /* the fields below */
+	size_t pending; /* answers still to come, and a hold while a thread sends (pumping) */
+	size_t next;	/* the next request to send */
+	size_t running; /* requests sent and not answered */
+	bool pumping;	/* a thread is sending: the others leave it to that one */
 	struct srv_later *later;
 	/* for the audit lines, written as answers come in */
 	struct frontend *fe;
@@ -180,7 +186,7 @@ static void finish(struct batch *b)
 	doc = json_pack("{s:o}", "answers", answers);
 	text = json_to_text(doc);
 	json_decref(doc);
-	srv_reply_take(&rp, 200, xstrdup("application/json"), text, strlen(text));
+	srv_reply_take(&rp, 200, "application/json", text, strlen(text));
 	srv_later_finish(b->later, &rp);
 	batch_free(b);
 }
@@ -215,9 +221,13 @@ static bool may_hold(struct entry *e, size_t len)
 	return true;
 }
 
+static void pump(struct batch *b);
+
 static void on_answer(void *cls, struct srv_reply *rp)
 {
 	struct entry *e = cls;
+	struct batch *b = e->b;
+	bool send;
 	json_t *a;
 
 	atomic_fetch_sub(&inflight, 1);
@@ -226,34 +236,74 @@ static void on_answer(void *cls, struct srv_reply *rp)
 		a = retry_answer("the frontend holds too many batched answers: ask this node alone");
 	else
 		a = answer_of(rp, (long)(fwd_now_ms() - e->started));
-	answered(e, a);
 	srv_reply_clear(rp);
+	pthread_mutex_lock(&b->mu);
+	b->running--;
+	send = !b->pumping && b->next < b->n;
+	if (send) { /* this thread sends the next, holding the batch meanwhile */
+		b->pumping = true;
+		b->pending++;
+	}
+	pthread_mutex_unlock(&b->mu);
+	if (send)
+		pump(b);
+	answered(e, a);
 }
 
-/* Checks request e and sends it, or answers /proxy2's refusal. */
-static void start(struct fe_request *rq, struct entry *e)
+static void send_one(struct entry *e)
+{
+	struct fe_hop *h = &e->hop;
+	int64_t left = e->b->deadline - fwd_now_ms();
+	struct fwd_request f = { e->method, h->host, h->port, h->prefix, h->path, h->query,
+				 e->body, e->body_len, h->headers, left > 0 ? (long)left : 1,
+				 h->resolve, h->https };
+
+	h->headers = h->resolve = NULL; /* the forwarder's now */
+	e->started = fwd_now_ms();
+	forward_collect(&f, on_answer, e);
+}
+
+/* Sends requests while fewer than FANOUT_WINDOW are in flight, then lets go of the hold
+ * the sending thread has on b. An answer that comes in meanwhile (on another thread, or
+ * at once on this one) leaves the sending to this thread. */
+static void pump(struct batch *b)
+{
+	for (;;) {
+		struct entry *e = NULL;
+
+		pthread_mutex_lock(&b->mu);
+		while (b->next < b->n && b->e[b->next].answer != NULL) /* refused */
+			b->next++;
+		if (b->next < b->n && b->running < FANOUT_WINDOW) {
+			e = &b->e[b->next++];
+			b->running++;
+		} else {
+			b->pumping = false;
+		}
+		pthread_mutex_unlock(&b->mu);
+		if (e == NULL)
+			break;
+		send_one(e);
+	}
+	release(b);
+}
+
+/* Checks request e as /proxy2 would; a refusal is its answer at once. */
+static void check(struct fe_request *rq, struct entry *e)
 {
 	struct fe_reply rp = { 0, NULL, BUF_INIT, NULL, NULL, false };
-	struct fe_hop *h = &e->hop;
+	struct srv_reply r;
 
-	e->started = fwd_now_ms();
-	if (fe_proxy2_check(rq, &rp, e->method, e->path, e->body ? e->content_type : NULL, h)) {
-		struct fwd_request f = { e->method, h->host, h->port, h->prefix, h->path, h->query,
-					 e->body, e->body_len, h->headers, e->b->timeout_ms,
-					 h->resolve, h->https };
-
-		h->headers = h->resolve = NULL; /* the forwarder's now */
-		forward_collect(&f, on_answer, e);
-	} else {
-		struct srv_reply r = { .status = rp.status, .content_type = rp.content_type,
-				       .body = rp.body.data, .len = rp.body.len };
-
-		atomic_fetch_sub(&inflight, 1); /* not sent */
-		audit(e, rp.status);
-		answered(e, answer_of(&r, 0));
-		free(rp.content_type);
-		buf_free(&rp.body);
-	}
+	if (fe_proxy2_check(rq, &rp, e->method, e->path, e->body ? e->content_type : NULL,
+			    &e->hop))
+		return;
+	r = (struct srv_reply){ .status = rp.status, .content_type = rp.content_type,
+				.body = rp.body.data, .len = rp.body.len };
+	atomic_fetch_sub(&inflight, 1); /* not sent */
+	audit(e, rp.status);
+	answered(e, answer_of(&r, 0));
+	free(rp.content_type);
+	buf_free(&rp.body);
 }
 
 void fe_ep_fanout(struct fe_request *rq, struct fe_reply *rp)
@@ -277,13 +327,15 @@ void fe_ep_fanout(struct fe_request *rq, struct fe_reply *rp)
 		batch_free(b);
 		return;
 	}
-	b->pending = b->n + 1;
+	b->pending = b->n + 1; /* the answers, and the handler's hold as the first sender */
+	b->pumping = true;
+	b->deadline = fwd_now_ms() + b->timeout_ms;
 	b->later = srv_later(rq->sr);
 	b->fe = rq->fe;
 	b->conn = rq->conn;
 	b->caller = *rq->caller;
 	rp->later = true;
 	for (size_t i = 0; i < b->n; i++)
-		start(rq, &b->e[i]);
-	release(b); /* the handler's own hold: the last answer may have come in already */
+		check(rq, &b->e[i]);
+	pump(b); /* the last answer may come in before it returns */
 }

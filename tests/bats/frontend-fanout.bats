@@ -204,3 +204,20 @@ same_as_proxy2() {
 	for i in 1 2 3 4; do json_true '.answers | length == 256 and all(.status == 504)' <"$T/hung$i"; done
 	kill -CONT "$(cat "$T/echo-EP.pid")"
 }
+
+@test "a batch has at most 64 requests in flight; the rest go as answers come in" {
+	fe_echo EP
+	fe_start FE --nodes "[{\"name\":\"echo\",\"host\":\"127.0.0.1\",\"port\":$EP}]"
+	kill -STOP "$(cat "$T/echo-EP.pid")"
+	jq -cn '{timeout_ms: 3000, requests: [range(200) | {path: "/proxy2/echo/x"}]}' >"$T/req"
+	curl -s -o "$T/slow" --max-time 30 -X POST --data-binary @"$T/req" "$FE/api/fanout" &
+	pid=$!
+	# the frontend's connections to the hung node: the first 64 requests, waiting
+	conns() { ss -Htn "( dport = :$EP )" | wc -l; }
+	wait_until 10 eval '[ "$(conns)" -ge 64 ]'
+	sleep 0.5
+	assert_equal "$(conns)" 64
+	wait "$pid"
+	kill -CONT "$(cat "$T/echo-EP.pid")"
+	json_true '.answers | length == 200 and all(.status == 504)' <"$T/slow"
+}
