@@ -4,9 +4,9 @@
  * and out (docs/protocol.md 5.1). The frontend checks each request as /proxy2 would and
  * answers with what each node answered, so the results are those of the requests sent one
  * by one. A frontend without the route (LMCache's 404) is asked node by node from then on,
- * a batch it could not take (400, 413, 503) node by node, and so is a node whose answer did
- * not fit in its batch ("retry"). Uploads (run-script), the nodes of a --socket or --url
- * and lone nodes of a frontend go as before. */
+ * a batch it could not take (400, 413, 503) node by node, and so is a read whose answer did
+ * not fit in its batch ("retry"; a change is not sent twice). Uploads (run-script), the
+ * nodes of a --socket or --url and lone nodes of a frontend go as before. */
 #include "config.h"
 #include "cli.h"
 #include "http-multi.h"
@@ -169,13 +169,22 @@ static struct batch *group(struct cl_node **nodes, const struct hm_req *h, size_
 	return bs;
 }
 
-/* Answer a of a batch into r, as if its request had been sent alone; false for "retry". */
+/* Answer a of a batch into r, as if its request had been sent alone; false for "retry".
+ * A change whose answer was "cut" was made, its answer not kept: an error naming both. */
 static bool take_answer(const json_t *a, struct hm_res *r)
 {
 	const json_t *body = json_object_get(a, "body");
 
 	if (json_is_true(json_object_get(a, "retry")))
 		return false;
+	if (json_is_true(json_object_get(a, "cut"))) {
+		r->err = HM_ERR_OTHER;
+		r->status = (long)json_integer_value(json_object_get(a, "status"));
+		r->error = xasprintf("HTTP %ld, the answer not shown: %s (sent once, not again)",
+				     r->status, json_str_member(a, "detail", "not carried"));
+		r->body = xstrdup("");
+		return true;
+	}
 	if (!json_is_integer(json_object_get(a, "status")) || !json_is_string(body)) {
 		r->err = HM_ERR_OTHER;
 		r->error = xstrdup("bad answer from the frontend's /api/fanout");

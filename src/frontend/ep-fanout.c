@@ -155,23 +155,28 @@ static void audit(const struct entry *e, unsigned int status)
 	free(path);
 }
 
-static json_t *retry_answer(const char *why)
+/* The answer of a request whose answer the batch cannot carry (larger than a batch holds,
+ * or not UTF-8 text): a request that reads is asked again alone ("retry"); one that
+ * changes a node is not sent twice, its status comes without its body ("cut"). */
+static json_t *uncarried(const struct entry *e, unsigned int status, const char *why)
 {
-	return json_pack("{s:i, s:b, s:s}", "status", 0, "retry", 1, "detail", why);
+	if (!e->hop.changes)
+		return json_pack("{s:i, s:b, s:s}", "status", 0, "retry", 1, "detail", why);
+	return json_pack("{s:i, s:b, s:s}", "status", (int)status, "cut", 1, "detail", why);
 }
 
-/* What /proxy2 would have answered (status, content type, body); a body JSON cannot
- * carry as text, and one too large to hold, are asked again alone ("retry"). */
-static json_t *answer_of(const struct srv_reply *rp, long took_ms)
+/* What /proxy2 would have answered (status, content type, body), or why not. */
+static json_t *answer_of(const struct entry *e, const struct srv_reply *rp, long took_ms,
+			 bool cut)
 {
 	json_t *a;
 
-	if (rp->status == 0)
-		return retry_answer("the answer is larger than a batch holds: ask this node alone");
+	if (cut)
+		return uncarried(e, rp->status, "the answer is larger than a batch carries (256 KiB)");
 	a = json_pack("{s:i, s:s, s:s%, s:i}", "status", (int)rp->status, "content_type",
 		      rp->content_type ? rp->content_type : "text/plain", "body",
 		      rp->body ? rp->body : "", rp->len, "took_ms", (int)took_ms);
-	return a ? a : retry_answer("the answer is not UTF-8 text: ask this node alone");
+	return a ? a : uncarried(e, rp->status, "the answer is not UTF-8 text");
 }
 
 /* Sends the batch's answer: every request's, in order. */
@@ -223,7 +228,7 @@ static bool may_hold(struct entry *e, size_t len)
 
 static void pump(struct batch *b);
 
-static void on_answer(void *cls, struct srv_reply *rp)
+static void on_answer(void *cls, struct srv_reply *rp, bool cut)
 {
 	struct entry *e = cls;
 	struct batch *b = e->b;
@@ -232,10 +237,10 @@ static void on_answer(void *cls, struct srv_reply *rp)
 
 	atomic_fetch_sub(&inflight, 1);
 	audit(e, rp->status);
-	if (rp->status != 0 && !may_hold(e, rp->len))
-		a = retry_answer("the frontend holds too many batched answers: ask this node alone");
+	if (!cut && !may_hold(e, rp->len))
+		a = uncarried(e, rp->status, "the frontend holds too many batched answers");
 	else
-		a = answer_of(rp, (long)(fwd_now_ms() - e->started));
+		a = answer_of(e, rp, (long)(fwd_now_ms() - e->started), cut);
 	srv_reply_clear(rp);
 	pthread_mutex_lock(&b->mu);
 	b->running--;
@@ -301,7 +306,7 @@ static void check(struct fe_request *rq, struct entry *e)
 				.body = rp.body.data, .len = rp.body.len };
 	atomic_fetch_sub(&inflight, 1); /* not sent */
 	audit(e, rp.status);
-	answered(e, answer_of(&r, 0));
+	answered(e, answer_of(e, &r, 0, false));
 	free(rp.content_type);
 	buf_free(&rp.body);
 }

@@ -278,7 +278,7 @@ void xfer_end(struct xfer *x, CURLcode rc)
 	x->paused = false;
 	if (!x->streaming) {
 		if (x->too_large)
-			rp.status = 0;
+			rp.status = x->status;
 		else if (rc == CURLE_OK)
 			head_reply(x, &rp, true);
 		else
@@ -291,7 +291,7 @@ void xfer_end(struct xfer *x, CURLcode rc)
 	if (finish != NULL)
 		srv_later_finish(finish, &rp);
 	else if (x->sink != NULL)
-		x->sink(x->sink_cls, &rp);
+		x->sink(x->sink_cls, &rp, x->too_large);
 	xfer_unref(x);
 }
 
@@ -364,7 +364,7 @@ static void start(const struct fwd_request *rq, struct xfer *x, struct srv_loop 
 	if (l != NULL)
 		srv_later_finish(l, &rp);
 	else
-		x->sink(x->sink_cls, &rp);
+		x->sink(x->sink_cls, &rp, false);
 	xfer_unref(x);
 }
 

@@ -49,9 +49,9 @@ void forward_init(void);
  * answer waits for the node). */
 void forward_start(const struct fwd_request *rq, struct srv_later *l, struct MHD_Connection *conn);
 /* What forward_collect hands over, on the transport's thread: the answer as forward_start
- * would send it (taken), or status 0 when it was larger than FORWARD_STREAM_AT (not
- * kept: the caller asks again through a client that streams). */
-typedef void fwd_sink_fn(void *cls, struct srv_reply *rp);
+ * would send it (taken); cut when the node's answer was larger than FORWARD_STREAM_AT and
+ * not kept (rp then has the node's status and no body). */
+typedef void fwd_sink_fn(void *cls, struct srv_reply *rp, bool cut);
 /* Sends rq as forward_start does, for a caller with no client connection (a batch,
  * ep-fanout.c): the answer comes whole to sink(cls, ...), perhaps before this returns. */
 void forward_collect(const struct fwd_request *rq, fwd_sink_fn *sink, void *cls);

@@ -205,7 +205,7 @@ static void curl_done(struct xfer *x, CURLcode rc)
 	curl_multi_remove_handle(fw.multi, e);
 	unlink_active(x);
 	pthread_mutex_lock(&x->mu);
-	if (!x->streaming && rc == CURLE_OK)
+	if (!x->streaming && (rc == CURLE_OK || x->too_large)) /* a cut answer: its status */
 		fwd_curl_head(x);
 	x->e = NULL;
 	pthread_mutex_unlock(&x->mu);
