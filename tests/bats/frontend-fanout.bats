@@ -194,9 +194,9 @@ same_as_proxy2() {
 		done
 	}
 	hung_batches 8000
-	# the four are in flight once one more is refused
-	probe='{"timeout_ms": 200, "requests": [{"path": "/proxy2/echo/y"}]}'
-	wait_until 10 eval '[ "$(batch "$FE" "$probe")" = 503 ]'
+	# once the four are in (64 connections each to the hung node), one more is refused
+	wait_until 10 eval '[ "$(ss -Htn "( dport = :$EP )" | wc -l)" -ge 256 ]'
+	assert_equal "$(batch "$FE" '{"timeout_ms": 200, "requests": [{"path": "/proxy2/echo/y"}]}')" 503
 	json_true '.detail | contains("one by one")' <"$T/answer"
 	wait "${pids[@]}"
 	# all four answered (each node's 504), and 1,024 fit again: none was left counted
