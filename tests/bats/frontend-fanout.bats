@@ -193,7 +193,7 @@ same_as_proxy2() {
 			pids+=($!)
 		done
 	}
-	hung_batches 8000
+	hung_batches 5000
 	# once the four are in (64 connections each to the hung node), one more is refused
 	wait_until 10 eval '[ "$(ss -Htn "( dport = :$EP )" | wc -l)" -ge 256 ]'
 	assert_equal "$(batch "$FE" '{"timeout_ms": 200, "requests": [{"path": "/proxy2/echo/y"}]}')" 503
