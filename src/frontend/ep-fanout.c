@@ -297,10 +297,10 @@ static void pump(struct batch *b)
 static void check(struct fe_request *rq, struct entry *e)
 {
 	struct fe_reply rp = { 0, NULL, BUF_INIT, NULL, NULL, false };
+	const char *type = e->content_type ? e->content_type : "application/json";
 	struct srv_reply r;
 
-	if (fe_proxy2_check(rq, &rp, e->method, e->path, e->body ? e->content_type : NULL,
-			    &e->hop))
+	if (fe_proxy2_check(rq, &rp, e->method, e->path, e->body ? type : NULL, &e->hop))
 		return;
 	r = (struct srv_reply){ .status = rp.status, .content_type = rp.content_type,
 				.body = rp.body.data, .len = rp.body.len };

@@ -66,13 +66,16 @@ same_as_proxy2() {
 	assert_equal "$(batch "$FE" '{"requests": [
 		{"method": "PUT", "path": "/proxy2/echo/a/b%20c?x=1&y=%2F", "body": "payload",
 		 "content_type": "text/x-test"},
-		{"method": "DELETE", "path": "/proxy2/echo2/status/418"}]}' \
+		{"method": "DELETE", "path": "/proxy2/echo2/status/418"},
+		{"method": "POST", "path": "/proxy2/echo/j", "body": "{}"}]}' \
 		-H 'Authorization: Bearer caller-secret')" 200
 	run jq -r '.answers[0].body | fromjson | [.method, .path, .body, .headers["content-type"],
 		.headers["x-lmcache-frontend-hops"], .headers.authorization] | join(" ")' "$T/answer"
 	assert_output "PUT /a/b%20c?x=1&y=%2F payload text/x-test 1 Bearer caller-secret"
 	json_true '.answers[0].content_type == "application/x-echo+json"' <"$T/answer"
 	json_true '.answers[1].status == 418 and (.answers[1].body | fromjson | .method) == "DELETE"' <"$T/answer"
+	# a body without its type is JSON, as lmcctl sends it alone
+	json_true '.answers[2].body | fromjson | .headers["content-type"] == "application/json"' <"$T/answer"
 }
 
 @test "bad batches are refused whole with 400; a bad path is that request's 400" {
