@@ -155,6 +155,14 @@ start_node() {
 		{"path": "/proxy2/n1/loglevel?logger_name=lmcache&level=DEBUG"}]}')
 	[ "$s" = 200 ] || { echo "$s"; cat "$T/out"; false; }
 	json_true '.answers | map(.status) == [200, 403]' <"$T/out"
+	# an operator's change in a batch reaches the node with the frontend's token, not the caller's
+	n=$(grep -c 'who=ada role=admin .*method=POST path=/conf ' "$T/node.log")
+	s=$(status operator POST "$FE/api/fanout" -d '{"requests": [{"method": "POST",
+		"path": "/proxy2/n1/conf", "body": "{\"max_local_cpu_size\": 2.5}"}]}')
+	[ "$s" = 200 ] || { echo "$s"; cat "$T/out"; false; }
+	json_true '.answers[0].status == 200' <"$T/out"
+	wait_until 5 eval '[ "$(grep -c "who=ada role=admin .*method=POST path=/conf " "$T/node.log")" = $((n + 1)) ]'
+	refute grep -q 'who=otto' "$T/node.log"
 	[ "$(status none POST "$FE/api/fanout" -d '{"requests": [{"path": "/proxy2/n1/conf"}]}')" = 401 ]
 	grep -q 'who=ada role=admin' "$T/node.log"
 }
