@@ -38,14 +38,6 @@ static void note_no_route(const char *base)
 	no_route[nno_route++] = xstrdup(base);
 }
 
-/* A method a batch can name (capital letters, as the frontend takes them). */
-static bool plain_method(const char *m)
-{
-	size_t n = strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-
-	return n > 0 && n <= 16 && m[n] == '\0';
-}
-
 /* The path of request r on node n as the node's frontend takes it ("/proxy2/..."), or NULL
  * when it goes alone. */
 static char *batch_path(const struct cl_node *n, const struct hm_req *r)
@@ -53,7 +45,7 @@ static char *batch_path(const struct cl_node *n, const struct hm_req *r)
 	size_t bl = n->base ? strlen(n->base) : 0;
 
 	if (bl == 0 || n->socket != NULL || r->upload_path != NULL ||
-	    (r->method != NULL && !plain_method(r->method)) ||
+	    (r->method != NULL && !str_is_method(r->method)) ||
 	    strncmp(n->url, n->base, bl) != 0 || strncmp(n->url + bl, "/proxy2/", 8) != 0 ||
 	    lacks_route(n->base))
 		return NULL;
@@ -91,14 +83,13 @@ static void add_to(struct batch **bs, size_t *nb, const char *base, size_t i)
 static json_t *entry_json(const struct hm_req *r, const char *path)
 {
 	json_t *e = json_pack("{s:s, s:s}", "method", r->method ? r->method : "GET", "path", path);
+	json_t *body = r->body != NULL && e != NULL ? json_stringn(r->body, r->body_len) : NULL;
 
-	if (r->body != NULL) {
-		json_t *body = json_stringn(r->body, r->body_len);
-
-		if (body == NULL) {
-			json_decref(e);
-			return NULL;
-		}
+	if (e == NULL || (r->body != NULL && body == NULL)) {
+		json_decref(e);
+		return NULL;
+	}
+	if (body != NULL) {
 		json_object_set_new(e, "body", body);
 		if (r->content_type != NULL)
 			json_object_set_new(e, "content_type", json_string(r->content_type));

@@ -21,6 +21,13 @@ bool str_ends_with(const char *s, const char *suffix)
 	return ls >= lx && memcmp(s + ls - lx, suffix, lx) == 0;
 }
 
+bool str_is_method(const char *m)
+{
+	size_t n = strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+	return n > 0 && n <= 16 && m[n] == '\0';
+}
+
 char *str_lower(char *s)
 {
 	for (char *p = s; *p; p++)

@@ -7,6 +7,8 @@
 
 bool str_starts_with(const char *s, const char *prefix);
 bool str_ends_with(const char *s, const char *suffix);
+/* Whether m is an HTTP method as a batch of requests names it: 1 to 16 capital letters. */
+bool str_is_method(const char *m);
 /* Lower-cases s in place and returns it. */
 char *str_lower(char *s);
 /* Returns s without leading and trailing white space (modifies s). */

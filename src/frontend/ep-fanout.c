@@ -17,6 +17,7 @@
 
 #include "forward.h"
 #include "jsonutil.h"
+#include "strutil.h"
 #include "xalloc.h"
 
 /* Requests in one batch (lmcctl sends at most this many, cli/batch.c), and of one batch in
@@ -64,13 +65,6 @@ struct batch {
 	struct srv_caller caller;
 };
 
-static bool is_method(const char *m)
-{
-	size_t n = strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-
-	return n > 0 && n <= 16 && m[n] == '\0';
-}
-
 /* Entry i of the "requests" array; false with *why (malloc'd) when malformed. */
 static bool read_entry(struct batch *b, size_t i, const json_t *v, char **why)
 {
@@ -81,7 +75,7 @@ static bool read_entry(struct batch *b, size_t i, const json_t *v, char **why)
 	e->method = json_str_member(v, "method", "GET");
 	e->path = json_str_member(v, "path", NULL);
 	e->content_type = json_str_member(v, "content_type", NULL);
-	if (!json_is_object(v) || !is_method(e->method) || e->path == NULL ||
+	if (!json_is_object(v) || !str_is_method(e->method) || e->path == NULL ||
 	    (body != NULL && !json_is_string(body) && !json_is_null(body))) {
 		*why = xasprintf("requests[%zu]: an object with \"method\" (GET, POST, ...), "
 				 "\"path\" (/proxy2/<node>/...) and an optional string \"body\"", i);

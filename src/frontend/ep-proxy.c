@@ -307,7 +307,7 @@ bool fe_proxy2_check(struct fe_request *rq, struct fe_reply *rp, const char *met
 	struct srv_match m;
 	const char *rest, *query;
 	char *name;
-	bool ok = false;
+	bool found, ok = false;
 
 	if (!srv_path_match("/proxy2/{}/**", 0, uri, false, &m) ||
 	    (name = srv_decode(m.cap[0].p, m.cap[0].len)) == NULL) {
@@ -315,19 +315,19 @@ bool fe_proxy2_check(struct fe_request *rq, struct fe_reply *rp, const char *met
 		return false;
 	}
 	rest = m.rest;
-	if (find_target(rq->fe, name, &rest, h)) {
-		h->path = xstrndup(rest, path_length(rest, &query));
-		h->query = xstrdup(query);
+	found = find_target(rq->fe, name, &rest, h);
+	h->path = xstrndup(rest, path_length(rest, &query));
+	h->query = xstrdup(query);
+	h->changes = request_role(method, h->path, h->query) != SRV_ROLE_VIEWER;
+	if (found) {
 		struct fwd_request f = { .method = method, .host = h->host, .port = h->port,
 					 .path = h->path, .query = h->query };
+
 		ok = may_forward(rq, rp, &f);
 		h->resolve = f.resolve;
 	} else {
 		fe_reply_detail(rp, 404, "Node with name '%s' not found", name);
-		h->path = xstrndup(rest, path_length(rest, &query));
-		h->query = xstrdup(query);
 	}
-	h->changes = request_role(method, h->path, h->query) != SRV_ROLE_VIEWER;
 	if (ok)
 		h->headers = hop_headers(rq, content_type);
 	free(name);

@@ -144,6 +144,11 @@ int main(void)
 	ok(!str_icontains("worker", "sched"), "icontains misses");
 	ok(str_starts_with("/proxy2/x", "/proxy2/"), "starts_with");
 	ok(str_ends_with("a.py", ".py") && !str_ends_with("py", ".py"), "ends_with");
+	ok(str_is_method("GET") && str_is_method("PATCH") && str_is_method("ABCDEFGHIJKLMNOP"),
+	   "is_method: capital letters, up to 16");
+	ok(!str_is_method("") && !str_is_method("get") && !str_is_method("GET X") &&
+	   !str_is_method("M-SEARCH") && !str_is_method("ABCDEFGHIJKLMNOPQ"),
+	   "is_method: none, lower case, spaces, other bytes, 17 letters");
 	char allow[16] = "";
 	str_list_add(allow, sizeof(allow), "GET");
 	str_list_add(allow, sizeof(allow), "POST");
