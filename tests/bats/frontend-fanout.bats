@@ -2,8 +2,9 @@
 # POST /api/fanout, our frontend's batch of /proxy2 requests (docs/protocol.md 5.4): each
 # answer is what /proxy2 answers for the same request (demo nodes on unix sockets, the echo
 # server over TCP, dead and hung nodes, two hops), bad batches are refused whole, answers
-# too large to hold are marked "retry", and every request is checked as /proxy2 checks it:
-# roles, the hop count, the unix-socket uid rule, one audit line per changing request.
+# too large to hold (one over 256 KiB, or beyond the 64 MiB all batches hold) are marked
+# "retry", and every request is checked as /proxy2 checks it: roles, the hop count, the
+# unix-socket uid rule, one audit line per changing request.
 
 bats_require_minimum_version 1.5.0
 load ../helpers/common
@@ -122,6 +123,39 @@ same_as_proxy2() {
 	json_true '.answers[2] | .status == 200 and .body == "xxxxxxxxxx"' <"$T/answer"
 	curl -sf -o "$T/streamed" "$FE/proxy2/echo/big/300000"
 	assert_equal "$(wc -c <"$T/streamed")" 300000
+}
+
+@test "batches hold 64 MiB of answers in all: beyond, a read is marked retry, and the room comes back" {
+	export ECHO_LOG="$T/echo.log"
+	fe_echo EP
+	fe_start FE --nodes "[{\"name\":\"echo\",\"host\":\"127.0.0.1\",\"port\":$EP}]"
+	# 255 answers of 262,000 bytes (66.8 MB of the 67.1 held at most) that the batch holds
+	# until its last request, which the echo server answers after 8 s
+	jq -cn '{timeout_ms: 30000, requests: ([range(255) | {path: "/proxy2/echo/big/262000"}]
+		+ [{path: "/proxy2/echo/sleep/8000"}])}' >"$T/first.json"
+	curl -s -o "$T/first" --max-time 40 -X POST -H 'Content-Type: application/json' \
+		--data-binary "@$T/first.json" "$FE/api/fanout" &
+	first=$!
+	for _ in $(seq 200); do
+		[ "$(grep -c big "$T/echo.log" 2>/dev/null)" = 255 ] && break
+		sleep 0.1
+	done
+	assert_equal "$(grep -c big "$T/echo.log")" 255
+	sleep 1 # the last answers' bytes on their way to the frontend
+	# room for one more such answer, not two: the one that comes in first is held
+	assert_equal "$(batch "$FE" '{"requests": [{"path": "/proxy2/echo/big/262000"},
+		{"path": "/proxy2/echo/big/262000"}]}')" 200
+	jq -c '.answers[] | del(.body)' "$T/answer" # shown when the test fails
+	json_true '[.answers[] | select(.status == 200 and (.body | length) == 262000)] | length == 1' <"$T/answer"
+	json_true '[.answers[] | select(.retry == true and .status == 0 and (.detail | contains("too many")))]
+		| length == 1' <"$T/answer"
+	wait "$first"
+	json_true '.answers | length == 256 and all(.status == 200)' <"$T/first"
+	json_true '[.answers[:255][] | .body | length] | unique == [262000]' <"$T/first"
+	# sent, the first batch's answers are let go of: both fit now
+	assert_equal "$(batch "$FE" '{"requests": [{"path": "/proxy2/echo/big/262000"},
+		{"path": "/proxy2/echo/big/262000"}]}')" 200
+	json_true '.answers | map(.status) == [200, 200]' <"$T/answer"
 }
 
 @test "a batch that has made too many hops is refused for each request; two hops work" {
