@@ -14,7 +14,8 @@ tui_lmcache_top_LDADD = src/common/libcommon.la $(JANSSON_LIBS) $(CURL_LIBS) $(N
 dist_man_MANS += man/lmcache-top.1
 
 # Tests: tmux-driven bats tests against real local clusters.
-EXTRA_DIST += tests/helpers/tui.bash tests/helpers/tui-cluster.bash
+EXTRA_DIST += tests/helpers/tui.bash tests/helpers/tui-cluster.bash \
+	tests/fixtures/tui/once-frontend.py
 tui_bats = tests/bats/tui-cluster.bats tests/bats/tui-screen.bats tests/bats/tui-bugs.bats \
 	tests/bats/tui-profile.bats \
 	tests/bats/tui-features.bats tests/bats/tui-lmcache.bats tests/bats/tui-keepalive.bats \

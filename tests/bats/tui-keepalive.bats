@@ -55,3 +55,18 @@ reqs() { awk -v p="$1" -v u="$2" '$1 == p && $3 == u' "$T/ng/req.log" | wc -l; }
 	# its /api/nodes fails each time, so each refresh lists again (2 of 6 when nothing fails)
 	assert_equal "$(reqs "$RP" /lmcache_infos)" 6
 }
+
+@test "a frontend gone between its listing and its /metrics: the listing is read again next refresh" {
+	local port
+	port=$(free_port)
+	lmc_bg once python3 "$FIXTURES/tui/once-frontend.py" "$port"
+	wait_for_http "http://127.0.0.1:$port/health" 10
+	cluster_register "http://127.0.0.1:$port"
+	: >"$T/ng/req.log"
+	tui_start --registry "http://127.0.0.1:$RP" -d 0.1 --max-iterations 3
+	wait_until 60 eval '! tui_running'
+	assert_equal "$(tui_status)" 0
+	# refresh 1 lists it and then finds it gone at its merged /metrics, so refresh 2 lists
+	# again, and its failed listing makes refresh 3 list again (1 of 3 when nothing fails)
+	assert_equal "$(reqs "$RP" /lmcache_infos)" 3
+}
