@@ -41,6 +41,7 @@ wait" >"$T/cluster.log" 2>&1 3>&- &
 	echo $! >"$T/ex.pgid"
 	wait_for_http "http://127.0.0.1:$REG_PORT/health" 10
 	wait_for_http "http://127.0.0.1:$FE_PORT/health" 10
+	wait_for_http "http://127.0.0.1:$NODE_PORT/health" 10 # any answer: the node listens
 	wait_until 10 grep -q 'who=frontend1 role=agent' "$T/cluster.log"
 	# 6: changing through the registry and the frontend
 	run bash -e -c "$(example 6)"
