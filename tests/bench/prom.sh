@@ -25,9 +25,11 @@ done
 bench_row "prom merge 1024 nodes" "prom_merge of 1024 bodies, CPU time" ms "$(get merge 1024 ms)" \
 	"" "" max 100
 growth=$(awk -v a="$(get merge 1024 ms)" -v b="$(get merge 16 ms)" 'BEGIN { printf "%.1f", a / b }')
-# memcpy's own growth over the same sizes, from its rates (its 16-node time is a few µs)
-copy_growth=$(awk -v a="$(get copy 16 mb_s)" -v b="$(get copy 1024 mb_s)" \
-	'BEGIN { printf "%.0f", 64 * a / b }')
+# memcpy's own growth over the same sizes, from its bytes and rates (its 16-node time is a
+# few µs, which the ms field rounds)
+copy_growth=$(awk -v n1="$(get copy 1024 in_bytes)" -v r1="$(get copy 1024 mb_s)" \
+	-v n0="$(get copy 16 in_bytes)" -v r0="$(get copy 16 mb_s)" \
+	'BEGIN { printf "%.0f", (n1 / r1) / (n0 / r0) }')
 bench_row "prom merge growth 16->1024" "time(1024) / time(16) against the node count's x64" x \
 	"$growth" "node count" 64 ratio_max 1.0 "memcpy of the same bytes: ${copy_growth}x"
 if ! command -v valgrind >/dev/null; then
