@@ -136,12 +136,10 @@ same_as_proxy2() {
 	curl -s -o "$T/first" --max-time 40 -X POST -H 'Content-Type: application/json' \
 		--data-binary "@$T/first.json" "$FE/api/fanout" &
 	first=$!
-	for _ in $(seq 200); do
-		[ "$(grep -c big "$T/echo.log" 2>/dev/null)" = 255 ] && break
-		sleep 0.1
-	done
+	wait_until 20 eval '[ "$(grep -c big "$T/echo.log" 2>/dev/null)" = 255 ]'
 	assert_equal "$(grep -c big "$T/echo.log")" 255
-	sleep 1 # the last answers' bytes on their way to the frontend
+	# and read by the frontend: no byte left queued either side of its connections to the echo
+	wait_until 10 eval '[ -z "$(ss -Htn "( dport = :$EP or sport = :$EP )" | awk "\$2 + \$3 > 0")" ]'
 	# room for one more such answer, not two: the one that comes in first is held
 	assert_equal "$(batch "$FE" '{"requests": [{"path": "/proxy2/echo/big/262000"},
 		{"path": "/proxy2/echo/big/262000"}]}')" 200
