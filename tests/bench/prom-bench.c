@@ -9,6 +9,13 @@
  * MB/s counts input bytes per second of this process' CPU time (not wall time: on a shared
  * machine the time spent waiting for a core does not count). Each figure is the best of
  * several rounds; under valgrind --tool=callgrind use --rounds 1.
+ *
+ * With --pairs P, the growth from the first K to the last is measured apart, for copy and
+ * merge, in P pairs taken one right after the other: the last K's scrape, then as many
+ * scrapes of the first K as make the same work, timed together, each half after one scrape
+ * untimed, so the bodies are as warm as between rounds. Both halves of a pair see the
+ * machine in the same state, which the best of each K's rounds, a second or more apart, do
+ * not on a busy machine; one line each gives the median of the pairs' ratios and their range.
  */
 #include "config.h"
 #include "buf.h"
@@ -69,6 +76,7 @@ struct fleet {
 	struct prom_node *nodes;
 	char **texts;
 	size_t n, bytes;
+	char *copy; /* copy_all's output, kept as the merge keeps its own (prom-out.c) */
 };
 
 static void fleet_make(struct fleet *fl, const char *tmpl, size_t len, size_t n)
@@ -77,6 +85,7 @@ static void fleet_make(struct fleet *fl, const char *tmpl, size_t len, size_t n)
 	fl->bytes = 0;
 	fl->nodes = xcalloc(n, sizeof *fl->nodes);
 	fl->texts = xcalloc(n, sizeof *fl->texts);
+	fl->copy = NULL;
 	for (size_t i = 0; i < n; i++) {
 		fl->texts[i] = vary(tmpl, len, i);
 		fl->nodes[i].name = xasprintf("bench_worker%zu", i);
@@ -95,45 +104,43 @@ static void fleet_free(struct fleet *fl)
 	}
 	free(fl->texts);
 	free(fl->nodes);
+	free(fl->copy);
 }
 
 enum mode { COPY, MERGE, CACHED };
 
-/* The reference: every body copied into one buffer. Not inlined, so that callgrind's
- * --toggle-collect=copy_all can count it as it counts prom_merge. */
-__attribute__((noinline)) static char *copy_all(const struct fleet *fl, size_t *len)
-{
-	char *out = xmalloc(fl->bytes + 1);
-
-	*len = 0;
-	for (size_t i = 0; i < fl->n; i++) {
-		memcpy(out + *len, fl->nodes[i].text, fl->nodes[i].len);
-		*len += fl->nodes[i].len;
-	}
-	return out;
-}
-
-/* One scrape's work in the given mode; returns the output's length. */
-static size_t once(const struct fleet *fl, enum mode mode, struct prom_cache *cache)
+/* The reference: every body copied into one buffer, the same from one copy to the next, so
+ * that no copy pays the kernel's faulting in of fresh pages (the merge does not either). Not
+ * inlined, so that callgrind's --toggle-collect=copy_all can count it as it counts
+ * prom_merge. */
+__attribute__((noinline)) static size_t copy_all(struct fleet *fl)
 {
 	size_t len = 0;
-	char *out;
 
-	if (mode == COPY)
-		out = copy_all(fl, &len);
-	else if (mode == MERGE) {
-		out = prom_merge(fl->nodes, fl->n, &len, NULL);
-	} else {
-		out = prom_cache_merge(cache, fl->nodes, fl->n, &len, NULL);
+	if (!fl->copy)
+		fl->copy = xmalloc(fl->bytes + 1);
+	for (size_t i = 0; i < fl->n; i++) {
+		memcpy(fl->copy + len, fl->nodes[i].text, fl->nodes[i].len);
+		len += fl->nodes[i].len;
 	}
-	if (mode == COPY)
-		free(out);
-	else
-		prom_text_free(out); /* as the frontend does once the answer is sent */
 	return len;
 }
 
-static void row(const struct fleet *fl, enum mode mode, int rounds)
+/* One scrape's work in the given mode; returns the output's length. */
+static size_t once(struct fleet *fl, enum mode mode, struct prom_cache *cache)
+{
+	size_t len = 0;
+
+	if (mode == COPY)
+		return copy_all(fl);
+	if (mode == MERGE)
+		prom_text_free(prom_merge(fl->nodes, fl->n, &len, NULL));
+	else
+		prom_text_free(prom_cache_merge(cache, fl->nodes, fl->n, &len, NULL));
+	return len; /* each output freed as the frontend does once the answer is sent */
+}
+
+static void row(struct fleet *fl, enum mode mode, int rounds)
 {
 	static const char *const names[] = { "copy", "merge", "cached" };
 	struct prom_cache *cache = prom_cache_new();
@@ -156,23 +163,87 @@ static void row(const struct fleet *fl, enum mode mode, int rounds)
 	       names[mode], fl->n, fl->bytes, out, best * 1e3, (double)fl->bytes / best / 1e6);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* One scrape of the large fleet, timed, then its work in scrapes of the small one, timed
+ * together; returns the ratio of their times a scrape. Each is preceded by one untimed: the
+ * merge keeps the memory of its last output (prom-out.c), the last fleet's size. */
+static double pair(struct fleet *small, struct fleet *large, enum mode mode)
+{
+	size_t k = large->n / small->n;
+	double t_large, t_small;
+
+	once(large, mode, NULL);
+	t_large = now();
+	once(large, mode, NULL);
+	t_large = now() - t_large;
+	once(small, mode, NULL);
+	t_small = now();
+	for (size_t i = 0; i < k; i++)
+		once(small, mode, NULL);
+	t_small = (now() - t_small) / (double)k;
+	return t_large / t_small;
+}
+
+/* The growth from small to large in mode: the median of the pairs' ratios, and their range. */
+static void growth(struct fleet *small, struct fleet *large, enum mode mode,
+		   int pairs)
+{
+	double *r = xcalloc((size_t)pairs, sizeof *r);
+
+	for (int p = 0; p < pairs; p++)
+		r[p] = pair(small, large, mode);
+	qsort(r, (size_t)pairs, sizeof *r, cmp_double);
+	printf("{\"mode\":\"growth\",\"of\":\"%s\",\"small\":%zu,\"large\":%zu,\"pairs\":%d,"
+	       "\"median\":%.1f,\"min\":%.1f,\"max\":%.1f}\n",
+	       mode == COPY ? "copy" : "merge", small->n, large->n, pairs,
+	       pairs % 2 ? r[pairs / 2] : (r[pairs / 2 - 1] + r[pairs / 2]) / 2, r[0], r[pairs - 1]);
+	free(r);
+}
+
+/* --pairs: the growth from the first node count to the last, copy's and merge's. */
+static void growths(const char *tmpl, size_t len, size_t small_n, size_t large_n, int pairs)
+{
+	struct fleet small, large;
+
+	fleet_make(&small, tmpl, len, small_n);
+	fleet_make(&large, tmpl, len, large_n);
+	growth(&small, &large, COPY, pairs);
+	growth(&small, &large, MERGE, pairs);
+	fleet_free(&large);
+	fleet_free(&small);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: prom-bench [--rounds N] [--pairs P] FILE [NODES...]\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	int rounds = 5, first = 2;
+	int rounds = 5, pairs = 0;
 	size_t len;
 	char *tmpl;
 
-	if (argc >= 3 && strcmp(argv[1], "--rounds") == 0) {
-		rounds = atoi(argv[2]);
-		argv += 2;
-		argc -= 2;
+	for (; argc >= 3 && argv[1][0] == '-'; argv += 2, argc -= 2) {
+		if (strcmp(argv[1], "--rounds") == 0)
+			rounds = atoi(argv[2]);
+		else if (strcmp(argv[1], "--pairs") == 0)
+			pairs = atoi(argv[2]);
+		else
+			return usage();
 	}
-	if (argc < 2 || rounds < 1) {
-		fprintf(stderr, "usage: prom-bench [--rounds N] FILE [NODES...]\n");
-		return 2;
-	}
+	if (argc < 2 || rounds < 1 || pairs < 0 ||
+	    (pairs && (argc < 4 || atol(argv[2]) < 1 || atol(argv[2]) >= atol(argv[argc - 1]))))
+		return usage();
 	tmpl = slurp(argv[1], &len);
-	for (int a = argc > first ? first : 0; a < argc; a++) {
+	for (int a = argc > 2 ? 2 : 0; a < argc; a++) {
 		struct fleet fl;
 
 		fleet_make(&fl, tmpl, len, a ? (size_t)atol(argv[a]) : 256);
@@ -182,6 +253,8 @@ int main(int argc, char **argv)
 		if (!a)
 			break;
 	}
+	if (pairs)
+		growths(tmpl, len, (size_t)atol(argv[2]), (size_t)atol(argv[argc - 1]), pairs);
 	free(tmpl);
 	return 0;
 }
