@@ -10,16 +10,18 @@
  * machine the time spent waiting for a core does not count). Each figure is the best of
  * several rounds; under valgrind --tool=callgrind use --rounds 1.
  *
- * With --pairs P, the growth from the first K to the last is measured apart, for copy and
- * merge, in P pairs taken one right after the other: the last K's scrape, then as many
- * scrapes of the first K as make the same work, timed together, each half after one scrape
- * untimed, so the bodies are as warm as between rounds. Both halves of a pair see the
- * machine in the same state, which the best of each K's rounds, a second or more apart, do
- * not on a busy machine; one line each gives the median of the pairs' ratios and their range.
+ * With --pairs P, the growth from the first K to the last is measured apart, for copy, merge
+ * and the merge's first step alone (the bodies' scans), in P pairs taken one right after the
+ * other: the last K's scrape, then as many scrapes of the first K as make the same work,
+ * timed together, each half after one scrape untimed, so the bodies are as warm as between
+ * rounds. Both halves of a pair see the machine in the same state, which the best of each
+ * K's rounds, a second or more apart, do not on a busy machine; one line each gives the
+ * median of the pairs' ratios and their range.
  */
 #include "config.h"
 #include "buf.h"
 #include "prom.h"
+#include "prom-scan.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -77,6 +79,7 @@ struct fleet {
 	char **texts;
 	size_t n, bytes;
 	char *copy; /* copy_all's output, kept as the merge keeps its own (prom-out.c) */
+	struct buf *labels; /* each node's label, for scan_all */
 };
 
 static void fleet_make(struct fleet *fl, const char *tmpl, size_t len, size_t n)
@@ -86,9 +89,11 @@ static void fleet_make(struct fleet *fl, const char *tmpl, size_t len, size_t n)
 	fl->nodes = xcalloc(n, sizeof *fl->nodes);
 	fl->texts = xcalloc(n, sizeof *fl->texts);
 	fl->copy = NULL;
+	fl->labels = xcalloc(n, sizeof *fl->labels);
 	for (size_t i = 0; i < n; i++) {
 		fl->texts[i] = vary(tmpl, len, i);
 		fl->nodes[i].name = xasprintf("bench_worker%zu", i);
+		prom_node_label(&fl->labels[i], fl->nodes[i].name);
 		fl->nodes[i].text = fl->texts[i];
 		fl->nodes[i].len = len;
 		fl->nodes[i].scrape_seconds = 0.001;
@@ -101,13 +106,15 @@ static void fleet_free(struct fleet *fl)
 	for (size_t i = 0; i < fl->n; i++) {
 		free(fl->texts[i]);
 		free((char *)fl->nodes[i].name);
+		buf_free(&fl->labels[i]);
 	}
+	free(fl->labels);
 	free(fl->texts);
 	free(fl->nodes);
 	free(fl->copy);
 }
 
-enum mode { COPY, MERGE, CACHED };
+enum mode { COPY, MERGE, CACHED, SCAN };
 
 /* The reference: every body copied into one buffer, the same from one copy to the next, so
  * that no copy pays the kernel's faulting in of fresh pages (the merge does not either). Not
@@ -126,6 +133,27 @@ __attribute__((noinline)) static size_t copy_all(struct fleet *fl)
 	return len;
 }
 
+/* The merge's first step alone: each body scanned (prom-scan.c), the next one prefetched as
+ * the merge does, and each scan freed at once, so its memory is the next one's. What any
+ * merge of the bodies costs at least. */
+static size_t scan_all(const struct fleet *fl)
+{
+	struct prom_scan scan;
+	char *cause = NULL;
+
+	for (size_t i = 0; i < fl->n; i++) {
+		for (size_t at = 0; i + 1 < fl->n && at < fl->nodes[i + 1].len; at += 64)
+			__builtin_prefetch(fl->nodes[i + 1].text + at);
+		if (prom_scan_text(fl->nodes[i].text, fl->nodes[i].len, &fl->labels[i], &scan,
+				   &cause) != 0) {
+			fprintf(stderr, "prom-bench: node %zu: %s\n", i, cause);
+			exit(1);
+		}
+		prom_scan_free(&scan);
+	}
+	return fl->bytes;
+}
+
 /* One scrape's work in the given mode; returns the output's length. */
 static size_t once(struct fleet *fl, enum mode mode, struct prom_cache *cache)
 {
@@ -133,6 +161,8 @@ static size_t once(struct fleet *fl, enum mode mode, struct prom_cache *cache)
 
 	if (mode == COPY)
 		return copy_all(fl);
+	if (mode == SCAN)
+		return scan_all(fl);
 	if (mode == MERGE)
 		prom_text_free(prom_merge(fl->nodes, fl->n, &len, NULL));
 	else
@@ -140,9 +170,10 @@ static size_t once(struct fleet *fl, enum mode mode, struct prom_cache *cache)
 	return len; /* each output freed as the frontend does once the answer is sent */
 }
 
+static const char *const names[] = { "copy", "merge", "cached", "scan" };
+
 static void row(struct fleet *fl, enum mode mode, int rounds)
 {
-	static const char *const names[] = { "copy", "merge", "cached" };
 	struct prom_cache *cache = prom_cache_new();
 	double best = 1e9;
 	size_t out = 0;
@@ -201,12 +232,13 @@ static void growth(struct fleet *small, struct fleet *large, enum mode mode,
 	qsort(r, (size_t)pairs, sizeof *r, cmp_double);
 	printf("{\"mode\":\"growth\",\"of\":\"%s\",\"small\":%zu,\"large\":%zu,\"pairs\":%d,"
 	       "\"median\":%.1f,\"min\":%.1f,\"max\":%.1f}\n",
-	       mode == COPY ? "copy" : "merge", small->n, large->n, pairs,
+	       names[mode], small->n, large->n, pairs,
 	       pairs % 2 ? r[pairs / 2] : (r[pairs / 2 - 1] + r[pairs / 2]) / 2, r[0], r[pairs - 1]);
 	free(r);
 }
 
-/* --pairs: the growth from the first node count to the last, copy's and merge's. */
+/* --pairs: the growth from the first node count to the last, copy's, the scan's and the
+ * merge's. */
 static void growths(const char *tmpl, size_t len, size_t small_n, size_t large_n, int pairs)
 {
 	struct fleet small, large;
@@ -214,6 +246,7 @@ static void growths(const char *tmpl, size_t len, size_t small_n, size_t large_n
 	fleet_make(&small, tmpl, len, small_n);
 	fleet_make(&large, tmpl, len, large_n);
 	growth(&small, &large, COPY, pairs);
+	growth(&small, &large, SCAN, pairs);
 	growth(&small, &large, MERGE, pairs);
 	fleet_free(&large);
 	fleet_free(&small);

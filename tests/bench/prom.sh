@@ -13,7 +13,7 @@ bench_need tests/bench/prom-bench
 fixture="$LMC_SRCDIR/tests/fixtures/prom/agent.prom"
 "$B/tests/bench/prom-bench" --rounds 7 --pairs 15 "$fixture" 16 64 256 1024 >"$T/prom.jsonl" || exit 1
 get() { jq -r --arg m "$1" --argjson k "$2" "select(.mode == \$m and .nodes == \$k) | .$3" "$T/prom.jsonl"; }
-# grow OF FIELD: the growth 16 -> 1,024 of copy or merge, measured in pairs (prom-bench.c).
+# grow OF FIELD: the growth 16 -> 1,024 of copy, scan or merge, measured in pairs (prom-bench.c).
 grow() { jq -r --arg of "$1" "select(.mode == \"growth\" and .of == \$of) | .$2" "$T/prom.jsonl"; }
 echo "workload: prom_merge of K copies of agent.prom ($(wc -c <"$fixture") bytes, values varied), best of 7, CPU time"
 for k in 16 64 256 1024; do
@@ -26,10 +26,11 @@ for k in 16 64 256 1024; do
 done
 bench_row "prom merge 1024 nodes" "prom_merge of 1024 bodies, CPU time" ms "$(get merge 1024 ms)" \
 	"" "" max 100
+note="pairs $(grow merge min)-$(grow merge max)x; its scan alone: $(grow scan median)x"
+note+="; memcpy of the same bytes: $(grow copy median)x"
 bench_row "prom merge growth 16->1024" \
 	"time(1024) / time(16), median of 15 pairs, against the node count's x64" \
-	x "$(grow merge median)" "node count" 64 ratio_max 1.0 \
-	"pairs $(grow merge min)-$(grow merge max)x; memcpy of the same bytes: $(grow copy median)x"
+	x "$(grow merge median)" "node count" 64 ratio_max 1.0 "$note"
 if ! command -v valgrind >/dev/null; then
 	echo "skipped: valgrind not installed (instructions per byte)"
 	exit 0
@@ -62,5 +63,6 @@ lines() {
 		awk -v a="$three" -v b="$one" -v kb="$(get merge "$1" in_bytes)" \
 			'BEGIN { printf "%.1f", (a - b) / 2 / (kb / 1024) }'
 }
-bench_row "prom merge memory lines/KB" "callgrind cache simulation (2 MB LL), a merge after the first, 1024 nodes vs 16" \
+bench_row "prom merge memory lines/KB" \
+	"callgrind cache simulation (2 MB LL), a merge after the first, 1024 nodes vs 16" \
 	lines/KB "$(lines 1024)" "16 nodes" "$(lines 16)" none ""
