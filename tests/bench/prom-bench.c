@@ -134,8 +134,8 @@ __attribute__((noinline)) static size_t copy_all(struct fleet *fl)
 }
 
 /* The merge's first step alone: each body scanned (prom-scan.c), the next one prefetched as
- * the merge does, and each scan freed at once, so its memory is the next one's. What any
- * merge of the bodies costs at least. */
+ * the merge does, and each scan freed at once, so its memory is the next one's: what a merge
+ * of bodies it has not seen before costs at least. */
 static size_t scan_all(const struct fleet *fl)
 {
 	struct prom_scan scan;
