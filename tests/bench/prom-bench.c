@@ -16,7 +16,7 @@
  * timed together, each half after one scrape untimed, so the bodies are as warm as between
  * rounds. Both halves of a pair see the machine in the same state, which the best of each
  * K's rounds, a second or more apart, do not on a busy machine; one line each gives the
- * median of the pairs' ratios and their range.
+ * median of the pairs' ratios, their range, and the median time of a scrape of each K.
  */
 #include "config.h"
 #include "buf.h"
@@ -202,38 +202,46 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* One scrape of the large fleet, timed, then its work in scrapes of the small one, timed
- * together; returns the ratio of their times a scrape. Each is preceded by one untimed: the
- * merge keeps the memory of its last output (prom-out.c), the last fleet's size. */
-static double pair(struct fleet *small, struct fleet *large, enum mode mode)
+ * together: t[0] the large one's time, t[1] a small one's. Each is preceded by one untimed:
+ * the merge keeps the memory of its last output (prom-out.c), the last fleet's size. */
+static void pair(struct fleet *small, struct fleet *large, enum mode mode, double t[2])
 {
 	size_t k = large->n / small->n;
-	double t_large, t_small;
 
 	once(large, mode, NULL);
-	t_large = now();
+	t[0] = now();
 	once(large, mode, NULL);
-	t_large = now() - t_large;
+	t[0] = now() - t[0];
 	once(small, mode, NULL);
-	t_small = now();
+	t[1] = now();
 	for (size_t i = 0; i < k; i++)
 		once(small, mode, NULL);
-	t_small = (now() - t_small) / (double)k;
-	return t_large / t_small;
+	t[1] = (now() - t[1]) / (double)k;
 }
 
-/* The growth from small to large in mode: the median of the pairs' ratios, and their range. */
-static void growth(struct fleet *small, struct fleet *large, enum mode mode,
-		   int pairs)
+static double median(double *v, int n)
 {
-	double *r = xcalloc((size_t)pairs, sizeof *r);
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
 
-	for (int p = 0; p < pairs; p++)
-		r[p] = pair(small, large, mode);
-	qsort(r, (size_t)pairs, sizeof *r, cmp_double);
+/* The growth from small to large in mode: the median of the pairs' ratios and their range,
+ * and the median times of a scrape of each. */
+static void growth(struct fleet *small, struct fleet *large, enum mode mode, int pairs)
+{
+	double *r = xcalloc((size_t)pairs * 3, sizeof *r), *tl = r + pairs, *ts = tl + pairs, mid;
+
+	for (int p = 0; p < pairs; p++) {
+		double t[2];
+
+		pair(small, large, mode, t);
+		tl[p] = t[0], ts[p] = t[1], r[p] = t[0] / t[1];
+	}
+	mid = median(r, pairs); /* sorts r, before its ends are read */
 	printf("{\"mode\":\"growth\",\"of\":\"%s\",\"small\":%zu,\"large\":%zu,\"pairs\":%d,"
-	       "\"median\":%.1f,\"min\":%.1f,\"max\":%.1f}\n",
-	       names[mode], small->n, large->n, pairs,
-	       pairs % 2 ? r[pairs / 2] : (r[pairs / 2 - 1] + r[pairs / 2]) / 2, r[0], r[pairs - 1]);
+	       "\"median\":%.1f,\"min\":%.1f,\"max\":%.1f,\"small_ms\":%.4f,\"large_ms\":%.3f}\n",
+	       names[mode], small->n, large->n, pairs, mid, r[0], r[pairs - 1],
+	       median(ts, pairs) * 1e3, median(tl, pairs) * 1e3);
 	free(r);
 }
 
